@@ -1,0 +1,10 @@
+/** Tests run TypeScript through ts-jest in transpile-only mode; `npm run lint` type-checks. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true, diagnostics: false }],
+  },
+  testTimeout: 120000,
+};
