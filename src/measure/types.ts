@@ -1,0 +1,111 @@
+/**
+ * The measurement engine's contract. Everything that needs latency (check, record, sweep, lacs,
+ * profile, search) depends on the Measurer interface only, so it can be tested with an injected fake.
+ */
+import type { ArchConfig } from '../arch/types';
+
+export type ExecutionProvider = 'cpu' | 'cuda' | 'tensorrt';
+export type Precision = 'fp32' | 'fp16';
+export type RatioVerdict = 'slower' | 'faster' | 'same' | 'inconclusive';
+
+/** A model to measure: an architecture config (built in memory) or an external .onnx file. */
+export type ModelInput =
+  | { kind: 'config'; name: string; config: ArchConfig }
+  | { kind: 'onnx'; name: string; path: string }
+  | { kind: 'bytes'; name: string; bytes: Uint8Array };
+
+export interface MeasureOptions {
+  ep: ExecutionProvider;
+  batch: number;
+  precision: Precision;
+  /** Wall-clock budget for the timed phase, seconds. */
+  budgetSeconds: number;
+  /** Stop when every ratio's (or the single median's) 95% CI relative width is below this (default 0.01). */
+  precisionTarget: number;
+  /** Noise band for the ratio verdict (default 0.02). */
+  band: number;
+  /** Intra-op threads; default: the cores available. */
+  threads?: number;
+  /** Seed for the round-robin order and the bootstrap. */
+  seed?: number;
+  deviceId?: number;
+  /** TensorRT: fp16 kernels and the engine cache folder. */
+  trtFp16?: boolean;
+  trtCachePath?: string;
+  /** Resolution for external models with dynamic spatial dims. */
+  resolution?: number;
+}
+
+export const DEFAULT_MEASURE_OPTIONS: MeasureOptions = {
+  ep: 'cpu',
+  batch: 1,
+  precision: 'fp32',
+  budgetSeconds: 20,
+  precisionTarget: 0.01,
+  band: 0.02,
+};
+
+export interface ModelMeasurement {
+  name: string;
+  median_ms: number;
+  mean_ms: number;
+  p90_ms: number;
+  p99_ms: number;
+  mad_ms: number;
+  cv: number;
+  ci95_ms: [number, number];
+  samples: number;
+  outliers: number;
+  session_ms: number;
+  first_run_ms: number;
+  warmup_runs: number;
+  /** Raw steady-state samples in milliseconds, in measurement order. */
+  raw_ms: number[];
+}
+
+export interface RatioResult {
+  /** ratio = median(model) / median(vs); vs is the first model of the call. */
+  model: string;
+  vs: string;
+  ratio: number;
+  ci95: [number, number];
+  verdict: RatioVerdict;
+}
+
+export interface Fingerprint {
+  cpu: string;
+  cores: number;
+  memory_gb: number;
+  os: string;
+  node: string;
+  onnxruntime: string;
+  provider: ExecutionProvider;
+  gpu?: string;
+  driver?: string;
+  threads: number;
+  batch: number;
+  precision: Precision;
+}
+
+export interface Target {
+  /** Stable key derived from the fingerprint: measurements with different keys are never compared. */
+  key: string;
+  /** Readable label, e.g. "cpu · AMD EPYC 7B13 x2 · ort 1.30.0 · b1 fp32". */
+  label: string;
+  fingerprint: Fingerprint;
+}
+
+export interface MeasureResult {
+  target: Target;
+  models: ModelMeasurement[];
+  /** With two or more models: each later model against the first. */
+  ratios: RatioResult[];
+  /** True when the budget ran out before the precision target was met. */
+  budget_exhausted: boolean;
+  rounds: number;
+  wall_s: number;
+}
+
+export interface Measurer {
+  measure(models: ModelInput[], options?: Partial<MeasureOptions>): Promise<MeasureResult>;
+}
