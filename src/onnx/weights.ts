@@ -1,0 +1,81 @@
+/**
+ * Deterministic, seeded weights. Latency does not depend on the values, but sane magnitudes keep every
+ * activation finite in fp16 and away from denormals (which are slow on CPUs), so: He-scaled uniform conv
+ * weights, and BN statistics near identity whose scale is small on the last BN of a residual branch.
+ */
+export class Rng {
+  private s: number;
+  constructor(seed: number) {
+    this.s = (seed >>> 0) || 0x9e3779b9;
+  }
+  /** xorshift32: uniform in [0, 1). */
+  next(): number {
+    let x = this.s;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.s = x >>> 0;
+    return this.s / 4294967296;
+  }
+  fill(out: Float32Array, lo: number, hi: number): Float32Array {
+    let x = this.s;
+    const span = (hi - lo) / 4294967296;
+    for (let i = 0; i < out.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      out[i] = lo + (x >>> 0) * span;
+    }
+    this.s = x >>> 0 || 1;
+    return out;
+  }
+}
+
+/** FNV-1a of a string, to derive a per-layer seed so a layer's weights do not depend on earlier layers. */
+export function hashSeed(seed: number, name: string): number {
+  let h = 0x811c9dc5 ^ seed;
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export const BN_EPSILON = 1e-5;
+
+export interface ConvWeights {
+  /** [cout, cin/groups, k, k], BN folded in. */
+  weight: Float32Array;
+  /** [cout]: the folded BN shift (or zeros without BN). */
+  bias: Float32Array;
+}
+
+/**
+ * Conv weights with their batch norm, folded for inference:
+ * w' = w * gamma / sqrt(var + eps), b' = beta - mean * gamma / sqrt(var + eps).
+ */
+export function convWeights(seed: number, name: string, cout: number, fanIn: number, perOut: number, bn: boolean, gammaScale = 1): ConvWeights {
+  const rng = new Rng(hashSeed(seed, name));
+  const a = Math.sqrt(3) * Math.sqrt(2 / fanIn);
+  const weight = rng.fill(new Float32Array(cout * perOut), -a, a);
+  const bias = new Float32Array(cout);
+  if (!bn) return { weight, bias };
+  for (let o = 0; o < cout; o++) {
+    const gamma = gammaScale * (0.8 + 0.4 * rng.next());
+    const beta = 0.2 * rng.next() - 0.1;
+    const mean = 0.2 * rng.next() - 0.1;
+    const variance = 0.8 + 0.4 * rng.next();
+    const s = gamma / Math.sqrt(variance + BN_EPSILON);
+    const row = weight.subarray(o * perOut, (o + 1) * perOut);
+    for (let i = 0; i < row.length; i++) row[i] *= s;
+    bias[o] = beta - mean * s;
+  }
+  return { weight, bias };
+}
+
+/** Dense weights [cout, cin] and bias, PyTorch's default uniform(+-1/sqrt(cin)). */
+export function denseWeights(seed: number, name: string, cout: number, cin: number): ConvWeights {
+  const rng = new Rng(hashSeed(seed, name));
+  const a = 1 / Math.sqrt(cin);
+  return { weight: rng.fill(new Float32Array(cout * cin), -a, a), bias: rng.fill(new Float32Array(cout), -a, a) };
+}
