@@ -1,6 +1,6 @@
 /** Tests run TypeScript through ts-jest in transpile-only mode; `npm run lint` type-checks. */
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/jest.environment.js',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   transform: {
