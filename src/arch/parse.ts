@@ -1,0 +1,628 @@
+/**
+ * Reading architecture configs (format v1): YAML with source positions, validation against the JSON
+ * Schema (schema.ts), defaults, semantic and shape checks, and resource limits, all before anything is
+ * allocated. Every problem is a ConfigError "file:line:col: field: what is wrong; what is allowed".
+ *
+ * Order of defences, cheapest first: file size (before reading), a lexical nesting scan (before the YAML
+ * parser, which runs out of memory on a few hundred KB of "- - - - ..."), YAML syntax/duplicate keys/
+ * multiple documents, alias expansion (yaml's maxAliasCount), nesting depth, schema, then lowering
+ * (impossible shapes) and analytic counts against ResourceLimits.
+ */
+import * as fs from 'fs';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { distance } from 'fastest-levenshtein';
+import * as YAML from 'yaml';
+import { ConfigError, UserError, type SourcePosition } from '../errors';
+import { countConfig, type NetworkStats } from './counts';
+import { ShapeError } from './lower';
+import { ARCH_CONFIG_SCHEMA, FIELD_HINTS, MAX_NESTING } from './schema';
+import { DEFAULT_LIMITS, type ArchConfig, type ResourceLimits, type StageConfig } from './types';
+
+export type FieldPath = (string | number)[];
+
+export interface LoadedArchConfig {
+  config: ArchConfig;
+  /** Where a field is in the file; a missing field resolves to its nearest present parent. */
+  locate(fieldPath: FieldPath): SourcePosition;
+  /** Counts computed for the resource check (fp32, batch 1); reuse them instead of counting again. */
+  stats: NetworkStats;
+}
+
+/** Alias expansions a config may use (yaml's count grows with nested aliases, so bombs stop early). */
+export const MAX_ALIAS_COUNT = 100;
+/** Lexical limits checked before the YAML parser runs. */
+const MAX_INDENT = 1024;
+const MAX_ERRORS_LISTED = 10;
+
+/** `stages[2].act` */
+export function formatFieldPath(path: FieldPath): string {
+  let out = '';
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${seg}` : seg;
+  return out;
+}
+
+/** Default limits with the user's overrides; each must be a positive number. */
+export function resolveLimits(user: Partial<ResourceLimits> = {}): ResourceLimits {
+  const merged: ResourceLimits = { ...DEFAULT_LIMITS };
+  for (const [key, value] of Object.entries(user) as [keyof ResourceLimits, unknown][]) {
+    if (value === undefined) continue;
+    if (!(key in DEFAULT_LIMITS)) {
+      throw new UserError(`resource limits: unknown limit "${key}"; allowed: ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
+    }
+    if (typeof value !== 'number' || !(value > 0)) {
+      throw new UserError(`resource limits: ${key} must be a positive number, got ${JSON.stringify(value)}`);
+    }
+    merged[key] = value;
+  }
+  return merged;
+}
+
+export function loadArchConfig(path: string, limits?: Partial<ResourceLimits>): ArchConfig {
+  return loadArchConfigWithSource(path, limits).config;
+}
+
+export function parseArchConfig(text: string, file: string, limits?: Partial<ResourceLimits>): ArchConfig {
+  return parseArchConfigWithSource(text, file, limits).config;
+}
+
+export function loadArchConfigWithSource(path: string, limits?: Partial<ResourceLimits>): LoadedArchConfig {
+  const resolved = resolveLimits(limits);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(`config ${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (err as Error).message})`}`);
+  }
+  if (!stat.isFile()) throw new UserError(`config ${path}: not a file`);
+  // Checked before reading, so a huge file costs nothing.
+  if (stat.size > resolved.maxFileBytes) throw oversized(path, stat.size, resolved.maxFileBytes);
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UserError(`config ${path}: cannot read (${(err as Error).message})`);
+  }
+  return parseArchConfigWithSource(text, path, resolved);
+}
+
+function oversized(file: string, bytes: number, max: number): ConfigError {
+  return new ConfigError(
+    `the file is ${bytes} bytes; allowed: at most ${max} bytes (limit maxFileBytes); an architecture config is a few KB`,
+    { file, line: 1, col: 1 }, undefined,
+  );
+}
+
+export function parseArchConfigWithSource(text: string, file: string, limits?: Partial<ResourceLimits>): LoadedArchConfig {
+  const resolved = resolveLimits(limits);
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > resolved.maxFileBytes) throw oversized(file, bytes, resolved.maxFileBytes);
+
+  const lineCounter = new YAML.LineCounter();
+  const posAt = (offset: number): SourcePosition => ({ file, ...lineCounter.linePos(offset) });
+  scanNesting(text, file);
+
+  const docs = YAML.parseAllDocuments(text, { lineCounter, uniqueKeys: true, logLevel: 'silent', prettyErrors: true });
+  const list = Array.isArray(docs) ? docs : [docs];
+  const doc = list[0];
+  if (doc) {
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) throw yamlProblem(problem, file, lineCounter);
+  }
+  const extra = list.slice(1).find((d) => d.contents !== null || d.errors.length > 0);
+  if (extra) {
+    throw new ConfigError(
+      'a second YAML document starts here; allowed: exactly one document per config file (split it into two files)',
+      posAt(extra.range[0]), undefined,
+    );
+  }
+  if (!doc || doc.contents === null || (YAML.isScalar(doc.contents) && doc.contents.value === null)) {
+    throw new ConfigError('the file is empty; expected a mapping with at least name, resolution, classes, stem, stages and head', { file, line: 1, col: 1 }, undefined);
+  }
+  if (!YAML.isMap(doc.contents)) {
+    throw new ConfigError(
+      `the top level is ${describeNode(doc.contents)}; expected a mapping of fields (name: ..., resolution: ..., stages: ...)`,
+      posAt(doc.contents.range?.[0] ?? 0), undefined,
+    );
+  }
+  checkStructure(doc, posAt);
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (err instanceof ReferenceError || /alias/i.test((err as Error).message)) {
+      const alias = firstAlias(doc);
+      throw new ConfigError(
+        `YAML aliases expand to too many nodes (${(err as Error).message}); allowed: at most ${MAX_ALIAS_COUNT} alias expansions`,
+        alias ? posAt(alias.range?.[0] ?? 0) : { file, line: 1, col: 1 }, undefined,
+      );
+    }
+    throw err;
+  }
+
+  const source = new SourceMap(doc, posAt);
+  const validate = schemaValidator();
+  if (!validate(data)) throw schemaProblems(validate.errors ?? [], data, source);
+
+  const config = normalise(data as RawConfig);
+  checkSemantics(config, data as RawConfig, source);
+  const stats = checkResourceLimits(config, resolved, 1, (p) => source.locate(p));
+  return { config, locate: (p) => source.locate(p), stats };
+}
+
+/**
+ * Counts the config analytically (no tensor is allocated) and compares params, MACs x batch and peak
+ * activation bytes x batch with the limits. Also turns an impossible shape into a ConfigError. Returns the
+ * fp32 counts for batch 1. `locate` (from loadArchConfigWithSource) adds file positions to errors.
+ */
+export function checkResourceLimits(
+  config: ArchConfig,
+  limits: Partial<ResourceLimits> = {},
+  batch = 1,
+  locate?: (fieldPath: FieldPath) => SourcePosition,
+): NetworkStats {
+  const resolved = resolveLimits(limits);
+  if (!Number.isInteger(batch) || batch < 1) throw new UserError(`batch must be a positive integer, got ${JSON.stringify(batch)}`);
+  let stats: NetworkStats;
+  try {
+    stats = countConfig(config, 'fp32');
+  } catch (err) {
+    if (!(err instanceof ShapeError)) throw err;
+    const { where } = err;
+    const base: FieldPath =
+      where.part === 'stage' ? ['stages', where.stage ?? 0] : where.part === 'classifier' ? ['classes'] : [where.part];
+    const path = where.part === 'classifier' ? base : [...base, err.field];
+    const block = where.block !== undefined ? ` (block ${where.block} of the stage after depth scaling)` : '';
+    const field = formatFieldPath(path);
+    throw new ConfigError(`impossible shape: ${err.message}${block}`, locate?.(path), locate ? field : `${config.name}: ${field}`);
+  }
+  const stagePeak = (key: 'params' | 'macs'): FieldPath => {
+    const perStage = new Map<number, number>();
+    for (const l of stats.layers) if (l.where.stage !== undefined) perStage.set(l.where.stage, (perStage.get(l.where.stage) ?? 0) + l[key]);
+    let best = -1;
+    let bestValue = -1;
+    for (const [stage, v] of perStage) if (v > bestValue) [best, bestValue] = [stage, v];
+    return best >= 0 ? ['stages', best] : ['stages'];
+  };
+  const fail = (what: string, value: number, max: number, limit: keyof ResourceLimits, path: FieldPath, advice: string) => {
+    const field = formatFieldPath(path);
+    throw new ConfigError(
+      `resource limit: ${what} ${fmt(value)} exceed the limit ${fmt(max)} (${limit}${batch > 1 ? `, batch ${batch}` : ''}); ${advice}`,
+      locate?.(path), locate ? field : `${config.name}: ${field}`,
+    );
+  };
+  if (stats.params > resolved.maxParams) {
+    const path = stagePeak('params');
+    fail('params', stats.params, resolved.maxParams, 'maxParams', path, `${formatFieldPath(path)} holds the most; lower width, depth or channels, or raise maxParams`);
+  }
+  if (stats.macs * batch > resolved.maxMacs) {
+    const path = stagePeak('macs');
+    fail('multiply-adds', stats.macs * batch, resolved.maxMacs, 'maxMacs', path, `${formatFieldPath(path)} does the most; lower resolution, width or depth, or raise maxMacs`);
+  }
+  if (stats.peak_activation_bytes * batch > resolved.maxActivationBytes) {
+    fail('peak activation bytes', stats.peak_activation_bytes * batch, resolved.maxActivationBytes, 'maxActivationBytes', ['resolution'],
+      'lower resolution or batch, or raise maxActivationBytes');
+  }
+  return stats;
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
+
+// ---------------------------------------------------------------------------------------------------
+// Before and around the YAML parser
+
+/**
+ * Bounds nesting lexically: flow brackets, block indicators stacked on one line ("- - - x") and
+ * indentation. The bound is loose (quotes are not tracked), far above anything a config needs.
+ */
+function scanNesting(text: string, file: string): void {
+  let depth = 0;
+  let line = 1;
+  let lineStart = 0;
+  let inComment = false;
+  const tooDeep = (offset: number, what: string) =>
+    new ConfigError(`${what}; allowed: at most ${MAX_NESTING} levels (a config needs 4)`, { file, line, col: offset - lineStart + 1 }, undefined);
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (i === lineStart) {
+      let j = i;
+      while (text[j] === ' ' || text[j] === '\t') j++;
+      if (j - i > MAX_INDENT) throw tooDeep(j, `indentation of ${j - i} columns is too deep`);
+      let indicators = 0;
+      while ((text[j] === '-' || text[j] === '?' || text[j] === ':') && (text[j + 1] === ' ' || text[j + 1] === '\t')) {
+        indicators++;
+        j += 2;
+        while (text[j] === ' ' || text[j] === '\t') j++;
+        if (indicators > MAX_NESTING) throw tooDeep(j, 'block nesting is too deep');
+      }
+    }
+    if (ch === 10 /* \n */) {
+      line++;
+      lineStart = i + 1;
+      inComment = false;
+    } else if (inComment) {
+      continue;
+    } else if (ch === 35 /* # */ && (i === 0 || text[i - 1] === ' ' || text[i - 1] === '\t' || text[i - 1] === '\n')) {
+      inComment = true;
+    } else if (ch === 91 /* [ */ || ch === 123 /* { */) {
+      if (++depth > MAX_NESTING) throw tooDeep(i, 'flow nesting ([ or {) is too deep');
+    } else if ((ch === 93 /* ] */ || ch === 125) /* } */ && depth > 0) {
+      depth--;
+    }
+  }
+}
+
+const YAML_HINTS: Record<string, string> = {
+  DUPLICATE_KEY: 'each key may appear once per mapping; remove or rename the repeated key',
+  BAD_INDENT: 'check the indentation and that every [ and { is closed',
+  MISSING_CHAR: 'a bracket or quote is not closed',
+  TAG_RESOLVE_FAILED: 'configs use plain YAML values; remove the tag',
+  BAD_ALIAS: 'define the anchor (&name) before using the alias (*name)',
+  MULTIPLE_DOCS: 'one document per config file',
+  TAB_AS_INDENT: 'indent with spaces, not tabs',
+};
+
+function yamlProblem(err: YAML.YAMLError, file: string, lineCounter: YAML.LineCounter): ConfigError {
+  const pos = err.linePos?.[0] ?? lineCounter.linePos(err.pos[0]);
+  let detail = err.message.split(/ at line \d+, column \d+/)[0].trim();
+  if (/Maximum call stack/.test(detail)) detail = `nesting is too deep; allowed: at most ${MAX_NESTING} levels`;
+  const hint = YAML_HINTS[err.code];
+  return new ConfigError(`YAML ${err.name === 'YAMLWarning' ? 'problem' : 'syntax error'}: ${detail}${hint ? `; ${hint}` : ''}`, { file, line: pos.line, col: pos.col }, undefined);
+}
+
+function describeNode(node: unknown): string {
+  if (YAML.isSeq(node)) return 'a list';
+  if (YAML.isMap(node)) return 'a mapping';
+  if (YAML.isScalar(node)) return `a single value (${JSON.stringify(node.value)})`;
+  if (YAML.isAlias(node)) return 'an alias';
+  return 'not a mapping';
+}
+
+function firstAlias(doc: YAML.Document): YAML.Alias | undefined {
+  let found: YAML.Alias | undefined;
+  YAML.visit(doc, {
+    Alias(_, node) {
+      found = node;
+      return YAML.visit.BREAK;
+    },
+  });
+  return found;
+}
+
+/** Keys must be plain scalars, and nesting (followed iteratively, aliases not expanded) stays bounded. */
+function checkStructure(doc: YAML.Document, posAt: (offset: number) => SourcePosition): void {
+  const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 1 }];
+  while (stack.length) {
+    const { node, depth } = stack.pop()!;
+    const start = (n: unknown) => posAt((n as { range?: [number] }).range?.[0] ?? 0);
+    if (depth > MAX_NESTING) {
+      throw new ConfigError(`nesting is too deep; allowed: at most ${MAX_NESTING} levels (a config needs 4)`, start(node), undefined);
+    }
+    if (YAML.isMap(node)) {
+      for (const pair of node.items) {
+        if (!YAML.isScalar(pair.key) || (typeof pair.key.value !== 'string' && typeof pair.key.value !== 'number')) {
+          throw new ConfigError(`a key is ${describeNode(pair.key)}; allowed: plain field names such as "channels"`, start(pair.key ?? node), undefined);
+        }
+        stack.push({ node: pair.value, depth: depth + 1 });
+      }
+    } else if (YAML.isSeq(node)) {
+      for (const item of node.items) stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+}
+
+/** Field paths to source positions over the parsed document (aliases followed). */
+class SourceMap {
+  constructor(
+    private readonly doc: YAML.Document,
+    private readonly posAt: (offset: number) => SourcePosition,
+  ) {}
+
+  private resolve(node: unknown): unknown {
+    for (let i = 0; i < 32 && YAML.isAlias(node); i++) node = (node as YAML.Alias).resolve(this.doc);
+    return node;
+  }
+
+  /** The node at `path`, the pair holding its last segment, and the deepest node found on the way. */
+  find(path: FieldPath): { node?: unknown; pair?: YAML.Pair; nearest: unknown } {
+    let node: unknown = this.doc.contents;
+    let pair: YAML.Pair | undefined;
+    for (const seg of path) {
+      const cur = this.resolve(node);
+      pair = undefined;
+      let next: unknown;
+      if (YAML.isMap(cur)) {
+        pair = cur.items.find((p) => YAML.isScalar(p.key) && String(p.key.value) === String(seg));
+        next = pair?.value ?? (pair ? pair.key : undefined);
+      } else if (YAML.isSeq(cur) && typeof seg === 'number') {
+        next = cur.items[seg];
+      }
+      if (next === undefined) return { nearest: node };
+      node = next;
+    }
+    return { node, pair, nearest: node };
+  }
+
+  private position(node: unknown): SourcePosition {
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    return this.posAt(range?.[0] ?? 0);
+  }
+
+  /** Position of the value at `path` (an empty value points at its key), else of the nearest parent. */
+  locate(path: FieldPath): SourcePosition {
+    const { node, pair, nearest } = this.find(path);
+    if (node && pair && YAML.isScalar(node) && node.value === null && node.source === '') return this.position(pair.key);
+    return this.position(node ?? nearest);
+  }
+
+  /** Position of the key of the last segment (for unknown keys). */
+  locateKey(path: FieldPath): SourcePosition {
+    const { pair, nearest } = this.find(path);
+    return this.position(pair?.key ?? nearest);
+  }
+
+  /** The value as written in the file, for quoting in messages. */
+  sourceText(path: FieldPath): string | undefined {
+    const { node } = this.find(path);
+    const resolved = this.resolve(node);
+    if (YAML.isScalar(resolved)) {
+      const s = typeof resolved.source === 'string' && resolved.source !== '' ? resolved.source : String(resolved.value);
+      return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+    }
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Schema validation and its messages
+
+let compiled: ValidateFunction | undefined;
+function schemaValidator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
+    compiled = ajv.compile(ARCH_CONFIG_SCHEMA);
+  }
+  return compiled;
+}
+
+type SchemaNode = Record<string, unknown> & {
+  type?: string;
+  enum?: unknown[];
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  pattern?: string;
+  description?: string;
+  required?: string[];
+};
+
+/** The schema of the value at `path`. */
+function schemaAt(path: FieldPath): SchemaNode | undefined {
+  let node: SchemaNode | undefined = ARCH_CONFIG_SCHEMA as SchemaNode;
+  for (const seg of path) {
+    if (!node) return undefined;
+    node = typeof seg === 'number' ? node.items : node.properties?.[seg];
+  }
+  return node;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  integer: 'an integer', number: 'a number', string: 'a string', object: 'a mapping (key: value)', array: 'a list', boolean: 'true or false',
+};
+
+function typeOfValue(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return 'a non-finite number';
+    return Number.isInteger(value) ? 'an integer' : 'a fractional number';
+  }
+  if (typeof value === 'boolean') return 'a boolean';
+  return `a ${typeof value}`;
+}
+
+/** "an integer from 1 to 64", "a number > 0 and <= 16", "1 | 3 | 5". */
+export function allowedText(schema: SchemaNode | undefined): string {
+  if (!schema) return '';
+  if (schema.enum) return schema.enum.map((v) => (typeof v === 'string' ? v : String(v))).join(' | ');
+  const word = TYPE_WORDS[schema.type ?? ''] ?? 'a value';
+  const low = schema.exclusiveMinimum !== undefined ? `> ${schema.exclusiveMinimum}` : schema.minimum !== undefined ? `>= ${schema.minimum}` : '';
+  const high = schema.exclusiveMaximum !== undefined ? `< ${schema.exclusiveMaximum}` : schema.maximum !== undefined ? `<= ${schema.maximum}` : '';
+  if (schema.type === 'integer' && schema.minimum !== undefined && schema.maximum !== undefined) return `an integer from ${schema.minimum} to ${schema.maximum}`;
+  if (schema.pattern) return `${word} matching ${schema.pattern}`;
+  return [word, [low, high].filter(Boolean).join(' and ')].filter(Boolean).join(' ');
+}
+
+/** The closest candidate if it is close enough to be a likely typo. */
+export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  const lower = word.toLowerCase();
+  for (const c of candidates) {
+    const d = distance(lower, c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+/** "3 or 5" for 4 among odd kernels. */
+function nearestNumbers(value: number, options: number[]): string | undefined {
+  const best = Math.min(...options.map((o) => Math.abs(o - value)));
+  const nearest = options.filter((o) => Math.abs(o - value) === best);
+  return nearest.length ? nearest.join(' or ') : undefined;
+}
+
+interface Problem {
+  path: FieldPath;
+  pos: SourcePosition;
+  detail: string;
+  /** A missing field that an unknown key in the same mapping probably meant. */
+  suppressedBy?: string;
+}
+
+function pathOf(error: ErrorObject): FieldPath {
+  if (!error.instancePath) return [];
+  return error.instancePath
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function valueAt(data: unknown, path: FieldPath): unknown {
+  let v = data;
+  for (const seg of path) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[seg] : undefined;
+  return v;
+}
+
+function describeProblem(error: ErrorObject, data: unknown, source: SourceMap): Problem {
+  const path = pathOf(error);
+  const schema = schemaAt(path);
+  const field = path[path.length - 1];
+  const hint = typeof field === 'string' && FIELD_HINTS[field] ? ` (${FIELD_HINTS[field]})` : '';
+  const written = source.sourceText(path);
+  const value = valueAt(data, path);
+  const quoted = written !== undefined ? JSON.stringify(written) : typeOfValue(value);
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String((error.params as { additionalProperty: string }).additionalProperty);
+      const allowed = Object.keys(schema?.properties ?? {});
+      const guess = didYouMean(key, allowed);
+      return {
+        path: [...path, key],
+        pos: source.locateKey([...path, key]),
+        detail: `unknown key ${JSON.stringify(key)}${guess ? ` (did you mean "${guess}"?)` : ''}; allowed keys: ${allowed.join(', ')}`,
+      };
+    }
+    case 'required': {
+      const missing = (error.params as { missingProperty: string }).missingProperty;
+      const sub = schema?.properties?.[missing];
+      return {
+        path: [...path, missing],
+        pos: source.locate(path),
+        detail: `missing required field "${missing}"; allowed: ${allowedText(sub)}${sub?.description ? ` (${sub.description})` : ''}`,
+      };
+    }
+    case 'type': {
+      const expected = String((error.params as { type: string }).type);
+      let extra = '';
+      if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) extra = '; remove the quotes to make it a number';
+      else if (expected === 'integer' && typeof value === 'number' && Number.isFinite(value)) extra = '; use a whole number';
+      const allowed = schema?.enum ? `; allowed: ${allowedText(schema)}` : schema && schema.type !== 'object' && schema.type !== 'array' ? `; allowed: ${allowedText(schema)}` : '';
+      return { path, pos: source.locate(path), detail: `expected ${TYPE_WORDS[expected] ?? expected}, got ${quoted} (${typeOfValue(value)})${allowed}${extra}` };
+    }
+    case 'enum': {
+      const options = (schema?.enum ?? (error.params as { allowedValues: unknown[] }).allowedValues).map(String);
+      const numeric = typeof value === 'number' && options.every((o) => Number.isFinite(Number(o)));
+      const guess = numeric ? nearestNumbers(value as number, options.map(Number)) : didYouMean(String(value), options);
+      const suggestion = guess && guess !== String(value) ? `; did you mean ${numeric ? guess : `"${guess}"`}?` : '';
+      return { path, pos: source.locate(path), detail: `${quoted} is not allowed; allowed: ${options.join(' | ')}${suggestion}${hint}` };
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return { path, pos: source.locate(path), detail: `${quoted} is out of range; allowed: ${allowedText(schema)}${schema?.description ? ` (${schema.description})` : ''}` };
+    case 'pattern': {
+      const suggestion = String(value).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+      return {
+        path,
+        pos: source.locate(path),
+        detail: `${quoted} does not match ${schema?.pattern}; allowed: ${FIELD_HINTS[String(field)] ?? 'see the schema'}${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+      };
+    }
+    case 'minLength':
+    case 'maxLength':
+      return { path, pos: source.locate(path), detail: `${quoted} has ${String(value).length} characters; allowed: ${schema?.minLength ?? 0} to ${schema?.maxLength} characters` };
+    case 'minItems':
+    case 'maxItems':
+      return { path, pos: source.locate(path), detail: `has ${Array.isArray(value) ? value.length : 0} items; allowed: ${schema?.minItems ?? 0} to ${schema?.maxItems} items` };
+    default:
+      return { path, pos: source.locate(path), detail: `${error.message ?? 'is invalid'}` };
+  }
+}
+
+function schemaProblems(errors: ErrorObject[], data: unknown, source: SourceMap): ConfigError {
+  const problems = errors.map((e) => describeProblem(e, data, source));
+  // A typo'd key also shows up as a missing field; the unknown-key message already names it.
+  for (const p of problems) {
+    if (!p.detail.startsWith('missing required field')) continue;
+    const missing = String(p.path[p.path.length - 1]);
+    const parent = formatFieldPath(p.path.slice(0, -1));
+    const typo = problems.find((q) => q.detail.startsWith('unknown key') && formatFieldPath(q.path.slice(0, -1)) === parent && q.detail.includes(`(did you mean "${missing}"?)`));
+    if (typo) p.suppressedBy = formatFieldPath(typo.path);
+  }
+  const seen = new Set<string>();
+  const kept = problems
+    .filter((p) => !p.suppressedBy)
+    .filter((p) => {
+      const key = formatFieldPath(p.path);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);
+  const [first, ...rest] = kept;
+  const more = rest.slice(0, MAX_ERRORS_LISTED - 1).map((p) => `\n${p.pos.file}:${p.pos.line}:${p.pos.col}: ${formatFieldPath(p.path) || '(top level)'}: ${p.detail}`);
+  const omitted = rest.length > MAX_ERRORS_LISTED - 1 ? `\n(${rest.length - (MAX_ERRORS_LISTED - 1)} more problems not shown)` : '';
+  return new ConfigError(first.detail + more.join('') + omitted, first.pos, formatFieldPath(first.path) || '(top level)');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Normalisation and checks the schema cannot express
+
+type RawStage = Omit<StageConfig, 'expand' | 'se'> & { expand?: number; se?: number };
+type RawConfig = Omit<ArchConfig, 'stages'> & { stages: RawStage[] };
+
+/** The validated data (ajv has filled the schema's defaults) as an ArchConfig with a fixed key order. */
+function normalise(raw: RawConfig): ArchConfig {
+  const config: ArchConfig = {
+    name: raw.name,
+    resolution: raw.resolution,
+    channels: raw.channels,
+    classes: raw.classes,
+    width: raw.width,
+    depth: raw.depth,
+    divisor: raw.divisor,
+    stem: { channels: raw.stem.channels, kernel: raw.stem.kernel, stride: raw.stem.stride, act: raw.stem.act, pool: raw.stem.pool },
+    stages: raw.stages.map((s) => {
+      const stage: StageConfig = {
+        block: s.block, repeats: s.repeats, channels: s.channels, kernel: s.kernel, stride: s.stride,
+        expand: s.expand ?? 1, se: s.se ?? 0, act: s.act,
+      };
+      if (s.space_to_depth !== undefined) stage.space_to_depth = s.space_to_depth;
+      if (s.space_to_batch !== undefined) stage.space_to_batch = s.space_to_batch;
+      return stage;
+    }),
+    head: { channels: raw.head.channels, act: raw.head.act },
+    dropout: raw.dropout,
+  };
+  if (raw.accuracy) {
+    config.accuracy = { top1: raw.accuracy.top1 };
+    if (raw.accuracy.dataset !== undefined) config.accuracy.dataset = raw.accuracy.dataset;
+    if (raw.accuracy.source !== undefined) config.accuracy.source = raw.accuracy.source;
+  }
+  if (raw.family !== undefined) config.family = raw.family;
+  if (raw.description !== undefined) config.description = raw.description;
+  return config;
+}
+
+/** Fields a block type would silently ignore are errors, so a config means what it says. */
+function checkSemantics(config: ArchConfig, _raw: RawConfig, source: SourceMap): void {
+  config.stages.forEach((stage, i) => {
+    if (stage.block !== 'conv') return;
+    if (stage.expand !== 1) {
+      const path = ['stages', i, 'expand'];
+      throw new ConfigError(`${stage.expand} has no effect on block conv; allowed: 1 (or leave it out); use fused_mbconv for an expanded full conv`, source.locate(path), formatFieldPath(path));
+    }
+    if (stage.se !== 0) {
+      const path = ['stages', i, 'se'];
+      throw new ConfigError(`${stage.se} has no effect on block conv (it has no squeeze-excitation); allowed: 0 (or leave it out)`, source.locate(path), formatFieldPath(path));
+    }
+  });
+}
