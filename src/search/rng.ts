@@ -1,0 +1,48 @@
+/**
+ * Seeded randomness for sampling, profiling contexts, search and Zen-score inputs: the same seed gives the
+ * same networks, so shards, merges and reruns agree.
+ */
+export type Random = () => number;
+
+/** mulberry32: uniform in [0, 1). */
+export function seeded(seed: number): Random {
+  let state = (Math.floor(seed) >>> 0) || 0x9e3779b9;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** FNV-1a of a seed and labels: an independent stream per consumer. */
+export function derive(seed: number, ...labels: (string | number)[]): number {
+  let h = (seed >>> 0) ^ 0x811c9dc5;
+  const text = labels.join('/');
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+export function pick<T>(rand: Random, items: readonly T[]): T {
+  return items[Math.floor(rand() * items.length)];
+}
+
+export function randInt(rand: Random, lo: number, hi: number): number {
+  return lo + Math.floor(rand() * (hi - lo + 1));
+}
+
+/** Standard normal samples (Box-Muller), written into `out`. */
+export function fillGaussian(rand: Random, out: Float32Array, std = 1): Float32Array {
+  for (let i = 0; i < out.length; i += 2) {
+    const u = 1 - rand();
+    const v = rand();
+    const r = Math.sqrt(-2 * Math.log(u)) * std;
+    out[i] = r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < out.length) out[i + 1] = r * Math.sin(2 * Math.PI * v);
+  }
+  return out;
+}
