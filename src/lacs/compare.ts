@@ -1,0 +1,57 @@
+/**
+ * Coefficient moves between two LACS runs, for the PR gate: when a PR changes a `family: base` config,
+ * its report shows the recomputed (alpha, beta, gamma) beside the ones stored with the previous base.
+ */
+import type { Coefficients } from './grid';
+
+/** What to store with a base so the next run can compare: the result and what it was measured on. */
+export interface StoredCoefficients extends Coefficients {
+  objective: number;
+  /** Config hash of the base the coefficients were searched for. */
+  base_hash: string;
+  target_key: string;
+  w: number;
+  date?: string;
+}
+
+export interface CoefficientMove {
+  name: 'alpha' | 'beta' | 'gamma';
+  from: number;
+  to: number;
+  delta: number;
+}
+
+export interface CoefficientComparison {
+  previous?: StoredCoefficients;
+  current: Coefficients;
+  changed: boolean;
+  moves: CoefficientMove[];
+  /** Earlier coefficients came from another target: moves mix hardware and architecture changes. */
+  sameTarget: boolean;
+  markdown: string;
+}
+
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+
+export function compareCoefficients(previous: StoredCoefficients | undefined, current: Coefficients & { target_key?: string }): CoefficientComparison {
+  const names = ['alpha', 'beta', 'gamma'] as const;
+  const fmt = (c: Coefficients) => `(${names.map((n) => round6(c[n])).join(', ')})`;
+  if (!previous) {
+    return {
+      current, changed: true, moves: [], sameTarget: true,
+      markdown: `LACS coefficients for this base: **${fmt(current)}** (no coefficients stored for the previous base).`,
+    };
+  }
+  const moves = names.map((name) => ({ name, from: previous[name], to: current[name], delta: round6(current[name] - previous[name]) }));
+  const changed = moves.some((m) => m.delta !== 0);
+  const sameTarget = current.target_key === undefined || current.target_key === previous.target_key;
+  const arrows = moves
+    .filter((m) => m.delta !== 0)
+    .map((m) => `${m.name} ${round6(m.from)} → ${round6(m.to)} (${m.delta > 0 ? '+' : ''}${m.delta})`)
+    .join(', ');
+  let markdown = changed
+    ? `LACS coefficients moved from ${fmt(previous)} to **${fmt(current)}**: ${arrows}.`
+    : `LACS coefficients unchanged at **${fmt(current)}**.`;
+  if (!sameTarget) markdown += ` The stored ones were measured on another target (${previous.target_key}), so the move mixes hardware and architecture.`;
+  return { previous, current, changed, moves, sameTarget, markdown };
+}

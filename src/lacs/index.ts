@@ -1,0 +1,10 @@
+export * from './grid';
+export * from './hash';
+export * from './accuracy';
+export * from './cache';
+export * from './position';
+export * from './compare';
+export * from './yaml';
+export * from './run';
+export * from './family';
+export { renderMarkdown } from './report';
