@@ -1,0 +1,198 @@
+/**
+ * The few GitHub REST calls the action makes, behind a small interface so that the orchestration is
+ * tested against a recording fake or a loopback server. The Octokit comes from @actions/github with
+ * the retry and throttling plugins; the base URL is GITHUB_API_URL read at call time (GHES).
+ */
+import { getOctokit } from '@actions/github';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import type { RepoRef } from './event';
+
+export interface RepoFile {
+  text: string;
+  /** Blob sha: the precondition for the next write. */
+  sha: string;
+}
+
+export interface IssueComment {
+  id: number;
+  body: string;
+  /** Login of the author; only our own (bot) comments are edited. */
+  author: string;
+}
+
+export interface PutFileResult {
+  commitSha: string;
+  blobSha: string;
+}
+
+export interface RepoApi {
+  /** Files changed by the PR (added, modified, renamed; not removed), paths relative to the repo root. */
+  listPullRequestFiles(pr: number): Promise<string[]>;
+  /** Files changed between two commits (added, modified, renamed), for pushes of more than 20 commits. */
+  compareFiles(base: string, head: string): Promise<string[]>;
+  /** A file at a ref; null when it does not exist there. */
+  getFile(path: string, ref: string): Promise<RepoFile | null>;
+  /** Create or update a file on a branch; `sha` null creates. Throws WriteConflict on a stale sha. */
+  putFile(path: string, branch: string, text: string, sha: string | null, message: string): Promise<PutFileResult>;
+  listIssueComments(issue: number): Promise<IssueComment[]>;
+  createIssueComment(issue: number, body: string): Promise<IssueComment>;
+  updateIssueComment(id: number, body: string): Promise<void>;
+}
+
+/** The blob sha given as precondition is no longer the branch's: re-read, merge and retry. */
+export class WriteConflict extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = 'WriteConflict';
+  }
+}
+
+/** The token may not write (fork PR, `permissions: read`, Dependabot): stop writing, report elsewhere. */
+export class WriteForbidden extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = 'WriteForbidden';
+  }
+}
+
+export interface OctokitLogger {
+  debug(message: string): void;
+  info(message: string): void;
+  warning(message: string): void;
+}
+
+export interface OctokitSettings {
+  token: string;
+  baseUrl: string;
+  log: OctokitLogger;
+  /** Base of the retry back-off in ms (the plugin's default is 1000); tests shorten it. */
+  retryBaseMs?: number;
+  retries?: number;
+}
+
+export type ActionOctokit = ReturnType<typeof getOctokit>;
+
+export function createOctokit(settings: OctokitSettings): ActionOctokit {
+  const { log } = settings;
+  return getOctokit(
+    settings.token,
+    {
+      baseUrl: settings.baseUrl,
+      userAgent: 'frontier-gate-action',
+      log: { debug: log.debug, info: log.debug, warn: log.warning, error: log.warning },
+      retry: {
+        // 409/422 on a contents write mean a stale sha: the caller merges, a blind retry would not help.
+        doNotRetry: [400, 401, 403, 404, 409, 422, 451],
+        retries: settings.retries ?? 3,
+        retryAfterBaseValue: settings.retryBaseMs ?? 1000,
+      },
+      throttle: {
+        onRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
+          log.warning(`GitHub API rate limit hit on ${options.method} ${options.url}; retrying in ${retryAfter}s`);
+          return retryCount < 2;
+        },
+        onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
+          log.warning(`GitHub API secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s`);
+          return retryCount < 1;
+        },
+      },
+    },
+    retry,
+    throttling,
+  );
+}
+
+interface HttpError {
+  status?: number;
+  message?: string;
+}
+
+function statusOf(err: unknown): number | undefined {
+  return typeof (err as HttpError)?.status === 'number' ? (err as HttpError).status : undefined;
+}
+
+export function createRepoApi(octokit: ActionOctokit, repo: RepoRef): RepoApi {
+  const { owner, repo: name } = repo;
+  return {
+    async listPullRequestFiles(pr) {
+      const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner, repo: name, pull_number: pr, per_page: 100 });
+      return files.filter((f) => f.status !== 'removed').map((f) => f.filename);
+    },
+
+    async compareFiles(base, head) {
+      const { data } = await octokit.rest.repos.compareCommitsWithBasehead({ owner, repo: name, basehead: `${base}...${head}` });
+      return (data.files ?? []).filter((f) => f.status !== 'removed').map((f) => f.filename);
+    },
+
+    async getFile(path, ref) {
+      let data: unknown;
+      try {
+        ({ data } = await octokit.rest.repos.getContent({ owner, repo: name, path, ref }));
+      } catch (err) {
+        if (statusOf(err) === 404) return null;
+        throw err;
+      }
+      if (Array.isArray(data) || (data as { type?: string }).type !== 'file') {
+        throw new Error(`${path} at ${ref} is not a file`);
+      }
+      const file = data as { sha: string; content?: string; encoding?: string; size?: number };
+      if (file.encoding === 'base64' && typeof file.content === 'string') {
+        return { sha: file.sha, text: Buffer.from(file.content, 'base64').toString('utf8') };
+      }
+      // Files over 1 MB come back without content ("encoding": "none"): fetch the blob itself.
+      const blob = await octokit.rest.git.getBlob({ owner, repo: name, file_sha: file.sha });
+      const text = blob.data.encoding === 'base64' ? Buffer.from(blob.data.content, 'base64').toString('utf8') : blob.data.content;
+      return { sha: file.sha, text };
+    },
+
+    async putFile(path, branch, text, sha, message) {
+      try {
+        const { data } = await octokit.rest.repos.createOrUpdateFileContents({
+          owner,
+          repo: name,
+          path,
+          branch,
+          message,
+          content: Buffer.from(text, 'utf8').toString('base64'),
+          ...(sha ? { sha } : {}),
+        });
+        return { commitSha: data.commit.sha ?? '', blobSha: data.content?.sha ?? '' };
+      } catch (err) {
+        const status = statusOf(err);
+        const msg = (err as HttpError).message ?? String(err);
+        // 409: the sha no longer matches the branch head's blob; 422: sha missing for an existing file
+        // (someone created it meanwhile) or not matching.
+        if (status === 409 || (status === 422 && /sha/i.test(msg))) throw new WriteConflict(status, msg);
+        if (status === 403 || status === 401) throw new WriteForbidden(status, msg);
+        throw err;
+      }
+    },
+
+    async listIssueComments(issue) {
+      const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo: name, issue_number: issue, per_page: 100 });
+      return comments.map((c) => ({ id: c.id, body: c.body ?? '', author: c.user?.login ?? '' }));
+    },
+
+    async createIssueComment(issue, body) {
+      try {
+        const { data } = await octokit.rest.issues.createComment({ owner, repo: name, issue_number: issue, body });
+        return { id: data.id, body: data.body ?? body, author: data.user?.login ?? '' };
+      } catch (err) {
+        const status = statusOf(err);
+        if (status === 403 || status === 401) throw new WriteForbidden(status, (err as HttpError).message ?? String(err));
+        throw err;
+      }
+    },
+
+    async updateIssueComment(id, body) {
+      try {
+        await octokit.rest.issues.updateComment({ owner, repo: name, comment_id: id, body });
+      } catch (err) {
+        const status = statusOf(err);
+        if (status === 403 || status === 401) throw new WriteForbidden(status, (err as HttpError).message ?? String(err));
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * The action's inputs, read once into a typed config. Every error names the input and quotes the bad
+ * value, so a typo in a workflow file is fixed from the log line alone.
+ */
+import { UserError } from '../errors';
+import type { ExecutionProvider, Precision } from '../measure/types';
+
+export const COMMANDS = ['auto', 'check', 'record', 'sweep', 'lacs'] as const;
+export type ActionCommand = (typeof COMMANDS)[number];
+export const ON_FAIL = ['fail', 'comment', 'both'] as const;
+export type OnFail = (typeof ON_FAIL)[number];
+const PROVIDERS = ['cpu', 'cuda', 'tensorrt'] as const;
+const PRECISIONS = ['fp32', 'fp16'] as const;
+
+export interface ActionConfig {
+  command: ActionCommand;
+  /** Glob of architecture configs; on a PR only the changed files that match it are checked. */
+  configs: string;
+  /** Store path inside the repository (also the path used with the contents API). */
+  frontier: string;
+  /** Ref the store is read at; undefined = the PR's base commit (or the pushed/scheduled ref). */
+  frontierRef?: string;
+  target: string;
+  executionProvider: ExecutionProvider;
+  batchSize: number;
+  precision: Precision;
+  latencyTolerance: number;
+  accuracyTolerance: number;
+  metricsFile?: string;
+  metricsKey?: string;
+  onFail: OnFail;
+  comment: boolean;
+  budgetSeconds?: number;
+  githubToken: string;
+  /** Where the JSON report is written (also the `report-json` output). */
+  reportPath: string;
+}
+
+export const DEFAULT_CONFIGS_GLOB = 'models/**/*.{yaml,yml}';
+export const DEFAULT_FRONTIER = '.frontier/frontier.json';
+export const DEFAULT_REPORT_PATH = 'frontier-gate-report.json';
+
+export type InputReader = (name: string) => string;
+
+/** Build a reader over an environment the way the runner passes inputs (INPUT_<NAME>, spaces -> _). */
+export function envInputReader(env: NodeJS.ProcessEnv): InputReader {
+  return (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+}
+
+function choice<T extends string>(read: InputReader, name: string, choices: readonly T[], fallback: T): T {
+  const raw = read(name);
+  if (raw === '') return fallback;
+  const lowered = raw.toLowerCase();
+  if ((choices as readonly string[]).includes(lowered)) return lowered as T;
+  throw new UserError(`input ${name}: expected one of ${choices.join(' | ')}, got ${JSON.stringify(raw)}`);
+}
+
+function num(
+  read: InputReader,
+  name: string,
+  fallback: number | undefined,
+  range: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean },
+): number | undefined {
+  const raw = read(name);
+  if (raw === '') return fallback;
+  const n = Number(raw);
+  const { min = -Infinity, max = Infinity, integer = false, exclusiveMin = false } = range;
+  const belowMin = exclusiveMin ? n <= min : n < min;
+  if (!Number.isFinite(n) || belowMin || n > max || (integer && !Number.isInteger(n))) {
+    const kind = integer ? 'an integer' : 'a number';
+    const lo = Number.isFinite(min) ? `${exclusiveMin ? '>' : '>='} ${min}` : '';
+    const hi = Number.isFinite(max) ? `<= ${max}` : '';
+    const bounds = [lo, hi].filter(Boolean).join(' and ');
+    throw new UserError(`input ${name}: expected ${kind}${bounds ? ' ' + bounds : ''}, got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
+function bool(read: InputReader, name: string, fallback: boolean): boolean {
+  const raw = read(name);
+  if (raw === '') return fallback;
+  // The YAML 1.2 core schema booleans, as @actions/core's getBooleanInput accepts them.
+  if (['true', 'True', 'TRUE'].includes(raw)) return true;
+  if (['false', 'False', 'FALSE'].includes(raw)) return false;
+  throw new UserError(`input ${name}: expected true or false, got ${JSON.stringify(raw)}`);
+}
+
+/** A repository-relative path: no absolute paths, no escaping the workspace with "..". */
+function repoPath(read: InputReader, name: string, fallback: string): string {
+  const raw = read(name) || fallback;
+  const normalised = raw.replace(/\\/g, '/').replace(/^\.\//, '');
+  if (normalised.startsWith('/') || normalised.split('/').includes('..') || normalised === '') {
+    throw new UserError(`input ${name}: expected a path inside the repository, got ${JSON.stringify(raw)}`);
+  }
+  return normalised;
+}
+
+export function parseActionInputs(read: InputReader): ActionConfig {
+  const metricsFile = read('metrics-file') || undefined;
+  const metricsKey = read('metrics-key') || undefined;
+  if (metricsKey && !metricsFile) {
+    throw new UserError(`input metrics-key: set metrics-file too (metrics-key is ${JSON.stringify(metricsKey)})`);
+  }
+  const configs = read('configs') || DEFAULT_CONFIGS_GLOB;
+  if (/^\//.test(configs) || configs.split('/').includes('..')) {
+    throw new UserError(`input configs: expected a glob inside the repository, got ${JSON.stringify(configs)}`);
+  }
+  const frontierRef = read('frontier-ref') || undefined;
+  if (frontierRef !== undefined && !/^[\w./-]+$/.test(frontierRef)) {
+    throw new UserError(`input frontier-ref: expected a commit sha, branch or tag, got ${JSON.stringify(frontierRef)}`);
+  }
+  const target = read('target') || 'auto';
+  if (!/^[\w.:@+ -]{1,200}$/.test(target)) {
+    throw new UserError(`input target: expected "auto" or a target key/label, got ${JSON.stringify(target)}`);
+  }
+  return {
+    command: choice(read, 'command', COMMANDS, 'auto'),
+    configs,
+    frontier: repoPath(read, 'frontier', DEFAULT_FRONTIER),
+    frontierRef,
+    target,
+    executionProvider: choice(read, 'execution-provider', PROVIDERS, 'cpu'),
+    batchSize: num(read, 'batch-size', 1, { min: 1, max: 4096, integer: true })!,
+    precision: choice(read, 'precision', PRECISIONS, 'fp32'),
+    latencyTolerance: num(read, 'latency-tolerance', 0.03, { min: 0, max: 1 })!,
+    accuracyTolerance: num(read, 'accuracy-tolerance', 0.1, { min: 0, max: 100 })!,
+    metricsFile,
+    metricsKey,
+    onFail: choice(read, 'on-fail', ON_FAIL, 'both'),
+    comment: bool(read, 'comment', true),
+    budgetSeconds: num(read, 'budget-seconds', undefined, { min: 0, max: 6 * 3600, exclusiveMin: true }),
+    githubToken: read('github-token'),
+    reportPath: read('report-path') || DEFAULT_REPORT_PATH,
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The runner-facing side effects (log, annotations, outputs, job summary), behind an interface so the
+ * orchestration can be run in-process by tests; the real one is @actions/core.
+ */
+import * as core from '@actions/core';
+
+export interface AnnotationAt {
+  file?: string;
+  line?: number;
+  col?: number;
+  title?: string;
+}
+
+export interface ActionIO {
+  debug(message: string): void;
+  info(message: string): void;
+  notice(message: string, at?: AnnotationAt): void;
+  warning(message: string, at?: AnnotationAt): void;
+  error(message: string, at?: AnnotationAt): void;
+  setOutput(name: string, value: string): void;
+  setFailed(message: string): void;
+  writeSummary(markdown: string): Promise<void>;
+}
+
+/**
+ * A line that starts with "::" is a workflow command to the runner; untrusted text (model names, file
+ * paths, API messages) that reaches the log must not be able to issue one.
+ */
+export function neutraliseCommands(text: string): string {
+  return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
+}
+
+function props(at?: AnnotationAt): core.AnnotationProperties {
+  if (!at) return {};
+  return { file: at.file, startLine: at.line, startColumn: at.line ? at.col : undefined, title: at.title };
+}
+
+/** @actions/core escapes %, CR, LF (and ":" "," in properties) in annotations; logs need neutralising. */
+export function createCoreIO(): ActionIO {
+  return {
+    debug: (m) => core.debug(neutraliseCommands(m)),
+    info: (m) => core.info(neutraliseCommands(m)),
+    notice: (m, at) => core.notice(m, props(at)),
+    warning: (m, at) => core.warning(m, props(at)),
+    error: (m, at) => core.error(m, props(at)),
+    setOutput: (name, value) => core.setOutput(name, value),
+    setFailed: (m) => core.setFailed(m),
+    writeSummary: async (markdown) => {
+      if (!process.env.GITHUB_STEP_SUMMARY) return;
+      await core.summary.addRaw(markdown, true).write();
+    },
+  };
+}

@@ -1,0 +1,528 @@
+/**
+ * The action's orchestration: event -> command -> core -> GitHub I/O. All effects go through injected
+ * interfaces (RepoApi, ActionIO, FrontierCore, a Measurer factory, a config loader) so tests run it
+ * in-process against a loopback API or fakes; src/main.ts wires the real ones.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { LoadedArchConfig } from '../arch/parse';
+import { ConfigError, UserError } from '../errors';
+import { readMetricsAccuracy } from '../frontier/accuracy';
+import type { FrontierStore } from '../frontier/store';
+import { serializeStore } from '../frontier/store';
+import type { Measurer } from '../measure/types';
+import { escapeMarkdown } from '../report/markdown';
+import { WriteForbidden, type RepoApi } from './api';
+import { commentBudget, digestOf, fitMarkdown, upsertComment, type CommentIdentity, type CommentOutcome } from './comment';
+import type { CoreCandidate, CoreCandidateResult, CoreOptions, CoreReport, FrontierCore, GateVerdict } from './core';
+import { branchOf, isZeroSha, readEventContext, type EventContext } from './event';
+import { compileGlobs, walkGlob } from './glob';
+import { envInputReader, parseActionInputs, type ActionCommand, type ActionConfig } from './inputs';
+import type { ActionIO, AnnotationAt } from './io';
+import { commitStore, readStoreAt, type StoreSnapshot } from './store-io';
+
+export interface ActionDeps {
+  env: NodeJS.ProcessEnv;
+  io: ActionIO;
+  core: FrontierCore;
+  /** Builds the API client once the token and repository are known. */
+  api(ctx: EventContext, config: ActionConfig): RepoApi;
+  /** Called once, after the execution provider's libraries are in place. */
+  createMeasurer(config: ActionConfig): Promise<Measurer> | Measurer;
+  loadConfig(path: string): LoadedArchConfig;
+  /** Back-off between store write attempts (tests pass 0). */
+  conflictBackoffMs?: (attempt: number) => number;
+}
+
+/** What a run produced; also returned to tests. */
+export interface ActionResult {
+  command: Exclude<ActionCommand, 'auto'> | 'skip';
+  verdict: string;
+  failing: boolean;
+  readOnly: boolean;
+  readOnlyReason?: string;
+  comment?: CommentOutcome | 'skipped-read-only' | 'disabled';
+  commit?: { status: string; sha?: string; attempts: number; merges: number };
+  reportPath: string;
+}
+
+interface Outcome {
+  command: ActionResult['command'];
+  verdict: string;
+  /** Verdict line(s), never truncated. */
+  headline: string;
+  report?: CoreReport;
+  candidates: ReportedCandidate[];
+  failing: boolean;
+  targetLabel?: string;
+  storeRef?: string;
+  digestParts?: unknown;
+  commit?: ActionResult['commit'];
+  extra?: Record<string, unknown>;
+}
+
+const VERDICT_ICON: Record<string, string> = {
+  pass: '✅',
+  'new-frontier': '🚀',
+  dominated: '❌',
+  inconclusive: '⚠️',
+  invalid: '❌',
+  recorded: '📝',
+  swept: '🔁',
+  unchanged: '✅',
+  skipped: '⏭️',
+};
+
+/** Verdicts that count as a failure for `on-fail`. */
+const FAILING = new Set(['dominated', 'invalid']);
+
+/** A candidate as reported: the core's result, or a config that failed to load ("invalid"). */
+type ReportedCandidate = Omit<CoreCandidateResult, 'verdict'> & { verdict: GateVerdict | 'invalid' };
+
+export async function runAction(deps: ActionDeps): Promise<ActionResult> {
+  const { io, env } = deps;
+  const config = parseActionInputs(envInputReader(env));
+  const ctx = readEventContext(env);
+  const command = resolveCommand(config.command, ctx);
+  const readOnlyReason = detectReadOnly(ctx, config);
+  let readOnly = readOnlyReason !== undefined;
+  if (readOnly) io.warning(`frontier-gate makes no write calls in this run: ${readOnlyReason}. The report goes to the job summary and ${config.reportPath}.`);
+
+  const api = deps.api(ctx, config);
+  const run: RunState = { deps, config, ctx, api, readOnly, measurer: undefined };
+
+  let outcome: Outcome;
+  switch (command) {
+    case 'skip':
+      outcome = skipped(`nothing to do for ${ctx.name || 'this event'} on ${ctx.ref || 'this ref'}`);
+      break;
+    case 'check':
+      outcome = await runCheckCommand(run);
+      break;
+    case 'record':
+    case 'sweep':
+      outcome = await runStoreCommand(run, command);
+      break;
+    case 'lacs':
+      outcome = await runLacsCommand(run);
+      break;
+  }
+  readOnly = run.readOnly;
+
+  // Report: file, summary, outputs, comment; then the step's status.
+  const reportPath = path.resolve(ctx.workspace, config.reportPath);
+  const commentId: CommentIdentity = { workflow: ctx.workflow, target: `${config.executionProvider}/${config.target}` };
+  const title = `## frontier-gate · ${escapeMarkdown(outcome.targetLabel ?? `${config.executionProvider} · ${config.target}`)}`;
+  const head = `${title}\n\n${outcome.headline}`;
+
+  let comment: ActionResult['comment'];
+  const pr = ctx.pullRequest;
+  const wantsComment = config.comment || (outcome.failing && config.onFail !== 'fail');
+  if (pr && outcome.command === 'check' && outcome.verdict !== 'skipped') {
+    if (!wantsComment) comment = 'disabled';
+    else if (readOnly) comment = 'skipped-read-only';
+    else {
+      const hint = ctx.runUrl ? `The full report is in the job summary of [this run](${ctx.runUrl}).` : 'The full report is in the job summary.';
+      const body = fitMarkdown(head, outcome.report?.markdown ?? '', commentBudget(commentId), hint);
+      try {
+        const res = await upsertComment(api, pr.number, commentId, { body, digest: digestOf(outcome.digestParts ?? body) });
+        comment = res.outcome;
+        io.info(`PR comment ${res.outcome} (id ${res.commentId})`);
+      } catch (err) {
+        if (!(err instanceof WriteForbidden)) throw err;
+        readOnly = true;
+        comment = 'skipped-read-only';
+        io.warning(`the token may not comment on this PR (HTTP ${err.status}); the report is in the job summary and ${config.reportPath}`);
+      }
+    }
+  }
+
+  const json = {
+    tool: 'frontier-gate',
+    command: outcome.command,
+    event: ctx.name,
+    repository: `${ctx.repo.owner}/${ctx.repo.repo}`,
+    pull_request: pr?.number,
+    verdict: outcome.verdict,
+    failing: outcome.failing,
+    store: { path: config.frontier, ref: outcome.storeRef },
+    target: outcome.targetLabel,
+    read_only: readOnly,
+    read_only_reason: readOnlyReason,
+    comment,
+    commit: outcome.commit,
+    candidates: outcome.candidates,
+    ...outcome.extra,
+    report: outcome.report?.json,
+  };
+  fs.mkdirSync(path.dirname(reportPath), { recursive: true });
+  fs.writeFileSync(reportPath, JSON.stringify(json, null, 2) + '\n');
+  await io.writeSummary(fitMarkdown(head, outcome.report?.markdown ?? '', 1_000_000, `The full report is in ${config.reportPath}.`));
+
+  const first = outcome.candidates.find((c) => c.verdict === outcome.verdict) ?? outcome.candidates[0];
+  io.setOutput('verdict', outcome.verdict);
+  io.setOutput('report-json', reportPath);
+  io.setOutput('latency-ms', first?.latency_ms !== undefined ? String(round(first.latency_ms, 4)) : '');
+  io.setOutput('ratio', first?.ratio !== undefined ? String(round(first.ratio, 4)) : '');
+  io.setOutput('new-frontier', String(outcome.candidates.some((c) => c.verdict === 'new-frontier')));
+
+  if (outcome.failing && config.onFail !== 'comment') {
+    io.setFailed(`frontier-gate: ${outcome.verdict}: ${plainHeadline(outcome)}`);
+  } else if (outcome.failing) {
+    io.warning(`frontier-gate: ${outcome.verdict} (on-fail: comment, so the step passes)`);
+  }
+  return {
+    command: outcome.command,
+    verdict: outcome.verdict,
+    failing: outcome.failing,
+    readOnly,
+    readOnlyReason,
+    comment,
+    commit: outcome.commit,
+    reportPath,
+  };
+}
+
+interface RunState {
+  deps: ActionDeps;
+  config: ActionConfig;
+  ctx: EventContext;
+  api: RepoApi;
+  readOnly: boolean;
+  measurer: Measurer | undefined;
+}
+
+function round(n: number, digits: number): number {
+  return Number(n.toFixed(digits));
+}
+
+function plainHeadline(o: Outcome): string {
+  const bad = o.candidates.filter((c) => FAILING.has(c.verdict));
+  if (bad.length === 0) return o.verdict;
+  return bad.map((c) => `${c.name}${c.dominated_by ? ` is dominated by ${c.dominated_by}` : ` is ${c.verdict}`}`).join('; ');
+}
+
+export function resolveCommand(command: ActionCommand, ctx: EventContext): ActionResult['command'] {
+  if (command !== 'auto') return command;
+  switch (ctx.name) {
+    case 'pull_request':
+    case 'pull_request_target':
+      return 'check';
+    case 'push': {
+      const branch = branchOf(ctx.ref);
+      if (branch && ctx.defaultBranch && branch === ctx.defaultBranch) return 'record';
+      return 'skip';
+    }
+    case 'schedule':
+      return 'sweep';
+    case 'workflow_dispatch':
+      throw new UserError(`input command: "auto" cannot choose for workflow_dispatch; set command to check, record, sweep or lacs (got ${JSON.stringify(command)})`);
+    default:
+      throw new UserError(`input command: "auto" does not handle the ${JSON.stringify(ctx.name)} event; use pull_request, push, schedule, or set command explicitly`);
+  }
+}
+
+function detectReadOnly(ctx: EventContext, config: ActionConfig): string | undefined {
+  if (!config.githubToken) return 'no github-token was given';
+  if (ctx.pullRequest?.fromFork && ctx.name === 'pull_request') return 'the pull request comes from a fork, whose token is read-only';
+  if (ctx.name === 'pull_request' && /^dependabot\[bot\]$/.test(ctx.actor)) return 'Dependabot runs get a read-only token';
+  return undefined;
+}
+
+function skipped(reason: string): Outcome {
+  return { command: 'skip', verdict: 'skipped', headline: `${VERDICT_ICON.skipped} **skipped**: ${escapeMarkdown(reason)}`, candidates: [], failing: false };
+}
+
+function coreOptions(config: ActionConfig): CoreOptions {
+  return {
+    target: config.target,
+    latencyTolerance: config.latencyTolerance,
+    accuracyTolerance: config.accuracyTolerance,
+    budgetSeconds: config.budgetSeconds,
+    ep: config.executionProvider,
+    batch: config.batchSize,
+    precision: config.precision,
+  };
+}
+
+async function measurerOf(run: RunState): Promise<Measurer> {
+  if (!run.measurer) run.measurer = await run.deps.createMeasurer(run.config);
+  return run.measurer;
+}
+
+interface LoadedCandidate {
+  file: string;
+  loaded?: LoadedArchConfig;
+  error?: ConfigError | UserError;
+}
+
+/**
+ * Configs are data: parsed, never executed. Read from the checked-out workspace; on a PR without a
+ * checkout they are fetched at the head commit so the action also works without actions/checkout.
+ */
+async function loadCandidates(run: RunState, files: string[], headRef?: string): Promise<LoadedCandidate[]> {
+  const out: LoadedCandidate[] = [];
+  let fetchedDir: string | undefined;
+  for (const file of files) {
+    let local = path.join(run.ctx.workspace, file);
+    if (!fs.existsSync(local) && headRef) {
+      const remote = await run.api.getFile(file, headRef);
+      if (remote) {
+        fetchedDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'frontier-gate-configs-'));
+        local = path.join(fetchedDir, file);
+        fs.mkdirSync(path.dirname(local), { recursive: true });
+        fs.writeFileSync(local, remote.text);
+      }
+    }
+    try {
+      out.push({ file, loaded: run.deps.loadConfig(local) });
+    } catch (err) {
+      if (err instanceof UserError) {
+        // Messages name the local path; the repository-relative one is what the user knows.
+        out.push({ file, error: err });
+      } else throw err;
+    }
+  }
+  return out;
+}
+
+function annotateConfigErrors(run: RunState, loaded: LoadedCandidate[]): ReportedCandidate[] {
+  const invalid: ReportedCandidate[] = [];
+  for (const c of loaded) {
+    if (!c.error) continue;
+    const at: AnnotationAt = { file: c.file, title: 'frontier-gate: invalid architecture config' };
+    let message = c.error.message;
+    if (c.error instanceof ConfigError) {
+      if (c.error.position) {
+        at.line = c.error.position.line;
+        at.col = c.error.position.col;
+      }
+      message = `${c.error.field ? `${c.error.field}: ` : ''}${c.error.detail}`;
+    }
+    run.deps.io.error(message, at);
+    invalid.push({ name: path.basename(c.file).replace(/\.ya?ml$/, ''), file: c.file, verdict: 'invalid' });
+  }
+  return invalid;
+}
+
+function accuracyFor(run: RunState, cand: LoadedCandidate, many: boolean): { accuracy?: number; accuracySource?: string } {
+  const { metricsFile, metricsKey } = run.config;
+  if (!metricsFile) return {};
+  const key = metricsKey?.replace(/\{name\}/g, cand.loaded!.config.name);
+  if (many && metricsKey && !metricsKey.includes('{name}')) {
+    run.deps.io.warning(`input metrics-key: ${JSON.stringify(metricsKey)} gives one accuracy to ${cand.file}; with several changed configs use "{name}" in the key`);
+  }
+  try {
+    const acc = readMetricsAccuracy(path.resolve(run.ctx.workspace, metricsFile), key);
+    return { accuracy: acc.top1, accuracySource: `${metricsFile}:${key}` };
+  } catch (err) {
+    if (err instanceof UserError) throw new UserError(`inputs metrics-file/metrics-key: ${err.message}`);
+    throw err;
+  }
+}
+
+function annotateVerdicts(run: RunState, loaded: LoadedCandidate[], results: CoreCandidateResult[]): void {
+  for (const r of results) {
+    if (r.verdict !== 'dominated' && r.verdict !== 'inconclusive') continue;
+    const cand = loaded.find((c) => c.loaded && (c.file === r.file || c.loaded.config.name === r.name));
+    if (!cand?.loaded) continue;
+    const nameAt = cand.loaded.locate(['name']);
+    const msg =
+      r.verdict === 'dominated'
+        ? `${r.name} is dominated by ${r.dominated_by ?? 'a stored model'}${r.ratio !== undefined ? ` (latency ratio ${r.ratio.toFixed(3)})` : ''}`
+        : `${r.name}: inconclusive, the latency interval still straddles the tolerance band`;
+    const at: AnnotationAt = { file: cand.file, line: nameAt.line, col: nameAt.col, title: `frontier-gate: ${r.verdict}` };
+    if (r.verdict === 'dominated') run.deps.io.error(msg, at);
+    else run.deps.io.warning(msg, at);
+    for (const s of r.stages ?? []) {
+      const pos = cand.loaded.locate(['stages', s.index]);
+      run.deps.io.warning(s.message, { file: cand.file, line: pos.line, col: pos.col, title: `frontier-gate: stage ${s.index}` });
+    }
+  }
+}
+
+function headlineOf(verdict: string, results: ReportedCandidate[], note?: string): string {
+  const lines = [`${VERDICT_ICON[verdict] ?? ''} **${verdict}**`.trim()];
+  for (const r of results) {
+    const vs = r.dominated_by ? ` by ${escapeMarkdown(r.dominated_by)}` : '';
+    const lat = r.latency_ms !== undefined ? ` · ${r.latency_ms.toFixed(3)} ms` : '';
+    const ratio = r.ratio !== undefined ? ` · ratio ${r.ratio.toFixed(3)}` : '';
+    lines.push(`- ${escapeMarkdown(r.name)}${r.file ? ` (${escapeMarkdown(r.file)})` : ''}: **${r.verdict}**${vs}${lat}${ratio}`);
+  }
+  if (note) lines.push('', note);
+  return lines.join('\n');
+}
+
+/** Check: on a PR the changed configs against the store at the PR's base; on dispatch the glob. */
+async function runCheckCommand(run: RunState): Promise<Outcome> {
+  const { config, ctx, api, deps } = run;
+  const pr = ctx.pullRequest;
+  const matches = compileGlobs(config.configs);
+  let files: string[];
+  let storeRef: string;
+  const notes: string[] = [];
+  if (pr) {
+    const changed = await api.listPullRequestFiles(pr.number);
+    files = changed.filter(matches).sort();
+    storeRef = config.frontierRef ?? pr.baseSha;
+    if (changed.includes(config.frontier)) {
+      const msg = `this PR edits the frontier store ${config.frontier}; it is judged against the base version (${storeRef.slice(0, 12)}), not its own`;
+      deps.io.warning(msg, { file: config.frontier, title: 'frontier-gate: store edited in PR' });
+      notes.push(`> ⚠️ ${escapeMarkdown(msg)}`);
+    }
+  } else {
+    files = walkGlob(ctx.workspace, config.configs);
+    storeRef = config.frontierRef ?? ctx.sha;
+  }
+  if (files.length === 0) {
+    return skipped(pr ? `this PR changes no file matching ${config.configs}` : `no file matches ${config.configs}`);
+  }
+  deps.io.info(`checking ${files.length} config(s): ${files.join(', ')} against ${config.frontier} at ${storeRef}`);
+  const snapshot = await readStoreAt(api, config.frontier, storeRef);
+  if (!snapshot.sha) deps.io.notice(`${config.frontier} does not exist at ${storeRef.slice(0, 12)}: checking against an empty frontier`);
+
+  const loaded = await loadCandidates(run, files, pr?.headSha);
+  const invalid = annotateConfigErrors(run, loaded);
+  const valid = loaded.filter((c) => c.loaded);
+  const candidates: CoreCandidate[] = valid.map((c) => ({ config: c.loaded!.config, file: c.file, ...accuracyFor(run, c, valid.length > 1) }));
+
+  let results: CoreCandidateResult[] = [];
+  let verdict: string = 'invalid';
+  let report: CoreReport | undefined;
+  let targetLabel: string | undefined;
+  if (candidates.length) {
+    const measurer = await measurerOf(run);
+    const checked = await deps.core.check(snapshot.store, candidates, coreOptions(config), { measurer, commit: pr?.headSha ?? ctx.sha });
+    results = checked.candidates;
+    verdict = checked.verdict;
+    report = checked;
+    targetLabel = checked.targetLabel;
+    annotateVerdicts(run, valid, results);
+  }
+  const all = [...invalid, ...results];
+  if (invalid.length) verdict = 'invalid';
+  const failing = FAILING.has(verdict);
+  return {
+    command: 'check',
+    verdict,
+    headline: headlineOf(verdict, all, notes.join('\n') || undefined),
+    report,
+    candidates: all,
+    failing,
+    targetLabel,
+    storeRef,
+    digestParts: { verdict, head: pr?.headSha ?? ctx.sha, store: snapshot.sha, c: all.map((r) => [r.name, r.verdict, r.dominated_by ?? null]) },
+  };
+}
+
+/** The branch a store write goes to: the pushed/scheduled/dispatched branch. */
+function writeBranch(ctx: EventContext): string {
+  const branch = branchOf(ctx.ref) ?? ctx.defaultBranch;
+  if (!branch) throw new UserError(`cannot tell which branch to commit the store to: GITHUB_REF is ${JSON.stringify(ctx.ref)}`);
+  return branch;
+}
+
+async function changedOnPush(run: RunState): Promise<string[] | undefined> {
+  const push = run.ctx.push;
+  if (!push) return undefined;
+  if (push.complete || isZeroSha(push.before)) return push.changedFiles;
+  return run.api.compareFiles(push.before, push.after);
+}
+
+/** Record (merged configs) and sweep (re-measure everything): measure, then commit the store back. */
+async function runStoreCommand(run: RunState, command: 'record' | 'sweep'): Promise<Outcome> {
+  const { config, ctx, api, deps } = run;
+  const branch = writeBranch(ctx);
+  const storeRef = config.frontierRef ?? branch;
+  let loaded: LoadedCandidate[] = [];
+  let invalid: ReportedCandidate[] = [];
+  if (command === 'record') {
+    const matches = compileGlobs(config.configs);
+    const changed = await changedOnPush(run);
+    const files = changed ? changed.filter(matches).sort() : walkGlob(ctx.workspace, config.configs);
+    if (files.length === 0) return skipped(`no config matching ${config.configs} changed in this push`);
+    loaded = await loadCandidates(run, files);
+    invalid = annotateConfigErrors(run, loaded);
+    if (loaded.every((c) => !c.loaded)) {
+      return { command, verdict: 'invalid', headline: headlineOf('invalid', invalid), candidates: invalid, failing: true };
+    }
+  }
+  const snapshot: StoreSnapshot = await readStoreAt(api, config.frontier, storeRef);
+  const measurer = await measurerOf(run);
+  const valid = loaded.filter((c) => c.loaded);
+  const deps2 = { measurer, commit: ctx.sha };
+  const result =
+    command === 'record'
+      ? await deps.core.record(snapshot.store, valid.map((c) => ({ config: c.loaded!.config, file: c.file, ...accuracyFor(run, c, valid.length > 1) })), coreOptions(config), deps2)
+      : await deps.core.sweep(snapshot.store, coreOptions(config), deps2);
+
+  let commit: ActionResult['commit'];
+  const note: string[] = [];
+  if (run.readOnly) {
+    note.push(writeStoreCopy(run, result.store));
+  } else {
+    const names = valid.map((c) => c.loaded!.config.name);
+    const message =
+      command === 'record'
+        ? `frontier-gate: record ${names.slice(0, 5).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}`
+        : `frontier-gate: sweep ${snapshot.store.records.length} model(s)`;
+    try {
+      const res = await commitStore(api, config.frontier, branch, snapshot, result.store, {
+        message,
+        backoffMs: deps.conflictBackoffMs,
+        log: (m) => deps.io.info(m),
+      });
+      commit = { status: res.status, sha: res.commitSha, attempts: res.attempts, merges: res.merges };
+      note.push(
+        res.status === 'committed'
+          ? `Store committed to \`${escapeMarkdown(branch)}\` as ${res.commitSha?.slice(0, 12)}${res.merges ? ` after merging ${res.merges} concurrent update(s)` : ''}.`
+          : 'The store is unchanged; nothing was committed.',
+      );
+    } catch (err) {
+      if (!(err instanceof WriteForbidden)) throw err;
+      run.readOnly = true;
+      deps.io.warning(`the token may not write ${config.frontier} (HTTP ${err.status}); grant \`contents: write\`. The updated store is kept as a file instead.`);
+      note.push(writeStoreCopy(run, result.store));
+    }
+  }
+  const verdict = invalid.length ? 'invalid' : command === 'record' ? 'recorded' : 'swept';
+  return {
+    command,
+    verdict,
+    headline: headlineOf(verdict, invalid, note.join('\n')),
+    report: result.report,
+    candidates: invalid,
+    failing: invalid.length > 0,
+    storeRef,
+    commit,
+  };
+}
+
+/** With no write access the updated store is left as a file a later step can upload or commit. */
+function writeStoreCopy(run: RunState, store: FrontierStore): string {
+  const file = path.resolve(run.ctx.workspace, 'frontier-gate-store.json');
+  fs.writeFileSync(file, serializeStore(store));
+  run.deps.io.notice(`updated store written to ${file} (not committed: read-only token)`);
+  return `The store was not committed (read-only token); the updated store is in \`frontier-gate-store.json\`.`;
+}
+
+async function runLacsCommand(run: RunState): Promise<Outcome> {
+  const { config, ctx, deps } = run;
+  if (!deps.core.lacs) {
+    throw new UserError('input command: "lacs" is not available in this build of frontier-gate yet (src/lacs has no entry point the action can call)');
+  }
+  const files = walkGlob(ctx.workspace, config.configs);
+  const loaded = await loadCandidates(run, files);
+  const invalid = annotateConfigErrors(run, loaded);
+  const bases = loaded.filter((c) => c.loaded && c.loaded.config.family === 'base');
+  if (invalid.length) return { command: 'lacs', verdict: 'invalid', headline: headlineOf('invalid', invalid), candidates: invalid, failing: true };
+  if (bases.length !== 1) {
+    throw new UserError(`input configs: lacs needs exactly one config with "family: base" among ${JSON.stringify(config.configs)}, found ${bases.length}`);
+  }
+  const snapshot = await readStoreAt(run.api, config.frontier, config.frontierRef ?? ctx.sha);
+  const measurer = await measurerOf(run);
+  const base = bases[0];
+  const report = await deps.core.lacs({ config: base.loaded!.config, file: base.file }, snapshot.store, coreOptions(config), { measurer, commit: ctx.sha });
+  return { command: 'lacs', verdict: 'lacs', headline: `🧮 **lacs** for ${escapeMarkdown(base.loaded!.config.name)}`, report, candidates: [], failing: false };
+}
