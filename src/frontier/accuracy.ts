@@ -1,0 +1,101 @@
+/**
+ * Candidate accuracy: from `--accuracy`, from a metrics JSON a training job wrote (`--metrics FILE
+ * --metrics-key a.b.c`), or from the config's `accuracy.top1`, in that order of precedence.
+ */
+import * as fs from 'node:fs';
+import { UserError } from '../errors';
+
+export interface ResolvedAccuracy {
+  top1: number;
+  /** Where it came from, for the report: "--accuracy", "metrics.json:eval.top1", "config". */
+  source: string;
+}
+
+/**
+ * Looks a dotted key up in parsed JSON. Array elements are addressed by index ("runs.0.top1"); a key that
+ * itself contains dots is matched whole first ("eval.top1.acc" finds {"eval": {"top1.acc": ..}}).
+ */
+export function lookupKey(data: unknown, key: string, file: string): unknown {
+  if (!key.trim()) throw new UserError(`--metrics-key: expected a dotted path such as "eval.top1", got ${JSON.stringify(key)}`);
+  const parts = key.split('.');
+  let node: unknown = data;
+  let walked: string[] = [];
+  let i = 0;
+  while (i < parts.length) {
+    if (node === null || typeof node !== 'object') {
+      const at = walked.length ? `"${walked.join('.')}"` : 'the top level';
+      throw new UserError(`--metrics ${file}: key ${JSON.stringify(key)}: ${at} is ${JSON.stringify(node)}, not an object, so "${parts.slice(i).join('.')}" cannot be looked up in it`);
+    }
+    // Longest dotted segment that exists as a key at this level.
+    let matched = 0;
+    for (let j = parts.length; j > i; j--) {
+      const candidate = parts.slice(i, j).join('.');
+      if (Object.prototype.hasOwnProperty.call(node, candidate)) {
+        matched = j;
+        break;
+      }
+    }
+    if (!matched) {
+      const at = walked.length ? `"${walked.join('.')}"` : 'the top level';
+      const keys = Array.isArray(node) ? `indexes 0..${node.length - 1}` : `keys ${Object.keys(node).slice(0, 20).map((k) => JSON.stringify(k)).join(', ') || '(none)'}`;
+      throw new UserError(`--metrics ${file}: key ${JSON.stringify(key)}: no "${parts[i]}" at ${at} (it has ${keys})`);
+    }
+    const segment = parts.slice(i, matched).join('.');
+    node = (node as Record<string, unknown>)[segment];
+    walked = [...walked, segment];
+    i = matched;
+  }
+  return node;
+}
+
+/** A top-1 value as percent; a value in [0, 1] is read as a fraction (0.7769 -> 77.69). */
+export function toPercent(value: unknown, what: string): { top1: number; fraction: boolean } {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n)) throw new UserError(`${what}: expected a number (top-1 accuracy), got ${JSON.stringify(value)}`);
+  if (n < 0 || n > 100) throw new UserError(`${what}: top-1 accuracy must be within 0..100 (percent) or 0..1 (fraction), got ${JSON.stringify(value)}`);
+  return n <= 1 ? { top1: +(n * 100).toFixed(6), fraction: true } : { top1: n, fraction: false };
+}
+
+export function readMetricsAccuracy(file: string, key: string | undefined): ResolvedAccuracy {
+  if (!key) throw new UserError(`--metrics ${file}: also give --metrics-key, the dotted path of top-1 in it (e.g. --metrics-key eval.top1)`);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`--metrics: cannot read ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`--metrics ${file}: not valid JSON (${(err as Error).message})`);
+  }
+  const { top1, fraction } = toPercent(lookupKey(data, key, file), `--metrics ${file}: key ${JSON.stringify(key)}`);
+  return { top1, source: `${file}:${key}${fraction ? ' (fraction x100)' : ''}` };
+}
+
+export interface AccuracyFlags {
+  accuracy?: string;
+  metrics?: string;
+  metricsKey?: string;
+}
+
+/**
+ * The candidate's accuracy by precedence; undefined when none is given (the caller decides whether
+ * that is an error: it is, unless --latency-only).
+ */
+export function resolveAccuracy(flags: AccuracyFlags, configTop1: number | undefined): ResolvedAccuracy | undefined {
+  if (flags.accuracy !== undefined && flags.metrics !== undefined) {
+    throw new UserError('--accuracy and --metrics both give the accuracy; use one');
+  }
+  if (flags.metricsKey !== undefined && flags.metrics === undefined) {
+    throw new UserError(`--metrics-key ${JSON.stringify(flags.metricsKey)} needs --metrics FILE`);
+  }
+  if (flags.accuracy !== undefined) {
+    const { top1 } = toPercent(flags.accuracy, '--accuracy');
+    return { top1, source: '--accuracy' };
+  }
+  if (flags.metrics !== undefined) return readMetricsAccuracy(flags.metrics, flags.metricsKey);
+  if (configTop1 !== undefined) return { top1: configTop1, source: 'config' };
+  return undefined;
+}

@@ -1,0 +1,387 @@
+/**
+ * The frontier store: one JSON file, versioned, validated on load (ajv, ./store.schema.json).
+ *
+ * Safety rules: a store that fails validation or has an unknown version is an error and is never rewritten;
+ * writes go to a temp file in the same folder and are renamed over the store (atomic on POSIX); writers
+ * hold a lock (proper-lockfile) around re-read + merge + write, so concurrent `record` runs lose nothing.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv, { type ErrorObject } from 'ajv';
+import * as lockfile from 'proper-lockfile';
+import type { ArchConfig } from '../arch/types';
+import { UserError } from '../errors';
+import type { ExecutionProvider, Fingerprint, Precision } from '../measure/types';
+import schema from './store.schema.json';
+
+export const STORE_VERSION = 1;
+/** History entries kept per record and target; older ones are dropped so the file stays bounded. */
+export const HISTORY_LIMIT = 20;
+export const DEFAULT_STORE_PATH = '.frontier/frontier.json';
+
+export interface StoredAccuracy {
+  top1: number;
+  dataset: string | null;
+  source: string | null;
+}
+
+export interface StoredMeasurement {
+  date: string;
+  commit: string | null;
+  median_ms: number;
+  ci95_ms: [number, number];
+  samples: number;
+  batch: number;
+  precision: Precision;
+  provider: ExecutionProvider;
+  fingerprint: Fingerprint;
+}
+
+/** A compact past measurement, kept for drift. The latest measurement is also the last history entry. */
+export interface HistoryEntry {
+  date: string;
+  commit: string | null;
+  median_ms: number;
+  ci95_ms: [number, number];
+  samples: number;
+}
+
+export interface TargetEntry {
+  label: string;
+  latest: StoredMeasurement;
+  history: HistoryEntry[];
+}
+
+export interface FrontierRecord {
+  name: string;
+  accuracy: StoredAccuracy | null;
+  /** "sha256:" + hex of the canonical JSON of the config without name, description, family and accuracy. */
+  config_hash: string;
+  /** The normalised config without `accuracy` (kept once, on the record). */
+  config: ArchConfig;
+  /** Keyed by Target.key; measurements under different keys are never compared. */
+  targets: Record<string, TargetEntry>;
+}
+
+export interface FrontierStore {
+  version: 1;
+  records: FrontierRecord[];
+}
+
+export function emptyStore(): FrontierStore {
+  return { version: STORE_VERSION, records: [] };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Config identity
+
+/** Keys with sorted names at every level, no whitespace: the same config always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Metadata that does not change the network a config builds. */
+const NON_ARCHITECTURE_KEYS = ['name', 'description', 'family', 'accuracy'] as const;
+
+/** Hash of what the config builds: renaming a model or editing its accuracy keeps the hash. */
+export function configHash(config: ArchConfig): string {
+  const body: Record<string, unknown> = { ...config };
+  for (const key of NON_ARCHITECTURE_KEYS) delete body[key];
+  return 'sha256:' + createHash('sha256').update(canonicalJson(body)).digest('hex');
+}
+
+/** The config as stored: a plain copy without accuracy and undefined fields. */
+export function storedConfig(config: ArchConfig): ArchConfig {
+  const copy = JSON.parse(JSON.stringify(config)) as ArchConfig;
+  delete copy.accuracy;
+  return copy;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Parse and validate
+
+const ajv = new Ajv({ allErrors: false, strict: true });
+const validateSchema = ajv.compile<FrontierStore>(schema);
+
+function describePath(instancePath: string, data: unknown): string {
+  // "/records/3/accuracy/top1" -> records[3] (efficientnet-b0).accuracy.top1
+  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let out = '';
+  let node: unknown = data;
+  for (const part of parts) {
+    const isIndex = Array.isArray(node) && /^\d+$/.test(part);
+    node = (node as Record<string, unknown> | undefined)?.[part];
+    if (isIndex) {
+      const name = (node as { name?: unknown } | undefined)?.name;
+      out += `[${part}]` + (typeof name === 'string' ? ` (${name})` : '');
+    } else {
+      out += (out ? '.' : '') + part;
+    }
+  }
+  return out || '(top level)';
+}
+
+function describeError(err: ErrorObject, data: unknown): string {
+  const where = describePath(err.instancePath, data);
+  const p = err.params as Record<string, unknown>;
+  switch (err.keyword) {
+    case 'required':
+      return `${where}: missing field '${p.missingProperty}'`;
+    case 'additionalProperties':
+      return `${where}: unknown field '${p.additionalProperty}'`;
+    case 'enum':
+      return `${where}: ${err.message} (${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')})`;
+    default:
+      return `${where}: ${err.message}`;
+  }
+}
+
+/**
+ * Parses and validates a store. Throws UserError naming the file and the field; the caller must not
+ * rewrite a store that failed here.
+ */
+export function parseStore(text: string, file: string): FrontierStore {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`${file}: not valid JSON (${(err as Error).message}); the store was left untouched`);
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) {
+    throw new UserError(`${file}: expected a JSON object with "version" and "records"; the store was left untouched`);
+  }
+  const version = (data as { version?: unknown }).version;
+  if (version !== STORE_VERSION) {
+    const got = version === undefined ? 'no version field' : `version ${JSON.stringify(version)}`;
+    throw new UserError(
+      `${file}: unknown frontier store format (${got}); this frontier-gate reads version ${STORE_VERSION}. ` +
+        'Upgrade frontier-gate or point --frontier at a version 1 store; the store was left untouched',
+    );
+  }
+  if (!validateSchema(data)) {
+    const first = validateSchema.errors?.[0];
+    throw new UserError(`${file}: invalid frontier store: ${first ? describeError(first, data) : 'schema mismatch'}; the store was left untouched`);
+  }
+  const store = data as FrontierStore;
+  const seen = new Set<string>();
+  store.records.forEach((rec, i) => {
+    if (seen.has(rec.name)) throw new UserError(`${file}: records[${i}]: duplicate record name ${JSON.stringify(rec.name)}; the store was left untouched`);
+    seen.add(rec.name);
+    const hash = configHash(rec.config);
+    if (hash !== rec.config_hash) {
+      throw new UserError(
+        `${file}: records[${i}] (${rec.name}).config_hash: ${JSON.stringify(rec.config_hash)} does not match its config (${hash}); ` +
+          'the config was edited by hand: re-run `frontier-gate record` for it. The store was left untouched',
+      );
+    }
+    for (const [key, entry] of Object.entries(rec.targets)) {
+      for (const m of [entry.latest, ...entry.history]) {
+        if (Number.isNaN(Date.parse(m.date))) {
+          throw new UserError(`${file}: records[${i}] (${rec.name}).targets.${key}: bad date ${JSON.stringify(m.date)}; the store was left untouched`);
+        }
+      }
+    }
+  });
+  return store;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Serialize: stable key order and formatting, so PR diffs are readable
+
+const KEY_ORDER = [
+  'version', 'records',
+  'name', 'description', 'family', 'accuracy', 'top1', 'dataset', 'source', 'config_hash', 'config',
+  'resolution', 'channels', 'classes', 'width', 'depth', 'divisor', 'stem', 'stages',
+  'block', 'repeats', 'kernel', 'stride', 'expand', 'se', 'act', 'pool', 'space_to_depth', 'space_to_batch',
+  'head', 'dropout', 'targets',
+  'label', 'latest', 'history',
+  'date', 'commit', 'median_ms', 'ci95_ms', 'samples', 'batch', 'precision', 'provider', 'fingerprint',
+];
+const KEY_RANK = new Map(KEY_ORDER.map((k, i) => [k, i]));
+
+function orderedKeys(obj: Record<string, unknown>): string[] {
+  return Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort((a, b) => {
+      const ra = KEY_RANK.get(a) ?? Infinity;
+      const rb = KEY_RANK.get(b) ?? Infinity;
+      return ra !== rb ? ra - rb : a < b ? -1 : a > b ? 1 : 0;
+    });
+}
+
+const isPrimitive = (v: unknown) => v === null || typeof v !== 'object';
+const INLINE_WIDTH = 160;
+
+function format(value: unknown, indent: string, keyOrderFor: (o: Record<string, unknown>, parentKey?: string) => string[], parentKey?: string): string {
+  if (isPrimitive(value)) return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    if (value.every(isPrimitive)) return `[${value.map((v) => JSON.stringify(v)).join(', ')}]`;
+    const inner = indent + '  ';
+    return `[\n${value.map((v) => inner + format(v, inner, keyOrderFor)).join(',\n')}\n${indent}]`;
+  }
+  const obj = value as Record<string, unknown>;
+  const keys = keyOrderFor(obj, parentKey);
+  if (keys.length === 0) return '{}';
+  // Leaf objects (a stage, a history entry) go on one line: one changed stage is one changed line.
+  const leaf = keys.every((k) => isPrimitive(obj[k]) || (Array.isArray(obj[k]) && (obj[k] as unknown[]).every(isPrimitive)));
+  if (leaf) {
+    const line = `{${keys.map((k) => `${JSON.stringify(k)}: ${format(obj[k], '', keyOrderFor)}`).join(', ')}}`;
+    if (line.length + indent.length <= INLINE_WIDTH) return line;
+  }
+  const inner = indent + '  ';
+  return `{\n${keys.map((k) => `${inner}${JSON.stringify(k)}: ${format(obj[k], inner, keyOrderFor, k)}`).join(',\n')}\n${indent}}`;
+}
+
+/** Records sorted by name, targets by key, known keys in a fixed order; 2-space JSON, trailing newline. */
+export function serializeStore(store: FrontierStore): string {
+  const records = [...store.records].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const keyOrderFor = (o: Record<string, unknown>, parentKey?: string) =>
+    parentKey === 'targets' ? Object.keys(o).sort() : orderedKeys(o);
+  return format({ version: store.version, records }, '', keyOrderFor) + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Merge
+
+function sameEntry(a: HistoryEntry, b: HistoryEntry): boolean {
+  return a.date === b.date && a.median_ms === b.median_ms && a.samples === b.samples;
+}
+
+/** Union of two histories, oldest first, capped at HISTORY_LIMIT (newest kept). */
+export function mergeHistory(a: HistoryEntry[], b: HistoryEntry[]): HistoryEntry[] {
+  const all = [...a];
+  for (const e of b) if (!all.some((x) => sameEntry(x, e))) all.push(e);
+  all.sort((x, y) => Date.parse(x.date) - Date.parse(y.date));
+  return all.slice(-HISTORY_LIMIT);
+}
+
+function mergeTarget(a: TargetEntry | undefined, b: TargetEntry | undefined): TargetEntry | undefined {
+  if (!a || !b) return a ?? b;
+  const latest = Date.parse(b.latest.date) > Date.parse(a.latest.date) ? b : a;
+  return { label: latest.label, latest: latest.latest, history: mergeHistory(a.history, b.history) };
+}
+
+function changed<T>(base: T | undefined, side: T): boolean {
+  return base === undefined || canonicalJson(base) !== canonicalJson(side);
+}
+
+function mergeRecord(base: FrontierRecord | undefined, ours: FrontierRecord, theirs: FrontierRecord): FrontierRecord {
+  // Config and accuracy: the side that changed them wins; ours wins when both changed.
+  const oursConfigChanged = changed(base?.config_hash, ours.config_hash);
+  const theirsConfigChanged = changed(base?.config_hash, theirs.config_hash);
+  const configSide = !oursConfigChanged && theirsConfigChanged ? theirs : ours;
+  const accuracySide = !changed(base?.accuracy, ours.accuracy) && changed(base?.accuracy, theirs.accuracy) ? theirs : ours;
+  const targets: Record<string, TargetEntry> = {};
+  if (ours.config_hash === theirs.config_hash) {
+    for (const key of new Set([...Object.keys(ours.targets), ...Object.keys(theirs.targets)])) {
+      const merged = mergeTarget(ours.targets[key], theirs.targets[key]);
+      if (merged) targets[key] = merged;
+    }
+  } else {
+    // Measurements of another network are not comparable: keep those of the winning config.
+    Object.assign(targets, configSide.targets);
+  }
+  return { name: ours.name, accuracy: accuracySide.accuracy, config_hash: configSide.config_hash, config: configSide.config, targets };
+}
+
+/**
+ * Three-way merge used when the store changed under us: keeps every record and every history entry of
+ * both sides. For a record both sides changed, the newer measurement per target is the latest.
+ */
+export function mergeStores(base: FrontierStore, ours: FrontierStore, theirs: FrontierStore): FrontierStore {
+  const baseByName = new Map(base.records.map((r) => [r.name, r]));
+  const theirsByName = new Map(theirs.records.map((r) => [r.name, r]));
+  const records: FrontierRecord[] = [];
+  for (const rec of ours.records) {
+    const other = theirsByName.get(rec.name);
+    records.push(other ? mergeRecord(baseByName.get(rec.name), rec, other) : rec);
+    theirsByName.delete(rec.name);
+  }
+  records.push(...theirsByName.values());
+  return { version: STORE_VERSION, records };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Files
+
+/** Reads and validates a store file; a missing file is an empty store only when `allowMissing`. */
+export function readStoreFile(file: string, opts: { allowMissing?: boolean } = {}): FrontierStore {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      if (opts.allowMissing) return emptyStore();
+      throw new UserError(`--frontier: no frontier store at ${JSON.stringify(file)}; create one with 'frontier-gate record <config> --frontier ${file}'`);
+    }
+    if (code === 'EISDIR') throw new UserError(`--frontier: ${JSON.stringify(file)} is a folder; expected the store's JSON file`);
+    throw new UserError(`--frontier: cannot read ${JSON.stringify(file)}: ${(err as Error).message}`);
+  }
+  return parseStore(text, file);
+}
+
+/** Writes via a temp file in the same folder and a rename: readers see the old or the new file, never half. */
+export function writeFileAtomic(file: string, text: string): void {
+  const dir = path.dirname(path.resolve(file));
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+export interface LockOptions {
+  /** How long to keep retrying for the lock, milliseconds (default 60 s). */
+  waitMs?: number;
+}
+
+/**
+ * Locks the store, re-reads it (validated; missing = empty), applies `mutate`, writes atomically, unlocks.
+ * A store that fails validation throws before anything is written. Returns the written store.
+ */
+export async function updateStoreFile(
+  file: string,
+  mutate: (current: FrontierStore) => FrontierStore | Promise<FrontierStore>,
+  opts: LockOptions = {},
+): Promise<FrontierStore> {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const waitMs = opts.waitMs ?? 60_000;
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(file, {
+      realpath: false,
+      stale: 30_000,
+      retries: { retries: Math.max(1, Math.ceil(waitMs / 200)), factor: 1.2, minTimeout: 20, maxTimeout: 200, randomize: true },
+    });
+  } catch (err) {
+    throw new UserError(`--frontier: could not lock ${JSON.stringify(file)} (another frontier-gate is writing it?): ${(err as Error).message}`);
+  }
+  try {
+    const current = readStoreFile(file, { allowMissing: true });
+    const next = await mutate(current);
+    writeFileAtomic(file, serializeStore(next));
+    return next;
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
