@@ -1,0 +1,115 @@
+/** Markdown views of a profile and a reduction: friendliness heatmap, placement effect, Mermaid chart. */
+import type { ProfileAnalysis } from './profile';
+import type { Reduction } from './reduce';
+import { formatCount, type SearchSpace } from './space';
+import type { MeanCI } from './stats';
+
+const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+const signed = (x: number, d = 2) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(d)}` : 'n/a');
+const ciText = (c: MeanCI, d = 2) => (Number.isFinite(c.ci95[0]) ? ` [${signed(c.ci95[0], d)}, ${signed(c.ci95[1], d)}]` : '');
+
+/** A colour square for a latency effect (% of end-to-end): a heatmap that renders in any markdown. */
+function square(pct: MeanCI): string {
+  const significant = Number.isFinite(pct.ci95[0]) && (pct.ci95[0] > 0 || pct.ci95[1] < 0);
+  if (!significant) return '⬜';
+  if (pct.mean >= 2) return '🟥';
+  if (pct.mean > 0) return '🟧';
+  if (pct.mean <= -2) return '🟩';
+  return '🟨';
+}
+
+export function renderProfile(space: SearchSpace, a: ProfileAnalysis): string {
+  const lines: string[] = [];
+  lines.push(`### Block profile: ${space.name} on ${a.target}`);
+  lines.push('');
+  lines.push(
+    `${a.units} work units (${a.contexts} context networks), mean end-to-end latency ${f(a.e2e_ms, 3)} ms` +
+      (a.skipped ? `; ${a.skipped} units skipped when the budget ran out` : '') +
+      '. Effects are paired: each block against the mean of the choices at the same position in the same network, ' +
+      'measured interleaved in one call; 95% intervals over contexts.',
+  );
+  lines.push('');
+  lines.push('Legend: 🟥 slower by ≥2% of end-to-end, 🟧 slower, 🟨 faster, 🟩 faster by ≥2%, ⬜ within noise.');
+
+  // Friendliness per block and position.
+  const positions = [...new Set(a.cells.map((c) => `${c.stage}.${c.layer}`))];
+  for (const [si, stage] of space.stages.entries()) {
+    const mine = positions.filter((p) => p.startsWith(`${si}.`));
+    if (!mine.length) continue;
+    const keys = [...new Set(a.cells.filter((c) => c.stage === si).map((c) => c.key))];
+    lines.push('');
+    lines.push(`#### Stage ${si} (${stage.name}): ms and % of end-to-end per layer`);
+    lines.push('');
+    lines.push(`| block | ${mine.map((p) => `layer ${p.split('.')[1]}`).join(' | ')} |`);
+    lines.push(`|---|${mine.map(() => '---').join('|')}|`);
+    for (const k of keys) {
+      const row = mine.map((p) => {
+        const c = a.cells.find((x) => `${x.stage}.${x.layer}` === p && x.key === k);
+        return c ? `${square(c.pct)} ${signed(c.effect.mean, 3)} ms (${signed(c.pct.mean, 1)}%)` : '';
+      });
+      lines.push(`| ${a.labels[k] ?? k} | ${row.join(' | ')} |`);
+    }
+  }
+
+  // Placement effect: the same block in different stages.
+  const keys = [...new Set(a.stages.map((s) => s.key))];
+  const stageIdx = [...new Set(a.stages.map((s) => s.stage))].sort((x, y) => x - y);
+  lines.push('');
+  lines.push('#### Placement effect: stage average, % of end-to-end (ms); MAC-unexplained excess in brackets');
+  lines.push('');
+  lines.push(`| block | ${stageIdx.map((s) => `${space.stages[s].name}`).join(' | ')} |`);
+  lines.push(`|---|${stageIdx.map(() => '---').join('|')}|`);
+  for (const k of keys) {
+    const row = stageIdx.map((si) => {
+      const s = a.stages.find((x) => x.stage === si && x.key === k);
+      return s ? `${square(s.pct)} ${signed(s.pct.mean, 1)}% (${signed(s.effect.mean, 3)} ms) [${signed(s.excessPct.mean, 1)}%]` : '';
+    });
+    lines.push(`| ${a.labels[k] ?? k} | ${row.join(' | ')} |`);
+  }
+  lines.push('');
+  lines.push(`Device rate between variants (median ms per GMAC, by stage): ${a.msPerGMac.map((r, i) => (a.replicates[i].length ? `${space.stages[i].name} ${f(r, 1)}` : '')).filter(Boolean).join(', ')}.`);
+
+  if (a.hasProxy) {
+    lines.push('');
+    lines.push('#### Accuracy side (Zen-score **proxy**, not measured accuracy): stage average vs the mean choice');
+    lines.push('');
+    lines.push(`| block | ${stageIdx.map((s) => space.stages[s].name).join(' | ')} |`);
+    lines.push(`|---|${stageIdx.map(() => '---').join('|')}|`);
+    for (const k of keys) {
+      const row = stageIdx.map((si) => {
+        const s = a.stages.find((x) => x.stage === si && x.key === k);
+        return s?.proxy ? `proxy ${signed(s.proxy.mean, 3)}${ciText(s.proxy, 3)}` : '';
+      });
+      lines.push(`| ${a.labels[k] ?? k} | ${row.join(' | ')} |`);
+    }
+  }
+
+  // Mermaid: mean latency effect per block over all positions.
+  const overall = keys.map((k) => {
+    const cells = a.stages.filter((s) => s.key === k);
+    return { label: a.labels[k] ?? k, pct: cells.reduce((s, c) => s + c.pct.mean, 0) / cells.length };
+  });
+  lines.push('');
+  lines.push('```mermaid');
+  lines.push('xychart-beta');
+  lines.push(`  title "Latency effect per block, % of end-to-end (${space.name})"`);
+  lines.push(`  x-axis [${overall.map((o) => `"${o.label}"`).join(', ')}]`);
+  lines.push('  y-axis "% of end-to-end"');
+  lines.push(`  bar [${overall.map((o) => f(o.pct, 2)).join(', ')}]`);
+  lines.push('```');
+  return lines.join('\n');
+}
+
+export function renderReduction(r: Reduction): string {
+  const lines = [`### Reduced space: ${r.space.name}`, ''];
+  lines.push(`Space size ${formatCount(r.sizeBefore)} -> ${formatCount(r.sizeAfter)} networks; rule threshold ${r.options.minEffectPct}% of end-to-end latency.`);
+  lines.push('');
+  if (!r.removals.length) {
+    lines.push('No block met a removal rule: every block is within noise of what its compute predicts (or buys proxy accuracy).');
+    return lines.join('\n');
+  }
+  lines.push('| stage | block | rule | numbers |');
+  lines.push('|---|---|---|---|');
+  for (const m of r.removals) lines.push(`| ${m.stageName} | ${m.label} | ${m.rule} | ${m.because} |`);
+  return lines.join('\n');
+}
