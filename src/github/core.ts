@@ -33,13 +33,16 @@ export interface CoreCandidateResult {
 export interface CoreReport {
   markdown: string;
   json: unknown;
+  /** Readable label of the measured target. */
+  targetLabel?: string;
 }
 
 export interface CoreCheckReport extends CoreReport {
   verdict: GateVerdict;
   candidates: CoreCandidateResult[];
-  /** Readable label of the measured target. */
   targetLabel: string;
+  /** Stable key of the measured target (fingerprint-derived). */
+  targetKey?: string;
 }
 
 export interface CoreOptions {

@@ -25,7 +25,8 @@ import { commitStore, readStoreAt, type StoreSnapshot } from './store-io';
 export interface ActionDeps {
   env: NodeJS.ProcessEnv;
   io: ActionIO;
-  core: FrontierCore;
+  /** Builds the core once the inputs are known. */
+  core(config: ActionConfig, ctx: EventContext): FrontierCore;
   /** Builds the API client once the token and repository are known. */
   api(ctx: EventContext, config: ActionConfig): RepoApi;
   /** Called once, after the execution provider's libraries are in place. */
@@ -90,7 +91,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   if (readOnly) io.warning(`frontier-gate makes no write calls in this run: ${readOnlyReason}. The report goes to the job summary and ${config.reportPath}.`);
 
   const api = deps.api(ctx, config);
-  const run: RunState = { deps, config, ctx, api, readOnly, measurer: undefined };
+  const run: RunState = { deps, core: deps.core(config, ctx), config, ctx, api, readOnly, measurer: undefined };
 
   let outcome: Outcome;
   switch (command) {
@@ -186,6 +187,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
 
 interface RunState {
   deps: ActionDeps;
+  core: FrontierCore;
   config: ActionConfig;
   ctx: EventContext;
   api: RepoApi;
@@ -393,11 +395,12 @@ async function runCheckCommand(run: RunState): Promise<Outcome> {
   let targetLabel: string | undefined;
   if (candidates.length) {
     const measurer = await measurerOf(run);
-    const checked = await deps.core.check(snapshot.store, candidates, coreOptions(config), { measurer, commit: pr?.headSha ?? ctx.sha });
+    const checked = await run.core.check(snapshot.store, candidates, coreOptions(config), { measurer, commit: pr?.headSha ?? ctx.sha });
     results = checked.candidates;
     verdict = checked.verdict;
     report = checked;
     targetLabel = checked.targetLabel;
+    warnOnTargetMismatch(run, checked.targetKey, checked.targetLabel);
     annotateVerdicts(run, valid, results);
   }
   const all = [...invalid, ...results];
@@ -414,6 +417,13 @@ async function runCheckCommand(run: RunState): Promise<Outcome> {
     storeRef,
     digestParts: { verdict, head: pr?.headSha ?? ctx.sha, store: snapshot.sha, c: all.map((r) => [r.name, r.verdict, r.dominated_by ?? null]) },
   };
+}
+
+/** `target` other than auto names the target this workflow is meant for: say so when the runner is another. */
+function warnOnTargetMismatch(run: RunState, key: string | undefined, label: string): void {
+  const want = run.config.target;
+  if (want === 'auto' || want === key || label.includes(want)) return;
+  run.deps.io.warning(`input target: ${JSON.stringify(want)} does not match this runner's target ${JSON.stringify(label)}; measurements are filed under the runner's own target`);
 }
 
 /** The branch a store write goes to: the pushed/scheduled/dispatched branch. */
@@ -454,8 +464,8 @@ async function runStoreCommand(run: RunState, command: 'record' | 'sweep'): Prom
   const deps2 = { measurer, commit: ctx.sha };
   const result =
     command === 'record'
-      ? await deps.core.record(snapshot.store, valid.map((c) => ({ config: c.loaded!.config, file: c.file, ...accuracyFor(run, c, valid.length > 1) })), coreOptions(config), deps2)
-      : await deps.core.sweep(snapshot.store, coreOptions(config), deps2);
+      ? await run.core.record(snapshot.store, valid.map((c) => ({ config: c.loaded!.config, file: c.file, ...accuracyFor(run, c, valid.length > 1) })), coreOptions(config), deps2)
+      : await run.core.sweep(snapshot.store, coreOptions(config), deps2);
 
   let commit: ActionResult['commit'];
   const note: string[] = [];
@@ -496,6 +506,7 @@ async function runStoreCommand(run: RunState, command: 'record' | 'sweep'): Prom
     failing: invalid.length > 0,
     storeRef,
     commit,
+    targetLabel: result.report.targetLabel,
   };
 }
 
@@ -509,7 +520,7 @@ function writeStoreCopy(run: RunState, store: FrontierStore): string {
 
 async function runLacsCommand(run: RunState): Promise<Outcome> {
   const { config, ctx, deps } = run;
-  if (!deps.core.lacs) {
+  if (!run.core.lacs) {
     throw new UserError('input command: "lacs" is not available in this build of frontier-gate yet (src/lacs has no entry point the action can call)');
   }
   const files = walkGlob(ctx.workspace, config.configs);
@@ -523,6 +534,6 @@ async function runLacsCommand(run: RunState): Promise<Outcome> {
   const snapshot = await readStoreAt(run.api, config.frontier, config.frontierRef ?? ctx.sha);
   const measurer = await measurerOf(run);
   const base = bases[0];
-  const report = await deps.core.lacs({ config: base.loaded!.config, file: base.file }, snapshot.store, coreOptions(config), { measurer, commit: ctx.sha });
+  const report = await run.core.lacs({ config: base.loaded!.config, file: base.file }, snapshot.store, coreOptions(config), { measurer, commit: ctx.sha });
   return { command: 'lacs', verdict: 'lacs', headline: `🧮 **lacs** for ${escapeMarkdown(base.loaded!.config.name)}`, report, candidates: [], failing: false };
 }
