@@ -34,6 +34,8 @@ export interface MeasureOptions {
   trtCachePath?: string;
   /** Resolution for external models with dynamic spatial dims. */
   resolution?: number;
+  /** Also probe the runner's roofline and place each counted model under it (adds a few seconds). */
+  roofline?: boolean;
 }
 
 export const DEFAULT_MEASURE_OPTIONS: MeasureOptions = {
@@ -61,6 +63,27 @@ export interface ModelMeasurement {
   warmup_runs: number;
   /** Raw steady-state samples in milliseconds, in measurement order. */
   raw_ms: number[];
+  /** False when warm-up hit its cap before the latency settled. */
+  warmup_steady?: boolean;
+  /** Concrete input shapes the model ran with. */
+  inputs?: { name: string; type: string; dims: number[] }[];
+  /** With the roofline probe, for configs (counted models) only. */
+  roofline?: {
+    macs: number;
+    achieved_gflops: number;
+    intensity: number;
+    bound: 'memory' | 'compute';
+    roof_fraction: number;
+  };
+}
+
+export interface RooflineSummary {
+  peak_gflops: number;
+  bandwidth_gbs: number;
+  ridge_flops_per_byte: number;
+  matmul_n: number;
+  elementwise_elements: number;
+  precision: Precision;
 }
 
 export interface RatioResult {
@@ -104,6 +127,11 @@ export interface MeasureResult {
   budget_exhausted: boolean;
   rounds: number;
   wall_s: number;
+  /** Seed of the round order and the bootstrap: the same seed and samples give the same intervals. */
+  seed?: number;
+  precision_target?: number;
+  band?: number;
+  roofline?: RooflineSummary;
 }
 
 export interface Measurer {

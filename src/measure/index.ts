@@ -1,0 +1,211 @@
+/**
+ * The measurement engine: sessions, warm-up, interleaved timed rounds with adaptive stopping, statistics,
+ * ratio verdicts, the target fingerprint and (optionally) the roofline. Every dependency on the outside
+ * world (onnxruntime, the clock, the host) is injected, so the engine runs on a synthetic device in tests.
+ */
+import { UserError } from '../errors';
+import { hrClock, type Clock } from './clock';
+import { decide } from './decision';
+import { fingerprint, makeTarget, realHost, type HostProbe } from './fingerprint';
+import { defaultConfigBuilder, prepareModel, type ConfigBuilder, type PreparedModel } from './inputs';
+import { classify, probeRoofline, type RooflineResult } from './roofline';
+import { deriveSeed, seededRng } from './rng';
+import { DEFAULT_WARMUP, runRounds, timeOnce, warmUp, type WarmupOptions, type WarmupResult } from './scheduler';
+import { ortSessionFactory, type Runner, type SessionFactory, type SessionOptions } from './session';
+import { bootstrapMedianCI, bootstrapRatioCI, relativeHalfWidth, summarize } from './stats';
+import {
+  DEFAULT_MEASURE_OPTIONS,
+  type MeasureOptions,
+  type MeasureResult,
+  type Measurer,
+  type ModelInput,
+  type ModelMeasurement,
+  type RatioResult,
+} from './types';
+
+export * from './types';
+export { decide } from './decision';
+export { summarize, bootstrapMedianCI, bootstrapRatioCI, relativeHalfWidth, OUTLIER_MADS } from './stats';
+export { seededRng, deriveSeed } from './rng';
+export { hrClock, type Clock } from './clock';
+export { warmUp, isSteady, runRounds, roundOrder, timeOnce, DEFAULT_WARMUP } from './scheduler';
+export { ortSessionFactory, checkProviderAvailable, type SessionFactory, type Runner, type SessionOptions, type ModelSource } from './session';
+export { fingerprint, makeTarget, targetKey, targetLabel, realHost, type HostProbe } from './fingerprint';
+export { probeRoofline, classify, matmulModel, elementwiseModel, type RooflineResult } from './roofline';
+export { prepareModel, readOnnxFile, checkExternalData } from './inputs';
+
+export const DEFAULT_SEED = 20251121;
+/** Rounds before the first convergence check: fewer make a bootstrap interval too optimistic. */
+export const MIN_ROUNDS = 20;
+/** Keeps memory and bootstrap time bounded for sub-millisecond models. */
+export const MAX_ROUNDS = 20000;
+/** Bootstrap resamples: fewer while deciding whether to stop, more for the reported intervals. */
+export const CHECK_RESAMPLES = 500;
+export const FINAL_RESAMPLES = 2000;
+
+export interface MeasureDeps {
+  sessions: SessionFactory;
+  clock: Clock;
+  host: HostProbe;
+  buildConfig: ConfigBuilder;
+  warmup: WarmupOptions;
+  /** Progress lines (stderr in the CLI); silent by default. */
+  log: (line: string) => void;
+}
+
+function invalid(flag: string, expected: string, got: unknown): UserError {
+  return new UserError(`${flag}: expected ${expected}, got ${JSON.stringify(got)}`);
+}
+
+/** Fills defaults and checks ranges, naming the option and quoting the bad value. */
+export function resolveOptions(options: Partial<MeasureOptions> = {}, cores = realHost.cores()): MeasureOptions & { threads: number; seed: number } {
+  const o = { ...DEFAULT_MEASURE_OPTIONS, ...stripUndefined(options) };
+  if (!['cpu', 'cuda', 'tensorrt'].includes(o.ep)) throw invalid('ep', 'cpu | cuda | tensorrt', o.ep);
+  if (!['fp32', 'fp16'].includes(o.precision)) throw invalid('precision', 'fp32 | fp16', o.precision);
+  if (!Number.isInteger(o.batch) || o.batch < 1) throw invalid('batch', 'an integer >= 1', o.batch);
+  if (!(o.budgetSeconds > 0)) throw invalid('budget', 'seconds > 0', o.budgetSeconds);
+  if (!(o.precisionTarget > 0 && o.precisionTarget < 1)) throw invalid('precision-target', 'a fraction in (0, 1), e.g. 0.01', o.precisionTarget);
+  if (!(o.band >= 0 && o.band < 1)) throw invalid('band', 'a fraction in [0, 1), e.g. 0.02', o.band);
+  const threads = o.threads ?? cores;
+  if (!Number.isInteger(threads) || threads < 1) throw invalid('threads', 'an integer >= 1', o.threads);
+  if (o.resolution !== undefined && (!Number.isInteger(o.resolution) || o.resolution < 1)) throw invalid('resolution', 'an integer >= 1', o.resolution);
+  return { ...o, threads, seed: o.seed ?? DEFAULT_SEED };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * The stopping rule: with one model, the median's 95% CI is within +/- target of the median; with several,
+ * every ratio's 95% CI is within +/- target of its ratio.
+ */
+export function hasConverged(samples: number[][], target: number, seed: number, resamples = CHECK_RESAMPLES): boolean {
+  if (samples.length === 1) {
+    const s = samples[0];
+    const ci = bootstrapMedianCI(s, seededRng(deriveSeed(seed, `check-${s.length}`)), resamples);
+    return relativeHalfWidth(ci, summarize(s).median) <= target;
+  }
+  for (let i = 1; i < samples.length; i++) {
+    const { ratio, ci95 } = bootstrapRatioCI(samples[i], samples[0], seededRng(deriveSeed(seed, `check-${i}-${samples[0].length}`)), resamples);
+    if (relativeHalfWidth(ci95, ratio) > target) return false;
+  }
+  return true;
+}
+
+export function createMeasurer(overrides: Partial<MeasureDeps> = {}): Measurer {
+  const deps: MeasureDeps = {
+    sessions: ortSessionFactory,
+    clock: hrClock,
+    host: realHost,
+    buildConfig: defaultConfigBuilder,
+    warmup: DEFAULT_WARMUP,
+    log: () => undefined,
+    ...overrides,
+  };
+  return { measure: (models, options) => measureWith(deps, models, options) };
+}
+
+async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Partial<MeasureOptions>): Promise<MeasureResult> {
+  const opts = resolveOptions(options, deps.host.cores());
+  if (models.length === 0) throw new UserError('measure: no models given');
+  const seen = new Set<string>();
+  for (const m of models) {
+    if (seen.has(m.name)) throw new UserError(`measure: two models are named ${JSON.stringify(m.name)}; names must be unique to pair ratios`);
+    seen.add(m.name);
+  }
+  const { clock } = deps;
+  const wallStart = clock.now();
+  const target = makeTarget(fingerprint({ provider: opts.ep, threads: opts.threads, batch: opts.batch, precision: opts.precision }, deps.host));
+  const sessionOptions: SessionOptions = {
+    ep: opts.ep,
+    threads: opts.threads,
+    batch: opts.batch,
+    resolution: opts.resolution,
+    deviceId: opts.deviceId,
+    trtFp16: opts.trtFp16,
+    trtCachePath: opts.trtCachePath,
+    seed: opts.seed,
+  };
+
+  const prepared: PreparedModel[] = models.map((m) => prepareModel(m, { batch: opts.batch, precision: opts.precision, seed: opts.seed }, deps.buildConfig));
+  const runners: Runner[] = [];
+  try {
+    const setup: { session_ms: number; first_run_ms: number }[] = [];
+    for (const p of prepared) {
+      const t0 = clock.now();
+      const runner = await deps.sessions.create(p.source, sessionOptions);
+      runners.push(runner);
+      const session_ms = clock.now() - t0;
+      const first_run_ms = await timeOnce(runner, clock);
+      setup.push({ session_ms, first_run_ms });
+      deps.log(`${p.source.name}: session ${session_ms.toFixed(1)} ms, first run ${first_run_ms.toFixed(2)} ms`);
+    }
+
+    const budgetMs = opts.budgetSeconds * 1000;
+    // Warm-up has its own cap, a share of the budget, so a slow-to-settle model cannot eat the timed phase.
+    const warmupCap = { ...deps.warmup, maxMs: Math.min(deps.warmup.maxMs, Math.max(200, 0.15 * budgetMs)) };
+    const warm: WarmupResult[] = [];
+    for (const r of runners) warm.push(await warmUp(r, clock, warmupCap));
+
+    const rounds = await runRounds(runners, clock, seededRng(deriveSeed(opts.seed, 'order')), {
+      budgetMs,
+      minRounds: MIN_ROUNDS,
+      maxRounds: MAX_ROUNDS,
+      done: (samples) => hasConverged(samples, opts.precisionTarget, opts.seed),
+    });
+    deps.log(`${rounds.rounds} rounds in ${(rounds.wallMs / 1000).toFixed(1)} s${rounds.budgetExhausted ? ' (budget exhausted)' : ''}`);
+
+    const measurements: ModelMeasurement[] = prepared.map((p, i) => {
+      const raw = rounds.samples[i];
+      const s = summarize(raw);
+      return {
+        name: p.source.name,
+        median_ms: s.median,
+        mean_ms: s.mean,
+        p90_ms: s.p90,
+        p99_ms: s.p99,
+        mad_ms: s.mad,
+        cv: s.cv,
+        ci95_ms: bootstrapMedianCI(raw, seededRng(deriveSeed(opts.seed, `median-${i}`)), FINAL_RESAMPLES),
+        samples: s.n,
+        outliers: s.outliers,
+        session_ms: setup[i].session_ms,
+        first_run_ms: setup[i].first_run_ms,
+        warmup_runs: warm[i].runs,
+        warmup_steady: warm[i].steady,
+        inputs: runners[i].inputs,
+        raw_ms: raw,
+      };
+    });
+
+    const ratios: RatioResult[] = [];
+    for (let i = 1; i < measurements.length; i++) {
+      const { ratio, ci95 } = bootstrapRatioCI(rounds.samples[i], rounds.samples[0], seededRng(deriveSeed(opts.seed, `ratio-${i}`)), FINAL_RESAMPLES);
+      ratios.push({ model: measurements[i].name, vs: measurements[0].name, ratio, ci95, verdict: decide(ci95, opts.band) });
+    }
+
+    let roofline: RooflineResult | undefined;
+    if (opts.roofline) {
+      roofline = await probeRoofline(deps.sessions, clock, { session: sessionOptions, precision: opts.ep === 'cpu' ? 'fp32' : opts.precision });
+      prepared.forEach((p, i) => {
+        if (p.stats) measurements[i].roofline = classify(p.stats, opts.batch, measurements[i].median_ms, roofline!);
+      });
+    }
+
+    return {
+      target,
+      models: measurements,
+      ratios,
+      budget_exhausted: rounds.budgetExhausted,
+      rounds: rounds.rounds,
+      wall_s: (clock.now() - wallStart) / 1000,
+      seed: opts.seed,
+      precision_target: opts.precisionTarget,
+      band: opts.band,
+      ...(roofline ? { roofline } : {}),
+    };
+  } finally {
+    for (const r of runners) await r.dispose().catch(() => undefined);
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Turns a ModelInput into something a session can load. Configs are built in memory; external .onnx files
+ * are read and checked: initializers stored in external files must stay inside the model's folder (a model
+ * from a PR must not make the gate read /etc/passwd or another checkout's secrets).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { onnx } from 'onnx-proto';
+import { countConfig, type NetworkStats } from '../arch/counts';
+import { buildModel } from '../onnx/build';
+import { UserError } from '../errors';
+import type { ModelSource } from './session';
+import type { ArchConfig } from '../arch/types';
+import type { ModelInput, Precision } from './types';
+
+export interface PreparedModel {
+  source: ModelSource;
+  /** Exact counts, for configs only (external graphs are not counted). */
+  stats?: NetworkStats;
+}
+
+export interface PrepareOptions {
+  batch: number;
+  precision: Precision;
+  seed?: number;
+}
+
+export type ConfigBuilder = (config: ArchConfig, opts: { batch: number; precision: Precision; seed?: number }) => Uint8Array;
+
+type TensorLike = onnx.ITensorProto | null | undefined;
+
+/** Every tensor of a graph (initializers, sparse initializers, constant attributes, subgraphs) that could name an external file. */
+function* graphTensors(graph: onnx.IGraphProto | null | undefined): Generator<onnx.ITensorProto> {
+  if (!graph) return;
+  for (const t of graph.initializer ?? []) yield t;
+  for (const s of graph.sparseInitializer ?? []) {
+    if (s.values) yield s.values;
+    if (s.indices) yield s.indices;
+  }
+  for (const node of graph.node ?? []) {
+    for (const attr of node.attribute ?? []) {
+      const tensors: TensorLike[] = [attr.t, ...(attr.tensors ?? [])];
+      for (const t of tensors) if (t) yield t;
+      if (attr.g) yield* graphTensors(attr.g);
+      for (const g of attr.graphs ?? []) yield* graphTensors(g);
+    }
+  }
+}
+
+/** External-data files a model refers to, each checked to resolve inside the model's folder. */
+export function checkExternalData(model: onnx.IModelProto, modelPath: string): string[] {
+  const folder = fs.realpathSync(path.dirname(path.resolve(modelPath)));
+  const files = new Set<string>();
+  for (const tensor of graphTensors(model.graph)) {
+    const external = tensor.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL || (tensor.externalData?.length ?? 0) > 0;
+    if (!external) continue;
+    const location = tensor.externalData?.find((e) => e.key === 'location')?.value;
+    if (!location) throw new UserError(`${modelPath}: tensor '${tensor.name}' is stored externally but names no location`);
+    const target = path.resolve(folder, location);
+    // Real path too: a symlink inside the folder may point outside it.
+    const real = fs.existsSync(target) ? fs.realpathSync(target) : target;
+    for (const candidate of [target, real]) {
+      const rel = path.relative(folder, candidate);
+      if (path.isAbsolute(location) || rel.startsWith('..') || path.isAbsolute(rel)) {
+        throw new UserError(
+          `${modelPath}: tensor '${tensor.name}' keeps its data in ${JSON.stringify(location)}, outside the model's folder ${folder}; ` +
+            'external data must sit next to the model (refused)',
+        );
+      }
+    }
+    if (!fs.existsSync(real)) throw new UserError(`${modelPath}: tensor '${tensor.name}' needs external data file ${JSON.stringify(location)}, which does not exist`);
+    files.add(real);
+  }
+  return [...files];
+}
+
+export function readOnnxFile(name: string, modelPath: string): ModelSource {
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(modelPath);
+  } catch (err) {
+    throw new UserError(`${modelPath}: cannot read the model: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let model: onnx.ModelProto;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (err) {
+    throw new UserError(`${modelPath}: not an ONNX model (protobuf decode failed: ${(err as Error).message})`);
+  }
+  if (!model.graph) throw new UserError(`${modelPath}: not an ONNX model (no graph)`);
+  const external = checkExternalData(model, modelPath);
+  // onnxruntime finds external files relative to the model's path, so such models load from the file.
+  return external.length ? { name, path: path.resolve(modelPath) } : { name, bytes };
+}
+
+export const defaultConfigBuilder: ConfigBuilder = (config, opts) => buildModel(config, opts);
+
+export function prepareModel(input: ModelInput, opts: PrepareOptions, build: ConfigBuilder = defaultConfigBuilder): PreparedModel {
+  switch (input.kind) {
+    case 'config':
+      return {
+        source: { name: input.name, bytes: build(input.config, { batch: opts.batch, precision: opts.precision, seed: opts.seed }) },
+        stats: countConfig(input.config, opts.precision),
+      };
+    case 'onnx':
+      return { source: readOnnxFile(input.name, input.path) };
+    case 'bytes':
+      return { source: { name: input.name, bytes: input.bytes } };
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Statistics of latency samples, kept raw and reported.
+ *
+ * Confidence intervals are percentile bootstraps with a seeded generator (simple-statistics has no bootstrap;
+ * it supplies the quantiles, MAD, mean and CV). Percentile bootstrap of a median is distribution-free and
+ * copes with the skewed, heavy-tailed latencies of shared runners where a t-interval would not.
+ *
+ * The ratio of two models' medians is bootstrapped *paired by round*: each resample draws whole rounds
+ * (one sample of every model, taken back to back in a shuffled order), so a slow phase of the machine that
+ * hits every model in a round moves numerator and denominator together and largely cancels in the ratio.
+ */
+import {
+  coefficientOfVariation,
+  mean as ssMean,
+  medianAbsoluteDeviation,
+  quantileSorted,
+  quickselect,
+} from 'simple-statistics';
+import type { Rng } from './rng';
+
+/** Outliers are counted beyond median +/- OUTLIER_MADS x MAD (raw MAD, about 3.4 sigma for normal noise). */
+export const OUTLIER_MADS = 5;
+export const DEFAULT_BOOTSTRAP_RESAMPLES = 2000;
+export const CONFIDENCE = 0.95;
+
+export interface SampleSummary {
+  median: number;
+  mean: number;
+  p90: number;
+  p99: number;
+  mad: number;
+  cv: number;
+  outliers: number;
+  n: number;
+}
+
+export function summarize(samples: readonly number[]): SampleSummary {
+  if (samples.length === 0) throw new Error('summarize: no samples');
+  const sorted = [...samples].sort((a, b) => a - b);
+  const median = quantileSorted(sorted, 0.5);
+  const mad = medianAbsoluteDeviation(sorted);
+  const limit = OUTLIER_MADS * mad;
+  // With MAD 0 (quantised timers) nothing is called an outlier: "different from a constant" says little.
+  const outliers = mad > 0 ? sorted.filter((x) => Math.abs(x - median) > limit).length : 0;
+  return {
+    median,
+    mean: ssMean(sorted),
+    p90: quantileSorted(sorted, 0.9),
+    p99: quantileSorted(sorted, 0.99),
+    mad,
+    cv: sorted.length > 1 ? coefficientOfVariation(sorted) : 0,
+    outliers,
+    n: sorted.length,
+  };
+}
+
+/** Median of the first n values of buf, reordering buf in place (quickselect, O(n)). */
+export function medianInPlace(buf: Float64Array, n = buf.length): number {
+  // simple-statistics' quickselect only indexes and swaps, so a typed array works without a copy.
+  const view = (n === buf.length ? buf : buf.subarray(0, n)) as unknown as number[];
+  const k = n >> 1;
+  quickselect(view, k);
+  const upper = view[k];
+  if (n % 2 === 1) return upper;
+  // Even count: the lower middle is the largest value left of k after the partition.
+  let lower = -Infinity;
+  for (let i = 0; i < k; i++) if (view[i] > lower) lower = view[i];
+  return (lower + upper) / 2;
+}
+
+function percentileInterval(estimates: Float64Array, level: number): [number, number] {
+  estimates.sort();
+  const alpha = (1 - level) / 2;
+  const sorted = estimates as unknown as number[];
+  return [quantileSorted(sorted, alpha), quantileSorted(sorted, 1 - alpha)];
+}
+
+/** Percentile bootstrap CI of the median: resample with replacement, take each resample's median. */
+export function bootstrapMedianCI(
+  samples: readonly number[],
+  rng: Rng,
+  resamples = DEFAULT_BOOTSTRAP_RESAMPLES,
+  level = CONFIDENCE,
+): [number, number] {
+  const n = samples.length;
+  if (n === 0) throw new Error('bootstrapMedianCI: no samples');
+  const buf = new Float64Array(n);
+  const estimates = new Float64Array(resamples);
+  for (let b = 0; b < resamples; b++) {
+    for (let i = 0; i < n; i++) buf[i] = samples[(rng() * n) | 0];
+    estimates[b] = medianInPlace(buf);
+  }
+  return percentileInterval(estimates, level);
+}
+
+/**
+ * Ratio of medians median(model) / median(base) with a CI from a bootstrap over rounds: model[i] and base[i]
+ * come from the same round and are always drawn together.
+ */
+export function bootstrapRatioCI(
+  model: readonly number[],
+  base: readonly number[],
+  rng: Rng,
+  resamples = DEFAULT_BOOTSTRAP_RESAMPLES,
+  level = CONFIDENCE,
+): { ratio: number; ci95: [number, number] } {
+  const n = Math.min(model.length, base.length);
+  if (n === 0) throw new Error('bootstrapRatioCI: no paired samples');
+  const ratio = medianInPlace(Float64Array.from(model.slice(0, n))) / medianInPlace(Float64Array.from(base.slice(0, n)));
+  const bufModel = new Float64Array(n);
+  const bufBase = new Float64Array(n);
+  const estimates = new Float64Array(resamples);
+  for (let b = 0; b < resamples; b++) {
+    for (let i = 0; i < n; i++) {
+      const round = (rng() * n) | 0;
+      bufModel[i] = model[round];
+      bufBase[i] = base[round];
+    }
+    estimates[b] = medianInPlace(bufModel) / medianInPlace(bufBase);
+  }
+  return { ratio, ci95: percentileInterval(estimates, level) };
+}
+
+/** Half-width of an interval relative to its point estimate: 0.01 means "+/- 1%". */
+export function relativeHalfWidth(ci: readonly [number, number], estimate: number): number {
+  return (ci[1] - ci[0]) / 2 / Math.abs(estimate);
+}
