@@ -1,0 +1,173 @@
+/**
+ * A loopback stand-in for the GitHub REST API (node:http on 127.0.0.1, random port): the few endpoints
+ * the action calls, with git-like state (commits, branches, blob shas) and every request recorded.
+ * Not a test file itself (no .test.ts suffix); shared by the action tests.
+ */
+import { createHash } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  auth?: string;
+}
+
+interface Comment {
+  id: number;
+  issue: number;
+  body: string;
+  user: string;
+}
+
+type Tree = Map<string, string>;
+
+export function blobSha(text: string): string {
+  const buf = Buffer.from(text, 'utf8');
+  return createHash('sha1').update(`blob ${buf.length}\0`).update(buf).digest('hex');
+}
+
+export class FakeGitHub {
+  readonly requests: RecordedRequest[] = [];
+  readonly commits = new Map<string, Tree>();
+  readonly branches = new Map<string, string>();
+  readonly comments: Comment[] = [];
+  prFiles = new Map<number, { filename: string; status: string }[]>();
+  compare = new Map<string, string[]>();
+  /** Writes answer 403 "Resource not accessible by integration" (a read-only token). */
+  readOnly = false;
+  /** Called before a contents PUT is applied: lets a test commit "another writer's" change first. */
+  beforePut?: (path: string, branch: string) => void;
+  botLogin = 'github-actions[bot]';
+  private server?: http.Server;
+  private nextCommentId = 1000;
+  private commitCounter = 0;
+  port = 0;
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Create a commit on `branch` (or detached) with files changed; returns the commit sha. */
+  commit(branch: string | null, files: Record<string, string | null>, parent?: string): string {
+    const from = parent ?? (branch ? this.branches.get(branch) : undefined);
+    const tree: Tree = new Map(from ? this.commits.get(from) : undefined);
+    for (const [p, text] of Object.entries(files)) {
+      if (text === null) tree.delete(p);
+      else tree.set(p, text);
+    }
+    const sha = createHash('sha1').update(`commit ${++this.commitCounter} ${JSON.stringify([...tree])}`).digest('hex');
+    this.commits.set(sha, tree);
+    if (branch) this.branches.set(branch, sha);
+    return sha;
+  }
+
+  /** Pin a known sha (e.g. the one in a webhook payload) to a tree. */
+  commitAs(sha: string, files: Record<string, string>): void {
+    this.commits.set(sha, new Map(Object.entries(files)));
+  }
+
+  fileAt(ref: string, path: string): string | undefined {
+    const sha = this.branches.get(ref) ?? ref;
+    return this.commits.get(sha)?.get(path);
+  }
+
+  writes(): RecordedRequest[] {
+    return this.requests.filter((r) => r.method !== 'GET');
+  }
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        const text = Buffer.concat(chunks).toString('utf8');
+        const rec: RecordedRequest = {
+          method: req.method ?? 'GET',
+          path: decodeURIComponent(url.pathname),
+          query: Object.fromEntries(url.searchParams),
+          body: text ? JSON.parse(text) : undefined,
+          auth: req.headers.authorization,
+        };
+        this.requests.push(rec);
+        let status = 200;
+        let payload: unknown;
+        try {
+          [status, payload] = this.handle(rec);
+        } catch (err) {
+          [status, payload] = [500, { message: (err as Error).message }];
+        }
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify(payload));
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server!.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  private handle(r: RecordedRequest): [number, unknown] {
+    const p = r.path;
+    let m: RegExpExecArray | null;
+    const forbidden: [number, unknown] = [403, { message: 'Resource not accessible by integration' }];
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)\/files$/.exec(p)) && r.method === 'GET') {
+      const files = this.prFiles.get(Number(m[1])) ?? [];
+      const page = Number(r.query.page ?? 1);
+      return [200, page === 1 ? files.map((f, i) => ({ sha: String(i), filename: f.filename, status: f.status })) : []];
+    }
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/compare\/(.+)$/.exec(p)) && r.method === 'GET') {
+      const files = this.compare.get(m[1]) ?? [];
+      return [200, { files: files.map((f) => ({ filename: f, status: 'modified' })) }];
+    }
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/contents\/(.+)$/.exec(p))) {
+      const path = m[1];
+      if (r.method === 'GET') {
+        const ref = r.query.ref ?? 'main';
+        const text = this.fileAt(ref, path);
+        if (text === undefined) return [404, { message: 'Not Found' }];
+        return [200, { type: 'file', path, sha: blobSha(text), size: text.length, encoding: 'base64', content: Buffer.from(text).toString('base64') }];
+      }
+      if (r.method === 'PUT') {
+        if (this.readOnly) return forbidden;
+        const branch = r.body.branch as string;
+        this.beforePut?.(path, branch);
+        const current = this.fileAt(branch, path);
+        const given = r.body.sha as string | undefined;
+        if (current !== undefined && !given) return [422, { message: 'Invalid request.\n\n"sha" wasn\'t supplied.' }];
+        if (current !== undefined && given !== blobSha(current)) return [409, { message: `${path} does not match ${given}` }];
+        if (current === undefined && given) return [409, { message: `${path} does not match ${given}` }];
+        const text = Buffer.from(r.body.content, 'base64').toString('utf8');
+        const sha = this.commit(branch, { [path]: text });
+        return [current === undefined ? 201 : 200, { content: { path, sha: blobSha(text) }, commit: { sha } }];
+      }
+    }
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(p))) {
+      const issue = Number(m[1]);
+      if (r.method === 'GET') {
+        const page = Number(r.query.page ?? 1);
+        const list = this.comments.filter((c) => c.issue === issue).map((c) => ({ id: c.id, body: c.body, user: { login: c.user } }));
+        return [200, page === 1 ? list : []];
+      }
+      if (r.method === 'POST') {
+        if (this.readOnly) return forbidden;
+        const c = { id: this.nextCommentId++, issue, body: r.body.body as string, user: this.botLogin };
+        this.comments.push(c);
+        return [201, { id: c.id, body: c.body, user: { login: c.user } }];
+      }
+    }
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(p)) && r.method === 'PATCH') {
+      if (this.readOnly) return forbidden;
+      const c = this.comments.find((x) => x.id === Number(m![1]));
+      if (!c) return [404, { message: 'Not Found' }];
+      c.body = r.body.body;
+      return [200, { id: c.id, body: c.body, user: { login: c.user } }];
+    }
+    return [404, { message: `fake GitHub: no route for ${r.method} ${p}` }];
+  }
+}
