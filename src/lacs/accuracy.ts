@@ -40,14 +40,16 @@ export class AccuracyTable {
   constructor(readonly entries: AccuracyTableEntry[], readonly file = 'accuracy table') {
     for (const e of entries) {
       if (e.coefficients) this.byCoefficients.set(coefficientKey(e.coefficients), e.top1);
-      if (e.hash) this.byHash.set(e.hash.toLowerCase(), e.top1);
+      if (e.hash) this.byHash.set(normalizeHash(e.hash), e.top1);
     }
   }
 
   /** A hash match wins: it names the exact network; coefficients name the phi = 1 member only. */
-  lookup(hash: string, coefficients?: Coefficients): number | undefined {
-    const h = this.byHash.get(hash.toLowerCase());
-    if (h !== undefined) return h;
+  lookup(hashes: string | string[], coefficients?: Coefficients): number | undefined {
+    for (const hash of Array.isArray(hashes) ? hashes : [hashes]) {
+      const h = this.byHash.get(normalizeHash(hash));
+      if (h !== undefined) return h;
+    }
     return coefficients ? this.byCoefficients.get(coefficientKey(coefficients)) : undefined;
   }
 
@@ -57,6 +59,8 @@ export class AccuracyTable {
 }
 
 const coefficientKey = (c: Coefficients) => formatCoefficients(c);
+const HASH = /^(sha256:)?[0-9a-f]{8,64}$/i;
+const normalizeHash = (h: string) => h.toLowerCase().replace(/^sha256:/, '');
 
 /**
  * Parses an accuracy table (YAML or JSON). Accepted shapes:
@@ -64,7 +68,8 @@ const coefficientKey = (c: Coefficients) => formatCoefficients(c);
  *     (`accuracy` is accepted for `top1`, as a number or `{top1}`);
  *   - a mapping from "a,b,g" or a config hash to top-1 (a number or `{top1}`);
  *   - either of these under a top-level `results` or `entries` key.
- * Top-1 is in percent (0..100].
+ * Hashes: the network hash LACS reports (lacs/hash.ts) or the store's config hash ("sha256:..."). Top-1
+ * is in percent (0..100].
  */
 export function parseAccuracyTable(text: string, file: string): AccuracyTable {
   let doc: unknown;
@@ -88,7 +93,7 @@ export function parseAccuracyTable(text: string, file: string): AccuracyTable {
       if (parts.length === 3 && parts.every((p) => Number.isFinite(Number(p)))) {
         const [alpha, beta, gamma] = parts.map(Number);
         entries.push({ coefficients: checkCoefficients({ alpha, beta, gamma }, where), top1 });
-      } else if (/^[0-9a-f]{8,64}$/i.test(key)) {
+      } else if (HASH.test(key)) {
         entries.push({ hash: key, top1 });
       } else {
         throw new UserError(`${where}: expected "alpha,beta,gamma" (e.g. "1.2,1.1,1.15") or a config hash (hex), got ${JSON.stringify(key)}`);
@@ -112,7 +117,7 @@ function parseEntry(item: unknown, where: string): AccuracyTableEntry {
   const hashRaw = o.hash ?? o.config_hash;
   let hash: string | undefined;
   if (hashRaw !== undefined) {
-    if (typeof hashRaw !== 'string' || !/^[0-9a-f]{8,64}$/i.test(hashRaw)) throw new UserError(`${where}: hash: expected a hex config hash, got ${JSON.stringify(hashRaw)}`);
+    if (typeof hashRaw !== 'string' || !HASH.test(hashRaw)) throw new UserError(`${where}: hash: expected a hex config hash, got ${JSON.stringify(hashRaw)}`);
     hash = hashRaw;
   }
   let coefficients: Coefficients | undefined;
@@ -278,7 +283,7 @@ export function leastSquares(X: number[][], y: number[]): number[] {
  */
 export function resolveAccuracy(
   config: ArchConfig,
-  hash: string,
+  hash: string | string[],
   coefficients: Coefficients | undefined,
   sources: { table?: AccuracyTable; predictor?: AccuracyPredictor; knownTop1?: number; knownSource?: string },
 ): AccuracyValue | undefined {

@@ -5,8 +5,8 @@ import type { LacsResult, ScoredCandidate } from './run';
 // Model names come from user configs; keep table cells from breaking.
 const esc = (s: string) => s.replace(/[\\`*_[\]|<>]/g, (ch) => `\\${ch}`);
 const ms = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(2));
-const acc = (value: number | undefined, kind: string | undefined) =>
-  value === undefined ? '–' : `${value.toFixed(2)}${kind === 'predicted' ? ' (predicted)' : ''}`;
+const acc = (value: number | null | undefined, kind: string | undefined) =>
+  value === undefined || value === null ? '–' : `${value.toFixed(2)}${kind === 'predicted' ? ' (predicted)' : ''}`;
 const gmacs = (x: number) => (x / 1e9).toFixed(3);
 
 export function renderMarkdown(r: LacsResult, topRows = 10): string {

@@ -26,6 +26,7 @@ import {
   formatCoefficients, type Coefficients,
 } from './grid';
 import { configHash } from './hash';
+import { configHash as storeConfigHash } from '../frontier/store';
 import {
   fitAccuracyPredictor, resolveAccuracy, type AccuracyKind, type AccuracyRecord, type AccuracyTable, type PredictorFit,
 } from './accuracy';
@@ -146,9 +147,10 @@ export interface FamilyMember {
   macs: number;
   params: number;
   latency_ms: number;
-  accuracy: number;
-  accuracy_kind: AccuracyKind;
-  position: FrontierPosition;
+  /** Null when neither the table nor a predictor covers the member. */
+  accuracy: number | null;
+  accuracy_kind: AccuracyKind | 'unknown';
+  position: FrontierPosition | 'unknown';
   /** The frontier point it ties (on) or that dominates it (below). */
   position_vs?: string;
 }
@@ -251,7 +253,7 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   const accuracySources = { table: deps.accuracyTable, predictor };
   const scoredPool = candidates.filter((c) => c.status === 'measured' || c.status === 'same-network');
   const missing = scoredPool.filter((c) => {
-    const acc = resolveAccuracy(configs.get(c)!, c.config_hash, c, accuracySources);
+    const acc = resolveAccuracy(configs.get(c)!, [c.config_hash, storeConfigHash(configs.get(c)!)], c, accuracySources);
     if (acc) {
       c.accuracy = acc.top1;
       c.accuracy_kind = acc.kind;
@@ -370,28 +372,27 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   const family: FamilyMember[] = familyConfigs.map((config, phi) => {
     const hash = configHash(config);
     const stats = countConfig(config);
-    const acc = resolveAccuracy(config, hash, phi === 1 ? chosen : undefined, {
+    const acc = resolveAccuracy(config, [hash, storeConfigHash(config)], phi === 1 ? chosen : undefined, {
       ...accuracySources,
       knownTop1: phi === 0 ? base.accuracy?.top1 : undefined,
       knownSource: `${base.name} config`,
     });
-    if (!acc) {
-      throw new UserError(`lacs: no accuracy for family member phi=${phi} (hash ${hash}): add it to --accuracy by hash, or give trained records for the predictor`);
-    }
     const latency_ms = medianOf(config.name);
-    const pos = frontierPosition({ accuracy: acc.top1, latency_ms }, frontier, opts.position);
+    // Members beyond phi = 1 have no accuracy when only a phi = 1 table was given and no records.
+    const pos = acc ? frontierPosition({ accuracy: acc.top1, latency_ms }, frontier, opts.position) : { position: 'unknown' as const, nearest: undefined };
     const factors = compoundFactors(chosen, phi);
     const header = [
       `LACS family member phi=${phi} of ${base.name}: depth x${factors.depth}, width x${factors.width}, resolution x${factors.resolution}`,
       `coefficients (alpha, beta, gamma) = ${formatCoefficients(chosen)} on ${target.label}`,
-      `measured ${latency_ms.toFixed(2)} ms; top-1 ${acc.top1.toFixed(2)} (${acc.kind}${acc.kind === 'predicted' ? ', not trained' : ''}); ${pos.position} the frontier`,
+      `measured ${latency_ms.toFixed(2)} ms; ` +
+        (acc ? `top-1 ${acc.top1.toFixed(2)} (${acc.kind}${acc.kind === 'predicted' ? ', not trained' : ''}); ${pos.position} the frontier` : 'top-1 unknown'),
       `config hash ${hash}`,
     ];
     // Only a trained result goes into `accuracy:`; a predicted one would later be read as a record.
-    const written: ArchConfig = acc.kind === 'known' ? { ...config, accuracy: { top1: acc.top1, source: acc.source } } : config;
+    const written: ArchConfig = acc?.kind === 'known' ? { ...config, accuracy: { top1: acc.top1, source: acc.source } } : config;
     return {
       phi, name: config.name, config: written, config_hash: hash, yaml: configToYaml(written, header), macs: stats.macs, params: stats.params,
-      latency_ms, accuracy: acc.top1, accuracy_kind: acc.kind, position: pos.position, position_vs: pos.nearest,
+      latency_ms, accuracy: acc?.top1 ?? null, accuracy_kind: acc?.kind ?? 'unknown', position: pos.position, position_vs: pos.nearest,
     };
   });
   cache.flush?.();
