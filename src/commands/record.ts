@@ -1,12 +1,38 @@
-import { UserError } from '../errors';
+import { parseFlags } from '../cliargs';
+import { ACCURACY_FLAGS, budgetFlag, defaultCliDeps, emitReport, loadCandidates, MEASURE_FLAGS, measureOptions, OUTPUT_FLAGS, storeFlag, type CliDeps } from '../frontier/cli';
+import { applyRecordUpdates, runRecord } from '../frontier/gate';
+import { DEFAULT_STORE_PATH, readStoreFile, updateStoreFile } from '../frontier/store';
 import type { Command } from './types';
 
-// Placeholder until the record command lands; replaced by its implementation.
-export const command: Command = {
-  name: 'record',
-  summary: '(in progress)',
-  usage: 'frontier-gate record',
-  async run() {
-    throw new UserError('frontier-gate record is not available in this build');
-  },
-};
+const USAGE =
+  'frontier-gate record <config.yaml>... [--frontier .frontier/frontier.json] [--accuracy PERCENT | --metrics FILE --metrics-key a.b.c] ' +
+  '[--target auto|cpu|cuda|tensorrt] [--budget 20] [--json] [--report FILE.md] [--json-report FILE.json] [--batch N] [--precision fp32|fp16] [--threads N] [--verbose]';
+
+export function makeRecordCommand(deps: CliDeps): Command {
+  return {
+    name: 'record',
+    summary: 'measure configs on this machine and add or update their records in the frontier store',
+    usage: USAGE,
+    async run(argv, io) {
+      const { values, positionals } = parseFlags('record', argv, { ...MEASURE_FLAGS, ...ACCURACY_FLAGS, ...OUTPUT_FLAGS }, USAGE);
+      const budgetSeconds = budgetFlag(values, 20);
+      const measure = measureOptions(values);
+      const storeFile = storeFlag(values, DEFAULT_STORE_PATH);
+      const inputs = loadCandidates('record', positionals, values, USAGE);
+      // Validate the store before spending time measuring; a bad store is never rewritten.
+      const store = readStoreFile(storeFile, { allowMissing: true });
+      const { report, updates } = await runRecord(
+        store,
+        inputs.map((c) => ({ config: c.config, file: c.file, ...(c.accuracy ? { accuracy: c.accuracy.top1, accuracySource: c.accuracy.source } : {}) })),
+        { budgetSeconds, measure, storeFile },
+        { measurer: deps.measurer(io, Boolean(values.verbose)), now: deps.now, commit: deps.commit?.() },
+      );
+      // Re-read under the lock and apply our updates: whatever another writer added meanwhile stays.
+      await updateStoreFile(storeFile, (current) => applyRecordUpdates(current, updates));
+      emitReport(values, io, report);
+      return 0;
+    },
+  };
+}
+
+export const command: Command = makeRecordCommand(defaultCliDeps);

@@ -23,7 +23,7 @@ import {
   type StoredAccuracy,
   type StoredMeasurement,
 } from './store';
-import { decide, DEFAULT_TOLERANCES, worstVerdict, type Verdict } from './verdict';
+import { ACCURACY_EPSILON, decide, DEFAULT_TOLERANCES, worstVerdict, type Verdict } from './verdict';
 
 export type { Verdict } from './verdict';
 
@@ -102,7 +102,7 @@ export function selectModels(
   };
   if (candidate.accuracy !== null) {
     const acc = candidate.accuracy;
-    const contenders = frontier.filter((p) => p.accuracy >= acc - opts.accuracyTolerance); // fastest first
+    const contenders = frontier.filter((p) => p.accuracy >= acc - opts.accuracyTolerance - ACCURACY_EPSILON); // fastest first
     const cap = Math.max(1, opts.neighbors);
     for (const p of contenders) {
       if (p.latency <= contenders[0].latency * CONTENDER_SPREAD && chosen.length < cap) take(p.record, 'contender');

@@ -200,8 +200,8 @@ export function parseStore(text: string, file: string): FrontierStore {
 const KEY_ORDER = [
   'version', 'records',
   'name', 'description', 'family', 'accuracy', 'top1', 'dataset', 'source', 'config_hash', 'config',
-  'resolution', 'channels', 'classes', 'width', 'depth', 'divisor', 'stem', 'stages',
-  'block', 'repeats', 'kernel', 'stride', 'expand', 'se', 'act', 'pool', 'space_to_depth', 'space_to_batch',
+  'resolution', 'block', 'repeats', 'channels', 'classes', 'width', 'depth', 'divisor', 'stem', 'stages',
+  'kernel', 'stride', 'expand', 'se', 'act', 'pool', 'space_to_depth', 'space_to_batch',
   'head', 'dropout', 'targets',
   'label', 'latest', 'history',
   'date', 'commit', 'median_ms', 'ci95_ms', 'samples', 'batch', 'precision', 'provider', 'fingerprint',

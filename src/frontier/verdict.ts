@@ -46,6 +46,9 @@ export interface Decision {
   reason: string;
 }
 
+/** Accuracies are decimals like 77.7; 77.8 - 0.1 must still count as 77.7. */
+export const ACCURACY_EPSILON = 1e-9;
+
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** ratio = neighbour / candidate; the candidate is slower by 1/ratio - 1. */
@@ -58,7 +61,7 @@ export function decide(
   storeBestAccuracy: number | null,
 ): Decision {
   const line = 1 / (1 + tol.latency);
-  const contenders = comparisons.filter((c): c is SideBySide & { accuracy: number } => c.accuracy !== null && c.accuracy >= candidateAccuracy - tol.accuracy);
+  const contenders = comparisons.filter((c): c is SideBySide & { accuracy: number } => c.accuracy !== null && c.accuracy >= candidateAccuracy - tol.accuracy - ACCURACY_EPSILON);
   const proven = contenders.filter((c) => c.ci95[1] < line).sort((a, b) => a.ci95[1] - b.ci95[1] || b.accuracy - a.accuracy);
   if (proven.length) {
     const d = proven[0];
