@@ -105,6 +105,10 @@ export function parseActionInputs(read: InputReader): ActionConfig {
   if (/^\//.test(configs) || configs.split('/').includes('..')) {
     throw new UserError(`input configs: expected a glob inside the repository, got ${JSON.stringify(configs)}`);
   }
+  const githubToken = read('github-token');
+  if (!githubToken) {
+    throw new UserError('input github-token: empty; leave it unset (it defaults to ${{ github.token }}) or pass a token');
+  }
   const frontierRef = read('frontier-ref') || undefined;
   if (frontierRef !== undefined && !/^[\w./-]+$/.test(frontierRef)) {
     throw new UserError(`input frontier-ref: expected a commit sha, branch or tag, got ${JSON.stringify(frontierRef)}`);
@@ -129,7 +133,7 @@ export function parseActionInputs(read: InputReader): ActionConfig {
     onFail: choice(read, 'on-fail', ON_FAIL, 'both'),
     comment: bool(read, 'comment', true),
     budgetSeconds: num(read, 'budget-seconds', undefined, { min: 0, max: 6 * 3600, exclusiveMin: true }),
-    githubToken: read('github-token'),
+    githubToken,
     reportPath: read('report-path') || DEFAULT_REPORT_PATH,
   };
 }

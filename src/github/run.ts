@@ -226,7 +226,6 @@ export function resolveCommand(command: ActionCommand, ctx: EventContext): Actio
 }
 
 function detectReadOnly(ctx: EventContext, config: ActionConfig): string | undefined {
-  if (!config.githubToken) return 'no github-token was given';
   if (ctx.pullRequest?.fromFork && ctx.name === 'pull_request') return 'the pull request comes from a fork, whose token is read-only';
   if (ctx.name === 'pull_request' && /^dependabot\[bot\]$/.test(ctx.actor)) return 'Dependabot runs get a read-only token';
   return undefined;
