@@ -32,6 +32,12 @@ export interface LoadedArchConfig {
 export const MAX_ALIAS_COUNT = 100;
 /** Lexical limits checked before the YAML parser runs. */
 const MAX_INDENT = 1024;
+/**
+ * Lines and flow items (commas) a config may have. The YAML parser takes microseconds per token, so a
+ * 1 MiB file of a million tokens costs seconds; a real config has a few hundred.
+ */
+const MAX_LINES = 20000;
+const MAX_FLOW_ITEMS = 20000;
 const MAX_ERRORS_LISTED = 10;
 
 /** `stages[2].act` */
@@ -102,7 +108,7 @@ export function parseArchConfigWithSource(text: string, file: string, limits?: P
   const posAt = (offset: number): SourcePosition => ({ file, ...lineCounter.linePos(offset) });
   scanNesting(text, file);
 
-  const docs = YAML.parseAllDocuments(text, { lineCounter, uniqueKeys: true, logLevel: 'silent', prettyErrors: true });
+  const docs = YAML.parseAllDocuments(text, { lineCounter, uniqueKeys: false, logLevel: 'silent', prettyErrors: true });
   const list = Array.isArray(docs) ? docs : [docs];
   const doc = list[0];
   if (doc) {
@@ -131,14 +137,23 @@ export function parseArchConfigWithSource(text: string, file: string, limits?: P
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
-    if (err instanceof ReferenceError || /alias/i.test((err as Error).message)) {
-      const alias = firstAlias(doc);
+    const message = (err as Error).message;
+    const unresolved = /Unresolved alias.*: (.+)$/.exec(message);
+    if (unresolved) {
+      const alias = firstAlias(doc, unresolved[1]);
       throw new ConfigError(
-        `YAML aliases expand to too many nodes (${(err as Error).message}); allowed: at most ${MAX_ALIAS_COUNT} alias expansions`,
+        `YAML alias *${unresolved[1]} has no anchor; define &${unresolved[1]} on a value before this alias`,
         alias ? posAt(alias.range?.[0] ?? 0) : { file, line: 1, col: 1 }, undefined,
       );
     }
-    throw err;
+    if (/Excessive alias count/.test(message)) {
+      const alias = firstAlias(doc);
+      throw new ConfigError(
+        `YAML aliases expand to too many nodes (an alias bomb?); allowed: at most ${MAX_ALIAS_COUNT} alias expansions`,
+        alias ? posAt(alias.range?.[0] ?? 0) : { file, line: 1, col: 1 }, undefined,
+      );
+    }
+    throw new ConfigError(`YAML could not be read: ${message}`, { file, line: 1, col: 1 }, undefined);
   }
 
   const source = new SourceMap(doc, posAt);
@@ -221,6 +236,7 @@ function scanNesting(text: string, file: string): void {
   let line = 1;
   let lineStart = 0;
   let inComment = false;
+  let commas = 0;
   const tooDeep = (offset: number, what: string) =>
     new ConfigError(`${what}; allowed: at most ${MAX_NESTING} levels (a config needs 4)`, { file, line, col: offset - lineStart + 1 }, undefined);
   for (let i = 0; i < text.length; i++) {
@@ -238,6 +254,9 @@ function scanNesting(text: string, file: string): void {
       }
     }
     if (ch === 10 /* \n */) {
+      if (line >= MAX_LINES) {
+        throw new ConfigError(`the file has more than ${fmt(MAX_LINES)} lines; allowed: at most ${fmt(MAX_LINES)} (a config needs a few hundred)`, { file, line: line + 1, col: 1 }, undefined);
+      }
       line++;
       lineStart = i + 1;
       inComment = false;
@@ -249,12 +268,13 @@ function scanNesting(text: string, file: string): void {
       if (++depth > MAX_NESTING) throw tooDeep(i, 'flow nesting ([ or {) is too deep');
     } else if ((ch === 93 /* ] */ || ch === 125) /* } */ && depth > 0) {
       depth--;
+    } else if (ch === 44 /* , */ && ++commas > MAX_FLOW_ITEMS) {
+      throw new ConfigError(`the file has more than ${fmt(MAX_FLOW_ITEMS)} comma-separated items; allowed: at most ${fmt(MAX_FLOW_ITEMS)} (a config needs a few hundred)`, { file, line, col: i - lineStart + 1 }, undefined);
     }
   }
 }
 
 const YAML_HINTS: Record<string, string> = {
-  DUPLICATE_KEY: 'each key may appear once per mapping; remove or rename the repeated key',
   BAD_INDENT: 'check the indentation and that every [ and { is closed',
   MISSING_CHAR: 'a bracket or quote is not closed',
   TAG_RESOLVE_FAILED: 'configs use plain YAML values; remove the tag',
@@ -279,10 +299,11 @@ function describeNode(node: unknown): string {
   return 'not a mapping';
 }
 
-function firstAlias(doc: YAML.Document): YAML.Alias | undefined {
+function firstAlias(doc: YAML.Document, source?: string): YAML.Alias | undefined {
   let found: YAML.Alias | undefined;
   YAML.visit(doc, {
     Alias(_, node) {
+      if (source !== undefined && node.source !== source) return undefined;
       found = node;
       return YAML.visit.BREAK;
     },
@@ -292,22 +313,34 @@ function firstAlias(doc: YAML.Document): YAML.Alias | undefined {
 
 /** Keys must be plain scalars, and nesting (followed iteratively, aliases not expanded) stays bounded. */
 function checkStructure(doc: YAML.Document, posAt: (offset: number) => SourcePosition): void {
-  const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 1 }];
+  const stack: { node: unknown; path: FieldPath }[] = [{ node: doc.contents, path: [] }];
   while (stack.length) {
-    const { node, depth } = stack.pop()!;
+    const { node, path } = stack.pop()!;
+    const depth = path.length + 1;
     const start = (n: unknown) => posAt((n as { range?: [number] }).range?.[0] ?? 0);
     if (depth > MAX_NESTING) {
       throw new ConfigError(`nesting is too deep; allowed: at most ${MAX_NESTING} levels (a config needs 4)`, start(node), undefined);
     }
     if (YAML.isMap(node)) {
+      // Checked here in one pass: yaml's own uniqueKeys check is quadratic in the keys of a mapping.
+      const seen = new Map<string, YAML.Scalar>();
       for (const pair of node.items) {
         if (!YAML.isScalar(pair.key) || (typeof pair.key.value !== 'string' && typeof pair.key.value !== 'number')) {
           throw new ConfigError(`a key is ${describeNode(pair.key)}; allowed: plain field names such as "channels"`, start(pair.key ?? node), undefined);
         }
-        stack.push({ node: pair.value, depth: depth + 1 });
+        const key = String(pair.key.value);
+        const first = seen.get(key);
+        if (first) {
+          throw new ConfigError(
+            `key ${JSON.stringify(key)} appears twice in this mapping (first at line ${start(first).line}); allowed: each key once; remove or rename one`,
+            start(pair.key), formatFieldPath([...path, key]),
+          );
+        }
+        seen.set(key, pair.key);
+        stack.push({ node: pair.value, path: [...path, key] });
       }
     } else if (YAML.isSeq(node)) {
-      for (const item of node.items) stack.push({ node: item, depth: depth + 1 });
+      node.items.forEach((item, i) => stack.push({ node: item, path: [...path, i] }));
     }
   }
 }
@@ -487,7 +520,9 @@ function describeProblem(error: ErrorObject, data: unknown, source: SourceMap): 
   const hint = typeof field === 'string' && FIELD_HINTS[field] ? ` (${FIELD_HINTS[field]})` : '';
   const written = source.sourceText(path);
   const value = valueAt(data, path);
-  const quoted = written !== undefined ? JSON.stringify(written) : typeOfValue(value);
+  // Strings are quoted, numbers shown as written (".inf", "1e3"), collections described.
+  const quoted = written === undefined || value === null ? typeOfValue(value) : typeof value === 'string' ? JSON.stringify(written) : written;
+  const got = written === undefined || value === null ? quoted : `${quoted} (${typeOfValue(value)})`;
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String((error.params as { additionalProperty: string }).additionalProperty);
@@ -514,7 +549,7 @@ function describeProblem(error: ErrorObject, data: unknown, source: SourceMap): 
       if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) extra = '; remove the quotes to make it a number';
       else if (expected === 'integer' && typeof value === 'number' && Number.isFinite(value)) extra = '; use a whole number';
       const allowed = schema?.enum ? `; allowed: ${allowedText(schema)}` : schema && schema.type !== 'object' && schema.type !== 'array' ? `; allowed: ${allowedText(schema)}` : '';
-      return { path, pos: source.locate(path), detail: `expected ${TYPE_WORDS[expected] ?? expected}, got ${quoted} (${typeOfValue(value)})${allowed}${extra}` };
+      return { path, pos: source.locate(path), detail: `expected ${TYPE_WORDS[expected] ?? expected}, got ${got}${allowed}${extra}` };
     }
     case 'enum': {
       const options = (schema?.enum ?? (error.params as { allowedValues: unknown[] }).allowedValues).map(String);

@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ACTIVATIONS, BLOCK_TYPES, SPACE_TO_DEPTH, STEM_POOLS } from './types';
 
-export const SCHEMA_ID = 'https://frontier-gate.github.io/schema/arch-config.v1.json';
+export const SCHEMA_ID = 'https://frontier-gate.dev/schema/arch-config.schema.json';
 export const NAME_PATTERN = '^[a-z0-9._-]+$';
 export const KERNELS = [1, 3, 5, 7, 9, 11] as const;
 export const STRIDES = [1, 2] as const;
