@@ -97,6 +97,11 @@ describe('decide (ratios are neighbour / candidate)', () => {
     // Equal speed to a more accurate model: on the frontier within tolerance, but does not move it.
     expect(decide(75, [cmp('same', 76, 1.0)], tol, 80).verdict).toBe('pass');
     expect(decide(81, [cmp('same', 80, 1.0)], tol, 80).verdict).toBe('new-frontier');
+    // Above the best stored model but within the tolerance: that model must be proven slower.
+    expect(decide(80.05, [cmp('best', 80, 1.0)], tol, 80).verdict).toBe('pass');
+    expect(decide(80.05, [cmp('best', 80, 1.2)], tol, 80).verdict).toBe('new-frontier');
+    // An unmeasured stored model within the tolerance keeps it from being new-frontier.
+    expect(decide(80.05, [], tol, 80).verdict).toBe('pass');
     expect(decide(75, [], tol, null).verdict).toBe('new-frontier');
   });
 

@@ -5,8 +5,8 @@
  *   dominated     a stored model at least as accurate (minus the accuracy tolerance) is faster beyond the
  *                 latency tolerance, with the whole interval past it: ratio CI high < 1 / (1 + tol)
  *   inconclusive  no such model, but one's interval straddles that line
- *   new-frontier  not dominated, and it moves the frontier: it is more accurate than every stored model,
- *                 or every measured model at least as accurate is slower (whole interval above 1)
+ *   new-frontier  not dominated, and it moves the frontier: every stored model at least as accurate (minus
+ *                 the tolerance) is proven slower (whole interval above 1), or there is none
  *   pass          on the frontier within tolerance
  */
 
@@ -85,16 +85,15 @@ export function decide(
         'not proven dominated, not proven clear (more budget narrows it)',
     };
   }
-  const asAccurate = comparisons.filter((c) => c.accuracy !== null && c.accuracy >= candidateAccuracy);
-  const topsStore = storeBestAccuracy === null || candidateAccuracy > storeBestAccuracy;
-  if (topsStore) {
-    return { verdict: 'new-frontier', undecided: [], reason: `more accurate than every stored model (best ${storeBestAccuracy ?? 'none'})` };
+  // Moves the frontier: every stored model as accurate (within tolerance) is proven slower, or none exists.
+  if (contenders.length === 0 && (storeBestAccuracy === null || candidateAccuracy - tol.accuracy - ACCURACY_EPSILON > storeBestAccuracy)) {
+    return { verdict: 'new-frontier', undecided: [], reason: `more accurate than every stored model by more than ${tol.accuracy} points (best ${storeBestAccuracy ?? 'none'})` };
   }
-  if (asAccurate.length && asAccurate.every((c) => c.ci95[0] > 1)) {
+  if (contenders.length && contenders.every((c) => c.ci95[0] > 1)) {
     return {
       verdict: 'new-frontier',
       undecided: [],
-      reason: `faster than every measured model at least as accurate (${asAccurate.map((c) => c.name).join(', ')})`,
+      reason: `faster than every stored model at least as accurate (${contenders.map((c) => c.name).join(', ')})`,
     };
   }
   return { verdict: 'pass', undecided: [], reason: `no stored model is faster beyond ${pct(tol.latency)} at its accuracy` };

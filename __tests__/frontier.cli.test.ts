@@ -1,0 +1,150 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { makeCheckCommand } from '../src/commands/check';
+import { makeRecordCommand } from '../src/commands/record';
+import { makeSweepCommand } from '../src/commands/sweep';
+import type { Command } from '../src/commands/types';
+import { UserError } from '../src/errors';
+import type { CliDeps } from '../src/frontier/cli';
+import { readStoreFile } from '../src/frontier/store';
+import { FakeMeasurer } from './frontier.support/fake-measurer';
+
+const ROOT = path.join(__dirname, '..');
+const arch = (n: string) => path.join(ROOT, 'fixtures/archs', `${n}.yaml`);
+const cand = (n: string) => path.join(ROOT, 'fixtures/candidates', n);
+
+/** This machine, as the fake measurer reports it. */
+const LATENCY: Record<string, number> = {
+  'mobilenet-v2': 20, 'efficientnet-b0': 30, 'resnet-18': 26, 'mobilenet-v2-deeper': 30, 'mobilenet-v2-192': 15, 'mobilenet-v2-retrained': 20,
+};
+
+function deps(latency = LATENCY): CliDeps & { fake: FakeMeasurer } {
+  const fake = new FakeMeasurer({ latency });
+  return { fake, measurer: () => fake, now: () => new Date('2026-04-01T00:00:00.000Z'), commit: () => 'cafe123' };
+}
+
+/** Runs a command as src/cli.ts does: a UserError becomes its message and exit code. */
+async function run(cmd: Command, argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io = { out: (t: string) => (out += t + '\n'), err: (t: string) => (err += t + '\n') };
+  try {
+    return { code: await cmd.run(argv, io), out, err };
+  } catch (e) {
+    if (e instanceof UserError) return { code: e.exitCode, out, err: err + e.message };
+    throw e;
+  }
+}
+
+let dir: string;
+let store: string;
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'frontier-cli-'));
+  store = path.join(dir, '.frontier', 'frontier.json');
+  const rec = await run(makeRecordCommand(deps()), [arch('mobilenet-v2'), arch('efficientnet-b0'), arch('resnet-18'), '--frontier', store, '--budget', '1']);
+  expect(rec.code).toBe(0);
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('frontier-gate record', () => {
+  it('creates the store with one record per config and prints what it did', async () => {
+    const s = readStoreFile(store);
+    expect(s.records.map((r) => r.name).sort()).toEqual(['efficientnet-b0', 'mobilenet-v2', 'resnet-18']);
+    expect(s.records[0].targets['cpu-fake0001'].latest.commit).toBe('cafe123');
+    const again = await run(makeRecordCommand(deps({ ...LATENCY, 'mobilenet-v2': 21 })), [arch('mobilenet-v2'), '--frontier', store, '--json']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.out).rows[0]).toMatchObject({ name: 'mobilenet-v2', action: 'updated', previous_ms: 20, latency_ms: 21 });
+  });
+
+  it('takes accuracy from a metrics file for one config, and refuses it for several', async () => {
+    const r = await run(makeRecordCommand(deps()), [cand('mobilenet-v2-retrained.yaml'), '--frontier', store, '--metrics', cand('metrics.json'), '--metrics-key', 'eval.top1']);
+    expect(r.code).toBe(0);
+    const rec = readStoreFile(store).records.find((x) => x.name === 'mobilenet-v2-retrained')!;
+    expect(rec.accuracy).toMatchObject({ top1: 71.85, source: expect.stringMatching(/metrics\.json:eval\.top1$/) });
+    const two = await run(makeRecordCommand(deps()), [arch('mobilenet-v2'), arch('resnet-18'), '--frontier', store, '--accuracy', '70']);
+    expect(two.code).toBe(2);
+    expect(two.err).toMatch(/--accuracy gives one model's accuracy but 2 configs were given/);
+  });
+
+  it('a corrupted store: exit 2, nothing measured, file untouched', async () => {
+    fs.writeFileSync(store, '{"version": 1, "records": [{"name": 3}]}');
+    const d = deps();
+    const r = await run(makeRecordCommand(d), [arch('mobilenet-v2'), '--frontier', store]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/invalid frontier store: records\[0\]/);
+    expect(d.fake.calls).toHaveLength(0);
+    expect(fs.readFileSync(store, 'utf8')).toBe('{"version": 1, "records": [{"name": 3}]}');
+  });
+});
+
+describe('frontier-gate check', () => {
+  it('exit 1 and a report naming the dominating model for a dominated candidate', async () => {
+    const reportFile = path.join(dir, 'out', 'report.md');
+    const jsonFile = path.join(dir, 'out', 'report.json');
+    const r = await run(makeCheckCommand(deps()), [cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--report', reportFile, '--json-report', jsonFile]);
+    expect(r.code).toBe(1);
+    expect(r.out.split('\n')[0]).toMatch(/^❌ dominated: \*\*mobilenet\\-v2\\-deeper\*\* \(top-1 71\.0\) is dominated by \*\*mobilenet\\-v2\*\*/);
+    expect(r.out).toContain('```mermaid\nquadrantChart');
+    expect(fs.readFileSync(reportFile, 'utf8')).toBe(r.out.replace(/\n$/, ''));
+    const json = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+    expect(json).toMatchObject({ command: 'check', verdict: 'dominated', candidates: [{ name: 'mobilenet-v2-deeper', dominated_by: { name: 'mobilenet-v2' } }] });
+  });
+
+  it('exit 0 for new-frontier and pass; --json prints the JSON report', async () => {
+    const nf = await run(makeCheckCommand(deps()), [cand('mobilenet-v2-192.yaml'), '--frontier', store, '--json']);
+    expect(nf.code).toBe(0);
+    expect(JSON.parse(nf.out).verdict).toBe('new-frontier');
+    const pass = await run(makeCheckCommand(deps()), [cand('mobilenet-v2-retrained.yaml'), '--frontier', store]);
+    expect(pass.code).toBe(0);
+    expect(pass.out.split('\n')[0]).toMatch(/^✅ pass/);
+  });
+
+  it('passes the flags through: tolerances, neighbours, budget, target', async () => {
+    const d = deps();
+    const r = await run(makeCheckCommand(d), [cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--latency-tolerance', '0.6', '--neighbors', '1', '--budget', '7', '--target', 'cpu', '--batch', '2']);
+    expect(r.code).toBe(0); // 50% slower is inside a 60% tolerance
+    expect(d.fake.calls[0].names).toEqual(['mobilenet-v2-deeper', 'mobilenet-v2']);
+    expect(d.fake.calls[0].options).toMatchObject({ budgetSeconds: 7, band: 0.6, ep: 'cpu', batch: 2 });
+  });
+
+  it('exit 2 with a clear message for bad input', async () => {
+    const cases: [string[], RegExp][] = [
+      [[cand('mobilenet-v2-deeper.yaml'), '--frontier', path.join(dir, 'nope.json')], /no frontier store at ".*nope\.json"/],
+      [[cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--latency-tolerance', 'lots'], /--latency-tolerance: expected a number >= 0 and <= 1, got "lots"/],
+      [[cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--neighbours', '2'], /unknown flag --neighbours; did you mean --neighbors\?/],
+      [[cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--target', 'tpu'], /--target: expected one of auto \| cpu \| cuda \| tensorrt, got "tpu"/],
+      [['--frontier', store], /no config given/],
+      [[arch('efficientnet-x-b0'), '--frontier', store], /candidate "efficientnet-x-b0" has no accuracy/],
+      [[cand('mobilenet-v2-retrained.yaml'), '--frontier', store, '--metrics', cand('metrics.json'), '--metrics-key', 'eval.top3'], /no "top3" at "eval"/],
+    ];
+    for (const [argv, message] of cases) {
+      const d = deps();
+      const r = await run(makeCheckCommand(d), argv);
+      expect({ argv, code: r.code }).toEqual({ argv, code: 2 });
+      expect(r.err).toMatch(message);
+      expect(d.fake.calls).toHaveLength(0);
+    }
+  });
+
+  it('--latency-only reports a position without needing accuracy', async () => {
+    const r = await run(makeCheckCommand(deps({ ...LATENCY, 'efficientnet-x-b0': 25 })), [arch('efficientnet-x-b0'), '--frontier', store, '--latency-only']);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toMatch(/latency only: \*\*efficientnet\\-x\\-b0\*\* runs in 25\.00 ms/);
+  });
+});
+
+describe('frontier-gate sweep', () => {
+  it('reports drift and updates the store; --dry-run leaves it alone', async () => {
+    const before = fs.readFileSync(store, 'utf8');
+    const dry = await run(makeSweepCommand(deps({ ...LATENCY, 'resnet-18': 40 })), ['--frontier', store, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.out.split('\n')[0]).toMatch(/resnet\\-18\*\* slower \(\+53\.8%\)/);
+    expect(fs.readFileSync(store, 'utf8')).toBe(before);
+    const real = await run(makeSweepCommand(deps({ ...LATENCY, 'resnet-18': 40 })), ['--frontier', store]);
+    expect(real.code).toBe(0);
+    expect(readStoreFile(store).records.find((r) => r.name === 'resnet-18')!.targets['cpu-fake0001'].history.map((h) => h.median_ms)).toEqual([26, 40]);
+    const bad = await run(makeSweepCommand(deps()), ['extra.yaml', '--frontier', store]);
+    expect(bad.code).toBe(2);
+  });
+});

@@ -1,0 +1,218 @@
+import * as path from 'node:path';
+import { loadArchConfig } from '../src/arch/parse';
+import type { ArchConfig } from '../src/arch/types';
+import { applyRecordUpdates, driftOf, runCheck, runRecord, runSweep, selectionEstimate, selectModels, type RecordUpdate } from '../src/frontier/gate';
+import { configHash, emptyStore, parseStore, serializeStore, storedConfig, type FrontierStore } from '../src/frontier/store';
+import { FAKE_TARGET, FakeMeasurer } from './frontier.support/fake-measurer';
+
+const ARCHS = path.join(__dirname, '../fixtures/archs');
+const load = (name: string) => loadArchConfig(path.join(ARCHS, `${name}.yaml`));
+const ZOO = ['mobilenet-v2', 'efficientnet-b0', 'efficientnet-b1', 'resnet-18', 'resnet-50', 'efficientnet-x-b0'].map(load);
+
+/** Latencies "stored" from some machine; the fake measurer reports this machine's. */
+const STORED_MS: Record<string, number> = {
+  'mobilenet-v2': 20, 'efficientnet-b0': 30, 'efficientnet-b1': 45, 'resnet-18': 25, 'resnet-50': 60, 'efficientnet-x-b0': 28,
+};
+
+function storeOn(targetKey: string, latencies = STORED_MS): FrontierStore {
+  const updates: RecordUpdate[] = ZOO.map((config) => {
+    const stored = storedConfig(config);
+    const median = latencies[config.name];
+    return {
+      name: config.name, config: stored, config_hash: configHash(stored),
+      accuracy: config.accuracy ? { top1: config.accuracy.top1, dataset: config.accuracy.dataset ?? null, source: config.accuracy.source ?? null } : null,
+      target: targetKey, label: targetKey,
+      measurement: {
+        date: '2026-01-01T00:00:00.000Z', commit: null, median_ms: median, ci95_ms: [median * 0.98, median * 1.02], samples: 40,
+        batch: 1, precision: 'fp32', provider: 'cpu', fingerprint: FAKE_TARGET.fingerprint,
+      },
+    };
+  });
+  return applyRecordUpdates(emptyStore(), updates);
+}
+
+/** A candidate: MobileNetV2's layout with extra repeats, under a new name and claimed accuracy. */
+function candidate(name: string, top1?: number): ArchConfig {
+  const base = load('mobilenet-v2');
+  return { ...base, name, stages: base.stages.map((s) => ({ ...s, repeats: s.repeats + 1 })), accuracy: top1 === undefined ? undefined : { top1 } };
+}
+
+const HERE: Record<string, number> = { ...STORED_MS };
+
+describe('runCheck on injected measurements', () => {
+  it('names the dominating model, measures the candidate first, and fails the gate', async () => {
+    const measurer = new FakeMeasurer({ latency: { ...HERE, dominated: 32 } });
+    const report = await runCheck(storeOn(FAKE_TARGET.key), [{ config: candidate('dominated', 70.0), file: 'cands/dominated.yaml' }], {}, { measurer });
+    expect(measurer.calls).toHaveLength(1);
+    expect(measurer.calls[0].names[0]).toBe('dominated');
+    expect(measurer.calls[0].names).toContain('mobilenet-v2');
+    expect(measurer.calls[0].options).toMatchObject({ budgetSeconds: 20, band: 0.03 });
+    expect(report.verdict).toBe('dominated');
+    expect(report.exitCode).toBe(1);
+    const c = report.candidates[0];
+    expect(c.dominated_by!.name).toBe('mobilenet-v2');
+    expect(c.dominated_by!.ratio).toBeCloseTo(20 / 32, 12);
+    expect(c.dominated_by!.slower_by).toBeCloseTo(32 / 20 - 1, 12);
+    // Distance both ways against this run's measurements: MBv2 is the fastest model at least as accurate.
+    expect(c.distance.latency).toEqual({ slower_by: expect.closeTo(0.6, 12), reference: 'mobilenet-v2' });
+    expect(c.distance.accuracy!.reference).toBe('efficientnet-b0');
+    expect(c.distance.accuracy!.less_accurate_by).toBeCloseTo(77.692 - 70, 9);
+  });
+
+  it('never compares stored latencies: the side-by-side run decides even when the store says otherwise', async () => {
+    // Stored on another machine where MBv2 looked 10x slower than the candidate will be; here it is faster.
+    const other = storeOn('cpu-othermachine', { ...STORED_MS, 'mobilenet-v2': 500 });
+    const report = await runCheck(other, [{ config: candidate('dominated', 70.0) }], {}, { measurer: new FakeMeasurer({ latency: { ...HERE, dominated: 32 } }) });
+    // Ranked by the stored numbers, B0 is re-measured first; measured here it is faster, so it dominates.
+    expect(report.verdict).toBe('dominated');
+    const d = report.candidates[0].dominated_by!;
+    expect(d.ratio).toBeCloseTo(HERE[d.name] / 32, 12);
+    expect(report.target.key).toBe(FAKE_TARGET.key);
+    // The same store measured fresh with the candidate faster than everything: not dominated.
+    const fast = await runCheck(other, [{ config: candidate('quick', 70.0) }], {}, { measurer: new FakeMeasurer({ latency: { ...HERE, quick: 10 } }) });
+    expect(fast.verdict).toBe('new-frontier');
+  });
+
+  it('new-frontier when faster than every measured model at least as accurate', async () => {
+    const report = await runCheck(storeOn(FAKE_TARGET.key), [{ config: candidate('fast', 78.0) }], {}, { measurer: new FakeMeasurer({ latency: { ...HERE, fast: 21 } }) });
+    expect(report.verdict).toBe('new-frontier');
+    expect(report.exitCode).toBe(0);
+    const c = report.candidates[0];
+    // The fastest model as accurate (within 0.1) by stored latency is B1 (78.642); it was re-measured.
+    expect(c.models.map((m) => m.name)).toContain('efficientnet-b1');
+    expect(c.models.find((m) => m.role === 'candidate')!.on_frontier).toBe(true);
+    expect(c.distance.latency!.slower_by).toBeLessThan(0);
+  });
+
+  it('pass when on the frontier within tolerance', async () => {
+    // 77.6 vs B0 at 77.692 and the same latency: not dominated, does not move the frontier.
+    const report = await runCheck(storeOn(FAKE_TARGET.key), [{ config: candidate('peer', 77.6) }], {}, { measurer: new FakeMeasurer({ latency: { ...HERE, peer: 30 } }) });
+    expect(report.verdict).toBe('pass');
+    expect(report.exitCode).toBe(0);
+  });
+
+  it('inconclusive when the interval straddles the tolerance: exit 0, or 1 with --strict', async () => {
+    const spec = { latency: { ...HERE, wobbly: 31.2 }, ratioHalfWidth: { 'efficientnet-b0': 0.05 } };
+    const lax = await runCheck(storeOn(FAKE_TARGET.key), [{ config: candidate('wobbly', 77.6) }], {}, { measurer: new FakeMeasurer(spec) });
+    expect(lax.verdict).toBe('inconclusive');
+    expect(lax.candidates[0].undecided).toEqual(['efficientnet-b0']);
+    expect(lax.exitCode).toBe(0);
+    const strict = await runCheck(storeOn(FAKE_TARGET.key), [{ config: candidate('wobbly', 77.6) }], { strict: true }, { measurer: new FakeMeasurer(spec) });
+    expect(strict.exitCode).toBe(1);
+  });
+
+  it('tolerance flags move the verdict', async () => {
+    const measurer = () => new FakeMeasurer({ latency: { ...HERE, near: 21 } }); // 5% slower than MBv2
+    const store = storeOn(FAKE_TARGET.key);
+    expect((await runCheck(store, [{ config: candidate('near', 71.9) }], {}, { measurer: measurer() })).verdict).toBe('dominated');
+    expect((await runCheck(store, [{ config: candidate('near', 71.9) }], { latencyTolerance: 0.1 }, { measurer: measurer() })).verdict).toBe('pass');
+    // 72.0 is more than 0.1 points above MBv2's 71.878: MBv2 is no longer "as accurate".
+    expect((await runCheck(store, [{ config: candidate('near', 72.0) }], {}, { measurer: measurer() })).verdict).not.toBe('dominated');
+    expect((await runCheck(store, [{ config: candidate('near', 72.0) }], { accuracyTolerance: 0.2 }, { measurer: measurer() })).verdict).toBe('dominated');
+  });
+
+  it('uses --accuracy over the config, and requires an accuracy unless latency-only', async () => {
+    const store = storeOn(FAKE_TARGET.key);
+    const fake = () => new FakeMeasurer({ latency: { ...HERE, c: 32 } });
+    await expect(runCheck(store, [{ config: candidate('c'), file: 'c.yaml' }], {}, { measurer: fake() })).rejects.toThrow(
+      /c\.yaml: candidate "c" has no accuracy: .*--accuracy.*--metrics FILE --metrics-key.*--latency-only/,
+    );
+    const overridden = await runCheck(store, [{ config: candidate('c', 50), accuracy: 90, accuracySource: 'm.json:eval.top1' }], {}, { measurer: fake() });
+    expect(overridden.candidates[0].accuracy).toBe(90);
+    expect(overridden.candidates[0].accuracy_source).toBe('m.json:eval.top1');
+    expect(overridden.verdict).toBe('new-frontier');
+    const position = await runCheck(store, [{ config: candidate('c') }], { latencyOnly: true, neighbors: 2 }, { measurer: fake() });
+    expect(position.candidates[0].latency_only).toBe(true);
+    expect(position.candidates[0].models).toHaveLength(3);
+    expect(position.exitCode).toBe(0);
+    expect(position.markdown.split('\n')[0]).toMatch(/latency only.*no accuracy verdict/);
+  });
+
+  it('leaves out a stored record of the same name (the candidate\'s previous version)', async () => {
+    const store = storeOn(FAKE_TARGET.key);
+    const changed = { ...load('mobilenet-v2'), resolution: 256 };
+    const measurer = new FakeMeasurer({ latency: HERE });
+    await runCheck(store, [{ config: changed }], {}, { measurer });
+    expect(measurer.calls[0].names.filter((n) => n === 'mobilenet-v2')).toHaveLength(1);
+  });
+
+  it('checks several candidates, one interleaved call each, and reports the worst verdict', async () => {
+    const measurer = new FakeMeasurer({ latency: { ...HERE, dominated: 32, fast: 21 } });
+    const report = await runCheck(storeOn(FAKE_TARGET.key), [{ config: candidate('fast', 78.0) }, { config: candidate('dominated', 70.0) }], {}, { measurer });
+    expect(measurer.calls.map((c) => c.names[0])).toEqual(['fast', 'dominated']);
+    expect(report.candidates.map((c) => c.verdict)).toEqual(['new-frontier', 'dominated']);
+    expect(report.verdict).toBe('dominated');
+    expect(report.markdown.split('\n')[0]).toMatch(/dominated.*2 candidates checked/);
+  });
+
+  it('an empty store gives new-frontier with only the candidate measured', async () => {
+    const measurer = new FakeMeasurer({ latency: { solo: 10 } });
+    const report = await runCheck(emptyStore(), [{ config: candidate('solo', 60) }], {}, { measurer });
+    expect(measurer.calls[0].names).toEqual(['solo']);
+    expect(report.verdict).toBe('new-frontier');
+  });
+});
+
+describe('selectModels', () => {
+  const store = storeOn(FAKE_TARGET.key);
+  const estimate = selectionEstimate(store.records, () => 1e9);
+
+  it('picks the fastest as-accurate frontier model and the nearest frontier neighbours by accuracy', () => {
+    const sel = selectModels(store.records, { name: 'cand', accuracy: 77.0, macs: 4e8 }, { neighbors: 3, accuracyTolerance: 0.1 }, estimate);
+    // Frontier by stored latency: MBv2 (71.9, 20), B0 (77.7, 30), B1 (78.6, 45). ResNet-18/50 are dominated.
+    expect(sel[0]).toMatchObject({ role: 'contender', record: { name: 'efficientnet-b0' } });
+    expect(sel.map((s) => s.record.name).sort()).toEqual(['efficientnet-b0', 'efficientnet-b1', 'mobilenet-v2']);
+    expect(sel.map((s) => s.record.name)).not.toContain('resnet-50');
+  });
+
+  it('with K=1 measures only what could dominate', () => {
+    const sel = selectModels(store.records, { name: 'cand', accuracy: 70.0, macs: 4e8 }, { neighbors: 1, accuracyTolerance: 0.1 }, estimate);
+    expect(sel.map((s) => s.record.name)).toEqual(['mobilenet-v2']);
+  });
+
+  it('ranks by MACs scaled onto stored latencies when a record has no measurement', () => {
+    const bare = { ...store.records[0], name: 'bare', targets: {} };
+    const est = selectionEstimate([...store.records, bare], (r) => (r.name === 'bare' ? 2e9 : 1e9));
+    // Stored medians / 1 GMAC: 20..60 ms -> median 30 ms per GMAC; 2 GMACs -> 60 ms.
+    expect(est.proxy.get('bare')).toBeCloseTo(60, 9);
+    expect(est.referenceTarget).toBe(FAKE_TARGET.key);
+  });
+});
+
+describe('record and sweep on injected measurements', () => {
+  const now = () => new Date('2026-03-01T12:00:00.000Z');
+
+  it('record adds records with full config, accuracy and measurement; a second record updates history', async () => {
+    const configs = [load('mobilenet-v2'), load('efficientnet-x-b0')];
+    const first = await runRecord(emptyStore(), configs.map((config) => ({ config })), { budgetSeconds: 5 }, { measurer: new FakeMeasurer({ latency: HERE }), now, commit: 'deadbeef' });
+    expect(first.report.rows.map((r) => r.action)).toEqual(['added', 'added']);
+    const store = parseStore(serializeStore(first.store), 'f.json');
+    const mb = store.records.find((r) => r.name === 'mobilenet-v2')!;
+    expect(mb.accuracy!.top1).toBe(71.878);
+    expect(mb.targets[FAKE_TARGET.key].latest).toMatchObject({ median_ms: 20, commit: 'deadbeef', date: '2026-03-01T12:00:00.000Z', provider: 'cpu', batch: 1 });
+    expect(store.records.find((r) => r.name === 'efficientnet-x-b0')!.accuracy).toBeNull();
+    const again = await runRecord(store, [{ config: configs[0] }], { budgetSeconds: 5 }, { measurer: new FakeMeasurer({ latency: { 'mobilenet-v2': 22 } }), now: () => new Date('2026-03-02T00:00:00.000Z') });
+    expect(again.report.rows[0]).toMatchObject({ action: 'updated', previous_ms: 20, latency_ms: 22 });
+    expect(again.store.records.find((r) => r.name === 'mobilenet-v2')!.targets[FAKE_TARGET.key].history.map((h) => h.median_ms)).toEqual([20, 22]);
+  });
+
+  it('sweep re-measures every record and reports drift beyond noise', async () => {
+    const store = storeOn(FAKE_TARGET.key);
+    const latency = { ...STORED_MS, 'resnet-50': 75, 'mobilenet-v2': 16, 'efficientnet-b0': 30.3 };
+    const { report, store: updated } = await runSweep(store, { budgetSeconds: 5, latencyTolerance: 0.03 }, { measurer: new FakeMeasurer({ latency }), now });
+    const status = Object.fromEntries(report.rows.map((r) => [r.name, r.status]));
+    expect(status).toMatchObject({ 'resnet-50': 'slower', 'mobilenet-v2': 'faster', 'efficientnet-b0': 'same' });
+    expect(report.markdown.split('\n')[0]).toMatch(/Drift on .*resnet\\-50.* slower \(\+25\.0%\)/);
+    expect(updated.records.find((r) => r.name === 'resnet-50')!.targets[FAKE_TARGET.key].latest.median_ms).toBe(75);
+  });
+
+  it('sweep on a new target reports every model as new', async () => {
+    const { report } = await runSweep(storeOn('cpu-othermachine'), { budgetSeconds: 5, latencyTolerance: 0.03 }, { measurer: new FakeMeasurer({ latency: HERE }), now });
+    expect(new Set(report.rows.map((r) => r.status))).toEqual(new Set(['new']));
+  });
+
+  it('driftOf widens the noise band by both intervals', () => {
+    expect(driftOf({ median_ms: 10, ci95_ms: [9, 11] }, { median_ms: 11.4, ci95_ms: [10.9, 11.9] }, 0.03)).toMatchObject({ status: 'same', noise: expect.closeTo(0.1 + 0.5 / 11.4, 12) });
+    expect(driftOf({ median_ms: 10, ci95_ms: [9.9, 10.1] }, { median_ms: 11, ci95_ms: [10.9, 11.1] }, 0.03).status).toBe('slower');
+  });
+});
