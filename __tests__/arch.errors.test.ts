@@ -68,6 +68,7 @@ const cases: Case[] = [
   { name: 'tab indentation', text: BASE.replace('  - {block: conv', '\t- {block: conv'), at: [8, 1], says: ['YAML syntax error', 'tabs'] },
   { name: 'unknown tag', text: edit(2, '64', '!!python/object 64'), at: [2, '!!python'], says: ['Unresolved tag', 'remove the tag'] },
   { name: 'undefined alias', text: edit(9, 'relu}', '*nothing}'), at: [9, '*nothing'], says: ['alias *nothing has no anchor', 'define &nothing'] },
+  { name: 'merge key of a number', text: edit(8, '{block', '{<<: 5, block'), at: [8, '5,'], says: ['merge key (<<) must refer to a mapping', '<<: *anchor'] },
   { name: 'alias bomb', text: aliasBomb + '\n' + BASE, at: [2, '*a'], says: ['alias bomb', 'at most 100 alias expansions'] },
   { name: 'deep flow nesting', text: BASE + 'x: ' + '['.repeat(200) + ']'.repeat(200) + '\n', at: [12, 36], says: ['too deep', 'at most 32 levels'] },
   { name: 'deep block nesting on one line', text: '- '.repeat(100000) + 'x\n', at: [1, 67], says: ['too deep', 'at most 32 levels'] },
@@ -83,8 +84,8 @@ const cases: Case[] = [
   { name: 'fractional integer', text: edit(2, '64', '64.5'), at: [2, '64.5'], field: 'resolution', says: ['expected an integer', 'whole number'] },
   { name: 'word for a number', text: edit(3, '10', 'ten'), at: [3, 'ten'], field: 'classes', says: ['expected an integer, got "ten" (a string)', 'from 0 to 100000'] },
   { name: 'non-finite width', text: BASE + 'width: .inf\n', at: [12, '.inf'], field: 'width', says: ['got .inf (a non-finite number)', '> 0 and <= 10'] },
-  { name: 'mapping where a list belongs', text: withLine(5, 'stages: {block: mbconv}').replace(/^ {2}- .*\n/gm, ''), at: [5, '{'], field: 'stages', says: ['expected a list'] },
-  { name: 'scalar where a mapping belongs', text: withLine(4, 'stem: 32'), at: [4, '32'], field: 'stem', says: ['expected a mapping'] },
+  { name: 'mapping where a list belongs', text: withLine(5, 'stages: {block: mbconv}').replace(/^ {2}- .*\n/gm, ''), at: [5, '{'], field: 'stages', says: ['expected a list, got a mapping', 'one item per line'] },
+  { name: 'scalar where a mapping belongs', text: withLine(4, 'stem: 32'), at: [4, '32'], field: 'stem', says: ['expected a mapping (key: value), got 32 (an integer)', 'allowed keys: channels, kernel, stride, act, pool'] },
   { name: 'empty value', text: edit(9, 'act: relu', 'act:'), at: [9, 'act'], field: 'head.act', says: ['expected a string, got nothing', 'relu | relu6 | swish'] },
   // Unknown keys and enums
   { name: 'top-level typo', text: BASE + 'widht: 1.2\n', at: [12, 1], field: 'widht', says: ['unknown key "widht"', 'did you mean "width"', 'allowed keys: name'] },

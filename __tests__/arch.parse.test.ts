@@ -86,6 +86,15 @@ describe('defaults and normalisation', () => {
     expect(config.stages[0].act).toBe('relu6');
   });
 
+  it('merges YAML merge keys (<<) so stages can share settings, and locates merged fields at their stage', () => {
+    const text = MINIMAL.replace('stages:\n', 'stages:\n  - &mb {block: mbconv, repeats: 1, channels: 16, kernel: 3, stride: 1, act: swish, se: 0.25, expand: 6}\n')
+      .replace('  - {block: mbconv, repeats: 1, channels: 16, kernel: 3, stride: 2, act: relu6}', '  - {<<: *mb, channels: 24, stride: 2}');
+    const { config, locate } = parseArchConfigWithSource(text, 'merge.yaml');
+    expect(config.stages[1]).toEqual({ ...config.stages[0], channels: 24, stride: 2 });
+    expect(locate(['stages', 1, 'kernel'])).toEqual(locate(['stages', 1]));
+    expect(locate(['stages', 1, 'channels']).col).toBeGreaterThan(locate(['stages', 1]).col);
+  });
+
   it('the result does not share objects with the parser (mutating it is safe)', () => {
     const a = parseArchConfig(MINIMAL, 'a.yaml');
     a.stages[0].channels = 999;

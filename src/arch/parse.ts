@@ -108,7 +108,7 @@ export function parseArchConfigWithSource(text: string, file: string, limits?: P
   const posAt = (offset: number): SourcePosition => ({ file, ...lineCounter.linePos(offset) });
   scanNesting(text, file);
 
-  const docs = YAML.parseAllDocuments(text, { lineCounter, uniqueKeys: false, logLevel: 'silent', prettyErrors: true });
+  const docs = YAML.parseAllDocuments(text, { lineCounter, uniqueKeys: false, merge: true, logLevel: 'silent', prettyErrors: true });
   const list = Array.isArray(docs) ? docs : [docs];
   const doc = list[0];
   if (doc) {
@@ -151,6 +151,13 @@ export function parseArchConfigWithSource(text: string, file: string, limits?: P
       throw new ConfigError(
         `YAML aliases expand to too many nodes (an alias bomb?); allowed: at most ${MAX_ALIAS_COUNT} alias expansions`,
         alias ? posAt(alias.range?.[0] ?? 0) : { file, line: 1, col: 1 }, undefined,
+      );
+    }
+    if (/Merge sources/.test(message)) {
+      const merge = badMergeValue(doc);
+      throw new ConfigError(
+        'a merge key (<<) must refer to a mapping; allowed: <<: *anchor or <<: [*a, *b] where each anchor names a mapping',
+        merge ? posAt(merge.range?.[0] ?? 0) : { file, line: 1, col: 1 }, undefined,
       );
     }
     throw new ConfigError(`YAML could not be read: ${message}`, { file, line: 1, col: 1 }, undefined);
@@ -311,6 +318,22 @@ function firstAlias(doc: YAML.Document, source?: string): YAML.Alias | undefined
   return found;
 }
 
+/** The value of the first merge key (<<) that is not a mapping or a list of mappings. */
+function badMergeValue(doc: YAML.Document): YAML.Node | undefined {
+  let found: YAML.Node | undefined;
+  const isMapLike = (n: unknown) => YAML.isMap(YAML.isAlias(n) ? n.resolve(doc) : n);
+  YAML.visit(doc, {
+    Pair(_, pair) {
+      if (!YAML.isScalar(pair.key) || typeof pair.key.value !== 'symbol') return undefined;
+      const v = pair.value;
+      if (isMapLike(v) || (YAML.isSeq(v) && v.items.every(isMapLike))) return undefined;
+      found = (YAML.isNode(v) ? v : pair.key) as YAML.Node;
+      return YAML.visit.BREAK;
+    },
+  });
+  return found;
+}
+
 /** Keys must be plain scalars, and nesting (followed iteratively, aliases not expanded) stays bounded. */
 function checkStructure(doc: YAML.Document, posAt: (offset: number) => SourcePosition): void {
   const stack: { node: unknown; path: FieldPath }[] = [{ node: doc.contents, path: [] }];
@@ -325,6 +348,8 @@ function checkStructure(doc: YAML.Document, posAt: (offset: number) => SourcePos
       // Checked here in one pass: yaml's own uniqueKeys check is quadratic in the keys of a mapping.
       const seen = new Map<string, YAML.Scalar>();
       for (const pair of node.items) {
+        // A YAML merge key (<<: *anchor) has a symbol value; its alias is followed by toJS.
+        if (YAML.isScalar(pair.key) && typeof pair.key.value === 'symbol') continue;
         if (!YAML.isScalar(pair.key) || (typeof pair.key.value !== 'string' && typeof pair.key.value !== 'number')) {
           throw new ConfigError(`a key is ${describeNode(pair.key)}; allowed: plain field names such as "channels"`, start(pair.key ?? node), undefined);
         }
@@ -548,7 +573,9 @@ function describeProblem(error: ErrorObject, data: unknown, source: SourceMap): 
       let extra = '';
       if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) extra = '; remove the quotes to make it a number';
       else if (expected === 'integer' && typeof value === 'number' && Number.isFinite(value)) extra = '; use a whole number';
-      const allowed = schema?.enum ? `; allowed: ${allowedText(schema)}` : schema && schema.type !== 'object' && schema.type !== 'array' ? `; allowed: ${allowedText(schema)}` : '';
+      let allowed = schema ? `; allowed: ${allowedText(schema)}` : '';
+      if (schema?.type === 'object') allowed = `; allowed keys: ${Object.keys(schema.properties ?? {}).join(', ')}`;
+      if (schema?.type === 'array') allowed = '; write one item per line as "- {block: mbconv, repeats: 1, ...}"';
       return { path, pos: source.locate(path), detail: `expected ${TYPE_WORDS[expected] ?? expected}, got ${got}${allowed}${extra}` };
     }
     case 'enum': {
