@@ -1,3 +1,4 @@
+/* global require, process, __dirname, setTimeout, console */
 // A separate process that records measurements the way `frontier-gate record` does: read the store
 // unlocked, "measure" (a delay), then apply its updates under the lock to a fresh re-read.
 // usage: node store-writer.js STORE PREFIX COUNT

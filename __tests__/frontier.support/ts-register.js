@@ -1,3 +1,4 @@
+/* global require */
 // Lets child processes (and manual runs) require the TypeScript sources: transpile-only, CommonJS.
 const fs = require('node:fs');
 const ts = require('typescript');

@@ -11,6 +11,7 @@ import { countConfig } from '../arch/counts';
 import type { ArchConfig } from '../arch/types';
 import { UserError, EXIT } from '../errors';
 import type { Fingerprint, MeasureOptions, MeasureResult, Measurer, ModelInput, ModelMeasurement, Target } from '../measure/types';
+import { escapeMarkdown } from '../report/markdown';
 import { renderCheckMarkdown, renderRecordMarkdown, renderSweepMarkdown } from '../report/frontier';
 import { accuracyGap, latencyGap, paretoFrontier, type AccuracyGap, type LatencyGap } from './pareto';
 import {
@@ -176,8 +177,9 @@ export interface CandidateResult {
   name: string;
   file?: string;
   verdict: Verdict;
-  /** One sentence saying why. */
+  /** One sentence saying why (plain text), and the same with Markdown-escaped model names. */
   reason: string;
+  reason_markdown: string;
   latency_only: boolean;
   accuracy: number | null;
   accuracy_source: string | null;
@@ -279,16 +281,19 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
       results.push({
         ...base, verdict: 'pass', latency_only: true, undecided: [], distance: {},
         reason: 'latency only: position beside its neighbours, no verdict on accuracy',
+        reason_markdown: 'latency only: position beside its neighbours, no verdict on accuracy',
       });
       continue;
     }
     const others = store.records.filter((r) => r.name !== c.config.name && r.accuracy).map((r) => r.accuracy!.top1);
     const storeBest = others.length ? Math.max(...others) : null;
     const comparisons = rows.filter((r) => r.role !== 'candidate' && r.ratio !== undefined).map((r) => ({ name: r.name, accuracy: r.accuracy, ratio: r.ratio!, ci95: r.ratio_ci95! }));
-    const decision = decide(accuracy, comparisons, { latency: opts.latencyTolerance, accuracy: opts.accuracyTolerance }, storeBest);
+    const tolerances = { latency: opts.latencyTolerance, accuracy: opts.accuracyTolerance };
+    const decision = decide(accuracy, comparisons, tolerances, storeBest);
+    const reasonMarkdown = decide(accuracy, comparisons, tolerances, storeBest, (n) => `**${escapeMarkdown(n)}**`).reason;
     const candPoint = { name: c.config.name, accuracy, latency: candM.median_ms };
     results.push({
-      ...base, verdict: decision.verdict, reason: decision.reason, latency_only: false, undecided: decision.undecided,
+      ...base, verdict: decision.verdict, reason: decision.reason, reason_markdown: reasonMarkdown, latency_only: false, undecided: decision.undecided,
       ...(decision.dominatedBy ? { dominated_by: decision.dominatedBy } : {}),
       distance: { latency: latencyGap(candPoint, points), accuracy: accuracyGap(candPoint, points) },
     });

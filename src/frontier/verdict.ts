@@ -59,6 +59,8 @@ export function decide(
   comparisons: readonly SideBySide[],
   tol: Tolerances,
   storeBestAccuracy: number | null,
+  /** How model names appear in the reason (the Markdown report passes an escaping formatter). */
+  name: (model: string) => string = (model) => model,
 ): Decision {
   const line = 1 / (1 + tol.latency);
   const contenders = comparisons.filter((c): c is SideBySide & { accuracy: number } => c.accuracy !== null && c.accuracy >= candidateAccuracy - tol.accuracy - ACCURACY_EPSILON);
@@ -71,7 +73,7 @@ export function decide(
       dominatedBy,
       undecided: [],
       reason:
-        `${d.name} (top-1 ${d.accuracy}) is at least as accurate within ${tol.accuracy} points and the candidate is ` +
+        `${name(d.name)} (top-1 ${d.accuracy}) is at least as accurate within ${tol.accuracy} points and the candidate is ` +
         `${pct(dominatedBy.slower_by)} slower (95% CI ${pct(dominatedBy.slower_by_ci95[0])}..${pct(dominatedBy.slower_by_ci95[1])}), beyond the ${pct(tol.latency)} tolerance`,
     };
   }
@@ -81,7 +83,7 @@ export function decide(
       verdict: 'inconclusive',
       undecided: straddling.map((c) => c.name),
       reason:
-        `the interval of ${straddling.map((c) => c.name).join(', ')} straddles the ${pct(tol.latency)} tolerance: ` +
+        `the interval of ${straddling.map((c) => name(c.name)).join(', ')} straddles the ${pct(tol.latency)} tolerance: ` +
         'not proven dominated, not proven clear (more budget narrows it)',
     };
   }
@@ -93,7 +95,7 @@ export function decide(
     return {
       verdict: 'new-frontier',
       undecided: [],
-      reason: `faster than every stored model at least as accurate (${contenders.map((c) => c.name).join(', ')})`,
+      reason: `faster than every stored model at least as accurate (${contenders.map((c) => name(c.name)).join(', ')})`,
     };
   }
   return { verdict: 'pass', undecided: [], reason: `no stored model is faster beyond ${pct(tol.latency)} at its accuracy` };

@@ -34,13 +34,13 @@ export function candidateSentence(c: CandidateResult): string {
       );
     }
     case 'inconclusive':
-      return `${VERDICT_LABEL.inconclusive}: ${name} is neither proven dominated nor clear: ${md(c.reason)}.`;
+      return `${VERDICT_LABEL.inconclusive}: ${name} is neither proven dominated nor clear: ${c.reason_markdown}.`;
     case 'new-frontier':
-      return `${VERDICT_LABEL['new-frontier']}: ${name} moves the frontier: ${md(c.reason)}.`;
+      return `${VERDICT_LABEL['new-frontier']}: ${name} moves the frontier: ${c.reason_markdown}.`;
     default:
       return c.latency_only
         ? `ℹ️ latency only: ${name} runs in ${ms(c.latency_ms)} ms beside its neighbours; no accuracy verdict.`
-        : `${VERDICT_LABEL.pass}: ${name} is on the frontier within tolerance: ${md(c.reason)}.`;
+        : `${VERDICT_LABEL.pass}: ${name} is on the frontier within tolerance: ${c.reason_markdown}.`;
   }
 }
 
@@ -52,7 +52,7 @@ function candidateSection(c: CandidateResult, targetLabel: string): string {
     '|---|---|---:|---:|---:|---:|---:|---:|:-:|',
   );
   for (const r of c.models) {
-    const vs = r.ratio === undefined ? '1 (itself)' : `×${r.ratio.toFixed(3)} (${interval(r.ratio_ci95!, (x) => x.toFixed(3))})`;
+    const vs = r.ratio === undefined ? '–' : `×${r.ratio.toFixed(3)} (${interval(r.ratio_ci95!, (x) => x.toFixed(3))})`;
     out.push(
       `| ${r.role === 'candidate' ? `**${md(r.name)}**` : md(r.name)} | ${r.role} | ${top1(r.accuracy)} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${vs} | ` +
         `${millions(r.params)} | ${giga(r.macs)} | ${r.intensity.toFixed(1)} | ${r.on_frontier ? '★' : ''} |`,
