@@ -69,7 +69,6 @@ export const realHost: HostProbe = {
   nodeVersion: () => process.versions.node,
   onnxruntimeVersion: () => {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       return (require('onnxruntime-node') as { env: { versions: { node?: string; common?: string } } }).env.versions.node ?? 'unknown';
     } catch {
       return 'unavailable';

@@ -52,11 +52,16 @@ function providerLibraries(ep: 'cuda' | 'tensorrt'): string[] {
   return ['libonnxruntime_providers_shared.so', `libonnxruntime_providers_${ep}.so`];
 }
 
-/** The folder onnxruntime-node loads its native binding and provider libraries from; undefined if unknown. */
+/**
+ * The folder onnxruntime-node loads its native binding and provider libraries from: next to the bundle
+ * (dist/bin/...) when packaged, else inside node_modules. Undefined when neither can be found.
+ */
 export function ortBinaryDir(): string | undefined {
+  const rel = ['bin', 'napi-v6', process.platform, process.arch];
+  const bundled = path.join(__dirname, ...rel);
+  if (fs.existsSync(path.join(bundled, 'onnxruntime_binding.node'))) return bundled;
   try {
-    const pkg = path.dirname(require.resolve('onnxruntime-node/package.json'));
-    return path.join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
+    return path.join(path.dirname(require.resolve('onnxruntime-node/package.json')), ...rel);
   } catch {
     return undefined;
   }
@@ -74,7 +79,7 @@ export function providerUnavailableError(ep: 'cuda' | 'tensorrt', dir: string | 
     `execution provider '${ep}' cannot load on this machine` + (cause ? `: ${cause}` : ''),
     missing.length ? `  missing: ${missing.map((f) => path.join(where, f)).join(', ')}` : `  provider libraries in ${where} failed to load`,
     `  the ${ep} provider needs ${REQUIREMENTS[ep]}`,
-    `  the frontier-gate action fetches the provider libraries on GPU runners (ep: ${ep});`,
+    `  the frontier-gate action fetches the provider libraries on GPU runners (input execution-provider: ${ep});`,
     `  elsewhere install them with ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node, or measure with --ep cpu`,
   ];
   return new EnvironmentError(lines.join('\n'));

@@ -54,17 +54,20 @@ export function summarize(samples: readonly number[]): SampleSummary {
   };
 }
 
-/** Median of the first n values of buf, reordering buf in place (quickselect, O(n)). */
-export function medianInPlace(buf: Float64Array, n = buf.length): number {
-  // simple-statistics' quickselect only indexes and swaps, so a typed array works without a copy.
-  const view = (n === buf.length ? buf : buf.subarray(0, n)) as unknown as number[];
+/**
+ * Median of buf, reordering it in place (simple-statistics' quickselect, O(n)). Typed arrays: resampling
+ * into a Float64Array is about twice as fast as into a plain array.
+ */
+export function medianInPlace(buf: Float64Array): number {
+  const n = buf.length;
   const k = n >> 1;
-  quickselect(view, k);
-  const upper = view[k];
+  // quickselect only indexes and swaps, so a typed array works without a copy.
+  quickselect(buf as unknown as number[], k);
+  const upper = buf[k];
   if (n % 2 === 1) return upper;
   // Even count: the lower middle is the largest value left of k after the partition.
   let lower = -Infinity;
-  for (let i = 0; i < k; i++) if (view[i] > lower) lower = view[i];
+  for (let i = 0; i < k; i++) if (buf[i] > lower) lower = buf[i];
   return (lower + upper) / 2;
 }
 
@@ -75,6 +78,8 @@ function percentileInterval(estimates: Float64Array, level: number): [number, nu
   return [quantileSorted(sorted, alpha), quantileSorted(sorted, 1 - alpha)];
 }
 
+const doubles = (n: number) => new Float64Array(n);
+
 /** Percentile bootstrap CI of the median: resample with replacement, take each resample's median. */
 export function bootstrapMedianCI(
   samples: readonly number[],
@@ -84,8 +89,8 @@ export function bootstrapMedianCI(
 ): [number, number] {
   const n = samples.length;
   if (n === 0) throw new Error('bootstrapMedianCI: no samples');
-  const buf = new Float64Array(n);
-  const estimates = new Float64Array(resamples);
+  const buf = doubles(n);
+  const estimates = doubles(resamples);
   for (let b = 0; b < resamples; b++) {
     for (let i = 0; i < n; i++) buf[i] = samples[(rng() * n) | 0];
     estimates[b] = medianInPlace(buf);
@@ -107,9 +112,9 @@ export function bootstrapRatioCI(
   const n = Math.min(model.length, base.length);
   if (n === 0) throw new Error('bootstrapRatioCI: no paired samples');
   const ratio = medianInPlace(Float64Array.from(model.slice(0, n))) / medianInPlace(Float64Array.from(base.slice(0, n)));
-  const bufModel = new Float64Array(n);
-  const bufBase = new Float64Array(n);
-  const estimates = new Float64Array(resamples);
+  const bufModel = doubles(n);
+  const bufBase = doubles(n);
+  const estimates = doubles(resamples);
   for (let b = 0; b < resamples; b++) {
     for (let i = 0; i < n; i++) {
       const round = (rng() * n) | 0;
