@@ -214,3 +214,20 @@ describe('runLacs with an injected measurer', () => {
     expect(r.family[1].yaml).toMatch(/^accuracy: \{top1: 80, source: "flat table"\}$/m);
   });
 });
+
+describe('bases with resolution constraints', () => {
+  test('EfficientNet-X-B0 (space_to_depth needs even sizes): odd resolutions snap to the nearest buildable one', async () => {
+    const x = loadFixture('efficientnet-x-b0');
+    const r = await runLacs(x, { phi: 3 }, { measurer: new FakeMeasurer(macsLatency), accuracyTable: flatTable() });
+    const ref = r.candidates.find((c) => c.reference)!;
+    // 224 * 1.15 = 257.6 -> 258, an odd 129 after the stride-2 stem; 259 gives 130 and builds.
+    expect(ref.resolution_snapped_from).toBe(258);
+    expect(ref.resolution).toBe(259);
+    expect(r.counts.shape_errors).toBe(0);
+    for (const c of r.candidates) {
+      if (c.resolution_snapped_from !== undefined) expect(Math.abs(c.resolution - c.resolution_snapped_from)).toBeLessThanOrEqual(16);
+    }
+    // The parser rejects impossible shapes, so parsing is the buildability check.
+    for (const f of r.family) expect(parseArchConfig(f.yaml, `${f.name}.yaml`)).toEqual(f.config);
+  });
+});

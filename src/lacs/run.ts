@@ -18,7 +18,7 @@ import type { ArchConfig, ResourceLimits } from '../arch/types';
 import { DEFAULT_LIMITS } from '../arch/types';
 import { countConfig } from '../arch/counts';
 import { scale } from '../arch/scale';
-import { ShapeError } from '../arch/lower';
+import { lower, ShapeError } from '../arch/lower';
 import { UserError } from '../errors';
 import type { MeasureOptions, MeasureResult, Measurer, ModelInput, Target } from '../measure/types';
 import {
@@ -115,6 +115,10 @@ export interface ScoredCandidate extends Coefficients {
   params: number;
   /** Realised MACs / base MACs. */
   macs_ratio: number;
+  /** Input resolution of the phi = 1 model. */
+  resolution: number;
+  /** The rounded resolution did not build (e.g. an odd size before space_to_depth); the nearest one that does was used. */
+  resolution_snapped_from?: number;
   status: CandidateStatus;
   /** For same-network candidates: the coefficients whose measurement they share. */
   same_as?: string;
@@ -207,10 +211,11 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   const candidates: ScoredCandidate[] = grid.map((g) => {
     const c: Coefficients = { alpha: g.alpha, beta: g.beta, gamma: g.gamma };
     const name = `${base.name}-lacs-a${round6(g.alpha)}-b${round6(g.beta)}-g${round6(g.gamma)}`;
-    const config = scale(base, compoundFactors(c, 1), name);
+    const { config, snappedFrom } = scaleBuildable(base, compoundFactors(c, 1), name);
     const row: ScoredCandidate = {
       ...c, product: g.product, within_tolerance: Math.abs(g.product - FLOPS_BUDGET) <= opts.tolerance + 1e-9, reference: g.reference,
-      name, config_hash: '', macs: 0, params: 0, macs_ratio: 0, status: 'measured',
+      name, config_hash: '', macs: 0, params: 0, macs_ratio: 0, status: 'measured', resolution: config.resolution,
+      ...(snappedFrom !== undefined ? { resolution_snapped_from: snappedFrom } : {}),
     };
     try {
       const stats = countConfig(config);
@@ -351,9 +356,16 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   const efficientnet = summary(reference);
 
   // --- 4. family phi = 0..N and the frontier, one interleaved call ---
-  const familyConfigs = Array.from({ length: opts.phi + 1 }, (_, phi) =>
-    scale(base, compoundFactors(chosen, phi), `${base.name}-lacs-phi${phi}`),
-  );
+  const familyConfigs = Array.from({ length: opts.phi + 1 }, (_, phi) => {
+    const { config } = scaleBuildable(base, compoundFactors(chosen, phi), `${base.name}-lacs-phi${phi}`);
+    try {
+      lower(config);
+    } catch (err) {
+      if (err instanceof ShapeError) throw new UserError(`lacs: family member phi=${phi} of ${base.name} cannot be built at resolution ${config.resolution}: ${err.message}`);
+      throw err;
+    }
+    return config;
+  });
   const frontierInputs = deps.frontier ?? [];
   const toRun: ModelInput[] = [...familyConfigs.map(input), ...frontierInputs.filter((f) => f.model).map((f) => ({ ...f.model!, name: `frontier:${f.name}` }))];
   log(`lacs: measuring the family (phi 0..${opts.phi}) and ${frontierInputs.filter((f) => f.model).length} frontier model(s)`);
@@ -434,6 +446,36 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   };
   result.markdown = renderMarkdown(result);
   return result;
+}
+
+/** Resolutions tried on each side of the rounded one when it does not build. */
+const SNAP_RANGE = 16;
+
+/**
+ * scale(), then, if the rounded resolution cannot be built (space_to_depth and space_to_batch need sizes
+ * divisible by their block), the nearest resolution within SNAP_RANGE that can, preferring the larger on
+ * ties. Returns the unsnapped config when nothing nearby builds (the caller reports the ShapeError).
+ */
+export function scaleBuildable(base: ArchConfig, factors: { depth: number; width: number; resolution: number }, name: string): { config: ArchConfig; snappedFrom?: number } {
+  const config = scale(base, factors, name);
+  const builds = (c: ArchConfig) => {
+    try {
+      lower(c);
+      return true;
+    } catch (err) {
+      if (err instanceof ShapeError) return false;
+      throw err;
+    }
+  };
+  if (builds(config)) return { config };
+  for (let d = 1; d <= SNAP_RANGE; d++) {
+    for (const r of [config.resolution + d, config.resolution - d]) {
+      if (r < 1) continue;
+      const tried = { ...config, resolution: r };
+      if (builds(tried)) return { config: tried, snappedFrom: config.resolution };
+    }
+  }
+  return { config };
 }
 
 function describeAccuracySource(pool: ScoredCandidate[], table: AccuracyTable | undefined, fit: PredictorFit | undefined): string {
