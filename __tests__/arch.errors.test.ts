@@ -254,3 +254,26 @@ describe('resource limits', () => {
     expect(merged.maxFileBytes).toBe(1024 * 1024);
   });
 });
+
+describe('through the CLI', () => {
+  it('prints the message only and exits with 2', async () => {
+    const { main } = await import('../src/cli');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arch-cli-'));
+    const file = path.join(dir, 'typo.yaml');
+    fs.writeFileSync(file, edit(6, 'act: swish', 'act: swsh'));
+    const out: string[] = [];
+    const err: string[] = [];
+    try {
+      const code = await main(['stats', file], { out: (t) => out.push(t), err: (t) => err.push(t) });
+      expect(code).toBe(EXIT.BAD_INPUT);
+      const text = err.join('');
+      expect(text).toContain(`${file}:6:`);
+      expect(text).toContain('stages[0].act');
+      expect(text).toContain('did you mean "swish"');
+      expect(text).not.toMatch(/\n\s+at |internal error/);
+      expect(out).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
