@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as tc from '@actions/tool-cache';
 import ortPackage from 'onnxruntime-node/package.json';
 import { EnvironmentError } from '../errors';
+import { ortBinaryDir } from '../measure/session';
 import type { ExecutionProvider } from '../measure/types';
 
 export const ORT_VERSION: string = ortPackage.version;
@@ -29,13 +30,7 @@ export function defaultPackageUrl(version = ORT_VERSION): string {
 
 /** Where onnxruntime_binding.node is: dist/bin/... in the bundle, node_modules/onnxruntime-node/bin/... otherwise. */
 export function bindingDir(): string {
-  const bundled = path.join(__dirname, 'bin', 'napi-v6', process.platform, process.arch);
-  if (fs.existsSync(path.join(bundled, 'onnxruntime_binding.node'))) return bundled;
-  try {
-    return path.join(path.dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
-  } catch {
-    return bundled;
-  }
+  return ortBinaryDir() ?? path.join(__dirname, 'bin', 'napi-v6', process.platform, process.arch);
 }
 
 export interface ToolCache {

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Build the committed action bundle: ncc (npm run package), then make it self-contained for linux-x64.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rm -rf dist
+npm run package --silent
+node scripts/postpackage.js
