@@ -29,10 +29,11 @@ export function writeFileOrFail(file: string, text: string, what: string): void 
 export function reportProfile(space: SearchSpace, result: ProfileResult, values: Record<string, unknown>, io: CommandIO): void {
   const analysis = analyzeProfile(space, result);
   const minEffectPct = numberFlag(values as never, 'min-effect', DEFAULT_REDUCTION.minEffectPct, { min: 0, max: 100 });
+  const minExcessShare = DEFAULT_REDUCTION.minExcessShare;
   const reducePath = stringFlag(values as never, 'reduce');
   const parts = [renderProfile(space, analysis)];
   if (reducePath) {
-    const reduction = reduceSpace(space, analysis, { minEffectPct });
+    const reduction = reduceSpace(space, analysis, { minEffectPct, minExcessShare });
     const header = [
       `Reduced from ${space.name} by frontier-gate profile on ${analysis.target}`,
       `(${analysis.units} work units, ${analysis.contexts} contexts; rule threshold ${minEffectPct}% of end-to-end latency).`,

@@ -268,6 +268,8 @@ export interface StageBlockStat {
   /** Latency over the stage's fewest-MAC block beyond what the extra MACs predict at the stage's rate. */
   excess: MeanCI;
   excessPct: MeanCI;
+  /** Latency over the stage's fewest-MAC block (the increment the excess is part of), ms. */
+  increment: MeanCI;
   macsDelta: number;
   proxy?: MeanCI;
 }
@@ -359,6 +361,7 @@ export function analyzeProfile(space: SearchSpace, result: ProfileResult): Profi
         pct: meanCI(mine.map((r, i) => (100 * effects[i]) / r.e2e_ms)),
         excess: meanCI(excess),
         excessPct: meanCI(mine.map((r, i) => (100 * excess[i]) / r.e2e_ms)),
+        increment: meanCI(mine.map((r) => r.ms[key] - r.ms[r.base])),
         macsDelta: mean(mine.map((r) => r.macs[key] - mean(Object.values(r.macs)))),
         ...(proxies.length ? { proxy: meanCI(proxies) } : {}),
       });

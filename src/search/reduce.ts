@@ -7,8 +7,9 @@
  *   and b's proxy gain over a is not beyond noise (the CI of the paired proxy difference reaches 0 or below).
  * - Without accuracy information ("mac-excess"): extra MACs stand in for extra capacity, so block b goes
  *   when its latency over the stage's fewest-MAC block exceeds what its extra MACs predict at the stage's
- *   ms-per-MAC rate by at least `minEffectPct` of end-to-end latency, CI above 0. This is the kernel-7 case on
- *   an NPU: kernel 7 adds few MACs but much latency.
+ *   ms-per-MAC rate by at least `minEffectPct` of end-to-end latency (CI above 0) and that excess is at least
+ *   `minExcessShare` of its increment (most of its extra latency is not compute). This is the kernel-7 case
+ *   on an NPU: kernel 7 adds few MACs but much latency.
  * A stage always keeps at least one block (the one with the lowest latency effect).
  */
 import type { ProfileAnalysis, StageBlockStat } from './profile';
@@ -18,9 +19,11 @@ import { meanCI, type MeanCI } from './stats';
 export interface ReductionOptions {
   /** Smallest latency cost worth a removal, % of end-to-end latency. */
   minEffectPct: number;
+  /** mac-excess rule: the share of the block's latency increment its MACs do not explain. */
+  minExcessShare: number;
 }
 
-export const DEFAULT_REDUCTION: ReductionOptions = { minEffectPct: 0.5 };
+export const DEFAULT_REDUCTION: ReductionOptions = { minEffectPct: 0.5, minExcessShare: 0.35 };
 
 export interface Removal {
   stage: number;
@@ -82,10 +85,11 @@ export function reduceSpace(space: SearchSpace, analysis: ProfileAnalysis, optio
 }
 
 function macExcessRemoval(b: StageBlockStat, o: ReductionOptions): Omit<Removal, 'stageName'> | null {
-  if (!(b.excessPct.mean >= o.minEffectPct && b.excessPct.ci95[0] > 0)) return null;
+  const share = b.increment.mean > 0 ? b.excess.mean / b.increment.mean : 0;
+  if (!(b.excessPct.mean >= o.minEffectPct && b.excessPct.ci95[0] > 0 && share >= o.minExcessShare)) return null;
   return {
     stage: b.stage, key: b.key, label: b.label, rule: 'mac-excess', latency_pct: b.excessPct,
-    because: `costs ${fmt(b.excess.mean, 3)} ms (${fmt(b.excessPct.mean)}% of end-to-end, 95% CI ${ci(b.excessPct)}%) more than its extra MACs predict at this stage's rate (n=${b.excessPct.n}); threshold ${o.minEffectPct}%`,
+    because: `costs ${fmt(b.excess.mean, 3)} ms (${fmt(b.excessPct.mean)}% of end-to-end, 95% CI ${ci(b.excessPct)}%) more than its extra MACs predict at this stage's rate, ${fmt(100 * share, 0)}% of its ${fmt(b.increment.mean, 3)} ms increment over the fewest-MAC block (n=${b.excessPct.n}); thresholds ${o.minEffectPct}% and ${fmt(100 * o.minExcessShare, 0)}%`,
   };
 }
 

@@ -234,11 +234,20 @@ export function parseSpace(text: string, file: string): SearchSpace {
     resolution: space.resolution.indexOf(Math.min(...space.resolution)),
     stages: stages.map((s) => ({ width: 0, depth: s.depth.max, layers: Array.from({ length: s.depth.max }, (_, l) => choicesAt(s, l)[0]) })),
   };
-  try {
-    lower(genomeToConfig(space, smallest));
-  } catch (err) {
-    if (err instanceof ShapeError) fail(['resolution'], `the smallest resolution ${Math.min(...space.resolution)} cannot be built: ${err.message}`);
-    throw err;
+  // Each block choice is tried at its stage's first layer (where space_to_depth and strides act).
+  const trials: Genome[] = [smallest];
+  stages.forEach((s, si) => choicesAt(s, 0).forEach((c) => {
+    const g = cloneGenome(smallest);
+    g.stages[si].layers[0] = c;
+    trials.push(g);
+  }));
+  for (const g of trials) {
+    try {
+      lower(genomeToConfig(space, g));
+    } catch (err) {
+      if (err instanceof ShapeError) fail(['resolution'], `the smallest resolution ${Math.min(...space.resolution)} cannot be built: ${err.message}`);
+      throw err;
+    }
   }
   return space;
 }
