@@ -165,6 +165,12 @@ describe('selectModels', () => {
     expect(sel.map((s) => s.record.name)).not.toContain('resnet-50');
   });
 
+  it('neighbours bracket the candidate: the nearest below comes before the second nearest above', () => {
+    const est = { ...estimate, proxy: new Map(Object.entries({ 'mobilenet-v2': 20, 'efficientnet-b0': 30, 'efficientnet-b1': 100, 'resnet-18': 25, 'resnet-50': 200 })) };
+    const sel = selectModels(store.records, { name: 'cand', accuracy: 77.0, macs: 4e8 }, { neighbors: 2, accuracyTolerance: 0.1 }, est);
+    expect(sel.map((s) => [s.record.name, s.role])).toEqual([['efficientnet-b0', 'contender'], ['mobilenet-v2', 'neighbour']]);
+  });
+
   it('with K=1 measures only what could dominate', () => {
     const sel = selectModels(store.records, { name: 'cand', accuracy: 70.0, macs: 4e8 }, { neighbors: 1, accuracyTolerance: 0.1 }, estimate);
     expect(sel.map((s) => s.record.name)).toEqual(['mobilenet-v2']);

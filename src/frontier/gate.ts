@@ -83,7 +83,7 @@ export interface Selected {
 
 /**
  * The stored models to measure beside a candidate: the fastest frontier models at least as accurate
- * (minus the tolerance), plus its nearest frontier neighbours (by accuracy; by latency when the candidate
+ * (minus the tolerance), plus its nearest frontier neighbours above and below its accuracy, in turn (by latency when the candidate
  * has no accuracy) up to `neighbors` models in all. A stored record of the same name is the candidate's
  * previous version and is left out.
  */
@@ -108,8 +108,16 @@ export function selectModels(
     for (const p of contenders) {
       if (p.latency <= contenders[0].latency * CONTENDER_SPREAD && chosen.length < cap) take(p.record, 'contender');
     }
-    const byAccuracy = [...frontier].sort((a, b) => Math.abs(a.accuracy - acc) - Math.abs(b.accuracy - acc) || a.latency - b.latency);
-    for (const p of byAccuracy) {
+    // Neighbours bracket the candidate: the nearest frontier models above and below its accuracy, in turn.
+    const distance = (p: { accuracy: number }) => Math.abs(p.accuracy - acc);
+    const above = frontier.filter((p) => p.accuracy >= acc).sort((a, b) => distance(a) - distance(b) || a.latency - b.latency);
+    const below = frontier.filter((p) => p.accuracy < acc).sort((a, b) => distance(a) - distance(b) || a.latency - b.latency);
+    const bracketing: typeof frontier = [];
+    for (let i = 0; i < Math.max(above.length, below.length); i++) {
+      const pair = [above[i], below[i]].filter((p) => p !== undefined).sort((a, b) => distance(a) - distance(b));
+      bracketing.push(...pair);
+    }
+    for (const p of bracketing) {
       if (chosen.length >= opts.neighbors) break;
       take(p.record, 'neighbour');
     }
