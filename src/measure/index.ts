@@ -142,14 +142,16 @@ async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Pa
       deps.log(`${p.source.name}: session ${session_ms.toFixed(1)} ms, first run ${first_run_ms.toFixed(2)} ms`);
     }
 
+    // One budget covers warm-up and sampling, so --budget bounds the time to a verdict. Warm-up gets at most
+    // a share of it, split between the models, so a slow-to-settle model cannot eat the timed phase.
     const budgetMs = opts.budgetSeconds * 1000;
-    // Warm-up has its own cap, a share of the budget, so a slow-to-settle model cannot eat the timed phase.
-    const warmupCap = { ...deps.warmup, maxMs: Math.min(deps.warmup.maxMs, Math.max(200, 0.15 * budgetMs)) };
+    const budgetStart = clock.now();
+    const warmupCap = { ...deps.warmup, maxMs: Math.min(deps.warmup.maxMs, (0.15 * budgetMs) / runners.length) };
     const warm: WarmupResult[] = [];
     for (const r of runners) warm.push(await warmUp(r, clock, warmupCap));
 
     const rounds = await runRounds(runners, clock, seededRng(deriveSeed(opts.seed, 'order')), {
-      budgetMs,
+      budgetMs: Math.max(0, budgetMs - (clock.now() - budgetStart)),
       minRounds: MIN_ROUNDS,
       maxRounds: MAX_ROUNDS,
       done: (samples) => hasConverged(samples, opts.precisionTarget, opts.seed),

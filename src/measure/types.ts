@@ -18,7 +18,7 @@ export interface MeasureOptions {
   ep: ExecutionProvider;
   batch: number;
   precision: Precision;
-  /** Wall-clock budget for the timed phase, seconds. */
+  /** Wall-clock budget for warm-up plus the timed phase, seconds (session creation and the first run excluded). */
   budgetSeconds: number;
   /** Stop when every ratio's (or the single median's) 95% CI relative width is below this (default 0.01). */
   precisionTarget: number;

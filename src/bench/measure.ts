@@ -1,0 +1,127 @@
+/**
+ * Issue 3's figures for the measurement engine:
+ *   1. harness overhead per run() on a trivial model, against a bare synchronous loop over the binding;
+ *   2. false alarms: EfficientNet-B0 against itself, >= 50 trials at default settings;
+ *   3. power: B0 against real graphs that do a little more work (B0 at a slightly higher resolution),
+ *      their true slowdown calibrated first in one long run; detection rate at about +3% and +5%;
+ *   4. time to a verdict for these B0-class pairs (wall time of measure(), sessions included).
+ * BENCH_QUICK=1 shortens everything (a few trials, short calibration) for a smoke run; BENCH_TRIALS=N sets
+ * the trial count of 2 and 3. Run the full bench on a quiet machine only.
+ */
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { loadArchConfig } from '../arch/parse';
+import type { ArchConfig } from '../arch/types';
+import { createMeasurer, hrClock, ortSessionFactory, timeOnce } from '../measure';
+import type { MeasureResult, ModelInput, RatioVerdict } from '../measure/types';
+import { GraphBuilder } from '../onnx/graph';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const TRIALS = Number(process.env.BENCH_TRIALS ?? (QUICK ? 4 : 50));
+
+const quantile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+};
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+function trivialModel(): Uint8Array {
+  const g = new GraphBuilder('fp32');
+  g.input('input', [1, 16]);
+  g.node('Identity', ['input'], {}, 'output');
+  g.output('output', [1, 16]);
+  return g.toBytes('trivial');
+}
+
+interface BareSession {
+  loadModel(buffer: ArrayBuffer, offset: number, length: number, options: object): void;
+  run(feeds: Record<string, ort.Tensor>, fetches: Record<string, null>, options: object): unknown;
+  dispose(): void;
+}
+
+/** 1. Per-run cost of the harness (async session.run + timing) against the binding called synchronously. */
+async function overhead(): Promise<void> {
+  const bytes = trivialModel();
+  const iterations = QUICK ? 5000 : 50000;
+  // The bare loop: onnxruntime-node's native binding, no promise, no event-loop hop, no timing.
+  const { binding, initOrt } = require('onnxruntime-node/dist/binding') as { binding: { InferenceSession: new () => BareSession }; initOrt(): void };
+  initOrt();
+  const bare = new binding.InferenceSession();
+  bare.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, { intraOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const feeds = { input: new ort.Tensor('float32', new Float32Array(16), [1, 16]) };
+  for (let i = 0; i < 1000; i++) bare.run(feeds, { output: null }, {});
+  let t0 = hrClock.now();
+  for (let i = 0; i < iterations; i++) bare.run(feeds, { output: null }, {});
+  const bareUs = ((hrClock.now() - t0) * 1000) / iterations;
+  bare.dispose();
+
+  // The harness as the scheduler drives it: timeOnce around Runner.run() (InferenceSession.run underneath).
+  const runner = await ortSessionFactory.create({ name: 'trivial', bytes }, { ep: 'cpu', threads: 1, batch: 1 });
+  for (let i = 0; i < 1000; i++) await runner.run();
+  t0 = hrClock.now();
+  for (let i = 0; i < iterations; i++) await timeOnce(runner, hrClock);
+  const harnessUs = ((hrClock.now() - t0) * 1000) / iterations;
+  await runner.dispose();
+  console.log(`1. overhead per run() on a trivial model (Identity, 16 floats), ${iterations} runs:`);
+  console.log(`   bare binding loop ${bareUs.toFixed(1)} us/run; harness ${harnessUs.toFixed(1)} us/run; overhead ${(harnessUs - bareUs).toFixed(1)} us/run`);
+}
+
+function tally(results: MeasureResult[]): Record<RatioVerdict, number> {
+  const t: Record<RatioVerdict, number> = { slower: 0, faster: 0, same: 0, inconclusive: 0 };
+  for (const r of results) t[r.ratios[0].verdict]++;
+  return t;
+}
+
+function describe(results: MeasureResult[]): string {
+  const t = tally(results);
+  const walls = results.map((r) => r.wall_s);
+  return `verdicts slower ${t.slower}, faster ${t.faster}, same ${t.same}, inconclusive ${t.inconclusive}; ` +
+    `wall median ${quantile(walls, 0.5).toFixed(1)} s, p90 ${quantile(walls, 0.9).toFixed(1)} s, max ${Math.max(...walls).toFixed(1)} s`;
+}
+
+async function trials(models: ModelInput[], n: number, seed0: number): Promise<MeasureResult[]> {
+  const out: MeasureResult[] = [];
+  const measurer = createMeasurer();
+  // A new seed per trial: each trial is an independent run of the gate, as on separate CI jobs.
+  for (let i = 0; i < n; i++) out.push(await measurer.measure(models, { seed: seed0 + i }));
+  return out;
+}
+
+export async function bench(): Promise<void> {
+  await overhead();
+
+  const b0 = loadArchConfig(path.join(__dirname, '..', '..', 'fixtures', 'archs', 'efficientnet-b0.yaml'));
+  const at = (resolution: number): ModelInput => ({ kind: 'config', name: `b0@${resolution}`, config: { ...b0, resolution } as ArchConfig });
+  const base: ModelInput = { kind: 'config', name: 'b0', config: b0 };
+
+  // 2. False alarms: the same model against itself, default settings.
+  const self = await trials([base, { ...base, name: 'b0 (again)' }], TRIALS, 1000);
+  const alarms = self.filter((r) => r.ratios[0].verdict === 'slower' || r.ratios[0].verdict === 'faster').length;
+  console.log(`2. false alarms, EfficientNet-B0 vs itself, ${TRIALS} trials at default settings (band 2%, precision 1%, budget 20 s):`);
+  console.log(`   ${alarms}/${TRIALS} = ${pct(alarms / TRIALS)} slower-or-faster (target <= 1%); ${describe(self)}`);
+
+  // 3. Power. Calibrate candidates in one long interleaved run; the measured ratio is the "truth".
+  const candidates = [226, 228, 230, 232, 234];
+  const calibration = await createMeasurer().measure([base, ...candidates.map(at)], {
+    budgetSeconds: QUICK ? 20 : 180,
+    precisionTarget: QUICK ? 0.005 : 0.002,
+    seed: 7,
+  });
+  console.log(`3. power; calibration (${calibration.rounds} rounds, ${calibration.wall_s.toFixed(0)} s): ` +
+    calibration.ratios.map((q) => `${q.model} x${q.ratio.toFixed(3)} [${q.ci95[0].toFixed(3)}, ${q.ci95[1].toFixed(3)}]`).join(', '));
+  const pick = (target: number) => calibration.ratios.reduce((best, q) => (Math.abs(q.ratio - target) < Math.abs(best.ratio - target) ? q : best));
+  const walls: number[] = self.map((r) => r.wall_s);
+  for (const target of [1.03, 1.05]) {
+    const q = pick(target);
+    const variant = at(Number(q.model.split('@')[1]));
+    const results = await trials([base, variant], TRIALS, 2000 + Math.round(target * 100));
+    const detected = results.filter((r) => r.ratios[0].verdict === 'slower').length;
+    walls.push(...results.map((r) => r.wall_s));
+    console.log(`   ~${Math.round((target - 1) * 100)}% slower (${variant.name}, calibrated x${q.ratio.toFixed(3)}): detected ${detected}/${TRIALS} = ${pct(detected / TRIALS)}` +
+      `${target === 1.05 ? ' (target >= 95%)' : ''}; ${describe(results)}`);
+  }
+
+  // 4. Time to verdict over every B0-class pair measured above (sessions, warm-up and sampling included).
+  console.log(`4. time to a verdict, B0-class pairs, ${walls.length} runs: median ${quantile(walls, 0.5).toFixed(1)} s, p90 ${quantile(walls, 0.9).toFixed(1)} s, ` +
+    `max ${Math.max(...walls).toFixed(1)} s (target <= 20 s)`);
+}
