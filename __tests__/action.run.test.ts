@@ -322,3 +322,35 @@ describe('comment size', () => {
     expect(body).toContain('See the job summary.');
   });
 });
+
+describe('workflow_dispatch: lacs', () => {
+  test('runs LACS for the one base config, writes the family and reports the coefficients', async () => {
+    const wd = readEvent('workflow_dispatch.json');
+    // Resolution 64 keeps the grid's shape checks and counts cheap; the fake measurer makes timing free.
+    const base = archYaml('efficientnet-b0').replace(/^resolution: .*$/m, 'resolution: 64');
+    s = await scenario({ event: 'workflow_dispatch', payload: wd, inputs: { command: 'lacs' }, workspaceFiles: { 'models/b0.yaml': base } });
+    s.gh.commitAs(s.env.GITHUB_SHA!, { [STORE]: serializeStore(await referenceStore()) });
+    const { createFrontierCore } = await import('../src/github/frontier-core');
+    const familyDir = path.join(s.workspace, 'family');
+    const { runAction } = await import('../src/github/run');
+    const { createOctokit, createRepoApi } = await import('../src/github/api');
+    const { loadArchConfigWithSource } = await import('../src/arch/parse');
+    const sc = s;
+    const result = await runAction({
+      env: sc.env,
+      io: sc.io,
+      core: (config) => createFrontierCore(config.frontier, familyDir),
+      api: (ctx, config) => createRepoApi(createOctokit({ token: config.githubToken, baseUrl: ctx.apiUrl, log: { debug: () => {}, info: () => {}, warning: () => {} }, throttle: false }), ctx.repo),
+      createMeasurer: () => sc.measurer,
+      loadConfig: (f) => loadArchConfigWithSource(f),
+    });
+    expect(result.verdict).toBe('lacs');
+    const json = JSON.parse(fs.readFileSync(result.reportPath, 'utf8'));
+    expect(json.report.chosen).toEqual(expect.objectContaining({ alpha: expect.any(Number), beta: expect.any(Number), gamma: expect.any(Number) }));
+    expect(json.report.efficientnet).toEqual(expect.objectContaining({ alpha: 1.2, beta: 1.1, gamma: 1.15 }));
+    expect(json.report.family_files.length).toBeGreaterThan(0);
+    for (const f of json.report.family_files) expect(fs.existsSync(f)).toBe(true);
+    expect(sc.io.summaries[0]).toContain('LACS');
+    expect(sc.gh.writes()).toHaveLength(0);
+  });
+});

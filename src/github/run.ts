@@ -86,7 +86,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   const config = parseActionInputs(envInputReader(env));
   const ctx = readEventContext(env);
   const command = resolveCommand(config.command, ctx);
-  const readOnlyReason = detectReadOnly(ctx, config);
+  const readOnlyReason = detectReadOnly(ctx);
   let readOnly = readOnlyReason !== undefined;
   if (readOnly) io.warning(`frontier-gate makes no write calls in this run: ${readOnlyReason}. The report goes to the job summary and ${config.reportPath}.`);
 
@@ -225,7 +225,7 @@ export function resolveCommand(command: ActionCommand, ctx: EventContext): Actio
   }
 }
 
-function detectReadOnly(ctx: EventContext, config: ActionConfig): string | undefined {
+function detectReadOnly(ctx: EventContext): string | undefined {
   if (ctx.pullRequest?.fromFork && ctx.name === 'pull_request') return 'the pull request comes from a fork, whose token is read-only';
   if (ctx.name === 'pull_request' && /^dependabot\[bot\]$/.test(ctx.actor)) return 'Dependabot runs get a read-only token';
   return undefined;
@@ -518,7 +518,7 @@ function writeStoreCopy(run: RunState, store: FrontierStore): string {
 }
 
 async function runLacsCommand(run: RunState): Promise<Outcome> {
-  const { config, ctx, deps } = run;
+  const { config, ctx } = run;
   if (!run.core.lacs) {
     throw new UserError('input command: "lacs" is not available in this build of frontier-gate yet (src/lacs has no entry point the action can call)');
   }
