@@ -212,6 +212,8 @@ export interface CheckReport {
   exitCode: number;
   target: { key: string; label: string };
   settings: { latency_tolerance: number; accuracy_tolerance: number; neighbors: number; budget_s: number; strict: boolean; latency_only: boolean; store?: string };
+  /** How the re-measured models were chosen: stored latencies of one target (ranking only), or MACs. */
+  selection: { ranked_by: 'stored-latency' | 'macs'; reference_target?: string };
   candidates: CandidateResult[];
   markdown: string;
   json: Record<string, unknown>;
@@ -315,6 +317,7 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
       latency_tolerance: opts.latencyTolerance, accuracy_tolerance: opts.accuracyTolerance, neighbors: opts.neighbors,
       budget_s: opts.budgetSeconds, strict: !!opts.strict, latency_only: !!opts.latencyOnly, ...(opts.storeFile ? { store: opts.storeFile } : {}),
     },
+    selection: estimate.referenceTarget ? { ranked_by: 'stored-latency', reference_target: estimate.referenceTarget } : { ranked_by: 'macs' },
     candidates: results,
   };
   const json = JSON.parse(JSON.stringify({ command: 'check', ...report })) as Record<string, unknown>;

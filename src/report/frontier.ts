@@ -84,7 +84,7 @@ function candidateSection(c: CandidateResult, targetLabel: string): string {
 }
 
 export function renderCheckMarkdown(report: Omit<CheckReport, 'markdown' | 'json'>): string {
-  const { verdict, candidates, settings } = report;
+  const { verdict, candidates, settings, selection } = report;
   const out: string[] = [];
   if (candidates.length === 1) {
     out.push(candidateSection(candidates[0], report.target.label));
@@ -100,7 +100,8 @@ export function renderCheckMarkdown(report: Omit<CheckReport, 'markdown' | 'json
   out.push(
     '',
     `<sub>frontier-gate check · latency tolerance ${(settings.latency_tolerance * 100).toFixed(1)}% · accuracy tolerance ${settings.accuracy_tolerance} points · ` +
-      `${settings.neighbors} neighbours · budget ${settings.budget_s} s${strict}${settings.store ? ` · store ${md(settings.store)}` : ''}</sub>`,
+      `${settings.neighbors} neighbours · budget ${settings.budget_s} s${strict}${settings.store ? ` · store ${md(settings.store)}` : ''} · ` +
+      `models to re-measure chosen by ${selection.ranked_by === 'stored-latency' ? 'stored latencies (ranking only, never compared)' : 'multiply-adds'}</sub>`,
   );
   return out.join('\n').trimEnd() + '\n';
 }
