@@ -222,3 +222,16 @@ describe('record and sweep on injected measurements', () => {
     expect(driftOf({ median_ms: 10, ci95_ms: [9.9, 10.1] }, { median_ms: 11, ci95_ms: [10.9, 11.1] }, 0.03).status).toBe('slower');
   });
 });
+
+describe('stored configs are checked like any input', () => {
+  it('a stored config over the resource limits is a clear error before anything is measured', async () => {
+    const store = storeOn(FAKE_TARGET.key);
+    const huge = store.records.find((r) => r.name === 'resnet-50')!;
+    huge.config = { ...huge.config, resolution: 20000 };
+    huge.config_hash = configHash(huge.config);
+    const measurer = new FakeMeasurer({ latency: HERE });
+    await expect(runCheck(store, [{ config: candidate('c', 70) }], { storeFile: 'f.json' }, { measurer })).rejects.toThrow(/^f\.json: record "resnet-50": .*/);
+    await expect(runSweep(store, { budgetSeconds: 1, latencyTolerance: 0.03, storeFile: 'f.json' }, { measurer })).rejects.toThrow(/f\.json: record "resnet-50"/);
+    expect(measurer.calls).toHaveLength(0);
+  });
+});

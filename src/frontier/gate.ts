@@ -8,6 +8,7 @@
  * (of any target) only rank models to decide which ones to re-measure.
  */
 import { countConfig } from '../arch/counts';
+import { checkResourceLimits } from '../arch/parse';
 import type { ArchConfig } from '../arch/types';
 import { UserError, EXIT } from '../errors';
 import type { Fingerprint, MeasureOptions, MeasureResult, Measurer, ModelInput, ModelMeasurement, Target } from '../measure/types';
@@ -221,6 +222,19 @@ export interface CheckReport {
 
 const configInput = (name: string, config: ArchConfig): ModelInput => ({ kind: 'config', name, config });
 
+/**
+ * A stored config is input like any other (a PR can edit the store): it must fit the resource limits and
+ * have possible shapes before anything is built from it.
+ */
+function checkStoredConfig(record: FrontierRecord, storeFile?: string): { macs: number } {
+  try {
+    return checkResourceLimits(record.config);
+  } catch (err) {
+    if (err instanceof UserError) throw new UserError(`${storeFile ?? 'frontier store'}: record ${JSON.stringify(record.name)}: ${err.message}`);
+    throw err;
+  }
+}
+
 function measurementOf(result: MeasureResult, name: string): ModelMeasurement {
   const m = result.models.find((x) => x.name === name);
   if (!m) throw new Error(`measurer returned no measurement for ${name}`);
@@ -251,7 +265,7 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
     if (!s) statsCache.set(key, (s = countConfig(config, opts.measure?.precision ?? 'fp32')));
     return s;
   };
-  const estimate = selectionEstimate(store.records, (r) => statsOf(r.config).macs);
+  const estimate = selectionEstimate(store.records, (r) => checkStoredConfig(r, opts.storeFile).macs);
   const results: CandidateResult[] = [];
   let target: Target | undefined;
   for (const c of candidates) {
@@ -509,6 +523,7 @@ export function driftOf(previous: { median_ms: number; ci95_ms: [number, number]
 /** Re-measures every record on this target in one interleaved run; reports drift against the store. */
 export async function runSweep(store: FrontierStore, options: SweepOptions, deps: GateDeps): Promise<{ report: SweepReport; store: FrontierStore; updates: RecordUpdate[] }> {
   if (!store.records.length) throw new UserError(`sweep: the store${options.storeFile ? ` ${options.storeFile}` : ''} has no records; add some with 'frontier-gate record'`);
+  for (const r of store.records) checkStoredConfig(r, options.storeFile);
   const result = await deps.measurer.measure(store.records.map((r) => configInput(r.name, r.config)), { ...options.measure, budgetSeconds: options.budgetSeconds });
   const date = (deps.now ?? (() => new Date()))();
   const key = result.target.key;
