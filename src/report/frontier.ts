@@ -6,7 +6,7 @@
 import type { CandidateResult, CheckReport, DriftRow, RecordRow } from '../frontier/gate';
 import type { Verdict } from '../frontier/verdict';
 import { frontierChart } from './chart';
-import { escapeMarkdown as md } from './markdown';
+import { escapeCode, escapeMarkdown as md } from './markdown';
 
 const VERDICT_LABEL: Record<Verdict, string> = {
   'new-frontier': '🟢 new frontier',
@@ -46,7 +46,7 @@ export function candidateSentence(c: CandidateResult): string {
 
 function candidateSection(c: CandidateResult, targetLabel: string): string {
   const out: string[] = [candidateSentence(c), ''];
-  if (c.file) out.push(`Config: \`${c.file.replace(/`/g, 'ʼ')}\`${c.accuracy_source ? ` · accuracy from ${md(c.accuracy_source)}` : ''}`, '');
+  if (c.file) out.push(`Config: \`${escapeCode(c.file)}\`${c.accuracy_source ? ` · accuracy from ${md(c.accuracy_source)}` : ''}`, '');
   out.push(
     '| model | role | top-1 | latency ms (95% CI) | vs candidate (95% CI) | params | MACs | FLOP/byte | frontier |',
     '|---|---|---:|---:|---:|---:|---:|---:|:-:|',
