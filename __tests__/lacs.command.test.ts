@@ -98,3 +98,29 @@ describe('frontier-gate lacs (injected measurer)', () => {
     await expect(runLacsCommand([lone, '--quiet'], io, () => new FakeMeasurer())).rejects.toThrow(/no accuracy for \d+ candidate/);
   });
 });
+
+describe('frontier-gate lacs --frontier STORE', () => {
+  test("the store's records with accuracy are the predictor's records and the frontier", async () => {
+    const { configHash, emptyStore, serializeStore, storedConfig } = await import('../src/frontier/store');
+    const store = emptyStore();
+    for (const name of ['efficientnet-b0', 'efficientnet-b1', 'efficientnet-b2', 'efficientnet-b3', 'resnet-18']) {
+      const config = loadArchConfig(path.join(FIXTURES, `${name}.yaml`));
+      store.records.push({
+        name, config_hash: configHash(config), config: storedConfig(config), targets: {},
+        accuracy: { top1: config.accuracy!.top1, dataset: 'imagenet-1k', source: 'torchvision' },
+      });
+    }
+    const dir = tmp();
+    const file = path.join(dir, 'frontier.json');
+    fs.writeFileSync(file, serializeStore(store));
+    const measurer = new FakeMeasurer(macsLatency);
+    const { io, out } = capture();
+    await runLacsCommand([b0, '--frontier', file, '--json', '--phi', '1', '--quiet'], io, () => measurer);
+    const json = JSON.parse(out.join(''));
+    expect(json.frontier.map((p: { name: string }) => p.name)).toEqual(['efficientnet-b0', 'efficientnet-b1', 'efficientnet-b2', 'efficientnet-b3', 'resnet-18']);
+    expect(json.predictor.n).toBe(4);
+    // The frontier models were re-measured in the family call, beside the family.
+    const familyCall = measurer.calls[measurer.calls.length - 1];
+    expect(familyCall.names).toEqual(expect.arrayContaining(['efficientnet-b0-lacs-phi1', 'frontier:resnet-18']));
+  });
+});

@@ -5,12 +5,13 @@ import type { ArchConfig } from '../arch/types';
 import { choiceFlag, numberFlag, parseFlags, stringFlag } from '../cliargs';
 import { UserError } from '../errors';
 import { readStoreFile } from '../frontier/store';
-import { parseAccuracyTable, type AccuracyRecord } from '../lacs/accuracy';
+import { parseAccuracyTable } from '../lacs/accuracy';
+import { configsFromStore, inputsFromConfigs } from '../lacs/inputs';
 import { FileCache } from '../lacs/cache';
 import { compareCoefficients, type StoredCoefficients } from '../lacs/compare';
 import { lacsJson, storedCoefficients, writeFamily } from '../lacs/family';
 import { DEFAULT_GRID_STEP, DEFAULT_TOLERANCE } from '../lacs/grid';
-import { DEFAULT_LACS_OPTIONS, runLacs, type FrontierInput, type LacsOptions } from '../lacs/run';
+import { DEFAULT_LACS_OPTIONS, runLacs, type LacsOptions } from '../lacs/run';
 import { createMeasurer } from '../measure';
 import type { MeasureOptions, Measurer } from '../measure/types';
 import type { Command, CommandIO } from './types';
@@ -129,17 +130,9 @@ export async function runLacsCommand(argv: string[], io: CommandIO, makeMeasurer
   const recordSources = (values.records as string[] | undefined) ?? [];
   const frontierFile = stringFlag(values, 'frontier');
   const configs: ArchConfig[] = loadRecordConfigs(recordSources, warn, true);
-  if (frontierFile) {
-    const store = readStoreFile(frontierFile);
-    for (const r of store.records) {
-      if (r.accuracy) configs.push({ ...r.config, name: r.name, accuracy: { top1: r.accuracy.top1 } });
-    }
-  }
+  if (frontierFile) configs.push(...configsFromStore(readStoreFile(frontierFile)));
   if (!frontierFile && recordSources.length === 0) configs.push(...loadRecordConfigs([path.dirname(baseFile)], warn, false));
-  const byName = new Map<string, ArchConfig>();
-  for (const c of configs) if (!byName.has(c.name)) byName.set(c.name, c);
-  const records: AccuracyRecord[] = [...byName.values()].map((c) => ({ config: c, top1: c.accuracy!.top1, name: c.name }));
-  const frontier: FrontierInput[] = records.map((r) => ({ name: r.name!, accuracy: r.top1, model: { kind: 'config', name: r.name!, config: r.config } }));
+  const { records, frontier } = inputsFromConfigs(configs);
 
   const cacheFile = stringFlag(values, 'cache');
   const cache = cacheFile ? new FileCache(cacheFile) : undefined;

@@ -8,3 +8,4 @@ export * from './yaml';
 export * from './run';
 export * from './family';
 export { renderMarkdown } from './report';
+export * from './inputs';
