@@ -36,8 +36,8 @@ const MAX_INDENT = 1024;
  * Lines and flow items (commas) a config may have. The YAML parser takes microseconds per token, so a
  * 1 MiB file of a million tokens costs seconds; a real config has a few hundred.
  */
-const MAX_LINES = 20000;
-const MAX_FLOW_ITEMS = 20000;
+const MAX_LINES = 5000;
+const MAX_FLOW_ITEMS = 5000;
 const MAX_ERRORS_LISTED = 10;
 
 /** `stages[2].act` */
@@ -377,6 +377,18 @@ class SourceMap {
     private readonly posAt: (offset: number) => SourcePosition,
   ) {}
 
+  /** Key -> pair per mapping, built once: error reports may look up thousands of keys. */
+  private readonly index = new WeakMap<YAML.YAMLMap, Map<string, YAML.Pair>>();
+  private pairsOf(map: YAML.YAMLMap): Map<string, YAML.Pair> {
+    let pairs = this.index.get(map);
+    if (!pairs) {
+      pairs = new Map();
+      for (const p of map.items) if (YAML.isScalar(p.key) && typeof p.key.value !== 'symbol' && !pairs.has(String(p.key.value))) pairs.set(String(p.key.value), p as YAML.Pair);
+      this.index.set(map, pairs);
+    }
+    return pairs;
+  }
+
   private resolve(node: unknown): unknown {
     for (let i = 0; i < 32 && YAML.isAlias(node); i++) node = (node as YAML.Alias).resolve(this.doc);
     return node;
@@ -391,7 +403,7 @@ class SourceMap {
       pair = undefined;
       let next: unknown;
       if (YAML.isMap(cur)) {
-        pair = cur.items.find((p) => YAML.isScalar(p.key) && String(p.key.value) === String(seg));
+        pair = this.pairsOf(cur).get(String(seg));
         next = pair?.value ?? (pair ? pair.key : undefined);
       } else if (YAML.isSeq(cur) && typeof seg === 'number') {
         next = cur.items[seg];
