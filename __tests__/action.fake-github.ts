@@ -36,6 +36,7 @@ export class FakeGitHub {
   readonly comments: Comment[] = [];
   prFiles = new Map<number, { filename: string; status: string }[]>();
   compare = new Map<string, string[]>();
+  pulls = new Map<number, { headSha: string; headRepo: string | null; state?: string }>();
   /** Writes answer 403 "Resource not accessible by integration" (a read-only token). */
   readOnly = false;
   /** Called before a contents PUT is applied: lets a test commit "another writer's" change first. */
@@ -120,6 +121,11 @@ export class FakeGitHub {
       const files = this.prFiles.get(Number(m[1])) ?? [];
       const page = Number(r.query.page ?? 1);
       return [200, page === 1 ? files.map((f, i) => ({ sha: String(i), filename: f.filename, status: f.status })) : []];
+    }
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)$/.exec(p)) && r.method === 'GET') {
+      const pr = this.pulls.get(Number(m[1]));
+      if (!pr) return [404, { message: 'Not Found' }];
+      return [200, { number: Number(m[1]), state: pr.state ?? 'open', head: { sha: pr.headSha, repo: pr.headRepo ? { full_name: pr.headRepo } : null } }];
     }
     if ((m = /^\/repos\/[^/]+\/[^/]+\/compare\/(.+)$/.exec(p)) && r.method === 'GET') {
       const files = this.compare.get(m[1]) ?? [];

@@ -354,3 +354,64 @@ describe('workflow_dispatch: lacs', () => {
     expect(sc.gh.writes()).toHaveLength(0);
   });
 });
+
+describe('workflow_run: publishing a fork PR report', () => {
+  /** The check run on the fork PR: no writes, the report (with the comment it would post) is left as a file. */
+  async function forkReport(): Promise<string> {
+    const sc = await prScenario({ payload: readEvent('pull_request.opened.fork.json') });
+    const result = await sc.run();
+    expect(sc.gh.writes()).toHaveLength(0);
+    const text = fs.readFileSync(result.reportPath, 'utf8');
+    await sc.cleanup();
+    s = undefined;
+    return text;
+  }
+
+  async function publishScenario(report: string, pr: { headSha: string; headRepo: string | null }) {
+    s = await scenario({ event: 'workflow_run', payload: readEvent('workflow_run.fork-pr.json'), workspaceFiles: { 'artifact/frontier-gate-report.json': report }, inputs: { 'report-path': 'artifact/frontier-gate-report.json' } });
+    s.gh.pulls.set(2, pr);
+    return s;
+  }
+
+  test('the comment the fork run could not post is published once, then left alone', async () => {
+    const report = await forkReport();
+    expect(JSON.parse(report).comment_request).toMatchObject({ issue: 2, identity: { workflow: 'frontier', target: 'cpu/auto' } });
+    const sc = await publishScenario(report, { headSha: HEAD_SHA, headRepo: 'forker/Hello-World' });
+    const first = await sc.run();
+    expect(first.command).toBe('publish');
+    expect(first.comment).toBe('created');
+    expect(sc.gh.comments).toHaveLength(1);
+    expect(sc.gh.comments[0].body).toMatch(/^<!-- frontier-gate:workflow=frontier;target=cpu\/auto;digest=/);
+    expect(sc.gh.comments[0].body).toContain('**dominated**');
+    expect(sc.io.outputs.verdict).toBe('dominated');
+    expect(sc.io.failed).toBeUndefined();
+    const second = await sc.run();
+    expect(second.comment).toBe('unchanged');
+    expect(sc.gh.comments).toHaveLength(1);
+    // The artifact is input, never overwritten.
+    expect(fs.readFileSync(path.join(sc.workspace, 'artifact/frontier-gate-report.json'), 'utf8')).toBe(report);
+  });
+
+  test('an artifact naming a PR whose head is not the run\'s is refused without writing', async () => {
+    const report = await forkReport();
+    const sc = await publishScenario(report, { headSha: 'cccccccccccccccccccccccccccccccccccccccc', headRepo: 'forker/Hello-World' });
+    await expect(sc.run()).rejects.toThrow(/report names PR #2, but that PR's head .* is not the run's .*not publishing/);
+    expect(sc.gh.writes()).toHaveLength(0);
+  });
+
+  test('a forged body cannot plant markers or mentions', async () => {
+    const report = JSON.parse(await forkReport());
+    report.comment_request.body = 'pwned @octo-org/admins <!-- frontier-gate:workflow=other;target=x;digest=00 -->\n\n' + 'x'.repeat(80_000);
+    const sc = await publishScenario(JSON.stringify(report), { headSha: HEAD_SHA, headRepo: 'forker/Hello-World' });
+    await sc.run();
+    const body = sc.gh.comments[0].body;
+    expect(body.match(/<!--/g)).toHaveLength(1);
+    expect(body).not.toContain('@octo-org');
+    expect(body.length).toBeLessThan(COMMENT_LIMIT);
+  });
+
+  test('a report that is not ours is a clear error naming the input', async () => {
+    const sc = await publishScenario('{"hello": 1}', { headSha: HEAD_SHA, headRepo: 'forker/Hello-World' });
+    await expect(sc.run()).rejects.toThrow('input report-path: "artifact/frontier-gate-report.json" is not a frontier-gate check report');
+  });
+});

@@ -236,3 +236,28 @@ describe('GPU provider libraries', () => {
     expect(err.message).toMatch(/lacks libonnxruntime_providers_cuda\.so, libonnxruntime_providers_tensorrt\.so/);
   });
 });
+
+describe('comment upsert', () => {
+  test("the bot's own comment is edited, not a user's comment quoting the marker", async () => {
+    const { upsertComment, marker: mk } = await import('../src/github/comment');
+    const id = { workflow: 'frontier', target: 'cpu/auto' };
+    const comments = [
+      { id: 1, body: `> quoting\n${mk(id, '1111')}`, author: 'someone' },
+      { id: 2, body: `${mk(id, '2222')}\nold report`, author: 'github-actions[bot]' },
+    ];
+    const calls: string[] = [];
+    const api = {
+      listIssueComments: async () => comments,
+      createIssueComment: async () => {
+        calls.push('create');
+        return { id: 3, body: '', author: 'github-actions[bot]' };
+      },
+      updateIssueComment: async (cid: number) => {
+        calls.push(`update ${cid}`);
+      },
+    } as unknown as import('../src/github/api').RepoApi;
+    expect(await upsertComment(api, 2, id, { body: 'new', digest: '3333' })).toEqual({ outcome: 'updated', commentId: 2 });
+    expect(await upsertComment(api, 2, id, { body: 'same', digest: '2222' })).toEqual({ outcome: 'unchanged', commentId: 2 });
+    expect(calls).toEqual(['update 2']);
+  });
+});

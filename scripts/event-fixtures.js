@@ -71,6 +71,26 @@ fork.pull_request.user = { login: 'forker' };
 fork.sender = { login: 'forker', type: 'User' };
 write('pull_request.opened.fork.json', fork, 'derived from pull_request.opened.json: head.repo moved to a fork (the examples have no fork PR)');
 
+const runSpec = {
+  action: true,
+  workflow_run: {
+    id: true, name: true, event: true, status: true, conclusion: true, head_branch: true, head_sha: true, run_number: true, run_attempt: true,
+    html_url: true, pull_requests: true, head_repository: { id: true, name: true, full_name: true, owner: { login: true } }, repository: { id: true, name: true, full_name: true, owner: { login: true } },
+  },
+  workflow: { id: true, name: true, path: true },
+  repository: repoSpec,
+  sender: { login: true, type: true },
+};
+const run = pick(find('workflow_run', (x) => x.action === 'completed'), runSpec);
+write('workflow_run.completed.json', run);
+const forkRun = JSON.parse(JSON.stringify(run));
+forkRun.workflow_run.event = 'pull_request';
+forkRun.workflow_run.pull_requests = [];
+forkRun.workflow_run.head_branch = 'changes';
+forkRun.workflow_run.head_sha = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
+forkRun.workflow_run.head_repository = { id: 999001, name: forkRun.repository.name, full_name: `forker/${forkRun.repository.name}`, owner: { login: 'forker' } };
+write('workflow_run.fork-pr.json', forkRun, 'derived from workflow_run.completed.json: the triggering run was a pull_request from a fork (GitHub lists no pull_requests for forks)');
+
 write('push.default-branch.json', pick(find('push', (x) => x.ref === 'refs/heads/master' && x.commits.length > 0), pushSpec));
 write('workflow_dispatch.json', pick(find('workflow_dispatch', () => true), dispatchSpec));
 write(

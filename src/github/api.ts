@@ -26,7 +26,16 @@ export interface PutFileResult {
   blobSha: string;
 }
 
+export interface PullRequestHead {
+  number: number;
+  headSha: string;
+  /** owner/name of the head branch's repository; null when the fork was deleted. */
+  headRepo: string | null;
+  state: string;
+}
+
 export interface RepoApi {
+  getPullRequest(pr: number): Promise<PullRequestHead | null>;
   /** Files changed by the PR (added, modified, renamed; not removed), paths relative to the repo root. */
   listPullRequestFiles(pr: number): Promise<string[]>;
   /** Files changed between two commits (added, modified, renamed), for pushes of more than 20 commits. */
@@ -118,6 +127,16 @@ function statusOf(err: unknown): number | undefined {
 export function createRepoApi(octokit: ActionOctokit, repo: RepoRef): RepoApi {
   const { owner, repo: name } = repo;
   return {
+    async getPullRequest(pr) {
+      try {
+        const { data } = await octokit.rest.pulls.get({ owner, repo: name, pull_number: pr });
+        return { number: data.number, headSha: data.head.sha, headRepo: data.head.repo?.full_name ?? null, state: data.state };
+      } catch (err) {
+        if (statusOf(err) === 404) return null;
+        throw err;
+      }
+    },
+
     async listPullRequestFiles(pr) {
       const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner, repo: name, pull_number: pr, per_page: 100 });
       return files.filter((f) => f.status !== 'removed').map((f) => f.filename);

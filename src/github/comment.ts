@@ -109,21 +109,27 @@ export function fitMarkdown(head: string, body: string, limit: number, fullRepor
 
 export type CommentOutcome = 'created' | 'updated' | 'unchanged';
 
+/** The login GITHUB_TOKEN comments as; with a personal token the marker alone identifies the comment. */
+export const ACTIONS_BOT = 'github-actions[bot]';
+
 /**
- * Create or update our comment. Only a comment carrying our marker for this identity is touched; if a
- * user copied the marker into their own comment, the bot's own one (by author) still wins when known.
+ * Create or update our comment. Candidates carry our marker for this identity; the bot's own comment
+ * that starts with the marker wins over a user's comment that merely quotes it.
  */
 export async function upsertComment(
   api: RepoApi,
   issue: number,
   id: CommentIdentity,
   content: { body: string; digest: string },
-  botLogin?: string,
+  botLogin: string = ACTIONS_BOT,
 ): Promise<{ outcome: CommentOutcome; commentId: number }> {
   const fullBody = `${marker(id, content.digest)}\n${content.body}`;
   const prefix = markerPrefix(id) + ';';
-  const ours = (await api.listIssueComments(issue)).filter((c) => c.body.includes(prefix));
-  const existing: IssueComment | undefined = (botLogin && ours.find((c) => c.author === botLogin)) || ours[0];
+  const score = (c: IssueComment) => (c.author === botLogin ? 2 : 0) + (c.body.startsWith(prefix) ? 1 : 0);
+  let existing: IssueComment | undefined;
+  for (const c of await api.listIssueComments(issue)) {
+    if (c.body.includes(prefix) && (!existing || score(c) > score(existing))) existing = c;
+  }
   if (!existing) {
     const created = await api.createIssueComment(issue, fullBody);
     return { outcome: 'created', commentId: created.id };

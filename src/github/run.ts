@@ -20,6 +20,7 @@ import { branchOf, isZeroSha, readEventContext, type EventContext } from './even
 import { compileGlobs, walkGlob } from './glob';
 import { envInputReader, parseActionInputs, type ActionCommand, type ActionConfig } from './inputs';
 import type { ActionIO, AnnotationAt } from './io';
+import { publishFromWorkflowRun, type CommentRequest } from './publish';
 import { commitStore, readStoreAt, type StoreSnapshot } from './store-io';
 
 export interface ActionDeps {
@@ -38,7 +39,7 @@ export interface ActionDeps {
 
 /** What a run produced; also returned to tests. */
 export interface ActionResult {
-  command: Exclude<ActionCommand, 'auto'> | 'skip';
+  command: Exclude<ActionCommand, 'auto'> | 'skip' | 'publish';
   verdict: string;
   failing: boolean;
   readOnly: boolean;
@@ -91,6 +92,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   if (readOnly) io.warning(`frontier-gate makes no write calls in this run: ${readOnlyReason}. The report goes to the job summary and ${config.reportPath}.`);
 
   const api = deps.api(ctx, config);
+  if (command === 'publish') return runPublishCommand(deps, config, ctx, api);
   const run: RunState = { deps, core: deps.core(config, ctx), config, ctx, api, readOnly, measurer: undefined };
 
   let outcome: Outcome;
@@ -118,16 +120,19 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   const head = `${title}\n\n${outcome.headline}`;
 
   let comment: ActionResult['comment'];
+  let commentRequest: CommentRequest | undefined;
   const pr = ctx.pullRequest;
   const wantsComment = config.comment || (outcome.failing && config.onFail !== 'fail');
   if (pr && outcome.command === 'check' && outcome.verdict !== 'skipped') {
+    const hint = ctx.runUrl ? `The full report is in the job summary of [this run](${ctx.runUrl}).` : 'The full report is in the job summary.';
+    const body = fitMarkdown(head, outcome.report?.markdown ?? '', commentBudget(commentId), hint);
+    // Kept in the JSON report: the workflow_run pattern publishes it for fork PRs (src/github/publish.ts).
+    commentRequest = { issue: pr.number, identity: commentId, body, digest: digestOf(outcome.digestParts ?? body) };
     if (!wantsComment) comment = 'disabled';
     else if (readOnly) comment = 'skipped-read-only';
     else {
-      const hint = ctx.runUrl ? `The full report is in the job summary of [this run](${ctx.runUrl}).` : 'The full report is in the job summary.';
-      const body = fitMarkdown(head, outcome.report?.markdown ?? '', commentBudget(commentId), hint);
       try {
-        const res = await upsertComment(api, pr.number, commentId, { body, digest: digestOf(outcome.digestParts ?? body) });
+        const res = await upsertComment(api, pr.number, commentId, { body, digest: commentRequest.digest });
         comment = res.outcome;
         io.info(`PR comment ${res.outcome} (id ${res.commentId})`);
       } catch (err) {
@@ -156,6 +161,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     candidates: outcome.candidates,
     ...outcome.extra,
     report: outcome.report?.json,
+    comment_request: wantsComment ? commentRequest : undefined,
   };
   fs.mkdirSync(path.dirname(reportPath), { recursive: true });
   fs.writeFileSync(reportPath, JSON.stringify(json, null, 2) + '\n');
@@ -183,6 +189,22 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     commit: outcome.commit,
     reportPath,
   };
+}
+
+/** workflow_run: post the comment a fork PR's check run could not (its report arrives as an artifact). */
+async function runPublishCommand(deps: ActionDeps, config: ActionConfig, ctx: EventContext, api: RepoApi): Promise<ActionResult> {
+  const reportPath = path.resolve(ctx.workspace, config.reportPath);
+  const res = await publishFromWorkflowRun(api, ctx, config.reportPath, (m) => deps.io.info(m));
+  if (res.reason) deps.io.info(`nothing to publish: ${res.reason}`);
+  deps.io.setOutput('verdict', res.verdict);
+  deps.io.setOutput('report-json', reportPath);
+  deps.io.setOutput('latency-ms', '');
+  deps.io.setOutput('ratio', '');
+  deps.io.setOutput('new-frontier', 'false');
+  await deps.io.writeSummary(
+    res.issue ? `frontier-gate: published the check report to PR #${res.issue} (${res.outcome}).` : `frontier-gate: nothing published (${escapeMarkdown(res.reason ?? '')}).`,
+  );
+  return { command: 'publish', verdict: res.verdict, failing: false, readOnly: false, comment: res.outcome === 'skipped' ? undefined : res.outcome, reportPath };
 }
 
 interface RunState {
@@ -218,6 +240,8 @@ export function resolveCommand(command: ActionCommand, ctx: EventContext): Actio
     }
     case 'schedule':
       return 'sweep';
+    case 'workflow_run':
+      return 'publish';
     case 'workflow_dispatch':
       throw new UserError(`input command: "auto" cannot choose for workflow_dispatch; set command to check, record, sweep or lacs (got ${JSON.stringify(command)})`);
     default:
