@@ -51,12 +51,13 @@ export function renderMarkdown(r: LacsResult, topRows = 10): string {
   lines.push('');
   lines.push('<details><summary>Top candidates</summary>');
   lines.push('');
-  lines.push('| alpha, beta, gamma | αβ²γ² | GMACs | latency ms | source | top-1 | objective |');
-  lines.push('|---|---|---|---|---|---|---|');
+  lines.push('| alpha, beta, gamma | αβ²γ² | GMACs | latency ms | × base (95% CI) | source | top-1 | objective |');
+  lines.push('|---|---|---|---|---|---|---|---|');
   const scored = r.candidates.filter((x): x is ScoredCandidate & { objective: number } => x.objective !== undefined);
   for (const x of scored.slice(0, topRows)) {
     const label = `${formatCoefficients(x)}${x.reference ? ' (EfficientNet)' : ''}${x.same_as ? ` = ${x.same_as}` : ''}`;
-    lines.push(`| ${label} | ${x.product.toFixed(3)} | ${gmacs(x.macs)} | ${ms(x.latency_ms)} | ${x.latency_source ?? '–'} | ${acc(x.accuracy, x.accuracy_kind)} | ${x.objective.toFixed(3)} |`);
+    const ratio = x.ratio === undefined ? '–' : `${x.ratio.toFixed(3)} [${x.ratio_ci95![0].toFixed(3)}, ${x.ratio_ci95![1].toFixed(3)}]`;
+    lines.push(`| ${label} | ${x.product.toFixed(3)} | ${gmacs(x.macs)} | ${ms(x.latency_ms)} | ${ratio} | ${x.latency_source ?? '–'} | ${acc(x.accuracy, x.accuracy_kind)} | ${x.objective.toFixed(3)} |`);
   }
   lines.push('');
   lines.push('</details>');
