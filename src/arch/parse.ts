@@ -168,7 +168,7 @@ export function parseArchConfigWithSource(text: string, file: string, limits?: P
   if (!validate(data)) throw schemaProblems(validate.errors ?? [], data, source);
 
   const config = normalise(data as RawConfig);
-  checkSemantics(config, data as RawConfig, source);
+  checkSemantics(config, source);
   const stats = checkResourceLimits(config, resolved, 1, (p) => source.locate(p));
   return { config, locate: (p) => source.locate(p), stats };
 }
@@ -687,7 +687,7 @@ function normalise(raw: RawConfig): ArchConfig {
 }
 
 /** Fields a block type would silently ignore are errors, so a config means what it says. */
-function checkSemantics(config: ArchConfig, _raw: RawConfig, source: SourceMap): void {
+function checkSemantics(config: ArchConfig, source: SourceMap): void {
   config.stages.forEach((stage, i) => {
     if (stage.block !== 'conv') return;
     if (stage.expand !== 1) {
