@@ -152,3 +152,37 @@ describe('coefficient comparison', () => {
     expect(other.markdown).toMatch(/another target/);
   });
 });
+
+describe('config YAML and the measurement cache file', () => {
+  test('configToYaml round-trips through the config parser, quoting what needs it', async () => {
+    const { configToYaml } = await import('../src/lacs/yaml');
+    const { parseArchConfig } = await import('../src/arch/parse');
+    for (const name of ['efficientnet-b0', 'efficientnet-x-b0', 'resnet-50', 'genet-light', 'mobilenet-v2']) {
+      const config = { ...loadFixture(name), description: 'scaled: "x" # not a comment' };
+      const text = configToYaml(config, ['header: with # and colon']);
+      expect(text.startsWith('# header: with # and colon\n')).toBe(true);
+      expect(parseArchConfig(text, `${name}.yaml`)).toEqual(config);
+    }
+  });
+
+  test('a corrupt or foreign cache file is a UserError naming it; a good one round-trips', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { FileCache } = await import('../src/lacs/cache');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lacs-cache-'));
+    const file = path.join(dir, 'cache.json');
+    fs.writeFileSync(file, '{not json');
+    expect(() => new FileCache(file)).toThrow(/cache\.json: measurement cache is not valid JSON/);
+    fs.writeFileSync(file, '{"version": 2, "entries": {}}');
+    expect(() => new FileCache(file)).toThrow(/not a LACS measurement cache/);
+    fs.unlinkSync(file);
+    const cache = new FileCache(file);
+    const value = { median_ms: 12.5, ratio: 1.8, ratio_ci95: [1.7, 1.9] as [number, number], base_hash: 'abc', samples: 40 };
+    cache.set('h1', 'cpu-1', value);
+    cache.flush();
+    const reread = new FileCache(file);
+    expect(reread.get('h1', 'cpu-1')).toEqual(value);
+    expect(reread.get('h1', 'cpu-2')).toBeUndefined();
+  });
+});
