@@ -57,3 +57,15 @@ export function choiceFlag<T extends string>(values: ParsedArgs['values'], name:
   if (typeof raw === 'string' && (choices as readonly string[]).includes(raw)) return raw as T;
   throw new UserError(`--${name}: expected one of ${choices.join(' | ')}, got ${JSON.stringify(raw)}`);
 }
+
+/** Flags that override the resource limits (checked analytically before anything is allocated). */
+export const LIMIT_FLAGS: FlagSpec = {
+  'max-params': { type: 'string' },
+  'max-macs': { type: 'string' },
+  'max-activation-bytes': { type: 'string' },
+};
+
+export function limitsFromFlags(values: ParsedArgs['values']): { maxParams?: number; maxMacs?: number; maxActivationBytes?: number } {
+  const get = (name: string) => (values[name] === undefined ? undefined : numberFlag(values, name, 0, { min: 1 }));
+  return { maxParams: get('max-params'), maxMacs: get('max-macs'), maxActivationBytes: get('max-activation-bytes') };
+}

@@ -4,6 +4,7 @@
  */
 const SECTIONS: Record<string, () => Promise<{ bench(): Promise<void> }>> = {
   arch: () => import('./arch'),
+  config: () => import('./config'),
 };
 
 async function main(): Promise<void> {

@@ -1,13 +1,13 @@
 import { countConfig } from '../arch/counts';
 import { formatBytes } from '../arch/format';
 import { checkResourceLimits, loadArchConfig } from '../arch/parse';
-import { choiceFlag, numberFlag, parseFlags, stringFlag } from '../cliargs';
+import { LIMIT_FLAGS, choiceFlag, limitsFromFlags, numberFlag, parseFlags, stringFlag } from '../cliargs';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../fsutil';
 import { buildModel } from '../onnx/build';
 import type { Command } from './types';
 
-const USAGE = 'frontier-gate build <config.yaml> -o model.onnx [--batch N] [--precision fp32|fp16] [--seed N]';
+const USAGE = 'frontier-gate build <config.yaml> -o model.onnx [--batch N] [--precision fp32|fp16] [--seed N] [--max-params N] [--max-macs N] [--max-activation-bytes N]';
 
 export const command: Command = {
   name: 'build',
@@ -19,6 +19,7 @@ export const command: Command = {
       batch: { type: 'string' },
       precision: { type: 'string' },
       seed: { type: 'string' },
+      ...LIMIT_FLAGS,
     }, USAGE);
     if (positionals.length !== 1) throw new UserError(`frontier-gate build: expected one config, got ${positionals.length}\nusage: ${USAGE}`);
     const output = stringFlag(values, 'output');
@@ -26,8 +27,9 @@ export const command: Command = {
     const batch = numberFlag(values, 'batch', 1, { min: 1, max: 4096, integer: true });
     const precision = choiceFlag(values, 'precision', ['fp32', 'fp16'] as const, 'fp32');
     const seed = numberFlag(values, 'seed', 1, { min: 0, max: 2 ** 32 - 1, integer: true });
-    const config = loadArchConfig(positionals[0]);
-    checkResourceLimits(config, {}, batch);
+    const limits = limitsFromFlags(values);
+    const config = loadArchConfig(positionals[0], limits);
+    checkResourceLimits(config, limits, batch);
     const bytes = buildModel(config, { batch, precision, seed });
     writeFileAtomic(output, bytes);
     const s = countConfig(config, precision);

@@ -1,11 +1,11 @@
 import { countConfig, type NetworkStats } from '../arch/counts';
 import { formatBytes, formatCount } from '../arch/format';
 import { loadArchConfig } from '../arch/parse';
-import { choiceFlag, parseFlags } from '../cliargs';
+import { LIMIT_FLAGS, choiceFlag, limitsFromFlags, parseFlags } from '../cliargs';
 import { UserError } from '../errors';
 import type { Command } from './types';
 
-const USAGE = 'frontier-gate stats <config.yaml>... [--json] [--layers] [--precision fp32|fp16]';
+const USAGE = 'frontier-gate stats <config.yaml>... [--json] [--layers] [--precision fp32|fp16] [--max-params N] [--max-macs N] [--max-activation-bytes N]';
 
 function table(s: NetworkStats, layers: boolean): string {
   const lines = [
@@ -35,10 +35,11 @@ export const command: Command = {
       json: { type: 'boolean' },
       layers: { type: 'boolean' },
       precision: { type: 'string' },
+      ...LIMIT_FLAGS,
     }, USAGE);
     if (positionals.length === 0) throw new UserError(`frontier-gate stats: no config given\nusage: ${USAGE}`);
     const precision = choiceFlag(values, 'precision', ['fp32', 'fp16'] as const, 'fp32');
-    const stats = positionals.map((file) => countConfig(loadArchConfig(file), precision));
+    const stats = positionals.map((file) => countConfig(loadArchConfig(file, limitsFromFlags(values)), precision));
     if (values.json) {
       const shaped = stats.map((s) => (values.layers ? s : { ...s, layers: undefined }));
       io.out(JSON.stringify(shaped.length === 1 ? shaped[0] : shaped, null, 2));
