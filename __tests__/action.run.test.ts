@@ -250,6 +250,19 @@ describe('push to the default branch: record and commit the store', () => {
     expect(final.records.map((r) => r.name).sort()).toEqual(['efficientnet-b0', 'resnet-18', 'resnet-50', 'slim']);
   });
 
+  test('a push of more than 20 commits asks the compare API which files changed', async () => {
+    const files = { 'models/slim.yaml': archYaml('mobilenet-v2', 'slim') };
+    const payload = pushPayload([]);
+    payload.commits = Array.from({ length: 20 }, (_, i) => ({ ...payload.commits[0], id: `c${i}`, added: [], modified: [] }));
+    s = await scenario({ event: 'push', payload, workspaceFiles: files });
+    s.gh.commit('master', { [STORE]: serializeStore(await referenceStore(['resnet-18'])), ...files });
+    s.gh.compare.set(`${payload.before}...${payload.after}`, ['models/slim.yaml', 'README.md']);
+    const result = await s.run();
+    expect(s.gh.requests.some((r) => r.path.endsWith(`/compare/${payload.before}...${payload.after}`))).toBe(true);
+    expect(result.verdict).toBe('recorded');
+    expect(parseStore(s.gh.fileAt('master', STORE)!, 'x').records.map((r) => r.name).sort()).toEqual(['resnet-18', 'slim']);
+  });
+
   test('a push that changes no config records nothing and writes nothing', async () => {
     const sc = await pushScenario({ 'README.md': '# hi\n' });
     const result = await sc.run();

@@ -53353,8 +53353,8 @@ const MAX_INDENT = 1024;
  * Lines and flow items (commas) a config may have. The YAML parser takes microseconds per token, so a
  * 1 MiB file of a million tokens costs seconds; a real config has a few hundred.
  */
-const MAX_LINES = 20000;
-const MAX_FLOW_ITEMS = 20000;
+const MAX_LINES = 5000;
+const MAX_FLOW_ITEMS = 5000;
 const MAX_ERRORS_LISTED = 10;
 /** `stages[2].act` */
 function formatFieldPath(path) {
@@ -53454,6 +53454,10 @@ function parseArchConfigWithSource(text, file, limits) {
             const alias = firstAlias(doc);
             throw new errors_1.ConfigError(`YAML aliases expand to too many nodes (an alias bomb?); allowed: at most ${exports.MAX_ALIAS_COUNT} alias expansions`, alias ? posAt(alias.range?.[0] ?? 0) : { file, line: 1, col: 1 }, undefined);
         }
+        if (/Merge sources/.test(message)) {
+            const merge = badMergeValue(doc);
+            throw new errors_1.ConfigError('a merge key (<<) must refer to a mapping; allowed: <<: *anchor or <<: [*a, *b] where each anchor names a mapping', merge ? posAt(merge.range?.[0] ?? 0) : { file, line: 1, col: 1 }, undefined);
+        }
         throw new errors_1.ConfigError(`YAML could not be read: ${message}`, { file, line: 1, col: 1 }, undefined);
     }
     const source = new SourceMap(doc, posAt);
@@ -53461,7 +53465,7 @@ function parseArchConfigWithSource(text, file, limits) {
     if (!validate(data))
         throw schemaProblems(validate.errors ?? [], data, source);
     const config = normalise(data);
-    checkSemantics(config, data, source);
+    checkSemantics(config, source);
     const stats = checkResourceLimits(config, resolved, 1, (p) => source.locate(p));
     return { config, locate: (p) => source.locate(p), stats };
 }
@@ -53614,6 +53618,23 @@ function firstAlias(doc, source) {
     });
     return found;
 }
+/** The value of the first merge key (<<) that is not a mapping or a list of mappings. */
+function badMergeValue(doc) {
+    let found;
+    const isMapLike = (n) => YAML.isMap(YAML.isAlias(n) ? n.resolve(doc) : n);
+    YAML.visit(doc, {
+        Pair(_, pair) {
+            if (!YAML.isScalar(pair.key) || typeof pair.key.value !== 'symbol')
+                return undefined;
+            const v = pair.value;
+            if (isMapLike(v) || (YAML.isSeq(v) && v.items.every(isMapLike)))
+                return undefined;
+            found = (YAML.isNode(v) ? v : pair.key);
+            return YAML.visit.BREAK;
+        },
+    });
+    return found;
+}
 /** Keys must be plain scalars, and nesting (followed iteratively, aliases not expanded) stays bounded. */
 function checkStructure(doc, posAt) {
     const stack = [{ node: doc.contents, path: [] }];
@@ -53628,6 +53649,9 @@ function checkStructure(doc, posAt) {
             // Checked here in one pass: yaml's own uniqueKeys check is quadratic in the keys of a mapping.
             const seen = new Map();
             for (const pair of node.items) {
+                // A YAML merge key (<<: *anchor) has a symbol value; its alias is followed by toJS.
+                if (YAML.isScalar(pair.key) && typeof pair.key.value === 'symbol')
+                    continue;
                 if (!YAML.isScalar(pair.key) || (typeof pair.key.value !== 'string' && typeof pair.key.value !== 'number')) {
                     throw new errors_1.ConfigError(`a key is ${describeNode(pair.key)}; allowed: plain field names such as "channels"`, start(pair.key ?? node), undefined);
                 }
@@ -53653,6 +53677,19 @@ class SourceMap {
         this.doc = doc;
         this.posAt = posAt;
     }
+    /** Key -> pair per mapping, built once: error reports may look up thousands of keys. */
+    index = new WeakMap();
+    pairsOf(map) {
+        let pairs = this.index.get(map);
+        if (!pairs) {
+            pairs = new Map();
+            for (const p of map.items)
+                if (YAML.isScalar(p.key) && typeof p.key.value !== 'symbol' && !pairs.has(String(p.key.value)))
+                    pairs.set(String(p.key.value), p);
+            this.index.set(map, pairs);
+        }
+        return pairs;
+    }
     resolve(node) {
         for (let i = 0; i < 32 && YAML.isAlias(node); i++)
             node = node.resolve(this.doc);
@@ -53667,7 +53704,7 @@ class SourceMap {
             pair = undefined;
             let next;
             if (YAML.isMap(cur)) {
-                pair = cur.items.find((p) => YAML.isScalar(p.key) && String(p.key.value) === String(seg));
+                pair = this.pairsOf(cur).get(String(seg));
                 next = pair?.value ?? (pair ? pair.key : undefined);
             }
             else if (YAML.isSeq(cur) && typeof seg === 'number') {
@@ -53934,7 +53971,7 @@ function normalise(raw) {
     return config;
 }
 /** Fields a block type would silently ignore are errors, so a config means what it says. */
-function checkSemantics(config, _raw, source) {
+function checkSemantics(config, source) {
     config.stages.forEach((stage, i) => {
         if (stage.block !== 'conv')
             return;
@@ -54451,6 +54488,7 @@ exports.runSweep = runSweep;
  * (of any target) only rank models to decide which ones to re-measure.
  */
 const counts_1 = __nccwpck_require__(4758);
+const parse_1 = __nccwpck_require__(4187);
 const errors_1 = __nccwpck_require__(3916);
 const markdown_1 = __nccwpck_require__(4285);
 const frontier_1 = __nccwpck_require__(2321);
@@ -54489,7 +54527,7 @@ function selectionEstimate(records, macsOf) {
 }
 /**
  * The stored models to measure beside a candidate: the fastest frontier models at least as accurate
- * (minus the tolerance), plus its nearest frontier neighbours (by accuracy; by latency when the candidate
+ * (minus the tolerance), plus its nearest frontier neighbours above and below its accuracy, in turn (by latency when the candidate
  * has no accuracy) up to `neighbors` models in all. A stored record of the same name is the candidate's
  * previous version and is left out.
  */
@@ -54511,8 +54549,16 @@ function selectModels(records, candidate, opts, estimate) {
             if (p.latency <= contenders[0].latency * CONTENDER_SPREAD && chosen.length < cap)
                 take(p.record, 'contender');
         }
-        const byAccuracy = [...frontier].sort((a, b) => Math.abs(a.accuracy - acc) - Math.abs(b.accuracy - acc) || a.latency - b.latency);
-        for (const p of byAccuracy) {
+        // Neighbours bracket the candidate: the nearest frontier models above and below its accuracy, in turn.
+        const distance = (p) => Math.abs(p.accuracy - acc);
+        const above = frontier.filter((p) => p.accuracy >= acc).sort((a, b) => distance(a) - distance(b) || a.latency - b.latency);
+        const below = frontier.filter((p) => p.accuracy < acc).sort((a, b) => distance(a) - distance(b) || a.latency - b.latency);
+        const bracketing = [];
+        for (let i = 0; i < Math.max(above.length, below.length); i++) {
+            const pair = [above[i], below[i]].filter((p) => p !== undefined).sort((a, b) => distance(a) - distance(b));
+            bracketing.push(...pair);
+        }
+        for (const p of bracketing) {
             if (chosen.length >= opts.neighbors)
                 break;
             take(p.record, 'neighbour');
@@ -54534,6 +54580,20 @@ exports.DEFAULT_CHECK_OPTIONS = {
     budgetSeconds: 20,
 };
 const configInput = (name, config) => ({ kind: 'config', name, config });
+/**
+ * A stored config is input like any other (a PR can edit the store): it must fit the resource limits and
+ * have possible shapes before anything is built from it.
+ */
+function checkStoredConfig(record, storeFile) {
+    try {
+        return (0, parse_1.checkResourceLimits)(record.config);
+    }
+    catch (err) {
+        if (err instanceof errors_1.UserError)
+            throw new errors_1.UserError(`${storeFile ?? 'frontier store'}: record ${JSON.stringify(record.name)}: ${err.message}`);
+        throw err;
+    }
+}
 function measurementOf(result, name) {
     const m = result.models.find((x) => x.name === name);
     if (!m)
@@ -54565,7 +54625,7 @@ async function runCheck(store, candidates, options, deps) {
             statsCache.set(key, (s = (0, counts_1.countConfig)(config, opts.measure?.precision ?? 'fp32')));
         return s;
     };
-    const estimate = selectionEstimate(store.records, (r) => statsOf(r.config).macs);
+    const estimate = selectionEstimate(store.records, (r) => checkStoredConfig(r, opts.storeFile).macs);
     const results = [];
     let target;
     for (const c of candidates) {
@@ -54631,6 +54691,7 @@ async function runCheck(store, candidates, options, deps) {
             latency_tolerance: opts.latencyTolerance, accuracy_tolerance: opts.accuracyTolerance, neighbors: opts.neighbors,
             budget_s: opts.budgetSeconds, strict: !!opts.strict, latency_only: !!opts.latencyOnly, ...(opts.storeFile ? { store: opts.storeFile } : {}),
         },
+        selection: estimate.referenceTarget ? { ranked_by: 'stored-latency', reference_target: estimate.referenceTarget } : { ranked_by: 'macs' },
         candidates: results,
     };
     const json = JSON.parse(JSON.stringify({ command: 'check', ...report }));
@@ -54735,6 +54796,8 @@ function driftOf(previous, now, tolerance) {
 async function runSweep(store, options, deps) {
     if (!store.records.length)
         throw new errors_1.UserError(`sweep: the store${options.storeFile ? ` ${options.storeFile}` : ''} has no records; add some with 'frontier-gate record'`);
+    for (const r of store.records)
+        checkStoredConfig(r, options.storeFile);
     const result = await deps.measurer.measure(store.records.map((r) => configInput(r.name, r.config)), { ...options.measure, budgetSeconds: options.budgetSeconds });
     const date = (deps.now ?? (() => new Date()))();
     const key = result.target.key;
@@ -55347,6 +55410,17 @@ function statusOf(err) {
 function createRepoApi(octokit, repo) {
     const { owner, repo: name } = repo;
     return {
+        async getPullRequest(pr) {
+            try {
+                const { data } = await octokit.rest.pulls.get({ owner, repo: name, pull_number: pr });
+                return { number: data.number, headSha: data.head.sha, headRepo: data.head.repo?.full_name ?? null, state: data.state };
+            }
+            catch (err) {
+                if (statusOf(err) === 404)
+                    return null;
+                throw err;
+            }
+        },
         async listPullRequestFiles(pr) {
             const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner, repo: name, pull_number: pr, per_page: 100 });
             return files.filter((f) => f.status !== 'removed').map((f) => f.filename);
@@ -55441,7 +55515,7 @@ function createRepoApi(octokit, repo) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.COMMENT_LIMIT = void 0;
+exports.ACTIONS_BOT = exports.COMMENT_LIMIT = void 0;
 exports.markerPrefix = markerPrefix;
 exports.marker = marker;
 exports.digestOf = digestOf;
@@ -55547,15 +55621,21 @@ function fitMarkdown(head, body, limit, fullReportHint) {
     }
     return `${head}\n\n${out.join('\n')}${note}`.slice(0, limit);
 }
+/** The login GITHUB_TOKEN comments as; with a personal token the marker alone identifies the comment. */
+exports.ACTIONS_BOT = 'github-actions[bot]';
 /**
- * Create or update our comment. Only a comment carrying our marker for this identity is touched; if a
- * user copied the marker into their own comment, the bot's own one (by author) still wins when known.
+ * Create or update our comment. Candidates carry our marker for this identity; the bot's own comment
+ * that starts with the marker wins over a user's comment that merely quotes it.
  */
-async function upsertComment(api, issue, id, content, botLogin) {
+async function upsertComment(api, issue, id, content, botLogin = exports.ACTIONS_BOT) {
     const fullBody = `${marker(id, content.digest)}\n${content.body}`;
     const prefix = markerPrefix(id) + ';';
-    const ours = (await api.listIssueComments(issue)).filter((c) => c.body.includes(prefix));
-    const existing = (botLogin && ours.find((c) => c.author === botLogin)) || ours[0];
+    const score = (c) => (c.author === botLogin ? 2 : 0) + (c.body.startsWith(prefix) ? 1 : 0);
+    let existing;
+    for (const c of await api.listIssueComments(issue)) {
+        if (c.body.includes(prefix) && (!existing || score(c) > score(existing)))
+            existing = c;
+    }
     if (!existing) {
         const created = await api.createIssueComment(issue, fullBody);
         return { outcome: 'created', commentId: created.id };
@@ -56118,6 +56198,129 @@ function createCoreIO() {
 
 /***/ }),
 
+/***/ 7184:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.readCommentRequest = readCommentRequest;
+exports.sanitiseUntrustedBody = sanitiseUntrustedBody;
+exports.publishFromWorkflowRun = publishFromWorkflowRun;
+/**
+ * The second half of the fork-PR pattern. A `pull_request` run from a fork has a read-only token, so the
+ * check run leaves its report (with the comment it would have posted) in an artifact; a separate
+ * workflow triggered by `workflow_run` downloads it and runs the action, which lands here.
+ *
+ * The artifact is untrusted: a fork can edit the workflow that produced it. So the PR number it claims is
+ * checked against the triggering run (same head commit, same head repository), the body is sanitised
+ * (no HTML comments, no mentions, length capped) and only our own marker is added. Nothing from the
+ * artifact is executed or used as a path.
+ */
+const fs = __importStar(__nccwpck_require__(3024));
+const path = __importStar(__nccwpck_require__(6760));
+const errors_1 = __nccwpck_require__(3916);
+const comment_1 = __nccwpck_require__(7318);
+function bad(reportFile, what) {
+    return new errors_1.UserError(`input report-path: ${JSON.stringify(reportFile)} is not a frontier-gate check report: ${what}`);
+}
+function readCommentRequest(reportFile, workspace) {
+    const file = path.resolve(workspace, reportFile);
+    let data;
+    try {
+        data = JSON.parse(fs.readFileSync(file, 'utf8'));
+    }
+    catch (err) {
+        const code = err.code;
+        throw new errors_1.UserError(`input report-path: cannot read ${JSON.stringify(reportFile)} (${code === 'ENOENT' ? 'no such file: download the check run\'s artifact first' : err.message})`);
+    }
+    if (data?.tool !== 'frontier-gate')
+        throw bad(reportFile, 'no "tool": "frontier-gate"');
+    const verdict = typeof data.verdict === 'string' ? data.verdict.slice(0, 40) : 'unknown';
+    const req = data.comment_request;
+    if (req === undefined || req === null)
+        return { verdict };
+    if (!Number.isInteger(req.issue) || req.issue <= 0)
+        throw bad(reportFile, 'comment_request.issue is not a PR number');
+    if (typeof req.body !== 'string')
+        throw bad(reportFile, 'comment_request.body is not text');
+    if (typeof req.digest !== 'string' || !/^[0-9a-f]{1,64}$/.test(req.digest))
+        throw bad(reportFile, 'comment_request.digest is not hex');
+    const id = req.identity;
+    if (typeof id?.workflow !== 'string' || typeof id?.target !== 'string')
+        throw bad(reportFile, 'comment_request.identity is incomplete');
+    return { request: { issue: req.issue, identity: { workflow: id.workflow, target: id.target }, body: req.body, digest: req.digest }, verdict };
+}
+/** Strip what an untrusted body could use to impersonate or notify: HTML comments (markers), mentions. */
+function sanitiseUntrustedBody(body) {
+    return body
+        .replace(/<!--[\s\S]*?(-->|$)/g, '')
+        .replace(/@(?=[A-Za-z0-9])/g, '@\u200b');
+}
+async function publishFromWorkflowRun(api, ctx, reportFile, log) {
+    const run = ctx.payload.workflow_run;
+    if (!run)
+        throw new errors_1.UserError('the workflow_run event payload has no workflow_run');
+    const { request, verdict } = readCommentRequest(reportFile, ctx.workspace);
+    if (run.event !== 'pull_request' && run.event !== 'pull_request_target') {
+        return { outcome: 'skipped', verdict, reason: `the triggering run was a ${JSON.stringify(run.event)} run, not a pull request` };
+    }
+    if (!request)
+        return { outcome: 'skipped', verdict, reason: 'the report carries no PR comment (nothing was checked)' };
+    // The artifact names the PR; the triggering run says which commit was checked. Both must agree.
+    const pr = await api.getPullRequest(request.issue);
+    const headRepo = run.head_repository?.full_name ?? null;
+    if (!pr)
+        throw new errors_1.UserError(`the report names PR #${request.issue}, which does not exist in ${ctx.repo.owner}/${ctx.repo.repo}; not publishing`);
+    if (pr.headSha !== run.head_sha || (headRepo && pr.headRepo && pr.headRepo.toLowerCase() !== String(headRepo).toLowerCase())) {
+        throw new errors_1.UserError(`the report names PR #${request.issue}, but that PR's head (${pr.headRepo ?? 'deleted fork'} @ ${pr.headSha.slice(0, 12)}) is not the run's ` +
+            `(${headRepo ?? '?'} @ ${String(run.head_sha).slice(0, 12)}): the PR moved on or the artifact is not from this run; not publishing`);
+    }
+    const hint = run.html_url ? `The full report is in the job summary of [the check run](${run.html_url}).` : 'The full report is in the check run\'s job summary.';
+    // The check run already fitted the body; an artifact is untrusted, so the limit is enforced again.
+    const [head, ...rest] = sanitiseUntrustedBody(request.body).split('\n\n');
+    const body = (0, comment_1.fitMarkdown)(head.slice(0, 4000), rest.join('\n\n'), (0, comment_1.commentBudget)(request.identity), hint);
+    const res = await (0, comment_1.upsertComment)(api, request.issue, request.identity, { body, digest: request.digest });
+    log(`PR #${request.issue}: comment ${res.outcome} (id ${res.commentId}) from the report of run ${run.id}`);
+    return { outcome: res.outcome, issue: request.issue, verdict };
+}
+
+
+/***/ }),
+
 /***/ 1738:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
@@ -56176,6 +56379,7 @@ const comment_1 = __nccwpck_require__(7318);
 const event_1 = __nccwpck_require__(5015);
 const glob_1 = __nccwpck_require__(1921);
 const inputs_1 = __nccwpck_require__(5446);
+const publish_1 = __nccwpck_require__(7184);
 const store_io_1 = __nccwpck_require__(8363);
 const VERDICT_ICON = {
     pass: '✅',
@@ -56195,11 +56399,13 @@ async function runAction(deps) {
     const config = (0, inputs_1.parseActionInputs)((0, inputs_1.envInputReader)(env));
     const ctx = (0, event_1.readEventContext)(env);
     const command = resolveCommand(config.command, ctx);
-    const readOnlyReason = detectReadOnly(ctx, config);
+    const readOnlyReason = detectReadOnly(ctx);
     let readOnly = readOnlyReason !== undefined;
     if (readOnly)
         io.warning(`frontier-gate makes no write calls in this run: ${readOnlyReason}. The report goes to the job summary and ${config.reportPath}.`);
     const api = deps.api(ctx, config);
+    if (command === 'publish')
+        return runPublishCommand(deps, config, ctx, api);
     const run = { deps, core: deps.core(config, ctx), config, ctx, api, readOnly, measurer: undefined };
     let outcome;
     switch (command) {
@@ -56224,18 +56430,21 @@ async function runAction(deps) {
     const title = `## frontier-gate · ${(0, markdown_1.escapeMarkdown)(outcome.targetLabel ?? `${config.executionProvider} · ${config.target}`)}`;
     const head = `${title}\n\n${outcome.headline}`;
     let comment;
+    let commentRequest;
     const pr = ctx.pullRequest;
     const wantsComment = config.comment || (outcome.failing && config.onFail !== 'fail');
     if (pr && outcome.command === 'check' && outcome.verdict !== 'skipped') {
+        const hint = ctx.runUrl ? `The full report is in the job summary of [this run](${ctx.runUrl}).` : 'The full report is in the job summary.';
+        const body = (0, comment_1.fitMarkdown)(head, outcome.report?.markdown ?? '', (0, comment_1.commentBudget)(commentId), hint);
+        // Kept in the JSON report: the workflow_run pattern publishes it for fork PRs (src/github/publish.ts).
+        commentRequest = { issue: pr.number, identity: commentId, body, digest: (0, comment_1.digestOf)(outcome.digestParts ?? body) };
         if (!wantsComment)
             comment = 'disabled';
         else if (readOnly)
             comment = 'skipped-read-only';
         else {
-            const hint = ctx.runUrl ? `The full report is in the job summary of [this run](${ctx.runUrl}).` : 'The full report is in the job summary.';
-            const body = (0, comment_1.fitMarkdown)(head, outcome.report?.markdown ?? '', (0, comment_1.commentBudget)(commentId), hint);
             try {
-                const res = await (0, comment_1.upsertComment)(api, pr.number, commentId, { body, digest: (0, comment_1.digestOf)(outcome.digestParts ?? body) });
+                const res = await (0, comment_1.upsertComment)(api, pr.number, commentId, { body, digest: commentRequest.digest });
                 comment = res.outcome;
                 io.info(`PR comment ${res.outcome} (id ${res.commentId})`);
             }
@@ -56265,6 +56474,7 @@ async function runAction(deps) {
         candidates: outcome.candidates,
         ...outcome.extra,
         report: outcome.report?.json,
+        comment_request: wantsComment ? commentRequest : undefined,
     };
     fs.mkdirSync(path.dirname(reportPath), { recursive: true });
     fs.writeFileSync(reportPath, JSON.stringify(json, null, 2) + '\n');
@@ -56292,6 +56502,20 @@ async function runAction(deps) {
         reportPath,
     };
 }
+/** workflow_run: post the comment a fork PR's check run could not (its report arrives as an artifact). */
+async function runPublishCommand(deps, config, ctx, api) {
+    const reportPath = path.resolve(ctx.workspace, config.reportPath);
+    const res = await (0, publish_1.publishFromWorkflowRun)(api, ctx, config.reportPath, (m) => deps.io.info(m));
+    if (res.reason)
+        deps.io.info(`nothing to publish: ${res.reason}`);
+    deps.io.setOutput('verdict', res.verdict);
+    deps.io.setOutput('report-json', reportPath);
+    deps.io.setOutput('latency-ms', '');
+    deps.io.setOutput('ratio', '');
+    deps.io.setOutput('new-frontier', 'false');
+    await deps.io.writeSummary(res.issue ? `frontier-gate: published the check report to PR #${res.issue} (${res.outcome}).` : `frontier-gate: nothing published (${(0, markdown_1.escapeMarkdown)(res.reason ?? '')}).`);
+    return { command: 'publish', verdict: res.verdict, failing: false, readOnly: false, comment: res.outcome === 'skipped' ? undefined : res.outcome, reportPath };
+}
 function round(n, digits) {
     return Number(n.toFixed(digits));
 }
@@ -56316,13 +56540,15 @@ function resolveCommand(command, ctx) {
         }
         case 'schedule':
             return 'sweep';
+        case 'workflow_run':
+            return 'publish';
         case 'workflow_dispatch':
             throw new errors_1.UserError(`input command: "auto" cannot choose for workflow_dispatch; set command to check, record, sweep or lacs (got ${JSON.stringify(command)})`);
         default:
             throw new errors_1.UserError(`input command: "auto" does not handle the ${JSON.stringify(ctx.name)} event; use pull_request, push, schedule, or set command explicitly`);
     }
 }
-function detectReadOnly(ctx, config) {
+function detectReadOnly(ctx) {
     if (ctx.pullRequest?.fromFork && ctx.name === 'pull_request')
         return 'the pull request comes from a fork, whose token is read-only';
     if (ctx.name === 'pull_request' && /^dependabot\[bot\]$/.test(ctx.actor))
@@ -56612,7 +56838,7 @@ function writeStoreCopy(run, store) {
     return `The store was not committed (read-only token); the updated store is in \`frontier-gate-store.json\`.`;
 }
 async function runLacsCommand(run) {
-    const { config, ctx, deps } = run;
+    const { config, ctx } = run;
     if (!run.core.lacs) {
         throw new errors_1.UserError('input command: "lacs" is not available in this build of frontier-gate yet (src/lacs has no entry point the action can call)');
     }
@@ -57476,6 +57702,35 @@ __exportStar(__nccwpck_require__(7676), exports);
 __exportStar(__nccwpck_require__(4385), exports);
 var report_1 = __nccwpck_require__(2531);
 Object.defineProperty(exports, "renderMarkdown", ({ enumerable: true, get: function () { return report_1.renderMarkdown; } }));
+__exportStar(__nccwpck_require__(3026), exports);
+
+
+/***/ }),
+
+/***/ 3026:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.inputsFromConfigs = inputsFromConfigs;
+exports.configsFromStore = configsFromStore;
+/** Configs that carry `accuracy`, first occurrence of a name wins. */
+function inputsFromConfigs(configs) {
+    const byName = new Map();
+    for (const c of configs)
+        if (c.accuracy && !byName.has(c.name))
+            byName.set(c.name, c);
+    const records = [...byName.values()].map((c) => ({ config: c, top1: c.accuracy.top1, name: c.name }));
+    const frontier = records.map((r) => ({ name: r.name, accuracy: r.top1, model: { kind: 'config', name: r.name, config: r.config } }));
+    return { records, frontier };
+}
+/** A frontier store's records with accuracy, as configs (the store keeps accuracy beside the config). */
+function configsFromStore(store) {
+    return store.records
+        .filter((r) => r.accuracy)
+        .map((r) => ({ ...r.config, name: r.name, accuracy: { top1: r.accuracy.top1, ...(r.accuracy.source ? { source: r.accuracy.source } : {}) } }));
+}
 
 
 /***/ }),
@@ -57574,12 +57829,13 @@ function renderMarkdown(r, topRows = 10) {
     lines.push('');
     lines.push('<details><summary>Top candidates</summary>');
     lines.push('');
-    lines.push('| alpha, beta, gamma | αβ²γ² | GMACs | latency ms | source | top-1 | objective |');
-    lines.push('|---|---|---|---|---|---|---|');
+    lines.push('| alpha, beta, gamma | αβ²γ² | GMACs | latency ms | × base (95% CI) | source | top-1 | objective |');
+    lines.push('|---|---|---|---|---|---|---|---|');
     const scored = r.candidates.filter((x) => x.objective !== undefined);
     for (const x of scored.slice(0, topRows)) {
         const label = `${(0, grid_1.formatCoefficients)(x)}${x.reference ? ' (EfficientNet)' : ''}${x.same_as ? ` = ${x.same_as}` : ''}`;
-        lines.push(`| ${label} | ${x.product.toFixed(3)} | ${gmacs(x.macs)} | ${ms(x.latency_ms)} | ${x.latency_source ?? '–'} | ${acc(x.accuracy, x.accuracy_kind)} | ${x.objective.toFixed(3)} |`);
+        const ratio = x.ratio === undefined ? '–' : `${x.ratio.toFixed(3)} [${x.ratio_ci95[0].toFixed(3)}, ${x.ratio_ci95[1].toFixed(3)}]`;
+        lines.push(`| ${label} | ${x.product.toFixed(3)} | ${gmacs(x.macs)} | ${ms(x.latency_ms)} | ${ratio} | ${x.latency_source ?? '–'} | ${acc(x.accuracy, x.accuracy_kind)} | ${x.objective.toFixed(3)} |`);
     }
     lines.push('');
     lines.push('</details>');
@@ -57612,6 +57868,7 @@ function renderMarkdown(r, topRows = 10) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.EFFICIENTNET_COEFFICIENTS = exports.DEFAULT_LACS_OPTIONS = void 0;
 exports.runLacs = runLacs;
+exports.scaleBuildable = scaleBuildable;
 const types_1 = __nccwpck_require__(3757);
 const counts_1 = __nccwpck_require__(4758);
 const scale_1 = __nccwpck_require__(2998);
@@ -57663,10 +57920,11 @@ async function runLacs(base, options, deps) {
     const candidates = grid.map((g) => {
         const c = { alpha: g.alpha, beta: g.beta, gamma: g.gamma };
         const name = `${base.name}-lacs-a${round6(g.alpha)}-b${round6(g.beta)}-g${round6(g.gamma)}`;
-        const config = (0, scale_1.scale)(base, (0, grid_1.compoundFactors)(c, 1), name);
+        const { config, snappedFrom } = scaleBuildable(base, (0, grid_1.compoundFactors)(c, 1), name);
         const row = {
             ...c, product: g.product, within_tolerance: Math.abs(g.product - grid_1.FLOPS_BUDGET) <= opts.tolerance + 1e-9, reference: g.reference,
-            name, config_hash: '', macs: 0, params: 0, macs_ratio: 0, status: 'measured',
+            name, config_hash: '', macs: 0, params: 0, macs_ratio: 0, status: 'measured', resolution: config.resolution,
+            ...(snappedFrom !== undefined ? { resolution_snapped_from: snappedFrom } : {}),
         };
         try {
             const stats = (0, counts_1.countConfig)(config);
@@ -57812,7 +58070,18 @@ async function runLacs(base, options, deps) {
     const chosen = summary(best);
     const efficientnet = summary(reference);
     // --- 4. family phi = 0..N and the frontier, one interleaved call ---
-    const familyConfigs = Array.from({ length: opts.phi + 1 }, (_, phi) => (0, scale_1.scale)(base, (0, grid_1.compoundFactors)(chosen, phi), `${base.name}-lacs-phi${phi}`));
+    const familyConfigs = Array.from({ length: opts.phi + 1 }, (_, phi) => {
+        const { config } = scaleBuildable(base, (0, grid_1.compoundFactors)(chosen, phi), `${base.name}-lacs-phi${phi}`);
+        try {
+            (0, lower_1.lower)(config);
+        }
+        catch (err) {
+            if (err instanceof lower_1.ShapeError)
+                throw new errors_1.UserError(`lacs: family member phi=${phi} of ${base.name} cannot be built at resolution ${config.resolution}: ${err.message}`);
+            throw err;
+        }
+        return config;
+    });
     const frontierInputs = deps.frontier ?? [];
     const toRun = [...familyConfigs.map(input), ...frontierInputs.filter((f) => f.model).map((f) => ({ ...f.model, name: `frontier:${f.name}` }))];
     log(`lacs: measuring the family (phi 0..${opts.phi}) and ${frontierInputs.filter((f) => f.model).length} frontier model(s)`);
@@ -57894,6 +58163,39 @@ async function runLacs(base, options, deps) {
     };
     result.markdown = (0, report_1.renderMarkdown)(result);
     return result;
+}
+/** Resolutions tried on each side of the rounded one when it does not build. */
+const SNAP_RANGE = 16;
+/**
+ * scale(), then, if the rounded resolution cannot be built (space_to_depth and space_to_batch need sizes
+ * divisible by their block), the nearest resolution within SNAP_RANGE that can, preferring the larger on
+ * ties. Returns the unsnapped config when nothing nearby builds (the caller reports the ShapeError).
+ */
+function scaleBuildable(base, factors, name) {
+    const config = (0, scale_1.scale)(base, factors, name);
+    const builds = (c) => {
+        try {
+            (0, lower_1.lower)(c);
+            return true;
+        }
+        catch (err) {
+            if (err instanceof lower_1.ShapeError)
+                return false;
+            throw err;
+        }
+    };
+    if (builds(config))
+        return { config };
+    for (let d = 1; d <= SNAP_RANGE; d++) {
+        for (const r of [config.resolution + d, config.resolution - d]) {
+            if (r < 1)
+                continue;
+            const tried = { ...config, resolution: r };
+            if (builds(tried))
+                return { config: tried, snappedFrom: config.resolution };
+        }
+    }
+    return { config };
 }
 function describeAccuracySource(pool, table, fit) {
     const known = pool.filter((c) => c.accuracy_kind === 'known').length;
@@ -58020,6 +58322,7 @@ exports.run = run;
 const path = __importStar(__nccwpck_require__(6760));
 const parse_1 = __nccwpck_require__(4187);
 const errors_1 = __nccwpck_require__(3916);
+const markdown_1 = __nccwpck_require__(4285);
 const measure_1 = __nccwpck_require__(7344);
 const api_1 = __nccwpck_require__(8943);
 const frontier_core_1 = __nccwpck_require__(548);
@@ -58046,15 +58349,20 @@ async function run(env = process.env, io = (0, io_1.createCoreIO)()) {
         });
     }
     catch (err) {
+        let message;
         if (err instanceof errors_1.UserError) {
-            io.setFailed(err.message);
+            message = err.message;
+            io.setFailed(message);
             process.exitCode = err.exitCode;
         }
         else {
             const e = err;
             io.debug(e?.stack ?? String(err));
-            io.setFailed(`frontier-gate failed: ${e?.message ?? String(err)}${e?.status ? ` (HTTP ${e.status})` : ''}`);
+            message = `frontier-gate failed: ${e?.message ?? String(err)}${e?.status ? ` (HTTP ${e.status})` : ''}`;
+            io.setFailed(message);
         }
+        // The summary is where people look first; a failed run says why there too.
+        await io.writeSummary(`### frontier-gate: error\n\n${(0, markdown_1.escapeMarkdown)(message)}\n`).catch(() => undefined);
         return undefined;
     }
 }
@@ -58195,7 +58503,6 @@ exports.realHost = {
     nodeVersion: () => process.versions.node,
     onnxruntimeVersion: () => {
         try {
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
             return (__nccwpck_require__(701).env).versions.node ?? 'unknown';
         }
         catch {
@@ -58440,14 +58747,16 @@ async function measureWith(deps, models, options) {
             setup.push({ session_ms, first_run_ms });
             deps.log(`${p.source.name}: session ${session_ms.toFixed(1)} ms, first run ${first_run_ms.toFixed(2)} ms`);
         }
+        // One budget covers warm-up and sampling, so --budget bounds the time to a verdict. Warm-up gets at most
+        // a share of it, split between the models, so a slow-to-settle model cannot eat the timed phase.
         const budgetMs = opts.budgetSeconds * 1000;
-        // Warm-up has its own cap, a share of the budget, so a slow-to-settle model cannot eat the timed phase.
-        const warmupCap = { ...deps.warmup, maxMs: Math.min(deps.warmup.maxMs, Math.max(200, 0.15 * budgetMs)) };
+        const budgetStart = clock.now();
+        const warmupCap = { ...deps.warmup, maxMs: Math.min(deps.warmup.maxMs, (0.15 * budgetMs) / runners.length) };
         const warm = [];
         for (const r of runners)
             warm.push(await (0, scheduler_1.warmUp)(r, clock, warmupCap));
         const rounds = await (0, scheduler_1.runRounds)(runners, clock, (0, rng_1.seededRng)((0, rng_1.deriveSeed)(opts.seed, 'order')), {
-            budgetMs,
+            budgetMs: Math.max(0, budgetMs - (clock.now() - budgetStart)),
             minRounds: exports.MIN_ROUNDS,
             maxRounds: exports.MAX_ROUNDS,
             done: (samples) => hasConverged(samples, opts.precisionTarget, opts.seed),
@@ -59743,7 +60052,7 @@ function candidateSentence(c) {
 function candidateSection(c, targetLabel) {
     const out = [candidateSentence(c), ''];
     if (c.file)
-        out.push(`Config: \`${c.file.replace(/`/g, 'ʼ')}\`${c.accuracy_source ? ` · accuracy from ${(0, markdown_1.escapeMarkdown)(c.accuracy_source)}` : ''}`, '');
+        out.push(`Config: \`${(0, markdown_1.escapeCode)(c.file)}\`${c.accuracy_source ? ` · accuracy from ${(0, markdown_1.escapeMarkdown)(c.accuracy_source)}` : ''}`, '');
     out.push('| model | role | top-1 | latency ms (95% CI) | vs candidate (95% CI) | params | MACs | FLOP/byte | frontier |', '|---|---|---:|---:|---:|---:|---:|---:|:-:|');
     for (const r of c.models) {
         const vs = r.ratio === undefined ? '–' : `×${r.ratio.toFixed(3)} (${interval(r.ratio_ci95, (x) => x.toFixed(3))})`;
@@ -59776,7 +60085,7 @@ function candidateSection(c, targetLabel) {
     return out.join('\n');
 }
 function renderCheckMarkdown(report) {
-    const { verdict, candidates, settings } = report;
+    const { verdict, candidates, settings, selection } = report;
     const out = [];
     if (candidates.length === 1) {
         out.push(candidateSection(candidates[0], report.target.label));
@@ -59789,7 +60098,8 @@ function renderCheckMarkdown(report) {
     }
     const strict = settings.strict ? ', strict (inconclusive fails)' : '';
     out.push('', `<sub>frontier-gate check · latency tolerance ${(settings.latency_tolerance * 100).toFixed(1)}% · accuracy tolerance ${settings.accuracy_tolerance} points · ` +
-        `${settings.neighbors} neighbours · budget ${settings.budget_s} s${strict}${settings.store ? ` · store ${(0, markdown_1.escapeMarkdown)(settings.store)}` : ''}</sub>`);
+        `${settings.neighbors} neighbours · budget ${settings.budget_s} s${strict}${settings.store ? ` · store ${(0, markdown_1.escapeMarkdown)(settings.store)}` : ''} · ` +
+        `models to re-measure chosen by ${selection.ranked_by === 'stored-latency' ? 'stored latencies (ranking only, never compared)' : 'multiply-adds'}</sub>`);
     return out.join('\n').trimEnd() + '\n';
 }
 function renderRecordMarkdown(report, storeFile) {

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { loadArchConfigWithSource } from './arch/parse';
 import { UserError } from './errors';
+import { escapeMarkdown } from './report/markdown';
 import { createMeasurer } from './measure';
 import { createOctokit, createRepoApi } from './github/api';
 import { createFrontierCore } from './github/frontier-core';
@@ -36,14 +37,19 @@ export async function run(env: NodeJS.ProcessEnv = process.env, io: ActionIO = c
       loadConfig: (file) => loadArchConfigWithSource(file),
     });
   } catch (err) {
+    let message: string;
     if (err instanceof UserError) {
-      io.setFailed(err.message);
+      message = err.message;
+      io.setFailed(message);
       process.exitCode = err.exitCode;
     } else {
       const e = err as Error & { status?: number };
       io.debug(e?.stack ?? String(err));
-      io.setFailed(`frontier-gate failed: ${e?.message ?? String(err)}${e?.status ? ` (HTTP ${e.status})` : ''}`);
+      message = `frontier-gate failed: ${e?.message ?? String(err)}${e?.status ? ` (HTTP ${e.status})` : ''}`;
+      io.setFailed(message);
     }
+    // The summary is where people look first; a failed run says why there too.
+    await io.writeSummary(`### frontier-gate: error\n\n${escapeMarkdown(message)}\n`).catch(() => undefined);
     return undefined;
   }
 }
