@@ -169,6 +169,33 @@ describe('pull_request: check', () => {
     expect(sc.gh.requests.some((r) => r.path.endsWith('/contents/models/wide-resnet.yaml') && r.query.ref === HEAD_SHA)).toBe(true);
   });
 
+  test('a config that is a symlink out of the repository is not read', async () => {
+    const sc = await prScenario({ files: { 'models/ok.yaml': archYaml('resnet-18', 'ok') }, changed: ['models/ok.yaml', 'models/leak.yaml'] });
+    const secret = path.join(sc.workspace, '..', `${path.basename(sc.workspace)}-secret.yaml`);
+    fs.writeFileSync(secret, 'name: TOPSECRET\n');
+    fs.symlinkSync(secret, path.join(sc.workspace, 'models', 'leak.yaml'));
+    try {
+      const result = await sc.run();
+      expect(result.verdict).toBe('invalid');
+      const err = sc.io.annotations.find((a) => a.at?.file === 'models/leak.yaml');
+      expect(err?.message).toContain('symbolic link to a file outside the repository');
+      expect(JSON.stringify(sc.gh.comments)).not.toContain('TOPSECRET');
+      expect(JSON.stringify(sc.io.annotations)).not.toContain('TOPSECRET');
+    } finally {
+      fs.rmSync(secret);
+    }
+  });
+
+  test('pull_request_target: configs come from the PR head, not the checked-out base', async () => {
+    const headVersion = archYaml('resnet-50', 'wide-resnet');
+    const sc = await prScenario({ files: { 'models/wide-resnet.yaml': headVersion } });
+    // The workspace holds the base branch's (different) version, as pull_request_target checks out.
+    fs.writeFileSync(path.join(sc.workspace, 'models/wide-resnet.yaml'), archYaml('mobilenet-v2', 'wide-resnet'));
+    const result = await sc.run({ GITHUB_EVENT_NAME: 'pull_request_target' });
+    expect(sc.gh.requests.some((r) => r.path.endsWith('/contents/models/wide-resnet.yaml') && r.query.ref === HEAD_SHA)).toBe(true);
+    expect(result.verdict).toBe('dominated');
+  });
+
   test('untrusted names are escaped in the comment', async () => {
     const evil = archYaml('resnet-50', '"<img src=x onerror=alert(1)> @everyone [x](https://evil.example)"');
     const sc = await prScenario({ files: { 'models/evil.yaml': evil } });

@@ -286,12 +286,12 @@ interface LoadedCandidate {
  * Configs are data: parsed, never executed. Read from the checked-out workspace; on a PR without a
  * checkout they are fetched at the head commit so the action also works without actions/checkout.
  */
-async function loadCandidates(run: RunState, files: string[], headRef?: string): Promise<LoadedCandidate[]> {
+async function loadCandidates(run: RunState, files: string[], headRef?: string, alwaysFetch = false): Promise<LoadedCandidate[]> {
   const out: LoadedCandidate[] = [];
   let fetchedDir: string | undefined;
   for (const file of files) {
     let local = path.join(run.ctx.workspace, file);
-    if (!fs.existsSync(local) && headRef) {
+    if (headRef && (alwaysFetch || !fs.existsSync(local))) {
       const remote = await run.api.getFile(file, headRef);
       if (remote) {
         fetchedDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'frontier-gate-configs-'));
@@ -299,6 +299,11 @@ async function loadCandidates(run: RunState, files: string[], headRef?: string):
         fs.mkdirSync(path.dirname(local), { recursive: true });
         fs.writeFileSync(local, remote.text);
       }
+    }
+    if (local.startsWith(run.ctx.workspace) && fs.existsSync(local) && !insideWorkspace(run.ctx.workspace, local)) {
+      // A PR can add a symlink to /etc/... or the runner's files: its text could leak into errors and the comment.
+      out.push({ file, error: new UserError(`${file}: a symbolic link to a file outside the repository; not read`) });
+      continue;
     }
     try {
       out.push({ file, loaded: run.deps.loadConfig(local) });
@@ -310,6 +315,12 @@ async function loadCandidates(run: RunState, files: string[], headRef?: string):
     }
   }
   return out;
+}
+
+function insideWorkspace(workspace: string, file: string): boolean {
+  const root = fs.realpathSync(workspace);
+  const real = fs.realpathSync(file);
+  return real.startsWith(root + path.sep);
 }
 
 function annotateConfigErrors(run: RunState, loaded: LoadedCandidate[]): ReportedCandidate[] {
@@ -407,7 +418,8 @@ async function runCheckCommand(run: RunState): Promise<Outcome> {
   const snapshot = await readStoreAt(api, config.frontier, storeRef);
   if (!snapshot.sha) deps.io.notice(`${config.frontier} does not exist at ${storeRef.slice(0, 12)}: checking against an empty frontier`);
 
-  const loaded = await loadCandidates(run, files, pr?.headSha);
+  // pull_request_target checks out the base branch: the PR's configs must come from its head commit.
+  const loaded = await loadCandidates(run, files, pr?.headSha, ctx.name === 'pull_request_target');
   const invalid = annotateConfigErrors(run, loaded);
   const valid = loaded.filter((c) => c.loaded);
   const candidates: CoreCandidate[] = valid.map((c) => ({ config: c.loaded!.config, file: c.file, ...accuracyFor(run, c, valid.length > 1) }));
