@@ -2,7 +2,8 @@
  * Issue 6's figure: a full LACS recompute for the EfficientNet-B0 base at the default grid with the real
  * measurer on this machine (no cache), as `frontier-gate lacs fixtures/archs/efficientnet-b0.yaml` runs
  * it: the sibling fixtures with accuracy are the predictor's records and the frontier. Target: 5 minutes.
- * BENCH_LACS_PHI sets the family size (default 3).
+ * BENCH_LACS_PHI sets the family size (default 3), BENCH_LACS_FIXTURES the config folder, BENCH_VERBOSE=1
+ * prints progress.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,7 +14,7 @@ import { formatCoefficients } from '../lacs/grid';
 import { createMeasurer } from '../measure';
 
 export async function bench(): Promise<void> {
-  const dir = path.join(__dirname, '..', '..', 'fixtures', 'archs');
+  const dir = process.env.BENCH_LACS_FIXTURES ?? path.join(__dirname, '..', '..', 'fixtures', 'archs');
   const base = loadArchConfig(path.join(dir, 'efficientnet-b0.yaml'));
   const configs = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => loadArchConfig(path.join(dir, f)));
   const records: AccuracyRecord[] = configs.filter((c) => c.accuracy).map((c) => ({ config: c, top1: c.accuracy!.top1, name: c.name }));
