@@ -42,6 +42,8 @@ export class FakeGitHub {
   /** Called before a contents PUT is applied: lets a test commit "another writer's" change first. */
   beforePut?: (path: string, branch: string) => void;
   botLogin = 'github-actions[bot]';
+  /** Answer the next N requests with 502 (a flaky proxy), to exercise the retry plugin. */
+  failNext = 0;
   private server?: http.Server;
   private nextCommentId = 1000;
   private commitCounter = 0;
@@ -97,9 +99,13 @@ export class FakeGitHub {
         let status = 200;
         let payload: unknown;
         try {
+          if (this.failNext > 0) {
+            this.failNext--;
+            throw Object.assign(new Error('Bad Gateway'), { status: 502 });
+          }
           [status, payload] = this.handle(rec);
         } catch (err) {
-          [status, payload] = [500, { message: (err as Error).message }];
+          [status, payload] = [(err as { status?: number }).status ?? 500, { message: (err as Error).message }];
         }
         res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
         res.end(JSON.stringify(payload));

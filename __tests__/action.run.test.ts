@@ -207,6 +207,17 @@ describe('pull_request: check', () => {
   });
 });
 
+describe('API resilience', () => {
+  test('transient 502s are retried by the retry plugin', async () => {
+    const sc = await prScenario();
+    sc.gh.failNext = 2;
+    const result = await sc.run();
+    expect(result.verdict).toBe('dominated');
+    expect(sc.gh.requests.filter((r) => r.path.endsWith('/pulls/2/files')).length).toBe(3);
+    expect(sc.gh.comments).toHaveLength(1);
+  });
+});
+
 describe('read-only tokens', () => {
   test('a fork PR makes no write call; the report goes to the summary and the file', async () => {
     const sc = await prScenario({ payload: readEvent('pull_request.opened.fork.json') });
