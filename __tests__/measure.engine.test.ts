@@ -1,5 +1,8 @@
 import { createMeasurer, hasConverged, resolveOptions, type HostProbe } from '../src/measure';
+import * as path from 'node:path';
 import { GraphBuilder } from '../src/onnx/graph';
+import { loadArchConfig } from '../src/arch/parse';
+import { countConfig } from '../src/arch/counts';
 import type { ModelInput } from '../src/measure/types';
 import { FakeClock, syntheticDevice, type DeviceModel } from './measure.synthetic';
 
@@ -112,6 +115,35 @@ describe('engine on a synthetic device', () => {
     expect(hasConverged([loose], 0.01, 1)).toBe(false);
     expect(hasConverged([tight, tight], 0.01, 1)).toBe(true);
     expect(hasConverged([tight, tight, loose], 0.01, 1)).toBe(false);
+    // A zero-latency base (a broken timer) gives a NaN width: never converged.
+    expect(hasConverged([tight.map(() => 0), tight], 0.01, 1)).toBe(false);
+    expect(hasConverged([tight.map(() => 0)], 0.01, 1)).toBe(false);
+  });
+});
+
+describe('roofline through the engine (synthetic device with known roofs)', () => {
+  it('places a config under a 100 GFLOP/s, 10 GB/s roofline from its counts and median', async () => {
+    const b0 = loadArchConfig(path.join(__dirname, '..', 'fixtures', 'archs', 'efficientnet-b0.yaml'));
+    const clock = new FakeClock();
+    const device = syntheticDevice(clock, {
+      b0: { latency: 10 },
+      // 2 x 1024^3 FLOP at 100 GFLOP/s; 3 x 2^23 x 4 bytes at 10 GB/s.
+      'roofline-matmul': { latency: (2 * 1024 ** 3) / 100e9 * 1000 },
+      'roofline-add': { latency: (3 * 2 ** 23 * 4) / 10e9 * 1000 },
+    });
+    const built: string[] = [];
+    const measurer = createMeasurer({ sessions: device.factory, clock, host, buildConfig: (config) => (built.push(config.name), new Uint8Array()) });
+    const r = await measurer.measure([{ kind: 'config', name: 'b0', config: b0 }], { roofline: true, budgetSeconds: 5 });
+    expect(built).toEqual([b0.name]);
+    expect(r.roofline?.peak_gflops).toBeCloseTo(100, 6);
+    expect(r.roofline?.bandwidth_gbs).toBeCloseTo(10, 6);
+    expect(r.roofline?.ridge_flops_per_byte).toBeCloseTo(10, 6);
+    const stats = countConfig(b0, 'fp32');
+    const q = r.models[0].roofline!;
+    expect(q.macs).toBe(stats.macs);
+    expect(q.achieved_gflops).toBeCloseTo((2 * stats.macs) / 0.01 / 1e9, 6);
+    expect(q.intensity).toBeCloseTo(stats.intensity, 9);
+    expect(q.bound).toBe(stats.intensity < 10 ? 'memory' : 'compute');
   });
 });
 

@@ -84,11 +84,12 @@ export function hasConverged(samples: number[][], target: number, seed: number, 
   if (samples.length === 1) {
     const s = samples[0];
     const ci = bootstrapMedianCI(s, seededRng(deriveSeed(seed, `check-${s.length}`)), resamples);
+    // Written as "within" so a degenerate interval (NaN from a zero median) never counts as converged.
     return relativeHalfWidth(ci, summarize(s).median) <= target;
   }
   for (let i = 1; i < samples.length; i++) {
     const { ratio, ci95 } = bootstrapRatioCI(samples[i], samples[0], seededRng(deriveSeed(seed, `check-${i}-${samples[0].length}`)), resamples);
-    if (relativeHalfWidth(ci95, ratio) > target) return false;
+    if (!(relativeHalfWidth(ci95, ratio) <= target)) return false;
   }
   return true;
 }
