@@ -56578,12 +56578,12 @@ async function measurerOf(run) {
  * Configs are data: parsed, never executed. Read from the checked-out workspace; on a PR without a
  * checkout they are fetched at the head commit so the action also works without actions/checkout.
  */
-async function loadCandidates(run, files, headRef) {
+async function loadCandidates(run, files, headRef, alwaysFetch = false) {
     const out = [];
     let fetchedDir;
     for (const file of files) {
         let local = path.join(run.ctx.workspace, file);
-        if (!fs.existsSync(local) && headRef) {
+        if (headRef && (alwaysFetch || !fs.existsSync(local))) {
             const remote = await run.api.getFile(file, headRef);
             if (remote) {
                 fetchedDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'frontier-gate-configs-'));
@@ -56591,6 +56591,11 @@ async function loadCandidates(run, files, headRef) {
                 fs.mkdirSync(path.dirname(local), { recursive: true });
                 fs.writeFileSync(local, remote.text);
             }
+        }
+        if (local.startsWith(run.ctx.workspace) && fs.existsSync(local) && !insideWorkspace(run.ctx.workspace, local)) {
+            // A PR can add a symlink to /etc/... or the runner's files: its text could leak into errors and the comment.
+            out.push({ file, error: new errors_1.UserError(`${file}: a symbolic link to a file outside the repository; not read`) });
+            continue;
         }
         try {
             out.push({ file, loaded: run.deps.loadConfig(local) });
@@ -56605,6 +56610,11 @@ async function loadCandidates(run, files, headRef) {
         }
     }
     return out;
+}
+function insideWorkspace(workspace, file) {
+    const root = fs.realpathSync(workspace);
+    const real = fs.realpathSync(file);
+    return real.startsWith(root + path.sep);
 }
 function annotateConfigErrors(run, loaded) {
     const invalid = [];
@@ -56706,7 +56716,8 @@ async function runCheckCommand(run) {
     const snapshot = await (0, store_io_1.readStoreAt)(api, config.frontier, storeRef);
     if (!snapshot.sha)
         deps.io.notice(`${config.frontier} does not exist at ${storeRef.slice(0, 12)}: checking against an empty frontier`);
-    const loaded = await loadCandidates(run, files, pr?.headSha);
+    // pull_request_target checks out the base branch: the PR's configs must come from its head commit.
+    const loaded = await loadCandidates(run, files, pr?.headSha, ctx.name === 'pull_request_target');
     const invalid = annotateConfigErrors(run, loaded);
     const valid = loaded.filter((c) => c.loaded);
     const candidates = valid.map((c) => ({ config: c.loaded.config, file: c.file, ...accuracyFor(run, c, valid.length > 1) }));
@@ -58690,11 +58701,12 @@ function hasConverged(samples, target, seed, resamples = exports.CHECK_RESAMPLES
     if (samples.length === 1) {
         const s = samples[0];
         const ci = (0, stats_1.bootstrapMedianCI)(s, (0, rng_1.seededRng)((0, rng_1.deriveSeed)(seed, `check-${s.length}`)), resamples);
+        // Written as "within" so a degenerate interval (NaN from a zero median) never counts as converged.
         return (0, stats_1.relativeHalfWidth)(ci, (0, stats_1.summarize)(s).median) <= target;
     }
     for (let i = 1; i < samples.length; i++) {
         const { ratio, ci95 } = (0, stats_1.bootstrapRatioCI)(samples[i], samples[0], (0, rng_1.seededRng)((0, rng_1.deriveSeed)(seed, `check-${i}-${samples[0].length}`)), resamples);
-        if ((0, stats_1.relativeHalfWidth)(ci95, ratio) > target)
+        if (!((0, stats_1.relativeHalfWidth)(ci95, ratio) <= target))
             return false;
     }
     return true;
