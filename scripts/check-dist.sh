@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
-npm run package --silent -- -o "$OUT" >/dev/null
+npm run package:ncc --silent -- -o "$OUT" >/dev/null
 node scripts/postpackage.js "$OUT" >/dev/null
 if [ ! -d dist ] || ! diff -r -q "$OUT" dist; then
   echo "check-dist: dist/ is stale against src/; run scripts/package.sh and commit dist/" >&2

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf dist
-npm run package --silent
+npm run package:ncc --silent
 node scripts/postpackage.js
