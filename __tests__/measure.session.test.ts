@@ -5,7 +5,7 @@ import { onnx } from 'onnx-proto';
 import { EnvironmentError, EXIT, UserError } from '../src/errors';
 import { GraphBuilder } from '../src/onnx/graph';
 import { checkExternalData, readOnnxFile } from '../src/measure/inputs';
-import { checkProviderAvailable, ortBinaryDir, ortSessionFactory, resolveDims } from '../src/measure/session';
+import { checkProviderAvailable, loadNativeBinding, ortBinaryDir, ortFactory, ortSessionFactory, resolveDims } from '../src/measure/session';
 
 const F32 = onnx.TensorProto.DataType.FLOAT;
 
@@ -52,17 +52,29 @@ describe('cpu sessions through onnxruntime-node', () => {
     await runner.dispose();
   });
 
-  it('fills a dynamic batch from --batch and dynamic H, W from --resolution', async () => {
+  it('runs synchronously on the native binding here, and through the public API as the fallback', async () => {
+    expect(loadNativeBinding()).not.toBeNull();
+    const bytes = model([1, 4]);
+    const native = await ortSessionFactory.create({ name: 'n', bytes }, { ep: 'cpu', threads: 1, batch: 1 });
+    expect(native.run()).toBeUndefined();
+    await native.dispose();
+    const viaPublic = await ortFactory('public').create({ name: 'p', bytes }, { ep: 'cpu', threads: 1, batch: 1 });
+    expect(viaPublic.inputs).toEqual([{ name: 'x', type: 'float32', dims: [1, 4] }]);
+    await expect(viaPublic.run()).resolves.toBeUndefined();
+    await viaPublic.dispose();
+  });
+
+  it.each(['auto', 'public'] as const)('fills a dynamic batch from --batch and dynamic H, W from --resolution (%s)', async (mode) => {
     const bytes = model(['N', 3, 'H', 'W']);
-    const runner = await ortSessionFactory.create({ name: 'dyn', bytes }, { ep: 'cpu', threads: 1, batch: 4, resolution: 32 });
+    const runner = await ortFactory(mode).create({ name: 'dyn', bytes }, { ep: 'cpu', threads: 1, batch: 4, resolution: 32 });
     expect(runner.inputs[0].dims).toEqual([4, 3, 32, 32]);
     await runner.run();
     await runner.dispose();
   });
 
-  it('asks for --resolution when spatial dims are dynamic, naming the model, input and dim', async () => {
+  it.each(['auto', 'public'] as const)('asks for --resolution when spatial dims are dynamic, naming the model, input and dim (%s)', async (mode) => {
     const bytes = model(['N', 3, 'height', 'width']);
-    await expect(ortSessionFactory.create({ name: 'resnet.onnx', bytes }, { ep: 'cpu', threads: 1, batch: 1 })).rejects.toThrow(
+    await expect(ortFactory(mode).create({ name: 'resnet.onnx', bytes }, { ep: 'cpu', threads: 1, batch: 1 })).rejects.toThrow(
       /resnet\.onnx: input 'x' has a dynamic dimension "height" at position 2; pass --resolution/,
     );
   });
@@ -72,8 +84,8 @@ describe('cpu sessions through onnxruntime-node', () => {
     expect(() => resolveDims('m', { name: 'x', isTensor: true, shape: [1, 'C', 8, 8] }, 1)).toThrow(/dynamic dimension "C" at position 1/);
   });
 
-  it('reports a model onnxruntime cannot load as a user error naming it', async () => {
-    await expect(ortSessionFactory.create({ name: 'junk', bytes: new Uint8Array([1, 2, 3]) }, { ep: 'cpu', threads: 1, batch: 1 })).rejects.toThrow(
+  it.each(['auto', 'public'] as const)('reports a model onnxruntime cannot load as a user error naming it (%s)', async (mode) => {
+    await expect(ortFactory(mode).create({ name: 'junk', bytes: new Uint8Array([1, 2, 3]) }, { ep: 'cpu', threads: 1, batch: 1 })).rejects.toThrow(
       /junk: onnxruntime cannot load the model/,
     );
   });

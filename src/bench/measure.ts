@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadArchConfig } from '../arch/parse';
 import type { ArchConfig } from '../arch/types';
-import { createMeasurer, hrClock, ortSessionFactory, timeOnce } from '../measure';
+import { createMeasurer, hrClock, ortFactory, timeOnce } from '../measure';
 import type { MeasureResult, ModelInput, RatioVerdict } from '../measure/types';
 import { GraphBuilder } from '../onnx/graph';
 
@@ -55,15 +55,22 @@ async function overhead(): Promise<void> {
   const bareUs = ((hrClock.now() - t0) * 1000) / iterations;
   bare.dispose();
 
-  // The harness as the scheduler drives it: timeOnce around Runner.run() (InferenceSession.run underneath).
-  const runner = await ortSessionFactory.create({ name: 'trivial', bytes }, { ep: 'cpu', threads: 1, batch: 1 });
-  for (let i = 0; i < 1000; i++) await runner.run();
-  t0 = hrClock.now();
-  for (let i = 0; i < iterations; i++) await timeOnce(runner, hrClock);
-  const harnessUs = ((hrClock.now() - t0) * 1000) / iterations;
-  await runner.dispose();
+  // The harness as the scheduler drives it: timeOnce around Runner.run(), on the default (native binding)
+  // runner and on the public-API runner (InferenceSession.run: a promise and a setImmediate hop per run).
+  const harness = async (mode: 'auto' | 'public') => {
+    const runner = await ortFactory(mode).create({ name: 'trivial', bytes }, { ep: 'cpu', threads: 1, batch: 1 });
+    for (let i = 0; i < 1000; i++) await runner.run();
+    const start = hrClock.now();
+    for (let i = 0; i < iterations; i++) await timeOnce(runner, hrClock);
+    const us = ((hrClock.now() - start) * 1000) / iterations;
+    await runner.dispose();
+    return us;
+  };
+  const harnessUs = await harness('auto');
+  const publicUs = await harness('public');
   console.log(`1. overhead per run() on a trivial model (Identity, 16 floats), ${iterations} runs:`);
-  console.log(`   bare binding loop ${bareUs.toFixed(1)} us/run; harness ${harnessUs.toFixed(1)} us/run; overhead ${(harnessUs - bareUs).toFixed(1)} us/run`);
+  console.log(`   bare binding loop ${bareUs.toFixed(1)} us/run; harness ${harnessUs.toFixed(1)} us/run (overhead ${(harnessUs - bareUs).toFixed(1)} us); ` +
+    `through the public async API it would be ${publicUs.toFixed(1)} us/run (overhead ${(publicUs - bareUs).toFixed(1)} us)`);
 }
 
 function tally(results: MeasureResult[]): Record<RatioVerdict, number> {

@@ -29,7 +29,7 @@ export { summarize, bootstrapMedianCI, bootstrapRatioCI, relativeHalfWidth, OUTL
 export { seededRng, deriveSeed } from './rng';
 export { hrClock, type Clock } from './clock';
 export { warmUp, isSteady, runRounds, roundOrder, timeOnce, DEFAULT_WARMUP } from './scheduler';
-export { ortSessionFactory, checkProviderAvailable, type SessionFactory, type Runner, type SessionOptions, type ModelSource } from './session';
+export { ortSessionFactory, ortFactory, checkProviderAvailable, type SessionFactory, type Runner, type SessionOptions, type ModelSource } from './session';
 export { fingerprint, makeTarget, targetKey, targetLabel, realHost, type HostProbe } from './fingerprint';
 export { probeRoofline, classify, matmulModel, elementwiseModel, type RooflineResult } from './roofline';
 export { prepareModel, readOnnxFile, checkExternalData } from './inputs';
