@@ -50,7 +50,7 @@ async function overhead(): Promise<void> {
   bare.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, { intraOpNumThreads: 1, graphOptimizationLevel: 'all' });
   const feeds = { input: new ort.Tensor('float32', new Float32Array(16), [1, 16]) };
   for (let i = 0; i < 1000; i++) bare.run(feeds, { output: null }, {});
-  let t0 = hrClock.now();
+  const t0 = hrClock.now();
   for (let i = 0; i < iterations; i++) bare.run(feeds, { output: null }, {});
   const bareUs = ((hrClock.now() - t0) * 1000) / iterations;
   bare.dispose();
