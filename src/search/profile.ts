@@ -288,6 +288,7 @@ export interface ProfileAnalysis {
   replicates: Replicate[][];
   labels: Record<string, string>;
   hasProxy: boolean;
+  proxyName: string | null;
 }
 
 export function analyzeProfile(space: SearchSpace, result: ProfileResult): ProfileAnalysis {
@@ -380,5 +381,6 @@ export function analyzeProfile(space: SearchSpace, result: ProfileResult): Profi
     replicates,
     labels,
     hasProxy: units.some((u) => u.proxy),
+    proxyName: result.proxy,
   };
 }

@@ -71,7 +71,7 @@ export function renderProfile(space: SearchSpace, a: ProfileAnalysis): string {
 
   if (a.hasProxy) {
     lines.push('');
-    lines.push('#### Accuracy side (Zen-score **proxy**, not measured accuracy): stage average vs the mean choice');
+    lines.push(`#### Accuracy side (${a.proxyName ?? 'proxy'} — a **proxy**, not measured accuracy): stage average vs the mean choice`);
     lines.push('');
     lines.push(`| block | ${stageIdx.map((s) => space.stages[s].name).join(' | ')} |`);
     lines.push(`|---|${stageIdx.map(() => '---').join('|')}|`);
