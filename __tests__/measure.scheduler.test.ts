@@ -1,5 +1,6 @@
 import { isSteady, roundOrder, runRounds, warmUp, DEFAULT_WARMUP } from '../src/measure/scheduler';
 import { seededRng } from '../src/measure/rng';
+import { hrClock } from '../src/measure/clock';
 import { FakeClock, syntheticDevice } from './measure.synthetic';
 
 describe('roundOrder', () => {
@@ -72,6 +73,19 @@ describe('runRounds', () => {
     expect(res.budgetExhausted).toBe(false);
     expect(checkedAt).toEqual([20, 30, 45, 68, 102]);
     expect(res.rounds).toBe(102);
+  });
+});
+
+describe('runRounds with synchronous runners', () => {
+  it('lets timers of the host process run between rounds', async () => {
+    const busy = { run: () => { const end = hrClock.now() + 1; while (hrClock.now() < end); } };
+    let firedAtRound = -1;
+    let rounds = 0;
+    setTimeout(() => (firedAtRound = rounds), 5);
+    const res = await runRounds([busy], hrClock, seededRng(1), { budgetMs: 300, minRounds: 1e9, maxRounds: 1e9, done: () => false, onRound: () => rounds++ });
+    expect(res.budgetExhausted).toBe(true);
+    expect(firedAtRound).toBeGreaterThan(0);
+    expect(firedAtRound).toBeLessThan(res.rounds);
   });
 });
 
