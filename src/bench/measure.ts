@@ -39,38 +39,52 @@ interface BareSession {
   dispose(): void;
 }
 
-/** 1. Per-run cost of the harness (async session.run + timing) against the binding called synchronously. */
-async function overhead(): Promise<void> {
+/**
+ * 1. Per-run cost of the harness against the binding called bare. The three loops alternate in repetitions
+ * and each figure is the median over repetitions, so machine noise hits them alike.
+ */
+export async function overhead(): Promise<void> {
   const bytes = trivialModel();
-  const iterations = QUICK ? 5000 : 50000;
+  const iterations = QUICK ? 2000 : 10000;
+  const reps = QUICK ? 3 : 9;
   // The bare loop: onnxruntime-node's native binding, no promise, no event-loop hop, no timing.
   const { binding, initOrt } = require('onnxruntime-node/dist/binding') as { binding: { InferenceSession: new () => BareSession }; initOrt(): void };
   initOrt();
   const bare = new binding.InferenceSession();
   bare.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, { intraOpNumThreads: 1, graphOptimizationLevel: 'all' });
   const feeds = { input: new ort.Tensor('float32', new Float32Array(16), [1, 16]) };
-  for (let i = 0; i < 1000; i++) bare.run(feeds, { output: null }, {});
-  const t0 = hrClock.now();
-  for (let i = 0; i < iterations; i++) bare.run(feeds, { output: null }, {});
-  const bareUs = ((hrClock.now() - t0) * 1000) / iterations;
-  bare.dispose();
-
   // The harness as the scheduler drives it: timeOnce around Runner.run(), on the default (native binding)
-  // runner and on the public-API runner (InferenceSession.run: a promise and a setImmediate hop per run).
-  const harness = async (mode: 'auto' | 'public') => {
-    const runner = await ortFactory(mode).create({ name: 'trivial', bytes }, { ep: 'cpu', threads: 1, batch: 1 });
-    for (let i = 0; i < 1000; i++) await runner.run();
-    const start = hrClock.now();
-    for (let i = 0; i < iterations; i++) await timeOnce(runner, hrClock);
-    const us = ((hrClock.now() - start) * 1000) / iterations;
-    await runner.dispose();
-    return us;
+  // runner, and on the public-API runner (InferenceSession.run: a promise and a setImmediate hop per run).
+  const session = { ep: 'cpu' as const, threads: 1, batch: 1 };
+  const native = await ortFactory('auto').create({ name: 'trivial', bytes }, session);
+  const viaPublic = await ortFactory('public').create({ name: 'trivial', bytes }, session);
+  const loops: Record<string, () => Promise<void>> = {
+    bare: async () => {
+      for (let i = 0; i < iterations; i++) bare.run(feeds, { output: null }, {});
+    },
+    harness: async () => {
+      for (let i = 0; i < iterations; i++) await timeOnce(native, hrClock);
+    },
+    public: async () => {
+      for (let i = 0; i < iterations; i++) await timeOnce(viaPublic, hrClock);
+    },
   };
-  const harnessUs = await harness('auto');
-  const publicUs = await harness('public');
-  console.log(`1. overhead per run() on a trivial model (Identity, 16 floats), ${iterations} runs:`);
-  console.log(`   bare binding loop ${bareUs.toFixed(1)} us/run; harness ${harnessUs.toFixed(1)} us/run (overhead ${(harnessUs - bareUs).toFixed(1)} us); ` +
-    `through the public async API it would be ${publicUs.toFixed(1)} us/run (overhead ${(publicUs - bareUs).toFixed(1)} us)`);
+  const perRun: Record<string, number[]> = { bare: [], harness: [], public: [] };
+  for (const loop of Object.values(loops)) await loop(); // warm-up
+  for (let r = 0; r < reps; r++) {
+    for (const [name, loop] of Object.entries(loops)) {
+      const start = hrClock.now();
+      await loop();
+      perRun[name].push(((hrClock.now() - start) * 1000) / iterations);
+    }
+  }
+  bare.dispose();
+  await native.dispose();
+  await viaPublic.dispose();
+  const [b, h, p] = ['bare', 'harness', 'public'].map((k) => quantile(perRun[k], 0.5));
+  console.log(`1. overhead per run() on a trivial model (Identity, 16 floats), median of ${reps} x ${iterations} runs:`);
+  console.log(`   bare binding loop ${b.toFixed(1)} us/run; harness ${h.toFixed(1)} us/run (overhead ${(h - b).toFixed(1)} us); ` +
+    `through the public async API it would be ${p.toFixed(1)} us/run (overhead ${(p - b).toFixed(1)} us)`);
 }
 
 function tally(results: MeasureResult[]): Record<RatioVerdict, number> {
