@@ -131,6 +131,30 @@ describe('runLacs with an injected measurer', () => {
     expect(r.timing.measure_calls).toBe(measurer.calls.length);
   });
 
+  test('a candidate that only looked fast in screening is refined and loses; the winner was refined', async () => {
+    // Under load a short screening call can flatter a network: here the first measurement of (1.1, 1.2, 1.1)
+    // reads 40% fast, later ones are right. Unrefined, it would win; the refine rounds must catch it.
+    const fluke = 'efficientnet-b0-lacs-a1.1-b1.2-g1.1';
+    const flatteringFresh = (): LatencyModel => {
+      const seen = new Set<string>();
+      return (c) => {
+        const first = c.name === fluke && !seen.has(c.name);
+        seen.add(c.name);
+        return macsLatency(c) * (first ? 0.6 : 1);
+      };
+    };
+    const flattering = flatteringFresh();
+    const unrefined = await runLacs(base, { ...fast, refineTop: 0 }, { measurer: new FakeMeasurer(flatteringFresh()), accuracyTable: flatTable() });
+    expect(unrefined.candidates.find((c) => c.name === fluke)!.config_hash).toBe(unrefined.chosen.config_hash);
+    const honest = await runLacs(base, { ...fast, refineTop: 2 }, { measurer: new FakeMeasurer(macsLatency), accuracyTable: flatTable() });
+    const r = await runLacs(base, { ...fast, refineTop: 2 }, { measurer: new FakeMeasurer(flattering), accuracyTable: flatTable() });
+    expect(r.candidates.find((c) => c.name === fluke)!.latency_source).toBe('refine');
+    expect(r.chosen).toEqual(honest.chosen);
+    const winner = r.candidates.find((c) => c.config_hash === r.chosen.config_hash && c.status !== 'same-network')!;
+    expect(winner.latency_source).toBe('refine');
+    expect(r.chosen.config_hash).not.toBe(r.candidates.find((c) => c.name === fluke)!.config_hash);
+  });
+
   test('a second run on the same target measures only the reference (cache keyed by hash + target)', async () => {
     const cache = new MemoryCache();
     const first = await runLacs(base, { ...fast, refineTop: 0 }, { measurer: new FakeMeasurer(macsLatency), accuracyTable: flatTable(), cache });

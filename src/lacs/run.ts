@@ -61,6 +61,8 @@ export interface LacsOptions {
   /** Candidates per interleaved screening call (plus the base). */
   chunkSize: number;
   refineTop: number;
+  /** At most this many refine calls (each re-measures the current top K beside the reference). */
+  refineRounds: number;
   refineSeconds: number;
   familySeconds: number;
   position: PositionTolerance;
@@ -78,6 +80,7 @@ export const DEFAULT_LACS_OPTIONS: LacsOptions = {
   screenSeconds: 1.5,
   chunkSize: 5,
   refineTop: 3,
+  refineRounds: 3,
   refineSeconds: 16,
   familySeconds: 20,
   position: DEFAULT_POSITION_TOLERANCE,
@@ -177,8 +180,20 @@ export interface LacsResult {
   candidates: ScoredCandidate[];
   predictor?: PredictorFit;
   accuracy_source: string;
-  timing: { wall_s: number; screen_s: number; per_candidate_s: number; measure_calls: number };
+  timing: { wall_s: number; screen_s: number; per_candidate_s: number; measure_calls: number; calls: MeasureCallSummary[] };
   markdown: string;
+}
+
+/** One measurement call, for reading a noisy run: budget vs wall time, rounds, the first model's median. */
+export interface MeasureCallSummary {
+  phase: 'reference' | 'screen' | 'refine' | 'family';
+  models: number;
+  budget_s: number;
+  wall_s: number;
+  rounds: number;
+  budget_exhausted: boolean;
+  /** The base's median in reference/screen/refine calls, phi = 0's in the family call. */
+  first_median_ms?: number;
 }
 
 interface Latency {
@@ -197,10 +212,15 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   const log = deps.log ?? (() => undefined);
   const cache: MeasurementCache = deps.cache ?? new MemoryCache();
   const started = now();
-  let measureCalls = 0;
-  const measure = async (models: ModelInput[], budgetSeconds: number): Promise<MeasureResult> => {
-    measureCalls++;
-    return deps.measurer.measure(models, { ...opts.measure, budgetSeconds });
+  const calls: MeasureCallSummary[] = [];
+  const measure = async (models: ModelInput[], budgetSeconds: number, phase: MeasureCallSummary['phase']): Promise<MeasureResult> => {
+    const t0 = now();
+    const result = await deps.measurer.measure(models, { ...opts.measure, budgetSeconds });
+    calls.push({
+      phase, models: models.length, budget_s: budgetSeconds, wall_s: (now() - t0) / 1000, rounds: result.rounds,
+      budget_exhausted: result.budget_exhausted, first_median_ms: result.models[0]?.median_ms,
+    });
+    return result;
   };
 
   // --- candidates and analytic filters ---
@@ -278,7 +298,7 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   const baseInput = input(base);
   const latencies = new Map<string, Latency>();
   log(`lacs: reference measurement (${base.name} and EfficientNet's phi=1 model)`);
-  const refResult = await measure([baseInput, input(configs.get(reference)!)], opts.referenceSeconds);
+  const refResult = await measure([baseInput, input(configs.get(reference)!)], opts.referenceSeconds, 'reference');
   const target = refResult.target;
   let baseMs = refResult.models[0].median_ms;
   const record = (c: ScoredCandidate, result: MeasureResult, source: LatencySource) => {
@@ -308,7 +328,7 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   for (let i = 0; i < toMeasure.length; i += opts.chunkSize) {
     const chunk = toMeasure.slice(i, i + opts.chunkSize);
     log(`lacs: screening ${i + chunk.length}/${toMeasure.length}: ${chunk.map((c) => formatCoefficients(c)).join(' ')}`);
-    const result = await measure([baseInput, ...chunk.map((c) => input(configs.get(c)!))], opts.screenSeconds * chunk.length);
+    const result = await measure([baseInput, ...chunk.map((c) => input(configs.get(c)!))], opts.screenSeconds * chunk.length, 'screen');
     if (result.target.key !== target.key) throw new Error(`lacs: the measurement target changed during the run (${target.key} -> ${result.target.key})`);
     for (const c of chunk) record(c, result, 'screen');
   }
@@ -333,17 +353,24 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   score();
 
   // --- 3. refine the leaders beside the reference ---
-  const leaders: ScoredCandidate[] = [];
-  for (const c of [...scoredPool].sort(byObjective)) {
-    if (leaders.length >= opts.refineTop) break;
-    const rep = representative.get(c.config_hash)!;
-    if (rep !== reference && !leaders.includes(rep)) leaders.push(rep);
-  }
-  if (leaders.length) {
-    log(`lacs: refining ${leaders.map((c) => formatCoefficients(c)).join(' ')} beside EfficientNet's`);
-    const result = await measure([baseInput, input(configs.get(reference)!), ...leaders.map((c) => input(configs.get(c)!))], opts.refineSeconds);
+  // Repeated while the top K holds a network not yet refined (a screened value, measured with a short
+  // budget, can look better than it is), so the winner has been measured beside EfficientNet's model.
+  const refined = new Set<string>();
+  for (let round = 0; opts.refineTop > 0 && round < opts.refineRounds; round++) {
+    const top: ScoredCandidate[] = [];
+    for (const c of [...scoredPool].sort(byObjective)) {
+      if (top.length >= opts.refineTop) break;
+      const rep = representative.get(c.config_hash)!;
+      if (rep !== reference && !top.includes(rep)) top.push(rep);
+    }
+    if (top.every((c) => refined.has(c.config_hash))) break;
+    log(`lacs: refining ${top.map((c) => formatCoefficients(c)).join(' ')} beside EfficientNet's`);
+    const result = await measure([baseInput, input(configs.get(reference)!), ...top.map((c) => input(configs.get(c)!))], opts.refineSeconds, 'refine');
     baseMs = result.models[0].median_ms;
-    for (const c of [reference, ...leaders]) record(c, result, 'refine');
+    for (const c of [reference, ...top]) {
+      record(c, result, 'refine');
+      if (c !== reference) refined.add(c.config_hash);
+    }
     score();
   }
   const ranked = [...scoredPool].sort(byObjective);
@@ -369,7 +396,7 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   const frontierInputs = deps.frontier ?? [];
   const toRun: ModelInput[] = [...familyConfigs.map(input), ...frontierInputs.filter((f) => f.model).map((f) => ({ ...f.model!, name: `frontier:${f.name}` }))];
   log(`lacs: measuring the family (phi 0..${opts.phi}) and ${frontierInputs.filter((f) => f.model).length} frontier model(s)`);
-  const famResult = await measure(toRun, opts.familySeconds);
+  const famResult = await measure(toRun, opts.familySeconds, 'family');
   const medianOf = (name: string) => {
     const m = famResult.models.find((x) => x.name === name);
     if (!m) throw new Error(`measurer returned no result for ${name}`);
@@ -431,7 +458,7 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
       distinct_networks: representative.size,
       cached: cachedCount,
       measured,
-      refined: leaders.length,
+      refined: refined.size,
     },
     candidates: [...ranked, ...candidates.filter((c) => !scoredPool.includes(c))],
     predictor: predictor?.fit,
@@ -440,7 +467,8 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
       wall_s: (now() - started) / 1000,
       screen_s: screenSeconds,
       per_candidate_s: toMeasure.length ? screenSeconds / toMeasure.length : 0,
-      measure_calls: measureCalls,
+      measure_calls: calls.length,
+      calls,
     },
     markdown: '',
   };
@@ -498,6 +526,7 @@ function validateOptions(o: LacsOptions): void {
   check('target latency', o.targetLatencyMs === undefined || o.targetLatencyMs > 0, o.targetLatencyMs);
   check('chunk size', Number.isInteger(o.chunkSize) && o.chunkSize >= 1, o.chunkSize);
   check('refine top', Number.isInteger(o.refineTop) && o.refineTop >= 0, o.refineTop);
+  check('refine rounds', Number.isInteger(o.refineRounds) && o.refineRounds >= 0, o.refineRounds);
   for (const k of ['referenceSeconds', 'screenSeconds', 'refineSeconds', 'familySeconds'] as const) check(k, o[k] > 0, o[k]);
 }
 
