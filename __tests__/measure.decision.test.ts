@@ -60,3 +60,27 @@ describe('decision on synthetic samples (fixed seeds)', () => {
     for (const seed of [1, 2, 3]) expect(verdict(1.03, 0.3, 20, seed)).toBe('inconclusive');
   });
 });
+
+describe('calibration under contention-like noise (fixed seeds)', () => {
+  it('the paired ratio CI covers the true ratio about 95% of the time and never calls a false alarm', () => {
+    const z = gaussian(99);
+    const u = seededRng(98);
+    // Heavy right tail: 20% of runs lose 10-60% to a neighbour; slow waves shared by the whole round.
+    const run = (latency: number, wave: number) => latency * wave * (1 + 0.02 * z()) * (u() < 0.2 ? 1.1 + 0.5 * u() : 1);
+    const trials = 60;
+    let covered = 0;
+    let alarms = 0;
+    for (let t = 0; t < trials; t++) {
+      const waves = Array.from({ length: 200 }, (_, i) => 1 + 0.3 * Math.abs(Math.sin((i + 37 * t) / 11)));
+      const base = waves.map((w) => run(10, w));
+      const same = waves.map((w) => run(10, w));
+      const { ci95 } = bootstrapRatioCI(same, base, seededRng(500 + t), 300);
+      if (ci95[0] <= 1 && 1 <= ci95[1]) covered++;
+      const v = decide(ci95, 0.02);
+      if (v === 'slower' || v === 'faster') alarms++;
+    }
+    expect(alarms).toBe(0);
+    // Binomial sd at 95% over 60 trials is 2.8%.
+    expect(covered / trials).toBeGreaterThan(0.86);
+  });
+});
