@@ -5,6 +5,7 @@
 const SECTIONS: Record<string, () => Promise<{ bench(): Promise<void> }>> = {
   arch: () => import('./arch'),
   config: () => import('./config'),
+  measure: () => import('./measure'),
 };
 
 async function main(): Promise<void> {
