@@ -21,6 +21,8 @@ function peakedTable(peak: Coefficients, sharpness = 400): AccuracyTable {
   });
   return new AccuracyTable(entries, 'peaked table');
 }
+const zooRecords = (): AccuracyRecord[] =>
+  ['efficientnet-b0', 'efficientnet-b1', 'efficientnet-b2', 'efficientnet-b3'].map((n) => ({ config: loadFixture(n), top1: loadFixture(n).accuracy!.top1 }));
 const flatTable = () => new AccuracyTable(candidateGrid().map((c) => ({ coefficients: c, top1: 80 })), 'flat table');
 
 /** The objective computed independently of runLacs: every grid point, latency from the model directly. */
@@ -107,7 +109,8 @@ describe('runLacs with an injected measurer', () => {
 
   test('screening interleaves every candidate with the base; duplicates and filtered ones are not measured', async () => {
     const measurer = new FakeMeasurer(macsLatency);
-    const r = await runLacs(base, { ...fast, chunkSize: 3, refineTop: 2 }, { measurer, accuracyTable: flatTable() });
+    // Predicted accuracy: a table would exempt its trained candidates from the MACs filter.
+    const r = await runLacs(base, { ...fast, chunkSize: 3, refineTop: 2 }, { measurer, records: zooRecords() });
     const familyCall = measurer.calls[measurer.calls.length - 1];
     const measureCalls = measurer.calls.slice(0, -1);
     for (const call of measureCalls) expect(call.names[0]).toBe(base.name);
@@ -253,5 +256,25 @@ describe('bases with resolution constraints', () => {
     }
     // The parser rejects impossible shapes, so parsing is the buildability check.
     for (const f of r.family) expect(parseArchConfig(f.yaml, `${f.name}.yaml`)).toEqual(f.config);
+  });
+});
+
+describe('MACs filter', () => {
+  test('drops candidates whose rounding bought more compute than EfficientNet + 15%, unless the table has trained them', async () => {
+    const r = await runLacs(base, fast, { measurer: new FakeMeasurer(macsLatency), records: zooRecords() });
+    const ref = r.candidates.find((c) => c.reference)!;
+    const dropped = r.candidates.filter((c) => c.status === 'filtered-macs');
+    expect(dropped.length).toBe(r.counts.filtered_macs);
+    expect(dropped.length).toBeGreaterThan(0);
+    for (const c of dropped) expect(c.macs).toBeGreaterThan(ref.macs * 1.15);
+    for (const c of r.candidates.filter((x) => x.objective !== undefined)) expect(c.macs).toBeLessThanOrEqual(ref.macs * 1.15);
+    const heavy = dropped[0];
+    const table = new AccuracyTable([{ coefficients: heavy, top1: 85 }], 'with heavy');
+    const again = await runLacs(base, fast, { measurer: new FakeMeasurer(macsLatency), accuracyTable: table, records: zooRecords() });
+    const kept = again.candidates.find((c) => c.name === heavy.name)!;
+    expect(kept.status).not.toBe('filtered-macs');
+    expect(kept.objective).toBeDefined();
+    expect(kept.accuracy_kind).toBe('known');
+    expect(again.counts.filtered_macs).toBe(r.counts.filtered_macs - 1);
   });
 });

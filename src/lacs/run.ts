@@ -251,12 +251,14 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   if (reference.status === 'shape-error') {
     throw new UserError(`lacs: EfficientNet's phi = 1 model of ${base.name} cannot be built: ${reference.filter_reason}`);
   }
+  // A candidate with a trained result in the table is worth scoring whatever its MACs.
+  const trained = (c: ScoredCandidate) => deps.accuracyTable?.lookup([c.config_hash, storeConfigHash(configs.get(c)!)], c) !== undefined;
   for (const c of candidates) {
     if (c.status === 'shape-error' || c.reference) continue;
     if (c.params > opts.limits.maxParams || c.macs > opts.limits.maxMacs) {
       c.status = 'filtered-limits';
       c.filter_reason = `params ${c.params} / MACs ${c.macs} exceed the resource limits`;
-    } else if (c.macs > reference.macs * (1 + opts.macsSlack)) {
+    } else if (c.macs > reference.macs * (1 + opts.macsSlack) && !trained(c)) {
       c.status = 'filtered-macs';
       c.filter_reason = `realised MACs ${(c.macs_ratio).toFixed(2)}x base exceed EfficientNet's ${reference.macs_ratio.toFixed(2)}x by more than ${Math.round(opts.macsSlack * 100)}%`;
     }
