@@ -6,6 +6,7 @@ const SECTIONS: Record<string, () => Promise<{ bench(): Promise<void> }>> = {
   arch: () => import('./arch'),
   config: () => import('./config'),
   measure: () => import('./measure'),
+  frontier: () => import('./frontier'),
 };
 
 async function main(): Promise<void> {
