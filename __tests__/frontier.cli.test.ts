@@ -84,7 +84,7 @@ describe('frontier-gate check', () => {
     const jsonFile = path.join(dir, 'out', 'report.json');
     const r = await run(makeCheckCommand(deps()), [cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--report', reportFile, '--json-report', jsonFile]);
     expect(r.code).toBe(1);
-    expect(r.out.split('\n')[0]).toMatch(/^❌ dominated: \*\*mobilenet\\-v2\\-deeper\*\* \(top-1 71\.0\) is dominated by \*\*mobilenet\\-v2\*\*/);
+    expect(r.out.split('\n')[0]).toMatch(/^❌ dominated: \*\*mobilenet-v2-deeper\*\* \(top-1 71\.0\) is dominated by \*\*mobilenet-v2\*\*/);
     expect(r.out).toContain('```mermaid\nquadrantChart');
     expect(fs.readFileSync(reportFile, 'utf8')).toBe(r.out.replace(/\n$/, ''));
     const json = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
@@ -130,7 +130,7 @@ describe('frontier-gate check', () => {
   it('--latency-only reports a position without needing accuracy', async () => {
     const r = await run(makeCheckCommand(deps({ ...LATENCY, 'efficientnet-x-b0': 25 })), [arch('efficientnet-x-b0'), '--frontier', store, '--latency-only']);
     expect(r.code).toBe(0);
-    expect(r.out.split('\n')[0]).toMatch(/latency only: \*\*efficientnet\\-x\\-b0\*\* runs in 25\.00 ms/);
+    expect(r.out.split('\n')[0]).toMatch(/latency only: \*\*efficientnet-x-b0\*\* runs in 25\.00 ms/);
   });
 });
 
@@ -139,7 +139,7 @@ describe('frontier-gate sweep', () => {
     const before = fs.readFileSync(store, 'utf8');
     const dry = await run(makeSweepCommand(deps({ ...LATENCY, 'resnet-18': 40 })), ['--frontier', store, '--dry-run']);
     expect(dry.code).toBe(0);
-    expect(dry.out.split('\n')[0]).toMatch(/resnet\\-18\*\* slower \(\+53\.8%\)/);
+    expect(dry.out.split('\n')[0]).toMatch(/resnet-18\*\* slower \(\+53\.8%\)/);
     expect(fs.readFileSync(store, 'utf8')).toBe(before);
     const real = await run(makeSweepCommand(deps({ ...LATENCY, 'resnet-18': 40 })), ['--frontier', store]);
     expect(real.code).toBe(0);

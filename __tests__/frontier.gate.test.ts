@@ -208,7 +208,7 @@ describe('record and sweep on injected measurements', () => {
     const { report, store: updated } = await runSweep(store, { budgetSeconds: 5, latencyTolerance: 0.03 }, { measurer: new FakeMeasurer({ latency }), now });
     const status = Object.fromEntries(report.rows.map((r) => [r.name, r.status]));
     expect(status).toMatchObject({ 'resnet-50': 'slower', 'mobilenet-v2': 'faster', 'efficientnet-b0': 'same' });
-    expect(report.markdown.split('\n')[0]).toMatch(/Drift on .*resnet\\-50.* slower \(\+25\.0%\)/);
+    expect(report.markdown.split('\n')[0]).toMatch(/Drift on .*resnet-50.* slower \(\+25\.0%\)/);
     expect(updated.records.find((r) => r.name === 'resnet-50')!.targets[FAKE_TARGET.key].latest.median_ms).toBe(75);
   });
 

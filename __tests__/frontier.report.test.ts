@@ -28,7 +28,7 @@ describe('check report', () => {
     expect(report.verdict).toBe('dominated');
     expect(md).not.toMatch(/<img|<b>|\]\(https|@org/);
     expect(md).toContain('mb&lt;img src=x onerror=alert\\(1\\)&gt;\\|@\u200borg/team');
-    expect(md).toContain('\\[click\\]\\(https:\u200b//evil\\.example\\) \\`x\\` \\*y\\*');
+    expect(md).toContain('\\[click\\]\\(https:\u200b//evil.example\\) \\`x\\` \\*y\\*');
     expect(md).toContain('Config: `prs/ʼevilʼ.yaml`');
     const chart = md.slice(md.indexOf('```mermaid'), md.indexOf('```', md.indexOf('```mermaid') + 3));
     const points = chart.split('\n').filter((l) => /: \[[\d.]+, [\d.]+\]$/.test(l));

@@ -4,7 +4,9 @@
  * "[click](https://evil)" or "@org/team" would inject HTML, links or mentions into the bot's comment.
  */
 
-const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#+\-.!|<>~&@:]/g;
+const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#!|<>~&@:]/g;
+/** List and heading markers only act at the start of a line; escaping them elsewhere just adds noise. */
+const LINE_START_SPECIAL = /^[-+.=]/;
 
 /** Escape every character that Markdown or GitHub's autolinking could interpret; newlines become spaces. */
 export function escapeMarkdown(text: string): string {
@@ -26,7 +28,10 @@ export function escapeMarkdown(text: string): string {
         default:
           return '\\' + ch;
       }
-    });
+    })
+    .replace(LINE_START_SPECIAL, (ch) => '\\' + ch)
+    // GitHub autolinks "www." domains even without a scheme.
+    .replace(/(www)\./gi, '$1\u200b.');
 }
 
 /** Text for inside a `code span`: backticks cannot be escaped there, so they are replaced. */
