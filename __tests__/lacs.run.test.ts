@@ -158,6 +158,24 @@ describe('runLacs with an injected measurer', () => {
     expect(r.chosen.config_hash).not.toBe(r.candidates.find((c) => c.name === fluke)!.config_hash);
   });
 
+  test('when the refine rounds run out, the winner is still taken among refined networks and the reference', async () => {
+    const fluke = 'efficientnet-b0-lacs-a1.1-b1.2-g1.1';
+    const seen = new Set<string>();
+    const flattering: LatencyModel = (c) => {
+      const first = c.name === fluke && !seen.has(c.name);
+      seen.add(c.name);
+      return macsLatency(c) * (first ? 0.6 : 1);
+    };
+    const r = await runLacs(base, { ...fast, refineTop: 1, refineRounds: 1 }, { measurer: new FakeMeasurer(flattering), accuracyTable: flatTable() });
+    expect(r.counts.refined).toBe(1);
+    // Better screened candidates exist, but only the refined fluke and EfficientNet's model are finalists.
+    const screenedBetter = r.candidates.filter((c) => c.latency_source === 'screen' && c.objective! > r.chosen.objective);
+    expect(screenedBetter.length).toBeGreaterThan(0);
+    const winner = r.candidates.find((c) => c.config_hash === r.chosen.config_hash && c.status !== 'same-network')!;
+    expect(['refine']).toContain(winner.latency_source);
+    expect(r.markdown).toMatch(new RegExp(`${screenedBetter.length} candidate\\(s\\) scored higher in screening only`));
+  });
+
   test('a second run on the same target measures only the reference (cache keyed by hash + target)', async () => {
     const cache = new MemoryCache();
     const first = await runLacs(base, { ...fast, refineTop: 0 }, { measurer: new FakeMeasurer(macsLatency), accuracyTable: flatTable(), cache });

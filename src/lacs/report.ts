@@ -48,6 +48,14 @@ export function renderMarkdown(r: LacsResult, topRows = 10): string {
       `${r.timing.wall_s.toFixed(1)} s in ${r.timing.measure_calls} measurement calls` +
       (r.timing.per_candidate_s ? `, ${r.timing.per_candidate_s.toFixed(2)} s per screened candidate.` : '.'),
   );
+  const unconfirmed = r.candidates.filter((x) => x.objective !== undefined && x.objective > r.chosen.objective && x.latency_source !== 'refine' && x.latency_source !== 'reference');
+  if (unconfirmed.length) {
+    lines.push('');
+    lines.push(
+      `${unconfirmed.length} candidate(s) scored higher in screening only (e.g. ${formatCoefficients(unconfirmed[0])}) and were not confirmed by the ` +
+        'refine calls; they are not chosen. Raise --refine-top or the screening budget on a noisy runner.',
+    );
+  }
   lines.push('');
   lines.push('<details><summary>Top candidates</summary>');
   lines.push('');

@@ -376,7 +376,10 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
     score();
   }
   const ranked = [...scoredPool].sort(byObjective);
-  const best = ranked[0];
+  // Screening is a shortlist: when refine ran, the winner is taken among the refined networks (and
+  // EfficientNet's), whose latencies were measured with the longer budget beside the reference.
+  const finalists = refined.size ? ranked.filter((c) => refined.has(c.config_hash) || c.config_hash === reference.config_hash) : ranked;
+  const best = finalists[0];
   const summary = (c: ScoredCandidate): ChosenSummary => ({
     alpha: c.alpha, beta: c.beta, gamma: c.gamma, objective: c.objective!, latency_ms: c.latency_ms!, accuracy: c.accuracy!,
     accuracy_kind: c.accuracy_kind!, config_hash: c.config_hash,
@@ -399,11 +402,19 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   const toRun: ModelInput[] = [...familyConfigs.map(input), ...frontierInputs.filter((f) => f.model).map((f) => ({ ...f.model!, name: `frontier:${f.name}` }))];
   log(`lacs: measuring the family (phi 0..${opts.phi}) and ${frontierInputs.filter((f) => f.model).length} frontier model(s)`);
   const famResult = await measure(toRun, opts.familySeconds, 'family');
-  const medianOf = (name: string) => {
+  const measurementOf = (name: string) => {
     const m = famResult.models.find((x) => x.name === name);
     if (!m) throw new Error(`measurer returned no result for ${name}`);
-    return m.median_ms;
+    return m;
   };
+  const medianOf = (name: string) => measurementOf(name).median_ms;
+  // Latency ties widen to the measured intervals: on a busy runner two copies of one network can differ
+  // by more than the fixed band, and that must read as "on", not "above".
+  const relHalfWidth = (name: string) => {
+    const m = measurementOf(name);
+    return m.median_ms > 0 ? (m.ci95_ms[1] - m.ci95_ms[0]) / (2 * m.median_ms) : 0;
+  };
+  const frontierNoise = Math.max(0, ...frontierInputs.filter((f) => f.model).map((f) => relHalfWidth(`frontier:${f.name}`)));
   const frontierPoints: FrontierPoint[] = frontierInputs.map((f) => {
     const latency_ms = f.model ? medianOf(`frontier:${f.name}`) : f.latency_ms;
     if (latency_ms === undefined) throw new UserError(`lacs: frontier model ${JSON.stringify(f.name)} has neither a model to measure nor a latency`);
@@ -420,7 +431,8 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
     });
     const latency_ms = medianOf(config.name);
     // Members beyond phi = 1 have no accuracy when only a phi = 1 table was given and no records.
-    const pos = acc ? frontierPosition({ accuracy: acc.top1, latency_ms }, frontier, opts.position) : { position: 'unknown' as const, nearest: undefined };
+    const tolerance = { ...opts.position, latency: Math.max(opts.position.latency, relHalfWidth(config.name) + frontierNoise) };
+    const pos = acc ? frontierPosition({ accuracy: acc.top1, latency_ms }, frontier, tolerance) : { position: 'unknown' as const, nearest: undefined };
     const factors = compoundFactors(chosen, phi);
     const header = [
       `LACS family member phi=${phi} of ${base.name}: depth x${factors.depth}, width x${factors.width}, resolution x${factors.resolution}`,
