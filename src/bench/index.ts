@@ -7,6 +7,7 @@ const SECTIONS: Record<string, () => Promise<{ bench(): Promise<void> }>> = {
   config: () => import('./config'),
   measure: () => import('./measure'),
   frontier: () => import('./frontier'),
+  lacs: () => import('./lacs'),
 };
 
 async function main(): Promise<void> {
