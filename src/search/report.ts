@@ -55,14 +55,14 @@ export function renderProfile(space: SearchSpace, a: ProfileAnalysis): string {
   const keys = [...new Set(a.stages.map((s) => s.key))];
   const stageIdx = [...new Set(a.stages.map((s) => s.stage))].sort((x, y) => x - y);
   lines.push('');
-  lines.push('#### Placement effect: stage average, % of end-to-end (ms); MAC-unexplained excess in brackets');
+  lines.push('#### Placement effect: stage average, % of end-to-end (ms, MACs against the mean choice); MAC-unexplained excess in brackets');
   lines.push('');
   lines.push(`| block | ${stageIdx.map((s) => `${space.stages[s].name}`).join(' | ')} |`);
   lines.push(`|---|${stageIdx.map(() => '---').join('|')}|`);
   for (const k of keys) {
     const row = stageIdx.map((si) => {
       const s = a.stages.find((x) => x.stage === si && x.key === k);
-      return s ? `${square(s.pct)} ${signed(s.pct.mean, 1)}% (${signed(s.effect.mean, 3)} ms) [${signed(s.excessPct.mean, 1)}%]` : '';
+      return s ? `${square(s.pct)} ${signed(s.pct.mean, 1)}% (${signed(s.effect.mean, 3)} ms, ${signed(s.macsDelta / 1e6, 0)} MMAC) [${signed(s.excessPct.mean, 1)}%]` : '';
     });
     lines.push(`| ${a.labels[k] ?? k} | ${row.join(' | ')} |`);
   }
