@@ -1,5 +1,5 @@
 import { numberFlag, parseFlags } from '../cliargs';
-import { ACCURACY_FLAGS, budgetFlag, defaultCliDeps, emitReport, loadCandidates, MEASURE_FLAGS, measureOptions, OUTPUT_FLAGS, storeFlag, type CliDeps } from '../frontier/cli';
+import { ACCURACY_FLAGS, budgetFlag, defaultCliDeps, emitReport, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, OUTPUT_FLAGS, storeFlag, type CliDeps } from '../frontier/cli';
 import { DEFAULT_CHECK_OPTIONS, runCheck } from '../frontier/gate';
 import { DEFAULT_STORE_PATH, readStoreFile } from '../frontier/store';
 import type { Command } from './types';
@@ -8,7 +8,8 @@ const USAGE =
   'frontier-gate check <config.yaml>... [--frontier .frontier/frontier.json] [--target auto|cpu|cuda|tensorrt] ' +
   '[--latency-tolerance 0.03] [--accuracy-tolerance 0.1] [--neighbors 3] [--budget 20] ' +
   '[--accuracy PERCENT | --metrics FILE --metrics-key a.b.c | --latency-only] [--strict] [--json] ' +
-  '[--report FILE.md] [--json-report FILE.json] [--batch N] [--precision fp32|fp16] [--threads N] [--seed N] [--verbose]';
+  '[--report FILE.md] [--json-report FILE.json] [--batch N] [--precision fp32|fp16] [--threads N] [--seed N] [--verbose] ' +
+  '[--lacs | --no-lacs] (LACS on by default for configs with family: base)';
 
 const SUMMARY =
   'judge candidate configs against the stored frontier, re-measured side by side on this machine ' +
@@ -21,7 +22,7 @@ export function makeCheckCommand(deps: CliDeps): Command {
     usage: USAGE,
     async run(argv, io) {
       const { values, positionals } = parseFlags('check', argv, {
-        ...MEASURE_FLAGS, ...ACCURACY_FLAGS, ...OUTPUT_FLAGS,
+        ...MEASURE_FLAGS, ...ACCURACY_FLAGS, ...OUTPUT_FLAGS, ...LACS_FLAGS,
         'latency-tolerance': { type: 'string' },
         'accuracy-tolerance': { type: 'string' },
         neighbors: { type: 'string' },
@@ -37,6 +38,7 @@ export function makeCheckCommand(deps: CliDeps): Command {
         latencyOnly: Boolean(values['latency-only']),
         strict: Boolean(values.strict),
         measure: measureOptions(values),
+        lacs: lacsFlag(values) ? {} : (false as const),
       };
       const storeFile = storeFlag(values, DEFAULT_STORE_PATH);
       const candidates = loadCandidates('check', positionals, values, USAGE);

@@ -33,6 +33,20 @@ export const ACCURACY_FLAGS: FlagSpec = {
   'metrics-key': { type: 'string' },
 };
 
+/** --lacs / --no-lacs: LACS for `family: base` configs (check: report the move; record: store it). */
+export const LACS_FLAGS: FlagSpec = {
+  lacs: { type: 'boolean' },
+  'no-lacs': { type: 'boolean' },
+};
+
+/** On unless --no-lacs; both flags at once is a contradiction, not a precedence question. */
+export function lacsFlag(values: ParsedArgs['values'], fallback = true): boolean {
+  if (values.lacs && values['no-lacs']) throw new UserError('--lacs and --no-lacs: give one of them, not both');
+  if (values['no-lacs']) return false;
+  if (values.lacs) return true;
+  return fallback;
+}
+
 export const OUTPUT_FLAGS: FlagSpec = {
   frontier: { type: 'string' },
   json: { type: 'boolean' },

@@ -12,6 +12,8 @@ import { checkResourceLimits } from '../arch/parse';
 import type { ArchConfig } from '../arch/types';
 import { UserError, EXIT } from '../errors';
 import type { Fingerprint, MeasureOptions, MeasureResult, Measurer, ModelInput, ModelMeasurement, Target } from '../measure/types';
+import { gateLacs, type GateLacs } from '../lacs/gate';
+import type { LacsOptions } from '../lacs/run';
 import { escapeMarkdown } from '../report/markdown';
 import { renderCheckMarkdown, renderRecordMarkdown, renderSweepMarkdown } from '../report/frontier';
 import { accuracyGap, latencyGap, paretoFrontier, type AccuracyGap, type LatencyGap } from './pareto';
@@ -23,6 +25,7 @@ import {
   type FrontierStore,
   type HistoryEntry,
   type StoredAccuracy,
+  type StoredLacs,
   type StoredMeasurement,
 } from './store';
 import { ACCURACY_EPSILON, decide, DEFAULT_TOLERANCES, worstVerdict, type Verdict } from './verdict';
@@ -156,6 +159,11 @@ export interface CheckOptions {
   measure?: Partial<MeasureOptions>;
   /** Path of the store, for the report only. */
   storeFile?: string;
+  /**
+   * LACS for `family: base` candidates (src/lacs/gate.ts): undefined or false = off; an object (may be
+   * empty) = on, overriding GATE_LACS_OPTIONS. Reported beside the verdict, never part of it.
+   */
+  lacs?: Partial<LacsOptions> | false;
 }
 
 export const DEFAULT_CHECK_OPTIONS: CheckOptions = {
@@ -205,6 +213,8 @@ export interface CandidateResult {
   budget_exhausted: boolean;
   rounds: number;
   wall_s: number;
+  /** For a `family: base` candidate with LACS on: recomputed coefficients and their move. */
+  lacs?: GateLacs;
 }
 
 export interface CheckReport {
@@ -212,7 +222,7 @@ export interface CheckReport {
   /** 0 pass/new-frontier/inconclusive, 1 dominated (or inconclusive with strict). */
   exitCode: number;
   target: { key: string; label: string };
-  settings: { latency_tolerance: number; accuracy_tolerance: number; neighbors: number; budget_s: number; strict: boolean; latency_only: boolean; store?: string };
+  settings: { latency_tolerance: number; accuracy_tolerance: number; neighbors: number; budget_s: number; strict: boolean; latency_only: boolean; lacs: boolean; store?: string };
   /** How the re-measured models were chosen: stored latencies of one target (ranking only), or MACs. */
   selection: { ranked_by: 'stored-latency' | 'macs'; reference_target?: string };
   candidates: CandidateResult[];
@@ -295,11 +305,16 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
     const onFrontier = new Set(paretoFrontier(points).map((p) => p.name));
     for (const r of rows) r.on_frontier = onFrontier.has(r.name);
 
+    // After the gate's own measurement, so LACS's calls never share a run with the verdict's models.
+    const lacs = opts.lacs && c.config.family === 'base'
+      ? await gateLacs(c.config, store, { options: opts.lacs, measure: opts.measure, accuracy: accuracy ?? undefined }, deps)
+      : undefined;
     const base = {
       name: c.config.name, ...(c.file ? { file: c.file } : {}),
       accuracy, accuracy_source: accuracySource, latency_ms: candM.median_ms, ci95_ms: candM.ci95_ms,
       params: candStats.params, macs: candStats.macs, intensity: candStats.intensity, models: rows,
       budget_exhausted: result.budget_exhausted, rounds: result.rounds, wall_s: result.wall_s,
+      ...(lacs ? { lacs: withoutEntry(lacs) } : {}),
     };
     if (accuracy === null) {
       results.push({
@@ -329,7 +344,7 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
     target: { key: target!.key, label: target!.label },
     settings: {
       latency_tolerance: opts.latencyTolerance, accuracy_tolerance: opts.accuracyTolerance, neighbors: opts.neighbors,
-      budget_s: opts.budgetSeconds, strict: !!opts.strict, latency_only: !!opts.latencyOnly, ...(opts.storeFile ? { store: opts.storeFile } : {}),
+      budget_s: opts.budgetSeconds, strict: !!opts.strict, latency_only: !!opts.latencyOnly, lacs: !!opts.lacs, ...(opts.storeFile ? { store: opts.storeFile } : {}),
     },
     selection: estimate.referenceTarget ? { ranked_by: 'stored-latency', reference_target: estimate.referenceTarget } : { ranked_by: 'macs' },
     candidates: results,
@@ -353,6 +368,15 @@ export interface RecordUpdate {
   measurement: StoredMeasurement;
   /** Sweep: apply only if the record still has this config (it may have changed while we measured). */
   requireSameConfig?: boolean;
+  /** LACS coefficients recomputed for a `family: base` config, filed under their own target key. */
+  lacs?: { target: string; entry: StoredLacs };
+}
+
+/** The report carries the comparison; the store entry goes into the update only. */
+function withoutEntry(g: GateLacs): GateLacs {
+  const { entry: _entry, ...rest } = g;
+  void _entry;
+  return rest;
 }
 
 const round = (x: number, digits = 4) => +x.toFixed(digits);
@@ -397,6 +421,8 @@ export function applyRecordUpdates(store: FrontierStore, updates: readonly Recor
       latest: prev && Date.parse(prev.latest.date) > Date.parse(u.measurement.date) ? prev.latest : u.measurement,
       history: mergeHistory(prev?.history ?? [], [historyEntry(u.measurement)]),
     };
+    // Kept when the config changes: each entry names the base version it was searched for.
+    if (u.lacs) rec.lacs = { ...rec.lacs, [u.lacs.target]: u.lacs.entry };
   }
   return { version: store.version, records };
 }
@@ -412,6 +438,8 @@ export interface RecordOptions {
   budgetSeconds: number;
   measure?: Partial<MeasureOptions>;
   storeFile?: string;
+  /** LACS for `family: base` configs, stored with the record (as CheckOptions.lacs; off when undefined). */
+  lacs?: Partial<LacsOptions> | false;
 }
 
 export interface RecordRow {
@@ -424,6 +452,7 @@ export interface RecordRow {
   previous_ms: number | null;
   params: number;
   macs: number;
+  lacs?: GateLacs;
 }
 
 export interface RecordReport {
@@ -461,7 +490,13 @@ export async function runRecord(
     const hash = configHash(config);
     const measurement = storedMeasurement(measurementOf(result, i.config.name), result.target, date, deps.commit);
     const accuracy = accuracyFor(i);
-    updates.push({ name: i.config.name, config, config_hash: hash, ...(accuracy ? { accuracy } : {}), target: result.target.key, label: result.target.label, measurement });
+    const lacs = options.lacs && i.config.family === 'base'
+      ? await gateLacs(i.config, store, { options: options.lacs, measure: options.measure, accuracy: accuracy?.top1 }, { ...deps, now: () => date })
+      : undefined;
+    updates.push({
+      name: i.config.name, config, config_hash: hash, ...(accuracy ? { accuracy } : {}), target: result.target.key, label: result.target.label, measurement,
+      ...(lacs?.entry ? { lacs: { target: lacs.target_key!, entry: lacs.entry } } : {}),
+    });
     const existing = store.records.find((r) => r.name === i.config.name);
     const stats = countConfig(i.config, options.measure?.precision ?? 'fp32');
     rows.push({
@@ -471,6 +506,7 @@ export async function runRecord(
       latency_ms: measurement.median_ms, ci95_ms: measurement.ci95_ms,
       previous_ms: existing && existing.config_hash === hash ? (existing.targets[result.target.key]?.latest.median_ms ?? null) : null,
       params: stats.params, macs: stats.macs,
+      ...(lacs ? { lacs: withoutEntry(lacs) } : {}),
     });
   }
   const base = { target: { key: result.target.key, label: result.target.label }, rows };

@@ -53,6 +53,34 @@ export interface TargetEntry {
   history: HistoryEntry[];
 }
 
+/** EfficientNet's or the chosen compound-scaling coefficients with their LACS objective. */
+export interface StoredScaling {
+  alpha: number;
+  beta: number;
+  gamma: number;
+  objective: number;
+}
+
+/**
+ * The LACS result stored with a `family: base` record for one target (optional; stores written before
+ * LACS entries existed have none). The next PR that changes the base reports how its coefficients moved.
+ */
+export interface StoredLacs {
+  date: string;
+  commit: string | null;
+  /** Store config hash of the base version the coefficients were searched for. */
+  base_hash: string;
+  chosen: StoredScaling;
+  efficientnet: StoredScaling;
+  /** Reward exponent and TARGET latency of the objective ACC * (LAT / TARGET)^w. */
+  w: number;
+  target_latency_ms: number;
+  grid: { step: number; tolerance: number; flops_budget: number };
+  /** Where candidates' accuracies came from (a table, or a predictor fitted on the store's records). */
+  accuracy_source: string;
+  measured_candidates: number;
+}
+
 export interface FrontierRecord {
   name: string;
   accuracy: StoredAccuracy | null;
@@ -62,6 +90,8 @@ export interface FrontierRecord {
   config: ArchConfig;
   /** Keyed by Target.key; measurements under different keys are never compared. */
   targets: Record<string, TargetEntry>;
+  /** Keyed by Target.key: LACS coefficients recomputed for this (base) config on that target. */
+  lacs?: Record<string, StoredLacs>;
 }
 
 export interface FrontierStore {
@@ -190,6 +220,11 @@ export function parseStore(text: string, file: string): FrontierStore {
         }
       }
     }
+    for (const [key, entry] of Object.entries(rec.lacs ?? {})) {
+      if (Number.isNaN(Date.parse(entry.date))) {
+        throw new UserError(`${file}: records[${i}] (${rec.name}).lacs.${key}: bad date ${JSON.stringify(entry.date)}; the store was left untouched`);
+      }
+    }
   });
   return store;
 }
@@ -202,9 +237,11 @@ const KEY_ORDER = [
   'name', 'description', 'family', 'accuracy', 'top1', 'dataset', 'source', 'config_hash', 'config',
   'resolution', 'block', 'repeats', 'channels', 'classes', 'width', 'depth', 'divisor', 'stem', 'stages',
   'kernel', 'stride', 'expand', 'se', 'act', 'pool', 'space_to_depth', 'space_to_batch',
-  'head', 'dropout', 'targets',
+  'head', 'dropout', 'targets', 'lacs',
   'label', 'latest', 'history',
   'date', 'commit', 'median_ms', 'ci95_ms', 'samples', 'batch', 'precision', 'provider', 'fingerprint',
+  'base_hash', 'chosen', 'efficientnet', 'alpha', 'beta', 'gamma', 'objective', 'w', 'target_latency_ms', 'grid', 'step', 'tolerance',
+  'flops_budget', 'accuracy_source', 'measured_candidates',
 ];
 const KEY_RANK = new Map(KEY_ORDER.map((k, i) => [k, i]));
 
@@ -246,7 +283,7 @@ function format(value: unknown, indent: string, keyOrderFor: (o: Record<string, 
 export function serializeStore(store: FrontierStore): string {
   const records = [...store.records].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const keyOrderFor = (o: Record<string, unknown>, parentKey?: string) =>
-    parentKey === 'targets' ? Object.keys(o).sort() : orderedKeys(o);
+    parentKey === 'targets' || parentKey === 'lacs' ? Object.keys(o).sort() : orderedKeys(o);
   return format({ version: store.version, records }, '', keyOrderFor) + '\n';
 }
 
@@ -271,6 +308,17 @@ function mergeTarget(a: TargetEntry | undefined, b: TargetEntry | undefined): Ta
   return { label: latest.label, latest: latest.latest, history: mergeHistory(a.history, b.history) };
 }
 
+/** Per target, the newer LACS entry wins (entries are whole results, never combined). */
+export function mergeLacs(a: Record<string, StoredLacs> | undefined, b: Record<string, StoredLacs> | undefined): Record<string, StoredLacs> | undefined {
+  if (!a || !b) return a ?? b;
+  const out: Record<string, StoredLacs> = { ...a };
+  for (const [key, entry] of Object.entries(b)) {
+    const mine = out[key];
+    if (!mine || Date.parse(entry.date) > Date.parse(mine.date)) out[key] = entry;
+  }
+  return out;
+}
+
 function changed<T>(base: T | undefined, side: T): boolean {
   return base === undefined || canonicalJson(base) !== canonicalJson(side);
 }
@@ -291,7 +339,9 @@ function mergeRecord(base: FrontierRecord | undefined, ours: FrontierRecord, the
     // Measurements of another network are not comparable: keep those of the winning config.
     Object.assign(targets, configSide.targets);
   }
-  return { name: ours.name, accuracy: accuracySide.accuracy, config_hash: configSide.config_hash, config: configSide.config, targets };
+  // LACS entries carry the base hash they were searched for, so both sides' are kept (newer per target).
+  const lacs = mergeLacs(ours.lacs, theirs.lacs);
+  return { name: ours.name, accuracy: accuracySide.accuracy, config_hash: configSide.config_hash, config: configSide.config, targets, ...(lacs ? { lacs } : {}) };
 }
 
 /**

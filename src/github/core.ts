@@ -53,6 +53,8 @@ export interface CoreOptions {
   ep: ExecutionProvider;
   batch: number;
   precision: Precision;
+  /** LACS for `family: base` configs in check (reported) and record (stored); undefined = on. */
+  lacsOnBase?: boolean;
 }
 
 export interface CoreDeps {

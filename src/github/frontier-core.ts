@@ -8,6 +8,9 @@ function measureOptions(o: CoreOptions): Partial<MeasureOptions> {
   return { ep: o.ep, batch: o.batch, precision: o.precision };
 }
 
+/** Input lacs-on-base (default true): the PR-sized LACS budget of src/lacs/gate.ts, or off. */
+const lacsOption = (o: CoreOptions) => (o.lacsOnBase === false ? (false as const) : {});
+
 /**
  * The `ratio` the action reports: candidate latency over the model it is judged against (the one that
  * dominates it, else the measured neighbour closest in latency). Rows carry model / candidate.
@@ -48,6 +51,7 @@ export function createFrontierCore(storeFile: string, lacsFamilyDir?: string): F
           ...(options.budgetSeconds !== undefined ? { budgetSeconds: options.budgetSeconds } : {}),
           measure: measureOptions(options),
           storeFile,
+          lacs: lacsOption(options),
         },
         deps,
       );
@@ -65,7 +69,7 @@ export function createFrontierCore(storeFile: string, lacsFamilyDir?: string): F
       const { report, store: updated } = await runRecord(
         store,
         candidates,
-        { budgetSeconds: options.budgetSeconds ?? 20, measure: measureOptions(options), storeFile },
+        { budgetSeconds: options.budgetSeconds ?? 20, measure: measureOptions(options), storeFile, lacs: lacsOption(options) },
         deps,
       );
       return { report: { markdown: report.markdown, json: report.json, targetLabel: report.target.label }, store: updated };

@@ -31,6 +31,8 @@ export interface ActionConfig {
   onFail: OnFail;
   comment: boolean;
   budgetSeconds?: number;
+  /** check/record of a `family: base` config also run LACS (report the coefficients' move / store them). */
+  lacsOnBase: boolean;
   githubToken: string;
   /** Where the JSON report is written (also the `report-json` output). */
   reportPath: string;
@@ -133,6 +135,7 @@ export function parseActionInputs(read: InputReader): ActionConfig {
     onFail: choice(read, 'on-fail', ON_FAIL, 'both'),
     comment: bool(read, 'comment', true),
     budgetSeconds: num(read, 'budget-seconds', undefined, { min: 0, max: 6 * 3600, exclusiveMin: true }),
+    lacsOnBase: bool(read, 'lacs-on-base', true),
     githubToken,
     reportPath: read('report-path') || DEFAULT_REPORT_PATH,
   };

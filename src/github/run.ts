@@ -268,6 +268,7 @@ function coreOptions(config: ActionConfig): CoreOptions {
     ep: config.executionProvider,
     batch: config.batchSize,
     precision: config.precision,
+    lacsOnBase: config.lacsOnBase,
   };
 }
 

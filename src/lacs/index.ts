@@ -9,3 +9,4 @@ export * from './run';
 export * from './family';
 export { renderMarkdown } from './report';
 export * from './inputs';
+export * from './gate';

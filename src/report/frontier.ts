@@ -73,6 +73,8 @@ function candidateSection(c: CandidateResult, targetLabel: string): string {
     lines.push('- Accuracy at equal latency: no measured model is as fast; it is the fastest here.');
   }
   if (lines.length) out.push(...lines, '');
+  // Before the chart: a comment cut to fit keeps the coefficients.
+  if (c.lacs) out.push(c.lacs.markdown.trimEnd(), '');
   const chart = frontierChart(
     c.models.filter((r) => r.accuracy !== null).map((r) => ({ name: r.name, accuracy: r.accuracy!, latency_ms: r.latency_ms, candidate: r.role === 'candidate', on_frontier: r.on_frontier })),
     `Top-1 vs latency on this machine`,
@@ -118,6 +120,11 @@ export function renderRecordMarkdown(report: { target: { key: string; label: str
     out.push(
       `| ${md(r.name)} | ${r.action} | ${top1(r.accuracy)} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${r.previous_ms === null ? '–' : ms(r.previous_ms)} | ${millions(r.params)} | ${giga(r.macs)} |`,
     );
+  }
+  for (const r of report.rows) {
+    if (!r.lacs) continue;
+    out.push('', r.lacs.markdown.trimEnd());
+    if (r.lacs.status === 'computed') out.push('', `<sub>Stored with ${md(r.name)} for this target; the next change to this base is compared with them.</sub>`);
   }
   return out.join('\n') + '\n';
 }
