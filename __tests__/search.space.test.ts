@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { stringify } from 'yaml';
 import { lower } from '../src/arch/lower';
+import { parseArchConfig } from '../src/arch/parse';
 import { ConfigError } from '../src/errors';
 import { seeded } from '../src/search/rng';
 import {
@@ -50,6 +52,8 @@ describe('search spaces', () => {
       expect(config.stages.reduce((a, s) => a + s.repeats, 0)).toBe(genome.stages.reduce((a, s) => a + s.depth, 0));
       expect(blocks.size).toBe(genome.stages.reduce((a, s) => a + s.depth, 0));
       expect(config.resolution).toBe(space.resolution[genome.resolution]);
+      // A valid format v1 config, as `stats`, `build` and `measure` read it back.
+      expect(parseArchConfig(stringify(config), 'sampled.yaml')).toEqual(config);
     }
     expect(parseSpace(spaceToYaml(space, ['round trip']), 'rt.yaml')).toEqual(space);
   });
@@ -95,6 +99,9 @@ describe('search spaces', () => {
     const folding = minimal.replace('depth: [1, 3]', 'depth: 1').replace('expand: [2, 4]}', 'expand: 2, space_to_depth: [none, conv]}');
     expect(() => parseSpace(folding, 'space.yaml')).not.toThrow();
     expect(errorOf(folding.replace('resolution: [32, 48]', 'resolution: [30, 32]')).message).toMatch(/^space\.yaml:2:13: resolution: the smallest resolution 30 cannot be built: space_to_depth needs an even input size, got 15x15/);
+    // Sampled networks must be valid format v1 configs: format v1 caps se at 1.
+    expect(errorOf(minimal.replace('expand: [2, 4]}', 'expand: [2, 4], se: [0, 1.5]}')).message)
+      .toMatch(/^space\.yaml:10:7: stages\[0\]\.blocks: block MB e2 k3 se1\.5 gives a network that is not a valid architecture config: .*1\.5.*\(stages\[0\]\.se\)/);
     expect(errorOf('name: x\n  bad: [').message).toMatch(/^space\.yaml:\d+:\d+: YAML syntax/);
     expect(errorOf('- 1\n- 2\n').message).toMatch(/must be a YAML mapping/);
   });

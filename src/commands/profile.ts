@@ -91,6 +91,8 @@ export const command: Command = {
     const out = stringFlag(values, 'out');
     if (out) writeFileOrFail(out, JSON.stringify(result, null, 1) + '\n', 'profile result');
     if (values.json) {
+      // The report goes to stderr so stdout stays one JSON document (the reduced space is still written).
+      if (values.reduce) reportProfile(space, result, values, { out: io.err, err: io.err });
       io.out(JSON.stringify(result, null, 1));
       return 0;
     }

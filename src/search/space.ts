@@ -12,6 +12,7 @@ import { LineCounter, parseDocument, isNode, stringify } from 'yaml';
 import { ConfigError, UserError, type SourcePosition } from '../errors';
 import type { Activation, ArchConfig, BlockType, SpaceToDepth, StageConfig, StemPool } from '../arch/types';
 import { lower, ShapeError } from '../arch/lower';
+import { parseArchConfig } from '../arch/parse';
 import type { Random } from './rng';
 import { pick, randInt } from './rng';
 import { SPACE_SCHEMA } from './space-schema';
@@ -236,19 +237,33 @@ export function parseSpace(text: string, file: string): SearchSpace {
   };
   // Each block choice is tried at its stage's first layer (where space_to_depth and strides act).
   const trials: Genome[] = [smallest];
-  stages.forEach((s, si) => choicesAt(s, 0).forEach((c) => {
+  const trialOrigin: { stage: number; choice: number }[] = [];
+  stages.forEach((s, si) => s.blocks.forEach((_, c) => {
     const g = cloneGenome(smallest);
-    g.stages[si].layers[0] = c;
+    g.stages[si].layers[0] = c; // every block is a choice at a stage's first layer
     trials.push(g);
+    trialOrigin.push({ stage: si, choice: c });
   }));
-  for (const g of trials) {
+  const label = blockLabeler(space);
+  trials.forEach((g, t) => {
+    const config = genomeToConfig(space, g);
     try {
-      lower(genomeToConfig(space, g));
+      lower(config);
     } catch (err) {
       if (err instanceof ShapeError) fail(['resolution'], `the smallest resolution ${Math.min(...space.resolution)} cannot be built: ${err.message}`);
       throw err;
     }
-  }
+    // Sampled networks must be valid format v1 configs (the ranges of schema/arch-config.schema.json).
+    try {
+      parseArchConfig(stringify(config), `${file} (sampled network)`);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      const which = t === 0 ? undefined : trialOrigin[t - 1];
+      const path: Path = which ? ['stages', which.stage, 'blocks'] : ['stages'];
+      const what = which ? `block ${label(stages[which.stage].blocks[which.choice])}` : 'the smallest network';
+      fail(path, `${what} gives a network that is not a valid architecture config: ${err.detail}${err.field ? ` (${err.field})` : ''}`);
+    }
+  });
   return space;
 }
 
