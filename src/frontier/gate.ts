@@ -490,13 +490,7 @@ export async function runRecord(
     const hash = configHash(config);
     const measurement = storedMeasurement(measurementOf(result, i.config.name), result.target, date, deps.commit);
     const accuracy = accuracyFor(i);
-    const lacs = options.lacs && i.config.family === 'base'
-      ? await gateLacs(i.config, store, { options: options.lacs, measure: options.measure, accuracy: accuracy?.top1 }, { ...deps, now: () => date })
-      : undefined;
-    updates.push({
-      name: i.config.name, config, config_hash: hash, ...(accuracy ? { accuracy } : {}), target: result.target.key, label: result.target.label, measurement,
-      ...(lacs?.entry ? { lacs: { target: lacs.target_key!, entry: lacs.entry } } : {}),
-    });
+    updates.push({ name: i.config.name, config, config_hash: hash, ...(accuracy ? { accuracy } : {}), target: result.target.key, label: result.target.label, measurement });
     const existing = store.records.find((r) => r.name === i.config.name);
     const stats = countConfig(i.config, options.measure?.precision ?? 'fp32');
     rows.push({
@@ -506,8 +500,18 @@ export async function runRecord(
       latency_ms: measurement.median_ms, ci95_ms: measurement.ci95_ms,
       previous_ms: existing && existing.config_hash === hash ? (existing.targets[result.target.key]?.latest.median_ms ?? null) : null,
       params: stats.params, macs: stats.macs,
-      ...(lacs ? { lacs: withoutEntry(lacs) } : {}),
     });
+  }
+  // LACS after all measurements, on the store with this call's records in it: configs recorded together
+  // (a first record of a zoo) are trained records for the accuracy predictor too.
+  if (options.lacs) {
+    const withThese = applyRecordUpdates(store, updates);
+    for (const [n, i] of inputs.entries()) {
+      if (i.config.family !== 'base') continue;
+      const lacs = await gateLacs(i.config, withThese, { options: options.lacs, measure: options.measure, accuracy: updates[n].accuracy?.top1 }, { ...deps, now: () => date });
+      if (lacs.entry) updates[n].lacs = { target: lacs.target_key!, entry: lacs.entry };
+      rows[n].lacs = withoutEntry(lacs);
+    }
   }
   const base = { target: { key: result.target.key, label: result.target.label }, rows };
   const json = JSON.parse(JSON.stringify({ command: 'record', ...base, ...(options.storeFile ? { store: options.storeFile } : {}) })) as Record<string, unknown>;

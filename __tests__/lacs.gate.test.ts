@@ -1,0 +1,226 @@
+/**
+ * LACS in the gate: check reports the recomputed coefficients of a `family: base` candidate and how they
+ * moved from the ones stored with the previous base; record stores them; old stores without LACS entries
+ * still load. Deterministic measurers (latency a function of the config), so the whole file takes seconds.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { makeCheckCommand } from '../src/commands/check';
+import { makeRecordCommand } from '../src/commands/record';
+import type { Command } from '../src/commands/types';
+import { UserError } from '../src/errors';
+import { runCheck, runRecord } from '../src/frontier/gate';
+import { configHash, emptyStore, mergeStores, parseStore, readStoreFile, serializeStore, type FrontierStore, type StoredLacs } from '../src/frontier/store';
+import { GATE_LACS_OPTIONS } from '../src/lacs/gate';
+import { runLacs } from '../src/lacs/run';
+import { inputsFromConfigs, configsFromStore } from '../src/lacs/inputs';
+import type { Measurer } from '../src/measure/types';
+import { FakeMeasurer, loadFixture, macsLatency, resolutionPunishingLatency, TARGET, FIXTURES } from './lacs.helpers';
+
+const ZOO = ['efficientnet-b0', 'efficientnet-b1', 'efficientnet-b2', 'mobilenet-v2', 'resnet-18'];
+const DATE = new Date('2026-03-01T00:00:00.000Z');
+const b0 = loadFixture('efficientnet-b0');
+
+/** A store recorded before LACS entries existed: no `lacs` anywhere. */
+async function oldStore(measurer: Measurer = new FakeMeasurer(macsLatency)): Promise<FrontierStore> {
+  const { store } = await runRecord(emptyStore(), ZOO.map((n) => ({ config: loadFixture(n) })), { budgetSeconds: 1 }, { measurer, now: () => DATE, commit: 'old' });
+  return store;
+}
+
+/** The PR's version of the base: one stage's kernel changed, so it is another network with the same name. */
+function editedBase() {
+  const config = JSON.parse(JSON.stringify(b0)) as typeof b0;
+  config.stages[1].kernel = 5;
+  return config;
+}
+
+describe('store: optional LACS entries', () => {
+  test('a store without LACS entries loads, and record of a family: base config stores one that round-trips', async () => {
+    const before = await oldStore();
+    const text = serializeStore(before);
+    expect(text).not.toContain('"lacs"');
+    const loaded = parseStore(text, 'old.json');
+    expect(loaded.records.every((r) => r.lacs === undefined)).toBe(true);
+
+    const measurer = new FakeMeasurer(macsLatency);
+    const { store, report, updates } = await runRecord(loaded, [{ config: b0 }], { budgetSeconds: 1, lacs: {} }, { measurer, now: () => DATE, commit: 'abc123' });
+    const entry = store.records.find((r) => r.name === b0.name)!.lacs![TARGET.key];
+    expect(updates[0].lacs).toEqual({ target: TARGET.key, entry });
+    // The stored coefficients are what a direct LACS run with the gate's budget chooses.
+    const direct = await runLacs(b0, GATE_LACS_OPTIONS, {
+      measurer: new FakeMeasurer(macsLatency),
+      records: inputsFromConfigs([b0, ...configsFromStore({ ...loaded, records: loaded.records.filter((r) => r.name !== b0.name) })]).records,
+    });
+    expect(entry.chosen).toEqual({ alpha: direct.chosen.alpha, beta: direct.chosen.beta, gamma: direct.chosen.gamma, objective: +direct.chosen.objective.toFixed(6) });
+    expect(entry.efficientnet).toMatchObject({ alpha: 1.2, beta: 1.1, gamma: 1.15 });
+    expect(entry).toMatchObject({ date: DATE.toISOString(), commit: 'abc123', base_hash: configHash(b0), w: -0.07, grid: { step: 0.05, tolerance: 0.1, flops_budget: 2 } });
+    expect(entry.measured_candidates).toBe(direct.measured_candidates);
+    // Only the base gets an entry; the report says they were stored and that none were stored before.
+    expect(store.records.filter((r) => r.lacs).map((r) => r.name)).toEqual([b0.name]);
+    expect(report.rows[0].lacs).toMatchObject({ status: 'computed', previous: null });
+    expect(report.markdown).toContain('none stored for the previous base on this target');
+    expect(report.markdown).toContain('Stored with efficientnet-b0 for this target');
+    expect(report.json).toHaveProperty(['rows', 0, 'lacs', 'chosen', 'alpha'], entry.chosen.alpha);
+
+    const again = parseStore(serializeStore(store), 'new.json');
+    expect(again.records.find((r) => r.name === b0.name)!.lacs).toEqual({ [TARGET.key]: entry });
+    expect(serializeStore(again)).toBe(serializeStore(store));
+  });
+
+  test('an entry missing a field or with a bad date is rejected naming the field', async () => {
+    const { store } = await runRecord(await oldStore(), [{ config: b0 }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency), now: () => DATE });
+    const doc = JSON.parse(serializeStore(store));
+    const i = doc.records.findIndex((r: { name: string }) => r.name === b0.name);
+    delete doc.records[i].lacs[TARGET.key].chosen;
+    expect(() => parseStore(JSON.stringify(doc), 's.json')).toThrow(/records\[\d+\] \(efficientnet-b0\)\.lacs\.fake-cpu: missing field 'chosen'/);
+    const bad = JSON.parse(serializeStore(store));
+    bad.records[i].lacs[TARGET.key].date = '2026-13-45T99:99:99Z';
+    expect(() => parseStore(JSON.stringify(bad), 's.json')).toThrow(/lacs\.fake-cpu: bad date/);
+  });
+
+  test('merging two stores keeps both sides\' entries, the newer one per target', () => {
+    const entry = (date: string, alpha: number): StoredLacs => ({
+      date, commit: null, base_hash: configHash(b0), chosen: { alpha, beta: 1.1, gamma: 1.1, objective: 77 }, efficientnet: { alpha: 1.2, beta: 1.1, gamma: 1.15, objective: 77 },
+      w: -0.07, target_latency_ms: 3, grid: { step: 0.05, tolerance: 0.1, flops_budget: 2 }, accuracy_source: 'test', measured_candidates: 10,
+    });
+    const rec = { name: b0.name, accuracy: null, config_hash: configHash(b0), config: b0, targets: {} };
+    const base: FrontierStore = { version: 1, records: [rec] };
+    const ours: FrontierStore = { version: 1, records: [{ ...rec, lacs: { cpu: entry('2026-01-02T00:00:00Z', 1.3), gpu: entry('2026-01-01T00:00:00Z', 1.4) } }] };
+    const theirs: FrontierStore = { version: 1, records: [{ ...rec, lacs: { cpu: entry('2026-01-01T00:00:00Z', 1.5), tpu: entry('2026-01-01T00:00:00Z', 1.6) } }] };
+    const merged = mergeStores(base, ours, theirs).records[0].lacs!;
+    expect(Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, v.chosen.alpha]))).toEqual({ cpu: 1.3, gpu: 1.4, tpu: 1.6 });
+  });
+});
+
+describe('check: LACS for a family: base candidate', () => {
+  async function storeWithLacs(): Promise<FrontierStore> {
+    const { store } = await runRecord(await oldStore(), [{ config: b0 }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency), now: () => DATE, commit: 'prev0001' });
+    return store;
+  }
+
+  test('the report shows the recomputed coefficients and their move from the stored ones; the verdict is the same without LACS', async () => {
+    const store = await storeWithLacs();
+    const stored = store.records.find((r) => r.name === b0.name)!.lacs![TARGET.key];
+    // Another runner behaviour (resolution is expensive) moves the optimum.
+    const candidate = { config: editedBase() };
+    const withLacs = await runCheck(store, [candidate], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(resolutionPunishingLatency) });
+    const without = await runCheck(store, [candidate], { budgetSeconds: 1 }, { measurer: new FakeMeasurer(resolutionPunishingLatency) });
+    const c = withLacs.candidates[0];
+    const lacs = c.lacs!;
+    expect(lacs.status).toBe('computed');
+    expect(lacs.previous).toMatchObject({ chosen: stored.chosen, date: stored.date, commit: 'prev0001', target_key: TARGET.key });
+    expect(lacs.changed).toBe(true);
+    for (const m of lacs.moves) {
+      expect(m.from).toBe(stored.chosen[m.name]);
+      expect(m.to).toBe(lacs.chosen![m.name]);
+      expect(m.delta).toBeCloseTo(lacs.chosen![m.name] - stored.chosen[m.name], 9);
+    }
+    const moved = lacs.moves.filter((m) => m.delta !== 0);
+    expect(moved.length).toBeGreaterThan(0);
+    expect(c.lacs).not.toHaveProperty('entry');
+    // Markdown: the move, the new coefficients beside EfficientNet's and the stored ones.
+    const fmt = (x: { alpha: number; beta: number; gamma: number }) => `(${x.alpha}, ${x.beta}, ${x.gamma})`;
+    expect(withLacs.markdown).toContain(`coefficients moved from ${fmt(stored.chosen)} to **${fmt(lacs.chosen!)}**`);
+    expect(withLacs.markdown).toContain(`${moved[0].name} ${moved[0].from} → ${moved[0].to}`);
+    expect(withLacs.markdown).toMatch(/\| stored with the previous base \(2026-03-01 @ prev0001\) \|/);
+    expect(withLacs.markdown).toContain('| EfficientNet | 1.2 | 1.1 | 1.15 |');
+    expect(withLacs.json).toHaveProperty(['candidates', 0, 'lacs', 'previous', 'chosen'], stored.chosen);
+    expect(withLacs.json).toHaveProperty(['settings', 'lacs'], true);
+    // LACS never changes the verdict.
+    expect(withLacs.verdict).toBe(without.verdict);
+    expect(c.verdict).toBe(without.candidates[0].verdict);
+    expect(without.candidates[0].lacs).toBeUndefined();
+    expect(without.markdown).not.toContain('LACS');
+  });
+
+  test('the same runner behaviour reads as unchanged', async () => {
+    const store = await storeWithLacs();
+    const r = await runCheck(store, [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
+    expect(r.candidates[0].lacs).toMatchObject({ status: 'computed', changed: false });
+    expect(r.markdown).toMatch(/coefficients unchanged at \*\*\(/);
+  });
+
+  test('a store without LACS entries says none are stored; entries of other targets are named, not compared', async () => {
+    const r = await runCheck(await oldStore(), [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
+    expect(r.candidates[0].lacs).toMatchObject({ status: 'computed', previous: null, moves: [], other_targets: [] });
+    expect(r.markdown).toContain('none stored for the previous base on this target, so there is no move to show.');
+
+    const store = await storeWithLacs();
+    const rec = store.records.find((x) => x.name === b0.name)!;
+    rec.lacs = { 'gpu-elsewhere': rec.lacs![TARGET.key] };
+    const other = await runCheck(store, [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
+    expect(other.candidates[0].lacs).toMatchObject({ previous: null, other_targets: ['gpu-elsewhere'] });
+    expect(other.markdown).toContain('stored for other targets only: `gpu-elsewhere`');
+  });
+
+  test('LACS that cannot run (too few trained records) is reported and the verdict stands', async () => {
+    const small = (await oldStore()).records.filter((r) => ['efficientnet-b0', 'resnet-18'].includes(r.name));
+    const store: FrontierStore = { version: 1, records: small };
+    const r = await runCheck(store, [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
+    const plain = await runCheck(store, [{ config: editedBase() }], { budgetSeconds: 1 }, { measurer: new FakeMeasurer(macsLatency) });
+    expect(r.candidates[0].lacs).toMatchObject({ status: 'failed' });
+    expect(r.candidates[0].lacs!.error).toMatch(/trained records/);
+    expect(r.markdown).toMatch(/could not run: .*The verdict does not depend on it\./);
+    expect(r.verdict).toBe(plain.verdict);
+    expect(r.exitCode).toBe(plain.exitCode);
+  });
+
+  test('candidates without family: base get no LACS', async () => {
+    const mv2 = loadFixture('mobilenet-v2');
+    const measurer = new FakeMeasurer(macsLatency);
+    const r = await runCheck(await oldStore(), [{ config: { ...mv2, name: 'mv2-copy' } }], { budgetSeconds: 1, lacs: {} }, { measurer });
+    expect(r.candidates[0].lacs).toBeUndefined();
+    expect(measurer.calls).toHaveLength(1);
+  });
+});
+
+describe('CLI: --lacs / --no-lacs', () => {
+  let dir: string;
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  async function run(cmd: Command, argv: string[]) {
+    let out = '';
+    let err = '';
+    const io = { out: (t: string) => (out += t + '\n'), err: (t: string) => (err += t + '\n') };
+    try {
+      return { code: await cmd.run(argv, io), out, err };
+    } catch (e) {
+      if (e instanceof UserError) return { code: e.exitCode, out, err: err + e.message };
+      throw e;
+    }
+  }
+
+  test('record stores coefficients by default (not with --no-lacs); check reports their move (not with --no-lacs)', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lacs-gate-cli-'));
+    const store = path.join(dir, 'frontier.json');
+    const measurer = new FakeMeasurer(macsLatency);
+    const deps = { measurer: () => measurer, now: () => DATE, commit: () => 'c0ffee1' };
+    const archs = ZOO.filter((n) => n !== 'efficientnet-b0').map((n) => path.join(FIXTURES, `${n}.yaml`));
+    expect((await run(makeRecordCommand(deps), [...archs, '--frontier', store, '--budget', '1'])).code).toBe(0);
+
+    const b0File = path.join(FIXTURES, 'efficientnet-b0.yaml');
+    const off = await run(makeRecordCommand(deps), [b0File, '--frontier', store, '--budget', '1', '--no-lacs']);
+    expect(off.code).toBe(0);
+    expect(readStoreFile(store).records.find((r) => r.name === b0.name)!.lacs).toBeUndefined();
+    expect(off.out).not.toContain('LACS');
+
+    const on = await run(makeRecordCommand(deps), [b0File, '--frontier', store, '--budget', '1']);
+    expect(on.code).toBe(0);
+    const entry = readStoreFile(store).records.find((r) => r.name === b0.name)!.lacs![TARGET.key];
+    expect(entry).toMatchObject({ commit: 'c0ffee1', efficientnet: { alpha: 1.2 } });
+    expect(on.out).toContain('**LACS** for efficientnet-b0');
+
+    const edited = path.join(dir, 'b0.yaml');
+    fs.writeFileSync(edited, fs.readFileSync(b0File, 'utf8').replace(/^dropout: .*$/m, 'dropout: 0.25'));
+    const check = await run(makeCheckCommand(deps), [edited, '--frontier', store, '--budget', '1', '--json']);
+    expect(check.code).toBe(0);
+    const json = JSON.parse(check.out);
+    expect(json.candidates[0].lacs).toMatchObject({ status: 'computed', changed: false, previous: { chosen: entry.chosen, commit: 'c0ffee1' } });
+    const quiet = await run(makeCheckCommand(deps), [edited, '--frontier', store, '--budget', '1', '--no-lacs']);
+    expect(quiet.out).not.toContain('LACS');
+    const both = await run(makeCheckCommand(deps), [edited, '--frontier', store, '--lacs', '--no-lacs']);
+    expect(both.code).toBe(2);
+    expect(both.err).toContain('--lacs and --no-lacs: give one of them, not both');
+  });
+});
