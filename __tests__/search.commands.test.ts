@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { loadArchConfig } from '../src/arch/parse';
 import { main } from '../src/cli';
 import { profileDeps } from '../src/commands/profile';
 import { searchDeps } from '../src/commands/search';
@@ -77,6 +78,8 @@ describe('frontier-gate profile / merge / search', () => {
     const yamls = fs.readdirSync(out).filter((f) => f.endsWith('.yaml'));
     expect(yamls.length).toBe(summary.reduce((a: number, s: { front: unknown[] }) => a + s.front.length, 0) - dupes(summary));
     expect(fs.readFileSync(path.join(out, yamls[0]), 'utf8')).toMatch(/^# .*\(a proxy, not an accuracy\)\nname: /);
+    // Candidates are architecture configs the rest of the tool reads.
+    for (const y of yamls) expect(loadArchConfig(path.join(out, y)).name).toBe(y.replace(/\.yaml$/, ''));
   });
 
   test('bad input gives a clear message and exit 2', async () => {
