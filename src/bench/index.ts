@@ -8,6 +8,7 @@ const SECTIONS: Record<string, () => Promise<{ bench(): Promise<void> }>> = {
   measure: () => import('./measure'),
   frontier: () => import('./frontier'),
   lacs: () => import('./lacs'),
+  search: () => import('./search'),
 };
 
 async function main(): Promise<void> {
