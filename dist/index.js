@@ -54490,6 +54490,7 @@ exports.runSweep = runSweep;
 const counts_1 = __nccwpck_require__(4758);
 const parse_1 = __nccwpck_require__(4187);
 const errors_1 = __nccwpck_require__(3916);
+const gate_1 = __nccwpck_require__(7678);
 const markdown_1 = __nccwpck_require__(4285);
 const frontier_1 = __nccwpck_require__(2321);
 const pareto_1 = __nccwpck_require__(8106);
@@ -54655,11 +54656,16 @@ async function runCheck(store, candidates, options, deps) {
         const onFrontier = new Set((0, pareto_1.paretoFrontier)(points).map((p) => p.name));
         for (const r of rows)
             r.on_frontier = onFrontier.has(r.name);
+        // After the gate's own measurement, so LACS's calls never share a run with the verdict's models.
+        const lacs = opts.lacs && c.config.family === 'base'
+            ? await (0, gate_1.gateLacs)(c.config, store, { options: opts.lacs, measure: opts.measure, accuracy: accuracy ?? undefined }, deps)
+            : undefined;
         const base = {
             name: c.config.name, ...(c.file ? { file: c.file } : {}),
             accuracy, accuracy_source: accuracySource, latency_ms: candM.median_ms, ci95_ms: candM.ci95_ms,
             params: candStats.params, macs: candStats.macs, intensity: candStats.intensity, models: rows,
             budget_exhausted: result.budget_exhausted, rounds: result.rounds, wall_s: result.wall_s,
+            ...(lacs ? { lacs: withoutEntry(lacs) } : {}),
         };
         if (accuracy === null) {
             results.push({
@@ -54689,13 +54695,19 @@ async function runCheck(store, candidates, options, deps) {
         target: { key: target.key, label: target.label },
         settings: {
             latency_tolerance: opts.latencyTolerance, accuracy_tolerance: opts.accuracyTolerance, neighbors: opts.neighbors,
-            budget_s: opts.budgetSeconds, strict: !!opts.strict, latency_only: !!opts.latencyOnly, ...(opts.storeFile ? { store: opts.storeFile } : {}),
+            budget_s: opts.budgetSeconds, strict: !!opts.strict, latency_only: !!opts.latencyOnly, lacs: !!opts.lacs, ...(opts.storeFile ? { store: opts.storeFile } : {}),
         },
         selection: estimate.referenceTarget ? { ranked_by: 'stored-latency', reference_target: estimate.referenceTarget } : { ranked_by: 'macs' },
         candidates: results,
     };
     const json = JSON.parse(JSON.stringify({ command: 'check', ...report }));
     return { ...report, markdown: (0, frontier_1.renderCheckMarkdown)(report), json };
+}
+/** The report carries the comparison; the store entry goes into the update only. */
+function withoutEntry(g) {
+    const { entry: _entry, ...rest } = g;
+    void _entry;
+    return rest;
 }
 const round = (x, digits = 4) => +x.toFixed(digits);
 const FINGERPRINT_KEYS = ['cpu', 'cores', 'memory_gb', 'os', 'node', 'onnxruntime', 'provider', 'gpu', 'driver', 'threads', 'batch', 'precision'];
@@ -54739,6 +54751,9 @@ function applyRecordUpdates(store, updates) {
             latest: prev && Date.parse(prev.latest.date) > Date.parse(u.measurement.date) ? prev.latest : u.measurement,
             history: (0, store_1.mergeHistory)(prev?.history ?? [], [historyEntry(u.measurement)]),
         };
+        // Kept when the config changes: each entry names the base version it was searched for.
+        if (u.lacs)
+            rec.lacs = { ...rec.lacs, [u.lacs.target]: u.lacs.entry };
     }
     return { version: store.version, records };
 }
@@ -54778,6 +54793,19 @@ async function runRecord(store, inputs, options, deps) {
             previous_ms: existing && existing.config_hash === hash ? (existing.targets[result.target.key]?.latest.median_ms ?? null) : null,
             params: stats.params, macs: stats.macs,
         });
+    }
+    // LACS after all measurements, on the store with this call's records in it: configs recorded together
+    // (a first record of a zoo) are trained records for the accuracy predictor too.
+    if (options.lacs) {
+        const withThese = applyRecordUpdates(store, updates);
+        for (const [n, i] of inputs.entries()) {
+            if (i.config.family !== 'base')
+                continue;
+            const lacs = await (0, gate_1.gateLacs)(i.config, withThese, { options: options.lacs, measure: options.measure, accuracy: updates[n].accuracy?.top1 }, { ...deps, now: () => date });
+            if (lacs.entry)
+                updates[n].lacs = { target: lacs.target_key, entry: lacs.entry };
+            rows[n].lacs = withoutEntry(lacs);
+        }
     }
     const base = { target: { key: result.target.key, label: result.target.label }, rows };
     const json = JSON.parse(JSON.stringify({ command: 'record', ...base, ...(options.storeFile ? { store: options.storeFile } : {}) }));
@@ -54944,6 +54972,7 @@ exports.storedConfig = storedConfig;
 exports.parseStore = parseStore;
 exports.serializeStore = serializeStore;
 exports.mergeHistory = mergeHistory;
+exports.mergeLacs = mergeLacs;
 exports.mergeStores = mergeStores;
 exports.readStoreFile = readStoreFile;
 exports.writeFileAtomic = writeFileAtomic;
@@ -55078,6 +55107,11 @@ function parseStore(text, file) {
                 }
             }
         }
+        for (const [key, entry] of Object.entries(rec.lacs ?? {})) {
+            if (Number.isNaN(Date.parse(entry.date))) {
+                throw new errors_1.UserError(`${file}: records[${i}] (${rec.name}).lacs.${key}: bad date ${JSON.stringify(entry.date)}; the store was left untouched`);
+            }
+        }
     });
     return store;
 }
@@ -55088,9 +55122,11 @@ const KEY_ORDER = [
     'name', 'description', 'family', 'accuracy', 'top1', 'dataset', 'source', 'config_hash', 'config',
     'resolution', 'block', 'repeats', 'channels', 'classes', 'width', 'depth', 'divisor', 'stem', 'stages',
     'kernel', 'stride', 'expand', 'se', 'act', 'pool', 'space_to_depth', 'space_to_batch',
-    'head', 'dropout', 'targets',
+    'head', 'dropout', 'targets', 'lacs',
     'label', 'latest', 'history',
     'date', 'commit', 'median_ms', 'ci95_ms', 'samples', 'batch', 'precision', 'provider', 'fingerprint',
+    'base_hash', 'chosen', 'efficientnet', 'alpha', 'beta', 'gamma', 'objective', 'w', 'target_latency_ms', 'grid', 'step', 'tolerance',
+    'flops_budget', 'accuracy_source', 'measured_candidates',
 ];
 const KEY_RANK = new Map(KEY_ORDER.map((k, i) => [k, i]));
 function orderedKeys(obj) {
@@ -55132,7 +55168,7 @@ function format(value, indent, keyOrderFor, parentKey) {
 /** Records sorted by name, targets by key, known keys in a fixed order; 2-space JSON, trailing newline. */
 function serializeStore(store) {
     const records = [...store.records].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const keyOrderFor = (o, parentKey) => parentKey === 'targets' ? Object.keys(o).sort() : orderedKeys(o);
+    const keyOrderFor = (o, parentKey) => parentKey === 'targets' || parentKey === 'lacs' ? Object.keys(o).sort() : orderedKeys(o);
     return format({ version: store.version, records }, '', keyOrderFor) + '\n';
 }
 // ---------------------------------------------------------------------------------------------------------
@@ -55155,6 +55191,18 @@ function mergeTarget(a, b) {
     const latest = Date.parse(b.latest.date) > Date.parse(a.latest.date) ? b : a;
     return { label: latest.label, latest: latest.latest, history: mergeHistory(a.history, b.history) };
 }
+/** Per target, the newer LACS entry wins (entries are whole results, never combined). */
+function mergeLacs(a, b) {
+    if (!a || !b)
+        return a ?? b;
+    const out = { ...a };
+    for (const [key, entry] of Object.entries(b)) {
+        const mine = out[key];
+        if (!mine || Date.parse(entry.date) > Date.parse(mine.date))
+            out[key] = entry;
+    }
+    return out;
+}
 function changed(base, side) {
     return base === undefined || canonicalJson(base) !== canonicalJson(side);
 }
@@ -55176,7 +55224,9 @@ function mergeRecord(base, ours, theirs) {
         // Measurements of another network are not comparable: keep those of the winning config.
         Object.assign(targets, configSide.targets);
     }
-    return { name: ours.name, accuracy: accuracySide.accuracy, config_hash: configSide.config_hash, config: configSide.config, targets };
+    // LACS entries carry the base hash they were searched for, so both sides' are kept (newer per target).
+    const lacs = mergeLacs(ours.lacs, theirs.lacs);
+    return { name: ours.name, accuracy: accuracySide.accuracy, config_hash: configSide.config_hash, config: configSide.config, targets, ...(lacs ? { lacs } : {}) };
 }
 /**
  * Three-way merge used when the store changed under us: keeps every record and every history entry of
@@ -55794,6 +55844,8 @@ const lacs_1 = __nccwpck_require__(2877);
 function measureOptions(o) {
     return { ep: o.ep, batch: o.batch, precision: o.precision };
 }
+/** Input lacs-on-base (default true): the PR-sized LACS budget of src/lacs/gate.ts, or off. */
+const lacsOption = (o) => (o.lacsOnBase === false ? false : {});
 /**
  * The `ratio` the action reports: candidate latency over the model it is judged against (the one that
  * dominates it, else the measured neighbour closest in latency). Rows carry model / candidate.
@@ -55830,6 +55882,7 @@ function createFrontierCore(storeFile, lacsFamilyDir) {
                 ...(options.budgetSeconds !== undefined ? { budgetSeconds: options.budgetSeconds } : {}),
                 measure: measureOptions(options),
                 storeFile,
+                lacs: lacsOption(options),
             }, deps);
             return {
                 verdict: report.verdict,
@@ -55841,7 +55894,7 @@ function createFrontierCore(storeFile, lacsFamilyDir) {
             };
         },
         async record(store, candidates, options, deps) {
-            const { report, store: updated } = await (0, gate_1.runRecord)(store, candidates, { budgetSeconds: options.budgetSeconds ?? 20, measure: measureOptions(options), storeFile }, deps);
+            const { report, store: updated } = await (0, gate_1.runRecord)(store, candidates, { budgetSeconds: options.budgetSeconds ?? 20, measure: measureOptions(options), storeFile, lacs: lacsOption(options) }, deps);
             return { report: { markdown: report.markdown, json: report.json, targetLabel: report.target.label }, store: updated };
         },
         async sweep(store, options, deps) {
@@ -56111,6 +56164,7 @@ function parseActionInputs(read) {
         onFail: choice(read, 'on-fail', exports.ON_FAIL, 'both'),
         comment: bool(read, 'comment', true),
         budgetSeconds: num(read, 'budget-seconds', undefined, { min: 0, max: 6 * 3600, exclusiveMin: true }),
+        lacsOnBase: bool(read, 'lacs-on-base', true),
         githubToken,
         reportPath: read('report-path') || exports.DEFAULT_REPORT_PATH,
     };
@@ -56567,6 +56621,7 @@ function coreOptions(config) {
         ep: config.executionProvider,
         batch: config.batchSize,
         precision: config.precision,
+        lacsOnBase: config.lacsOnBase,
     };
 }
 async function measurerOf(run) {
@@ -57580,6 +57635,142 @@ function lacsJson(result) {
 
 /***/ }),
 
+/***/ 7678:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.GATE_LACS_OPTIONS = void 0;
+exports.lacsEntry = lacsEntry;
+exports.gateLacs = gateLacs;
+exports.renderGateLacs = renderGateLacs;
+const store_1 = __nccwpck_require__(5356);
+const markdown_1 = __nccwpck_require__(4285);
+const compare_1 = __nccwpck_require__(8486);
+const inputs_1 = __nccwpck_require__(3026);
+const run_1 = __nccwpck_require__(7676);
+/**
+ * The budget LACS gets inside `check` and `record` (about a minute for an EfficientNet-B0 base on a 2-core
+ * CPU): the full default grid (so moves are not artefacts of a coarser grid), short screening calls, one or
+ * two refine calls beside EfficientNet's model, and only phi = 0..1 in the family call, without frontier
+ * models. `record` uses the same settings, so a PR compares like with like.
+ */
+exports.GATE_LACS_OPTIONS = {
+    phi: 1,
+    referenceSeconds: 4,
+    screenSeconds: 0.4,
+    chunkSize: 6,
+    refineTop: 2,
+    refineRounds: 2,
+    refineSeconds: 8,
+    familySeconds: 3,
+};
+const round = (x, digits = 6) => +x.toFixed(digits);
+const scaling = (c) => ({
+    alpha: round(c.alpha), beta: round(c.beta), gamma: round(c.gamma), objective: round(c.objective),
+});
+/** The store entry for a LACS result. */
+function lacsEntry(base, result, date, commit) {
+    return {
+        date: date.toISOString(),
+        commit: commit ?? null,
+        base_hash: (0, store_1.configHash)(base),
+        chosen: scaling(result.chosen),
+        efficientnet: scaling(result.efficientnet),
+        w: result.w,
+        target_latency_ms: round(result.target_latency_ms, 4),
+        grid: { ...result.grid },
+        accuracy_source: result.accuracy_source,
+        measured_candidates: result.measured_candidates,
+    };
+}
+/**
+ * Trained records for the accuracy predictor: the store's records with accuracy, except the stored version
+ * of this base, which the PR's version (with its accuracy, when it has one) replaces.
+ */
+function predictorRecords(base, store, accuracy) {
+    const others = (0, inputs_1.configsFromStore)({ ...store, records: store.records.filter((r) => r.name !== base.name) });
+    const top1 = accuracy ?? base.accuracy?.top1;
+    const mine = top1 === undefined ? [] : [{ ...base, accuracy: { ...base.accuracy, top1 } }];
+    return (0, inputs_1.inputsFromConfigs)([...mine, ...others]).records;
+}
+/** Runs LACS for one base config and compares with the coefficients stored on its record for this target. */
+async function gateLacs(base, store, settings, deps) {
+    const stored = store.records.find((r) => r.name === base.name);
+    const options = { ...exports.GATE_LACS_OPTIONS, ...settings.options, measure: { ...settings.measure } };
+    let result;
+    try {
+        result = await (0, run_1.runLacs)(base, options, { measurer: deps.measurer, records: predictorRecords(base, store, settings.accuracy), frontier: [] });
+    }
+    catch (err) {
+        const error = err.message ?? String(err);
+        const storedKeys = Object.keys(stored?.lacs ?? {}).sort();
+        return {
+            name: base.name, status: 'failed', error, previous: null, other_targets: storedKeys, moves: [], changed: false, settings_differ: false,
+            markdown: `**LACS** for ${(0, markdown_1.escapeMarkdown)(base.name)} (\`family: base\`) could not run: ${(0, markdown_1.escapeMarkdown)(error)}. The verdict does not depend on it.\n`,
+        };
+    }
+    const key = result.target.key;
+    const prevEntry = stored?.lacs?.[key];
+    const previous = prevEntry ? { ...prevEntry, target_key: key } : null;
+    const comparison = (0, compare_1.compareCoefficients)(previous ? { ...previous.chosen, base_hash: previous.base_hash, target_key: key, w: previous.w, date: previous.date } : undefined, { ...result.chosen, target_key: key });
+    const entry = lacsEntry(base, result, (deps.now ?? (() => new Date()))(), deps.commit);
+    const settingsDiffer = !!previous &&
+        (previous.w !== entry.w || previous.grid.step !== entry.grid.step || previous.grid.tolerance !== entry.grid.tolerance || previous.grid.flops_budget !== entry.grid.flops_budget);
+    const other = Object.keys(stored?.lacs ?? {}).filter((k) => k !== key).sort();
+    const gate = {
+        name: base.name, status: 'computed', target_key: key, target_label: result.target.label,
+        chosen: entry.chosen, efficientnet: entry.efficientnet, previous, other_targets: other,
+        moves: comparison.moves, changed: comparison.changed, settings_differ: settingsDiffer,
+        measured_candidates: result.measured_candidates, wall_s: round(result.timing.wall_s, 2), accuracy_source: result.accuracy_source,
+        entry, markdown: '',
+    };
+    gate.markdown = renderGateLacs(gate);
+    return gate;
+}
+const coef = (c) => `(${c.alpha}, ${c.beta}, ${c.gamma})`;
+/** The LACS section of a check or record report. */
+function renderGateLacs(g) {
+    if (g.status === 'failed')
+        return g.markdown;
+    const chosen = g.chosen;
+    const eff = g.efficientnet;
+    const out = [`**LACS** for ${(0, markdown_1.escapeMarkdown)(g.name)} (\`family: base\`), recomputed on ${(0, markdown_1.escapeMarkdown)(g.target_label ?? g.target_key ?? 'this runner')}: `];
+    if (!g.previous) {
+        out[0] += `coefficients **${coef(chosen)}**; none stored for the previous base on this target, so there is no move to show` +
+            (g.other_targets.length ? ` (stored for other targets only: ${g.other_targets.map((k) => `\`${(0, markdown_1.escapeMarkdown)(k)}\``).join(', ')})` : '') + '.';
+    }
+    else if (!g.changed) {
+        out[0] += `coefficients unchanged at **${coef(chosen)}**.`;
+    }
+    else {
+        const arrows = g.moves.filter((m) => m.delta !== 0).map((m) => `${m.name} ${m.from} → ${m.to} (${m.delta > 0 ? '+' : ''}${m.delta})`);
+        out[0] += `coefficients moved from ${coef(g.previous.chosen)} to **${coef(chosen)}**: ${arrows.join(', ')}.`;
+    }
+    out.push('', '| coefficients | alpha | beta | gamma | objective |', '|---|---:|---:|---:|---:|');
+    out.push(`| this change (chosen) | ${chosen.alpha} | ${chosen.beta} | ${chosen.gamma} | ${chosen.objective.toFixed(3)} |`);
+    out.push(`| EfficientNet | ${eff.alpha} | ${eff.beta} | ${eff.gamma} | ${eff.objective.toFixed(3)} |`);
+    if (g.previous) {
+        const p = g.previous;
+        const when = `${p.date.slice(0, 10)}${p.commit ? ` @ ${(0, markdown_1.escapeMarkdown)(p.commit.slice(0, 12))}` : ''}`;
+        out.push(`| stored with the previous base (${when}) | ${p.chosen.alpha} | ${p.chosen.beta} | ${p.chosen.gamma} | ${p.chosen.objective.toFixed(3)} |`);
+    }
+    out.push('');
+    const notes = [
+        `${g.measured_candidates} networks measured in ${g.wall_s} s with the PR budget`,
+        `accuracy: ${(0, markdown_1.escapeMarkdown)(g.accuracy_source ?? 'unknown')}`,
+        'objectives of different runs are not comparable (each is scored against its own EfficientNet phi = 1 latency)',
+    ];
+    if (g.settings_differ)
+        notes.push('the stored coefficients were searched with other grid settings or another w, so part of the move is the settings');
+    out.push(`<sub>${notes.join(' · ')}. LACS does not change the verdict.</sub>`);
+    return out.join('\n') + '\n';
+}
+
+
+/***/ }),
+
 /***/ 8657:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -57714,6 +57905,7 @@ __exportStar(__nccwpck_require__(4385), exports);
 var report_1 = __nccwpck_require__(2531);
 Object.defineProperty(exports, "renderMarkdown", ({ enumerable: true, get: function () { return report_1.renderMarkdown; } }));
 __exportStar(__nccwpck_require__(3026), exports);
+__exportStar(__nccwpck_require__(7678), exports);
 
 
 /***/ }),
@@ -57837,6 +58029,12 @@ function renderMarkdown(r, topRows = 10) {
         `${c.distinct_networks} distinct networks; **${r.measured_candidates} measured**, ${c.cached} from the cache, ${c.refined} refined. ` +
         `${r.timing.wall_s.toFixed(1)} s in ${r.timing.measure_calls} measurement calls` +
         (r.timing.per_candidate_s ? `, ${r.timing.per_candidate_s.toFixed(2)} s per screened candidate.` : '.'));
+    const unconfirmed = r.candidates.filter((x) => x.objective !== undefined && x.objective > r.chosen.objective && x.latency_source !== 'refine' && x.latency_source !== 'reference');
+    if (unconfirmed.length) {
+        lines.push('');
+        lines.push(`${unconfirmed.length} candidate(s) scored higher in screening only (e.g. ${(0, grid_1.formatCoefficients)(unconfirmed[0])}) and were not confirmed by the ` +
+            'refine calls; they are not chosen. Raise --refine-top or the screening budget on a noisy runner.');
+    }
     lines.push('');
     lines.push('<details><summary>Top candidates</summary>');
     lines.push('');
@@ -57906,6 +58104,7 @@ exports.DEFAULT_LACS_OPTIONS = {
     screenSeconds: 1.5,
     chunkSize: 5,
     refineTop: 3,
+    refineRounds: 3,
     refineSeconds: 16,
     familySeconds: 20,
     position: position_1.DEFAULT_POSITION_TOLERANCE,
@@ -57918,10 +58117,15 @@ async function runLacs(base, options, deps) {
     const log = deps.log ?? (() => undefined);
     const cache = deps.cache ?? new cache_1.MemoryCache();
     const started = now();
-    let measureCalls = 0;
-    const measure = async (models, budgetSeconds) => {
-        measureCalls++;
-        return deps.measurer.measure(models, { ...opts.measure, budgetSeconds });
+    const calls = [];
+    const measure = async (models, budgetSeconds, phase) => {
+        const t0 = now();
+        const result = await deps.measurer.measure(models, { ...opts.measure, budgetSeconds });
+        calls.push({
+            phase, models: models.length, budget_s: budgetSeconds, wall_s: (now() - t0) / 1000, rounds: result.rounds,
+            budget_exhausted: result.budget_exhausted, first_median_ms: result.models[0]?.median_ms,
+        });
+        return result;
     };
     // --- candidates and analytic filters ---
     const baseStats = (0, counts_1.countConfig)(base);
@@ -57953,6 +58157,8 @@ async function runLacs(base, options, deps) {
     if (reference.status === 'shape-error') {
         throw new errors_1.UserError(`lacs: EfficientNet's phi = 1 model of ${base.name} cannot be built: ${reference.filter_reason}`);
     }
+    // A candidate with a trained result in the table is worth scoring whatever its MACs.
+    const trained = (c) => deps.accuracyTable?.lookup([c.config_hash, (0, store_1.configHash)(configs.get(c))], c) !== undefined;
     for (const c of candidates) {
         if (c.status === 'shape-error' || c.reference)
             continue;
@@ -57960,7 +58166,7 @@ async function runLacs(base, options, deps) {
             c.status = 'filtered-limits';
             c.filter_reason = `params ${c.params} / MACs ${c.macs} exceed the resource limits`;
         }
-        else if (c.macs > reference.macs * (1 + opts.macsSlack)) {
+        else if (c.macs > reference.macs * (1 + opts.macsSlack) && !trained(c)) {
             c.status = 'filtered-macs';
             c.filter_reason = `realised MACs ${(c.macs_ratio).toFixed(2)}x base exceed EfficientNet's ${reference.macs_ratio.toFixed(2)}x by more than ${Math.round(opts.macsSlack * 100)}%`;
         }
@@ -57999,7 +58205,7 @@ async function runLacs(base, options, deps) {
     const baseInput = input(base);
     const latencies = new Map();
     log(`lacs: reference measurement (${base.name} and EfficientNet's phi=1 model)`);
-    const refResult = await measure([baseInput, input(configs.get(reference))], opts.referenceSeconds);
+    const refResult = await measure([baseInput, input(configs.get(reference))], opts.referenceSeconds, 'reference');
     const target = refResult.target;
     let baseMs = refResult.models[0].median_ms;
     const record = (c, result, source) => {
@@ -58031,7 +58237,7 @@ async function runLacs(base, options, deps) {
     for (let i = 0; i < toMeasure.length; i += opts.chunkSize) {
         const chunk = toMeasure.slice(i, i + opts.chunkSize);
         log(`lacs: screening ${i + chunk.length}/${toMeasure.length}: ${chunk.map((c) => (0, grid_1.formatCoefficients)(c)).join(' ')}`);
-        const result = await measure([baseInput, ...chunk.map((c) => input(configs.get(c)))], opts.screenSeconds * chunk.length);
+        const result = await measure([baseInput, ...chunk.map((c) => input(configs.get(c)))], opts.screenSeconds * chunk.length, 'screen');
         if (result.target.key !== target.key)
             throw new Error(`lacs: the measurement target changed during the run (${target.key} -> ${result.target.key})`);
         for (const c of chunk)
@@ -58056,24 +58262,35 @@ async function runLacs(base, options, deps) {
     const byObjective = (a, b) => b.objective - a.objective || a.alpha - b.alpha || a.beta - b.beta || a.gamma - b.gamma;
     score();
     // --- 3. refine the leaders beside the reference ---
-    const leaders = [];
-    for (const c of [...scoredPool].sort(byObjective)) {
-        if (leaders.length >= opts.refineTop)
+    // Repeated while the top K holds a network not yet refined (a screened value, measured with a short
+    // budget, can look better than it is), so the winner has been measured beside EfficientNet's model.
+    const refined = new Set();
+    for (let round = 0; opts.refineTop > 0 && round < opts.refineRounds; round++) {
+        const top = [];
+        for (const c of [...scoredPool].sort(byObjective)) {
+            if (top.length >= opts.refineTop)
+                break;
+            const rep = representative.get(c.config_hash);
+            if (rep !== reference && !top.includes(rep))
+                top.push(rep);
+        }
+        if (top.every((c) => refined.has(c.config_hash)))
             break;
-        const rep = representative.get(c.config_hash);
-        if (rep !== reference && !leaders.includes(rep))
-            leaders.push(rep);
-    }
-    if (leaders.length) {
-        log(`lacs: refining ${leaders.map((c) => (0, grid_1.formatCoefficients)(c)).join(' ')} beside EfficientNet's`);
-        const result = await measure([baseInput, input(configs.get(reference)), ...leaders.map((c) => input(configs.get(c)))], opts.refineSeconds);
+        log(`lacs: refining ${top.map((c) => (0, grid_1.formatCoefficients)(c)).join(' ')} beside EfficientNet's`);
+        const result = await measure([baseInput, input(configs.get(reference)), ...top.map((c) => input(configs.get(c)))], opts.refineSeconds, 'refine');
         baseMs = result.models[0].median_ms;
-        for (const c of [reference, ...leaders])
+        for (const c of [reference, ...top]) {
             record(c, result, 'refine');
+            if (c !== reference)
+                refined.add(c.config_hash);
+        }
         score();
     }
     const ranked = [...scoredPool].sort(byObjective);
-    const best = ranked[0];
+    // Screening is a shortlist: when refine ran, the winner is taken among the refined networks (and
+    // EfficientNet's), whose latencies were measured with the longer budget beside the reference.
+    const finalists = refined.size ? ranked.filter((c) => refined.has(c.config_hash) || c.config_hash === reference.config_hash) : ranked;
+    const best = finalists[0];
     const summary = (c) => ({
         alpha: c.alpha, beta: c.beta, gamma: c.gamma, objective: c.objective, latency_ms: c.latency_ms, accuracy: c.accuracy,
         accuracy_kind: c.accuracy_kind, config_hash: c.config_hash,
@@ -58096,13 +58313,21 @@ async function runLacs(base, options, deps) {
     const frontierInputs = deps.frontier ?? [];
     const toRun = [...familyConfigs.map(input), ...frontierInputs.filter((f) => f.model).map((f) => ({ ...f.model, name: `frontier:${f.name}` }))];
     log(`lacs: measuring the family (phi 0..${opts.phi}) and ${frontierInputs.filter((f) => f.model).length} frontier model(s)`);
-    const famResult = await measure(toRun, opts.familySeconds);
-    const medianOf = (name) => {
+    const famResult = await measure(toRun, opts.familySeconds, 'family');
+    const measurementOf = (name) => {
         const m = famResult.models.find((x) => x.name === name);
         if (!m)
             throw new Error(`measurer returned no result for ${name}`);
-        return m.median_ms;
+        return m;
     };
+    const medianOf = (name) => measurementOf(name).median_ms;
+    // Latency ties widen to the measured intervals: on a busy runner two copies of one network can differ
+    // by more than the fixed band, and that must read as "on", not "above".
+    const relHalfWidth = (name) => {
+        const m = measurementOf(name);
+        return m.median_ms > 0 ? (m.ci95_ms[1] - m.ci95_ms[0]) / (2 * m.median_ms) : 0;
+    };
+    const frontierNoise = Math.max(0, ...frontierInputs.filter((f) => f.model).map((f) => relHalfWidth(`frontier:${f.name}`)));
     const frontierPoints = frontierInputs.map((f) => {
         const latency_ms = f.model ? medianOf(`frontier:${f.name}`) : f.latency_ms;
         if (latency_ms === undefined)
@@ -58120,7 +58345,8 @@ async function runLacs(base, options, deps) {
         });
         const latency_ms = medianOf(config.name);
         // Members beyond phi = 1 have no accuracy when only a phi = 1 table was given and no records.
-        const pos = acc ? (0, position_1.frontierPosition)({ accuracy: acc.top1, latency_ms }, frontier, opts.position) : { position: 'unknown', nearest: undefined };
+        const tolerance = { ...opts.position, latency: Math.max(opts.position.latency, relHalfWidth(config.name) + frontierNoise) };
+        const pos = acc ? (0, position_1.frontierPosition)({ accuracy: acc.top1, latency_ms }, frontier, tolerance) : { position: 'unknown', nearest: undefined };
         const factors = (0, grid_1.compoundFactors)(chosen, phi);
         const header = [
             `LACS family member phi=${phi} of ${base.name}: depth x${factors.depth}, width x${factors.width}, resolution x${factors.resolution}`,
@@ -58159,7 +58385,7 @@ async function runLacs(base, options, deps) {
             distinct_networks: representative.size,
             cached: cachedCount,
             measured,
-            refined: leaders.length,
+            refined: refined.size,
         },
         candidates: [...ranked, ...candidates.filter((c) => !scoredPool.includes(c))],
         predictor: predictor?.fit,
@@ -58168,7 +58394,8 @@ async function runLacs(base, options, deps) {
             wall_s: (now() - started) / 1000,
             screen_s: screenSeconds,
             per_candidate_s: toMeasure.length ? screenSeconds / toMeasure.length : 0,
-            measure_calls: measureCalls,
+            measure_calls: calls.length,
+            calls,
         },
         markdown: '',
     };
@@ -58230,6 +58457,7 @@ function validateOptions(o) {
     check('target latency', o.targetLatencyMs === undefined || o.targetLatencyMs > 0, o.targetLatencyMs);
     check('chunk size', Number.isInteger(o.chunkSize) && o.chunkSize >= 1, o.chunkSize);
     check('refine top', Number.isInteger(o.refineTop) && o.refineTop >= 0, o.refineTop);
+    check('refine rounds', Number.isInteger(o.refineRounds) && o.refineRounds >= 0, o.refineRounds);
     for (const k of ['referenceSeconds', 'screenSeconds', 'refineSeconds', 'familySeconds'])
         check(k, o[k] > 0, o[k]);
 }
@@ -58598,7 +58826,7 @@ var __exportStar = (this && this.__exportStar) || function(m, exports) {
     for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.FINAL_RESAMPLES = exports.CHECK_RESAMPLES = exports.MAX_ROUNDS = exports.MIN_ROUNDS = exports.DEFAULT_SEED = exports.checkExternalData = exports.readOnnxFile = exports.prepareModel = exports.elementwiseModel = exports.matmulModel = exports.classify = exports.probeRoofline = exports.realHost = exports.targetLabel = exports.targetKey = exports.makeTarget = exports.fingerprint = exports.checkProviderAvailable = exports.ortSessionFactory = exports.DEFAULT_WARMUP = exports.timeOnce = exports.roundOrder = exports.runRounds = exports.isSteady = exports.warmUp = exports.hrClock = exports.deriveSeed = exports.seededRng = exports.OUTLIER_MADS = exports.relativeHalfWidth = exports.bootstrapRatioCI = exports.bootstrapMedianCI = exports.summarize = exports.decide = void 0;
+exports.FINAL_RESAMPLES = exports.CHECK_RESAMPLES = exports.MAX_ROUNDS = exports.MIN_ROUNDS = exports.DEFAULT_SEED = exports.checkExternalData = exports.readOnnxFile = exports.prepareModel = exports.elementwiseModel = exports.matmulModel = exports.classify = exports.probeRoofline = exports.realHost = exports.targetLabel = exports.targetKey = exports.makeTarget = exports.fingerprint = exports.checkProviderAvailable = exports.ortFactory = exports.ortSessionFactory = exports.DEFAULT_WARMUP = exports.timeOnce = exports.roundOrder = exports.runRounds = exports.isSteady = exports.warmUp = exports.hrClock = exports.deriveSeed = exports.seededRng = exports.OUTLIER_MADS = exports.relativeHalfWidth = exports.bootstrapRatioCI = exports.bootstrapMedianCI = exports.summarize = exports.decide = void 0;
 exports.resolveOptions = resolveOptions;
 exports.hasConverged = hasConverged;
 exports.createMeasurer = createMeasurer;
@@ -58641,6 +58869,7 @@ Object.defineProperty(exports, "timeOnce", ({ enumerable: true, get: function ()
 Object.defineProperty(exports, "DEFAULT_WARMUP", ({ enumerable: true, get: function () { return scheduler_2.DEFAULT_WARMUP; } }));
 var session_2 = __nccwpck_require__(4884);
 Object.defineProperty(exports, "ortSessionFactory", ({ enumerable: true, get: function () { return session_2.ortSessionFactory; } }));
+Object.defineProperty(exports, "ortFactory", ({ enumerable: true, get: function () { return session_2.ortFactory; } }));
 Object.defineProperty(exports, "checkProviderAvailable", ({ enumerable: true, get: function () { return session_2.checkProviderAvailable; } }));
 var fingerprint_2 = __nccwpck_require__(3852);
 Object.defineProperty(exports, "fingerprint", ({ enumerable: true, get: function () { return fingerprint_2.fingerprint; } }));
@@ -59108,7 +59337,10 @@ exports.runRounds = runRounds;
 const simple_statistics_1 = __nccwpck_require__(3044);
 async function timeOnce(runner, clock) {
     const start = clock.now();
-    await runner.run();
+    const pending = runner.run();
+    // A synchronous runner is timed without a microtask in between.
+    if (pending)
+        await pending;
     return clock.now() - start;
 }
 exports.DEFAULT_WARMUP = { window: 5, tolerance: 0.02, minRuns: 10, maxRuns: 200, maxMs: 3000 };
@@ -59141,6 +59373,7 @@ async function warmUp(runner, clock, opts = exports.DEFAULT_WARMUP) {
 function roundOrder(models, rng) {
     return (0, simple_statistics_1.shuffleInPlace)(Array.from({ length: models }, (_, i) => i), rng);
 }
+const YIELD_EVERY_MS = 50;
 async function runRounds(runners, clock, rng, opts) {
     const samples = runners.map(() => []);
     const growth = opts.checkGrowth ?? 1.15;
@@ -59149,12 +59382,19 @@ async function runRounds(runners, clock, rng, opts) {
     let nextCheck = opts.minRounds;
     let converged = false;
     let budgetExhausted = false;
+    let lastYield = start;
     while (rounds < opts.maxRounds) {
         const order = roundOrder(runners.length, rng);
         opts.onRound?.(order);
         for (const i of order)
             samples[i].push(await timeOnce(runners[i], clock));
         rounds++;
+        // Synchronous runs never give the event loop a turn; between rounds (never inside a timed run) let
+        // pending I/O and timers of the host process through now and then.
+        if (clock.now() - lastYield >= YIELD_EVERY_MS) {
+            await new Promise((resolve) => setImmediate(resolve));
+            lastYield = clock.now();
+        }
         if (rounds >= nextCheck) {
             if (opts.done(samples, rounds)) {
                 converged = true;
@@ -59223,6 +59463,8 @@ exports.checkProviderAvailable = checkProviderAvailable;
 exports.ortSessionOptions = ortSessionOptions;
 exports.resolveDims = resolveDims;
 exports.preallocateInputs = preallocateInputs;
+exports.loadNativeBinding = loadNativeBinding;
+exports.ortFactory = ortFactory;
 /**
  * Inference sessions behind a small interface (SessionFactory -> Runner) so the scheduler and statistics are
  * tested on a synthetic device, and onnxruntime-node is the one real implementation.
@@ -59363,44 +59605,115 @@ function preallocateInputs(model, metas, opts) {
 function isProviderLoadFailure(message) {
     return /Failed to load (shared )?library|cannot open shared object|LoadLibrary failed|CUDA failure|cudaErrorNoDevice|no CUDA-capable device/i.test(message);
 }
-/** The real factory: onnxruntime-node sessions. */
-exports.ortSessionFactory = {
-    async create(source, opts) {
-        checkProviderAvailable(opts.ep);
-        applyTensorRtEnv(opts);
+/** Element type codes of the binding's metadata (ONNX TensorProto.DataType), as onnxruntime-node maps them. */
+const NATIVE_TYPES = { 1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64' };
+let nativeBinding;
+/** The binding module when its shape is the one we know; null otherwise (then the public API is used). */
+function loadNativeBinding() {
+    if (nativeBinding !== undefined)
+        return nativeBinding;
+    try {
+        const mod = __nccwpck_require__(4216);
+        nativeBinding = typeof mod?.binding?.InferenceSession === 'function' && typeof mod.initOrt === 'function' ? mod : null;
+    }
+    catch {
+        nativeBinding = null;
+    }
+    return nativeBinding;
+}
+function loadFailure(source, opts, err) {
+    const message = err?.message ?? String(err);
+    if (opts.ep !== 'cpu' && isProviderLoadFailure(message))
+        return providerUnavailableError(opts.ep, ortBinaryDir(), [], message);
+    return new errors_1.UserError(`${source.name}: onnxruntime cannot load the model: ${message}`);
+}
+/**
+ * Sessions on the native binding directly: run() is a synchronous call, without the promise and the
+ * setImmediate hop of InferenceSession.run, so a sample is the inference plus a few hundred nanoseconds.
+ * That matters for small graphs (block profiling), where tens of microseconds of harness would bias ratios.
+ */
+async function createNative(native, source, opts) {
+    native.initOrt();
+    const session = new native.binding.InferenceSession();
+    try {
         const options = ortSessionOptions(opts);
-        let session;
-        try {
-            session = source.path && !source.bytes
-                ? await ort.InferenceSession.create(source.path, options)
-                : await ort.InferenceSession.create(source.bytes ?? new Uint8Array(), options);
+        if (source.path && !source.bytes)
+            session.loadModel(source.path, options);
+        else {
+            const bytes = source.bytes ?? new Uint8Array();
+            session.loadModel(bytes.buffer, bytes.byteOffset, bytes.byteLength, options);
         }
-        catch (err) {
-            const message = err?.message ?? String(err);
-            if (opts.ep !== 'cpu' && isProviderLoadFailure(message))
-                throw providerUnavailableError(opts.ep, ortBinaryDir(), [], message);
-            throw new errors_1.UserError(`${source.name}: onnxruntime cannot load the model: ${message}`);
-        }
-        let prepared;
-        try {
-            prepared = preallocateInputs(source.name, session.inputMetadata, opts);
-        }
-        catch (err) {
-            await session.release();
-            throw err;
-        }
-        const { feeds, specs } = prepared;
+    }
+    catch (err) {
+        throw loadFailure(source, opts, err);
+    }
+    try {
+        const metas = session.inputMetadata.map((m) => ({
+            name: m.name,
+            isTensor: m.isTensor,
+            type: NATIVE_TYPES[m.type],
+            shape: m.shape.map((d, i) => (d === -1 ? m.symbolicDimensions[i] || '?' : d)),
+        }));
+        const { feeds, specs } = preallocateInputs(source.name, metas, opts);
+        const fetches = Object.fromEntries(session.outputMetadata.map((m) => [m.name, null]));
         return {
             inputs: specs,
-            async run() {
-                await session.run(feeds);
+            run() {
+                session.run(feeds, fetches, {});
             },
             async dispose() {
-                await session.release();
+                session.dispose();
             },
         };
-    },
-};
+    }
+    catch (err) {
+        session.dispose();
+        throw err;
+    }
+}
+/** Sessions through the public API (the fallback when the binding's layout is not the one we know). */
+async function createPublic(source, opts) {
+    const options = ortSessionOptions(opts);
+    let session;
+    try {
+        session = source.path && !source.bytes
+            ? await ort.InferenceSession.create(source.path, options)
+            : await ort.InferenceSession.create(source.bytes ?? new Uint8Array(), options);
+    }
+    catch (err) {
+        throw loadFailure(source, opts, err);
+    }
+    let prepared;
+    try {
+        prepared = preallocateInputs(source.name, session.inputMetadata, opts);
+    }
+    catch (err) {
+        await session.release();
+        throw err;
+    }
+    const { feeds, specs } = prepared;
+    return {
+        inputs: specs,
+        async run() {
+            await session.run(feeds);
+        },
+        async dispose() {
+            await session.release();
+        },
+    };
+}
+/** The real factory: onnxruntime-node sessions (native binding when available, else the public API). */
+function ortFactory(mode = 'auto') {
+    return {
+        async create(source, opts) {
+            checkProviderAvailable(opts.ep);
+            applyTensorRtEnv(opts);
+            const native = mode === 'auto' ? loadNativeBinding() : null;
+            return native ? createNative(native, source, opts) : createPublic(source, opts);
+        },
+    };
+}
+exports.ortSessionFactory = ortFactory('auto');
 
 
 /***/ }),
@@ -60089,6 +60402,9 @@ function candidateSection(c, targetLabel) {
     }
     if (lines.length)
         out.push(...lines, '');
+    // Before the chart: a comment cut to fit keeps the coefficients.
+    if (c.lacs)
+        out.push(c.lacs.markdown.trimEnd(), '');
     const chart = (0, chart_1.frontierChart)(c.models.filter((r) => r.accuracy !== null).map((r) => ({ name: r.name, accuracy: r.accuracy, latency_ms: r.latency_ms, candidate: r.role === 'candidate', on_frontier: r.on_frontier })), `Top-1 vs latency on this machine`);
     if (chart)
         out.push(chart, '');
@@ -60124,6 +60440,13 @@ function renderRecordMarkdown(report, storeFile) {
     ];
     for (const r of report.rows) {
         out.push(`| ${(0, markdown_1.escapeMarkdown)(r.name)} | ${r.action} | ${top1(r.accuracy)} | ${(0, exports.ms)(r.latency_ms)} (${interval(r.ci95_ms, exports.ms)}) | ${r.previous_ms === null ? '–' : (0, exports.ms)(r.previous_ms)} | ${(0, exports.millions)(r.params)} | ${(0, exports.giga)(r.macs)} |`);
+    }
+    for (const r of report.rows) {
+        if (!r.lacs)
+            continue;
+        out.push('', r.lacs.markdown.trimEnd());
+        if (r.lacs.status === 'computed')
+            out.push('', `<sub>Stored with ${(0, markdown_1.escapeMarkdown)(r.name)} for this target; the next change to this base is compared with them.</sub>`);
     }
     return out.join('\n') + '\n';
 }
@@ -60162,7 +60485,9 @@ function renderSweepMarkdown(report, storeFile) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.escapeMarkdown = escapeMarkdown;
 exports.escapeCode = escapeCode;
-const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#+\-.!|<>~&@:]/g;
+const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#!|<>~&@:]/g;
+/** List and heading markers only act at the start of a line; escaping them elsewhere just adds noise. */
+const LINE_START_SPECIAL = /^[-+.=]/;
 /** Escape every character that Markdown or GitHub's autolinking could interpret; newlines become spaces. */
 function escapeMarkdown(text) {
     return String(text)
@@ -60183,7 +60508,10 @@ function escapeMarkdown(text) {
             default:
                 return '\\' + ch;
         }
-    });
+    })
+        .replace(LINE_START_SPECIAL, (ch) => '\\' + ch)
+        // GitHub autolinks "www." domains even without a scheme.
+        .replace(/(www)\./gi, '$1\u200b.');
 }
 /** Text for inside a `code span`: backticks cannot be escaped there, so they are replaced. */
 function escapeCode(text) {
@@ -79413,7 +79741,7 @@ module.exports = /*#__PURE__*/JSON.parse('{"license":"MIT","name":"onnxruntime-n
 /***/ ((module) => {
 
 "use strict";
-module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://frontier-gate.dev/schema/frontier-store.v1.json","title":"frontier-gate store, version 1","description":"Accuracy-latency frontier records: each record carries its full architecture config (so it can be rebuilt and re-measured), its accuracy, and per hardware target its latest measurement plus a bounded history.","type":"object","additionalProperties":false,"required":["version","records"],"properties":{"version":{"const":1},"records":{"type":"array","items":{"$ref":"#/definitions/record"}}},"definitions":{"nonEmpty":{"type":"string","minLength":1},"positive":{"type":"number","exclusiveMinimum":0},"interval":{"type":"array","minItems":2,"maxItems":2,"items":{"type":"number","minimum":0}},"nullableString":{"type":["string","null"]},"activation":{"enum":["relu","relu6","swish","hswish","gelu","sigmoid"]},"record":{"type":"object","additionalProperties":false,"required":["name","accuracy","config_hash","config","targets"],"properties":{"name":{"$ref":"#/definitions/nonEmpty"},"accuracy":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["top1","dataset","source"],"properties":{"top1":{"type":"number","minimum":0,"maximum":100},"dataset":{"$ref":"#/definitions/nullableString"},"source":{"$ref":"#/definitions/nullableString"}}}]},"config_hash":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$"},"config":{"$ref":"#/definitions/config"},"targets":{"type":"object","additionalProperties":{"$ref":"#/definitions/target"}}}},"config":{"type":"object","additionalProperties":false,"required":["name","resolution","channels","classes","width","depth","divisor","stem","stages","head","dropout"],"properties":{"name":{"$ref":"#/definitions/nonEmpty"},"description":{"type":"string"},"family":{"type":"string"},"resolution":{"type":"integer","minimum":1},"channels":{"type":"integer","minimum":1},"classes":{"type":"integer","minimum":1},"width":{"$ref":"#/definitions/positive"},"depth":{"$ref":"#/definitions/positive"},"divisor":{"type":"integer","minimum":1},"dropout":{"type":"number","minimum":0,"maximum":1},"stem":{"type":"object","additionalProperties":false,"required":["channels","kernel","stride","act","pool"],"properties":{"channels":{"type":"integer","minimum":1},"kernel":{"type":"integer","minimum":1},"stride":{"type":"integer","minimum":1},"act":{"$ref":"#/definitions/activation"},"pool":{"enum":["none","max"]}}},"stages":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["block","repeats","channels","kernel","stride","expand","se","act"],"properties":{"block":{"enum":["conv","mbconv","fused_mbconv","basic","bottleneck","dw_bottleneck"]},"repeats":{"type":"integer","minimum":1},"channels":{"type":"integer","minimum":1},"kernel":{"type":"integer","minimum":1},"stride":{"type":"integer","minimum":1},"expand":{"$ref":"#/definitions/positive"},"se":{"type":"number","minimum":0},"act":{"$ref":"#/definitions/activation"},"space_to_depth":{"enum":["conv","reshape"]},"space_to_batch":{"type":"integer","minimum":2}}}},"head":{"type":"object","additionalProperties":false,"required":["channels","act"],"properties":{"channels":{"type":"integer","minimum":0},"act":{"$ref":"#/definitions/activation"}}}}},"target":{"type":"object","additionalProperties":false,"required":["label","latest","history"],"properties":{"label":{"type":"string"},"latest":{"$ref":"#/definitions/measurement"},"history":{"type":"array","maxItems":20,"items":{"$ref":"#/definitions/historyEntry"}}}},"measurement":{"type":"object","additionalProperties":false,"required":["date","commit","median_ms","ci95_ms","samples","batch","precision","provider","fingerprint"],"properties":{"date":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$"},"commit":{"$ref":"#/definitions/nullableString"},"median_ms":{"$ref":"#/definitions/positive"},"ci95_ms":{"$ref":"#/definitions/interval"},"samples":{"type":"integer","minimum":1},"batch":{"type":"integer","minimum":1},"precision":{"enum":["fp32","fp16"]},"provider":{"enum":["cpu","cuda","tensorrt"]},"fingerprint":{"$ref":"#/definitions/fingerprint"}}},"historyEntry":{"type":"object","additionalProperties":false,"required":["date","commit","median_ms","ci95_ms","samples"],"properties":{"date":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$"},"commit":{"$ref":"#/definitions/nullableString"},"median_ms":{"$ref":"#/definitions/positive"},"ci95_ms":{"$ref":"#/definitions/interval"},"samples":{"type":"integer","minimum":1}}},"fingerprint":{"type":"object","additionalProperties":false,"required":["cpu","cores","memory_gb","os","node","onnxruntime","provider","threads","batch","precision"],"properties":{"cpu":{"type":"string"},"cores":{"type":"integer","minimum":1},"memory_gb":{"type":"number","minimum":0},"os":{"type":"string"},"node":{"type":"string"},"onnxruntime":{"type":"string"},"provider":{"enum":["cpu","cuda","tensorrt"]},"gpu":{"type":"string"},"driver":{"type":"string"},"threads":{"type":"integer","minimum":1},"batch":{"type":"integer","minimum":1},"precision":{"enum":["fp32","fp16"]}}}}}');
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://frontier-gate.dev/schema/frontier-store.v1.json","title":"frontier-gate store, version 1","description":"Accuracy-latency frontier records: each record carries its full architecture config (so it can be rebuilt and re-measured), its accuracy, and per hardware target its latest measurement plus a bounded history.","type":"object","additionalProperties":false,"required":["version","records"],"properties":{"version":{"const":1},"records":{"type":"array","items":{"$ref":"#/definitions/record"}}},"definitions":{"nonEmpty":{"type":"string","minLength":1},"positive":{"type":"number","exclusiveMinimum":0},"interval":{"type":"array","minItems":2,"maxItems":2,"items":{"type":"number","minimum":0}},"nullableString":{"type":["string","null"]},"activation":{"enum":["relu","relu6","swish","hswish","gelu","sigmoid"]},"record":{"type":"object","additionalProperties":false,"required":["name","accuracy","config_hash","config","targets"],"properties":{"name":{"$ref":"#/definitions/nonEmpty"},"accuracy":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["top1","dataset","source"],"properties":{"top1":{"type":"number","minimum":0,"maximum":100},"dataset":{"$ref":"#/definitions/nullableString"},"source":{"$ref":"#/definitions/nullableString"}}}]},"config_hash":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$"},"config":{"$ref":"#/definitions/config"},"targets":{"type":"object","additionalProperties":{"$ref":"#/definitions/target"}},"lacs":{"description":"Optional (added within version 1): LACS coefficients recomputed for this base config, per target key.","type":"object","additionalProperties":{"$ref":"#/definitions/lacsEntry"}}}},"scaling":{"type":"object","additionalProperties":false,"required":["alpha","beta","gamma","objective"],"properties":{"alpha":{"type":"number","minimum":1},"beta":{"type":"number","minimum":1},"gamma":{"type":"number","minimum":1},"objective":{"type":"number"}}},"lacsEntry":{"type":"object","additionalProperties":false,"required":["date","commit","base_hash","chosen","efficientnet","w","target_latency_ms","grid","accuracy_source","measured_candidates"],"properties":{"date":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$"},"commit":{"$ref":"#/definitions/nullableString"},"base_hash":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$"},"chosen":{"$ref":"#/definitions/scaling"},"efficientnet":{"$ref":"#/definitions/scaling"},"w":{"type":"number"},"target_latency_ms":{"$ref":"#/definitions/positive"},"grid":{"type":"object","additionalProperties":false,"required":["step","tolerance","flops_budget"],"properties":{"step":{"$ref":"#/definitions/positive"},"tolerance":{"type":"number","minimum":0},"flops_budget":{"$ref":"#/definitions/positive"}}},"accuracy_source":{"type":"string"},"measured_candidates":{"type":"integer","minimum":0}}},"config":{"type":"object","additionalProperties":false,"required":["name","resolution","channels","classes","width","depth","divisor","stem","stages","head","dropout"],"properties":{"name":{"$ref":"#/definitions/nonEmpty"},"description":{"type":"string"},"family":{"type":"string"},"resolution":{"type":"integer","minimum":1},"channels":{"type":"integer","minimum":1},"classes":{"type":"integer","minimum":1},"width":{"$ref":"#/definitions/positive"},"depth":{"$ref":"#/definitions/positive"},"divisor":{"type":"integer","minimum":1},"dropout":{"type":"number","minimum":0,"maximum":1},"stem":{"type":"object","additionalProperties":false,"required":["channels","kernel","stride","act","pool"],"properties":{"channels":{"type":"integer","minimum":1},"kernel":{"type":"integer","minimum":1},"stride":{"type":"integer","minimum":1},"act":{"$ref":"#/definitions/activation"},"pool":{"enum":["none","max"]}}},"stages":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["block","repeats","channels","kernel","stride","expand","se","act"],"properties":{"block":{"enum":["conv","mbconv","fused_mbconv","basic","bottleneck","dw_bottleneck"]},"repeats":{"type":"integer","minimum":1},"channels":{"type":"integer","minimum":1},"kernel":{"type":"integer","minimum":1},"stride":{"type":"integer","minimum":1},"expand":{"$ref":"#/definitions/positive"},"se":{"type":"number","minimum":0},"act":{"$ref":"#/definitions/activation"},"space_to_depth":{"enum":["conv","reshape"]},"space_to_batch":{"type":"integer","minimum":2}}}},"head":{"type":"object","additionalProperties":false,"required":["channels","act"],"properties":{"channels":{"type":"integer","minimum":0},"act":{"$ref":"#/definitions/activation"}}}}},"target":{"type":"object","additionalProperties":false,"required":["label","latest","history"],"properties":{"label":{"type":"string"},"latest":{"$ref":"#/definitions/measurement"},"history":{"type":"array","maxItems":20,"items":{"$ref":"#/definitions/historyEntry"}}}},"measurement":{"type":"object","additionalProperties":false,"required":["date","commit","median_ms","ci95_ms","samples","batch","precision","provider","fingerprint"],"properties":{"date":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$"},"commit":{"$ref":"#/definitions/nullableString"},"median_ms":{"$ref":"#/definitions/positive"},"ci95_ms":{"$ref":"#/definitions/interval"},"samples":{"type":"integer","minimum":1},"batch":{"type":"integer","minimum":1},"precision":{"enum":["fp32","fp16"]},"provider":{"enum":["cpu","cuda","tensorrt"]},"fingerprint":{"$ref":"#/definitions/fingerprint"}}},"historyEntry":{"type":"object","additionalProperties":false,"required":["date","commit","median_ms","ci95_ms","samples"],"properties":{"date":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$"},"commit":{"$ref":"#/definitions/nullableString"},"median_ms":{"$ref":"#/definitions/positive"},"ci95_ms":{"$ref":"#/definitions/interval"},"samples":{"type":"integer","minimum":1}}},"fingerprint":{"type":"object","additionalProperties":false,"required":["cpu","cores","memory_gb","os","node","onnxruntime","provider","threads","batch","precision"],"properties":{"cpu":{"type":"string"},"cores":{"type":"integer","minimum":1},"memory_gb":{"type":"number","minimum":0},"os":{"type":"string"},"node":{"type":"string"},"onnxruntime":{"type":"string"},"provider":{"enum":["cpu","cuda","tensorrt"]},"gpu":{"type":"string"},"driver":{"type":"string"},"threads":{"type":"integer","minimum":1},"batch":{"type":"integer","minimum":1},"precision":{"enum":["fp32","fp16"]}}}}}');
 
 /***/ })
 
