@@ -1,6 +1,6 @@
 import { decide } from '../src/measure/decision';
 import { bootstrapRatioCI } from '../src/measure/stats';
-import { seededRng } from '../src/measure/rng';
+import { seeded as seededRng } from '../src/util/random';
 import { gaussian } from './measure.synthetic';
 
 describe('decide (band 2%)', () => {

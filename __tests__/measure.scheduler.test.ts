@@ -1,5 +1,5 @@
 import { isSteady, roundOrder, runRounds, warmUp, DEFAULT_WARMUP } from '../src/measure/scheduler';
-import { seededRng } from '../src/measure/rng';
+import { seeded as seededRng } from '../src/util/random';
 import { hrClock } from '../src/measure/clock';
 import { FakeClock, syntheticDevice } from './measure.synthetic';
 

@@ -1,5 +1,5 @@
 import { bootstrapMedianCI, bootstrapRatioCI, medianInPlace, relativeHalfWidth, summarize } from '../src/measure/stats';
-import { seededRng } from '../src/measure/rng';
+import { seeded as seededRng } from '../src/util/random';
 import { gaussian } from './measure.synthetic';
 
 describe('summarize', () => {

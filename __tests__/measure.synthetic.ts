@@ -1,6 +1,6 @@
 /** A synthetic device for the engine's tests: a clock that advances only when a model "runs". */
 import type { Clock } from '../src/measure/clock';
-import { seededRng } from '../src/measure/rng';
+import { seeded as seededRng } from '../src/util/random';
 import type { Runner, SessionFactory } from '../src/measure/session';
 
 export class FakeClock implements Clock {

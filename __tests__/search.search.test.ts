@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Measurer } from '../src/measure/types';
 import { commonReference, hypervolume, paretoFront, runSearch, type SearchOptions } from '../src/search/evolve';
 import type { AccuracyProxy } from '../src/search/profile';
-import { seeded } from '../src/search/rng';
+import { seeded } from '../src/util/random';
 import { genomeToConfig, loadSpace, sampleGenome, type SearchSpace } from '../src/search/space';
 import { SyntheticMeasurer, syntheticLatency, syntheticProxy } from '../src/search/synthetic';
 

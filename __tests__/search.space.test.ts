@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { lower } from '../src/arch/lower';
 import { parseArchConfig } from '../src/arch/parse';
 import { ConfigError } from '../src/errors';
-import { seeded } from '../src/search/rng';
+import { seeded } from '../src/util/random';
 import {
   blockKey, choicesAt, configHash, genomeToConfig, loadSpace, parseSpace, sampleGenome, spaceSize, spaceToYaml,
 } from '../src/search/space';

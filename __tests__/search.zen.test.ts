@@ -1,6 +1,6 @@
 import { lower, type Network } from '../src/arch/lower';
 import type { ArchConfig } from '../src/arch/types';
-import { derive, fillGaussian, seeded } from '../src/search/rng';
+import { derive, fillGaussian, seeded } from '../src/util/random';
 import { BN_EPS, featureLayers, zenWeights } from '../src/search/zen-graph';
 import { kendallTau, zenOnce, zenScore } from '../src/search/zen';
 

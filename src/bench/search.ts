@@ -12,7 +12,7 @@ import { loadArchConfig } from '../arch/parse';
 import { createMeasurer } from '../measure';
 import { runSearch } from '../search/evolve';
 import { analyzeProfile, profilePositions, runProfile } from '../search/profile';
-import { seeded } from '../search/rng';
+import { seeded } from '../util/random';
 import { genomeToConfig, loadSpace, sampleGenome } from '../search/space';
 import { SyntheticMeasurer, syntheticLatency, syntheticProxy } from '../search/synthetic';
 import { kendallTau, zenScore } from '../search/zen';

@@ -9,7 +9,7 @@ import { decide } from './decision';
 import { fingerprint, makeTarget, realHost, type HostProbe } from './fingerprint';
 import { defaultConfigBuilder, prepareModel, type ConfigBuilder, type PreparedModel } from './inputs';
 import { classify, probeRoofline, type RooflineResult } from './roofline';
-import { deriveSeed, seededRng } from './rng';
+import { derive, seeded } from '../util/random';
 import { DEFAULT_WARMUP, runRounds, timeOnce, warmUp, type WarmupOptions, type WarmupResult } from './scheduler';
 import { ortSessionFactory, type Runner, type SessionFactory, type SessionOptions } from './session';
 import { bootstrapMedianCI, bootstrapRatioCI, relativeHalfWidth, summarize } from './stats';
@@ -26,7 +26,7 @@ import {
 export * from './types';
 export { decide } from './decision';
 export { summarize, bootstrapMedianCI, bootstrapRatioCI, relativeHalfWidth, OUTLIER_MADS } from './stats';
-export { seededRng, deriveSeed } from './rng';
+export { seeded, derive } from '../util/random';
 export { hrClock, type Clock } from './clock';
 export { warmUp, isSteady, runRounds, roundOrder, timeOnce, DEFAULT_WARMUP } from './scheduler';
 export { ortSessionFactory, ortFactory, checkProviderAvailable, type SessionFactory, type Runner, type SessionOptions, type ModelSource } from './session';
@@ -83,12 +83,12 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 export function hasConverged(samples: number[][], target: number, seed: number, resamples = CHECK_RESAMPLES): boolean {
   if (samples.length === 1) {
     const s = samples[0];
-    const ci = bootstrapMedianCI(s, seededRng(deriveSeed(seed, `check-${s.length}`)), resamples);
+    const ci = bootstrapMedianCI(s, seeded(derive(seed, `check-${s.length}`)), resamples);
     // Written as "within" so a degenerate interval (NaN from a zero median) never counts as converged.
     return relativeHalfWidth(ci, summarize(s).median) <= target;
   }
   for (let i = 1; i < samples.length; i++) {
-    const { ratio, ci95 } = bootstrapRatioCI(samples[i], samples[0], seededRng(deriveSeed(seed, `check-${i}-${samples[0].length}`)), resamples);
+    const { ratio, ci95 } = bootstrapRatioCI(samples[i], samples[0], seeded(derive(seed, `check-${i}-${samples[0].length}`)), resamples);
     if (!(relativeHalfWidth(ci95, ratio) <= target)) return false;
   }
   return true;
@@ -151,7 +151,7 @@ async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Pa
     const warm: WarmupResult[] = [];
     for (const r of runners) warm.push(await warmUp(r, clock, warmupCap));
 
-    const rounds = await runRounds(runners, clock, seededRng(deriveSeed(opts.seed, 'order')), {
+    const rounds = await runRounds(runners, clock, seeded(derive(opts.seed, 'order')), {
       budgetMs: Math.max(0, budgetMs - (clock.now() - budgetStart)),
       minRounds: MIN_ROUNDS,
       maxRounds: MAX_ROUNDS,
@@ -170,7 +170,7 @@ async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Pa
         p99_ms: s.p99,
         mad_ms: s.mad,
         cv: s.cv,
-        ci95_ms: bootstrapMedianCI(raw, seededRng(deriveSeed(opts.seed, `median-${i}`)), FINAL_RESAMPLES),
+        ci95_ms: bootstrapMedianCI(raw, seeded(derive(opts.seed, `median-${i}`)), FINAL_RESAMPLES),
         samples: s.n,
         outliers: s.outliers,
         session_ms: setup[i].session_ms,
@@ -184,7 +184,7 @@ async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Pa
 
     const ratios: RatioResult[] = [];
     for (let i = 1; i < measurements.length; i++) {
-      const { ratio, ci95 } = bootstrapRatioCI(rounds.samples[i], rounds.samples[0], seededRng(deriveSeed(opts.seed, `ratio-${i}`)), FINAL_RESAMPLES);
+      const { ratio, ci95 } = bootstrapRatioCI(rounds.samples[i], rounds.samples[0], seeded(derive(opts.seed, `ratio-${i}`)), FINAL_RESAMPLES);
       ratios.push({ model: measurements[i].name, vs: measurements[0].name, ratio, ci95, verdict: decide(ci95, opts.band) });
     }
 

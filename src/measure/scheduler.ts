@@ -11,7 +11,7 @@
  * effects (the model that runs right after another inherits its cache state) average out.
  */
 import type { Clock } from './clock';
-import type { Rng } from './rng';
+import type { Random as Rng } from '../util/random';
 import { shuffleInPlace } from 'simple-statistics';
 
 export interface Timed {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { EnvironmentError, UserError } from '../errors';
-import { seededRng } from './rng';
+import { seeded } from '../util/random';
 import type { ExecutionProvider } from './types';
 
 /** What to load: in-memory bytes, or a file path (needed when the model keeps weights in external files). */
@@ -156,7 +156,7 @@ const FILLERS: Record<string, (n: number, rnd: () => number) => ort.Tensor['data
 
 /** Inputs allocated once and reused by every run, so timing covers inference only. */
 export function preallocateInputs(model: string, metas: readonly Meta[], opts: SessionOptions): { feeds: Record<string, ort.Tensor>; specs: InputSpec[] } {
-  const rnd = seededRng(opts.seed ?? 1);
+  const rnd = seeded(opts.seed ?? 1);
   const feeds: Record<string, ort.Tensor> = {};
   const specs: InputSpec[] = [];
   for (const meta of metas) {

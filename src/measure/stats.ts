@@ -16,7 +16,7 @@ import {
   quantileSorted,
   quickselect,
 } from 'simple-statistics';
-import type { Rng } from './rng';
+import type { Random as Rng } from '../util/random';
 
 /** Outliers are counted beyond median +/- OUTLIER_MADS x MAD (raw MAD, about 3.4 sigma for normal noise). */
 export const OUTLIER_MADS = 5;

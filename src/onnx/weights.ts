@@ -3,6 +3,9 @@
  * activation finite in fp16 and away from denormals (which are slow on CPUs), so: He-scaled uniform conv
  * weights, and BN statistics near identity whose scale is small on the last BN of a residual branch.
  */
+import { derive } from '../util/random';
+
+/** xorshift32, with a tight fill loop: 100 M weights must generate in well under a second. */
 export class Rng {
   private s: number;
   constructor(seed: number) {
@@ -31,16 +34,6 @@ export class Rng {
   }
 }
 
-/** FNV-1a of a string, to derive a per-layer seed so a layer's weights do not depend on earlier layers. */
-export function hashSeed(seed: number, name: string): number {
-  let h = 0x811c9dc5 ^ seed;
-  for (let i = 0; i < name.length; i++) {
-    h ^= name.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
 export const BN_EPSILON = 1e-5;
 
 export interface ConvWeights {
@@ -55,7 +48,7 @@ export interface ConvWeights {
  * w' = w * gamma / sqrt(var + eps), b' = beta - mean * gamma / sqrt(var + eps).
  */
 export function convWeights(seed: number, name: string, cout: number, fanIn: number, perOut: number, bn: boolean, gammaScale = 1): ConvWeights {
-  const rng = new Rng(hashSeed(seed, name));
+  const rng = new Rng(derive(seed, name));
   const a = Math.sqrt(3) * Math.sqrt(2 / fanIn);
   const weight = rng.fill(new Float32Array(cout * perOut), -a, a);
   const bias = new Float32Array(cout);
@@ -75,7 +68,7 @@ export function convWeights(seed: number, name: string, cout: number, fanIn: num
 
 /** Dense weights [cout, cin] and bias, PyTorch's default uniform(+-1/sqrt(cin)). */
 export function denseWeights(seed: number, name: string, cout: number, cin: number): ConvWeights {
-  const rng = new Rng(hashSeed(seed, name));
+  const rng = new Rng(derive(seed, name));
   const a = 1 / Math.sqrt(cin);
   return { weight: rng.fill(new Float32Array(cout * cin), -a, a), bias: rng.fill(new Float32Array(cout), -a, a) };
 }

@@ -8,7 +8,7 @@
 import type { ArchConfig } from '../arch/types';
 import type { MeasureOptions, Measurer, ModelInput } from '../measure/types';
 import type { AccuracyProxy } from './profile';
-import { derive, pick, randInt, seeded, type Random } from './rng';
+import { derive, pick, randInt, seeded, type Random } from '../util/random';
 import { cloneGenome, configHash, genomeToConfig, sampleGenome, type Genome, type SearchSpace } from './space';
 
 export interface SearchOptions {

@@ -11,7 +11,7 @@ import { countConfig } from '../arch/counts';
 import type { ArchConfig } from '../arch/types';
 import { UserError } from '../errors';
 import type { MeasureOptions, Measurer, ModelInput, Target } from '../measure/types';
-import { derive, seeded } from './rng';
+import { derive, seeded } from '../util/random';
 import { blockKey, blockLabeler, choicesAt, cloneGenome, genomeToConfig, sampleGenome, type Genome, type SearchSpace } from './space';
 import { mean, meanCI, median, type MeanCI } from './stats';
 

@@ -13,8 +13,8 @@ import { ConfigError, UserError, type SourcePosition } from '../errors';
 import type { Activation, ArchConfig, BlockType, SpaceToDepth, StageConfig, StemPool } from '../arch/types';
 import { lower, ShapeError } from '../arch/lower';
 import { parseArchConfig } from '../arch/parse';
-import type { Random } from './rng';
-import { pick, randInt } from './rng';
+import type { Random } from '../util/random';
+import { pick, randInt } from '../util/random';
 import { SPACE_SCHEMA } from './space-schema';
 
 export interface BlockChoice {

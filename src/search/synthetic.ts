@@ -9,7 +9,7 @@ import { countConfig } from '../arch/counts';
 import type { ArchConfig } from '../arch/types';
 import type { MeasureOptions, MeasureResult, Measurer, ModelInput, ModelMeasurement, RatioResult, Target } from '../measure/types';
 import { configHash } from './space';
-import { derive, seeded } from './rng';
+import { derive, seeded } from '../util/random';
 
 export interface SyntheticDevice {
   msPerGMac: number;

@@ -8,7 +8,7 @@
 import type { Layer, Network, Shape } from '../arch/lower';
 import { GraphBuilder } from '../onnx/graph';
 import { emitActivation } from '../onnx/build';
-import { derive, fillGaussian, seeded } from './rng';
+import { derive, fillGaussian, seeded } from '../util/random';
 
 export const ZEN_INPUT = 'input';
 export const ZEN_FEATURES = 'features';

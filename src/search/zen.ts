@@ -11,7 +11,7 @@ import * as ort from 'onnxruntime-node';
 import { lower, type Network } from '../arch/lower';
 import type { ArchConfig } from '../arch/types';
 import type { AccuracyProxy } from './profile';
-import { derive, fillGaussian, seeded } from './rng';
+import { derive, fillGaussian, seeded } from '../util/random';
 import { buildZenGraph, ZEN_FEATURES, ZEN_INPUT } from './zen-graph';
 
 export interface ZenOptions {

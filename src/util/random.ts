@@ -1,6 +1,7 @@
 /**
- * Seeded randomness for sampling, profiling contexts, search and Zen-score inputs: the same seed gives the
- * same networks, so shards, merges and reruns agree.
+ * Seeded randomness shared by every part that must be reproducible: the measurement order and bootstrap,
+ * sampling of search spaces, profiling contexts, search and Zen-score inputs. The same seed gives the same
+ * networks, orders and intervals, so shards, merges and reruns agree.
  */
 export type Random = () => number;
 
