@@ -2,10 +2,10 @@
  * ONNX builder: a lowered network becomes an inference graph (BN folded into conv weights and biases),
  * fp32 or fp16, with the batch size fixed at build time. Input "input" [N, C, H, W], output "output".
  */
-import { lower, type Layer, type Network, type Shape } from '../arch/lower';
+import { lower, type ConvLayer, type FcLayer, type Layer, type Network, type SeLayer, type Shape } from '../arch/lower';
 import type { Activation, ArchConfig } from '../arch/types';
 import { GraphBuilder, type Precision } from './graph';
-import { convWeights, denseWeights } from './weights';
+import { convWeights, denseWeights, type ConvWeights } from './weights';
 
 export interface BuildOptions {
   batch?: number;
@@ -56,36 +56,31 @@ function batchDims(batch: number, s: Shape): number[] {
   return [batch * s.fold, s.c, s.h, s.w];
 }
 
-/** Builds ONNX model bytes for a lowered network. */
-export function buildNetwork(net: Network, options: BuildOptions = {}): Uint8Array {
-  const batch = options.batch ?? 1;
-  const seed = options.seed ?? 1;
-  const g = new GraphBuilder(options.precision ?? 'fp32');
-  const tensors = new Map<number, string>([[0, g.input(INPUT_NAME, batchDims(batch, net.input))]]);
-  const branchEnds = residualBranchEnds(net);
-  const get = (id: number) => tensors.get(id)!;
+/** What differs between graphs emitted from one lowered network: how convolutions get their weights and BN. */
+export interface EmitStrategy {
+  /** Emits the convolution (and its batch norm, in whatever form); the activation follows in emitLayers. */
+  conv(g: GraphBuilder, layer: ConvLayer, x: string): string;
+  /** The two 1x1 convs of a squeeze-excitation: weights [out, in] and biases. */
+  se(layer: SeLayer): { reduce: ConvWeights; expand: ConvWeights };
+  /** The classifier's weights [cout, cin] and bias. */
+  dense(layer: FcLayer): ConvWeights;
+}
 
-  for (const layer of net.layers) {
+/** Emits `layers` of a lowered network into `g`; returns the tensor name of every layer output by id. */
+export function emitLayers(g: GraphBuilder, layers: Layer[], batch: number, inputName: string, strategy: EmitStrategy): Map<number, string> {
+  const tensors = new Map<number, string>([[0, inputName]]);
+  const get = (id: number) => tensors.get(id)!;
+  for (const layer of layers) {
     const x = get(layer.input);
     let y: string;
     switch (layer.type) {
-      case 'conv': {
-        const perGroupIn = layer.cin / layer.groups;
-        const perOut = perGroupIn * layer.kernel * layer.kernel;
-        const w = convWeights(seed, layer.name, layer.cout, perOut, perOut, layer.bn, branchEnds.has(layer.output) ? 0.2 : 1);
-        y = g.node('Conv', [x, g.floatInit(`${layer.name}.weight`, [layer.cout, perGroupIn, layer.kernel, layer.kernel], w.weight), g.floatInit(`${layer.name}.bias`, [layer.cout], w.bias)], {
-          kernel_shape: [layer.kernel, layer.kernel],
-          strides: [layer.stride, layer.stride],
-          pads: [layer.pads[0], layer.pads[1], layer.pads[2], layer.pads[3]],
-          group: layer.groups,
-        });
+      case 'conv':
+        y = strategy.conv(g, layer, x);
         if (layer.act) y = emitActivation(g, y, layer.act, layer.name);
         break;
-      }
       case 'se': {
         const { channels: c, squeeze: s } = layer;
-        const reduce = convWeights(seed, `${layer.name}.reduce`, s, c, c, false);
-        const expand = convWeights(seed, `${layer.name}.expand`, c, s, s, false);
+        const { reduce, expand } = strategy.se(layer);
         const pooled = g.node('GlobalAveragePool', [x]);
         let z = g.node('Conv', [pooled, g.floatInit(`${layer.name}.reduce.weight`, [s, c, 1, 1], reduce.weight), g.floatInit(`${layer.name}.reduce.bias`, [s], reduce.bias)], { kernel_shape: [1, 1] });
         z = emitActivation(g, z, layer.act, `${layer.name}.act`);
@@ -104,7 +99,7 @@ export function buildNetwork(net: Network, options: BuildOptions = {}): Uint8Arr
         y = g.node('Flatten', [g.node('GlobalAveragePool', [x])], { axis: 1 });
         break;
       case 'fc': {
-        const w = denseWeights(seed, layer.name, layer.cout, layer.cin);
+        const w = strategy.dense(layer);
         y = g.node('Gemm', [x, g.floatInit(`${layer.name}.weight`, [layer.cout, layer.cin], w.weight), g.floatInit(`${layer.name}.bias`, [layer.cout], w.bias)], { transB: 1 });
         break;
       }
@@ -133,9 +128,43 @@ export function buildNetwork(net: Network, options: BuildOptions = {}): Uint8Arr
     }
     tensors.set(layer.output, y);
   }
+  return tensors;
+}
+
+/** Inference weights: seeded, He-scaled, BN folded into each conv's weight and bias. */
+function inferenceStrategy(net: Network, seed: number): EmitStrategy {
+  const branchEnds = residualBranchEnds(net);
+  return {
+    conv(g, layer, x) {
+      const perGroupIn = layer.cin / layer.groups;
+      const perOut = perGroupIn * layer.kernel * layer.kernel;
+      const w = convWeights(seed, layer.name, layer.cout, perOut, perOut, layer.bn, branchEnds.has(layer.output) ? 0.2 : 1);
+      const weight = g.floatInit(`${layer.name}.weight`, [layer.cout, perGroupIn, layer.kernel, layer.kernel], w.weight);
+      const bias = g.floatInit(`${layer.name}.bias`, [layer.cout], w.bias);
+      return g.node('Conv', [x, weight, bias], {
+        kernel_shape: [layer.kernel, layer.kernel],
+        strides: [layer.stride, layer.stride],
+        pads: [...layer.pads],
+        group: layer.groups,
+      });
+    },
+    se: (layer) => ({
+      reduce: convWeights(seed, `${layer.name}.reduce`, layer.squeeze, layer.channels, layer.channels, false),
+      expand: convWeights(seed, `${layer.name}.expand`, layer.channels, layer.squeeze, layer.squeeze, false),
+    }),
+    dense: (layer) => denseWeights(seed, layer.name, layer.cout, layer.cin),
+  };
+}
+
+/** Builds ONNX model bytes for a lowered network. */
+export function buildNetwork(net: Network, options: BuildOptions = {}): Uint8Array {
+  const batch = options.batch ?? 1;
+  const g = new GraphBuilder(options.precision ?? 'fp32');
+  const input = g.input(INPUT_NAME, batchDims(batch, net.input));
+  emitLayers(g, net.layers, batch, input, inferenceStrategy(net, options.seed ?? 1));
   g.renameLastOutput(OUTPUT_NAME);
   const out = net.outShape;
-  g.output(OUTPUT_NAME, out.h === 1 && out.w === 1 && net.layers[net.layers.length - 1].type === 'fc' ? [batch, out.c] : batchDims(batch, out));
+  g.output(OUTPUT_NAME, net.layers[net.layers.length - 1].type === 'fc' ? [batch, out.c] : batchDims(batch, out));
   return g.toBytes(net.name, `frontier-gate build of ${net.name}`);
 }
 

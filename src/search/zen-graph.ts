@@ -7,7 +7,7 @@
  */
 import type { Layer, Network, Shape } from '../arch/lower';
 import { GraphBuilder } from '../onnx/graph';
-import { emitActivation } from '../onnx/build';
+import { emitLayers, type EmitStrategy } from '../onnx/build';
 import { derive, fillGaussian, seeded } from '../util/random';
 
 export const ZEN_INPUT = 'input';
@@ -58,76 +58,36 @@ export function buildZenGraph(net: Network, options: { batch: number; seed: numb
   const { batch } = options;
   const weights = zenWeights(net, options.seed);
   const g = new GraphBuilder('fp32');
-  const tensors = new Map<number, string>([[0, g.input(ZEN_INPUT, dims(batch, net.input))]]);
   const bnOutputs: string[] = [];
   const layers = featureLayers(net);
-  let lastShape = net.input;
-  for (const layer of layers) {
-    const x = tensors.get(layer.input)!;
-    let y: string;
-    switch (layer.type) {
-      case 'conv': {
-        const w = g.floatInit(`${layer.name}.weight`, [layer.cout, layer.cin / layer.groups, layer.kernel, layer.kernel], weights.conv.get(layer.name)!);
-        y = g.node('Conv', [x, w], {
-          kernel_shape: [layer.kernel, layer.kernel], strides: [layer.stride, layer.stride], pads: [...layer.pads], group: layer.groups,
-        });
-        if (layer.bn) {
-          // Batch statistics: BN in training mode with unit scale and zero shift.
-          const mean = g.node('ReduceMean', [y], { axes: [0, 2, 3], keepdims: 1 });
-          const centred = g.node('Sub', [y, mean]);
-          const variance = g.node('ReduceMean', [g.node('Mul', [centred, centred])], { axes: [0, 2, 3], keepdims: 1 });
-          y = g.node('Div', [centred, g.node('Sqrt', [g.node('Add', [variance, g.scalar(`${layer.name}.eps`, BN_EPS)])])]);
-          const out = g.node('ReduceMean', [variance], { keepdims: 0 }, g.name(`${layer.name}.bn_var`));
-          g.output(out, []);
-          bnOutputs.push(out);
-        }
-        if (layer.act) y = emitActivation(g, y, layer.act, layer.name);
-        break;
-      }
-      case 'se': {
-        const { channels: c, squeeze: s } = layer;
-        const pooled = g.node('GlobalAveragePool', [x]);
-        let z = g.node('Conv', [pooled, g.floatInit(`${layer.name}.reduce.weight`, [s, c, 1, 1], weights.conv.get(`${layer.name}.reduce`)!), g.floatInit(`${layer.name}.reduce.bias`, [s], weights.bias.get(`${layer.name}.reduce`)!)], { kernel_shape: [1, 1] });
-        z = emitActivation(g, z, layer.act, `${layer.name}.act`);
-        z = g.node('Conv', [z, g.floatInit(`${layer.name}.expand.weight`, [c, s, 1, 1], weights.conv.get(`${layer.name}.expand`)!), g.floatInit(`${layer.name}.expand.bias`, [c], weights.bias.get(`${layer.name}.expand`)!)], { kernel_shape: [1, 1] });
-        y = g.node('Mul', [x, g.node('Sigmoid', [z])]);
-        break;
-      }
-      case 'add':
-        y = g.node('Add', [x, tensors.get(layer.other)!]);
-        if (layer.act) y = emitActivation(g, y, layer.act, layer.name);
-        break;
-      case 'maxpool':
-        y = g.node('MaxPool', [x], { kernel_shape: [layer.kernel, layer.kernel], strides: [layer.stride, layer.stride], pads: [...layer.pads] });
-        break;
-      case 'space_to_depth':
-        y = g.node('SpaceToDepth', [x], { blocksize: layer.block });
-        break;
-      case 'space_to_batch': {
-        const b = layer.block;
-        const n = batch * layer.inShape.fold;
-        const { c, h, w } = layer.inShape;
-        const r = g.node('Reshape', [x, g.int64Init(`${layer.name}.shape6`, [n, c, h / b, b, w / b, b])]);
-        y = g.node('Reshape', [g.node('Transpose', [r], { perm: [3, 5, 0, 1, 2, 4] }), g.int64Init(`${layer.name}.shape4`, [b * b * n, c, h / b, w / b])]);
-        break;
-      }
-      case 'batch_to_space': {
-        const b = layer.block;
-        const n = batch * layer.outShape.fold;
-        const { c, h, w } = layer.inShape;
-        const r = g.node('Reshape', [x, g.int64Init(`${layer.name}.shape6`, [b, b, n, c, h, w])]);
-        y = g.node('Reshape', [g.node('Transpose', [r], { perm: [2, 3, 4, 0, 5, 1] }), g.int64Init(`${layer.name}.shape4`, [n, c, h * b, w * b])]);
-        break;
-      }
-      default:
-        throw new Error(`zen graph: unexpected layer ${layer.type} before the pool`);
-    }
-    tensors.set(layer.output, y);
-    lastShape = layer.outShape;
-  }
-  const last = tensors.get(layers[layers.length - 1].output)!;
-  const features = g.node('Identity', [last], {}, ZEN_FEATURES);
-  const featureShape = dims(batch, lastShape);
+  const strategy: EmitStrategy = {
+    conv(graph, layer, x) {
+      const w = graph.floatInit(`${layer.name}.weight`, [layer.cout, layer.cin / layer.groups, layer.kernel, layer.kernel], weights.conv.get(layer.name)!);
+      const y = graph.node('Conv', [x, w], {
+        kernel_shape: [layer.kernel, layer.kernel], strides: [layer.stride, layer.stride], pads: [...layer.pads], group: layer.groups,
+      });
+      if (!layer.bn) return y;
+      // Batch statistics: BN in training mode with unit scale and zero shift.
+      const mean = graph.node('ReduceMean', [y], { axes: [0, 2, 3], keepdims: 1 });
+      const centred = graph.node('Sub', [y, mean]);
+      const variance = graph.node('ReduceMean', [graph.node('Mul', [centred, centred])], { axes: [0, 2, 3], keepdims: 1 });
+      const out = graph.node('ReduceMean', [variance], { keepdims: 0 }, graph.name(`${layer.name}.bn_var`));
+      graph.output(out, []);
+      bnOutputs.push(out);
+      return graph.node('Div', [centred, graph.node('Sqrt', [graph.node('Add', [variance, graph.scalar(`${layer.name}.eps`, BN_EPS)])])]);
+    },
+    se: (layer) => ({
+      reduce: { weight: weights.conv.get(`${layer.name}.reduce`)!, bias: weights.bias.get(`${layer.name}.reduce`)! },
+      expand: { weight: weights.conv.get(`${layer.name}.expand`)!, bias: weights.bias.get(`${layer.name}.expand`)! },
+    }),
+    dense: () => {
+      throw new Error('zen graph: the classifier is not part of the feature network');
+    },
+  };
+  const tensors = emitLayers(g, layers, batch, g.input(ZEN_INPUT, dims(batch, net.input)), strategy);
+  const lastLayer = layers[layers.length - 1];
+  const features = g.node('Identity', [tensors.get(lastLayer.output)!], {}, ZEN_FEATURES);
+  const featureShape = dims(batch, lastLayer.outShape);
   g.output(features, featureShape);
   return { bytes: g.toBytes(`${net.name}-zen`, `Zen-score graph of ${net.name}`), bnOutputs, featureShape, weights };
 }
