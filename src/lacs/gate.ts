@@ -13,10 +13,11 @@ import { configsFromStore, inputsFromConfigs } from './inputs';
 import { runLacs, type LacsOptions, type LacsResult } from './run';
 
 /**
- * The budget LACS gets inside `check` and `record` (about a minute for an EfficientNet-B0 base on a 2-core
- * CPU): the full default grid (so moves are not artefacts of a coarser grid), short screening calls, one or
- * two refine calls beside EfficientNet's model, and only phi = 0..1 in the family call, without frontier
- * models. `record` uses the same settings, so a PR compares like with like.
+ * The budget LACS gets inside `check` and `record`, about 1 to 1.5 minutes for an EfficientNet-B0 base on
+ * a 2-core CPU (77 s measured on a shared one): the full default grid (so moves are not artefacts of a
+ * coarser grid), short screening calls, one or two refine calls beside EfficientNet's model, and only
+ * phi = 0..1 in the family call, without frontier models. `record` uses the same settings, so a PR
+ * compares like with like.
  */
 export const GATE_LACS_OPTIONS: Partial<LacsOptions> = {
   phi: 1,
