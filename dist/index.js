@@ -57651,10 +57651,11 @@ const compare_1 = __nccwpck_require__(8486);
 const inputs_1 = __nccwpck_require__(3026);
 const run_1 = __nccwpck_require__(7676);
 /**
- * The budget LACS gets inside `check` and `record` (about a minute for an EfficientNet-B0 base on a 2-core
- * CPU): the full default grid (so moves are not artefacts of a coarser grid), short screening calls, one or
- * two refine calls beside EfficientNet's model, and only phi = 0..1 in the family call, without frontier
- * models. `record` uses the same settings, so a PR compares like with like.
+ * The budget LACS gets inside `check` and `record`, about 1 to 1.5 minutes for an EfficientNet-B0 base on
+ * a 2-core CPU (77 s measured on a shared one): the full default grid (so moves are not artefacts of a
+ * coarser grid), short screening calls, one or two refine calls beside EfficientNet's model, and only
+ * phi = 0..1 in the family call, without frontier models. `record` uses the same settings, so a PR
+ * compares like with like.
  */
 exports.GATE_LACS_OPTIONS = {
     phi: 1,
@@ -58826,7 +58827,7 @@ var __exportStar = (this && this.__exportStar) || function(m, exports) {
     for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.FINAL_RESAMPLES = exports.CHECK_RESAMPLES = exports.MAX_ROUNDS = exports.MIN_ROUNDS = exports.DEFAULT_SEED = exports.checkExternalData = exports.readOnnxFile = exports.prepareModel = exports.elementwiseModel = exports.matmulModel = exports.classify = exports.probeRoofline = exports.realHost = exports.targetLabel = exports.targetKey = exports.makeTarget = exports.fingerprint = exports.checkProviderAvailable = exports.ortFactory = exports.ortSessionFactory = exports.DEFAULT_WARMUP = exports.timeOnce = exports.roundOrder = exports.runRounds = exports.isSteady = exports.warmUp = exports.hrClock = exports.deriveSeed = exports.seededRng = exports.OUTLIER_MADS = exports.relativeHalfWidth = exports.bootstrapRatioCI = exports.bootstrapMedianCI = exports.summarize = exports.decide = void 0;
+exports.FINAL_RESAMPLES = exports.CHECK_RESAMPLES = exports.MAX_ROUNDS = exports.MIN_ROUNDS = exports.DEFAULT_SEED = exports.checkExternalData = exports.readOnnxFile = exports.prepareModel = exports.elementwiseModel = exports.matmulModel = exports.classify = exports.probeRoofline = exports.realHost = exports.targetLabel = exports.targetKey = exports.makeTarget = exports.fingerprint = exports.checkProviderAvailable = exports.ortFactory = exports.ortSessionFactory = exports.DEFAULT_WARMUP = exports.timeOnce = exports.roundOrder = exports.runRounds = exports.isSteady = exports.warmUp = exports.hrClock = exports.derive = exports.seeded = exports.OUTLIER_MADS = exports.relativeHalfWidth = exports.bootstrapRatioCI = exports.bootstrapMedianCI = exports.summarize = exports.decide = void 0;
 exports.resolveOptions = resolveOptions;
 exports.hasConverged = hasConverged;
 exports.createMeasurer = createMeasurer;
@@ -58841,7 +58842,7 @@ const decision_1 = __nccwpck_require__(4944);
 const fingerprint_1 = __nccwpck_require__(3852);
 const inputs_1 = __nccwpck_require__(1023);
 const roofline_1 = __nccwpck_require__(5182);
-const rng_1 = __nccwpck_require__(3553);
+const random_1 = __nccwpck_require__(1245);
 const scheduler_1 = __nccwpck_require__(2121);
 const session_1 = __nccwpck_require__(4884);
 const stats_1 = __nccwpck_require__(9815);
@@ -58855,9 +58856,9 @@ Object.defineProperty(exports, "bootstrapMedianCI", ({ enumerable: true, get: fu
 Object.defineProperty(exports, "bootstrapRatioCI", ({ enumerable: true, get: function () { return stats_2.bootstrapRatioCI; } }));
 Object.defineProperty(exports, "relativeHalfWidth", ({ enumerable: true, get: function () { return stats_2.relativeHalfWidth; } }));
 Object.defineProperty(exports, "OUTLIER_MADS", ({ enumerable: true, get: function () { return stats_2.OUTLIER_MADS; } }));
-var rng_2 = __nccwpck_require__(3553);
-Object.defineProperty(exports, "seededRng", ({ enumerable: true, get: function () { return rng_2.seededRng; } }));
-Object.defineProperty(exports, "deriveSeed", ({ enumerable: true, get: function () { return rng_2.deriveSeed; } }));
+var random_2 = __nccwpck_require__(1245);
+Object.defineProperty(exports, "seeded", ({ enumerable: true, get: function () { return random_2.seeded; } }));
+Object.defineProperty(exports, "derive", ({ enumerable: true, get: function () { return random_2.derive; } }));
 var clock_2 = __nccwpck_require__(8894);
 Object.defineProperty(exports, "hrClock", ({ enumerable: true, get: function () { return clock_2.hrClock; } }));
 var scheduler_2 = __nccwpck_require__(2121);
@@ -58929,12 +58930,12 @@ function stripUndefined(o) {
 function hasConverged(samples, target, seed, resamples = exports.CHECK_RESAMPLES) {
     if (samples.length === 1) {
         const s = samples[0];
-        const ci = (0, stats_1.bootstrapMedianCI)(s, (0, rng_1.seededRng)((0, rng_1.deriveSeed)(seed, `check-${s.length}`)), resamples);
+        const ci = (0, stats_1.bootstrapMedianCI)(s, (0, random_1.seeded)((0, random_1.derive)(seed, `check-${s.length}`)), resamples);
         // Written as "within" so a degenerate interval (NaN from a zero median) never counts as converged.
         return (0, stats_1.relativeHalfWidth)(ci, (0, stats_1.summarize)(s).median) <= target;
     }
     for (let i = 1; i < samples.length; i++) {
-        const { ratio, ci95 } = (0, stats_1.bootstrapRatioCI)(samples[i], samples[0], (0, rng_1.seededRng)((0, rng_1.deriveSeed)(seed, `check-${i}-${samples[0].length}`)), resamples);
+        const { ratio, ci95 } = (0, stats_1.bootstrapRatioCI)(samples[i], samples[0], (0, random_1.seeded)((0, random_1.derive)(seed, `check-${i}-${samples[0].length}`)), resamples);
         if (!((0, stats_1.relativeHalfWidth)(ci95, ratio) <= target))
             return false;
     }
@@ -58996,7 +58997,7 @@ async function measureWith(deps, models, options) {
         const warm = [];
         for (const r of runners)
             warm.push(await (0, scheduler_1.warmUp)(r, clock, warmupCap));
-        const rounds = await (0, scheduler_1.runRounds)(runners, clock, (0, rng_1.seededRng)((0, rng_1.deriveSeed)(opts.seed, 'order')), {
+        const rounds = await (0, scheduler_1.runRounds)(runners, clock, (0, random_1.seeded)((0, random_1.derive)(opts.seed, 'order')), {
             budgetMs: Math.max(0, budgetMs - (clock.now() - budgetStart)),
             minRounds: exports.MIN_ROUNDS,
             maxRounds: exports.MAX_ROUNDS,
@@ -59014,7 +59015,7 @@ async function measureWith(deps, models, options) {
                 p99_ms: s.p99,
                 mad_ms: s.mad,
                 cv: s.cv,
-                ci95_ms: (0, stats_1.bootstrapMedianCI)(raw, (0, rng_1.seededRng)((0, rng_1.deriveSeed)(opts.seed, `median-${i}`)), exports.FINAL_RESAMPLES),
+                ci95_ms: (0, stats_1.bootstrapMedianCI)(raw, (0, random_1.seeded)((0, random_1.derive)(opts.seed, `median-${i}`)), exports.FINAL_RESAMPLES),
                 samples: s.n,
                 outliers: s.outliers,
                 session_ms: setup[i].session_ms,
@@ -59027,7 +59028,7 @@ async function measureWith(deps, models, options) {
         });
         const ratios = [];
         for (let i = 1; i < measurements.length; i++) {
-            const { ratio, ci95 } = (0, stats_1.bootstrapRatioCI)(rounds.samples[i], rounds.samples[0], (0, rng_1.seededRng)((0, rng_1.deriveSeed)(opts.seed, `ratio-${i}`)), exports.FINAL_RESAMPLES);
+            const { ratio, ci95 } = (0, stats_1.bootstrapRatioCI)(rounds.samples[i], rounds.samples[0], (0, random_1.seeded)((0, random_1.derive)(opts.seed, `ratio-${i}`)), exports.FINAL_RESAMPLES);
             ratios.push({ model: measurements[i].name, vs: measurements[0].name, ratio, ci95, verdict: (0, decision_1.decide)(ci95, opts.band) });
         }
         let roofline;
@@ -59201,37 +59202,6 @@ function prepareModel(input, opts, build = exports.defaultConfigBuilder) {
         case 'bytes':
             return { source: { name: input.name, bytes: input.bytes } };
     }
-}
-
-
-/***/ }),
-
-/***/ 3553:
-/***/ ((__unused_webpack_module, exports) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.seededRng = seededRng;
-exports.deriveSeed = deriveSeed;
-function seededRng(seed) {
-    let state = (Math.floor(seed) >>> 0) || 0x9e3779b9;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-/** Derives an independent stream from a seed and a label, so adding a consumer does not shift the others. */
-function deriveSeed(seed, label) {
-    let h = (seed >>> 0) ^ 0x811c9dc5;
-    for (let i = 0; i < label.length; i++) {
-        h ^= label.charCodeAt(i);
-        h = Math.imul(h, 0x01000193) >>> 0;
-    }
-    return h >>> 0;
 }
 
 
@@ -59473,7 +59443,7 @@ const fs = __importStar(__nccwpck_require__(3024));
 const path = __importStar(__nccwpck_require__(6760));
 const ort = __importStar(__nccwpck_require__(701));
 const errors_1 = __nccwpck_require__(3916);
-const rng_1 = __nccwpck_require__(3553);
+const random_1 = __nccwpck_require__(1245);
 /** Library file names of the GPU providers, per platform (onnxruntime-node loads them from its bin folder). */
 function providerLibraries(ep) {
     if (process.platform === 'win32')
@@ -59586,7 +59556,7 @@ const FILLERS = {
 };
 /** Inputs allocated once and reused by every run, so timing covers inference only. */
 function preallocateInputs(model, metas, opts) {
-    const rnd = (0, rng_1.seededRng)(opts.seed ?? 1);
+    const rnd = (0, random_1.seeded)(opts.seed ?? 1);
     const feeds = {};
     const specs = [];
     for (const meta of metas) {
@@ -59863,6 +59833,7 @@ exports.DEFAULT_MEASURE_OPTIONS = {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.OUTPUT_NAME = exports.INPUT_NAME = void 0;
 exports.emitActivation = emitActivation;
+exports.emitLayers = emitLayers;
 exports.buildNetwork = buildNetwork;
 exports.buildModel = buildModel;
 /**
@@ -59914,36 +59885,22 @@ function residualBranchEnds(net) {
 function batchDims(batch, s) {
     return [batch * s.fold, s.c, s.h, s.w];
 }
-/** Builds ONNX model bytes for a lowered network. */
-function buildNetwork(net, options = {}) {
-    const batch = options.batch ?? 1;
-    const seed = options.seed ?? 1;
-    const g = new graph_1.GraphBuilder(options.precision ?? 'fp32');
-    const tensors = new Map([[0, g.input(exports.INPUT_NAME, batchDims(batch, net.input))]]);
-    const branchEnds = residualBranchEnds(net);
+/** Emits `layers` of a lowered network into `g`; returns the tensor name of every layer output by id. */
+function emitLayers(g, layers, batch, inputName, strategy) {
+    const tensors = new Map([[0, inputName]]);
     const get = (id) => tensors.get(id);
-    for (const layer of net.layers) {
+    for (const layer of layers) {
         const x = get(layer.input);
         let y;
         switch (layer.type) {
-            case 'conv': {
-                const perGroupIn = layer.cin / layer.groups;
-                const perOut = perGroupIn * layer.kernel * layer.kernel;
-                const w = (0, weights_1.convWeights)(seed, layer.name, layer.cout, perOut, perOut, layer.bn, branchEnds.has(layer.output) ? 0.2 : 1);
-                y = g.node('Conv', [x, g.floatInit(`${layer.name}.weight`, [layer.cout, perGroupIn, layer.kernel, layer.kernel], w.weight), g.floatInit(`${layer.name}.bias`, [layer.cout], w.bias)], {
-                    kernel_shape: [layer.kernel, layer.kernel],
-                    strides: [layer.stride, layer.stride],
-                    pads: [layer.pads[0], layer.pads[1], layer.pads[2], layer.pads[3]],
-                    group: layer.groups,
-                });
+            case 'conv':
+                y = strategy.conv(g, layer, x);
                 if (layer.act)
                     y = emitActivation(g, y, layer.act, layer.name);
                 break;
-            }
             case 'se': {
                 const { channels: c, squeeze: s } = layer;
-                const reduce = (0, weights_1.convWeights)(seed, `${layer.name}.reduce`, s, c, c, false);
-                const expand = (0, weights_1.convWeights)(seed, `${layer.name}.expand`, c, s, s, false);
+                const { reduce, expand } = strategy.se(layer);
                 const pooled = g.node('GlobalAveragePool', [x]);
                 let z = g.node('Conv', [pooled, g.floatInit(`${layer.name}.reduce.weight`, [s, c, 1, 1], reduce.weight), g.floatInit(`${layer.name}.reduce.bias`, [s], reduce.bias)], { kernel_shape: [1, 1] });
                 z = emitActivation(g, z, layer.act, `${layer.name}.act`);
@@ -59963,7 +59920,7 @@ function buildNetwork(net, options = {}) {
                 y = g.node('Flatten', [g.node('GlobalAveragePool', [x])], { axis: 1 });
                 break;
             case 'fc': {
-                const w = (0, weights_1.denseWeights)(seed, layer.name, layer.cout, layer.cin);
+                const w = strategy.dense(layer);
                 y = g.node('Gemm', [x, g.floatInit(`${layer.name}.weight`, [layer.cout, layer.cin], w.weight), g.floatInit(`${layer.name}.bias`, [layer.cout], w.bias)], { transB: 1 });
                 break;
             }
@@ -59992,9 +59949,41 @@ function buildNetwork(net, options = {}) {
         }
         tensors.set(layer.output, y);
     }
+    return tensors;
+}
+/** Inference weights: seeded, He-scaled, BN folded into each conv's weight and bias. */
+function inferenceStrategy(net, seed) {
+    const branchEnds = residualBranchEnds(net);
+    return {
+        conv(g, layer, x) {
+            const perGroupIn = layer.cin / layer.groups;
+            const perOut = perGroupIn * layer.kernel * layer.kernel;
+            const w = (0, weights_1.convWeights)(seed, layer.name, layer.cout, perOut, perOut, layer.bn, branchEnds.has(layer.output) ? 0.2 : 1);
+            const weight = g.floatInit(`${layer.name}.weight`, [layer.cout, perGroupIn, layer.kernel, layer.kernel], w.weight);
+            const bias = g.floatInit(`${layer.name}.bias`, [layer.cout], w.bias);
+            return g.node('Conv', [x, weight, bias], {
+                kernel_shape: [layer.kernel, layer.kernel],
+                strides: [layer.stride, layer.stride],
+                pads: [...layer.pads],
+                group: layer.groups,
+            });
+        },
+        se: (layer) => ({
+            reduce: (0, weights_1.convWeights)(seed, `${layer.name}.reduce`, layer.squeeze, layer.channels, layer.channels, false),
+            expand: (0, weights_1.convWeights)(seed, `${layer.name}.expand`, layer.channels, layer.squeeze, layer.squeeze, false),
+        }),
+        dense: (layer) => (0, weights_1.denseWeights)(seed, layer.name, layer.cout, layer.cin),
+    };
+}
+/** Builds ONNX model bytes for a lowered network. */
+function buildNetwork(net, options = {}) {
+    const batch = options.batch ?? 1;
+    const g = new graph_1.GraphBuilder(options.precision ?? 'fp32');
+    const input = g.input(exports.INPUT_NAME, batchDims(batch, net.input));
+    emitLayers(g, net.layers, batch, input, inferenceStrategy(net, options.seed ?? 1));
     g.renameLastOutput(exports.OUTPUT_NAME);
     const out = net.outShape;
-    g.output(exports.OUTPUT_NAME, out.h === 1 && out.w === 1 && net.layers[net.layers.length - 1].type === 'fc' ? [batch, out.c] : batchDims(batch, out));
+    g.output(exports.OUTPUT_NAME, net.layers[net.layers.length - 1].type === 'fc' ? [batch, out.c] : batchDims(batch, out));
     return g.toBytes(net.name, `frontier-gate build of ${net.name}`);
 }
 /** Builds ONNX model bytes for a config. Callers check resource limits first (parse.ts). */
@@ -60172,13 +60161,12 @@ exports.GraphBuilder = GraphBuilder;
 /***/ }),
 
 /***/ 7030:
-/***/ ((__unused_webpack_module, exports) => {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.BN_EPSILON = exports.Rng = void 0;
-exports.hashSeed = hashSeed;
 exports.convWeights = convWeights;
 exports.denseWeights = denseWeights;
 /**
@@ -60186,6 +60174,8 @@ exports.denseWeights = denseWeights;
  * activation finite in fp16 and away from denormals (which are slow on CPUs), so: He-scaled uniform conv
  * weights, and BN statistics near identity whose scale is small on the last BN of a residual branch.
  */
+const random_1 = __nccwpck_require__(1245);
+/** xorshift32, with a tight fill loop: 100 M weights must generate in well under a second. */
 class Rng {
     s;
     constructor(seed) {
@@ -60214,22 +60204,13 @@ class Rng {
     }
 }
 exports.Rng = Rng;
-/** FNV-1a of a string, to derive a per-layer seed so a layer's weights do not depend on earlier layers. */
-function hashSeed(seed, name) {
-    let h = 0x811c9dc5 ^ seed;
-    for (let i = 0; i < name.length; i++) {
-        h ^= name.charCodeAt(i);
-        h = Math.imul(h, 0x01000193);
-    }
-    return h >>> 0;
-}
 exports.BN_EPSILON = 1e-5;
 /**
  * Conv weights with their batch norm, folded for inference:
  * w' = w * gamma / sqrt(var + eps), b' = beta - mean * gamma / sqrt(var + eps).
  */
 function convWeights(seed, name, cout, fanIn, perOut, bn, gammaScale = 1) {
-    const rng = new Rng(hashSeed(seed, name));
+    const rng = new Rng((0, random_1.derive)(seed, name));
     const a = Math.sqrt(3) * Math.sqrt(2 / fanIn);
     const weight = rng.fill(new Float32Array(cout * perOut), -a, a);
     const bias = new Float32Array(cout);
@@ -60250,7 +60231,7 @@ function convWeights(seed, name, cout, fanIn, perOut, bn, gammaScale = 1) {
 }
 /** Dense weights [cout, cin] and bias, PyTorch's default uniform(+-1/sqrt(cin)). */
 function denseWeights(seed, name, cout, cin) {
-    const rng = new Rng(hashSeed(seed, name));
+    const rng = new Rng((0, random_1.derive)(seed, name));
     const a = 1 / Math.sqrt(cin);
     return { weight: rng.fill(new Float32Array(cout * cin), -a, a), bias: rng.fill(new Float32Array(cout), -a, a) };
 }
@@ -60516,6 +60497,60 @@ function escapeMarkdown(text) {
 /** Text for inside a `code span`: backticks cannot be escaped there, so they are replaced. */
 function escapeCode(text) {
     return String(text).replace(/[\r\n]+/g, ' ').replace(/`/g, 'ʼ');
+}
+
+
+/***/ }),
+
+/***/ 1245:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.seeded = seeded;
+exports.derive = derive;
+exports.pick = pick;
+exports.randInt = randInt;
+exports.fillGaussian = fillGaussian;
+/** mulberry32: uniform in [0, 1). */
+function seeded(seed) {
+    let state = (Math.floor(seed) >>> 0) || 0x9e3779b9;
+    return () => {
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = state;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+/** FNV-1a of a seed and labels: an independent stream per consumer. */
+function derive(seed, ...labels) {
+    let h = (seed >>> 0) ^ 0x811c9dc5;
+    const text = labels.join('/');
+    for (let i = 0; i < text.length; i++) {
+        h ^= text.charCodeAt(i);
+        h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    return h >>> 0;
+}
+function pick(rand, items) {
+    return items[Math.floor(rand() * items.length)];
+}
+function randInt(rand, lo, hi) {
+    return lo + Math.floor(rand() * (hi - lo + 1));
+}
+/** Standard normal samples (Box-Muller), written into `out`. */
+function fillGaussian(rand, out, std = 1) {
+    for (let i = 0; i < out.length; i += 2) {
+        const u = 1 - rand();
+        const v = rand();
+        const r = Math.sqrt(-2 * Math.log(u)) * std;
+        out[i] = r * Math.cos(2 * Math.PI * v);
+        if (i + 1 < out.length)
+            out[i + 1] = r * Math.sin(2 * Math.PI * v);
+    }
+    return out;
 }
 
 
