@@ -5,7 +5,7 @@
 import { UserError } from '../errors';
 import type { ExecutionProvider, Precision } from '../measure/types';
 
-export const COMMANDS = ['auto', 'check', 'record', 'sweep', 'lacs'] as const;
+export const COMMANDS = ['auto', 'check', 'record', 'sweep', 'lacs', 'profile', 'search', 'merge'] as const;
 export type ActionCommand = (typeof COMMANDS)[number];
 export const ON_FAIL = ['fail', 'comment', 'both'] as const;
 export type OnFail = (typeof ON_FAIL)[number];
@@ -36,11 +36,26 @@ export interface ActionConfig {
   githubToken: string;
   /** Where the JSON report is written (also the `report-json` output). */
   reportPath: string;
+  /** profile/search/merge: the search space file. */
+  space?: string;
+  /** profile/search/merge: further arguments of the CLI command, split on white space (never a shell). */
+  searchArgs: string[];
+  /** profile/search/merge: where result files go. */
+  outputDir: string;
 }
 
 export const DEFAULT_CONFIGS_GLOB = 'models/**/*.{yaml,yml}';
 export const DEFAULT_FRONTIER = '.frontier/frontier.json';
 export const DEFAULT_REPORT_PATH = 'frontier-gate-report.json';
+export const DEFAULT_OUTPUT_DIR = 'frontier-gate-out';
+
+/** `search-args`: flags for profile/search/merge. Split on white space; an output flag is the action's to set. */
+function searchArgs(read: InputReader): string[] {
+  const args = read('search-args').split(/\s+/).filter(Boolean);
+  const owned = args.find((a) => /^--(out|reduce|json)(=|$)/.test(a));
+  if (owned) throw new UserError(`input search-args: ${JSON.stringify(owned)} is set by the action (results go to output-dir); remove it`);
+  return args;
+}
 
 export type InputReader = (name: string) => string;
 
@@ -138,5 +153,8 @@ export function parseActionInputs(read: InputReader): ActionConfig {
     lacsOnBase: bool(read, 'lacs-on-base', true),
     githubToken,
     reportPath: read('report-path') || DEFAULT_REPORT_PATH,
+    space: read('space') ? repoPath(read, 'space', '') : undefined,
+    searchArgs: searchArgs(read),
+    outputDir: repoPath(read, 'output-dir', DEFAULT_OUTPUT_DIR),
   };
 }

@@ -110,6 +110,11 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     case 'lacs':
       outcome = await runLacsCommand(run);
       break;
+    case 'profile':
+    case 'search':
+    case 'merge':
+      outcome = await runSearchCommand(run, command);
+      break;
   }
   readOnly = run.readOnly;
 
@@ -243,7 +248,7 @@ export function resolveCommand(command: ActionCommand, ctx: EventContext): Actio
     case 'workflow_run':
       return 'publish';
     case 'workflow_dispatch':
-      throw new UserError(`input command: "auto" cannot choose for workflow_dispatch; set command to check, record, sweep or lacs (got ${JSON.stringify(command)})`);
+      throw new UserError(`input command: "auto" cannot choose for workflow_dispatch; set command to check, record, sweep, lacs, profile, search or merge (got ${JSON.stringify(command)})`);
     default:
       throw new UserError(`input command: "auto" does not handle the ${JSON.stringify(ctx.name)} event; use pull_request, push, schedule, or set command explicitly`);
   }
@@ -572,4 +577,51 @@ async function runLacsCommand(run: RunState): Promise<Outcome> {
   const base = bases[0];
   const report = await run.core.lacs({ config: base.loaded!.config, file: base.file }, snapshot.store, coreOptions(config), { measurer, commit: ctx.sha });
   return { command: 'lacs', verdict: 'lacs', headline: `🧮 **lacs** for ${escapeMarkdown(base.loaded!.config.name)}`, report, candidates: [], failing: false };
+}
+
+/**
+ * workflow_dispatch profile / search / merge: the CLI command runs in-process on the space file with the
+ * `search-args` flags (parsed by the command's own flag parser, never a shell); results go to output-dir
+ * and the report to the job summary. The measurer is the action's, with its provider, batch and precision.
+ */
+async function runSearchCommand(run: RunState, command: 'profile' | 'search' | 'merge'): Promise<Outcome> {
+  const { config, ctx } = run;
+  if (!config.space) throw new UserError(`input space: ${command} needs a search space file (e.g. fixtures/spaces/genet.yaml)`);
+  const space = path.resolve(ctx.workspace, config.space);
+  const outDir = path.resolve(ctx.workspace, config.outputDir);
+  fs.mkdirSync(outDir, { recursive: true });
+  const measurer = await measurerOf(run);
+  const defaults = { ep: config.executionProvider, batch: config.batchSize, precision: config.precision };
+  const withDefaults: Measurer = { measure: (models, options) => measurer.measure(models, { ...defaults, ...options }) };
+  const argv =
+    command === 'profile' ? [space, ...config.searchArgs, '--out', path.join(outDir, 'profile.json'), '--reduce', path.join(outDir, 'reduced.yaml')]
+      : command === 'search' ? [space, ...config.searchArgs, '--out', outDir]
+        : [...config.searchArgs.map((f) => path.resolve(ctx.workspace, f)), '--space', space, '--out', path.join(outDir, 'merged.json'), '--reduce', path.join(outDir, 'reduced.yaml')];
+  const { out, err, code } = await runSearchCli(command, argv, withDefaults);
+  if (code !== 0) throw new UserError(`${command} failed (exit ${code}): ${err.trim().split('\n').pop() ?? ''}`, code);
+  const files = fs.readdirSync(outDir).map((f) => path.join(config.outputDir, f));
+  const markdown = `${out.trim()}\n\nFiles in \`${config.outputDir}\`: ${files.map((f) => `\`${f.replace(/`/g, '')}\``).join(', ')}.`;
+  return {
+    command, verdict: command === 'profile' ? 'profiled' : command === 'search' ? 'searched' : 'merged',
+    headline: `🔬 **${command}** of \`${config.space.replace(/`/g, '')}\``,
+    report: { markdown, json: { command, space: config.space, output_dir: config.outputDir, files, log: err.trim().split('\n') } },
+    candidates: [], failing: false,
+  };
+}
+
+/** Runs a search CLI command with the action's measurer in its test seam, capturing its output. */
+async function runSearchCli(command: 'profile' | 'search' | 'merge', argv: string[], measurer: Measurer): Promise<{ out: string; err: string; code: number }> {
+  const [{ main }, { profileDeps }, { searchDeps }] = await Promise.all([import('../cli'), import('../commands/profile'), import('../commands/search')]);
+  const saved = { profile: profileDeps.measurer, search: searchDeps.measurer };
+  profileDeps.measurer = () => measurer;
+  searchDeps.measurer = () => measurer;
+  let out = '';
+  let err = '';
+  try {
+    const code = await main([command, ...argv], { out: (t) => void (out += t + '\n'), err: (t) => void (err += t + '\n') });
+    return { out, err, code };
+  } finally {
+    profileDeps.measurer = saved.profile;
+    searchDeps.measurer = saved.search;
+  }
 }

@@ -5,14 +5,18 @@
  */
 export type Random = () => number;
 
+// Module-scoped copies: a global lookup inside a hot loop is slow in sandboxed contexts (jest's vm) and
+// these loops fill millions of weights.
+const { imul, sqrt, log, cos, sin, floor, PI } = Math;
+
 /** mulberry32: uniform in [0, 1). */
 export function seeded(seed: number): Random {
-  let state = (Math.floor(seed) >>> 0) || 0x9e3779b9;
+  let state = (floor(seed) >>> 0) || 0x9e3779b9;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    t = imul(t ^ (t >>> 15), t | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
@@ -23,17 +27,17 @@ export function derive(seed: number, ...labels: (string | number)[]): number {
   const text = labels.join('/');
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
+    h = imul(h, 0x01000193) >>> 0;
   }
   return h >>> 0;
 }
 
 export function pick<T>(rand: Random, items: readonly T[]): T {
-  return items[Math.floor(rand() * items.length)];
+  return items[floor(rand() * items.length)];
 }
 
 export function randInt(rand: Random, lo: number, hi: number): number {
-  return lo + Math.floor(rand() * (hi - lo + 1));
+  return lo + floor(rand() * (hi - lo + 1));
 }
 
 /** Standard normal samples (Box-Muller), written into `out`. */
@@ -41,9 +45,9 @@ export function fillGaussian(rand: Random, out: Float32Array, std = 1): Float32A
   for (let i = 0; i < out.length; i += 2) {
     const u = 1 - rand();
     const v = rand();
-    const r = Math.sqrt(-2 * Math.log(u)) * std;
-    out[i] = r * Math.cos(2 * Math.PI * v);
-    if (i + 1 < out.length) out[i + 1] = r * Math.sin(2 * Math.PI * v);
+    const r = sqrt(-2 * log(u)) * std;
+    out[i] = r * cos(2 * PI * v);
+    if (i + 1 < out.length) out[i + 1] = r * sin(2 * PI * v);
   }
   return out;
 }
