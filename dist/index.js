@@ -53038,6 +53038,37 @@ function countConfig(config, precision = 'fp32') {
 
 /***/ }),
 
+/***/ 665:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.formatCount = formatCount;
+exports.formatBytes = formatBytes;
+/** Human-readable numbers for tables. */
+function formatCount(n) {
+    if (n >= 1e9)
+        return `${(n / 1e9).toFixed(3)} G`;
+    if (n >= 1e6)
+        return `${(n / 1e6).toFixed(3)} M`;
+    if (n >= 1e3)
+        return `${(n / 1e3).toFixed(1)} K`;
+    return String(n);
+}
+function formatBytes(n) {
+    if (n >= 1024 ** 3)
+        return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+    if (n >= 1024 ** 2)
+        return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+    if (n >= 1024)
+        return `${(n / 1024).toFixed(1)} KiB`;
+    return `${n} B`;
+}
+
+
+/***/ }),
+
 /***/ 1509:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -54265,6 +54296,1217 @@ exports.DEFAULT_LIMITS = {
 
 /***/ }),
 
+/***/ 5581:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.COMMANDS = void 0;
+exports.main = main;
+const errors_1 = __nccwpck_require__(3916);
+const types_1 = __nccwpck_require__(8619);
+const stats_1 = __nccwpck_require__(8613);
+const build_1 = __nccwpck_require__(9794);
+const measure_1 = __nccwpck_require__(6638);
+const check_1 = __nccwpck_require__(9238);
+const record_1 = __nccwpck_require__(3141);
+const sweep_1 = __nccwpck_require__(5522);
+const lacs_1 = __nccwpck_require__(9381);
+const profile_1 = __nccwpck_require__(463);
+const merge_1 = __nccwpck_require__(5286);
+const search_1 = __nccwpck_require__(1080);
+exports.COMMANDS = [stats_1.command, build_1.command, measure_1.command, check_1.command, record_1.command, sweep_1.command, lacs_1.command, profile_1.command, merge_1.command, search_1.command];
+function help() {
+    const width = Math.max(...exports.COMMANDS.map((c) => c.name.length));
+    return [
+        'frontier-gate: keep a model repository on its accuracy-latency frontier',
+        '',
+        'usage: frontier-gate <command> [options]',
+        '',
+        ...exports.COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+        '',
+        'exit codes: 0 ok/pass, 1 gate failed (dominated), 2 bad input or usage, 3 environment (provider missing)',
+        "run 'frontier-gate <command> --help' for a command's options",
+    ].join('\n');
+}
+/** Runs one CLI invocation; returns the exit code. Never lets a user error become a stack trace. */
+async function main(argv, io = types_1.processIO) {
+    const [name, ...rest] = argv;
+    if (!name || name === '--help' || name === '-h' || name === 'help') {
+        io.out(help());
+        return name ? errors_1.EXIT.OK : errors_1.EXIT.BAD_INPUT;
+    }
+    if (name === '--version' || name === '-v') {
+        io.out((__nccwpck_require__(8330)/* .version */ .rE));
+        return errors_1.EXIT.OK;
+    }
+    const cmd = exports.COMMANDS.find((c) => c.name === name);
+    if (!cmd) {
+        io.err(`frontier-gate: unknown command '${name}'\n\n${help()}`);
+        return errors_1.EXIT.BAD_INPUT;
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+        io.out(`usage: ${cmd.usage}\n\n${cmd.summary}`);
+        return errors_1.EXIT.OK;
+    }
+    try {
+        return await cmd.run(rest, io);
+    }
+    catch (err) {
+        if (err instanceof errors_1.UserError) {
+            io.err(`error: ${err.message}`);
+            return err.exitCode;
+        }
+        // A bug of ours: say so plainly, keep the stack for the report.
+        io.err(`frontier-gate ${name}: internal error: ${err?.stack ?? String(err)}`);
+        return 70;
+    }
+}
+
+
+/***/ }),
+
+/***/ 2952:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.LIMIT_FLAGS = void 0;
+exports.parseFlags = parseFlags;
+exports.stringFlag = stringFlag;
+exports.numberFlag = numberFlag;
+exports.choiceFlag = choiceFlag;
+exports.limitsFromFlags = limitsFromFlags;
+const node_util_1 = __nccwpck_require__(7975);
+const fastest_levenshtein_1 = __nccwpck_require__(1916);
+const errors_1 = __nccwpck_require__(3916);
+/** util.parseArgs with usage errors a person can act on (exit 2, did-you-mean for unknown flags). */
+function parseFlags(command, argv, options, usage) {
+    try {
+        const { values, positionals } = (0, node_util_1.parseArgs)({ args: argv, options, allowPositionals: true, strict: true });
+        return { values: values, positionals };
+    }
+    catch (err) {
+        const msg = err.message;
+        const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(msg);
+        if (unknown) {
+            const name = unknown[1].replace(/^-+/, '');
+            const names = Object.keys(options);
+            const hint = names.length ? `; did you mean --${(0, fastest_levenshtein_1.closest)(name, names)}?` : '';
+            throw new errors_1.UserError(`frontier-gate ${command}: unknown flag ${unknown[1]}${hint}\nusage: ${usage}`);
+        }
+        throw new errors_1.UserError(`frontier-gate ${command}: ${msg}\nusage: ${usage}`);
+    }
+}
+function stringFlag(values, name) {
+    const v = values[name];
+    return typeof v === 'string' ? v : undefined;
+}
+/** A numeric flag within [min, max]; the error quotes the bad value and the allowed range. */
+function numberFlag(values, name, fallback, range = {}) {
+    const raw = values[name];
+    if (raw === undefined)
+        return fallback;
+    const n = Number(raw);
+    const { min = -Infinity, max = Infinity, integer = false } = range;
+    if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+        const kind = integer ? 'an integer' : 'a number';
+        const bounds = [Number.isFinite(min) ? `>= ${min}` : '', Number.isFinite(max) ? `<= ${max}` : ''].filter(Boolean).join(' and ');
+        throw new errors_1.UserError(`--${name}: expected ${kind}${bounds ? ' ' + bounds : ''}, got ${JSON.stringify(raw)}`);
+    }
+    return n;
+}
+function choiceFlag(values, name, choices, fallback) {
+    const raw = values[name];
+    if (raw === undefined)
+        return fallback;
+    if (typeof raw === 'string' && choices.includes(raw))
+        return raw;
+    throw new errors_1.UserError(`--${name}: expected one of ${choices.join(' | ')}, got ${JSON.stringify(raw)}`);
+}
+/** Flags that override the resource limits (checked analytically before anything is allocated). */
+exports.LIMIT_FLAGS = {
+    'max-params': { type: 'string' },
+    'max-macs': { type: 'string' },
+    'max-activation-bytes': { type: 'string' },
+};
+function limitsFromFlags(values) {
+    const get = (name) => (values[name] === undefined ? undefined : numberFlag(values, name, 0, { min: 1 }));
+    return { maxParams: get('max-params'), maxMacs: get('max-macs'), maxActivationBytes: get('max-activation-bytes') };
+}
+
+
+/***/ }),
+
+/***/ 9794:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.command = void 0;
+const counts_1 = __nccwpck_require__(4758);
+const format_1 = __nccwpck_require__(665);
+const parse_1 = __nccwpck_require__(4187);
+const cliargs_1 = __nccwpck_require__(2952);
+const errors_1 = __nccwpck_require__(3916);
+const fsutil_1 = __nccwpck_require__(2072);
+const build_1 = __nccwpck_require__(847);
+const USAGE = 'frontier-gate build <config.yaml> -o model.onnx [--batch N] [--precision fp32|fp16] [--seed N] [--max-params N] [--max-macs N] [--max-activation-bytes N]';
+exports.command = {
+    name: 'build',
+    summary: 'build an architecture config into an ONNX model (BN folded, seeded weights)',
+    usage: USAGE,
+    async run(argv, io) {
+        const { values, positionals } = (0, cliargs_1.parseFlags)('build', argv, {
+            output: { type: 'string', short: 'o' },
+            batch: { type: 'string' },
+            precision: { type: 'string' },
+            seed: { type: 'string' },
+            ...cliargs_1.LIMIT_FLAGS,
+        }, USAGE);
+        if (positionals.length !== 1)
+            throw new errors_1.UserError(`frontier-gate build: expected one config, got ${positionals.length}\nusage: ${USAGE}`);
+        const output = (0, cliargs_1.stringFlag)(values, 'output');
+        if (!output)
+            throw new errors_1.UserError(`frontier-gate build: -o/--output is required\nusage: ${USAGE}`);
+        const batch = (0, cliargs_1.numberFlag)(values, 'batch', 1, { min: 1, max: 4096, integer: true });
+        const precision = (0, cliargs_1.choiceFlag)(values, 'precision', ['fp32', 'fp16'], 'fp32');
+        const seed = (0, cliargs_1.numberFlag)(values, 'seed', 1, { min: 0, max: 2 ** 32 - 1, integer: true });
+        const limits = (0, cliargs_1.limitsFromFlags)(values);
+        const config = (0, parse_1.loadArchConfig)(positionals[0], limits);
+        (0, parse_1.checkResourceLimits)(config, limits, batch);
+        const bytes = (0, build_1.buildModel)(config, { batch, precision, seed });
+        (0, fsutil_1.writeFileAtomic)(output, bytes);
+        const s = (0, counts_1.countConfig)(config, precision);
+        io.out(`wrote ${output}: ${config.name}, batch ${batch}, ${precision}, ${s.params.toLocaleString('en-US')} params, ${(0, format_1.formatBytes)(bytes.length)}`);
+        return 0;
+    },
+};
+
+
+/***/ }),
+
+/***/ 9238:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.command = void 0;
+exports.makeCheckCommand = makeCheckCommand;
+const cliargs_1 = __nccwpck_require__(2952);
+const cli_1 = __nccwpck_require__(8927);
+const gate_1 = __nccwpck_require__(2010);
+const store_1 = __nccwpck_require__(5356);
+const USAGE = 'frontier-gate check <config.yaml>... [--frontier .frontier/frontier.json] [--target auto|cpu|cuda|tensorrt] ' +
+    '[--latency-tolerance 0.03] [--accuracy-tolerance 0.1] [--neighbors 3] [--budget 20] ' +
+    '[--accuracy PERCENT | --metrics FILE --metrics-key a.b.c | --latency-only] [--strict] [--json] ' +
+    '[--report FILE.md] [--json-report FILE.json] [--batch N] [--precision fp32|fp16] [--threads N] [--seed N] [--verbose] ' +
+    '[--lacs | --no-lacs] (LACS on by default for configs with family: base)';
+const SUMMARY = 'judge candidate configs against the stored frontier, re-measured side by side on this machine ' +
+    '(exit 0 pass/new-frontier/inconclusive, 1 dominated or inconclusive with --strict, 2 bad input)';
+function makeCheckCommand(deps) {
+    return {
+        name: 'check',
+        summary: SUMMARY,
+        usage: USAGE,
+        async run(argv, io) {
+            const { values, positionals } = (0, cliargs_1.parseFlags)('check', argv, {
+                ...cli_1.MEASURE_FLAGS, ...cli_1.ACCURACY_FLAGS, ...cli_1.OUTPUT_FLAGS, ...cli_1.LACS_FLAGS,
+                'latency-tolerance': { type: 'string' },
+                'accuracy-tolerance': { type: 'string' },
+                neighbors: { type: 'string' },
+                'latency-only': { type: 'boolean' },
+                strict: { type: 'boolean' },
+            }, USAGE);
+            // Every flag and file is checked before anything is measured.
+            const options = {
+                latencyTolerance: (0, cliargs_1.numberFlag)(values, 'latency-tolerance', gate_1.DEFAULT_CHECK_OPTIONS.latencyTolerance, { min: 0, max: 1 }),
+                accuracyTolerance: (0, cliargs_1.numberFlag)(values, 'accuracy-tolerance', gate_1.DEFAULT_CHECK_OPTIONS.accuracyTolerance, { min: 0, max: 100 }),
+                neighbors: (0, cliargs_1.numberFlag)(values, 'neighbors', gate_1.DEFAULT_CHECK_OPTIONS.neighbors, { min: 0, max: 50, integer: true }),
+                budgetSeconds: (0, cli_1.budgetFlag)(values, gate_1.DEFAULT_CHECK_OPTIONS.budgetSeconds),
+                latencyOnly: Boolean(values['latency-only']),
+                strict: Boolean(values.strict),
+                measure: (0, cli_1.measureOptions)(values),
+                lacs: (0, cli_1.lacsFlag)(values) ? {} : false,
+            };
+            const storeFile = (0, cli_1.storeFlag)(values, store_1.DEFAULT_STORE_PATH);
+            const candidates = (0, cli_1.loadCandidates)('check', positionals, values, USAGE);
+            const store = (0, store_1.readStoreFile)(storeFile);
+            const report = await (0, gate_1.runCheck)(store, candidates.map((c) => ({ config: c.config, file: c.file, ...(c.accuracy ? { accuracy: c.accuracy.top1, accuracySource: c.accuracy.source } : {}) })), { ...options, storeFile }, { measurer: deps.measurer(io, Boolean(values.verbose)), now: deps.now, commit: deps.commit?.() });
+            (0, cli_1.emitReport)(values, io, report);
+            return report.exitCode;
+        },
+    };
+}
+exports.command = makeCheckCommand(cli_1.defaultCliDeps);
+
+
+/***/ }),
+
+/***/ 9381:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.command = void 0;
+exports.runLacsCommand = runLacsCommand;
+const fs = __importStar(__nccwpck_require__(3024));
+const path = __importStar(__nccwpck_require__(6760));
+const parse_1 = __nccwpck_require__(4187);
+const cliargs_1 = __nccwpck_require__(2952);
+const errors_1 = __nccwpck_require__(3916);
+const store_1 = __nccwpck_require__(5356);
+const accuracy_1 = __nccwpck_require__(9708);
+const inputs_1 = __nccwpck_require__(3026);
+const cache_1 = __nccwpck_require__(3715);
+const compare_1 = __nccwpck_require__(8486);
+const family_1 = __nccwpck_require__(4385);
+const grid_1 = __nccwpck_require__(8657);
+const run_1 = __nccwpck_require__(7676);
+const measure_1 = __nccwpck_require__(7344);
+const USAGE = 'frontier-gate lacs <base-config.yaml> [--grid-step 0.05] [--tolerance 0.1] [--phi N] [--w -0.07] [--target-latency MS] ' +
+    '[--accuracy FILE] [--records DIR|FILE]... [--frontier STORE] [--family-dir DIR] [--markdown FILE] [--json] ' +
+    '[--cache FILE] [--previous FILE] [--coefficients-out FILE] [--screen-budget S] [--refine-top K] [--family-budget S] ' +
+    '[--macs-slack 0.15] [--ep cpu|cuda|tensorrt] [--threads N] [--batch N] [--precision fp32|fp16] [--seed N]';
+const isYaml = (f) => /\.ya?ml$/i.test(f);
+/**
+ * Trained records for the accuracy predictor and the frontier: configs that carry `accuracy`. A
+ * directory contributes its YAML files that parse as configs; other YAML there (search spaces, tables)
+ * is skipped, and said so on stderr. A named file must parse.
+ */
+function loadRecordConfigs(sources, warn, strict) {
+    const out = [];
+    for (const source of sources) {
+        if (!fs.existsSync(source))
+            throw new errors_1.UserError(`--records: ${JSON.stringify(source)} does not exist`);
+        if (fs.statSync(source).isDirectory()) {
+            for (const name of fs.readdirSync(source).filter(isYaml).sort()) {
+                try {
+                    out.push((0, parse_1.loadArchConfig)(path.join(source, name)));
+                }
+                catch (err) {
+                    if (!(err instanceof errors_1.UserError))
+                        throw err;
+                    if (strict)
+                        warn(`lacs: skipping ${path.join(source, name)}: ${err.message.split('\n')[0]}`);
+                }
+            }
+        }
+        else {
+            out.push((0, parse_1.loadArchConfig)(source));
+        }
+    }
+    return out.filter((c) => c.accuracy !== undefined);
+}
+function readPrevious(file) {
+    let doc;
+    try {
+        doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    }
+    catch (err) {
+        throw new errors_1.UserError(`--previous ${file}: cannot read stored coefficients: ${err.message}`);
+    }
+    const o = doc;
+    for (const k of ['alpha', 'beta', 'gamma']) {
+        if (typeof o?.[k] !== 'number')
+            throw new errors_1.UserError(`--previous ${file}: ${k}: expected a number, got ${JSON.stringify(o?.[k])}`);
+    }
+    return o;
+}
+/** The command with its measurer injectable (tests pass a deterministic one). */
+async function runLacsCommand(argv, io, makeMeasurer = measure_1.createMeasurer) {
+    const { values, positionals } = (0, cliargs_1.parseFlags)('lacs', argv, {
+        'grid-step': { type: 'string' },
+        tolerance: { type: 'string' },
+        phi: { type: 'string' },
+        w: { type: 'string' },
+        'target-latency': { type: 'string' },
+        accuracy: { type: 'string' },
+        records: { type: 'string', multiple: true },
+        frontier: { type: 'string' },
+        'family-dir': { type: 'string' },
+        markdown: { type: 'string' },
+        json: { type: 'boolean' },
+        cache: { type: 'string' },
+        previous: { type: 'string' },
+        'coefficients-out': { type: 'string' },
+        'screen-budget': { type: 'string' },
+        'refine-top': { type: 'string' },
+        'family-budget': { type: 'string' },
+        'macs-slack': { type: 'string' },
+        ep: { type: 'string' },
+        threads: { type: 'string' },
+        batch: { type: 'string' },
+        precision: { type: 'string' },
+        seed: { type: 'string' },
+        quiet: { type: 'boolean' },
+    }, USAGE);
+    if (positionals.length !== 1) {
+        throw new errors_1.UserError(`frontier-gate lacs: expected one base config, got ${positionals.length ? positionals.map((p) => JSON.stringify(p)).join(' ') : 'none'}\nusage: ${USAGE}`);
+    }
+    const baseFile = positionals[0];
+    const base = (0, parse_1.loadArchConfig)(baseFile);
+    const target = values['target-latency'] === undefined ? undefined : (0, cliargs_1.numberFlag)(values, 'target-latency', 0, { min: 1e-6 });
+    const measure = {
+        ep: (0, cliargs_1.choiceFlag)(values, 'ep', ['cpu', 'cuda', 'tensorrt'], 'cpu'),
+        batch: (0, cliargs_1.numberFlag)(values, 'batch', 1, { min: 1, max: 1024, integer: true }),
+        precision: (0, cliargs_1.choiceFlag)(values, 'precision', ['fp32', 'fp16'], 'fp32'),
+    };
+    if (values.threads !== undefined)
+        measure.threads = (0, cliargs_1.numberFlag)(values, 'threads', 0, { min: 1, max: 1024, integer: true });
+    if (values.seed !== undefined)
+        measure.seed = (0, cliargs_1.numberFlag)(values, 'seed', 0, { min: 0, max: 2 ** 31 - 1, integer: true });
+    const options = {
+        gridStep: (0, cliargs_1.numberFlag)(values, 'grid-step', grid_1.DEFAULT_GRID_STEP, { min: 0.005, max: 1 }),
+        tolerance: (0, cliargs_1.numberFlag)(values, 'tolerance', grid_1.DEFAULT_TOLERANCE, { min: 0, max: 0.99 }),
+        phi: (0, cliargs_1.numberFlag)(values, 'phi', run_1.DEFAULT_LACS_OPTIONS.phi, { min: 0, max: 12, integer: true }),
+        w: (0, cliargs_1.numberFlag)(values, 'w', run_1.DEFAULT_LACS_OPTIONS.w, { min: -10, max: 10 }),
+        targetLatencyMs: target,
+        screenSeconds: (0, cliargs_1.numberFlag)(values, 'screen-budget', run_1.DEFAULT_LACS_OPTIONS.screenSeconds, { min: 0.1, max: 600 }),
+        refineTop: (0, cliargs_1.numberFlag)(values, 'refine-top', run_1.DEFAULT_LACS_OPTIONS.refineTop, { min: 0, max: 50, integer: true }),
+        familySeconds: (0, cliargs_1.numberFlag)(values, 'family-budget', run_1.DEFAULT_LACS_OPTIONS.familySeconds, { min: 0.1, max: 3600 }),
+        macsSlack: (0, cliargs_1.numberFlag)(values, 'macs-slack', run_1.DEFAULT_LACS_OPTIONS.macsSlack, { min: 0, max: 100 }),
+        measure,
+    };
+    const accuracyFile = (0, cliargs_1.stringFlag)(values, 'accuracy');
+    let accuracyTable;
+    if (accuracyFile) {
+        if (!fs.existsSync(accuracyFile))
+            throw new errors_1.UserError(`--accuracy: ${JSON.stringify(accuracyFile)} does not exist`);
+        accuracyTable = (0, accuracy_1.parseAccuracyTable)(fs.readFileSync(accuracyFile, 'utf8'), accuracyFile);
+    }
+    // Records (predictor) and the frontier (positions): the store's records when --frontier is given,
+    // configs from --records, and by default the YAML configs beside the base that carry an accuracy.
+    const warn = (s) => io.err(s);
+    const recordSources = values.records ?? [];
+    const frontierFile = (0, cliargs_1.stringFlag)(values, 'frontier');
+    const configs = loadRecordConfigs(recordSources, warn, true);
+    if (frontierFile)
+        configs.push(...(0, inputs_1.configsFromStore)((0, store_1.readStoreFile)(frontierFile)));
+    if (!frontierFile && recordSources.length === 0)
+        configs.push(...loadRecordConfigs([path.dirname(baseFile)], warn, false));
+    const { records, frontier } = (0, inputs_1.inputsFromConfigs)(configs);
+    const cacheFile = (0, cliargs_1.stringFlag)(values, 'cache');
+    const cache = cacheFile ? new cache_1.FileCache(cacheFile) : undefined;
+    const previousFile = (0, cliargs_1.stringFlag)(values, 'previous');
+    const previous = previousFile ? readPrevious(previousFile) : undefined;
+    const result = await (0, run_1.runLacs)(base, options, {
+        measurer: makeMeasurer(),
+        accuracyTable,
+        records,
+        frontier,
+        cache,
+        log: values.quiet ? undefined : (s) => io.err(s),
+    });
+    const familyDir = (0, cliargs_1.stringFlag)(values, 'family-dir');
+    const written = familyDir ? (0, family_1.writeFamily)(familyDir, result.family) : [];
+    let markdown = result.markdown;
+    const comparison = base.family === 'base' || previous ? (0, compare_1.compareCoefficients)(previous, { ...result.chosen, target_key: result.target.key }) : undefined;
+    if (comparison)
+        markdown += `\n${comparison.markdown}\n`;
+    if (written.length)
+        markdown += `\nFamily written to ${written.map((f) => `\`${f}\``).join(', ')}.\n`;
+    const markdownFile = (0, cliargs_1.stringFlag)(values, 'markdown');
+    if (markdownFile)
+        fs.writeFileSync(markdownFile, markdown);
+    const coefficientsOut = (0, cliargs_1.stringFlag)(values, 'coefficients-out');
+    if (coefficientsOut)
+        fs.writeFileSync(coefficientsOut, JSON.stringify((0, family_1.storedCoefficients)(result, new Date().toISOString()), null, 2) + '\n');
+    if (values.json) {
+        io.out(JSON.stringify({ ...(0, family_1.lacsJson)(result), family_files: written, coefficients_comparison: comparison && { ...comparison, markdown: undefined } }, null, 2));
+    }
+    else {
+        io.out(markdown);
+    }
+    return 0;
+}
+exports.command = {
+    name: 'lacs',
+    summary: 'recompute latency-aware compound scaling (alpha, beta, gamma) for a base config on this hardware',
+    usage: USAGE,
+    run: (argv, io) => runLacsCommand(argv, io),
+};
+
+
+/***/ }),
+
+/***/ 6638:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.command = void 0;
+exports.modelInputs = modelInputs;
+exports.formatTable = formatTable;
+const path = __importStar(__nccwpck_require__(6760));
+const parse_1 = __nccwpck_require__(4187);
+const cliargs_1 = __nccwpck_require__(2952);
+const errors_1 = __nccwpck_require__(3916);
+const measure_1 = __nccwpck_require__(7344);
+const types_1 = __nccwpck_require__(8329);
+const USAGE = 'frontier-gate measure <config.yaml|model.onnx>... [--ep cpu|cuda|tensorrt] [--batch N] [--precision fp32|fp16] ' +
+    '[--budget SECONDS] [--precision-target 0.01] [--band 0.02] [--threads N] [--resolution N] [--seed N] ' +
+    '[--device-id N] [--trt-fp16] [--trt-cache DIR] [--roofline] [--json] [--raw]';
+/** Model names must be unique to pair ratios; measuring a file against itself is legitimate (noise check). */
+function uniqueName(name, taken) {
+    let candidate = name;
+    for (let i = 2; taken.has(candidate); i++)
+        candidate = `${name}#${i}`;
+    taken.add(candidate);
+    return candidate;
+}
+function modelInputs(files) {
+    const taken = new Set();
+    return files.map((file) => {
+        const ext = path.extname(file).toLowerCase();
+        if (ext === '.onnx')
+            return { kind: 'onnx', name: uniqueName(path.basename(file, path.extname(file)), taken), path: file };
+        if (ext === '.yaml' || ext === '.yml') {
+            const config = (0, parse_1.loadArchConfig)(file);
+            return { kind: 'config', name: uniqueName(config.name, taken), config };
+        }
+        throw new errors_1.UserError(`${file}: expected an architecture config (.yaml, .yml) or an ONNX model (.onnx), got ${JSON.stringify(ext || 'no extension')}`);
+    });
+}
+const ms = (x) => (x >= 100 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
+const pct = (x) => `${(x * 100).toFixed(1)}%`;
+function formatTable(r) {
+    const nameWidth = Math.max(5, ...r.models.map((m) => m.name.length));
+    const lines = [
+        `target ${r.target.key}  ${r.target.label}`,
+        '',
+        `${'model'.padEnd(nameWidth)}  ${'median ms'.padStart(10)}  ${'95% CI'.padStart(19)}  ${'p90'.padStart(8)}  ${'p99'.padStart(8)}  ${'CV'.padStart(6)}  ${'n'.padStart(6)}  ${'outl.'.padStart(5)}  ${'session'.padStart(9)}  ${'1st run'.padStart(9)}`,
+    ];
+    for (const m of r.models) {
+        const ci = `[${ms(m.ci95_ms[0])}, ${ms(m.ci95_ms[1])}]`;
+        lines.push(`${m.name.padEnd(nameWidth)}  ${ms(m.median_ms).padStart(10)}  ${ci.padStart(19)}  ${ms(m.p90_ms).padStart(8)}  ${ms(m.p99_ms).padStart(8)}  ${pct(m.cv).padStart(6)}  ${String(m.samples).padStart(6)}  ${String(m.outliers).padStart(5)}  ${(ms(m.session_ms) + ' ms').padStart(9)}  ${(ms(m.first_run_ms) + ' ms').padStart(9)}`);
+    }
+    if (r.ratios.length) {
+        lines.push('', `ratios against ${r.ratios[0].vs} (noise band +/- ${pct(r.band ?? types_1.DEFAULT_MEASURE_OPTIONS.band)})`);
+        for (const q of r.ratios) {
+            lines.push(`  ${q.model.padEnd(nameWidth)}  x${q.ratio.toFixed(4)}  95% CI [${q.ci95[0].toFixed(4)}, ${q.ci95[1].toFixed(4)}]  ${q.verdict}`);
+        }
+    }
+    if (r.roofline) {
+        const f = r.roofline;
+        lines.push('', `roofline: peak ${f.peak_gflops.toFixed(1)} GFLOP/s (MatMul ${f.matmul_n}^3), bandwidth ${f.bandwidth_gbs.toFixed(1)} GB/s, ridge ${f.ridge_flops_per_byte.toFixed(1)} FLOP/B`);
+        for (const m of r.models) {
+            if (m.roofline) {
+                const q = m.roofline;
+                lines.push(`  ${m.name.padEnd(nameWidth)}  ${q.achieved_gflops.toFixed(1)} GFLOP/s achieved, intensity ${q.intensity.toFixed(1)} FLOP/B -> ${q.bound}-bound, ${pct(q.roof_fraction)} of its roof`);
+            }
+        }
+    }
+    lines.push('', `${r.rounds} rounds, ${r.wall_s.toFixed(1)} s${r.budget_exhausted ? '; budget ran out before the precision target was met' : ''}`);
+    return lines.join('\n');
+}
+exports.command = {
+    name: 'measure',
+    summary: 'latency of configs and .onnx models side by side, with confidence intervals and ratio verdicts',
+    usage: USAGE,
+    async run(argv, io) {
+        const { values, positionals } = (0, cliargs_1.parseFlags)('measure', argv, {
+            ep: { type: 'string' },
+            batch: { type: 'string' },
+            precision: { type: 'string' },
+            budget: { type: 'string' },
+            'precision-target': { type: 'string' },
+            band: { type: 'string' },
+            threads: { type: 'string' },
+            resolution: { type: 'string' },
+            seed: { type: 'string' },
+            'device-id': { type: 'string' },
+            'trt-fp16': { type: 'boolean' },
+            'trt-cache': { type: 'string' },
+            roofline: { type: 'boolean' },
+            json: { type: 'boolean' },
+            raw: { type: 'boolean' },
+        }, USAGE);
+        if (positionals.length === 0)
+            throw new errors_1.UserError(`frontier-gate measure: no model given\nusage: ${USAGE}`);
+        const d = types_1.DEFAULT_MEASURE_OPTIONS;
+        const options = {
+            ep: (0, cliargs_1.choiceFlag)(values, 'ep', ['cpu', 'cuda', 'tensorrt'], d.ep),
+            batch: (0, cliargs_1.numberFlag)(values, 'batch', d.batch, { min: 1, max: 4096, integer: true }),
+            precision: (0, cliargs_1.choiceFlag)(values, 'precision', ['fp32', 'fp16'], d.precision),
+            budgetSeconds: (0, cliargs_1.numberFlag)(values, 'budget', d.budgetSeconds, { min: 0.1, max: 86400 }),
+            precisionTarget: (0, cliargs_1.numberFlag)(values, 'precision-target', d.precisionTarget, { min: 0.0001, max: 0.5 }),
+            band: (0, cliargs_1.numberFlag)(values, 'band', d.band, { min: 0, max: 0.5 }),
+            threads: values.threads === undefined ? undefined : (0, cliargs_1.numberFlag)(values, 'threads', 1, { min: 1, max: 1024, integer: true }),
+            resolution: values.resolution === undefined ? undefined : (0, cliargs_1.numberFlag)(values, 'resolution', 224, { min: 1, max: 8192, integer: true }),
+            seed: values.seed === undefined ? undefined : (0, cliargs_1.numberFlag)(values, 'seed', 0, { min: 0, max: 2 ** 32 - 1, integer: true }),
+            deviceId: values['device-id'] === undefined ? undefined : (0, cliargs_1.numberFlag)(values, 'device-id', 0, { min: 0, max: 64, integer: true }),
+            trtFp16: Boolean(values['trt-fp16']),
+            trtCachePath: (0, cliargs_1.stringFlag)(values, 'trt-cache'),
+            roofline: Boolean(values.roofline),
+        };
+        const inputs = modelInputs(positionals);
+        const measurer = (0, measure_1.createMeasurer)({ log: values.json ? () => undefined : (line) => io.err(line) });
+        const result = await measurer.measure(inputs, options);
+        if (values.json) {
+            const shaped = values.raw ? result : { ...result, models: result.models.map(({ raw_ms: _raw, ...rest }) => rest) };
+            io.out(JSON.stringify(shaped, null, 2));
+        }
+        else {
+            io.out(formatTable(result));
+        }
+        return 0;
+    },
+};
+
+
+/***/ }),
+
+/***/ 5286:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.command = void 0;
+const fs = __importStar(__nccwpck_require__(3024));
+const cliargs_1 = __nccwpck_require__(2952);
+const errors_1 = __nccwpck_require__(3916);
+const profile_1 = __nccwpck_require__(4913);
+const space_1 = __nccwpck_require__(6514);
+const profile_2 = __nccwpck_require__(463);
+const USAGE = 'frontier-gate merge <shard.json>... [--space space.yaml] [--out merged.json] [--reduce reduced.yaml] [--min-effect PCT] [--json]';
+function readResult(file) {
+    let text;
+    try {
+        text = fs.readFileSync(file, 'utf8');
+    }
+    catch (err) {
+        throw new errors_1.UserError(`cannot read profile result ${JSON.stringify(file)}: ${err.code ?? err.message}`);
+    }
+    try {
+        return JSON.parse(text);
+    }
+    catch (err) {
+        throw new errors_1.UserError(`${file}: not valid JSON (${err.message})`);
+    }
+}
+exports.command = {
+    name: 'merge',
+    summary: 'join the shard results of one `profile` run (an Actions matrix); with --space, report and reduce',
+    usage: USAGE,
+    async run(argv, io) {
+        const { values, positionals } = (0, cliargs_1.parseFlags)('merge', argv, {
+            space: { type: 'string' },
+            out: { type: 'string' },
+            reduce: { type: 'string' },
+            'min-effect': { type: 'string' },
+            json: { type: 'boolean' },
+        }, USAGE);
+        if (!positionals.length)
+            throw new errors_1.UserError(`frontier-gate merge: expected profile result files (--json or --out of profile --shard)\nusage: ${USAGE}`);
+        const merged = (0, profile_1.mergeProfiles)(positionals.map(readResult), positionals);
+        const out = (0, cliargs_1.stringFlag)(values, 'out');
+        if (out)
+            (0, profile_2.writeFileOrFail)(out, JSON.stringify(merged, null, 1) + '\n', 'merged profile');
+        const missing = merged.units_total - merged.planned.length;
+        if (missing > 0)
+            io.err(`note: the merged shards cover ${merged.planned.length} of ${merged.units_total} work units; a shard is missing`);
+        const spacePath = (0, cliargs_1.stringFlag)(values, 'space');
+        if (values.json || !spacePath) {
+            if (!spacePath && values.reduce)
+                throw new errors_1.UserError('merge --reduce needs --space <space.yaml> (the space the profile ran on)');
+            io.out(values.json ? JSON.stringify(merged, null, 1) : `merged ${positionals.length} results: ${merged.units.length} units (${merged.skipped.length} skipped)`);
+            return 0;
+        }
+        const space = (0, space_1.loadSpace)(spacePath);
+        if ((0, profile_1.spaceHash)(space) !== merged.space.hash) {
+            throw new errors_1.UserError(`--space ${spacePath}: this space (${space.name}, hash ${(0, profile_1.spaceHash)(space)}) is not the one profiled (${merged.space.name}, hash ${merged.space.hash})`);
+        }
+        (0, profile_2.reportProfile)(space, merged, values, io);
+        return 0;
+    },
+};
+
+
+/***/ }),
+
+/***/ 463:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.command = exports.profileDeps = void 0;
+exports.writeFileOrFail = writeFileOrFail;
+exports.reportProfile = reportProfile;
+const fs = __importStar(__nccwpck_require__(3024));
+const cliargs_1 = __nccwpck_require__(2952);
+const errors_1 = __nccwpck_require__(3916);
+const measure_1 = __nccwpck_require__(7344);
+const profile_1 = __nccwpck_require__(4913);
+const reduce_1 = __nccwpck_require__(5128);
+const report_1 = __nccwpck_require__(6744);
+const space_1 = __nccwpck_require__(6514);
+const zen_1 = __nccwpck_require__(6769);
+const USAGE = 'frontier-gate profile <space.yaml> [--samples N] [--shard i/n] [--budget SECONDS] [--per-call SECONDS] [--seed N] ' +
+    '[--threads N] [--proxy none|zen] [--reduce reduced.yaml] [--min-effect PCT] [--out result.json] [--json]';
+/** Seams for tests: the measurer a command uses. */
+exports.profileDeps = { measurer: () => (0, measure_1.createMeasurer)() };
+function writeFileOrFail(file, text, what) {
+    try {
+        fs.writeFileSync(file, text);
+    }
+    catch (err) {
+        throw new errors_1.UserError(`cannot write ${what} ${JSON.stringify(file)}: ${err.code ?? err.message}`);
+    }
+}
+/** Analyses a (complete or partial) profile, writes the reduced space if asked, prints the report. */
+function reportProfile(space, result, values, io) {
+    const analysis = (0, profile_1.analyzeProfile)(space, result);
+    const minEffectPct = (0, cliargs_1.numberFlag)(values, 'min-effect', reduce_1.DEFAULT_REDUCTION.minEffectPct, { min: 0, max: 100 });
+    const minExcessShare = reduce_1.DEFAULT_REDUCTION.minExcessShare;
+    const reducePath = (0, cliargs_1.stringFlag)(values, 'reduce');
+    const parts = [(0, report_1.renderProfile)(space, analysis)];
+    if (reducePath) {
+        const reduction = (0, reduce_1.reduceSpace)(space, analysis, { minEffectPct, minExcessShare });
+        const header = [
+            `Reduced from ${space.name} by frontier-gate profile on ${analysis.target}`,
+            `(${analysis.units} work units, ${analysis.contexts} contexts; rule threshold ${minEffectPct}% of end-to-end latency).`,
+            `Space size ${(0, space_1.formatCount)(reduction.sizeBefore)} -> ${(0, space_1.formatCount)(reduction.sizeAfter)}.`,
+            ...reduction.removals.map((r) => `removed ${r.label} from ${r.stageName} (${r.rule}): ${r.because}`),
+        ];
+        const extra = {
+            reduction: reduction.removals.map((r) => ({ stage: r.stageName, block: r.key, rule: r.rule, because: r.because })),
+        };
+        writeFileOrFail(reducePath, (0, space_1.spaceToYaml)(reduction.space, header, extra) + '\n', 'reduced space');
+        parts.push((0, report_1.renderReduction)(reduction), `Reduced space written to ${reducePath}.`);
+    }
+    io.out(parts.join('\n\n'));
+}
+exports.command = {
+    name: 'profile',
+    summary: 'profile block latency per (stage, layer) position of a search space from paired end-to-end measurements; reduce the space',
+    usage: USAGE,
+    async run(argv, io) {
+        const { values, positionals } = (0, cliargs_1.parseFlags)('profile', argv, {
+            samples: { type: 'string' },
+            shard: { type: 'string' },
+            budget: { type: 'string' },
+            'per-call': { type: 'string' },
+            seed: { type: 'string' },
+            threads: { type: 'string' },
+            proxy: { type: 'string' },
+            reduce: { type: 'string' },
+            'min-effect': { type: 'string' },
+            out: { type: 'string' },
+            json: { type: 'boolean' },
+        }, USAGE);
+        if (positionals.length !== 1)
+            throw new errors_1.UserError(`frontier-gate profile: expected one search space file, got ${positionals.length}\nusage: ${USAGE}`);
+        const space = (0, space_1.loadSpace)(positionals[0]);
+        const samples = (0, cliargs_1.numberFlag)(values, 'samples', 4, { min: 1, max: 10000, integer: true });
+        const budget = values.budget === undefined ? undefined : (0, cliargs_1.numberFlag)(values, 'budget', 0, { min: 1 });
+        const perCall = (0, cliargs_1.numberFlag)(values, 'per-call', 1, { min: 0.05, max: 600 });
+        const seed = (0, cliargs_1.numberFlag)(values, 'seed', 1, { min: 0, integer: true });
+        const threads = values.threads === undefined ? undefined : (0, cliargs_1.numberFlag)(values, 'threads', 1, { min: 1, max: 1024, integer: true });
+        const proxyName = (0, cliargs_1.choiceFlag)(values, 'proxy', ['none', 'zen'], 'none');
+        const shardText = (0, cliargs_1.stringFlag)(values, 'shard');
+        const shard = shardText ? (0, profile_1.parseShard)(shardText) : undefined;
+        const positions = (0, profile_1.profilePositions)(space);
+        io.err(`profile ${space.name}: ${positions.length} positions x ${samples} contexts = ${positions.length * samples} work units` +
+            `${shard ? `, shard ${shard.index}/${shard.count}` : ''}; space size ${(0, space_1.formatCount)((0, space_1.spaceSize)(space))}`);
+        const result = await (0, profile_1.runProfile)(space, exports.profileDeps.measurer(), {
+            samples, seed, shard, budgetSeconds: budget, perCallSeconds: perCall,
+            measure: threads ? { threads } : undefined,
+            proxy: proxyName === 'zen' ? (0, zen_1.zenProxy)({ threads }) : undefined,
+            onUnit: (done, total, unit) => {
+                if (done === 1 || done % 10 === 0 || done === total)
+                    io.err(`  unit ${done}/${total} (stage ${unit.stage} layer ${unit.layer}, ${unit.wall_s.toFixed(1)} s)`);
+            },
+        });
+        const out = (0, cliargs_1.stringFlag)(values, 'out');
+        if (out)
+            writeFileOrFail(out, JSON.stringify(result, null, 1) + '\n', 'profile result');
+        if (values.json) {
+            // The report goes to stderr so stdout stays one JSON document (the reduced space is still written).
+            if (values.reduce)
+                reportProfile(space, result, values, { out: io.err, err: io.err });
+            io.out(JSON.stringify(result, null, 1));
+            return 0;
+        }
+        reportProfile(space, result, values, io);
+        if (result.skipped.length)
+            io.err(`note: ${result.skipped.length} work units were skipped when the ${budget} s budget ran out`);
+        return 0;
+    },
+};
+
+
+/***/ }),
+
+/***/ 3141:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.command = void 0;
+exports.makeRecordCommand = makeRecordCommand;
+const cliargs_1 = __nccwpck_require__(2952);
+const cli_1 = __nccwpck_require__(8927);
+const gate_1 = __nccwpck_require__(2010);
+const store_1 = __nccwpck_require__(5356);
+const USAGE = 'frontier-gate record <config.yaml>... [--frontier .frontier/frontier.json] [--accuracy PERCENT | --metrics FILE --metrics-key a.b.c] ' +
+    '[--target auto|cpu|cuda|tensorrt] [--budget 20] [--json] [--report FILE.md] [--json-report FILE.json] [--batch N] [--precision fp32|fp16] [--threads N] [--verbose] ' +
+    '[--lacs | --no-lacs] (on by default: configs with family: base get LACS coefficients stored with their record)';
+function makeRecordCommand(deps) {
+    return {
+        name: 'record',
+        summary: 'measure configs on this machine and add or update their records in the frontier store',
+        usage: USAGE,
+        async run(argv, io) {
+            const { values, positionals } = (0, cliargs_1.parseFlags)('record', argv, { ...cli_1.MEASURE_FLAGS, ...cli_1.ACCURACY_FLAGS, ...cli_1.OUTPUT_FLAGS, ...cli_1.LACS_FLAGS }, USAGE);
+            const budgetSeconds = (0, cli_1.budgetFlag)(values, 20);
+            const measure = (0, cli_1.measureOptions)(values);
+            const lacs = (0, cli_1.lacsFlag)(values);
+            const storeFile = (0, cli_1.storeFlag)(values, store_1.DEFAULT_STORE_PATH);
+            const inputs = (0, cli_1.loadCandidates)('record', positionals, values, USAGE);
+            // Validate the store before spending time measuring; a bad store is never rewritten.
+            const store = (0, store_1.readStoreFile)(storeFile, { allowMissing: true });
+            const { report, updates } = await (0, gate_1.runRecord)(store, inputs.map((c) => ({ config: c.config, file: c.file, ...(c.accuracy ? { accuracy: c.accuracy.top1, accuracySource: c.accuracy.source } : {}) })), { budgetSeconds, measure, storeFile, lacs: lacs ? {} : false }, { measurer: deps.measurer(io, Boolean(values.verbose)), now: deps.now, commit: deps.commit?.() });
+            // Re-read under the lock and apply our updates: whatever another writer added meanwhile stays.
+            await (0, store_1.updateStoreFile)(storeFile, (current) => (0, gate_1.applyRecordUpdates)(current, updates));
+            (0, cli_1.emitReport)(values, io, report);
+            return 0;
+        },
+    };
+}
+exports.command = makeRecordCommand(cli_1.defaultCliDeps);
+
+
+/***/ }),
+
+/***/ 1080:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.command = exports.searchDeps = void 0;
+const fs = __importStar(__nccwpck_require__(3024));
+const path = __importStar(__nccwpck_require__(6760));
+const yaml_1 = __nccwpck_require__(8815);
+const cliargs_1 = __nccwpck_require__(2952);
+const errors_1 = __nccwpck_require__(3916);
+const measure_1 = __nccwpck_require__(7344);
+const evolve_1 = __nccwpck_require__(7007);
+const space_1 = __nccwpck_require__(6514);
+const zen_1 = __nccwpck_require__(6769);
+const profile_1 = __nccwpck_require__(463);
+const USAGE = 'frontier-gate search <space.yaml> --latency-target MS [--reduced reduced.yaml] [--random] [--budget SECONDS] ' +
+    '[--evaluations N] [--population P] [--generation G] [--per-call SECONDS] [--seed N] [--threads N] [--zen-batch N] [--out DIR] [--json]';
+/** Seams for tests: the measurer and the accuracy proxy. */
+exports.searchDeps = {
+    measurer: () => (0, measure_1.createMeasurer)(),
+    proxy: (o) => (0, zen_1.zenProxy)({ threads: o.threads, batch: o.batch }),
+};
+const f = (x, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+function renderFronts(runs, ref) {
+    const lines = [`### Search: latency target ${f(ref.latency_ms)} ms${runs[0].result.target ? ` on ${runs[0].result.target}` : ''}`, ''];
+    lines.push(`Accuracy side is the ${runs[0].result.proxy} **proxy**, not a measured accuracy. Hypervolume: area dominated up to (latency target, lowest proxy seen in any run), in ms x proxy units.`);
+    lines.push('');
+    lines.push('| run | networks | measured | front size | hypervolume | best proxy within target |');
+    lines.push('|---|---|---|---|---|---|');
+    for (const { label, result } of runs) {
+        const best = result.front[result.front.length - 1];
+        lines.push(`| ${label} | ${result.evaluations} | ${result.measured} | ${result.front.length} | ${f((0, evolve_1.hypervolume)(result.all, ref), 3)} | ${best ? `${f(best.proxy)} (proxy) at ${f(best.latency_ms)} ms` : 'none within target'} |`);
+    }
+    for (const { label, result } of runs) {
+        lines.push('', `#### Pareto front: ${label}`, '', '| network | latency ms | proxy | blocks per stage |', '|---|---|---|---|');
+        for (const c of result.front) {
+            const desc = c.config.stages.map((s) => `${s.block === 'mbconv' ? '' : s.block + ' '}e${s.expand}k${s.kernel}${s.repeats > 1 ? `x${s.repeats}` : ''}`).join(' ');
+            lines.push(`| ${c.config.name} | ${f(c.latency_ms)} | ${f(c.proxy)} | r${c.config.resolution}: ${desc} |`);
+        }
+    }
+    return lines.join('\n');
+}
+exports.command = {
+    name: 'search',
+    summary: 'evolutionary search of a space for the latency/Zen-score-proxy Pareto front; full vs reduced space at equal budget',
+    usage: USAGE,
+    async run(argv, io) {
+        const { values, positionals } = (0, cliargs_1.parseFlags)('search', argv, {
+            'latency-target': { type: 'string' },
+            reduced: { type: 'string' },
+            random: { type: 'boolean' },
+            budget: { type: 'string' },
+            evaluations: { type: 'string' },
+            population: { type: 'string' },
+            generation: { type: 'string' },
+            'per-call': { type: 'string' },
+            seed: { type: 'string' },
+            threads: { type: 'string' },
+            'zen-batch': { type: 'string' },
+            out: { type: 'string' },
+            json: { type: 'boolean' },
+        }, USAGE);
+        if (positionals.length !== 1)
+            throw new errors_1.UserError(`frontier-gate search: expected one search space file, got ${positionals.length}\nusage: ${USAGE}`);
+        if (values['latency-target'] === undefined)
+            throw new errors_1.UserError(`frontier-gate search: --latency-target MS is required\nusage: ${USAGE}`);
+        const latencyTargetMs = (0, cliargs_1.numberFlag)(values, 'latency-target', 0, { min: 0.001 });
+        const space = (0, space_1.loadSpace)(positionals[0]);
+        const reducedPath = (0, cliargs_1.stringFlag)(values, 'reduced');
+        const reduced = reducedPath ? (0, space_1.loadSpace)(reducedPath) : undefined;
+        const budgetSeconds = values.budget === undefined ? undefined : (0, cliargs_1.numberFlag)(values, 'budget', 0, { min: 1 });
+        const evaluations = values.evaluations === undefined ? (budgetSeconds === undefined ? 100 : undefined) : (0, cliargs_1.numberFlag)(values, 'evaluations', 100, { min: 1, integer: true });
+        const population = (0, cliargs_1.numberFlag)(values, 'population', 16, { min: 2, max: 10000, integer: true });
+        const generation = (0, cliargs_1.numberFlag)(values, 'generation', 4, { min: 1, max: 256, integer: true });
+        const perCall = (0, cliargs_1.numberFlag)(values, 'per-call', 1, { min: 0.05, max: 600 });
+        const seed = (0, cliargs_1.numberFlag)(values, 'seed', 1, { min: 0, integer: true });
+        const threads = values.threads === undefined ? undefined : (0, cliargs_1.numberFlag)(values, 'threads', 1, { min: 1, max: 1024, integer: true });
+        const zenBatch = (0, cliargs_1.numberFlag)(values, 'zen-batch', 4, { min: 1, max: 256, integer: true });
+        const measurer = exports.searchDeps.measurer();
+        const proxy = exports.searchDeps.proxy({ threads, batch: zenBatch });
+        const latencyCache = new Map();
+        const proxyCache = new Map();
+        const common = { latencyTargetMs, population, evaluations, budgetSeconds, seed, generation, perCallSeconds: perCall, measure: threads ? { threads } : undefined, latencyCache, proxyCache };
+        const runs = [];
+        const plan = [{ label: `evolution, full space ${space.name} (${(0, space_1.formatCount)((0, space_1.spaceSize)(space))})`, space, mode: 'evolution' }];
+        if (reduced)
+            plan.push({ label: `evolution, reduced space ${reduced.name} (${(0, space_1.formatCount)((0, space_1.spaceSize)(reduced))})`, space: reduced, mode: 'evolution' });
+        if (values.random)
+            plan.push({ label: `random sampling, full space ${space.name}`, space, mode: 'random' });
+        for (const p of plan) {
+            io.err(`search: ${p.label}; budget ${evaluations !== undefined ? `${evaluations} networks` : ''}${evaluations !== undefined && budgetSeconds !== undefined ? ' or ' : ''}${budgetSeconds !== undefined ? `${budgetSeconds} s` : ''}`);
+            const result = await (0, evolve_1.runSearch)(p.space, measurer, proxy, {
+                ...common, mode: p.mode,
+                onGeneration: (n, front) => { if (n % 20 < generation)
+                    io.err(`  ${n} networks, front ${front.length}`); },
+            });
+            runs.push({ label: p.label, result });
+        }
+        const ref = (0, evolve_1.commonReference)(runs.map((r) => r.result));
+        const report = renderFronts(runs, ref);
+        const summary = runs.map(({ label, result }) => ({
+            label, space: result.space, mode: result.mode, proxy: result.proxy, target: result.target, latency_target_ms: latencyTargetMs,
+            evaluations: result.evaluations, measured: result.measured, cache_hits: result.cache_hits, wall_s: result.wall_s,
+            hypervolume: (0, evolve_1.hypervolume)(result.all, ref), reference: ref,
+            front: result.front.map((c) => ({ name: c.config.name, hash: c.hash, latency_ms: c.latency_ms, proxy: c.proxy })),
+        }));
+        const outDir = (0, cliargs_1.stringFlag)(values, 'out');
+        if (outDir) {
+            try {
+                fs.mkdirSync(outDir, { recursive: true });
+            }
+            catch (err) {
+                throw new errors_1.UserError(`--out ${JSON.stringify(outDir)}: cannot create the folder (${err.code})`);
+            }
+            for (const { result } of runs) {
+                for (const c of result.front) {
+                    const header = `# ${c.config.name}: found by frontier-gate search (${result.mode}) in ${result.space}; latency ${f(c.latency_ms)} ms on ${result.target ?? 'unknown target'}, ${result.proxy} ${f(c.proxy)} (a proxy, not an accuracy)\n`;
+                    (0, profile_1.writeFileOrFail)(path.join(outDir, `${c.config.name}.yaml`), header + (0, yaml_1.stringify)(c.config, { flowCollectionPadding: false }), 'candidate config');
+                }
+            }
+            (0, profile_1.writeFileOrFail)(path.join(outDir, 'search.json'), JSON.stringify(summary, null, 1) + '\n', 'search result');
+            (0, profile_1.writeFileOrFail)(path.join(outDir, 'search.md'), report + '\n', 'search report');
+        }
+        io.out(values.json ? JSON.stringify(summary, null, 1) : report);
+        return 0;
+    },
+};
+
+
+/***/ }),
+
+/***/ 8613:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.command = void 0;
+const counts_1 = __nccwpck_require__(4758);
+const format_1 = __nccwpck_require__(665);
+const parse_1 = __nccwpck_require__(4187);
+const cliargs_1 = __nccwpck_require__(2952);
+const errors_1 = __nccwpck_require__(3916);
+const USAGE = 'frontier-gate stats <config.yaml>... [--json] [--layers] [--precision fp32|fp16] [--max-params N] [--max-macs N] [--max-activation-bytes N]';
+function table(s, layers) {
+    const lines = [
+        `${s.name} @ ${s.resolution}px (${s.precision})`,
+        `  params            ${s.params.toLocaleString('en-US')} (${(0, format_1.formatCount)(s.params)})`,
+        `  multiply-adds     ${s.macs.toLocaleString('en-US')} (${(0, format_1.formatCount)(s.macs)})`,
+        `  weight bytes      ${(0, format_1.formatBytes)(s.weight_bytes)}`,
+        `  activation bytes  ${(0, format_1.formatBytes)(s.activation_bytes)} moved, ${(0, format_1.formatBytes)(s.peak_activation_bytes)} peak`,
+        `  intensity         ${s.intensity.toFixed(2)} FLOP/byte`,
+    ];
+    if (layers) {
+        lines.push('', `  ${'layer'.padEnd(28)} ${'type'.padEnd(14)} ${'out'.padEnd(14)} ${'params'.padStart(10)} ${'MACs'.padStart(12)} ${'FLOP/B'.padStart(7)}`);
+        for (const l of s.layers) {
+            const out = `${l.outShape.c}x${l.outShape.h}x${l.outShape.w}`;
+            lines.push(`  ${l.name.padEnd(28)} ${l.type.padEnd(14)} ${out.padEnd(14)} ${String(l.params).padStart(10)} ${String(l.macs).padStart(12)} ${l.intensity.toFixed(1).padStart(7)}`);
+        }
+    }
+    return lines.join('\n');
+}
+exports.command = {
+    name: 'stats',
+    summary: 'exact params, multiply-adds, bytes and operational intensity of architecture configs',
+    usage: USAGE,
+    async run(argv, io) {
+        const { values, positionals } = (0, cliargs_1.parseFlags)('stats', argv, {
+            json: { type: 'boolean' },
+            layers: { type: 'boolean' },
+            precision: { type: 'string' },
+            ...cliargs_1.LIMIT_FLAGS,
+        }, USAGE);
+        if (positionals.length === 0)
+            throw new errors_1.UserError(`frontier-gate stats: no config given\nusage: ${USAGE}`);
+        const precision = (0, cliargs_1.choiceFlag)(values, 'precision', ['fp32', 'fp16'], 'fp32');
+        const stats = positionals.map((file) => (0, counts_1.countConfig)((0, parse_1.loadArchConfig)(file, (0, cliargs_1.limitsFromFlags)(values)), precision));
+        if (values.json) {
+            const shaped = stats.map((s) => (values.layers ? s : { ...s, layers: undefined }));
+            io.out(JSON.stringify(shaped.length === 1 ? shaped[0] : shaped, null, 2));
+        }
+        else {
+            io.out(stats.map((s) => table(s, Boolean(values.layers))).join('\n\n'));
+        }
+        return 0;
+    },
+};
+
+
+/***/ }),
+
+/***/ 5522:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.command = void 0;
+exports.makeSweepCommand = makeSweepCommand;
+const cliargs_1 = __nccwpck_require__(2952);
+const cli_1 = __nccwpck_require__(8927);
+const gate_1 = __nccwpck_require__(2010);
+const store_1 = __nccwpck_require__(5356);
+const errors_1 = __nccwpck_require__(3916);
+const USAGE = 'frontier-gate sweep [--frontier .frontier/frontier.json] [--latency-tolerance 0.03] [--budget 60] [--dry-run] ' +
+    '[--target auto|cpu|cuda|tensorrt] [--json] [--report FILE.md] [--json-report FILE.json] [--batch N] [--precision fp32|fp16] [--threads N] [--verbose]';
+function makeSweepCommand(deps) {
+    return {
+        name: 'sweep',
+        summary: 're-measure every stored model on this machine, update the store and report drift since the last measurement',
+        usage: USAGE,
+        async run(argv, io) {
+            const { values, positionals } = (0, cliargs_1.parseFlags)('sweep', argv, {
+                ...cli_1.MEASURE_FLAGS, ...cli_1.OUTPUT_FLAGS,
+                'latency-tolerance': { type: 'string' },
+                'dry-run': { type: 'boolean' },
+            }, USAGE);
+            if (positionals.length)
+                throw new errors_1.UserError(`frontier-gate sweep: takes no configs (it re-measures the store's records), got ${JSON.stringify(positionals[0])}\nusage: ${USAGE}`);
+            const latencyTolerance = (0, cliargs_1.numberFlag)(values, 'latency-tolerance', 0.03, { min: 0, max: 1 });
+            const budgetSeconds = (0, cli_1.budgetFlag)(values, 60);
+            const measure = (0, cli_1.measureOptions)(values);
+            const storeFile = (0, cli_1.storeFlag)(values, store_1.DEFAULT_STORE_PATH);
+            const store = (0, store_1.readStoreFile)(storeFile);
+            const { report, updates } = await (0, gate_1.runSweep)(store, { budgetSeconds, latencyTolerance, measure, storeFile: values['dry-run'] ? undefined : storeFile }, { measurer: deps.measurer(io, Boolean(values.verbose)), now: deps.now, commit: deps.commit?.() });
+            if (!values['dry-run'])
+                await (0, store_1.updateStoreFile)(storeFile, (current) => (0, gate_1.applyRecordUpdates)(current, updates));
+            (0, cli_1.emitReport)(values, io, report);
+            return 0;
+        },
+    };
+}
+exports.command = makeSweepCommand(cli_1.defaultCliDeps);
+
+
+/***/ }),
+
+/***/ 8619:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.processIO = void 0;
+exports.processIO = {
+    out: (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
+    err: (text) => process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
+};
+
+
+/***/ }),
+
 /***/ 3916:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -54460,6 +55702,179 @@ function resolveAccuracy(flags, configTop1) {
         return { top1: configTop1, source: 'config' };
     return undefined;
 }
+
+
+/***/ }),
+
+/***/ 8927:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.defaultCliDeps = exports.OUTPUT_FLAGS = exports.LACS_FLAGS = exports.ACCURACY_FLAGS = exports.MEASURE_FLAGS = void 0;
+exports.lacsFlag = lacsFlag;
+exports.measureOptions = measureOptions;
+exports.budgetFlag = budgetFlag;
+exports.loadCandidates = loadCandidates;
+exports.storeFlag = storeFlag;
+exports.detectCommit = detectCommit;
+exports.emitReport = emitReport;
+/** Flag handling shared by check, record and sweep: measurement flags, accuracy flags, commit, output. */
+const node_child_process_1 = __nccwpck_require__(1421);
+const fs = __importStar(__nccwpck_require__(3024));
+const path = __importStar(__nccwpck_require__(6760));
+const parse_1 = __nccwpck_require__(4187);
+const cliargs_1 = __nccwpck_require__(2952);
+const errors_1 = __nccwpck_require__(3916);
+const accuracy_1 = __nccwpck_require__(6392);
+exports.MEASURE_FLAGS = {
+    target: { type: 'string' },
+    budget: { type: 'string' },
+    batch: { type: 'string' },
+    precision: { type: 'string' },
+    threads: { type: 'string' },
+    seed: { type: 'string' },
+    verbose: { type: 'boolean' },
+};
+exports.ACCURACY_FLAGS = {
+    accuracy: { type: 'string' },
+    metrics: { type: 'string' },
+    'metrics-key': { type: 'string' },
+};
+/** --lacs / --no-lacs: LACS for `family: base` configs (check: report the move; record: store it). */
+exports.LACS_FLAGS = {
+    lacs: { type: 'boolean' },
+    'no-lacs': { type: 'boolean' },
+};
+/** On unless --no-lacs; both flags at once is a contradiction, not a precedence question. */
+function lacsFlag(values, fallback = true) {
+    if (values.lacs && values['no-lacs'])
+        throw new errors_1.UserError('--lacs and --no-lacs: give one of them, not both');
+    if (values['no-lacs'])
+        return false;
+    if (values.lacs)
+        return true;
+    return fallback;
+}
+exports.OUTPUT_FLAGS = {
+    frontier: { type: 'string' },
+    json: { type: 'boolean' },
+    report: { type: 'string' },
+    'json-report': { type: 'string' },
+};
+/** --target auto|cpu|cuda|tensorrt (auto: the measurer's default provider) and the other measure flags. */
+function measureOptions(values) {
+    const target = (0, cliargs_1.choiceFlag)(values, 'target', ['auto', 'cpu', 'cuda', 'tensorrt'], 'auto');
+    const out = {};
+    if (target !== 'auto')
+        out.ep = target;
+    if (values.batch !== undefined)
+        out.batch = (0, cliargs_1.numberFlag)(values, 'batch', 1, { min: 1, max: 4096, integer: true });
+    if (values.precision !== undefined)
+        out.precision = (0, cliargs_1.choiceFlag)(values, 'precision', ['fp32', 'fp16'], 'fp32');
+    if (values.threads !== undefined)
+        out.threads = (0, cliargs_1.numberFlag)(values, 'threads', 1, { min: 1, max: 1024, integer: true });
+    if (values.seed !== undefined)
+        out.seed = (0, cliargs_1.numberFlag)(values, 'seed', 0, { min: 0, max: 2 ** 31 - 1, integer: true });
+    return out;
+}
+function budgetFlag(values, fallback) {
+    return (0, cliargs_1.numberFlag)(values, 'budget', fallback, { min: 0.1, max: 3600 });
+}
+/** Loads configs; --accuracy / --metrics name one config's accuracy, so they need exactly one config. */
+function loadCandidates(command, files, values, usage) {
+    if (!files.length)
+        throw new errors_1.UserError(`frontier-gate ${command}: no config given\nusage: ${usage}`);
+    const flags = { accuracy: (0, cliargs_1.stringFlag)(values, 'accuracy'), metrics: (0, cliargs_1.stringFlag)(values, 'metrics'), metricsKey: (0, cliargs_1.stringFlag)(values, 'metrics-key') };
+    const given = flags.accuracy !== undefined || flags.metrics !== undefined;
+    if (given && files.length > 1) {
+        throw new errors_1.UserError(`--${flags.accuracy !== undefined ? 'accuracy' : 'metrics'} gives one model's accuracy but ${files.length} configs were given; check them one at a time or put accuracy in each config`);
+    }
+    return files.map((file) => {
+        const config = (0, parse_1.loadArchConfig)(file);
+        const accuracy = given || flags.metricsKey !== undefined ? (0, accuracy_1.resolveAccuracy)(flags, undefined) : undefined;
+        return { config, file, ...(accuracy ? { accuracy } : {}) };
+    });
+}
+function storeFlag(values, fallback) {
+    const file = (0, cliargs_1.stringFlag)(values, 'frontier') ?? fallback;
+    if (!file.trim())
+        throw new errors_1.UserError(`--frontier: expected the store's path, got ${JSON.stringify(file)}`);
+    return file;
+}
+/** GITHUB_SHA in CI, else the checkout's HEAD; undefined outside git. */
+function detectCommit() {
+    if (process.env.GITHUB_SHA && /^[0-9a-f]{7,64}$/i.test(process.env.GITHUB_SHA))
+        return process.env.GITHUB_SHA;
+    try {
+        const out = (0, node_child_process_1.execFileSync)('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 3000 }).trim();
+        return /^[0-9a-f]{40,64}$/.test(out) ? out : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Writes --report (Markdown) and --json-report files, and prints one of them. */
+function emitReport(values, io, report) {
+    const write = (flag, text) => {
+        const file = (0, cliargs_1.stringFlag)(values, flag);
+        if (!file)
+            return;
+        try {
+            fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+            fs.writeFileSync(file, text);
+        }
+        catch (err) {
+            throw new errors_1.UserError(`--${flag}: cannot write ${JSON.stringify(file)}: ${err.message}`);
+        }
+    };
+    const jsonText = JSON.stringify(report.json, null, 2) + '\n';
+    write('report', report.markdown);
+    write('json-report', jsonText);
+    io.out(values.json ? jsonText : report.markdown);
+}
+exports.defaultCliDeps = {
+    measurer: (io, verbose) => {
+        // Loaded lazily: commands that fail on flags never load onnxruntime.
+        const { createMeasurer } = __nccwpck_require__(7344);
+        return createMeasurer(verbose ? { log: (line) => io.err(line) } : {});
+    },
+    commit: detectCommit,
+};
 
 
 /***/ }),
@@ -55392,6 +56807,66 @@ name = (model) => model) {
 
 /***/ }),
 
+/***/ 2072:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.writeFileAtomic = writeFileAtomic;
+const fs = __importStar(__nccwpck_require__(3024));
+const path = __importStar(__nccwpck_require__(6760));
+/** Writes a file atomically: a temp file in the same folder, then rename. A failed run leaves the old file. */
+function writeFileAtomic(file, data) {
+    const dir = path.dirname(path.resolve(file));
+    fs.mkdirSync(dir, { recursive: true });
+    const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+    try {
+        fs.writeFileSync(tmp, data);
+        fs.renameSync(tmp, file);
+    }
+    catch (err) {
+        fs.rmSync(tmp, { force: true });
+        throw err;
+    }
+}
+
+
+/***/ }),
+
 /***/ 8943:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -56062,7 +57537,7 @@ function walkGlob(root, spec) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.DEFAULT_REPORT_PATH = exports.DEFAULT_FRONTIER = exports.DEFAULT_CONFIGS_GLOB = exports.ON_FAIL = exports.COMMANDS = void 0;
+exports.DEFAULT_OUTPUT_DIR = exports.DEFAULT_REPORT_PATH = exports.DEFAULT_FRONTIER = exports.DEFAULT_CONFIGS_GLOB = exports.ON_FAIL = exports.COMMANDS = void 0;
 exports.envInputReader = envInputReader;
 exports.parseActionInputs = parseActionInputs;
 /**
@@ -56070,13 +57545,22 @@ exports.parseActionInputs = parseActionInputs;
  * value, so a typo in a workflow file is fixed from the log line alone.
  */
 const errors_1 = __nccwpck_require__(3916);
-exports.COMMANDS = ['auto', 'check', 'record', 'sweep', 'lacs'];
+exports.COMMANDS = ['auto', 'check', 'record', 'sweep', 'lacs', 'profile', 'search', 'merge'];
 exports.ON_FAIL = ['fail', 'comment', 'both'];
 const PROVIDERS = ['cpu', 'cuda', 'tensorrt'];
 const PRECISIONS = ['fp32', 'fp16'];
 exports.DEFAULT_CONFIGS_GLOB = 'models/**/*.{yaml,yml}';
 exports.DEFAULT_FRONTIER = '.frontier/frontier.json';
 exports.DEFAULT_REPORT_PATH = 'frontier-gate-report.json';
+exports.DEFAULT_OUTPUT_DIR = 'frontier-gate-out';
+/** `search-args`: flags for profile/search/merge. Split on white space; an output flag is the action's to set. */
+function searchArgs(read) {
+    const args = read('search-args').split(/\s+/).filter(Boolean);
+    const owned = args.find((a) => /^--(out|reduce|json)(=|$)/.test(a));
+    if (owned)
+        throw new errors_1.UserError(`input search-args: ${JSON.stringify(owned)} is set by the action (results go to output-dir); remove it`);
+    return args;
+}
 /** Build a reader over an environment the way the runner passes inputs (INPUT_<NAME>, spaces -> _). */
 function envInputReader(env) {
     return (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
@@ -56167,6 +57651,9 @@ function parseActionInputs(read) {
         lacsOnBase: bool(read, 'lacs-on-base', true),
         githubToken,
         reportPath: read('report-path') || exports.DEFAULT_REPORT_PATH,
+        space: read('space') ? repoPath(read, 'space', '') : undefined,
+        searchArgs: searchArgs(read),
+        outputDir: repoPath(read, 'output-dir', exports.DEFAULT_OUTPUT_DIR),
     };
 }
 
@@ -56476,6 +57963,11 @@ async function runAction(deps) {
         case 'lacs':
             outcome = await runLacsCommand(run);
             break;
+        case 'profile':
+        case 'search':
+        case 'merge':
+            outcome = await runSearchCommand(run, command);
+            break;
     }
     readOnly = run.readOnly;
     // Report: file, summary, outputs, comment; then the step's status.
@@ -56597,7 +58089,7 @@ function resolveCommand(command, ctx) {
         case 'workflow_run':
             return 'publish';
         case 'workflow_dispatch':
-            throw new errors_1.UserError(`input command: "auto" cannot choose for workflow_dispatch; set command to check, record, sweep or lacs (got ${JSON.stringify(command)})`);
+            throw new errors_1.UserError(`input command: "auto" cannot choose for workflow_dispatch; set command to check, record, sweep, lacs, profile, search or merge (got ${JSON.stringify(command)})`);
         default:
             throw new errors_1.UserError(`input command: "auto" does not handle the ${JSON.stringify(ctx.name)} event; use pull_request, push, schedule, or set command explicitly`);
     }
@@ -56922,6 +58414,53 @@ async function runLacsCommand(run) {
     const base = bases[0];
     const report = await run.core.lacs({ config: base.loaded.config, file: base.file }, snapshot.store, coreOptions(config), { measurer, commit: ctx.sha });
     return { command: 'lacs', verdict: 'lacs', headline: `🧮 **lacs** for ${(0, markdown_1.escapeMarkdown)(base.loaded.config.name)}`, report, candidates: [], failing: false };
+}
+/**
+ * workflow_dispatch profile / search / merge: the CLI command runs in-process on the space file with the
+ * `search-args` flags (parsed by the command's own flag parser, never a shell); results go to output-dir
+ * and the report to the job summary. The measurer is the action's, with its provider, batch and precision.
+ */
+async function runSearchCommand(run, command) {
+    const { config, ctx } = run;
+    if (!config.space)
+        throw new errors_1.UserError(`input space: ${command} needs a search space file (e.g. fixtures/spaces/genet.yaml)`);
+    const space = path.resolve(ctx.workspace, config.space);
+    const outDir = path.resolve(ctx.workspace, config.outputDir);
+    fs.mkdirSync(outDir, { recursive: true });
+    const measurer = await measurerOf(run);
+    const defaults = { ep: config.executionProvider, batch: config.batchSize, precision: config.precision };
+    const withDefaults = { measure: (models, options) => measurer.measure(models, { ...defaults, ...options }) };
+    const argv = command === 'profile' ? [space, ...config.searchArgs, '--out', path.join(outDir, 'profile.json'), '--reduce', path.join(outDir, 'reduced.yaml')]
+        : command === 'search' ? [space, ...config.searchArgs, '--out', outDir]
+            : [...config.searchArgs.map((f) => path.resolve(ctx.workspace, f)), '--space', space, '--out', path.join(outDir, 'merged.json'), '--reduce', path.join(outDir, 'reduced.yaml')];
+    const { out, err, code } = await runSearchCli(command, argv, withDefaults);
+    if (code !== 0)
+        throw new errors_1.UserError(`${command} failed (exit ${code}): ${err.trim().split('\n').pop() ?? ''}`, code);
+    const files = fs.readdirSync(outDir).map((f) => path.join(config.outputDir, f));
+    const markdown = `${out.trim()}\n\nFiles in \`${config.outputDir}\`: ${files.map((f) => `\`${f.replace(/`/g, '')}\``).join(', ')}.`;
+    return {
+        command, verdict: command === 'profile' ? 'profiled' : command === 'search' ? 'searched' : 'merged',
+        headline: `🔬 **${command}** of \`${config.space.replace(/`/g, '')}\``,
+        report: { markdown, json: { command, space: config.space, output_dir: config.outputDir, files, log: err.trim().split('\n') } },
+        candidates: [], failing: false,
+    };
+}
+/** Runs a search CLI command with the action's measurer in its test seam, capturing its output. */
+async function runSearchCli(command, argv, measurer) {
+    const [{ main }, { profileDeps }, { searchDeps }] = await Promise.all([Promise.resolve().then(() => __importStar(__nccwpck_require__(5581))), Promise.resolve().then(() => __importStar(__nccwpck_require__(463))), Promise.resolve().then(() => __importStar(__nccwpck_require__(1080)))]);
+    const saved = { profile: profileDeps.measurer, search: searchDeps.measurer };
+    profileDeps.measurer = () => measurer;
+    searchDeps.measurer = () => measurer;
+    let out = '';
+    let err = '';
+    try {
+        const code = await main([command, ...argv], { out: (t) => void (out += t + '\n'), err: (t) => void (err += t + '\n') });
+        return { out, err, code };
+    }
+    finally {
+        profileDeps.measurer = saved.profile;
+        searchDeps.measurer = saved.search;
+    }
 }
 
 
@@ -60502,6 +62041,1746 @@ function escapeCode(text) {
 
 /***/ }),
 
+/***/ 7007:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.paretoFront = paretoFront;
+exports.hypervolume = hypervolume;
+exports.runSearch = runSearch;
+exports.commonReference = commonReference;
+const random_1 = __nccwpck_require__(1245);
+const space_1 = __nccwpck_require__(6514);
+/** Non-dominated feasible candidates (lower latency, higher proxy), sorted by latency. */
+function paretoFront(points, latencyLimit = Infinity) {
+    const feasible = points.filter((p) => p.latency_ms <= latencyLimit).sort((a, b) => a.latency_ms - b.latency_ms || b.proxy - a.proxy);
+    const front = [];
+    let best = -Infinity;
+    for (const p of feasible) {
+        if (p.proxy > best) {
+            front.push(p);
+            best = p.proxy;
+        }
+    }
+    return front;
+}
+/** Area dominated by the front up to the reference point (latency at most ref, proxy at least ref). */
+function hypervolume(points, ref) {
+    const front = paretoFront(points, ref.latency_ms).filter((p) => p.proxy > ref.proxy);
+    let area = 0;
+    let prevProxy = ref.proxy;
+    for (const p of front) {
+        area += (ref.latency_ms - p.latency_ms) * (p.proxy - prevProxy);
+        prevProxy = p.proxy;
+    }
+    return area;
+}
+function mutate(space, parent, rand) {
+    const g = (0, space_1.cloneGenome)(parent);
+    const genes = [];
+    const reroll = (n, current, set) => () => {
+        if (n < 2)
+            return false;
+        let v = current;
+        while (v === current)
+            v = Math.floor(rand() * n);
+        set(v);
+        return true;
+    };
+    genes.push(reroll(space.resolution.length, g.resolution, (v) => (g.resolution = v)));
+    space.stages.forEach((s, si) => {
+        const gs = g.stages[si];
+        genes.push(reroll(s.channels.length, gs.width, (v) => (gs.width = v)));
+        genes.push(() => {
+            if (s.depth.min === s.depth.max)
+                return false;
+            let d = gs.depth;
+            while (d === gs.depth)
+                d = (0, random_1.randInt)(rand, s.depth.min, s.depth.max);
+            gs.depth = d;
+            return true;
+        });
+        for (let l = 0; l < s.depth.max; l++) {
+            const choices = s.blocks.map((_, i) => i).filter((i) => l === 0 || !s.blocks[i].space_to_depth);
+            genes.push(() => {
+                if (choices.length < 2)
+                    return false;
+                let c = gs.layers[l];
+                while (c === gs.layers[l])
+                    c = (0, random_1.pick)(rand, choices);
+                gs.layers[l] = c;
+                return true;
+            });
+        }
+    });
+    // Each gene flips with probability 1/genes; at least one effective change.
+    let changed = false;
+    for (const gene of genes)
+        if (rand() < 1 / genes.length)
+            changed = gene() || changed;
+    for (let tries = 0; !changed && tries < 100; tries++)
+        changed = (0, random_1.pick)(rand, genes)();
+    return g;
+}
+async function runSearch(space, measurer, proxy, options) {
+    const now = options.now ?? (() => performance.now() / 1000);
+    const started = now();
+    const rand = (0, random_1.seeded)((0, random_1.derive)(options.seed, options.mode, space.name));
+    const latencyCache = options.latencyCache ?? new Map();
+    const proxyCache = options.proxyCache ?? new Map();
+    const seen = new Set();
+    const all = [];
+    let population = [];
+    let measured = 0;
+    let cacheHits = 0;
+    let anchor = null;
+    let target = null;
+    let generation = 0;
+    const outOfBudget = () => (options.evaluations !== undefined && all.length >= options.evaluations) ||
+        (options.budgetSeconds !== undefined && now() - started >= options.budgetSeconds);
+    const evaluate = async (genomes) => {
+        const fresh = genomes.map(({ genome, origin }) => {
+            const config = (0, space_1.genomeToConfig)(space, genome);
+            return { genome, origin, config, hash: (0, space_1.configHash)(config) };
+        });
+        const toMeasure = fresh.filter((c) => !latencyCache.has(c.hash));
+        cacheHits += fresh.length - toMeasure.length;
+        if (toMeasure.length) {
+            const models = toMeasure.map((c) => ({ kind: 'config', name: c.config.name, config: c.config }));
+            if (anchor)
+                models.unshift({ kind: 'config', name: `anchor-${anchor.config.name}`, config: anchor.config });
+            const result = await measurer.measure(models, { ...(options.measure ?? {}), budgetSeconds: options.perCallSeconds, seed: (0, random_1.derive)(options.seed, 'gen', generation) });
+            target = result.target.label;
+            const medians = result.models.map((m) => m.median_ms);
+            if (!anchor)
+                anchor = { config: toMeasure[0].config, ms: medians[0] };
+            const offset = models.length - toMeasure.length;
+            const scale = offset ? anchor.ms / medians[0] : 1;
+            toMeasure.forEach((c, i) => latencyCache.set(c.hash, medians[i + offset] * scale));
+            measured += toMeasure.length;
+        }
+        for (const c of fresh) {
+            if (!proxyCache.has(c.hash))
+                proxyCache.set(c.hash, await proxy.score(c.config));
+            const latency = latencyCache.get(c.hash);
+            const cand = {
+                hash: c.hash, config: c.config, genome: c.genome, latency_ms: latency, proxy: proxyCache.get(c.hash),
+                feasible: latency <= options.latencyTargetMs, origin: c.origin, generation,
+            };
+            all.push(cand);
+            population.push(cand);
+        }
+        generation++;
+        options.onGeneration?.(all.length, paretoFront(all, options.latencyTargetMs));
+    };
+    /** Draws a genome not seen before (a few retries; duplicates do not count against the budget). */
+    const fresh = (make) => {
+        for (let tries = 0; tries < 50; tries++) {
+            const g = make();
+            const h = (0, space_1.configHash)((0, space_1.genomeToConfig)(space, g));
+            if (!seen.has(h)) {
+                seen.add(h);
+                return g;
+            }
+        }
+        return null;
+    };
+    const better = (a, b) => {
+        if (a.feasible !== b.feasible)
+            return a.feasible ? a : b;
+        if (a.feasible)
+            return a.proxy >= b.proxy ? a : b;
+        return a.latency_ms <= b.latency_ms ? a : b;
+    };
+    const selectParent = () => {
+        const front = paretoFront(all, options.latencyTargetMs);
+        if (front.length && rand() < 0.5)
+            return (0, random_1.pick)(rand, front);
+        let best = (0, random_1.pick)(rand, population);
+        for (let i = 0; i < 2; i++)
+            best = better(best, (0, random_1.pick)(rand, population));
+        return best;
+    };
+    // Initial population (or, in random mode, everything) by uniform sampling.
+    while (!outOfBudget()) {
+        const room = options.evaluations !== undefined ? options.evaluations - all.length : Infinity;
+        const isInit = options.mode === 'random' || all.length < options.population;
+        const want = Math.min(options.generation, room, isInit && options.mode === 'evolution' ? options.population - all.length : Infinity);
+        const batch = [];
+        for (let i = 0; i < want; i++) {
+            const g = isInit ? fresh(() => (0, space_1.sampleGenome)(space, rand)) : fresh(() => mutate(space, selectParent().genome, rand));
+            if (g)
+                batch.push({ genome: g, origin: isInit ? 'sample' : 'mutation' });
+        }
+        if (!batch.length)
+            break; // the space is exhausted
+        await evaluate(batch);
+        // Aging: the population keeps the most recent networks (regularised evolution).
+        if (population.length > options.population)
+            population = population.slice(population.length - options.population);
+    }
+    return {
+        space: space.name,
+        mode: options.mode,
+        proxy: proxy.name,
+        target,
+        latency_target_ms: options.latencyTargetMs,
+        evaluations: all.length,
+        measured,
+        cache_hits: cacheHits,
+        front: paretoFront(all, options.latencyTargetMs),
+        all,
+        wall_s: now() - started,
+    };
+}
+/** A common reference point for comparing fronts: the latency target and the lowest proxy seen. */
+function commonReference(results) {
+    const proxies = results.flatMap((r) => r.all.map((c) => c.proxy));
+    return { latency_ms: results[0].latency_target_ms, proxy: Math.min(...proxies) };
+}
+
+
+/***/ }),
+
+/***/ 4913:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.PROFILE_KIND = void 0;
+exports.spaceHash = spaceHash;
+exports.profilePositions = profilePositions;
+exports.parseShard = parseShard;
+exports.unitsOfShard = unitsOfShard;
+exports.contextGenome = contextGenome;
+exports.runProfile = runProfile;
+exports.mergeProfiles = mergeProfiles;
+exports.analyzeProfile = analyzeProfile;
+/**
+ * Block profiling from end-to-end measurements only (Mills et al., CIKM 2021), with a paired design: a
+ * work unit is one sampled context network and one (stage, layer) position; the variants that differ only
+ * in the block at that position are measured interleaved in one Measurer call, so each block's effect is
+ * a difference within one context (machine drift and the rest of the network cancel), then averaged over
+ * contexts with a 95% interval. Work units are numbered deterministically from the seed, so `--shard i/n`
+ * runs a fixed subset and merging the shards' results gives exactly the unsharded result.
+ */
+const node_crypto_1 = __nccwpck_require__(7598);
+const counts_1 = __nccwpck_require__(4758);
+const errors_1 = __nccwpck_require__(3916);
+const random_1 = __nccwpck_require__(1245);
+const space_1 = __nccwpck_require__(6514);
+const stats_1 = __nccwpck_require__(8379);
+exports.PROFILE_KIND = 'frontier-gate/profile';
+function spaceHash(space) {
+    return (0, node_crypto_1.createHash)('sha1').update(JSON.stringify(space)).digest('hex').slice(0, 16);
+}
+/** Positions where the block is a choice (at least two blocks allowed). */
+function profilePositions(space) {
+    const out = [];
+    space.stages.forEach((s, stage) => {
+        for (let layer = 0; layer < s.depth.max; layer++) {
+            const choices = (0, space_1.choicesAt)(s, layer);
+            if (choices.length >= 2)
+                out.push({ stage, layer, choices });
+        }
+    });
+    return out;
+}
+function parseShard(text) {
+    const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+    const index = m ? Number(m[1]) : NaN;
+    const count = m ? Number(m[2]) : NaN;
+    if (!m || count < 1 || index < 1 || index > count) {
+        throw new errors_1.UserError(`--shard: expected i/n with 1 <= i <= n (e.g. 2/4), got ${JSON.stringify(text)}`);
+    }
+    return { index, count };
+}
+/** Unit u of a shard i/n: u mod n == i - 1 (contexts outer, positions inner, so shards stay balanced). */
+function unitsOfShard(total, shard) {
+    const all = Array.from({ length: total }, (_, i) => i);
+    return shard ? all.filter((u) => u % shard.count === shard.index - 1) : all;
+}
+/** The context network of a unit: sampled from the seed and context number, deep enough for the position. */
+function contextGenome(space, seed, context, position) {
+    const g = (0, space_1.cloneGenome)((0, space_1.sampleGenome)(space, (0, random_1.seeded)((0, random_1.derive)(seed, 'context', context))));
+    const s = g.stages[position.stage];
+    s.depth = Math.max(s.depth, position.layer + 1);
+    return g;
+}
+async function runProfile(space, measurer, options) {
+    const now = options.now ?? (() => performance.now() / 1000);
+    const started = now();
+    const positions = profilePositions(space);
+    if (!positions.length)
+        throw new errors_1.UserError(`search space ${space.name}: no stage offers a choice of block, nothing to profile`);
+    const total = options.samples * positions.length;
+    const planned = unitsOfShard(total, options.shard);
+    const label = (0, space_1.blockLabeler)(space);
+    const units = [];
+    const skipped = [];
+    let target = null;
+    for (const index of planned) {
+        const elapsed = now() - started;
+        const perUnit = units.length ? elapsed / units.length : 0;
+        if (options.budgetSeconds !== undefined && units.length > 0 && elapsed + perUnit > options.budgetSeconds) {
+            skipped.push(index);
+            continue;
+        }
+        const context = Math.floor(index / positions.length);
+        const position = positions[index % positions.length];
+        const unitStart = now();
+        const genome = contextGenome(space, options.seed, context, position);
+        const stage = space.stages[position.stage];
+        const configs = position.choices.map((choice) => {
+            const g = (0, space_1.cloneGenome)(genome);
+            g.stages[position.stage].layers[position.layer] = choice;
+            return (0, space_1.genomeToConfig)(space, g, `c${context}.s${position.stage}.l${position.layer}.${label(stage.blocks[choice]).replace(/\s+/g, '-')}`);
+        });
+        const models = configs.map((config) => ({ kind: 'config', name: config.name, config }));
+        const result = await measurer.measure(models, { ...(options.measure ?? {}), budgetSeconds: options.perCallSeconds, seed: (0, random_1.derive)(options.seed, 'unit', index) });
+        target = result.target;
+        const proxy = options.proxy ? await Promise.all(configs.map((c) => options.proxy.score(c))) : undefined;
+        const unit = {
+            index,
+            context,
+            stage: position.stage,
+            layer: position.layer,
+            blocks: position.choices.map((c) => (0, space_1.blockKey)(stage.blocks[c])),
+            macs: configs.map((c) => (0, counts_1.countConfig)(c, 'fp32').macs),
+            median_ms: result.models.map((m) => m.median_ms),
+            ci95_ms: result.models.map((m) => m.ci95_ms),
+            ...(proxy ? { proxy } : {}),
+            budget_exhausted: result.budget_exhausted,
+            wall_s: now() - unitStart,
+        };
+        units.push(unit);
+        options.onUnit?.(units.length, planned.length, unit);
+    }
+    return {
+        kind: exports.PROFILE_KIND,
+        version: 1,
+        space: { name: space.name, hash: spaceHash(space) },
+        seed: options.seed,
+        samples: options.samples,
+        units_total: total,
+        shard: options.shard && options.shard.count > 1 ? options.shard : null,
+        planned,
+        skipped,
+        target,
+        proxy: options.proxy?.name ?? null,
+        measure: {
+            budget_per_call_s: options.perCallSeconds,
+            batch: options.measure?.batch ?? 1,
+            precision: options.measure?.precision ?? 'fp32',
+            ...(options.measure?.threads ? { threads: options.measure.threads } : {}),
+        },
+        units,
+        wall_s: now() - started,
+    };
+}
+/** Joins shard results of one profile (same space, seed, samples, target, proxy). */
+function mergeProfiles(parts, names = parts.map((_, i) => `part ${i + 1}`)) {
+    if (!parts.length)
+        throw new errors_1.UserError('merge: no profile results given');
+    parts.forEach((p, i) => {
+        if (p?.kind !== exports.PROFILE_KIND)
+            throw new errors_1.UserError(`merge: ${names[i]} is not a frontier-gate profile result (kind ${JSON.stringify(p?.kind)})`);
+    });
+    const first = parts[0];
+    const sameAs = (p, i, field, a, b) => {
+        if (JSON.stringify(a) !== JSON.stringify(b)) {
+            throw new errors_1.UserError(`merge: ${names[i]} differs from ${names[0]} in ${field} (${JSON.stringify(b)} vs ${JSON.stringify(a)}); only shards of one profile run can be merged`);
+        }
+    };
+    parts.forEach((p, i) => {
+        sameAs(p, i, 'space', first.space, p.space);
+        sameAs(p, i, 'seed', first.seed, p.seed);
+        sameAs(p, i, 'samples', first.samples, p.samples);
+        sameAs(p, i, 'proxy', first.proxy, p.proxy);
+        sameAs(p, i, 'measure settings', first.measure, p.measure);
+        if (first.target && p.target)
+            sameAs(p, i, 'target', first.target.key, p.target.key);
+    });
+    const byIndex = new Map();
+    for (const p of parts)
+        for (const u of p.units)
+            if (!byIndex.has(u.index))
+                byIndex.set(u.index, u);
+    const planned = [...new Set(parts.flatMap((p) => p.planned))].sort((a, b) => a - b);
+    const units = [...byIndex.values()].sort((a, b) => a.index - b.index);
+    const skipped = planned.filter((u) => !byIndex.has(u));
+    const counts = new Set(parts.map((p) => p.shard?.count ?? 1));
+    const complete = planned.length === first.units_total;
+    return {
+        ...first,
+        shard: complete || counts.size !== 1 ? null : first.shard,
+        planned,
+        skipped,
+        target: parts.find((p) => p.target)?.target ?? null,
+        units,
+        wall_s: parts.reduce((a, p) => a + p.wall_s, 0),
+    };
+}
+function analyzeProfile(space, result) {
+    const label = (0, space_1.blockLabeler)(space);
+    const labels = {};
+    for (const s of space.stages)
+        for (const b of s.blocks)
+            labels[(0, space_1.blockKey)(b)] = label(b);
+    const units = [...result.units].sort((a, b) => a.index - b.index);
+    const replicates = space.stages.map(() => []);
+    for (const u of units) {
+        const e2e = (0, stats_1.mean)(u.median_ms);
+        const ms = {};
+        const macs = {};
+        const proxy = u.proxy ? {} : undefined;
+        u.blocks.forEach((k, i) => {
+            ms[k] = u.median_ms[i];
+            macs[k] = u.macs[i];
+            if (proxy && u.proxy)
+                proxy[k] = u.proxy[i];
+        });
+        const base = u.blocks.reduce((best, k) => (macs[k] < macs[best] ? k : best), u.blocks[0]);
+        replicates[u.stage]?.push({ context: u.context, layer: u.layer, e2e_ms: e2e, ms, macs, proxy, base });
+    }
+    const msPerGMac = replicates.map((reps) => {
+        const slopes = [];
+        for (const r of reps) {
+            for (const k of Object.keys(r.ms)) {
+                const dm = r.macs[k] - r.macs[r.base];
+                if (dm > 1e-6 * r.macs[r.base])
+                    slopes.push((r.ms[k] - r.ms[r.base]) / (dm / 1e9));
+            }
+        }
+        return slopes.length ? (0, stats_1.median)(slopes) : 0;
+    });
+    const cells = [];
+    const cellKey = new Map();
+    replicates.forEach((reps, stage) => {
+        for (const r of reps) {
+            const keys = Object.keys(r.ms);
+            const proxyMean = r.proxy ? (0, stats_1.mean)(keys.map((k) => r.proxy[k])) : 0;
+            for (const k of keys) {
+                const id = `${stage}|${r.layer}|${k}`;
+                let c = cellKey.get(id);
+                if (!c)
+                    cellKey.set(id, (c = { stage, layer: r.layer, key: k, effects: [], pcts: [], proxies: [] }));
+                const effect = r.ms[k] - r.e2e_ms;
+                c.effects.push(effect);
+                c.pcts.push((100 * effect) / r.e2e_ms);
+                if (r.proxy)
+                    c.proxies.push(r.proxy[k] - proxyMean);
+            }
+        }
+    });
+    for (const c of cellKey.values()) {
+        cells.push({
+            stage: c.stage, layer: c.layer, key: c.key, label: labels[c.key] ?? c.key, effect: (0, stats_1.meanCI)(c.effects), pct: (0, stats_1.meanCI)(c.pcts),
+            ...(c.proxies.length ? { proxy: (0, stats_1.meanCI)(c.proxies) } : {}),
+        });
+    }
+    cells.sort((a, b) => a.stage - b.stage || a.layer - b.layer || space.stages[a.stage].blocks.findIndex((x) => (0, space_1.blockKey)(x) === a.key) - space.stages[b.stage].blocks.findIndex((x) => (0, space_1.blockKey)(x) === b.key));
+    const stages = [];
+    replicates.forEach((reps, stage) => {
+        if (!reps.length)
+            return;
+        for (const b of space.stages[stage].blocks) {
+            const key = (0, space_1.blockKey)(b);
+            const mine = reps.filter((r) => key in r.ms);
+            if (!mine.length)
+                continue;
+            const effects = mine.map((r) => r.ms[key] - r.e2e_ms);
+            const excess = mine.map((r) => r.ms[key] - r.ms[r.base] - (msPerGMac[stage] * (r.macs[key] - r.macs[r.base])) / 1e9);
+            const proxies = mine.filter((r) => r.proxy).map((r) => r.proxy[key] - (0, stats_1.mean)(Object.values(r.proxy)));
+            stages.push({
+                stage, key, label: labels[key],
+                effect: (0, stats_1.meanCI)(effects),
+                pct: (0, stats_1.meanCI)(mine.map((r, i) => (100 * effects[i]) / r.e2e_ms)),
+                excess: (0, stats_1.meanCI)(excess),
+                excessPct: (0, stats_1.meanCI)(mine.map((r, i) => (100 * excess[i]) / r.e2e_ms)),
+                increment: (0, stats_1.meanCI)(mine.map((r) => r.ms[key] - r.ms[r.base])),
+                macsDelta: (0, stats_1.mean)(mine.map((r) => r.macs[key] - (0, stats_1.mean)(Object.values(r.macs)))),
+                ...(proxies.length ? { proxy: (0, stats_1.meanCI)(proxies) } : {}),
+            });
+        }
+    });
+    return {
+        space: space.name,
+        target: result.target?.label ?? 'unknown target',
+        contexts: new Set(units.map((u) => u.context)).size,
+        units: units.length,
+        skipped: result.skipped.length,
+        e2e_ms: units.length ? (0, stats_1.mean)(units.map((u) => (0, stats_1.mean)(u.median_ms))) : NaN,
+        msPerGMac,
+        cells,
+        stages,
+        replicates,
+        labels,
+        hasProxy: units.some((u) => u.proxy),
+        proxyName: result.proxy,
+    };
+}
+
+
+/***/ }),
+
+/***/ 5128:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.DEFAULT_REDUCTION = void 0;
+exports.reduceSpace = reduceSpace;
+const space_1 = __nccwpck_require__(6514);
+const stats_1 = __nccwpck_require__(8379);
+exports.DEFAULT_REDUCTION = { minEffectPct: 0.5, minExcessShare: 0.35 };
+const fmt = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+const ci = (c, d = 2) => `[${fmt(c.ci95[0], d)}, ${fmt(c.ci95[1], d)}]`;
+function pairedDiffs(analysis, stage, b, a) {
+    const latency = [];
+    const proxy = [];
+    for (const r of analysis.replicates[stage]) {
+        if (!(a in r.ms) || !(b in r.ms))
+            continue;
+        latency.push((100 * (r.ms[b] - r.ms[a])) / r.e2e_ms);
+        if (r.proxy)
+            proxy.push(r.proxy[b] - r.proxy[a]);
+    }
+    return { latency: (0, stats_1.meanCI)(latency), proxy: (0, stats_1.meanCI)(proxy) };
+}
+function reduceSpace(space, analysis, options = exports.DEFAULT_REDUCTION) {
+    const removals = [];
+    const reduced = structuredClone(space);
+    reduced.name = `${space.name}-reduced`;
+    space.stages.forEach((stage, si) => {
+        const stats = analysis.stages.filter((s) => s.stage === si);
+        if (stats.length < 2)
+            return;
+        const drop = [];
+        for (const b of stats) {
+            const removal = analysis.hasProxy ? dominatedRemoval(analysis, si, b, stats, options) : macExcessRemoval(b, options);
+            if (removal)
+                drop.push({ ...removal, stageName: stage.name });
+        }
+        // Never empty a stage: keep the block with the lowest latency effect.
+        if (drop.length >= stage.blocks.length) {
+            const keep = [...stats].sort((x, y) => x.effect.mean - y.effect.mean)[0].key;
+            drop.splice(drop.findIndex((d) => d.key === keep), 1);
+        }
+        const gone = new Set(drop.map((d) => d.key));
+        reduced.stages[si].blocks = stage.blocks.filter((b) => !gone.has((0, space_1.blockKey)(b)));
+        removals.push(...drop);
+    });
+    return { space: reduced, removals, sizeBefore: (0, space_1.spaceSize)(space), sizeAfter: (0, space_1.spaceSize)(reduced), options };
+}
+function macExcessRemoval(b, o) {
+    const share = b.increment.mean > 0 ? b.excess.mean / b.increment.mean : 0;
+    if (!(b.excessPct.mean >= o.minEffectPct && b.excessPct.ci95[0] > 0 && share >= o.minExcessShare))
+        return null;
+    return {
+        stage: b.stage, key: b.key, label: b.label, rule: 'mac-excess', latency_pct: b.excessPct,
+        because: `costs ${fmt(b.excess.mean, 3)} ms (${fmt(b.excessPct.mean)}% of end-to-end, 95% CI ${ci(b.excessPct)}%) more than its extra MACs predict at this stage's rate, ${fmt(100 * share, 0)}% of its ${fmt(b.increment.mean, 3)} ms increment over the fewest-MAC block (n=${b.excessPct.n}); thresholds ${o.minEffectPct}% and ${fmt(100 * o.minExcessShare, 0)}%`,
+    };
+}
+function dominatedRemoval(analysis, stage, b, stats, o) {
+    let best = null;
+    for (const a of stats) {
+        if (a.key === b.key)
+            continue;
+        const d = pairedDiffs(analysis, stage, b.key, a.key);
+        const slower = d.latency.mean >= o.minEffectPct && d.latency.ci95[0] > 0;
+        const noGain = d.proxy.n > 0 && !(d.proxy.ci95[0] > 0);
+        if (slower && noGain && (!best || d.latency.mean > best.latency.mean))
+            best = { a, ...d };
+    }
+    if (!best)
+        return null;
+    return {
+        stage: b.stage, key: b.key, label: b.label, rule: 'dominated', latency_pct: best.latency, proxy_gain: best.proxy, versus: best.a.label,
+        because: `is ${fmt(best.latency.mean)}% of end-to-end slower than ${best.a.label} (95% CI ${ci(best.latency)}%, n=${best.latency.n}) with a proxy gain of ${fmt(best.proxy.mean, 3)} (proxy; 95% CI ${ci(best.proxy, 3)}), not beyond noise`,
+    };
+}
+
+
+/***/ }),
+
+/***/ 6744:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.renderProfile = renderProfile;
+exports.renderReduction = renderReduction;
+const space_1 = __nccwpck_require__(6514);
+const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+const signed = (x, d = 2) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(d)}` : 'n/a');
+const ciText = (c, d = 2) => (Number.isFinite(c.ci95[0]) ? ` [${signed(c.ci95[0], d)}, ${signed(c.ci95[1], d)}]` : '');
+/** A colour square for a latency effect (% of end-to-end): a heatmap that renders in any markdown. */
+function square(pct) {
+    const significant = Number.isFinite(pct.ci95[0]) && (pct.ci95[0] > 0 || pct.ci95[1] < 0);
+    if (!significant)
+        return '⬜';
+    if (pct.mean >= 2)
+        return '🟥';
+    if (pct.mean > 0)
+        return '🟧';
+    if (pct.mean <= -2)
+        return '🟩';
+    return '🟨';
+}
+function renderProfile(space, a) {
+    const lines = [];
+    lines.push(`### Block profile: ${space.name} on ${a.target}`);
+    lines.push('');
+    lines.push(`${a.units} work units (${a.contexts} context networks), mean end-to-end latency ${f(a.e2e_ms, 3)} ms` +
+        (a.skipped ? `; ${a.skipped} units skipped when the budget ran out` : '') +
+        '. Effects are paired: each block against the mean of the choices at the same position in the same network, ' +
+        'measured interleaved in one call; 95% intervals over contexts.');
+    lines.push('');
+    lines.push('Legend: 🟥 slower by ≥2% of end-to-end, 🟧 slower, 🟨 faster, 🟩 faster by ≥2%, ⬜ within noise.');
+    // Friendliness per block and position.
+    const positions = [...new Set(a.cells.map((c) => `${c.stage}.${c.layer}`))];
+    for (const [si, stage] of space.stages.entries()) {
+        const mine = positions.filter((p) => p.startsWith(`${si}.`));
+        if (!mine.length)
+            continue;
+        const keys = [...new Set(a.cells.filter((c) => c.stage === si).map((c) => c.key))];
+        lines.push('');
+        lines.push(`#### Stage ${si} (${stage.name}): ms and % of end-to-end per layer`);
+        lines.push('');
+        lines.push(`| block | ${mine.map((p) => `layer ${p.split('.')[1]}`).join(' | ')} |`);
+        lines.push(`|---|${mine.map(() => '---').join('|')}|`);
+        for (const k of keys) {
+            const row = mine.map((p) => {
+                const c = a.cells.find((x) => `${x.stage}.${x.layer}` === p && x.key === k);
+                return c ? `${square(c.pct)} ${signed(c.effect.mean, 3)} ms (${signed(c.pct.mean, 1)}%)` : '';
+            });
+            lines.push(`| ${a.labels[k] ?? k} | ${row.join(' | ')} |`);
+        }
+    }
+    // Placement effect: the same block in different stages.
+    const keys = [...new Set(a.stages.map((s) => s.key))];
+    const stageIdx = [...new Set(a.stages.map((s) => s.stage))].sort((x, y) => x - y);
+    lines.push('');
+    lines.push('#### Placement effect: stage average, % of end-to-end (ms, MACs against the mean choice); MAC-unexplained excess in brackets');
+    lines.push('');
+    lines.push(`| block | ${stageIdx.map((s) => `${space.stages[s].name}`).join(' | ')} |`);
+    lines.push(`|---|${stageIdx.map(() => '---').join('|')}|`);
+    for (const k of keys) {
+        const row = stageIdx.map((si) => {
+            const s = a.stages.find((x) => x.stage === si && x.key === k);
+            return s ? `${square(s.pct)} ${signed(s.pct.mean, 1)}% (${signed(s.effect.mean, 3)} ms, ${signed(s.macsDelta / 1e6, 0)} MMAC) [${signed(s.excessPct.mean, 1)}%]` : '';
+        });
+        lines.push(`| ${a.labels[k] ?? k} | ${row.join(' | ')} |`);
+    }
+    lines.push('');
+    lines.push(`Device rate between variants (median ms per GMAC, by stage): ${a.msPerGMac.map((r, i) => (a.replicates[i].length ? `${space.stages[i].name} ${f(r, 1)}` : '')).filter(Boolean).join(', ')}.`);
+    if (a.hasProxy) {
+        lines.push('');
+        lines.push(`#### Accuracy side (${a.proxyName ?? 'proxy'} — a **proxy**, not measured accuracy): stage average vs the mean choice`);
+        lines.push('');
+        lines.push(`| block | ${stageIdx.map((s) => space.stages[s].name).join(' | ')} |`);
+        lines.push(`|---|${stageIdx.map(() => '---').join('|')}|`);
+        for (const k of keys) {
+            const row = stageIdx.map((si) => {
+                const s = a.stages.find((x) => x.stage === si && x.key === k);
+                return s?.proxy ? `proxy ${signed(s.proxy.mean, 3)}${ciText(s.proxy, 3)}` : '';
+            });
+            lines.push(`| ${a.labels[k] ?? k} | ${row.join(' | ')} |`);
+        }
+    }
+    // Mermaid: mean latency effect per block over all positions.
+    const overall = keys.map((k) => {
+        const cells = a.stages.filter((s) => s.key === k);
+        return { label: a.labels[k] ?? k, pct: cells.reduce((s, c) => s + c.pct.mean, 0) / cells.length };
+    });
+    lines.push('');
+    lines.push('```mermaid');
+    lines.push('xychart-beta');
+    lines.push(`  title "Latency effect per block, % of end-to-end (${space.name})"`);
+    lines.push(`  x-axis [${overall.map((o) => `"${o.label}"`).join(', ')}]`);
+    lines.push('  y-axis "% of end-to-end"');
+    lines.push(`  bar [${overall.map((o) => f(o.pct, 2)).join(', ')}]`);
+    lines.push('```');
+    return lines.join('\n');
+}
+function renderReduction(r) {
+    const lines = [`### Reduced space: ${r.space.name}`, ''];
+    lines.push(`Space size ${(0, space_1.formatCount)(r.sizeBefore)} -> ${(0, space_1.formatCount)(r.sizeAfter)} networks; rule threshold ${r.options.minEffectPct}% of end-to-end latency.`);
+    lines.push('');
+    if (!r.removals.length) {
+        lines.push('No block met a removal rule: every block is within noise of what its compute predicts (or buys proxy accuracy).');
+        return lines.join('\n');
+    }
+    lines.push('| stage | block | rule | numbers |');
+    lines.push('|---|---|---|---|');
+    for (const m of r.removals)
+        lines.push(`| ${m.stageName} | ${m.label} | ${m.rule} | ${m.because} |`);
+    return lines.join('\n');
+}
+
+
+/***/ }),
+
+/***/ 6948:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.SPACE_SCHEMA = void 0;
+exports.spaceSchemaJson = spaceSchemaJson;
+exports.writeSpaceSchemaFile = writeSpaceSchemaFile;
+/**
+ * JSON Schema of search-space files. This object is the source of truth: ajv validates against it
+ * (space.ts) and schema/search-space.schema.json is its published copy for editor completion (a test fails
+ * when the two differ; regenerate with writeSpaceSchemaFile()).
+ */
+const fs = __importStar(__nccwpck_require__(9896));
+const path = __importStar(__nccwpck_require__(6928));
+exports.SPACE_SCHEMA = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://frontier-gate.dev/schema/search-space.schema.json",
+    "title": "frontier-gate search space",
+    "description": "A macro network (stem, head, resolution choices) and, per stage, the allowed blocks, depth range and width choices. Sampling yields architecture configs in format v1.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+        "name",
+        "resolution",
+        "stem",
+        "stages"
+    ],
+    "definitions": {
+        "activation": {
+            "enum": [
+                "relu",
+                "relu6",
+                "swish",
+                "hswish",
+                "gelu",
+                "sigmoid"
+            ]
+        },
+        "posInt": {
+            "type": "integer",
+            "minimum": 1
+        },
+        "intChoices": {
+            "oneOf": [
+                {
+                    "type": "integer",
+                    "minimum": 1
+                },
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "integer",
+                        "minimum": 1
+                    },
+                    "minItems": 1,
+                    "uniqueItems": true
+                }
+            ]
+        },
+        "kernelChoices": {
+            "oneOf": [
+                {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 15
+                },
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": 15
+                    },
+                    "minItems": 1,
+                    "uniqueItems": true
+                }
+            ]
+        },
+        "expandChoices": {
+            "oneOf": [
+                {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "maximum": 16
+                },
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "number",
+                        "exclusiveMinimum": 0,
+                        "maximum": 16
+                    },
+                    "minItems": 1,
+                    "uniqueItems": true
+                }
+            ]
+        },
+        "seChoices": {
+            "oneOf": [
+                {
+                    "type": "number",
+                    "minimum": 0,
+                    "maximum": 4
+                },
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "number",
+                        "minimum": 0,
+                        "maximum": 4
+                    },
+                    "minItems": 1,
+                    "uniqueItems": true
+                }
+            ]
+        },
+        "blockType": {
+            "enum": [
+                "conv",
+                "mbconv",
+                "fused_mbconv",
+                "basic",
+                "bottleneck",
+                "dw_bottleneck"
+            ]
+        },
+        "s2d": {
+            "enum": [
+                "none",
+                "conv",
+                "reshape"
+            ]
+        },
+        "block": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+                "block",
+                "kernel",
+                "expand"
+            ],
+            "properties": {
+                "block": {
+                    "oneOf": [
+                        {
+                            "$ref": "#/definitions/blockType"
+                        },
+                        {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/blockType"
+                            },
+                            "minItems": 1,
+                            "uniqueItems": true
+                        }
+                    ]
+                },
+                "kernel": {
+                    "$ref": "#/definitions/kernelChoices"
+                },
+                "expand": {
+                    "$ref": "#/definitions/expandChoices"
+                },
+                "se": {
+                    "$ref": "#/definitions/seChoices"
+                },
+                "act": {
+                    "oneOf": [
+                        {
+                            "$ref": "#/definitions/activation"
+                        },
+                        {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/activation"
+                            },
+                            "minItems": 1,
+                            "uniqueItems": true
+                        }
+                    ]
+                },
+                "space_to_depth": {
+                    "oneOf": [
+                        {
+                            "$ref": "#/definitions/s2d"
+                        },
+                        {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/s2d"
+                            },
+                            "minItems": 1,
+                            "uniqueItems": true
+                        }
+                    ]
+                }
+            }
+        },
+        "stage": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+                "channels",
+                "stride",
+                "depth",
+                "blocks"
+            ],
+            "properties": {
+                "name": {
+                    "type": "string"
+                },
+                "channels": {
+                    "$ref": "#/definitions/intChoices"
+                },
+                "stride": {
+                    "enum": [
+                        1,
+                        2
+                    ]
+                },
+                "depth": {
+                    "description": "[min, max] layers, or a single count",
+                    "oneOf": [
+                        {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": 32
+                        },
+                        {
+                            "type": "array",
+                            "items": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": 32
+                            },
+                            "minItems": 2,
+                            "maxItems": 2
+                        }
+                    ]
+                },
+                "blocks": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/block"
+                    },
+                    "minItems": 1
+                }
+            }
+        }
+    },
+    "properties": {
+        "name": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+            "maxLength": 100
+        },
+        "description": {
+            "type": "string"
+        },
+        "source": {
+            "type": "string"
+        },
+        "resolution": {
+            "$ref": "#/definitions/intChoices"
+        },
+        "channels": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 64
+        },
+        "classes": {
+            "type": "integer",
+            "minimum": 0
+        },
+        "divisor": {
+            "type": "integer",
+            "minimum": 1
+        },
+        "dropout": {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 1
+        },
+        "stem": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+                "channels",
+                "kernel",
+                "stride"
+            ],
+            "properties": {
+                "channels": {
+                    "$ref": "#/definitions/posInt"
+                },
+                "kernel": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 15
+                },
+                "stride": {
+                    "enum": [
+                        1,
+                        2,
+                        4
+                    ]
+                },
+                "act": {
+                    "$ref": "#/definitions/activation"
+                },
+                "pool": {
+                    "enum": [
+                        "none",
+                        "max"
+                    ]
+                }
+            }
+        },
+        "head": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+                "channels"
+            ],
+            "properties": {
+                "channels": {
+                    "type": "integer",
+                    "minimum": 0
+                },
+                "act": {
+                    "$ref": "#/definitions/activation"
+                }
+            }
+        },
+        "stages": {
+            "type": "array",
+            "items": {
+                "$ref": "#/definitions/stage"
+            },
+            "minItems": 1,
+            "maxItems": 16
+        },
+        "reduction": {
+            "description": "Written by `profile --reduce`: what was removed and why (recorded only).",
+            "type": "array"
+        }
+    }
+};
+function spaceSchemaJson() {
+    return JSON.stringify(exports.SPACE_SCHEMA, null, 2) + '\n';
+}
+function writeSpaceSchemaFile(file = path.join(__dirname, '..', '..', 'schema', 'search-space.schema.json')) {
+    fs.writeFileSync(file, spaceSchemaJson());
+}
+
+
+/***/ }),
+
+/***/ 6514:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.blockKey = blockKey;
+exports.blockLabeler = blockLabeler;
+exports.choicesAt = choicesAt;
+exports.parseSpace = parseSpace;
+exports.loadSpace = loadSpace;
+exports.sampleGenome = sampleGenome;
+exports.cloneGenome = cloneGenome;
+exports.genomeToConfig = genomeToConfig;
+exports.configHash = configHash;
+exports.spaceSize = spaceSize;
+exports.formatCount = formatCount;
+exports.spaceToYaml = spaceToYaml;
+/**
+ * Search spaces: a macro network (stem, head, resolution choices) and, per stage, the allowed blocks,
+ * a depth range and width choices. YAML, validated against schema/search-space.schema.json; every
+ * error names file:line:col and the field. Sampling yields ArchConfig objects in format v1 that lower()
+ * accepts: a stage whose layers differ becomes consecutive single-block stages (only the first strides),
+ * which is how format v1 expresses per-layer choices.
+ */
+const node_crypto_1 = __nccwpck_require__(7598);
+const fs = __importStar(__nccwpck_require__(3024));
+const ajv_1 = __importDefault(__nccwpck_require__(2463));
+const yaml_1 = __nccwpck_require__(8815);
+const errors_1 = __nccwpck_require__(3916);
+const lower_1 = __nccwpck_require__(1509);
+const parse_1 = __nccwpck_require__(4187);
+const random_1 = __nccwpck_require__(1245);
+const space_schema_1 = __nccwpck_require__(6948);
+/** Stable identity of a block choice (used as the key in profiles, reductions and merges). */
+function blockKey(b) {
+    return `${b.block}/k${b.kernel}/e${b.expand}/se${b.se}/${b.act}${b.space_to_depth ? `/s2d-${b.space_to_depth}` : ''}`;
+}
+const SHORT = { conv: 'C', mbconv: 'MB', fused_mbconv: 'FMB', basic: 'XX', bottleneck: 'BL', dw_bottleneck: 'DW' };
+/** A short label that shows only the fields that vary in the space, e.g. "MB e6 k7". */
+function blockLabeler(space) {
+    const all = space.stages.flatMap((s) => s.blocks);
+    const varies = (f) => new Set(all.map((b) => String(b[f]))).size > 1;
+    const show = { expand: varies('expand'), kernel: varies('kernel'), se: varies('se'), act: varies('act') };
+    return (b) => {
+        const parts = [SHORT[b.block]];
+        if (show.expand)
+            parts.push(`e${b.expand}`);
+        if (show.kernel)
+            parts.push(`k${b.kernel}`);
+        if (show.se && b.se > 0)
+            parts.push(`se${b.se}`);
+        if (show.act)
+            parts.push(b.act);
+        if (b.space_to_depth)
+            parts.push(`s2d-${b.space_to_depth}`);
+        return parts.join(' ');
+    };
+}
+/** Block choices at layer `layer` of a stage: space_to_depth folds only at a stage's first layer. */
+function choicesAt(stage, layer) {
+    const out = [];
+    stage.blocks.forEach((b, i) => {
+        if (layer === 0 || !b.space_to_depth)
+            out.push(i);
+    });
+    return out;
+}
+// ---------------------------------------------------------------------------------------------------
+// Parsing and validation
+const ajv = new ajv_1.default({ allErrors: true, strict: false });
+const validate = ajv.compile(space_schema_1.SPACE_SCHEMA);
+function pathOf(instancePath) {
+    return instancePath
+        .split('/')
+        .slice(1)
+        .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+        .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+function fieldName(path) {
+    return path.reduce((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '') || '(document)';
+}
+/** The most useful of ajv's errors: the deepest one that is not a oneOf/anyOf summary. */
+function bestError(errors) {
+    const concrete = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if');
+    const pool = concrete.length ? concrete : errors;
+    // Prefer errors about a missing or unknown property, then the deepest path.
+    return [...pool].sort((a, b) => {
+        const depth = pathOf(b.instancePath).length - pathOf(a.instancePath).length;
+        if (depth !== 0)
+            return depth;
+        const rank = (e) => (e.keyword === 'additionalProperties' || e.keyword === 'required' || e.keyword === 'enum' ? 0 : 1);
+        return rank(a) - rank(b);
+    })[0];
+}
+function describe(e, value) {
+    const quoted = JSON.stringify(value);
+    switch (e.keyword) {
+        case 'additionalProperties':
+            return `unknown field '${e.params.additionalProperty}'`;
+        case 'required':
+            return `missing field '${e.params.missingProperty}'`;
+        case 'enum':
+            return `expected one of ${e.params.allowedValues.map((v) => JSON.stringify(v)).join(' | ')}, got ${quoted}`;
+        default:
+            return `${e.message ?? 'invalid'}, got ${quoted}`;
+    }
+}
+function valueAt(root, path) {
+    let v = root;
+    for (const p of path)
+        v = v == null ? undefined : v[p];
+    return v;
+}
+const asList = (v, fallback) => (v === undefined ? fallback : Array.isArray(v) ? v : [v]);
+/** Parses and validates a search space; throws ConfigError with file:line:col. */
+function parseSpace(text, file) {
+    const lineCounter = new yaml_1.LineCounter();
+    const doc = (0, yaml_1.parseDocument)(text, { lineCounter, prettyErrors: false });
+    const at = (offset) => {
+        const p = lineCounter.linePos(offset);
+        return { file, line: p.line, col: p.col };
+    };
+    if (doc.errors.length) {
+        const e = doc.errors[0];
+        throw new errors_1.ConfigError(`YAML syntax: ${e.message.split('\n')[0]}`, at(e.pos[0]), undefined);
+    }
+    const locate = (path) => {
+        // Walk down to the deepest node that exists (a missing field points at its parent).
+        for (let n = path.length; n >= 0; n--) {
+            const node = doc.getIn(path.slice(0, n), true);
+            if ((0, yaml_1.isNode)(node) && node.range)
+                return at(node.range[0]);
+        }
+        return { file, line: 1, col: 1 };
+    };
+    const raw = doc.toJS();
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+        throw new errors_1.ConfigError('a search space must be a YAML mapping (name, resolution, stem, stages, ...)', { file, line: 1, col: 1 }, undefined);
+    }
+    if (!validate(raw)) {
+        const e = bestError(validate.errors ?? []);
+        const path = pathOf(e.instancePath);
+        throw new errors_1.ConfigError(describe(e, valueAt(raw, path)), locate(path), fieldName(path));
+    }
+    const fail = (path, message) => {
+        throw new errors_1.ConfigError(message, locate(path), fieldName(path));
+    };
+    const r = raw;
+    const stages = r.stages.map((s, si) => {
+        const depth = Array.isArray(s.depth) ? { min: s.depth[0], max: s.depth[1] } : { min: s.depth, max: s.depth };
+        if (depth.min > depth.max)
+            fail(['stages', si, 'depth'], `depth [min, max] needs min <= max, got [${depth.min}, ${depth.max}]`);
+        const blocks = [];
+        const seen = new Set();
+        s.blocks.forEach((b) => {
+            for (const block of asList(b.block, []))
+                for (const kernel of asList(b.kernel, []))
+                    for (const expand of asList(b.expand, []))
+                        for (const se of asList(b.se, [0]))
+                            for (const act of asList(b.act, ['relu']))
+                                for (const s2d of asList(b.space_to_depth, ['none'])) {
+                                    const choice = { block, kernel, expand, se, act };
+                                    if (s2d !== 'none')
+                                        choice.space_to_depth = s2d;
+                                    const key = blockKey(choice);
+                                    if (!seen.has(key))
+                                        blocks.push(choice);
+                                    seen.add(key);
+                                }
+        });
+        blocks.forEach((b, bi) => {
+            if (b.space_to_depth && depth.max > 1) {
+                const idx = s.blocks.findIndex((raw) => asList(raw.space_to_depth, ['none']).some((v) => v !== 'none'));
+                fail(['stages', si, 'blocks', idx, 'space_to_depth'], `space_to_depth folds the whole stage: it needs a stage of depth 1, this stage has depth up to ${depth.max}`);
+            }
+            if (b.kernel % 2 === 0)
+                fail(['stages', si, 'blocks'], `kernel must be odd, got ${b.kernel} (block ${bi})`);
+        });
+        return { name: s.name ?? `stage${si}`, channels: asList(s.channels, []), stride: s.stride, depth, blocks };
+    });
+    const space = {
+        name: r.name,
+        description: r.description,
+        source: r.source,
+        resolution: asList(r.resolution, []),
+        channels: r.channels ?? 3,
+        classes: r.classes ?? 1000,
+        divisor: r.divisor ?? 8,
+        dropout: r.dropout ?? 0,
+        stem: { channels: r.stem.channels, kernel: r.stem.kernel, stride: r.stem.stride, act: r.stem.act ?? 'relu', pool: r.stem.pool ?? 'none' },
+        head: { channels: r.head?.channels ?? 0, act: r.head?.act ?? 'relu' },
+        stages,
+    };
+    // The smallest network of the space must lower: catches a resolution too small for the strides.
+    const smallest = {
+        resolution: space.resolution.indexOf(Math.min(...space.resolution)),
+        stages: stages.map((s) => ({ width: 0, depth: s.depth.max, layers: Array.from({ length: s.depth.max }, (_, l) => choicesAt(s, l)[0]) })),
+    };
+    // Each block choice is tried at its stage's first layer (where space_to_depth and strides act).
+    const trials = [smallest];
+    const trialOrigin = [];
+    stages.forEach((s, si) => s.blocks.forEach((_, c) => {
+        const g = cloneGenome(smallest);
+        g.stages[si].layers[0] = c; // every block is a choice at a stage's first layer
+        trials.push(g);
+        trialOrigin.push({ stage: si, choice: c });
+    }));
+    const label = blockLabeler(space);
+    trials.forEach((g, t) => {
+        const config = genomeToConfig(space, g);
+        try {
+            (0, lower_1.lower)(config);
+        }
+        catch (err) {
+            if (err instanceof lower_1.ShapeError)
+                fail(['resolution'], `the smallest resolution ${Math.min(...space.resolution)} cannot be built: ${err.message}`);
+            throw err;
+        }
+        // Sampled networks must be valid format v1 configs (the ranges of schema/arch-config.schema.json).
+        try {
+            (0, parse_1.parseArchConfig)((0, yaml_1.stringify)(config), `${file} (sampled network)`);
+        }
+        catch (err) {
+            if (!(err instanceof errors_1.ConfigError))
+                throw err;
+            const which = t === 0 ? undefined : trialOrigin[t - 1];
+            const path = which ? ['stages', which.stage, 'blocks'] : ['stages'];
+            const what = which ? `block ${label(stages[which.stage].blocks[which.choice])}` : 'the smallest network';
+            fail(path, `${what} gives a network that is not a valid architecture config: ${err.detail}${err.field ? ` (${err.field})` : ''}`);
+        }
+    });
+    return space;
+}
+function loadSpace(path) {
+    let text;
+    try {
+        text = fs.readFileSync(path, 'utf8');
+    }
+    catch (err) {
+        throw new errors_1.UserError(`cannot read search space ${JSON.stringify(path)}: ${err.code ?? err.message}`);
+    }
+    return parseSpace(text, path);
+}
+// ---------------------------------------------------------------------------------------------------
+// Sampling and configs
+function sampleGenome(space, rand) {
+    return {
+        resolution: Math.floor(rand() * space.resolution.length),
+        stages: space.stages.map((s) => {
+            const depth = (0, random_1.randInt)(rand, s.depth.min, s.depth.max);
+            // Every layer slot up to the maximum depth carries a gene, so depth mutations keep the rest.
+            return { width: Math.floor(rand() * s.channels.length), depth, layers: Array.from({ length: s.depth.max }, (_, l) => (0, random_1.pick)(rand, choicesAt(s, l))) };
+        }),
+    };
+}
+function cloneGenome(g) {
+    return { resolution: g.resolution, stages: g.stages.map((s) => ({ width: s.width, depth: s.depth, layers: [...s.layers] })) };
+}
+/** The format v1 config of a genome; consecutive identical layers of a stage share one config stage. */
+function genomeToConfig(space, genome, name) {
+    const stages = [];
+    space.stages.forEach((s, si) => {
+        const g = genome.stages[si];
+        const channels = s.channels[g.width];
+        for (let l = 0; l < g.depth; l++) {
+            const b = s.blocks[g.layers[l]];
+            const prev = stages[stages.length - 1];
+            const sameAsPrev = l > 0 && prev && blockKey(stageChoice(prev)) === blockKey(b) && prev.channels === channels;
+            if (sameAsPrev) {
+                prev.repeats++;
+                continue;
+            }
+            const stage = { block: b.block, repeats: 1, channels, kernel: b.kernel, stride: l === 0 ? s.stride : 1, expand: b.expand, se: b.se, act: b.act };
+            if (b.space_to_depth)
+                stage.space_to_depth = b.space_to_depth;
+            stages.push(stage);
+        }
+    });
+    const config = {
+        name: '',
+        resolution: space.resolution[genome.resolution],
+        channels: space.channels,
+        classes: space.classes,
+        width: 1,
+        depth: 1,
+        divisor: space.divisor,
+        stem: { ...space.stem },
+        stages,
+        head: { ...space.head },
+        dropout: space.dropout,
+    };
+    config.name = name ?? `${space.name}-${configHash(config).slice(0, 10)}`;
+    return config;
+}
+function stageChoice(s) {
+    const b = { block: s.block, kernel: s.kernel, expand: s.expand, se: s.se, act: s.act };
+    if (s.space_to_depth)
+        b.space_to_depth = s.space_to_depth;
+    return b;
+}
+/** Hash of what determines a network's latency and proxy (the name excluded). */
+function configHash(config) {
+    const { name: _name, accuracy: _a, description: _d, family: _f, ...rest } = config;
+    return (0, node_crypto_1.createHash)('sha1').update(JSON.stringify(rest)).digest('hex');
+}
+/** Number of distinct genomes (as a float; spaces reach 1e19 and beyond). */
+function spaceSize(space) {
+    let total = space.resolution.length;
+    for (const s of space.stages) {
+        let perWidth = 0;
+        for (let d = s.depth.min; d <= s.depth.max; d++) {
+            let n = 1;
+            for (let l = 0; l < d; l++)
+                n *= choicesAt(s, l).length;
+            perWidth += n;
+        }
+        total *= perWidth * s.channels.length;
+    }
+    return total;
+}
+function formatCount(n) {
+    return n < 1e6 ? String(Math.round(n)) : n.toExponential(2).replace('e+', 'e');
+}
+/** Serialises a space back to YAML (explicit block lists), with a header comment and optional notes. */
+function spaceToYaml(space, header = [], extra = {}) {
+    const doc = {
+        name: space.name,
+        ...(space.description ? { description: space.description } : {}),
+        ...(space.source ? { source: space.source } : {}),
+        resolution: space.resolution,
+        channels: space.channels,
+        classes: space.classes,
+        divisor: space.divisor,
+        dropout: space.dropout,
+        stem: space.stem,
+        head: space.head,
+        stages: space.stages.map((s) => ({
+            name: s.name,
+            channels: s.channels,
+            stride: s.stride,
+            depth: [s.depth.min, s.depth.max],
+            blocks: s.blocks.map((b) => ({ ...b })),
+        })),
+        ...extra,
+    };
+    const body = (0, yaml_1.stringify)(doc, { flowCollectionPadding: false, lineWidth: 140 })
+        // One block per line keeps reduced spaces readable and diffable.
+        .replace(/\n(\s+)- block: (\w+)\n\s+kernel: (\d+)\n\s+expand: ([\d.]+)\n\s+se: ([\d.]+)\n\s+act: (\w+)(\n\s+space_to_depth: (\w+))?/g, (_m, ind, block, k, e, se, act, _s, s2d) => `\n${ind}- {block: ${block}, kernel: ${k}, expand: ${e}, se: ${se}, act: ${act}${s2d ? `, space_to_depth: ${s2d}` : ''}}`);
+    return [...header.map((h) => `# ${h}`), body].join('\n');
+}
+
+
+/***/ }),
+
+/***/ 8379:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+/** Small statistics for paired effects: mean with a Student-t 95% interval, median. */
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.mean = void 0;
+exports.t975 = t975;
+exports.meanCI = meanCI;
+exports.median = median;
+// Two-sided 95% Student-t quantiles for 1..30 degrees of freedom.
+const T975 = [
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101,
+    2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+function t975(df) {
+    if (df < 1)
+        return NaN;
+    if (df <= 30)
+        return T975[df - 1];
+    return 1.96 + 2.4 / df; // within 0.2% of the exact quantile beyond 30
+}
+function meanCI(values) {
+    const n = values.length;
+    if (n === 0)
+        return { n, mean: NaN, ci95: [NaN, NaN] };
+    const mean = values.reduce((a, b) => a + b, 0) / n;
+    if (n < 2)
+        return { n, mean, ci95: [NaN, NaN] };
+    const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+    const half = (t975(n - 1) * sd) / Math.sqrt(n);
+    return { n, mean, ci95: [mean - half, mean + half] };
+}
+function median(values) {
+    if (!values.length)
+        return NaN;
+    const s = [...values].sort((a, b) => a - b);
+    const m = s.length >> 1;
+    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+exports.mean = mean;
+
+
+/***/ }),
+
+/***/ 9900:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.BN_EPS = exports.ZEN_FEATURES = exports.ZEN_INPUT = void 0;
+exports.featureLayers = featureLayers;
+exports.zenWeights = zenWeights;
+exports.buildZenGraph = buildZenGraph;
+const graph_1 = __nccwpck_require__(3487);
+const build_1 = __nccwpck_require__(847);
+const random_1 = __nccwpck_require__(1245);
+exports.ZEN_INPUT = 'input';
+exports.ZEN_FEATURES = 'features';
+exports.BN_EPS = 1e-5;
+/** The layers Zen-score sees: everything before the global pool. */
+function featureLayers(net) {
+    const stop = net.layers.findIndex((l) => l.type === 'gap' || l.type === 'fc');
+    return stop < 0 ? net.layers : net.layers.slice(0, stop);
+}
+/** Zen-NAS's network_weight_gaussian_init: conv weights N(0, 1), biases 0. Seeded per layer name. */
+function zenWeights(net, seed) {
+    const conv = new Map();
+    const bias = new Map();
+    for (const l of featureLayers(net)) {
+        if (l.type === 'conv') {
+            conv.set(l.name, (0, random_1.fillGaussian)((0, random_1.seeded)((0, random_1.derive)(seed, l.name)), new Float32Array(l.cout * (l.cin / l.groups) * l.kernel * l.kernel)));
+        }
+        else if (l.type === 'se') {
+            conv.set(`${l.name}.reduce`, (0, random_1.fillGaussian)((0, random_1.seeded)((0, random_1.derive)(seed, `${l.name}.reduce`)), new Float32Array(l.squeeze * l.channels)));
+            conv.set(`${l.name}.expand`, (0, random_1.fillGaussian)((0, random_1.seeded)((0, random_1.derive)(seed, `${l.name}.expand`)), new Float32Array(l.channels * l.squeeze)));
+            bias.set(`${l.name}.reduce`, new Float32Array(l.squeeze));
+            bias.set(`${l.name}.expand`, new Float32Array(l.channels));
+        }
+    }
+    return { conv, bias };
+}
+const dims = (batch, s) => [batch * s.fold, s.c, s.h, s.w];
+function buildZenGraph(net, options) {
+    const { batch } = options;
+    const weights = zenWeights(net, options.seed);
+    const g = new graph_1.GraphBuilder('fp32');
+    const bnOutputs = [];
+    const layers = featureLayers(net);
+    const strategy = {
+        conv(graph, layer, x) {
+            const w = graph.floatInit(`${layer.name}.weight`, [layer.cout, layer.cin / layer.groups, layer.kernel, layer.kernel], weights.conv.get(layer.name));
+            const y = graph.node('Conv', [x, w], {
+                kernel_shape: [layer.kernel, layer.kernel], strides: [layer.stride, layer.stride], pads: [...layer.pads], group: layer.groups,
+            });
+            if (!layer.bn)
+                return y;
+            // Batch statistics: BN in training mode with unit scale and zero shift.
+            const mean = graph.node('ReduceMean', [y], { axes: [0, 2, 3], keepdims: 1 });
+            const centred = graph.node('Sub', [y, mean]);
+            const variance = graph.node('ReduceMean', [graph.node('Mul', [centred, centred])], { axes: [0, 2, 3], keepdims: 1 });
+            const out = graph.node('ReduceMean', [variance], { keepdims: 0 }, graph.name(`${layer.name}.bn_var`));
+            graph.output(out, []);
+            bnOutputs.push(out);
+            return graph.node('Div', [centred, graph.node('Sqrt', [graph.node('Add', [variance, graph.scalar(`${layer.name}.eps`, exports.BN_EPS)])])]);
+        },
+        se: (layer) => ({
+            reduce: { weight: weights.conv.get(`${layer.name}.reduce`), bias: weights.bias.get(`${layer.name}.reduce`) },
+            expand: { weight: weights.conv.get(`${layer.name}.expand`), bias: weights.bias.get(`${layer.name}.expand`) },
+        }),
+        dense: () => {
+            throw new Error('zen graph: the classifier is not part of the feature network');
+        },
+    };
+    const tensors = (0, build_1.emitLayers)(g, layers, batch, g.input(exports.ZEN_INPUT, dims(batch, net.input)), strategy);
+    const lastLayer = layers[layers.length - 1];
+    const features = g.node('Identity', [tensors.get(lastLayer.output)], {}, exports.ZEN_FEATURES);
+    const featureShape = dims(batch, lastLayer.outShape);
+    g.output(features, featureShape);
+    return { bytes: g.toBytes(`${net.name}-zen`, `Zen-score graph of ${net.name}`), bnOutputs, featureShape, weights };
+}
+
+
+/***/ }),
+
+/***/ 6769:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.DEFAULT_ZEN = void 0;
+exports.zenOnce = zenOnce;
+exports.zenScore = zenScore;
+exports.zenProxy = zenProxy;
+exports.kendallTau = kendallTau;
+/**
+ * Zen-score (Lin et al., "Zen-NAS", ICCV 2021), a training-free accuracy **proxy**: forward passes only.
+ * For Gaussian weights and Gaussian inputs x, perturbation eps and a small alpha,
+ *   Zen = log E_x ||f(x) - f(x + alpha * eps)||_F + sum over BN layers of log sqrt(mean_c var_c),
+ * where f is the feature map before global pooling with every BN normalising by batch statistics, and
+ * var_c the batch variance each BN divides by (the running variance with momentum 1, read on the perturbed
+ * pass, which Zen-NAS runs last). The official code sums |.| (L1) where the paper writes the Frobenius
+ * norm; `norm` selects either (Frobenius by default, as the paper). Values are proxies, never accuracies.
+ */
+const ort = __importStar(__nccwpck_require__(701));
+const lower_1 = __nccwpck_require__(1509);
+const random_1 = __nccwpck_require__(1245);
+const zen_graph_1 = __nccwpck_require__(9900);
+exports.DEFAULT_ZEN = { batch: 4, repeats: 1, alpha: 0.01, seed: 1, norm: 'fro' };
+/** One Zen-score draw with given inputs (exposed so tests can compare against an independent forward). */
+async function zenOnce(net, weightSeed, x, eps, options) {
+    const graph = (0, zen_graph_1.buildZenGraph)(net, { batch: options.batch, seed: weightSeed });
+    const session = await ort.InferenceSession.create(graph.bytes, {
+        graphOptimizationLevel: 'all',
+        ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+    });
+    try {
+        const shape = [options.batch, net.input.c, net.input.h, net.input.w];
+        const perturbed = new Float32Array(x.length);
+        for (let i = 0; i < x.length; i++)
+            perturbed[i] = x[i] + options.alpha * eps[i];
+        const names = [zen_graph_1.ZEN_FEATURES, ...graph.bnOutputs];
+        const a = await session.run({ [zen_graph_1.ZEN_INPUT]: new ort.Tensor('float32', x, shape) }, names);
+        const b = await session.run({ [zen_graph_1.ZEN_INPUT]: new ort.Tensor('float32', perturbed, shape) }, names);
+        const fa = a[zen_graph_1.ZEN_FEATURES].data;
+        const fb = b[zen_graph_1.ZEN_FEATURES].data;
+        const per = fa.length / options.batch;
+        let delta = 0;
+        for (let n = 0; n < options.batch; n++) {
+            let s = 0;
+            for (let i = n * per; i < (n + 1) * per; i++) {
+                const d = fa[i] - fb[i];
+                s += options.norm === 'l1' ? Math.abs(d) : d * d;
+            }
+            delta += options.norm === 'l1' ? s : Math.sqrt(s);
+        }
+        delta /= options.batch;
+        const bnVars = graph.bnOutputs.map((name) => Number(b[name].data[0]));
+        const bnLog = bnVars.reduce((acc, v) => acc + Math.log(Math.sqrt(v)), 0);
+        const logDelta = Math.log(delta);
+        return { logDelta, bnLog, bnVars, score: logDelta + bnLog };
+    }
+    finally {
+        await session.release();
+    }
+}
+async function zenScore(config, options = {}) {
+    const o = { ...exports.DEFAULT_ZEN, ...options };
+    const net = (0, lower_1.lower)(config);
+    const repeats = [];
+    for (let r = 0; r < o.repeats; r++) {
+        const size = o.batch * net.input.c * net.input.h * net.input.w;
+        const rand = (0, random_1.seeded)((0, random_1.derive)(o.seed, 'inputs', r));
+        const x = (0, random_1.fillGaussian)(rand, new Float32Array(size));
+        const eps = (0, random_1.fillGaussian)(rand, new Float32Array(size));
+        repeats.push(await zenOnce(net, (0, random_1.derive)(o.seed, 'weights', r), x, eps, o));
+    }
+    const proxy = repeats.reduce((acc, r) => acc + r.score, 0) / repeats.length;
+    return { proxy, repeats, bnLayers: repeats[0]?.bnVars.length ?? 0 };
+}
+/** Zen-score as the profile's and search's accuracy proxy. */
+function zenProxy(options = {}) {
+    return { name: 'zen-score', score: async (config) => (await zenScore(config, options)).proxy };
+}
+/** Kendall's tau-b between two paired lists. */
+function kendallTau(a, b) {
+    let concordant = 0;
+    let discordant = 0;
+    let tiesA = 0;
+    let tiesB = 0;
+    for (let i = 0; i < a.length; i++) {
+        for (let j = i + 1; j < a.length; j++) {
+            const da = Math.sign(a[i] - a[j]);
+            const db = Math.sign(b[i] - b[j]);
+            if (da === 0 && db === 0)
+                continue;
+            if (da === 0)
+                tiesA++;
+            else if (db === 0)
+                tiesB++;
+            else if (da === db)
+                concordant++;
+            else
+                discordant++;
+        }
+    }
+    const denom = Math.sqrt((concordant + discordant + tiesA) * (concordant + discordant + tiesB));
+    return denom === 0 ? NaN : (concordant - discordant) / denom;
+}
+
+
+/***/ }),
+
 /***/ 1245:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -60513,14 +63792,17 @@ exports.derive = derive;
 exports.pick = pick;
 exports.randInt = randInt;
 exports.fillGaussian = fillGaussian;
+// Module-scoped copies: a global lookup inside a hot loop is slow in sandboxed contexts (jest's vm) and
+// these loops fill millions of weights.
+const { imul, sqrt, log, cos, sin, floor, PI } = Math;
 /** mulberry32: uniform in [0, 1). */
 function seeded(seed) {
-    let state = (Math.floor(seed) >>> 0) || 0x9e3779b9;
+    let state = (floor(seed) >>> 0) || 0x9e3779b9;
     return () => {
         state = (state + 0x6d2b79f5) >>> 0;
         let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        t = imul(t ^ (t >>> 15), t | 1);
+        t ^= t + imul(t ^ (t >>> 7), t | 61);
         return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
 }
@@ -60530,25 +63812,25 @@ function derive(seed, ...labels) {
     const text = labels.join('/');
     for (let i = 0; i < text.length; i++) {
         h ^= text.charCodeAt(i);
-        h = Math.imul(h, 0x01000193) >>> 0;
+        h = imul(h, 0x01000193) >>> 0;
     }
     return h >>> 0;
 }
 function pick(rand, items) {
-    return items[Math.floor(rand() * items.length)];
+    return items[floor(rand() * items.length)];
 }
 function randInt(rand, lo, hi) {
-    return lo + Math.floor(rand() * (hi - lo + 1));
+    return lo + floor(rand() * (hi - lo + 1));
 }
 /** Standard normal samples (Box-Muller), written into `out`. */
 function fillGaussian(rand, out, std = 1) {
     for (let i = 0; i < out.length; i += 2) {
         const u = 1 - rand();
         const v = rand();
-        const r = Math.sqrt(-2 * Math.log(u)) * std;
-        out[i] = r * Math.cos(2 * Math.PI * v);
+        const r = sqrt(-2 * log(u)) * std;
+        out[i] = r * cos(2 * PI * v);
         if (i + 1 < out.length)
-            out[i + 1] = r * Math.sin(2 * Math.PI * v);
+            out[i + 1] = r * sin(2 * PI * v);
     }
     return out;
 }
@@ -79769,6 +83051,14 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 
 "use strict";
 module.exports = /*#__PURE__*/JSON.parse('{"license":"MIT","name":"onnxruntime-node","repository":{"url":"https://github.com/Microsoft/onnxruntime.git","type":"git"},"author":"fs-eire","binary":{"napi_versions":[6]},"version":"1.30.0","dependencies":{"adm-zip":"^0.6.0","global-agent":"^4.1.3","onnxruntime-common":"1.30.0"},"scripts":{"postinstall":"node ./script/install","buildr":"tsc && node ./script/build --config=RelWithDebInfo","preprepare":"node -e \\"require(\'node:fs\').copyFileSync(\'./node_modules/long/index.d.ts\', \'./node_modules/long/umd/index.d.ts\')\\"","prepare":"tsc --build script test .","rebuild":"tsc && node ./script/build --rebuild","rebuildd":"tsc && node ./script/build --rebuild --config=Debug","buildd":"tsc && node ./script/build --config=Debug","build":"tsc && node ./script/build","test":"tsc --build ../scripts && node ../scripts/prepare-onnx-node-tests && mocha ./test/test-main","prepack":"node ./script/prepack","rebuildr":"tsc && node ./script/build --rebuild --config=RelWithDebInfo"},"keywords":["ONNX","ONNXRuntime","ONNX Runtime"],"devDependencies":{"@types/minimist":"^1.2.2","@types/node":"^20.10.0","cmake-js":"^8.0.0","jsonc":"^2.0.0","minimist":"^1.2.8","node-addon-api":"^6.0.0","protobufjs":"^7.2.4"},"main":"dist/index.js","os":["win32","darwin","linux"],"types":"dist/index.d.ts","description":"ONNXRuntime Node.js binding"}');
+
+/***/ }),
+
+/***/ 8330:
+/***/ ((module) => {
+
+"use strict";
+module.exports = {"rE":"0.1.0"};
 
 /***/ }),
 
