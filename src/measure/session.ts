@@ -109,6 +109,9 @@ export function ortSessionOptions(opts: SessionOptions): ort.InferenceSession.Se
     interOpNumThreads: 1,
     executionMode: 'sequential',
     logSeverityLevel: 3,
+    // Models are measured interleaved, each session with its own intra-op pool: spinning workers of the
+    // session that just ran would steal the cores the next one needs.
+    ...(opts.threads > 1 ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
   };
 }
 

@@ -24,7 +24,7 @@ export interface MeasureOptions {
   precisionTarget: number;
   /** Noise band for the ratio verdict (default 0.02). */
   band: number;
-  /** Intra-op threads; default: the cores available. */
+  /** Intra-op threads; default: the cores available less one (defaultThreads). */
   threads?: number;
   /** Seed for the round-robin order and the bootstrap. */
   seed?: number;
