@@ -120,6 +120,19 @@ describe('engine on a synthetic device', () => {
     expect(hasConverged([tight.map(() => 0), tight], 0.01, 1)).toBe(false);
     expect(hasConverged([tight.map(() => 0)], 0.01, 1)).toBe(false);
   });
+
+  it('hasConverged: an interval within the target that straddles a band edge keeps sampling', () => {
+    // Base 10 ms; model 2.2% slower with jitter: the ratio's interval is about [1.014, 1.031], within +-1%.
+    const base = Array.from({ length: 60 }, (_, i) => 10 * (1 + ((i * 7) % 13 - 6) * 0.0025));
+    const edge = base.map((b, i) => 10.22 * (1 + ((i * 5) % 11 - 5) * 0.004));
+    expect(hasConverged([base, edge], 0.01, 1)).toBe(true);
+    expect(hasConverged([base, edge], 0.01, 1, undefined, 0.02)).toBe(false);
+    // Right at the edge no amount of sampling decides: it stops once the half-width is a quarter of the target.
+    const many = (xs: number[]) => Array.from({ length: 30 }, () => xs).flat();
+    expect(hasConverged([many(base), many(edge)], 0.01, 1, undefined, 0.02)).toBe(true);
+    // A clear verdict stops at the precision target as before.
+    expect(hasConverged([base, base.map((b) => b * 1.1)], 0.01, 1, undefined, 0.02)).toBe(true);
+  });
 });
 
 describe('roofline through the engine (synthetic device with known roofs)', () => {

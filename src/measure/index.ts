@@ -86,10 +86,19 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 /**
- * The stopping rule: with one model, the median's 95% CI is within +/- target of the median; with several,
- * every ratio's 95% CI is within +/- target of its ratio.
+ * Half-widths at which an interval that still straddles an edge of the band stops anyway: a true change
+ * right at the edge never settles, and sampling on costs budget for nothing.
  */
-export function hasConverged(samples: number[][], target: number, seed: number, resamples = CHECK_RESAMPLES): boolean {
+export const EDGE_PRECISION_FACTOR = 0.25;
+
+/**
+ * The stopping rule: with one model, the median's 95% CI is within +/- target of the median; with several,
+ * every ratio's 95% CI is within +/- target of its ratio and decides (slower, faster or same). A ratio whose
+ * interval straddles an edge of the band (e.g. a true +3% against a 2% band, interval [1.019, 1.041]) keeps
+ * sampling until it decides or its half-width is a quarter of the target: the budget, not the precision
+ * target, then says when to give up.
+ */
+export function hasConverged(samples: number[][], target: number, seed: number, resamples = CHECK_RESAMPLES, band?: number): boolean {
   if (samples.length === 1) {
     const s = samples[0];
     const ci = bootstrapMedianCI(s, seeded(derive(seed, `check-${s.length}`)), resamples);
@@ -98,7 +107,9 @@ export function hasConverged(samples: number[][], target: number, seed: number, 
   }
   for (let i = 1; i < samples.length; i++) {
     const { ratio, ci95 } = bootstrapRatioCI(samples[i], samples[0], seeded(derive(seed, `check-${i}-${samples[0].length}`)), resamples);
-    if (!(relativeHalfWidth(ci95, ratio) <= target)) return false;
+    const halfWidth = relativeHalfWidth(ci95, ratio);
+    if (!(halfWidth <= target)) return false;
+    if (band !== undefined && decide(ci95, band) === 'inconclusive' && !(halfWidth <= target * EDGE_PRECISION_FACTOR)) return false;
   }
   return true;
 }
@@ -164,7 +175,7 @@ async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Pa
       budgetMs: Math.max(0, budgetMs - (clock.now() - budgetStart)),
       minRounds: MIN_ROUNDS,
       maxRounds: MAX_ROUNDS,
-      done: (samples) => hasConverged(samples, opts.precisionTarget, opts.seed),
+      done: (samples) => hasConverged(samples, opts.precisionTarget, opts.seed, CHECK_RESAMPLES, opts.band),
     });
     deps.log(`${rounds.rounds} rounds in ${(rounds.wallMs / 1000).toFixed(1)} s${rounds.budgetExhausted ? ' (budget exhausted)' : ''}`);
 
