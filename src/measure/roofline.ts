@@ -10,18 +10,10 @@ import type { NetworkStats } from '../arch/counts';
 import type { Clock } from './clock';
 import { DEFAULT_WARMUP, timeOnce, warmUp } from './scheduler';
 import type { SessionFactory, SessionOptions } from './session';
+import type { RooflineSummary } from './types';
 
-export interface RooflineResult {
-  /** Attained FLOP/s of an n x n x n MatMul, in GFLOP/s. */
-  peak_gflops: number;
-  /** Attained bytes/s of an elementwise Add over large tensors (2 reads + 1 write), GB/s (1e9). */
-  bandwidth_gbs: number;
-  /** FLOP per byte where the two roofs meet. */
-  ridge_flops_per_byte: number;
-  matmul_n: number;
-  elementwise_elements: number;
-  precision: Precision;
-}
+/** The runner's two roofs; the same shape the measurement result carries (types.ts). */
+export type RooflineResult = RooflineSummary;
 
 export interface ModelRoofline {
   macs: number;
