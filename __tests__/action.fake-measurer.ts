@@ -4,6 +4,7 @@
  */
 import { countConfig } from '../src/arch/counts';
 import type { MeasureOptions, MeasureResult, Measurer, ModelInput, Target } from '../src/measure/types';
+import { fakeResult } from './support/fake-result';
 
 export const ACTION_FAKE_TARGET: Target = {
   key: 'cpu-actionfake',
@@ -26,21 +27,6 @@ export class MacsMeasurer implements Measurer {
 
   async measure(models: ModelInput[], options?: Partial<MeasureOptions>): Promise<MeasureResult> {
     this.calls.push({ names: models.map((m) => m.name), options });
-    const lat = models.map((m) => this.latencyOf(m));
-    return {
-      target: ACTION_FAKE_TARGET,
-      models: models.map((m, i) => ({
-        name: m.name, median_ms: lat[i], mean_ms: lat[i], p90_ms: lat[i] * 1.02, p99_ms: lat[i] * 1.05, mad_ms: lat[i] * 0.005, cv: 0.01,
-        ci95_ms: [lat[i] * 0.99, lat[i] * 1.01] as [number, number], samples: 40, outliers: 0, session_ms: 5, first_run_ms: lat[i] * 2,
-        warmup_runs: 3, raw_ms: [],
-      })),
-      ratios: models.slice(1).map((m, i) => {
-        const ratio = lat[i + 1] / lat[0];
-        return { model: m.name, vs: models[0].name, ratio, ci95: [ratio * 0.99, ratio * 1.01] as [number, number], verdict: 'inconclusive' as const };
-      }),
-      budget_exhausted: false,
-      rounds: 40,
-      wall_s: 0.01,
-    };
+    return fakeResult(models, models.map((m) => this.latencyOf(m)), { target: ACTION_FAKE_TARGET, rounds: 40 });
   }
 }

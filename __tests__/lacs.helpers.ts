@@ -5,6 +5,7 @@ import { lower } from '../src/arch/lower';
 import { loadArchConfig } from '../src/arch/parse';
 import type { ArchConfig } from '../src/arch/types';
 import type { MeasureOptions, MeasureResult, Measurer, ModelInput, Target } from '../src/measure/types';
+import { fakeResult } from './support/fake-result';
 
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'archs');
 export const loadFixture = (name: string) => loadArchConfig(path.join(FIXTURES, `${name}.yaml`));
@@ -46,20 +47,7 @@ export class FakeMeasurer implements Measurer {
       if (m.kind !== 'config') throw new Error('fake measurer handles configs only');
       return this.latency(m.config);
     });
-    return {
-      target: this.target,
-      models: models.map((m, i) => ({
-        name: m.name, median_ms: medians[i], mean_ms: medians[i], p90_ms: medians[i], p99_ms: medians[i], mad_ms: 0, cv: 0,
-        ci95_ms: [medians[i] * 0.99, medians[i] * 1.01], samples: 50, outliers: 0, session_ms: 1, first_run_ms: medians[i], warmup_runs: 5, raw_ms: [],
-      })),
-      ratios: models.slice(1).map((m, i) => {
-        const ratio = medians[i + 1] / medians[0];
-        return { model: m.name, vs: models[0].name, ratio, ci95: [ratio * 0.995, ratio * 1.005] as [number, number], verdict: 'same' as const };
-      }),
-      budget_exhausted: false,
-      rounds: 50,
-      wall_s: 0.01,
-    };
+    return fakeResult(models, medians, { target: this.target, ratioHalfWidth: () => 0.005, verdict: 'same' });
   }
 
   /** How many distinct networks (by name) were measured outside the family call. */

@@ -1,5 +1,6 @@
 /** A deterministic Measurer for tests: latency per model name, a fixed relative CI half-width per model. */
 import type { MeasureOptions, MeasureResult, Measurer, ModelInput, Target } from '../../src/measure/types';
+import { fakeResult } from '../support/fake-result';
 
 export const FAKE_TARGET: Target = {
   key: 'cpu-fake0001',
@@ -29,25 +30,10 @@ export class FakeMeasurer implements Measurer {
       if (v === undefined) throw new Error(`fake measurer: no latency for ${name}`);
       return v;
     };
-    const base = lat(models[0].name);
-    return {
+    return fakeResult(models, models.map((m) => lat(m.name)), {
       target: this.spec.target ?? FAKE_TARGET,
-      models: models.map((m) => {
-        const median = lat(m.name);
-        return {
-          name: m.name, median_ms: median, mean_ms: median, p90_ms: median * 1.05, p99_ms: median * 1.1, mad_ms: median * 0.01, cv: 0.01,
-          ci95_ms: [median * 0.99, median * 1.01] as [number, number], samples: 50, outliers: 0, session_ms: 10, first_run_ms: median * 2,
-          warmup_runs: 5, raw_ms: [],
-        };
-      }),
-      ratios: models.slice(1).map((m) => {
-        const ratio = lat(m.name) / base;
-        const w = this.spec.ratioHalfWidth?.[m.name] ?? 0.01;
-        return { model: m.name, vs: models[0].name, ratio, ci95: [ratio * (1 - w), ratio * (1 + w)] as [number, number], verdict: 'inconclusive' as const };
-      }),
-      budget_exhausted: false,
-      rounds: 50,
-      wall_s: 1,
-    };
+      ratioHalfWidth: (name) => this.spec.ratioHalfWidth?.[name] ?? 0.01,
+      wallS: 1,
+    });
   }
 }
