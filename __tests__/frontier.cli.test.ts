@@ -4,11 +4,10 @@ import * as path from 'node:path';
 import { makeCheckCommand } from '../src/commands/check';
 import { makeRecordCommand } from '../src/commands/record';
 import { makeSweepCommand } from '../src/commands/sweep';
-import type { Command } from '../src/commands/types';
-import { UserError } from '../src/errors';
 import type { CliDeps } from '../src/frontier/cli';
 import { readStoreFile } from '../src/frontier/store';
 import { FakeMeasurer } from './frontier.support/fake-measurer';
+import { runCommand } from './support/run-command';
 
 const ROOT = path.join(__dirname, '..');
 const arch = (n: string) => path.join(ROOT, 'fixtures/archs', `${n}.yaml`);
@@ -24,18 +23,7 @@ function deps(latency = LATENCY): CliDeps & { fake: FakeMeasurer } {
   return { fake, measurer: () => fake, now: () => new Date('2026-04-01T00:00:00.000Z'), commit: () => 'cafe123' };
 }
 
-/** Runs a command as src/cli.ts does: a UserError becomes its message and exit code. */
-async function run(cmd: Command, argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io = { out: (t: string) => (out += t + '\n'), err: (t: string) => (err += t + '\n') };
-  try {
-    return { code: await cmd.run(argv, io), out, err };
-  } catch (e) {
-    if (e instanceof UserError) return { code: e.exitCode, out, err: err + e.message };
-    throw e;
-  }
-}
+const run = runCommand;
 
 let dir: string;
 let store: string;

@@ -8,8 +8,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeCheckCommand } from '../src/commands/check';
 import { makeRecordCommand } from '../src/commands/record';
-import type { Command } from '../src/commands/types';
-import { UserError } from '../src/errors';
 import { runCheck, runRecord } from '../src/frontier/gate';
 import { configHash, emptyStore, mergeStores, parseStore, readStoreFile, serializeStore, type FrontierStore, type StoredLacs } from '../src/frontier/store';
 import { GATE_LACS_OPTIONS } from '../src/lacs/gate';
@@ -17,6 +15,7 @@ import { runLacs } from '../src/lacs/run';
 import { inputsFromConfigs, configsFromStore } from '../src/lacs/inputs';
 import type { Measurer } from '../src/measure/types';
 import { FakeMeasurer, loadFixture, macsLatency, resolutionPunishingLatency, TARGET, FIXTURES } from './lacs.helpers';
+import { runCommand } from './support/run-command';
 
 const ZOO = ['efficientnet-b0', 'efficientnet-b1', 'efficientnet-b2', 'mobilenet-v2', 'resnet-18'];
 const DATE = new Date('2026-03-01T00:00:00.000Z');
@@ -179,17 +178,7 @@ describe('CLI: --lacs / --no-lacs', () => {
   let dir: string;
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  async function run(cmd: Command, argv: string[]) {
-    let out = '';
-    let err = '';
-    const io = { out: (t: string) => (out += t + '\n'), err: (t: string) => (err += t + '\n') };
-    try {
-      return { code: await cmd.run(argv, io), out, err };
-    } catch (e) {
-      if (e instanceof UserError) return { code: e.exitCode, out, err: err + e.message };
-      throw e;
-    }
-  }
+  const run = runCommand;
 
   test('record stores coefficients by default (not with --no-lacs); check reports their move (not with --no-lacs)', async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lacs-gate-cli-'));
