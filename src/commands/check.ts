@@ -1,11 +1,11 @@
 import { numberFlag, parseFlags } from '../cliargs';
-import { ACCURACY_FLAGS, budgetFlag, defaultCliDeps, emitReport, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, OUTPUT_FLAGS, storeFlag, type CliDeps } from '../frontier/cli';
+import { ACCURACY_FLAGS, budgetFlag, defaultCliDeps, emitReport, EP_USAGE, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, OUTPUT_FLAGS, storeFlag, type CliDeps } from '../frontier/cli';
 import { DEFAULT_CHECK_OPTIONS, runCheck } from '../frontier/gate';
 import { DEFAULT_STORE_PATH, readStoreFile } from '../frontier/store';
 import type { Command } from './types';
 
 const USAGE =
-  'frontier-gate check <config.yaml>... [--frontier .frontier/frontier.json] [--target auto|cpu|cuda|tensorrt] ' +
+  `frontier-gate check <config.yaml>... [--frontier .frontier/frontier.json] ${EP_USAGE} ` +
   '[--latency-tolerance 0.03] [--accuracy-tolerance 0.1] [--neighbors 3] [--budget 20] ' +
   '[--accuracy PERCENT | --metrics FILE --metrics-key a.b.c | --latency-only] [--strict] [--json] ' +
   '[--report FILE.md] [--json-report FILE.json] [--batch N] [--precision fp32|fp16] [--threads N] [--seed N] [--verbose] ' +

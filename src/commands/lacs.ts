@@ -4,6 +4,7 @@ import { loadArchConfig } from '../arch/parse';
 import type { ArchConfig } from '../arch/types';
 import { choiceFlag, numberFlag, parseFlags, stringFlag } from '../cliargs';
 import { UserError } from '../errors';
+import { PROVIDER_NAMES } from '../measure/providers';
 import { readStoreFile } from '../frontier/store';
 import { parseAccuracyTable } from '../lacs/accuracy';
 import { configsFromStore, inputsFromConfigs } from '../lacs/inputs';
@@ -20,7 +21,7 @@ const USAGE =
   'frontier-gate lacs <base-config.yaml> [--grid-step 0.05] [--tolerance 0.1] [--phi N] [--w -0.07] [--target-latency MS] ' +
   '[--accuracy FILE] [--records DIR|FILE]... [--frontier STORE] [--family-dir DIR] [--markdown FILE] [--json] ' +
   '[--cache FILE] [--previous FILE] [--coefficients-out FILE] [--screen-budget S] [--refine-top K] [--family-budget S] ' +
-  '[--macs-slack 0.15] [--ep cpu|cuda|tensorrt] [--threads N] [--batch N] [--precision fp32|fp16] [--seed N]';
+  `[--macs-slack 0.15] [--ep ${PROVIDER_NAMES.join('|')}] [--threads N] [--batch N] [--precision fp32|fp16] [--seed N]`;
 
 const isYaml = (f: string) => /\.ya?ml$/i.test(f);
 
@@ -98,7 +99,7 @@ export async function runLacsCommand(argv: string[], io: CommandIO, makeMeasurer
   const base = loadArchConfig(baseFile);
   const target = values['target-latency'] === undefined ? undefined : numberFlag(values, 'target-latency', 0, { min: 1e-6 });
   const measure: Partial<MeasureOptions> = {
-    ep: choiceFlag(values, 'ep', ['cpu', 'cuda', 'tensorrt'] as const, 'cpu'),
+    ep: choiceFlag(values, 'ep', PROVIDER_NAMES, 'cpu'),
     batch: numberFlag(values, 'batch', 1, { min: 1, max: 1024, integer: true }),
     precision: choiceFlag(values, 'precision', ['fp32', 'fp16'] as const, 'fp32'),
   };

@@ -3,13 +3,15 @@ import { loadArchConfig } from '../arch/parse';
 import { choiceFlag, numberFlag, parseFlags, stringFlag } from '../cliargs';
 import { UserError } from '../errors';
 import { createMeasurer } from '../measure';
+import { PROVIDER_NAMES, providerFlagSpec, providerOptions, readProviderOptions } from '../measure/providers';
+import { measureGrid, parseBatchList, parsePrecisionList } from '../measure/sweep';
 import { DEFAULT_MEASURE_OPTIONS, type MeasureOptions, type MeasureResult, type ModelInput } from '../measure/types';
 import type { Command } from './types';
 
 const USAGE =
-  'frontier-gate measure <config.yaml|model.onnx>... [--ep cpu|cuda|tensorrt] [--batch N] [--precision fp32|fp16] ' +
+  `frontier-gate measure <config.yaml|model.onnx>... [--ep ${PROVIDER_NAMES.join('|')}] [--batch N[,N...]] [--precision fp32|fp16|fp32,fp16] ` +
   '[--budget SECONDS] [--precision-target 0.01] [--band 0.02] [--threads N] [--resolution N] [--seed N] ' +
-  '[--device-id N] [--trt-fp16] [--trt-cache DIR] [--roofline] [--json] [--raw]';
+  `${providerOptions().map((o) => `[--${o.flag}${o.type === 'boolean' ? '' : ' X'}]`).join(' ')} [--roofline] [--json] [--raw]`;
 
 /** Model names must be unique to pair ratios; measuring a file against itself is legitimate (noise check). */
 function uniqueName(name: string, taken: Set<string>): string {
@@ -48,6 +50,11 @@ export function formatTable(r: MeasureResult): string {
       `${m.name.padEnd(nameWidth)}  ${ms(m.median_ms).padStart(10)}  ${ci.padStart(19)}  ${ms(m.p90_ms).padStart(8)}  ${ms(m.p99_ms).padStart(8)}  ${pct(m.cv).padStart(6)}  ${String(m.samples).padStart(6)}  ${String(m.outliers).padStart(5)}  ${(ms(m.session_ms) + ' ms').padStart(9)}  ${(ms(m.first_run_ms) + ' ms').padStart(9)}`,
     );
   }
+  const copies = r.models.filter((m) => m.with_copies_ms !== undefined);
+  if (copies.length) {
+    lines.push('', 'inputs and outputs stay on the device in the timed runs; with host copies of inputs and outputs (median):');
+    for (const m of copies) lines.push(`  ${m.name.padEnd(nameWidth)}  ${ms(m.with_copies_ms!)} ms (x${(m.with_copies_ms! / m.median_ms).toFixed(2)})`);
+  }
   if (r.ratios.length) {
     lines.push('', `ratios against ${r.ratios[0].vs} (noise band +/- ${pct(r.band ?? DEFAULT_MEASURE_OPTIONS.band)})`);
     for (const q of r.ratios) {
@@ -83,39 +90,40 @@ export const command: Command = {
       threads: { type: 'string' },
       resolution: { type: 'string' },
       seed: { type: 'string' },
-      'device-id': { type: 'string' },
-      'trt-fp16': { type: 'boolean' },
-      'trt-cache': { type: 'string' },
+      ...providerFlagSpec(),
       roofline: { type: 'boolean' },
       json: { type: 'boolean' },
       raw: { type: 'boolean' },
     }, USAGE);
     if (positionals.length === 0) throw new UserError(`frontier-gate measure: no model given\nusage: ${USAGE}`);
     const d = DEFAULT_MEASURE_OPTIONS;
+    const ep = choiceFlag(values, 'ep', PROVIDER_NAMES, d.ep);
+    const batches = parseBatchList(stringFlag(values, 'batch') ?? String(d.batch));
+    const precisions = parsePrecisionList(stringFlag(values, 'precision') ?? d.precision);
     const options: Partial<MeasureOptions> = {
-      ep: choiceFlag(values, 'ep', ['cpu', 'cuda', 'tensorrt'] as const, d.ep),
-      batch: numberFlag(values, 'batch', d.batch, { min: 1, max: 4096, integer: true }),
-      precision: choiceFlag(values, 'precision', ['fp32', 'fp16'] as const, d.precision),
+      ep,
+      ...readProviderOptions(values, ep),
       budgetSeconds: numberFlag(values, 'budget', d.budgetSeconds, { min: 0.1, max: 86400 }),
       precisionTarget: numberFlag(values, 'precision-target', d.precisionTarget, { min: 0.0001, max: 0.5 }),
       band: numberFlag(values, 'band', d.band, { min: 0, max: 0.5 }),
       threads: values.threads === undefined ? undefined : numberFlag(values, 'threads', 1, { min: 1, max: 1024, integer: true }),
       resolution: values.resolution === undefined ? undefined : numberFlag(values, 'resolution', 224, { min: 1, max: 8192, integer: true }),
       seed: values.seed === undefined ? undefined : numberFlag(values, 'seed', 0, { min: 0, max: 2 ** 32 - 1, integer: true }),
-      deviceId: values['device-id'] === undefined ? undefined : numberFlag(values, 'device-id', 0, { min: 0, max: 64, integer: true }),
-      trtFp16: Boolean(values['trt-fp16']),
-      trtCachePath: stringFlag(values, 'trt-cache'),
       roofline: Boolean(values.roofline),
     };
     const inputs = modelInputs(positionals);
-    const measurer = createMeasurer({ log: values.json ? () => undefined : (line) => io.err(line) });
-    const result = await measurer.measure(inputs, options);
-    if (values.json) {
-      const shaped = values.raw ? result : { ...result, models: result.models.map(({ raw_ms: _raw, ...rest }) => rest) };
-      io.out(JSON.stringify(shaped, null, 2));
-    } else {
-      io.out(formatTable(result));
+    const log = values.json ? () => undefined : (line: string) => io.err(line);
+    const measurer = createMeasurer({ log });
+    const shape = (result: MeasureResult) => (values.raw ? result : { ...result, models: result.models.map(({ raw_ms: _raw, ...rest }) => rest) });
+    if (batches.length * precisions.length === 1) {
+      const result = await measurer.measure(inputs, { ...options, batch: batches[0], precision: precisions[0] });
+      io.out(values.json ? JSON.stringify(shape(result), null, 2) : formatTable(result));
+      return 0;
     }
+    // Batch sizes and precisions in one run: one side-by-side measurement per combination.
+    const sweep = await measureGrid(measurer, inputs, options, { batches, precisions }, log);
+    if (values.json) io.out(JSON.stringify({ runs: sweep.runs.map(shape) }, null, 2));
+    else io.out(sweep.runs.map((r) => `== batch ${r.batch} ${r.precision}\n${formatTable(r)}`).join('\n\n'));
     return 0;
   },
 };

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { choiceFlag, numberFlag, parseFlags, stringFlag } from '../cliargs';
 import { UserError } from '../errors';
 import { createMeasurer } from '../measure';
+import { PROVIDER_NAMES } from '../measure/providers';
 import type { Measurer } from '../measure/types';
 import { analyzeProfile, parseShard, profilePositions, runProfile, type ProfileResult } from '../search/profile';
 import { DEFAULT_REDUCTION, reduceSpace } from '../search/reduce';
@@ -12,6 +13,7 @@ import type { Command, CommandIO } from './types';
 
 const USAGE =
   'frontier-gate profile <space.yaml> [--samples N] [--shard i/n] [--budget SECONDS] [--per-call SECONDS] [--seed N] ' +
+  `[--ep ${PROVIDER_NAMES.join('|')}] [--batch N] [--precision fp32|fp16] ` +
   '[--threads N] [--proxy none|zen] [--reduce reduced.yaml] [--min-effect PCT] [--out result.json] [--json]';
 
 /** Seams for tests: the measurer a command uses. */
@@ -61,6 +63,9 @@ export const command: Command = {
       'per-call': { type: 'string' },
       seed: { type: 'string' },
       threads: { type: 'string' },
+      ep: { type: 'string' },
+      batch: { type: 'string' },
+      precision: { type: 'string' },
       proxy: { type: 'string' },
       reduce: { type: 'string' },
       'min-effect': { type: 'string' },
@@ -82,7 +87,12 @@ export const command: Command = {
       `${shard ? `, shard ${shard.index}/${shard.count}` : ''}; space size ${formatCount(spaceSize(space))}`);
     const result = await runProfile(space, profileDeps.measurer(), {
       samples, seed, shard, budgetSeconds: budget, perCallSeconds: perCall,
-      measure: threads ? { threads } : undefined,
+      measure: {
+        ...(threads ? { threads } : {}),
+        ep: choiceFlag(values, 'ep', PROVIDER_NAMES, 'cpu'),
+        batch: numberFlag(values, 'batch', 1, { min: 1, max: 4096, integer: true }),
+        precision: choiceFlag(values, 'precision', ['fp32', 'fp16'] as const, 'fp32'),
+      },
       proxy: proxyName === 'zen' ? zenProxy({ threads }) : undefined,
       onUnit: (done, total, unit) => {
         if (done === 1 || done % 10 === 0 || done === total) io.err(`  unit ${done}/${total} (stage ${unit.stage} layer ${unit.layer}, ${unit.wall_s.toFixed(1)} s)`);

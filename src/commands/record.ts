@@ -1,12 +1,12 @@
 import { parseFlags } from '../cliargs';
-import { ACCURACY_FLAGS, budgetFlag, defaultCliDeps, emitReport, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, OUTPUT_FLAGS, storeFlag, type CliDeps } from '../frontier/cli';
+import { ACCURACY_FLAGS, budgetFlag, defaultCliDeps, emitReport, EP_USAGE, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, OUTPUT_FLAGS, storeFlag, type CliDeps } from '../frontier/cli';
 import { applyRecordUpdates, runRecord } from '../frontier/gate';
 import { DEFAULT_STORE_PATH, readStoreFile, updateStoreFile } from '../frontier/store';
 import type { Command } from './types';
 
 const USAGE =
   'frontier-gate record <config.yaml>... [--frontier .frontier/frontier.json] [--accuracy PERCENT | --metrics FILE --metrics-key a.b.c] ' +
-  '[--target auto|cpu|cuda|tensorrt] [--budget 20] [--json] [--report FILE.md] [--json-report FILE.json] [--batch N] [--precision fp32|fp16] [--threads N] [--verbose] ' +
+  `${EP_USAGE} [--budget 20] [--json] [--report FILE.md] [--json-report FILE.json] [--batch N] [--precision fp32|fp16] [--threads N] [--verbose] ` +
   '[--lacs | --no-lacs] (on by default: configs with family: base get LACS coefficients stored with their record)';
 
 export function makeRecordCommand(deps: CliDeps): Command {

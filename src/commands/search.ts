@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { numberFlag, parseFlags, stringFlag } from '../cliargs';
+import { choiceFlag, numberFlag, parseFlags, stringFlag } from '../cliargs';
 import { UserError } from '../errors';
 import { createMeasurer } from '../measure';
+import { PROVIDER_NAMES } from '../measure/providers';
 import type { Measurer } from '../measure/types';
 import { commonReference, hypervolume, runSearch, type SearchResult } from '../search/evolve';
 import type { AccuracyProxy } from '../search/profile';
@@ -14,7 +15,8 @@ import type { Command } from './types';
 
 const USAGE =
   'frontier-gate search <space.yaml> --latency-target MS [--reduced reduced.yaml] [--random] [--budget SECONDS] ' +
-  '[--evaluations N] [--population P] [--generation G] [--per-call SECONDS] [--seed N] [--threads N] [--zen-batch N] [--out DIR] [--json]';
+  '[--evaluations N] [--population P] [--generation G] [--per-call SECONDS] [--seed N] [--threads N] ' +
+  `[--ep ${PROVIDER_NAMES.join('|')}] [--zen-batch N] [--out DIR] [--json]`;
 
 /** Seams for tests: the measurer and the accuracy proxy. */
 export const searchDeps: { measurer: () => Measurer; proxy: (o: { threads?: number; batch: number }) => AccuracyProxy } = {
@@ -60,6 +62,7 @@ export const command: Command = {
       'per-call': { type: 'string' },
       seed: { type: 'string' },
       threads: { type: 'string' },
+      ep: { type: 'string' },
       'zen-batch': { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean' },
@@ -82,7 +85,7 @@ export const command: Command = {
     const proxy = searchDeps.proxy({ threads, batch: zenBatch });
     const latencyCache = new Map<string, number>();
     const proxyCache = new Map<string, number>();
-    const common = { latencyTargetMs, population, evaluations, budgetSeconds, seed, generation, perCallSeconds: perCall, measure: threads ? { threads } : undefined, latencyCache, proxyCache };
+    const common = { latencyTargetMs, population, evaluations, budgetSeconds, seed, generation, perCallSeconds: perCall, measure: { ...(threads ? { threads } : {}), ep: choiceFlag(values, 'ep', PROVIDER_NAMES, 'cpu') }, latencyCache, proxyCache };
     const runs: { label: string; result: SearchResult }[] = [];
     const plan: { label: string; space: typeof space; mode: 'evolution' | 'random' }[] = [{ label: `evolution, full space ${space.name} (${formatCount(spaceSize(space))})`, space, mode: 'evolution' }];
     if (reduced) plan.push({ label: `evolution, reduced space ${reduced.name} (${formatCount(spaceSize(reduced))})`, space: reduced, mode: 'evolution' });

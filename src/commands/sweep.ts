@@ -1,5 +1,5 @@
 import { numberFlag, parseFlags } from '../cliargs';
-import { budgetFlag, defaultCliDeps, emitReport, MEASURE_FLAGS, measureOptions, OUTPUT_FLAGS, storeFlag, type CliDeps } from '../frontier/cli';
+import { budgetFlag, defaultCliDeps, emitReport, EP_USAGE, MEASURE_FLAGS, measureOptions, OUTPUT_FLAGS, storeFlag, type CliDeps } from '../frontier/cli';
 import { applyRecordUpdates, runSweep } from '../frontier/gate';
 import { DEFAULT_STORE_PATH, readStoreFile, updateStoreFile } from '../frontier/store';
 import { UserError } from '../errors';
@@ -7,7 +7,7 @@ import type { Command } from './types';
 
 const USAGE =
   'frontier-gate sweep [--frontier .frontier/frontier.json] [--latency-tolerance 0.03] [--budget 60] [--dry-run] ' +
-  '[--target auto|cpu|cuda|tensorrt] [--json] [--report FILE.md] [--json-report FILE.json] [--batch N] [--precision fp32|fp16] [--threads N] [--verbose]';
+  `${EP_USAGE} [--json] [--report FILE.md] [--json-report FILE.json] [--batch N] [--precision fp32|fp16] [--threads N] [--verbose]`;
 
 export function makeSweepCommand(deps: CliDeps): Command {
   return {

@@ -7,6 +7,7 @@ import type { ArchConfig } from '../arch/types';
 import { choiceFlag, numberFlag, stringFlag, type FlagSpec, type ParsedArgs } from '../cliargs';
 import { UserError } from '../errors';
 import type { CommandIO } from '../commands/types';
+import { PROVIDER_NAMES, providerFlagSpec, providerOptions, readProviderOptions } from '../measure/providers';
 import type { MeasureOptions, Measurer } from '../measure/types';
 import { resolveAccuracy, type ResolvedAccuracy } from './accuracy';
 
@@ -18,7 +19,8 @@ export interface CliDeps {
 }
 
 export const MEASURE_FLAGS: FlagSpec = {
-  target: { type: 'string' },
+  ep: { type: 'string' },
+  ...providerFlagSpec(),
   budget: { type: 'string' },
   batch: { type: 'string' },
   precision: { type: 'string' },
@@ -26,6 +28,9 @@ export const MEASURE_FLAGS: FlagSpec = {
   seed: { type: 'string' },
   verbose: { type: 'boolean' },
 };
+
+/** The usage text of --ep and the provider options, from the provider registry. */
+export const EP_USAGE = `[--ep auto|${PROVIDER_NAMES.join('|')}] ${providerOptions().map((o) => `[--${o.flag}${o.type === 'boolean' ? '' : ' X'}]`).join(' ')}`;
 
 export const ACCURACY_FLAGS: FlagSpec = {
   accuracy: { type: 'string' },
@@ -54,11 +59,11 @@ export const OUTPUT_FLAGS: FlagSpec = {
   'json-report': { type: 'string' },
 };
 
-/** --target auto|cpu|cuda|tensorrt (auto: the measurer's default provider) and the other measure flags. */
+/** --ep auto|<provider> (auto: the measurer's default provider), its options and the other measure flags. */
 export function measureOptions(values: ParsedArgs['values']): Partial<MeasureOptions> {
-  const target = choiceFlag(values, 'target', ['auto', 'cpu', 'cuda', 'tensorrt'] as const, 'auto');
-  const out: Partial<MeasureOptions> = {};
-  if (target !== 'auto') out.ep = target;
+  const ep = choiceFlag(values, 'ep', ['auto', ...PROVIDER_NAMES] as const, 'auto');
+  const out: Partial<MeasureOptions> = { ...readProviderOptions(values, ep) };
+  if (ep !== 'auto') out.ep = ep;
   if (values.batch !== undefined) out.batch = numberFlag(values, 'batch', 1, { min: 1, max: 4096, integer: true });
   if (values.precision !== undefined) out.precision = choiceFlag(values, 'precision', ['fp32', 'fp16'] as const, 'fp32');
   if (values.threads !== undefined) out.threads = numberFlag(values, 'threads', 1, { min: 1, max: 1024, integer: true });

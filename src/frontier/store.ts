@@ -12,6 +12,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import * as lockfile from 'proper-lockfile';
 import type { ArchConfig } from '../arch/types';
 import { UserError } from '../errors';
+import { PROVIDER_NAMES } from '../measure/providers';
 import type { ExecutionProvider, Fingerprint, Precision } from '../measure/types';
 import schema from './store.schema.json';
 
@@ -140,7 +141,14 @@ export function storedConfig(config: ArchConfig): ArchConfig {
 // Parse and validate
 
 const ajv = new Ajv({ allErrors: false, strict: true });
-const validateSchema = ajv.compile<FrontierStore>(schema);
+/** The provider enums of the stored schema come from the provider registry (one list of providers). */
+function withProviders<T>(s: T): T {
+  const copy = JSON.parse(JSON.stringify(s));
+  copy.definitions.measurement.properties.provider.enum = [...PROVIDER_NAMES];
+  copy.definitions.fingerprint.properties.provider.enum = [...PROVIDER_NAMES];
+  return copy;
+}
+const validateSchema = ajv.compile<FrontierStore>(withProviders(schema));
 
 function describePath(instancePath: string, data: unknown): string {
   // "/records/3/accuracy/top1" -> records[3] (efficientnet-b0).accuracy.top1

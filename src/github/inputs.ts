@@ -3,13 +3,13 @@
  * value, so a typo in a workflow file is fixed from the log line alone.
  */
 import { UserError } from '../errors';
+import { PROVIDER_NAMES } from '../measure/providers';
 import type { ExecutionProvider, Precision } from '../measure/types';
 
 export const COMMANDS = ['auto', 'check', 'record', 'sweep', 'lacs', 'profile', 'search', 'merge'] as const;
 export type ActionCommand = (typeof COMMANDS)[number];
 export const ON_FAIL = ['fail', 'comment', 'both'] as const;
 export type OnFail = (typeof ON_FAIL)[number];
-const PROVIDERS = ['cpu', 'cuda', 'tensorrt'] as const;
 const PRECISIONS = ['fp32', 'fp16'] as const;
 
 export interface ActionConfig {
@@ -140,7 +140,7 @@ export function parseActionInputs(read: InputReader): ActionConfig {
     frontier: repoPath(read, 'frontier', DEFAULT_FRONTIER),
     frontierRef,
     target,
-    executionProvider: choice(read, 'execution-provider', PROVIDERS, 'cpu'),
+    executionProvider: choice(read, 'execution-provider', PROVIDER_NAMES, 'cpu'),
     batchSize: num(read, 'batch-size', 1, { min: 1, max: 4096, integer: true })!,
     precision: choice(read, 'precision', PRECISIONS, 'fp32'),
     latencyTolerance: num(read, 'latency-tolerance', 0.03, { min: 0, max: 1 })!,

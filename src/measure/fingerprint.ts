@@ -3,13 +3,16 @@
  *
  * The key hashes only what stays put on one machine: CPU model and cores, total memory (rounded to GB),
  * OS family and distribution, node's major version, the onnxruntime version, the provider, GPU name and
- * driver (GPU providers only), threads, batch and precision. Free memory, load, uptime and the kernel patch
- * level stay out of it, so two runs on the same runner image get the same key.
+ * driver (GPU providers only; for webgpu the adapter's vendor, architecture, device and driver, so lavapipe
+ * and a real GPU are different targets), threads, batch and precision. Free memory, load, uptime, clocks,
+ * throttle reasons and the kernel patch level stay out of it, so two runs on the same runner image get the
+ * same key; clocks and throttle reasons are recorded beside it.
  */
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import { getProvider, memoProbe, realSystem, type DeviceFacts } from './providers';
+import { nvidiaGpu } from './providers/system';
 import type { ExecutionProvider, Fingerprint, Precision, Target } from './types';
 
 /** The machine facts, behind an interface so fingerprints are tested without depending on this host. */
@@ -22,6 +25,8 @@ export interface HostProbe {
   onnxruntimeVersion(): string;
   /** GPU name and driver, or undefined when nvidia-smi is absent or does not answer in time. */
   gpu(): { name: string; driver: string } | undefined;
+  /** The device a provider runs on (adapter, clocks); when absent, gpu() names it. */
+  device?(provider: ExecutionProvider): DeviceFacts;
 }
 
 export interface FingerprintOptions {
@@ -41,22 +46,9 @@ function distribution(): string | undefined {
   }
 }
 
-/** nvidia-smi with a timeout: a hung driver must not hang the gate. */
-export function queryNvidiaSmi(timeoutMs = 3000): { name: string; driver: string } | undefined {
-  try {
-    const out = execFileSync('nvidia-smi', ['--query-gpu=name,driver_version', '--format=csv,noheader'], {
-      timeout: timeoutMs,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    const first = out.split('\n').map((l) => l.trim()).find(Boolean);
-    if (!first) return undefined;
-    const [name, driver] = first.split(',').map((s) => s.trim());
-    return name ? { name, driver: driver ?? '' } : undefined;
-  } catch {
-    return undefined;
-  }
-}
+
+/** nvidia-smi and vulkaninfo are asked once per process. */
+const systemOnce = memoProbe(realSystem);
 
 export const realHost: HostProbe = {
   cpuModel: () => (os.cpus()[0]?.model ?? 'unknown cpu').replace(/\s+/g, ' ').trim(),
@@ -74,7 +66,8 @@ export const realHost: HostProbe = {
       return 'unavailable';
     }
   },
-  gpu: () => queryNvidiaSmi(),
+  gpu: () => nvidiaGpu(systemOnce),
+  device: (provider) => getProvider(provider).describeDevice(systemOnce),
 };
 
 export function fingerprint(opts: FingerprintOptions, host: HostProbe = realHost): Fingerprint {
@@ -90,11 +83,21 @@ export function fingerprint(opts: FingerprintOptions, host: HostProbe = realHost
     batch: opts.batch,
     precision: opts.precision,
   };
-  const gpu = host.gpu();
+  if (opts.provider === 'cpu') {
+    // Recorded for the reader; a GPU in the box does not change CPU latency (not in the key).
+    const gpu = host.gpu();
+    if (gpu) Object.assign(fp, { gpu: gpu.name, driver: gpu.driver });
+    return fp;
+  }
+  const facts: DeviceFacts = host.device ? host.device(opts.provider) : {};
+  const gpu = facts.gpu ? { name: facts.gpu, driver: facts.driver ?? '' } : host.gpu();
   if (gpu) {
     fp.gpu = gpu.name;
     fp.driver = gpu.driver;
   }
+  if (facts.adapter) fp.adapter = facts.adapter;
+  if (facts.cuda) fp.cuda = facts.cuda;
+  if (facts.clocks) fp.clocks = facts.clocks;
   return fp;
 }
 
@@ -117,6 +120,8 @@ function keyFields(fp: Fingerprint): Record<string, string | number> {
     fields.gpu = fp.gpu ?? 'none';
     fields.driver = fp.driver ?? 'none';
   }
+  // Only when known, so keys of existing cuda/tensorrt targets stay as they were.
+  if (fp.adapter) fields.adapter = [fp.adapter.vendor, fp.adapter.architecture, fp.adapter.device, fp.adapter.driver].join(' | ');
   return fields;
 }
 

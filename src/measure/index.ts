@@ -4,6 +4,7 @@
  * world (onnxruntime, the clock, the host) is injected, so the engine runs on a synthetic device in tests.
  */
 import { UserError } from '../errors';
+import { isExecutionProvider, PROVIDER_NAMES } from './providers';
 import { hrClock, type Clock } from './clock';
 import { decide } from './decision';
 import { fingerprint, makeTarget, realHost, type HostProbe } from './fingerprint';
@@ -30,6 +31,7 @@ export { seeded, derive } from '../util/random';
 export { hrClock, type Clock } from './clock';
 export { warmUp, isSteady, runRounds, roundOrder, timeOnce, DEFAULT_WARMUP } from './scheduler';
 export { ortSessionFactory, ortFactory, checkProviderAvailable, type SessionFactory, type Runner, type SessionOptions, type ModelSource } from './session';
+export { PROVIDERS, PROVIDER_NAMES, GPU_PROVIDER_NAMES, getProvider, requireProvider, isExecutionProvider, providerOptions } from './providers';
 export { fingerprint, makeTarget, targetKey, targetLabel, realHost, type HostProbe } from './fingerprint';
 export { probeRoofline, classify, matmulModel, elementwiseModel, type RooflineResult } from './roofline';
 export { prepareModel, readOnnxFile, checkExternalData } from './inputs';
@@ -69,7 +71,7 @@ export function defaultThreads(cores: number): number {
 /** Fills defaults and checks ranges, naming the option and quoting the bad value. */
 export function resolveOptions(options: Partial<MeasureOptions> = {}, cores = realHost.cores()): MeasureOptions & { threads: number; seed: number } {
   const o = { ...DEFAULT_MEASURE_OPTIONS, ...stripUndefined(options) };
-  if (!['cpu', 'cuda', 'tensorrt'].includes(o.ep)) throw invalid('ep', 'cpu | cuda | tensorrt', o.ep);
+  if (!isExecutionProvider(o.ep)) throw invalid('ep', PROVIDER_NAMES.join(' | '), o.ep);
   if (!['fp32', 'fp16'].includes(o.precision)) throw invalid('precision', 'fp32 | fp16', o.precision);
   if (!Number.isInteger(o.batch) || o.batch < 1) throw invalid('batch', 'an integer >= 1', o.batch);
   if (!(o.budgetSeconds > 0)) throw invalid('budget', 'seconds > 0', o.budgetSeconds);
@@ -112,6 +114,30 @@ export function hasConverged(samples: number[][], target: number, seed: number, 
     if (band !== undefined && decide(ci95, band) === 'inconclusive' && !(halfWidth <= target * EDGE_PRECISION_FACTOR)) return false;
   }
   return true;
+}
+
+/** Runs of each device-resident model with host copies: at least this many, more while time allows. */
+export const COPIES_MIN_RUNS = 3;
+export const COPIES_MAX_RUNS = 15;
+
+/**
+ * The with-copies time of device-resident runners (median of runs that copy the inputs in and read every
+ * output back), interleaved across models, after the timed phase; up to a tenth of the budget on top.
+ */
+export async function measureWithCopies(runners: Runner[], clock: Clock, budgetMs: number): Promise<(number | undefined)[]> {
+  const times: number[][] = runners.map(() => []);
+  const active = runners.map((r, i) => (r.io === 'device' && r.runWithCopies ? i : -1)).filter((i) => i >= 0);
+  if (!active.length) return runners.map(() => undefined);
+  const start = clock.now();
+  for (let round = 0; round < COPIES_MAX_RUNS; round++) {
+    if (round >= COPIES_MIN_RUNS && clock.now() - start > 0.1 * budgetMs) break;
+    for (const i of active) {
+      const t0 = clock.now();
+      await runners[i].runWithCopies!();
+      times[i].push(clock.now() - t0);
+    }
+  }
+  return times.map((t) => (t.length ? summarize(t).median : undefined));
 }
 
 export function createMeasurer(overrides: Partial<MeasureDeps> = {}): Measurer {
@@ -178,6 +204,7 @@ async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Pa
       done: (samples) => hasConverged(samples, opts.precisionTarget, opts.seed, CHECK_RESAMPLES, opts.band),
     });
     deps.log(`${rounds.rounds} rounds in ${(rounds.wallMs / 1000).toFixed(1)} s${rounds.budgetExhausted ? ' (budget exhausted)' : ''}`);
+    const withCopies = await measureWithCopies(runners, clock, budgetMs);
 
     const measurements: ModelMeasurement[] = prepared.map((p, i) => {
       const raw = rounds.samples[i];
@@ -197,6 +224,8 @@ async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Pa
         first_run_ms: setup[i].first_run_ms,
         warmup_runs: warm[i].runs,
         warmup_steady: warm[i].steady,
+        io: runners[i].io ?? 'host',
+        ...(withCopies[i] !== undefined ? { with_copies_ms: withCopies[i] } : {}),
         inputs: runners[i].inputs,
         raw_ms: raw,
       };

@@ -5,8 +5,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { EnvironmentError, UserError } from '../errors';
+import { UserError } from '../errors';
+import { GraphBuilder } from '../onnx/graph';
 import { seeded } from '../util/random';
+import { memoProbe, requireProvider, realSystem, type ProviderSessionOptions, type SystemProbe } from './providers';
 import type { ExecutionProvider } from './types';
 
 /** What to load: in-memory bytes, or a file path (needed when the model keeps weights in external files). */
@@ -16,17 +18,19 @@ export interface ModelSource {
   path?: string;
 }
 
-export interface SessionOptions {
+export interface SessionOptions extends ProviderSessionOptions {
   ep: ExecutionProvider;
   threads: number;
   batch: number;
   /** Fills dynamic spatial dims of 4-D inputs. */
   resolution?: number;
-  deviceId?: number;
-  trtFp16?: boolean;
-  trtCachePath?: string;
   /** Seed of the preallocated input data. */
   seed?: number;
+  /**
+   * 'device' (default where the provider allows it): inputs uploaded once, outputs left on the device, a
+   * run ends when the device has finished; 'host': every run copies inputs in and outputs out.
+   */
+  io?: 'device' | 'host';
 }
 
 export interface InputSpec {
@@ -37,8 +41,14 @@ export interface InputSpec {
 
 export interface Runner {
   readonly inputs: InputSpec[];
+  /** Where run()'s inputs and outputs live (host when absent). */
+  readonly io?: 'device' | 'host';
   /** One inference on the preallocated inputs; synchronous when the runner can be (less timing overhead). */
   run(): void | Promise<void>;
+  /** With io 'device': one inference that copies the inputs in and the outputs out, for the with-copies time. */
+  runWithCopies?(): void | Promise<void>;
+  /** With io 'host': the outputs of one inference (correctness checks against another provider). */
+  outputs?(): Record<string, ort.Tensor> | Promise<Record<string, ort.Tensor>>;
   dispose(): Promise<void>;
 }
 
@@ -46,63 +56,22 @@ export interface SessionFactory {
   create(source: ModelSource, opts: SessionOptions): Promise<Runner>;
 }
 
-/** Library file names of the GPU providers, per platform (onnxruntime-node loads them from its bin folder). */
-function providerLibraries(ep: 'cuda' | 'tensorrt'): string[] {
-  if (process.platform === 'win32') return ['onnxruntime_providers_shared.dll', `onnxruntime_providers_${ep}.dll`];
-  return ['libonnxruntime_providers_shared.so', `libonnxruntime_providers_${ep}.so`];
-}
+export { ortBinaryDir } from './providers/libraries';
+
+/** nvidia-smi, ldconfig and vulkaninfo are asked once per process, not once per session. */
+const systemOnce = memoProbe(realSystem);
 
 /**
- * The folder onnxruntime-node loads its native binding and provider libraries from: next to the bundle
- * (dist/bin/...) when packaged, else inside node_modules. Undefined when neither can be found.
+ * Fails early, without onnxruntime's native log noise, when a provider cannot run here (exit 3 naming
+ * what is missing: provider libraries, CUDA major, Vulkan loader, driver).
  */
-export function ortBinaryDir(): string | undefined {
-  const rel = ['bin', 'napi-v6', process.platform, process.arch];
-  const bundled = path.join(__dirname, ...rel);
-  if (fs.existsSync(path.join(bundled, 'onnxruntime_binding.node'))) return bundled;
-  try {
-    return path.join(path.dirname(require.resolve('onnxruntime-node/package.json')), ...rel);
-  } catch {
-    return undefined;
-  }
-}
-
-const REQUIREMENTS: Record<'cuda' | 'tensorrt', string> = {
-  cuda: 'an NVIDIA GPU and driver, CUDA 12.x and cuDNN 9 libraries on the library path',
-  tensorrt: 'an NVIDIA GPU and driver, CUDA 12.x, cuDNN 9 and TensorRT 10 libraries on the library path',
-};
-
-/** The error for a GPU provider that cannot load: what is missing, what it needs, and how to get it. */
-export function providerUnavailableError(ep: 'cuda' | 'tensorrt', dir: string | undefined, missing: string[], cause?: string): EnvironmentError {
-  const where = dir ?? 'the onnxruntime-node bin folder';
-  const lines = [
-    `execution provider '${ep}' cannot load on this machine` + (cause ? `: ${cause}` : ''),
-    missing.length ? `  missing: ${missing.map((f) => path.join(where, f)).join(', ')}` : `  provider libraries in ${where} failed to load`,
-    `  the ${ep} provider needs ${REQUIREMENTS[ep]}`,
-    `  the frontier-gate action fetches the provider libraries on GPU runners (input execution-provider: ${ep});`,
-    `  elsewhere install them with ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node, or measure with --ep cpu`,
-  ];
-  return new EnvironmentError(lines.join('\n'));
-}
-
-/** Fails early, without onnxruntime's native log noise, when a GPU provider's libraries are absent. */
-export function checkProviderAvailable(ep: ExecutionProvider, dir = ortBinaryDir(), exists: (p: string) => boolean = fs.existsSync): void {
-  if (ep === 'cpu') return;
-  if (process.platform === 'darwin') {
-    throw providerUnavailableError(ep, dir, [], 'onnxruntime-node has no CUDA or TensorRT build for macOS');
-  }
-  if (!dir) return; // unknown layout (bundled): let session creation report it
-  const missing = providerLibraries(ep).filter((f) => !exists(path.join(dir, f)));
-  if (missing.length) throw providerUnavailableError(ep, dir, missing);
+export function checkProviderAvailable(ep: ExecutionProvider, probe: SystemProbe = systemOnce): void {
+  requireProvider(ep, 'ep').checkAvailable(probe);
 }
 
 export function ortSessionOptions(opts: SessionOptions): ort.InferenceSession.SessionOptions {
-  const providers: ort.InferenceSession.ExecutionProviderConfig[] = [];
-  if (opts.ep === 'cuda') providers.push({ name: 'cuda', deviceId: opts.deviceId ?? 0 });
-  if (opts.ep === 'tensorrt') providers.push({ name: 'tensorrt', deviceId: opts.deviceId ?? 0 });
-  providers.push('cpu');
   return {
-    executionProviders: providers,
+    executionProviders: requireProvider(opts.ep, 'ep').executionProviders(opts),
     graphOptimizationLevel: 'all',
     intraOpNumThreads: opts.threads,
     // One model runs at a time: parallel branches would fight the intra-op threads for the same cores.
@@ -113,20 +82,6 @@ export function ortSessionOptions(opts: SessionOptions): ort.InferenceSession.Se
     // session that just ran would steal the cores the next one needs.
     ...(opts.threads > 1 ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
   };
-}
-
-/**
- * onnxruntime-node exposes only a device id for TensorRT; its fp16 and engine-cache switches are the
- * provider's documented environment variables, read when the provider is created.
- */
-function applyTensorRtEnv(opts: SessionOptions): void {
-  if (opts.ep !== 'tensorrt') return;
-  if (opts.trtFp16) process.env.ORT_TENSORRT_FP16_ENABLE = '1';
-  if (opts.trtCachePath) {
-    fs.mkdirSync(opts.trtCachePath, { recursive: true });
-    process.env.ORT_TENSORRT_ENGINE_CACHE_ENABLE = '1';
-    process.env.ORT_TENSORRT_CACHE_PATH = path.resolve(opts.trtCachePath);
-  }
 }
 
 type Meta = { name: string; isTensor: boolean; type?: string; shape?: ReadonlyArray<number | string> };
@@ -174,19 +129,16 @@ export function preallocateInputs(model: string, metas: readonly Meta[], opts: S
   return { feeds, specs };
 }
 
-function isProviderLoadFailure(message: string): boolean {
-  return /Failed to load (shared )?library|cannot open shared object|LoadLibrary failed|CUDA failure|cudaErrorNoDevice|no CUDA-capable device/i.test(message);
-}
-
 /** onnxruntime-node's synchronous native session (dist/binding), which its public API wraps in promises. */
 interface NativeSession {
   loadModel(modelPath: string, options: object): void;
   loadModel(buffer: ArrayBuffer, byteOffset: number, byteLength: number, options: object): void;
-  readonly inputMetadata: { name: string; isTensor: boolean; symbolicDimensions: string[]; shape: number[]; type: number }[];
-  readonly outputMetadata: { name: string }[];
-  run(feeds: Record<string, ort.Tensor>, fetches: Record<string, null>, options: object): unknown;
+  readonly inputMetadata: NativeMeta[];
+  readonly outputMetadata: NativeMeta[];
+  run(feeds: Record<string, ort.Tensor>, fetches: Record<string, null>, options: object): Record<string, ort.Tensor>;
   dispose(): void;
 }
+type NativeMeta = { name: string; isTensor: boolean; symbolicDimensions: string[]; shape: number[]; type: number };
 interface NativeBinding {
   binding: { InferenceSession: new () => NativeSession };
   initOrt(): void;
@@ -210,90 +162,219 @@ export function loadNativeBinding(): NativeBinding | null {
 
 function loadFailure(source: ModelSource, opts: SessionOptions, err: unknown): Error {
   const message = (err as Error)?.message ?? String(err);
-  if (opts.ep !== 'cpu' && isProviderLoadFailure(message)) return providerUnavailableError(opts.ep, ortBinaryDir(), [], message);
-  return new UserError(`${source.name}: onnxruntime cannot load the model: ${message}`);
+  return requireProvider(opts.ep, 'ep').explainLoadFailure(message, systemOnce) ?? new UserError(`${source.name}: onnxruntime cannot load the model: ${message}`);
 }
+
+type Feeds = Record<string, ort.Tensor>;
+
+/** One loaded onnxruntime session, whichever API loaded it. */
+interface CoreSession {
+  inputs: Meta[];
+  outputs: Meta[];
+  /** Synchronous on the native binding (no promise hop in the timed path). */
+  run(feeds: Feeds): Feeds | Promise<Feeds>;
+  dispose(): Promise<void>;
+}
+type Loader = (source: ModelSource, options: ort.InferenceSession.SessionOptions) => Promise<CoreSession>;
+
+const nativeMeta = (m: NativeMeta): Meta => ({
+  name: m.name,
+  isTensor: m.isTensor,
+  type: NATIVE_TYPES[m.type],
+  shape: m.shape.map((d, i) => (d === -1 ? m.symbolicDimensions[i] || '?' : d)),
+});
 
 /**
  * Sessions on the native binding directly: run() is a synchronous call, without the promise and the
  * setImmediate hop of InferenceSession.run, so a sample is the inference plus a few hundred nanoseconds.
  * That matters for small graphs (block profiling), where tens of microseconds of harness would bias ratios.
  */
-async function createNative(native: NativeBinding, source: ModelSource, opts: SessionOptions): Promise<Runner> {
-  native.initOrt();
-  const session = new native.binding.InferenceSession();
-  try {
-    const options = ortSessionOptions(opts);
-    if (source.path && !source.bytes) session.loadModel(source.path, options);
-    else {
-      const bytes = source.bytes ?? new Uint8Array();
-      session.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, options);
+function nativeLoader(native: NativeBinding): Loader {
+  return async (source, options) => {
+    native.initOrt();
+    const session = new native.binding.InferenceSession();
+    try {
+      if (source.path && !source.bytes) session.loadModel(source.path, options);
+      else {
+        const bytes = source.bytes ?? new Uint8Array();
+        session.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, options);
+      }
+    } catch (err) {
+      session.dispose();
+      throw err;
     }
-  } catch (err) {
-    throw loadFailure(source, opts, err);
-  }
-  try {
-    const metas: Meta[] = session.inputMetadata.map((m) => ({
-      name: m.name,
-      isTensor: m.isTensor,
-      type: NATIVE_TYPES[m.type],
-      shape: m.shape.map((d, i) => (d === -1 ? m.symbolicDimensions[i] || '?' : d)),
-    }));
-    const { feeds, specs } = preallocateInputs(source.name, metas, opts);
-    const fetches = Object.fromEntries(session.outputMetadata.map((m) => [m.name, null] as const));
+    const outputs = session.outputMetadata.map(nativeMeta);
+    const fetches = Object.fromEntries(outputs.map((m) => [m.name, null] as const));
     return {
-      inputs: specs,
-      run() {
-        session.run(feeds, fetches, {});
-      },
+      inputs: session.inputMetadata.map(nativeMeta),
+      outputs,
+      run: (feeds) => session.run(feeds, fetches, {}),
       async dispose() {
         session.dispose();
       },
     };
+  };
+}
+
+/** Sessions through the public API (the fallback when the binding's layout is not the one we know). */
+const publicLoader: Loader = async (source, options) => {
+  const session = source.path && !source.bytes ? await ort.InferenceSession.create(source.path, options) : await ort.InferenceSession.create(source.bytes ?? new Uint8Array(), options);
+  return {
+    inputs: session.inputMetadata as Meta[],
+    outputs: session.outputMetadata as Meta[],
+    run: (feeds) => session.run(feeds) as Promise<Feeds>,
+    dispose: () => session.release(),
+  };
+};
+
+const DEVICE_TYPES = new Set(['float32', 'float16']);
+
+/** Static dims and one float type for every value, or undefined (then the runner copies through the host). */
+function staticFloatShapes(metas: readonly Meta[], batch: number): { dims: number[][]; type: 'float32' | 'float16' } | undefined {
+  const types = new Set(metas.map((m) => m.type));
+  if (types.size !== 1 || !DEVICE_TYPES.has(metas[0]?.type ?? '')) return undefined;
+  const dims: number[][] = [];
+  for (const m of metas) {
+    const d = (m.shape ?? []).map((x, i) => (typeof x === 'number' && x >= 0 ? x : i === 0 ? batch : NaN));
+    if (d.some((x) => !Number.isInteger(x))) return undefined;
+    dims.push(d);
+  }
+  return { dims, type: metas[0].type as 'float32' | 'float16' };
+}
+
+/** A graph of Identity nodes: value i comes in as `${names[i]}__in` and leaves as names[i]. */
+export function identityModel(names: string[], dims: number[][], type: 'float32' | 'float16'): Uint8Array {
+  const g = new GraphBuilder(type === 'float16' ? 'fp16' : 'fp32');
+  names.forEach((n, i) => {
+    g.input(`${n}__in`, dims[i]);
+    g.node('Identity', [`${n}__in`], {}, n);
+    g.output(n, dims[i]);
+  });
+  return g.toBytes('frontier_gate_identity');
+}
+
+/** A graph that reduces one tensor to a scalar: reading it back waits for everything queued before. */
+export function syncModel(dims: number[], type: 'float32' | 'float16'): Uint8Array {
+  const g = new GraphBuilder(type === 'float16' ? 'fp16' : 'fp32');
+  g.input('x', dims);
+  g.node('ReduceSum', ['x'], { keepdims: 0 }, 'y');
+  g.output('y', []);
+  return g.toBytes('frontier_gate_sync');
+}
+
+function disposeAll(values: Feeds): void {
+  for (const t of Object.values(values)) (t as { dispose?: () => void }).dispose?.();
+}
+
+/** run() then f() on its result, staying synchronous when run() is. */
+function then<T, R>(value: T | Promise<T>, f: (v: T) => R | Promise<R>): R | Promise<R> {
+  return value instanceof Promise ? value.then(f) : f(value);
+}
+
+/**
+ * A runner whose inputs are uploaded once and whose outputs stay on the device (WebGPU buffers). GPU work
+ * is asynchronous: run() returns when a 4-byte reduction of the first output has been read back, which the
+ * in-order queue delivers only after the whole model has run. runWithCopies() feeds host inputs and reads
+ * every output back (through an Identity session), as an application without device tensors would.
+ */
+async function deviceRunner(load: Loader, main: CoreSession, feeds: Feeds, specs: InputSpec[], opts: SessionOptions): Promise<Runner | undefined> {
+  const inShapes = staticFloatShapes(main.inputs.map((m, i) => ({ ...m, shape: specs[i].dims })), opts.batch);
+  const outShapes = staticFloatShapes(main.outputs, opts.batch);
+  if (!inShapes || !outShapes || !main.outputs.length) return undefined;
+  const helper: ort.InferenceSession.SessionOptions = {
+    executionProviders: requireProvider(opts.ep, 'ep').executionProviders(opts),
+    graphOptimizationLevel: 'disabled',
+    logSeverityLevel: 3,
+  };
+  const inNames = main.inputs.map((m) => m.name);
+  const outNames = main.outputs.map((m) => m.name);
+  const helpers: CoreSession[] = [];
+  const deviceFeeds: Feeds = {};
+  try {
+    const upload = await load({ name: 'upload', bytes: identityModel(inNames, inShapes.dims, inShapes.type) }, { ...helper, preferredOutputLocation: 'gpu-buffer' });
+    helpers.push(upload);
+    const sync = await load({ name: 'sync', bytes: syncModel(outShapes.dims[0], outShapes.type) }, helper);
+    helpers.push(sync);
+    const copyOut = await load({ name: 'copy-out', bytes: identityModel(outNames, outShapes.dims, outShapes.type) }, helper);
+    helpers.push(copyOut);
+    Object.assign(deviceFeeds, await upload.run(Object.fromEntries(inNames.map((n) => [`${n}__in`, feeds[n]]))));
+    const readBack = (out: Feeds) => Object.fromEntries(outNames.map((n) => [`${n}__in`, out[n]]));
+    const finish = <R>(out: Feeds, f: (out: Feeds) => R | Promise<R>): R | Promise<R> => {
+      let disposed = false;
+      const done = () => {
+        if (!disposed) disposeAll(out);
+        disposed = true;
+      };
+      try {
+        const r = f(out);
+        if (r instanceof Promise) return r.finally(done);
+        done();
+        return r;
+      } catch (err) {
+        done();
+        throw err;
+      }
+    };
+    return {
+      inputs: specs,
+      io: 'device',
+      run: () => then(main.run(deviceFeeds), (out) => finish(out, (o) => then(sync.run({ x: o[outNames[0]] }), () => undefined))),
+      runWithCopies: () => then(main.run(feeds), (out) => finish(out, (o) => then(copyOut.run(readBack(o)), () => undefined))),
+      outputs: () => then(main.run(feeds), (out) => finish(out, (o) => copyOut.run(readBack(o)))),
+      async dispose() {
+        disposeAll(deviceFeeds);
+        for (const h of helpers) await h.dispose();
+        await main.dispose();
+      },
+    };
   } catch (err) {
-    session.dispose();
+    disposeAll(deviceFeeds);
+    for (const h of helpers) await h.dispose().catch(() => undefined);
     throw err;
   }
 }
 
-/** Sessions through the public API (the fallback when the binding's layout is not the one we know). */
-async function createPublic(source: ModelSource, opts: SessionOptions): Promise<Runner> {
-  const options = ortSessionOptions(opts);
-  let session: ort.InferenceSession;
+async function createRunner(load: Loader, source: ModelSource, opts: SessionOptions): Promise<Runner> {
+  const provider = requireProvider(opts.ep, 'ep');
+  const device = provider.deviceTensors && opts.io !== 'host';
+  let main: CoreSession;
   try {
-    session = source.path && !source.bytes
-      ? await ort.InferenceSession.create(source.path, options)
-      : await ort.InferenceSession.create(source.bytes ?? new Uint8Array(), options);
+    main = await load(source, { ...ortSessionOptions(opts), ...(device ? { preferredOutputLocation: 'gpu-buffer' as const } : {}) });
   } catch (err) {
     throw loadFailure(source, opts, err);
   }
-  let prepared: ReturnType<typeof preallocateInputs>;
   try {
-    prepared = preallocateInputs(source.name, session.inputMetadata as Meta[], opts);
+    const { feeds, specs } = preallocateInputs(source.name, main.inputs, opts);
+    if (device) {
+      const runner = await deviceRunner(load, main, feeds, specs, opts);
+      if (runner) return runner;
+      // Dynamic or non-float outputs: load again with host outputs.
+      await main.dispose();
+      main = await load(source, ortSessionOptions(opts));
+    }
+    const session = main;
+    return {
+      inputs: specs,
+      io: 'host',
+      run: () => then(session.run(feeds), () => undefined),
+      outputs: () => session.run(feeds),
+      dispose: () => session.dispose(),
+    };
   } catch (err) {
-    await session.release();
+    await main.dispose().catch(() => undefined);
     throw err;
   }
-  const { feeds, specs } = prepared;
-  return {
-    inputs: specs,
-    async run() {
-      await session.run(feeds);
-    },
-    async dispose() {
-      await session.release();
-    },
-  };
 }
 
 /** The real factory: onnxruntime-node sessions (native binding when available, else the public API). */
 export function ortFactory(mode: 'auto' | 'public' = 'auto'): SessionFactory {
   return {
     async create(source, opts) {
-      checkProviderAvailable(opts.ep);
-      applyTensorRtEnv(opts);
+      const provider = requireProvider(opts.ep, 'ep');
+      provider.checkAvailable(systemOnce);
+      provider.prepare?.(opts);
       const native = mode === 'auto' ? loadNativeBinding() : null;
-      return native ? createNative(native, source, opts) : createPublic(source, opts);
+      return createRunner(native ? nativeLoader(native) : publicLoader, source, opts);
     },
   };
 }

@@ -3,8 +3,9 @@
  * profile, search) depends on the Measurer interface only, so it can be tested with an injected fake.
  */
 import type { ArchConfig } from '../arch/types';
+import type { AdapterInfo, ExecutionProvider, GpuClocks } from './providers';
 
-export type ExecutionProvider = 'cpu' | 'cuda' | 'tensorrt';
+export type { ExecutionProvider } from './providers';
 export type Precision = 'fp32' | 'fp16';
 export type RatioVerdict = 'slower' | 'faster' | 'same' | 'inconclusive';
 
@@ -59,8 +60,16 @@ export interface ModelMeasurement {
   samples: number;
   outliers: number;
   session_ms: number;
+  /** The first inference (shader compilation, cuDNN/TensorRT autotuning on GPUs), apart from the steady state. */
   first_run_ms: number;
   warmup_runs: number;
+  /**
+   * Where a timed run's inputs and outputs live: 'device' (uploaded once, outputs left on the GPU; the run
+   * ends when the device is done) or 'host' (every run copies the inputs in and the outputs out).
+   */
+  io?: 'device' | 'host';
+  /** With io 'device': median latency of runs that copy the inputs in and the outputs out, measured beside. */
+  with_copies_ms?: number;
   /** Raw steady-state samples in milliseconds, in measurement order. */
   raw_ms: number[];
   /** False when warm-up hit its cap before the latency settled. */
@@ -105,6 +114,12 @@ export interface Fingerprint {
   provider: ExecutionProvider;
   gpu?: string;
   driver?: string;
+  /** webgpu: the adapter (vendor, architecture, device, driver); part of the target key. */
+  adapter?: AdapterInfo;
+  /** The CUDA version the NVIDIA driver supports (nvidia-smi), where known. */
+  cuda?: string;
+  /** nvidia-smi clocks and throttle reasons at measurement time (recorded; not part of the key). */
+  clocks?: GpuClocks;
   threads: number;
   batch: number;
   precision: Precision;
