@@ -90,7 +90,7 @@ describe('frontier-gate check', () => {
 
   it('passes the flags through: tolerances, neighbours, budget, target', async () => {
     const d = deps();
-    const r = await run(makeCheckCommand(d), [cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--latency-tolerance', '0.6', '--neighbors', '1', '--budget', '7', '--target', 'cpu', '--batch', '2']);
+    const r = await run(makeCheckCommand(d), [cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--latency-tolerance', '0.6', '--neighbors', '1', '--budget', '7', '--ep', 'cpu', '--batch', '2']);
     expect(r.code).toBe(0); // 50% slower is inside a 60% tolerance
     expect(d.fake.calls[0].names).toEqual(['mobilenet-v2-deeper', 'mobilenet-v2']);
     expect(d.fake.calls[0].options).toMatchObject({ budgetSeconds: 7, band: 0.6, ep: 'cpu', batch: 2 });
@@ -101,7 +101,8 @@ describe('frontier-gate check', () => {
       [[cand('mobilenet-v2-deeper.yaml'), '--frontier', path.join(dir, 'nope.json')], /no frontier store at ".*nope\.json"/],
       [[cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--latency-tolerance', 'lots'], /--latency-tolerance: expected a number >= 0 and <= 1, got "lots"/],
       [[cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--neighbours', '2'], /unknown flag --neighbours; did you mean --neighbors\?/],
-      [[cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--target', 'tpu'], /--target: expected one of auto \| cpu \| cuda \| tensorrt, got "tpu"/],
+      [[cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--ep', 'tpu'], /--ep: expected one of auto \| cpu \| cuda \| tensorrt \| webgpu, got "tpu"/],
+      [[cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--target', 'cpu'], /--target/],
       [['--frontier', store], /no config given/],
       [[arch('efficientnet-x-b0'), '--frontier', store], /candidate "efficientnet-x-b0" has no accuracy/],
       [[cand('mobilenet-v2-retrained.yaml'), '--frontier', store, '--metrics', cand('metrics.json'), '--metrics-key', 'eval.top3'], /no "top3" at "eval"/],

@@ -110,22 +110,32 @@ describe('GPU providers that cannot load here', () => {
     expect(err.message).toMatch(/--ep cpu/);
   });
 
-  it('checkProviderAvailable lists exactly the missing files', () => {
-    const present = new Set(['/ort/libonnxruntime_providers_shared.so']);
-    expect(() => checkProviderAvailable('cpu', '/ort', () => false)).not.toThrow();
-    if (process.platform === 'linux') {
-      const err = (() => {
-        try {
-          checkProviderAvailable('cuda', '/ort', (p) => present.has(p));
-        } catch (e) {
-          return e as Error;
-        }
-      })();
-      expect(err?.message).toContain('missing: /ort/libonnxruntime_providers_cuda.so');
-      expect(err?.message).not.toContain('missing: /ort/libonnxruntime_providers_shared.so');
-      present.add('/ort/libonnxruntime_providers_cuda.so');
-      expect(() => checkProviderAvailable('cuda', '/ort', (p) => present.has(p))).not.toThrow();
-    }
+  it('checkProviderAvailable lists exactly the missing files, then checks the CUDA major', () => {
+    const dir = ortBinaryDir() ?? '/ort';
+    const files = new Set([path.join(dir, 'libonnxruntime_providers_shared.so')]);
+    const probe = {
+      exec: (cmd: string) => (cmd === 'nvidia-smi' ? 'CUDA Version: 12.4' : undefined),
+      exists: (p: string) => files.has(p),
+      readFile: () => undefined,
+      listDir: (d: string) => [...files].filter((f) => path.dirname(f) === d).map((f) => path.basename(f)),
+      env: {},
+      platform: 'linux' as const,
+      arch: 'x64',
+    };
+    expect(() => checkProviderAvailable('cpu', probe)).not.toThrow();
+    const err = (() => {
+      try {
+        checkProviderAvailable('cuda', probe);
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err?.message).toContain(`missing: ${path.join(dir, 'libonnxruntime_providers_cuda.so')}`);
+    expect(err?.message).not.toContain('libonnxruntime_providers_shared.so,');
+    files.add(path.join(dir, 'libonnxruntime_providers_cuda.so'));
+    expect(() => checkProviderAvailable('cuda', probe)).toThrow(/needs CUDA 12\.x, but this runner has a driver for CUDA up to 12\.4 and no CUDA runtime/);
+    files.add('/usr/local/lib/libcudart.so.12');
+    expect(() => checkProviderAvailable('cuda', probe)).not.toThrow();
   });
 });
 
