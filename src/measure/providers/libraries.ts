@@ -154,7 +154,7 @@ export async function fetchProviderLibraries(setup: LibrarySetup): Promise<Libra
           '  the runner needs network access to nuget.org once (the libraries are then cached in the tool cache),',
           '  or set FRONTIER_GATE_ORT_GPU_URL to a reachable copy of the same .nupkg,',
           `  or pre-seed the tool cache (${TOOL_NAME}/${version}/x64 holding ${GPU_PROVIDER_LIBRARIES.join(', ')}),`,
-          '  or use execution-provider: webgpu (bundled, any Vulkan driver) or cpu',
+          '  or use execution-provider: cpu, or webgpu (bundled; any GPU with a Vulkan driver)',
         ].join('\n'),
       );
     }
