@@ -2,8 +2,6 @@
  * Inference sessions behind a small interface (SessionFactory -> Runner) so the scheduler and statistics are
  * tested on a synthetic device, and onnxruntime-node is the one real implementation.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { UserError } from '../errors';
 import { GraphBuilder } from '../onnx/graph';

@@ -5,18 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AdapterInfo, GpuClocks } from './types';
+import type { AdapterInfo, GpuClocks, SystemProbe } from './types';
 
-export interface SystemProbe {
-  /** stdout of a command, or undefined when it is absent, fails or does not answer within the timeout. */
-  exec(command: string, args: string[], timeoutMs?: number): string | undefined;
-  exists(file: string): boolean;
-  readFile(file: string): string | undefined;
-  listDir(dir: string): string[];
-  env: NodeJS.ProcessEnv;
-  platform: NodeJS.Platform;
-  arch: string;
-}
+export type { SystemProbe };
 
 export const realSystem: SystemProbe = {
   exec(command, args, timeoutMs = 5000) {

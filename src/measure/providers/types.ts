@@ -5,7 +5,6 @@
  */
 import type { InferenceSession } from 'onnxruntime-node';
 import type { EnvironmentError } from '../../errors';
-import type { SystemProbe } from './system';
 
 /** A provider-specific option: its CLI flag, the MeasureOptions key it sets, and what it means. */
 export interface ProviderOptionSpec {
@@ -82,4 +81,16 @@ export interface ExecutionProviderDefinition<Name extends string = string> {
   explainLoadFailure(message: string, probe: SystemProbe): EnvironmentError | undefined;
   /** Fingerprint fields of the device the provider runs on. */
   describeDevice(probe: SystemProbe): DeviceFacts;
+}
+
+/** What the providers ask the machine (commands, files, environment); realSystem in system.ts, fakes in tests. */
+export interface SystemProbe {
+  /** stdout of a command, or undefined when it is absent, fails or does not answer within the timeout. */
+  exec(command: string, args: string[], timeoutMs?: number): string | undefined;
+  exists(file: string): boolean;
+  readFile(file: string): string | undefined;
+  listDir(dir: string): string[];
+  env: NodeJS.ProcessEnv;
+  platform: NodeJS.Platform;
+  arch: string;
 }
