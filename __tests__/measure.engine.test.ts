@@ -103,7 +103,7 @@ describe('engine on a synthetic device', () => {
     expect(() => resolveOptions({ batch: 0 })).toThrow('batch: expected an integer >= 1, got 0');
     expect(() => resolveOptions({ band: 2 })).toThrow('band: expected a fraction in [0, 1), e.g. 0.02, got 2');
     expect(() => resolveOptions({ precisionTarget: 0 })).toThrow(/precision-target/);
-    expect(() => resolveOptions({ ep: 'tpu' as never })).toThrow('ep: expected cpu | cuda | tensorrt, got "tpu"');
+    expect(() => resolveOptions({ ep: 'tpu' as never })).toThrow('ep: expected cpu | cuda | tensorrt | webgpu, got "tpu"');
     expect(resolveOptions({}, 6).threads).toBe(5);
     expect(resolveOptions({}, 1).threads).toBe(1);
     expect(resolveOptions({ threads: undefined }, 3).threads).toBe(2);
