@@ -17,8 +17,9 @@ b="$stage/frontier-gate-gpu"
 mkdir -p "$b/node/bin" "$b/fixtures" "$b/scripts"
 
 echo "gpu-bundle: building the CLI"
-(cd "$root" && npm run build --silent)
-cp -r "$root/lib" "$root/bin" "$b/"
+# Compiled straight into the bundle: a build running in the checkout at the same time cannot leave it half-written.
+(cd "$root" && npx tsc -p tsconfig.json --outDir "$b/lib")
+cp -r "$root/bin" "$b/"
 cp -r "$root/fixtures/archs" "$root/fixtures/spaces" "$b/fixtures/"
 cp "$root/scripts/gpu-check.sh" "$root/scripts/gpu-check.js" "$b/scripts/"
 cp "$root/package.json" "$root/package-lock.json" "$b/"
@@ -52,6 +53,8 @@ Uses node/bin/node, and vulkan/libvulkan.so.1 when the machine has no Vulkan loa
 OUT_DIR/gpu-check.json and OUT_DIR/gpu-check.md.
 TXT
 
-echo "gpu-bundle: compressing (xz -9)"
-tar -C "$stage" -cf - frontier-gate-gpu | xz -9 -T0 >"$out"
+level="${GPU_BUNDLE_XZ_LEVEL:-9}"
+echo "gpu-bundle: checking the bundle's CLI, then compressing (xz -$level)"
+"$b/node/bin/node" -e 'const c = require(process.argv[1]).COMMANDS; if (c.some((x) => !x)) { console.error("gpu-bundle: a command did not load"); process.exit(1); }' "$b/lib/cli.js"
+tar -C "$stage" -cf - frontier-gate-gpu | xz -"$level" -T0 >"$out"
 echo "gpu-bundle: wrote $out ($(du -h "$out" | cut -f1))"

@@ -16,7 +16,8 @@ node="${NODE:-}"
 [ -n "$node" ] || { echo "gpu-check: no node found (set NODE=/path/to/node, or use the GPU bundle)" >&2; exit 3; }
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 # The Vulkan loader: the system's, else the bundle's copy (unpacked from Debian's libvulkan1).
-if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1 ' && [ -e "$here/vulkan/libvulkan.so.1" ]; then
+ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)
+if ! "$ldconfig" -p 2>/dev/null | grep -q 'libvulkan\.so\.1 ' && [ -e "$here/vulkan/libvulkan.so.1" ]; then
   export LD_LIBRARY_PATH="$here/vulkan${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
 # The NVIDIA Vulkan driver manifest where containers put it, unless the caller chose drivers.
