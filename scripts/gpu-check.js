@@ -69,7 +69,7 @@ const settings = {
   aaBudget: Number(values['aa-budget'] ?? (small ? 0.5 : 3)),
   profileBatch: Number(values['profile-batch'] ?? (small ? 2 : 64)),
   profileSamples: Number(values['profile-samples'] ?? (small ? 1 : 2)),
-  profileBudget: Number(values['profile-budget'] ?? (small ? 8 : 120)),
+  profileBudget: Number(values['profile-budget'] ?? (small ? 8 : 90)),
 };
 for (const p of settings.providers) {
   if (!registry.isExecutionProvider(p)) {
@@ -91,7 +91,7 @@ function cli(args, timeoutS) {
   const lines = stderr.filter((l) => !/: session .* first run|rounds in|^batch \d+ fp/.test(l)).map((l) => l.trim().replace(/^error: /, ''));
   // The first line says what failed; a "needs ..." line, when there is one, says what the provider needs.
   const needs = lines.slice(1).find((l) => /needs/.test(l));
-  const error = r.error ? `${r.error.message}` : r.status !== 0 ? [lines[0], needs].filter(Boolean).join('; ') || `exit ${r.status ?? r.signal}` : undefined;
+  const error = r.error ? (r.error.code === 'ETIMEDOUT' ? `timed out after ${timeoutS} s` : `${r.error.message}`) : r.status !== 0 ? [lines[0], needs].filter(Boolean).join('; ') || `exit ${r.status ?? r.signal}` : undefined;
   return { code: r.status ?? (r.signal ? 128 : 1), stdout: r.stdout ?? '', error };
 }
 
@@ -134,7 +134,9 @@ const zoo = [];
 for (const ep of settings.providers) {
   const budget = ep === 'cpu' ? settings.cpuBudget : settings.budget;
   log(`zoo on ${ep}: ${settings.models.length} models, batch ${settings.batches}, ${settings.precisions}, ${budget} s per measurement`);
-  const r = cli(['measure', ...configs, '--ep', ep, '--batch', settings.batches, '--precision', settings.precisions, '--budget', String(budget), '--json'], small ? 300 : 600);
+  // A time cap per provider keeps the whole check under 8 minutes (TensorRT engine builds can take minutes).
+  const cap = small ? 300 : ep === 'cpu' || ep === 'webgpu' ? 240 : 150;
+  const r = cli(['measure', ...configs, '--ep', ep, '--batch', settings.batches, '--precision', settings.precisions, '--budget', String(budget), '--json'], cap);
   if (r.code !== 0) {
     providers[ep] = { loads: false, exit: r.code, reason: r.error };
     log(`  ${ep} does not run here (exit ${r.code}): ${r.error}`);
