@@ -66,7 +66,7 @@ const settings = {
   budget: Number(values.budget ?? (small ? 0.5 : 8)),
   cpuBudget: Number(values['cpu-budget'] ?? (small ? 0.5 : 10)),
   aaTrials: Number(values['aa-trials'] ?? (small ? 3 : 10)),
-  aaBudget: Number(values['aa-budget'] ?? (small ? 0.5 : 3)),
+  aaBudget: Number(values['aa-budget'] ?? (small ? 2 : 3)),
   profileBatch: Number(values['profile-batch'] ?? (small ? 2 : 64)),
   profileSamples: Number(values['profile-samples'] ?? (small ? 1 : 2)),
   profileBudget: Number(values['profile-budget'] ?? (small ? 8 : 90)),
