@@ -1,4 +1,4 @@
-import { createMeasurer, hasConverged, resolveOptions, type HostProbe } from '../src/measure';
+import { createMeasurer, hasConverged, MIN_VERDICT_ROUNDS, resolveOptions, type HostProbe } from '../src/measure';
 import * as path from 'node:path';
 import { GraphBuilder } from '../src/onnx/graph';
 import { loadArchConfig } from '../src/arch/parse';
@@ -47,6 +47,19 @@ describe('engine on a synthetic device', () => {
     expect(device.disposed()).toBe(1);
     expect(r.target.key).toMatch(/^cpu-[0-9a-f]{16}$/);
     expect(r.target.fingerprint.threads).toBe(3); // 4 cores less one for the harness;
+  });
+
+  it('never decides a ratio on fewer than MIN_VERDICT_ROUNDS rounds (first runs that eat a short budget)', async () => {
+    // 100 ms per run and a 0.5 s budget: warm-up takes its share, then two or three rounds; a 2x difference
+    // is plain, but an interval from so few rounds is degenerate and must not decide.
+    const { measurer } = setup({ a: { latency: 100, noise: 0.05 }, b: { latency: 200, noise: 0.05 } });
+    const r = await measurer.measure([bytesModel('a'), bytesModel('b')], { budgetSeconds: 0.5, seed: 2 });
+    expect(r.rounds).toBeLessThan(MIN_VERDICT_ROUNDS);
+    expect(r.ratios[0].ratio).toBeGreaterThan(1.5);
+    expect(r.ratios[0].verdict).toBe('inconclusive');
+    const enough = await setup({ a: { latency: 100, noise: 0.05 }, b: { latency: 200, noise: 0.05 } }).measurer.measure([bytesModel('a'), bytesModel('b')], { budgetSeconds: 5, seed: 2 });
+    expect(enough.rounds).toBeGreaterThanOrEqual(MIN_VERDICT_ROUNDS);
+    expect(enough.ratios[0].verdict).toBe('slower');
   });
 
   it('calls a 10% slower model slower and a 10% faster one faster, under drift shared by rounds', async () => {

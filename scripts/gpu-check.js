@@ -242,7 +242,7 @@ for (const combo of combos) {
     });
     const gcols = gpus.map((p) => {
       const z = cell(p);
-      return ` | ${f(z?.with_copies_ms)} | ${z && cpu ? `×${(cpu.median_ms / z.median_ms).toFixed(2)}` : '–'}`;
+      return ` | ${f(z?.with_copies_ms)} | ${z && cpu ? `×${(cpu.median_ms / z.median_ms).toPrecision(3)}` : '–'}`;
     });
     const setup = gpus.map((p) => {
       const z = cell(p);

@@ -39,6 +39,11 @@ export { prepareModel, readOnnxFile, checkExternalData } from './inputs';
 export const DEFAULT_SEED = 20251121;
 /** Rounds before the first convergence check: fewer make a bootstrap interval too optimistic. */
 export const MIN_ROUNDS = 20;
+/**
+ * Rounds below which a ratio never decides: a bootstrap over one to four rounds gives a (near) degenerate
+ * interval that would call noise a difference (seen on GPUs whose first runs eat a short budget).
+ */
+export const MIN_VERDICT_ROUNDS = 5;
 /** Keeps memory and bootstrap time bounded for sub-millisecond models. */
 export const MAX_ROUNDS = 20000;
 /** Bootstrap resamples: fewer while deciding whether to stop, more for the reported intervals. */
@@ -234,7 +239,8 @@ async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Pa
     const ratios: RatioResult[] = [];
     for (let i = 1; i < measurements.length; i++) {
       const { ratio, ci95 } = bootstrapRatioCI(rounds.samples[i], rounds.samples[0], seeded(derive(opts.seed, `ratio-${i}`)), FINAL_RESAMPLES);
-      ratios.push({ model: measurements[i].name, vs: measurements[0].name, ratio, ci95, verdict: decide(ci95, opts.band) });
+      const verdict = rounds.rounds < MIN_VERDICT_ROUNDS ? 'inconclusive' : decide(ci95, opts.band);
+      ratios.push({ model: measurements[i].name, vs: measurements[0].name, ratio, ci95, verdict });
     }
 
     let roofline: RooflineResult | undefined;
