@@ -4,7 +4,7 @@ import type { ArchConfig } from '../src/arch/types';
 import { applyRecordUpdates, driftOf, runCheck, runRecord, runSweep, selectionEstimate, selectModels, type RecordUpdate } from '../src/frontier/gate';
 import { configHash, emptyStore, parseStore, serializeStore, storedConfig, type FrontierStore } from '../src/frontier/store';
 import { FAKE_TARGET, FakeMeasurer } from './frontier.support/fake-measurer';
-import { renderMarkdown, toJson } from '../src/report';
+import { renderMarkdown } from '../src/report';
 
 const ARCHS = path.join(__dirname, '../fixtures/archs');
 const load = (name: string) => loadArchConfig(path.join(ARCHS, `${name}.yaml`));

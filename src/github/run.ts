@@ -544,7 +544,7 @@ async function changedOnPush(run: RunState): Promise<string[] | undefined> {
 
 /** Record (merged configs) and sweep (re-measure everything): measure, then commit the store back. */
 async function runStoreCommand(run: RunState, command: 'record' | 'sweep'): Promise<Outcome> {
-  const { config, ctx, api, deps } = run;
+  const { config, ctx, api } = run;
   const branch = writeBranch(ctx);
   const storeRef = config.frontierRef ?? branch;
   let loaded: LoadedCandidate[] = [];
