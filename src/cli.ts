@@ -8,11 +8,11 @@ import { writeFileAtomic } from './fsutil';
 import { EXIT, UserError } from './errors';
 import { COMMANDS, findCommand } from './commands';
 import { GLOBAL_FLAGS, parseCommandArgv } from './commands/argv';
-import { detectCommit, stringFlag } from './commands/flags';
+import { choiceFlag, detectCommit, stringFlag } from './commands/flags';
 import { streamProgress, withMeasureProgress } from './commands/progress';
 import { silentProgress, type AnyCommand, type CommandContext, type CommandIO, type Progress } from './commands/types';
 import type { Measurer } from './measure/types';
-import { exitCodeOf, render, renderMarkdown, toJson, wantsColor } from './report';
+import { exitCodeOf, FORMATS, render, renderMarkdown, toJson, wantsColor, type Format } from './report';
 import type { AccuracyProxy } from './search/profile';
 
 /** What the CLI takes from the outside world; tests inject a fake measurer, a fixed clock, captured output. */
@@ -121,13 +121,14 @@ export async function main(argv: string[], io: CommandIO = processIO, deps: CliD
       now: deps.now ?? (() => new Date()),
       commit: deps.commit ?? (() => detectCommit()),
     };
+    const format: Format = values.json ? 'json' : choiceFlag(values, 'format', Object.keys(FORMATS) as Format[], 'text');
     const args = cmd.parse(values, positionals);
     const result = await cmd.run(args, ctx);
     const reportFile = stringFlag(values, 'report');
     const jsonFile = stringFlag(values, 'json-report');
     if (reportFile) writeOutput('report', reportFile, renderMarkdown(result));
     if (jsonFile) writeOutput('json-report', jsonFile, JSON.stringify(toJson(result), null, 2) + '\n');
-    io.out(values.json ? render(result, 'json') : render(result, 'text', { color: tty.stdout && wantsColor({ isTTY: true }) }));
+    io.out(render(result, format, { color: tty.stdout && wantsColor({ isTTY: true }) }));
     return exitCodeOf(result);
   } catch (err) {
     if (err instanceof UserError) {

@@ -6,7 +6,8 @@ import type { AnyCommand, FlagDefs, FlagValues } from './types';
 
 /** Flags every command takes. */
 export const GLOBAL_FLAGS: FlagDefs = {
-  json: { type: 'boolean', help: 'print the result as JSON instead of text' },
+  format: { type: 'string', value: 'text|markdown|json', default: 'text', help: 'how the result is printed' },
+  json: { type: 'boolean', help: 'print the result as JSON (--format json)' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress or notes on stderr' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };

@@ -12,7 +12,6 @@ import type { Result } from './result';
 import { renderProfileResult, renderSearch } from './search';
 import { markdownToText, type TextOptions } from './terminal';
 
-export type Format = 'text' | 'markdown' | 'json';
 
 const fenced = (text: string) => '```text\n' + text.trimEnd() + '\n```\n';
 
@@ -82,15 +81,20 @@ export function toJson(r: Result): unknown {
   }
 }
 
+/**
+ * The output formats, by name: `frontier-gate <command> --format NAME` offers exactly these. A new format is a
+ * renderer file in src/report and one entry here.
+ */
+export const FORMATS = {
+  text: (r: Result, o: TextOptions) => plainText(r) ?? markdownToText(renderMarkdown(r), o),
+  markdown: (r: Result) => renderMarkdown(r),
+  json: (r: Result) => JSON.stringify(toJson(r), null, 2) + '\n',
+} satisfies Record<string, (r: Result, o: TextOptions) => string>;
+
+export type Format = keyof typeof FORMATS;
+
 export function render(r: Result, format: Format, text: TextOptions = { color: false }): string {
-  switch (format) {
-    case 'json':
-      return JSON.stringify(toJson(r), null, 2) + '\n';
-    case 'markdown':
-      return renderMarkdown(r);
-    case 'text':
-      return plainText(r) ?? markdownToText(renderMarkdown(r), text);
-  }
+  return FORMATS[format](r, text);
 }
 
 export { markdownToText, wantsColor } from './terminal';
