@@ -41,7 +41,8 @@ export interface StageConfig {
 
 export interface HeadConfig {
   channels: number;
-  act: Activation;
+  /** Required when channels >= 1; a config without a head (channels 0) needs none. */
+  act?: Activation;
 }
 
 export interface AccuracyInfo {
@@ -83,3 +84,6 @@ export const DEFAULT_LIMITS: ResourceLimits = {
   maxActivationBytes: 8 * 1024 ** 3,
   maxFileBytes: 1024 * 1024,
 };
+
+/** A JSON Schema (draft-07) object or fragment. */
+export type JsonSchema = Record<string, unknown>;

@@ -10,10 +10,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import * as lockfile from 'proper-lockfile';
+import { storedConfigSchema } from '../arch/schema';
 import type { ArchConfig } from '../arch/types';
 import { UserError } from '../errors';
 import type { ExecutionProvider, Fingerprint, Precision } from '../measure/types';
-import schema from './store.schema.json';
+import storeSchemaFile from './store.schema.json';
 
 export const STORE_VERSION = 1;
 /** History entries kept per record and target; older ones are dropped so the file stays bounded. */
@@ -139,8 +140,17 @@ export function storedConfig(config: ArchConfig): ArchConfig {
 // ---------------------------------------------------------------------------------------------------------
 // Parse and validate
 
+/**
+ * The store schema: store.schema.json with its config part generated from the architecture schema
+ * (storedConfigSchema), so a config the parser accepts is a config the store accepts. The file's own copy
+ * of that part is written by `npm run schemas` for editors and checked by `npm run lint`.
+ */
+export function storeSchema(): Record<string, unknown> {
+  return { ...storeSchemaFile, definitions: { ...storeSchemaFile.definitions, config: storedConfigSchema() } };
+}
+
 const ajv = new Ajv({ allErrors: false, strict: true });
-const validateSchema = ajv.compile<FrontierStore>(schema);
+const validateSchema = ajv.compile<FrontierStore>(storeSchema());
 
 function describePath(instancePath: string, data: unknown): string {
   // "/records/3/accuracy/top1" -> records[3] (efficientnet-b0).accuracy.top1
