@@ -6,9 +6,10 @@ import { parseArchConfig } from '../src/arch/parse';
 import { ConfigError } from '../src/errors';
 import { seeded } from '../src/util/random';
 import {
-  blockKey, choicesAt, configHash, genomeToConfig, loadSpace, parseSpace, sampleGenome, spaceSize, spaceToYaml,
+  blockKey, choicesAt, genomeToConfig, loadSpace, parseSpace, sampleGenome, spaceSize, spaceToYaml,
 } from '../src/search/space';
 import { spaceSchemaJson } from '../src/search/space-schema';
+import { configHash, networkHash } from '../src/arch/identity';
 
 const dir = path.join(__dirname, '..', 'fixtures', 'spaces');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'));
@@ -79,8 +80,9 @@ describe('search spaces', () => {
     expect(same.stages[0]).toMatchObject({ repeats: 3, channels: 16, stride: 2 });
     const mixed = genomeToConfig(space, { resolution: 1, stages: [{ width: 0, depth: 3, layers: [0, 3, 3] }] });
     expect(mixed.stages.map((s) => [s.repeats, s.stride, s.kernel, s.expand])).toEqual([[1, 2, 3, 2], [2, 1, 5, 4]]);
-    expect(configHash(same)).not.toBe(configHash(mixed));
-    expect(configHash({ ...same, name: 'other' })).toBe(configHash(same));
+    expect(networkHash(same)).not.toBe(networkHash(mixed));
+    expect(networkHash({ ...same, name: 'other' })).toBe(networkHash(same));
+    expect(same.name).toBe(`tiny-${configHash(same).slice(7, 17)}`);
   });
 
   test('space_to_depth is a choice only at a stage\'s first layer and needs a depth-1 stage', () => {

@@ -5,11 +5,12 @@
  * writes go to a temp file in the same folder and are renamed over the store (atomic on POSIX); writers
  * hold a lock (proper-lockfile) around re-read + merge + write, so concurrent `record` runs lose nothing.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import * as lockfile from 'proper-lockfile';
+import { canonicalJson, configHash } from '../arch/identity';
 import { storedConfigSchema } from '../arch/schema';
 import type { ArchConfig } from '../arch/types';
 import { UserError } from '../errors';
@@ -105,30 +106,9 @@ export function emptyStore(): FrontierStore {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Config identity
+// Config identity (arch/identity.ts; re-exported because the store's `config_hash` is its value)
 
-/** Keys with sorted names at every level, no whitespace: the same config always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.keys(value)
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** Metadata that does not change the network a config builds. */
-const NON_ARCHITECTURE_KEYS = ['name', 'description', 'family', 'accuracy'] as const;
-
-/** Hash of what the config builds: renaming a model or editing its accuracy keeps the hash. */
-export function configHash(config: ArchConfig): string {
-  const body: Record<string, unknown> = { ...config };
-  for (const key of NON_ARCHITECTURE_KEYS) delete body[key];
-  return 'sha256:' + createHash('sha256').update(canonicalJson(body)).digest('hex');
-}
+export { canonicalJson, configHash } from '../arch/identity';
 
 /** The config as stored: a plain copy without accuracy and undefined fields. */
 export function storedConfig(config: ArchConfig): ArchConfig {

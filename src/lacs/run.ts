@@ -25,7 +25,7 @@ import {
   candidateGrid, compoundFactors, DEFAULT_GRID_STEP, DEFAULT_TOLERANCE, EFFICIENTNET_COEFFICIENTS, FLOPS_BUDGET,
   formatCoefficients, type Coefficients,
 } from './grid';
-import { configHash } from './hash';
+import { networkHash as configHash } from '../arch/identity';
 import { configHash as storeConfigHash } from '../frontier/store';
 import {
   fitAccuracyPredictor, resolveAccuracy, type AccuracyKind, type AccuracyRecord, type AccuracyTable, type PredictorFit,

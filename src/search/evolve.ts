@@ -9,7 +9,8 @@ import type { ArchConfig } from '../arch/types';
 import type { MeasureOptions, Measurer, ModelInput } from '../measure/types';
 import type { AccuracyProxy } from './profile';
 import { derive, pick, randInt, seeded, type Random } from '../util/random';
-import { cloneGenome, configHash, genomeToConfig, sampleGenome, type Genome, type SearchSpace } from './space';
+import { networkHash } from '../arch/identity';
+import { cloneGenome, genomeToConfig, sampleGenome, type Genome, type SearchSpace } from './space';
 
 export interface SearchOptions {
   latencyTargetMs: number;
@@ -145,7 +146,7 @@ export async function runSearch(space: SearchSpace, measurer: Measurer, proxy: A
   const evaluate = async (genomes: { genome: Genome; origin: Candidate['origin'] }[]) => {
     const fresh = genomes.map(({ genome, origin }) => {
       const config = genomeToConfig(space, genome);
-      return { genome, origin, config, hash: configHash(config) };
+      return { genome, origin, config, hash: networkHash(config) };
     });
     const toMeasure = fresh.filter((c) => !latencyCache.has(c.hash));
     cacheHits += fresh.length - toMeasure.length;
@@ -179,7 +180,7 @@ export async function runSearch(space: SearchSpace, measurer: Measurer, proxy: A
   const fresh = (make: () => Genome): Genome | null => {
     for (let tries = 0; tries < 50; tries++) {
       const g = make();
-      const h = configHash(genomeToConfig(space, g));
+      const h = networkHash(genomeToConfig(space, g));
       if (!seen.has(h)) {
         seen.add(h);
         return g;
