@@ -169,7 +169,7 @@ export function parseArchConfigWithSource(text: string, file: string, limits?: P
   if (!validate(data)) throw schemaProblems(validate.errors ?? [], data, source);
 
   const config = normalise(data as RawConfig);
-  checkSemantics(config, source);
+  checkSemantics(config, (p) => source.locate(p));
   const stats = checkResourceLimits(config, resolved, 1, (p) => source.locate(p));
   return { config, locate: (p) => source.locate(p), stats };
 }
@@ -688,8 +688,11 @@ function normalise(raw: RawConfig): ArchConfig {
   return config;
 }
 
-/** Fields a block kind would silently ignore (blocks.ts) are errors, so a config means what it says. */
-function checkSemantics(config: ArchConfig, source: SourceMap): void {
+/**
+ * Fields a block kind would silently ignore (blocks.ts) are errors, so a config means what it says.
+ * Exported for configs that do not come from a file (stored configs); `locate` adds file positions.
+ */
+export function checkSemantics(config: ArchConfig, locate?: (fieldPath: FieldPath) => SourcePosition): void {
   config.stages.forEach((stage, i) => {
     const kind = BLOCKS[stage.block];
     for (const field of Object.keys(BLOCK_FIELDS) as BlockField[]) {
@@ -697,10 +700,26 @@ function checkSemantics(config: ArchConfig, source: SourceMap): void {
       if (kind.fields.includes(field) || stage[field] === fallback) continue;
       const path = ['stages', i, field];
       const hint = kind.hints?.[field];
+      const field_ = formatFieldPath(path);
       throw new ConfigError(
         `${stage[field]} has no effect on block ${stage.block}; allowed: ${fallback} (or leave it out)${hint ? `; ${hint}` : ''}`,
-        source.locate(path), formatFieldPath(path),
+        locate?.(path), locate ? field_ : `${config.name}: ${field_}`,
       );
     }
   });
+}
+
+/**
+ * Where a field is in a config file, for errors found after parsing (a record the store would refuse).
+ * Undefined when the file cannot be read or parsed.
+ */
+export function locateInFile(file: string, fieldPath: FieldPath): SourcePosition | undefined {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    const lineCounter = new YAML.LineCounter();
+    const doc = YAML.parseDocument(text, { lineCounter, uniqueKeys: false, merge: true, logLevel: 'silent' });
+    return new SourceMap(doc, (offset) => ({ file, ...lineCounter.linePos(offset) })).locate(fieldPath);
+  } catch {
+    return undefined;
+  }
 }

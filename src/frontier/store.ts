@@ -13,7 +13,8 @@ import * as lockfile from 'proper-lockfile';
 import { canonicalJson, configHash } from '../arch/identity';
 import { storedConfigSchema } from '../arch/schema';
 import type { ArchConfig } from '../arch/types';
-import { UserError } from '../errors';
+import { checkSemantics, formatFieldPath, locateInFile } from '../arch/parse';
+import { ConfigError, UserError } from '../errors';
 import type { ExecutionProvider, Fingerprint, Precision } from '../measure/types';
 import storeSchemaFile from './store.schema.json';
 
@@ -176,47 +177,87 @@ export function parseStore(text: string, file: string): FrontierStore {
   } catch (err) {
     throw new UserError(`${file}: not valid JSON (${(err as Error).message}); the store was left untouched`);
   }
+  return validateStore(data, file);
+}
+
+/**
+ * Everything parseStore checks once the JSON is read: version, the schema (its config part generated from
+ * the architecture schema, so stored configs meet the same ranges as configs on disk: a stored
+ * `repeats: 1e9` is refused here, before anything is lowered), the block-field rules of the parser,
+ * unique names, config hashes and dates. `outcome` ends each message (what happened to the file).
+ */
+export function validateStore(data: unknown, file: string, outcome = 'the store was left untouched'): FrontierStore {
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
-    throw new UserError(`${file}: expected a JSON object with "version" and "records"; the store was left untouched`);
+    throw new UserError(`${file}: expected a JSON object with "version" and "records"; ${outcome}`);
   }
   const version = (data as { version?: unknown }).version;
   if (version !== STORE_VERSION) {
     const got = version === undefined ? 'no version field' : `version ${JSON.stringify(version)}`;
     throw new UserError(
       `${file}: unknown frontier store format (${got}); this frontier-gate reads version ${STORE_VERSION}. ` +
-        'Upgrade frontier-gate or point --frontier at a version 1 store; the store was left untouched',
+        `Upgrade frontier-gate or point --frontier at a version 1 store; ${outcome}`,
     );
   }
   if (!validateSchema(data)) {
     const first = validateSchema.errors?.[0];
-    throw new UserError(`${file}: invalid frontier store: ${first ? describeError(first, data) : 'schema mismatch'}; the store was left untouched`);
+    throw new UserError(`${file}: invalid frontier store: ${first ? describeError(first, data) : 'schema mismatch'}; ${outcome}`);
   }
   const store = data as FrontierStore;
   const seen = new Set<string>();
   store.records.forEach((rec, i) => {
-    if (seen.has(rec.name)) throw new UserError(`${file}: records[${i}]: duplicate record name ${JSON.stringify(rec.name)}; the store was left untouched`);
+    const where = `${file}: records[${i}] (${rec.name})`;
+    if (seen.has(rec.name)) throw new UserError(`${file}: records[${i}]: duplicate record name ${JSON.stringify(rec.name)}; ${outcome}`);
     seen.add(rec.name);
+    try {
+      checkSemantics(rec.config);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      throw new UserError(`${where}.config.${(err.field ?? '').replace(/^[^:]*: /, '')}: ${err.detail}; ${outcome}`);
+    }
     const hash = configHash(rec.config);
     if (hash !== rec.config_hash) {
       throw new UserError(
-        `${file}: records[${i}] (${rec.name}).config_hash: ${JSON.stringify(rec.config_hash)} does not match its config (${hash}); ` +
-          'the config was edited by hand: re-run `frontier-gate record` for it. The store was left untouched',
+        `${where}.config_hash: ${JSON.stringify(rec.config_hash)} does not match its config (${hash}); ` +
+          `the config was edited by hand: re-run \`frontier-gate record\` for it. ${outcome[0].toUpperCase()}${outcome.slice(1)}`,
       );
     }
     for (const [key, entry] of Object.entries(rec.targets)) {
       for (const m of [entry.latest, ...entry.history]) {
         if (Number.isNaN(Date.parse(m.date))) {
-          throw new UserError(`${file}: records[${i}] (${rec.name}).targets.${key}: bad date ${JSON.stringify(m.date)}; the store was left untouched`);
+          throw new UserError(`${where}.targets.${key}: bad date ${JSON.stringify(m.date)}; ${outcome}`);
         }
       }
     }
     for (const [key, entry] of Object.entries(rec.lacs ?? {})) {
       if (Number.isNaN(Date.parse(entry.date))) {
-        throw new UserError(`${file}: records[${i}] (${rec.name}).lacs.${key}: bad date ${JSON.stringify(entry.date)}; the store was left untouched`);
+        throw new UserError(`${where}.lacs.${key}: bad date ${JSON.stringify(entry.date)}; ${outcome}`);
       }
     }
   });
   return store;
+}
+
+/** The record a config becomes when first recorded (no measurement yet). */
+export function newRecord(config: ArchConfig, accuracy: StoredAccuracy | null): FrontierRecord {
+  const stored = storedConfig(config);
+  return { name: config.name, accuracy, config_hash: configHash(stored), config: stored, targets: {} };
+}
+
+/**
+ * Refuses, before anything is measured, a record the store would refuse on its next read. A field of the
+ * config is reported at its place in `configFile` (file:line:col) when that file is given.
+ */
+export function assertStorable(record: FrontierRecord, configFile?: string): void {
+  const probe = { version: STORE_VERSION, records: [JSON.parse(JSON.stringify(record)) as FrontierRecord] };
+  if (validateSchema(probe)) return;
+  const err = validateSchema.errors![0];
+  const parts = err.instancePath.split('/').slice(3).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
+  const detail = `${describeError(err, probe).replace(/^records\[0\] \([^)]*\)\.?/, '')}; the frontier store would refuse this record, so nothing was measured`;
+  if (err.instancePath.startsWith('/records/0/config/') && configFile) {
+    const path = parts.slice(1);
+    throw new ConfigError(detail.replace(/^config\.[^:]*: /, ''), locateInFile(configFile, path), formatFieldPath(path));
+  }
+  throw new UserError(`${configFile ?? record.name}: record ${JSON.stringify(record.name)}: ${detail}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -269,12 +310,18 @@ function format(value: unknown, indent: string, keyOrderFor: (o: Record<string, 
   return `{\n${keys.map((k) => `${inner}${JSON.stringify(k)}: ${format(obj[k], inner, keyOrderFor, k)}`).join(',\n')}\n${indent}}`;
 }
 
-/** Records sorted by name, targets by key, known keys in a fixed order; 2-space JSON, trailing newline. */
-export function serializeStore(store: FrontierStore): string {
+/**
+ * Records sorted by name, targets by key, known keys in a fixed order; 2-space JSON, trailing newline.
+ * The text is validated as parseStore would read it: a store that a later read would refuse is never
+ * written (every writer serializes through here). `file` names the store in that error.
+ */
+export function serializeStore(store: FrontierStore, file = 'frontier store'): string {
   const records = [...store.records].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const keyOrderFor = (o: Record<string, unknown>, parentKey?: string) =>
     parentKey === 'targets' || parentKey === 'lacs' ? Object.keys(o).sort() : orderedKeys(o);
-  return format({ version: store.version, records }, '', keyOrderFor) + '\n';
+  const text = format({ version: store.version, records }, '', keyOrderFor) + '\n';
+  validateStore(JSON.parse(text), file, 'nothing was written');
+  return text;
 }
 
 // ---------------------------------------------------------------------------------------------------------
