@@ -10,6 +10,7 @@ import type { MeasureOptions, Measurer, ModelInput } from '../measure/types';
 import type { AccuracyProxy } from './profile';
 import { derive, pick, randInt, seeded, type Random } from '../util/random';
 import { networkHash } from '../arch/identity';
+import { paretoBy } from '../frontier/pareto';
 import { cloneGenome, genomeToConfig, sampleGenome, type Genome, type SearchSpace } from './space';
 
 export interface SearchOptions {
@@ -58,18 +59,9 @@ export interface SearchResult {
   wall_s: number;
 }
 
-/** Non-dominated feasible candidates (lower latency, higher proxy), sorted by latency. */
-export function paretoFront<T extends { latency_ms: number; proxy: number }>(points: T[], latencyLimit = Infinity): T[] {
-  const feasible = points.filter((p) => p.latency_ms <= latencyLimit).sort((a, b) => a.latency_ms - b.latency_ms || b.proxy - a.proxy);
-  const front: T[] = [];
-  let best = -Infinity;
-  for (const p of feasible) {
-    if (p.proxy > best) {
-      front.push(p);
-      best = p.proxy;
-    }
-  }
-  return front;
+/** Non-dominated feasible candidates (lower latency, higher proxy), sorted by latency: the frontier's Pareto function. */
+export function paretoFront<T extends { latency_ms: number; proxy: number }>(points: readonly T[], latencyLimit = Infinity): T[] {
+  return paretoBy(points.filter((p) => p.latency_ms <= latencyLimit), (p) => ({ latency: p.latency_ms, accuracy: p.proxy }));
 }
 
 /** Area dominated by the front up to the reference point (latency at most ref, proxy at least ref). */
