@@ -11,6 +11,10 @@ export type Activation = (typeof ACTIVATIONS)[number];
 export const STEM_POOLS = ['none', 'max'] as const;
 export type StemPool = (typeof STEM_POOLS)[number];
 
+/** Element precision of the built graph and its counts: the one Precision type (onnx and measure re-export it). */
+export const PRECISIONS = ['fp32', 'fp16'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+
 export const SPACE_TO_DEPTH = ['conv', 'reshape'] as const;
 export type SpaceToDepth = (typeof SPACE_TO_DEPTH)[number];
 

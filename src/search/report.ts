@@ -2,7 +2,7 @@
 import type { ProfileAnalysis } from './profile';
 import type { Reduction } from './reduce';
 import { formatCount, type SearchSpace } from './space';
-import type { MeanCI } from './stats';
+import type { MeanCI } from '../measure/stats';
 
 const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const signed = (x: number, d = 2) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(d)}` : 'n/a');
