@@ -10,6 +10,7 @@
  */
 import type { BlockType, JsonSchema, StageConfig } from './types';
 import type { LayerBuilder, Shape, Where } from './layers';
+import { num } from './schema-kit';
 import { makeDivisible } from './scale';
 
 /** A tensor of the lowered network: its id and shape. */
@@ -53,14 +54,9 @@ export interface BlockKind {
 
 /** The optional block fields, each with its default (ajv fills it) and its description. */
 export const BLOCK_FIELDS: Record<BlockField, JsonSchema & { default: number }> = {
-  expand: {
-    type: 'number', exclusiveMinimum: 0, maximum: 16, default: 1,
-    description: 'Expansion ratio. mbconv/fused_mbconv: middle = in * expand. basic/bottleneck/dw_bottleneck: middle = out * expand (ResNet bottleneck: 0.25).',
-  },
-  se: {
-    type: 'number', minimum: 0, maximum: 1, default: 0,
-    description: 'Squeeze-excitation ratio of the block input channels (squeeze = max(1, floor(in * se))); 0 = no SE.',
-  },
+  expand: num('positive', 16, 1,
+    'Expansion ratio. mbconv/fused_mbconv: middle = in * expand. basic/bottleneck/dw_bottleneck: middle = out * expand (ResNet bottleneck: 0.25).'),
+  se: num(0, 1, 0, 'Squeeze-excitation ratio of the block input channels (squeeze = max(1, floor(in * se))); 0 = no SE.'),
 };
 
 /** Middle channels of an expanded block: `base * expand` rounded to the divisor (unchanged at 1). */
@@ -98,6 +94,35 @@ function bottleneck(ctx: BlockContext, depthwise: boolean): Tensor {
   return residual(ctx, y);
 }
 
+/** Inverted residual: 1x1 expand (only if expand != 1), kxk depthwise, optional SE, linear 1x1 projection. */
+function mbconv(ctx: BlockContext): Tensor {
+  const { builder: b, prefix, where, x, cout, kernel, stride, stage } = ctx;
+  const mid = stage.expand === 1 ? x.shape.c : middle(ctx, ctx.expandIn);
+  const expanded = stage.expand === 1 ? x : b.conv(`${prefix}.expand`, where, x.id, x.shape, { cout: mid, kernel: 1, stride: 1, act: stage.act });
+  const dw = b.conv(`${prefix}.depthwise`, where, expanded.id, expanded.shape, { cout: mid, kernel, stride, groups: mid, act: stage.act, field: 'stride' });
+  const y = maybeSe(ctx, dw);
+  return inverted(ctx, b.conv(`${prefix}.project`, where, y.id, y.shape, { cout, kernel: 1, stride: 1, act: null }));
+}
+
+/** kxk full conv to in*expand (straight to out when expand == 1), optional SE, 1x1 projection. */
+function fusedMbconv(ctx: BlockContext): Tensor {
+  const { builder: b, prefix, where, x, cout, stage } = ctx;
+  const expanded = stage.expand !== 1;
+  const fused = b.conv(`${prefix}.fused`, where, x.id, x.shape, { cout: expanded ? middle(ctx, ctx.expandIn) : cout, kernel: ctx.kernel, stride: ctx.stride, act: stage.act, field: 'stride' });
+  const y = maybeSe(ctx, fused);
+  return inverted(ctx, expanded ? b.conv(`${prefix}.project`, where, y.id, y.shape, { cout, kernel: 1, stride: 1, act: null }) : y);
+}
+
+/** GENet XX / ResNet basic: kxk conv (stride), kxk conv, optional SE, residual. */
+function basic(ctx: BlockContext): Tensor {
+  const { builder: b, prefix, where, x, cout, kernel, stage } = ctx;
+  const first = b.conv(`${prefix}.conv1`, where, x.id, x.shape, { cout: middle(ctx, cout), kernel, stride: ctx.stride, act: stage.act, field: 'stride' });
+  const second = b.conv(`${prefix}.conv2`, where, first.id, first.shape, { cout, kernel, stride: 1, act: null });
+  return residual(ctx, maybeSe(ctx, second));
+}
+
+const EXPAND_SE: readonly BlockField[] = ['expand', 'se'];
+
 export const BLOCKS: Record<BlockType, BlockKind> = {
   conv: {
     description: 'kxk conv+BN+act',
@@ -107,58 +132,11 @@ export const BLOCKS: Record<BlockType, BlockKind> = {
     lower: ({ builder: b, prefix, where, x, cout, kernel, stride, stage }) =>
       b.conv(`${prefix}.conv`, where, x.id, x.shape, { cout, kernel, stride, act: stage.act, field: 'kernel' }),
   },
-  mbconv: {
-    description: 'inverted residual (1x1 expand, kxk depthwise, optional SE, linear 1x1)',
-    short: 'MB',
-    fields: ['expand', 'se'],
-    lower(ctx) {
-      const { builder: b, prefix, where, x, cout, kernel, stride, stage } = ctx;
-      const mid = stage.expand === 1 ? x.shape.c : middle(ctx, ctx.expandIn);
-      let y = x;
-      if (stage.expand !== 1) y = b.conv(`${prefix}.expand`, where, y.id, y.shape, { cout: mid, kernel: 1, stride: 1, act: stage.act });
-      y = b.conv(`${prefix}.depthwise`, where, y.id, y.shape, { cout: mid, kernel, stride, groups: mid, act: stage.act, field: 'stride' });
-      y = maybeSe(ctx, y);
-      y = b.conv(`${prefix}.project`, where, y.id, y.shape, { cout, kernel: 1, stride: 1, act: null });
-      return inverted(ctx, y);
-    },
-  },
-  fused_mbconv: {
-    description: 'kxk full conv to in*expand, optional SE, 1x1',
-    short: 'FMB',
-    fields: ['expand', 'se'],
-    lower(ctx) {
-      const { builder: b, prefix, where, x, cout, kernel, stride, stage } = ctx;
-      const expanded = stage.expand !== 1;
-      let y = b.conv(`${prefix}.fused`, where, x.id, x.shape, { cout: expanded ? middle(ctx, ctx.expandIn) : cout, kernel, stride, act: stage.act, field: 'stride' });
-      y = maybeSe(ctx, y);
-      if (expanded) y = b.conv(`${prefix}.project`, where, y.id, y.shape, { cout, kernel: 1, stride: 1, act: null });
-      return inverted(ctx, y);
-    },
-  },
-  basic: {
-    description: 'GENet XX (ResNet basic): kxk conv, kxk conv, optional SE, shortcut, act after the add',
-    short: 'XX',
-    fields: ['expand', 'se'],
-    lower(ctx) {
-      const { builder: b, prefix, where, x, cout, kernel, stride, stage } = ctx;
-      let y = b.conv(`${prefix}.conv1`, where, x.id, x.shape, { cout: middle(ctx, cout), kernel, stride, act: stage.act, field: 'stride' });
-      y = b.conv(`${prefix}.conv2`, where, y.id, y.shape, { cout, kernel, stride: 1, act: null });
-      y = maybeSe(ctx, y);
-      return residual(ctx, y);
-    },
-  },
-  bottleneck: {
-    description: 'GENet BL (ResNet bottleneck): 1x1, kxk, 1x1, shortcut, act after the add',
-    short: 'BL',
-    fields: ['expand', 'se'],
-    lower: (ctx) => bottleneck(ctx, false),
-  },
-  dw_bottleneck: {
-    description: 'GENet DW: 1x1, kxk depthwise, 1x1, shortcut, act after the add',
-    short: 'DW',
-    fields: ['expand', 'se'],
-    lower: (ctx) => bottleneck(ctx, true),
-  },
+  mbconv: { description: 'inverted residual (1x1 expand, kxk depthwise, optional SE, linear 1x1)', short: 'MB', fields: EXPAND_SE, lower: mbconv },
+  fused_mbconv: { description: 'kxk full conv to in*expand, optional SE, 1x1', short: 'FMB', fields: EXPAND_SE, lower: fusedMbconv },
+  basic: { description: 'GENet XX (ResNet basic): kxk conv, kxk conv, optional SE, shortcut, act after the add', short: 'XX', fields: EXPAND_SE, lower: basic },
+  bottleneck: { description: 'GENet BL (ResNet bottleneck): 1x1, kxk, 1x1, shortcut, act after the add', short: 'BL', fields: EXPAND_SE, lower: (ctx) => bottleneck(ctx, false) },
+  dw_bottleneck: { description: 'GENet DW: 1x1, kxk depthwise, 1x1, shortcut, act after the add', short: 'DW', fields: EXPAND_SE, lower: (ctx) => bottleneck(ctx, true) },
 };
 
 /** Block kinds that do not read `field` (it must keep its default there). */

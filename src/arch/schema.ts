@@ -10,6 +10,7 @@
  * uses inside a space_to_depth stage are derived by the builder, never written in a config.
  */
 import { BLOCK_FIELDS, BLOCKS, kindsIgnoring, type BlockField } from './blocks';
+import { int, num } from './schema-kit';
 import { ACTIVATIONS, BLOCK_TYPES, SPACE_TO_DEPTH, STEM_POOLS, type JsonSchema } from './types';
 
 export const SCHEMA_ID = 'https://frontier-gate.dev/schema/arch-config.schema.json';
@@ -20,9 +21,6 @@ export const STRIDES = [1, 2] as const;
 export const MAX_NESTING = 32;
 
 
-const int = (minimum: number, maximum: number, description: string, extra: JsonSchema = {}): JsonSchema => ({
-  type: 'integer', minimum, maximum, description, ...extra,
-});
 const activation = (description: string): JsonSchema => ({ type: 'string', enum: [...ACTIVATIONS], description });
 const kernel = (description: string): JsonSchema => ({ type: 'integer', enum: [...KERNELS], description });
 const stride = (description: string, extra: JsonSchema = {}): JsonSchema => ({ type: 'integer', enum: [...STRIDES], description, ...extra });
@@ -86,14 +84,9 @@ export const ARCH_CONFIG_SCHEMA: JsonSchema = {
     resolution: int(8, 4096, 'Input height = width in pixels.'),
     channels: int(1, 16384, 'Input channels.', { default: 3 }),
     classes: int(0, 100000, 'Classifier outputs (global pool + fully connected); 0 = no classifier.'),
-    width: {
-      type: 'number', exclusiveMinimum: 0, maximum: 10, default: 1,
-      description: 'Width multiplier: stem, stage and head channels are multiplied and rounded to a multiple of `divisor` (never below 90%).',
-    },
-    depth: {
-      type: 'number', exclusiveMinimum: 0, maximum: 10, default: 1,
-      description: 'Depth multiplier: each stage has ceil(repeats * depth) blocks.',
-    },
+    width: num('positive', 10, 1,
+      'Width multiplier: stem, stage and head channels are multiplied and rounded to a multiple of `divisor` (never below 90%).'),
+    depth: num('positive', 10, 1, 'Depth multiplier: each stage has ceil(repeats * depth) blocks.'),
     divisor: int(1, 64, 'Channel rounding divisor for the width multiplier and expansions.', { default: 8 }),
     stem: {
       type: 'object',

@@ -10,6 +10,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, isNode, stringify } from 'yaml';
 import { ConfigError, UserError, type SourcePosition } from '../errors';
 import type { Activation, ArchConfig, BlockType, SpaceToDepth, StageConfig, StemPool } from '../arch/types';
+import { BLOCKS } from '../arch/blocks';
 import { configHash } from '../arch/identity';
 import { lower, ShapeError } from '../arch/lower';
 import { parseArchConfig } from '../arch/parse';
@@ -60,15 +61,13 @@ export function blockKey(b: BlockChoice): string {
   return `${b.block}/k${b.kernel}/e${b.expand}/se${b.se}/${b.act}${b.space_to_depth ? `/s2d-${b.space_to_depth}` : ''}`;
 }
 
-const SHORT: Record<BlockType, string> = { conv: 'C', mbconv: 'MB', fused_mbconv: 'FMB', basic: 'XX', bottleneck: 'BL', dw_bottleneck: 'DW' };
-
 /** A short label that shows only the fields that vary in the space, e.g. "MB e6 k7". */
 export function blockLabeler(space: SearchSpace): (b: BlockChoice) => string {
   const all = space.stages.flatMap((s) => s.blocks);
   const varies = (f: keyof BlockChoice) => new Set(all.map((b) => String(b[f]))).size > 1;
   const show = { expand: varies('expand'), kernel: varies('kernel'), se: varies('se'), act: varies('act') };
   return (b) => {
-    const parts = [SHORT[b.block]];
+    const parts = [BLOCKS[b.block].short];
     if (show.expand) parts.push(`e${b.expand}`);
     if (show.kernel) parts.push(`k${b.kernel}`);
     if (show.se && b.se > 0) parts.push(`se${b.se}`);
