@@ -1,7 +1,8 @@
 import { candidateGrid, compoundFactors, EFFICIENTNET_COEFFICIENTS, flopsProduct, sameCoefficients } from '../src/lacs/grid';
 import { parseAccuracyTable, leastSquares, fitAccuracyPredictor } from '../src/lacs/accuracy';
 import { compareCoefficients } from '../src/lacs/compare';
-import { frontierPosition, paretoFrontier } from '../src/lacs/position';
+import { DEFAULT_POSITION_TOLERANCE, frontierPosition, paretoFrontier } from '../src/lacs/position';
+import { DEFAULT_TOLERANCES } from '../src/frontier/position';
 import { UserError } from '../src/errors';
 import { loadFixture } from './lacs.helpers';
 
@@ -126,10 +127,22 @@ describe('frontier position', () => {
     [{ accuracy: 78, latency_ms: 11 }, 'above', undefined],
     [{ accuracy: 77.05, latency_ms: 10.1 }, 'on', 'mid'],
     [{ accuracy: 60, latency_ms: 4 }, 'above', undefined],
-    [{ accuracy: 79.5, latency_ms: 19.8 }, 'below', 'slow'],
+    // The check's rule: no model is both as accurate and faster, so it moves the frontier out.
+    [{ accuracy: 79.5, latency_ms: 19.8 }, 'above', undefined],
     [{ accuracy: 81, latency_ms: 30 }, 'above', undefined],
+    // Within the measurement noise, a copy of a frontier model ties it.
+    [{ accuracy: 77, latency_ms: 9.9, noise: 0.03 }, 'on', 'mid'],
+    [{ accuracy: 77, latency_ms: 9.9 }, 'above', undefined],
   ])('%p is %s', (model, position, nearest) => {
-    expect(frontierPosition(model, frontier)).toEqual({ position, nearest });
+    expect(frontierPosition(model, frontier)).toEqual(nearest ? { position, nearest } : { position });
+  });
+
+  test('the default tolerances are the check\'s (3% latency, 0.1 points)', () => {
+    expect(DEFAULT_POSITION_TOLERANCE).toEqual(DEFAULT_TOLERANCES);
+    expect(DEFAULT_TOLERANCES).toEqual({ latency: 0.03, accuracy: 0.1 });
+    // 2.5% faster is within the default band; with a 2% band it is dominated.
+    expect(frontierPosition({ accuracy: 77, latency_ms: 10.25 }, frontier).position).toBe('on');
+    expect(frontierPosition({ accuracy: 77, latency_ms: 10.25 }, frontier, { latency: 0.02, accuracy: 0.1 }).position).toBe('below');
   });
 });
 

@@ -68,7 +68,7 @@ const normalizeHash = (h: string) => h.toLowerCase().replace(/^sha256:/, '');
  *     (`accuracy` is accepted for `top1`, as a number or `{top1}`);
  *   - a mapping from "a,b,g" or a config hash to top-1 (a number or `{top1}`);
  *   - either of these under a top-level `results` or `entries` key.
- * Hashes: the network hash LACS reports (lacs/hash.ts) or the store's config hash ("sha256:..."). Top-1
+ * Hashes: the network hash LACS reports (networkHash, arch/identity.ts) or the store's config hash ("sha256:..."). Top-1
  * is in percent (0..100].
  */
 export function parseAccuracyTable(text: string, file: string): AccuracyTable {

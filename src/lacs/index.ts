@@ -1,5 +1,4 @@
 export * from './grid';
-export * from './hash';
 export * from './accuracy';
 export * from './cache';
 export * from './position';

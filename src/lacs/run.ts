@@ -25,7 +25,7 @@ import {
   candidateGrid, compoundFactors, DEFAULT_GRID_STEP, DEFAULT_TOLERANCE, EFFICIENTNET_COEFFICIENTS, FLOPS_BUDGET,
   formatCoefficients, type Coefficients,
 } from './grid';
-import { configHash } from './hash';
+import { networkHash as configHash } from '../arch/identity';
 import { configHash as storeConfigHash } from '../frontier/store';
 import {
   fitAccuracyPredictor, resolveAccuracy, type AccuracyKind, type AccuracyRecord, type AccuracyTable, type PredictorFit,
@@ -431,8 +431,8 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
     });
     const latency_ms = medianOf(config.name);
     // Members beyond phi = 1 have no accuracy when only a phi = 1 table was given and no records.
-    const tolerance = { ...opts.position, latency: Math.max(opts.position.latency, relHalfWidth(config.name) + frontierNoise) };
-    const pos = acc ? frontierPosition({ accuracy: acc.top1, latency_ms }, frontier, tolerance) : { position: 'unknown' as const, nearest: undefined };
+    const noise = relHalfWidth(config.name) + frontierNoise;
+    const pos = acc ? frontierPosition({ accuracy: acc.top1, latency_ms, noise }, frontier, opts.position) : { position: 'unknown' as const, nearest: undefined };
     const factors = compoundFactors(chosen, phi);
     const header = [
       `LACS family member phi=${phi} of ${base.name}: depth x${factors.depth}, width x${factors.width}, resolution x${factors.resolution}`,
