@@ -9,7 +9,8 @@ import { parseAccuracyTable } from '../lacs/accuracy';
 import { configsFromStore, inputsFromConfigs } from '../lacs/inputs';
 import { FileCache } from '../lacs/cache';
 import { compareCoefficients, type StoredCoefficients } from '../lacs/compare';
-import { lacsJson, storedCoefficients, writeFamily } from '../lacs/family';
+import { storedCoefficients, writeFamily } from '../lacs/family';
+import { renderCoefficientComparison, renderLacsMarkdown } from '../lacs/report';
 import { DEFAULT_GRID_STEP, DEFAULT_TOLERANCE } from '../lacs/grid';
 import { DEFAULT_LACS_OPTIONS, runLacs, type LacsOptions } from '../lacs/run';
 import { createMeasurer } from '../measure';
@@ -149,18 +150,23 @@ export async function runLacsCommand(argv: string[], io: CommandIO, makeMeasurer
   });
 
   const familyDir = stringFlag(values, 'family-dir');
-  const written = familyDir ? writeFamily(familyDir, result.family) : [];
-  let markdown = result.markdown;
-  const comparison = base.family === 'base' || previous ? compareCoefficients(previous, { ...result.chosen, target_key: result.target.key }) : undefined;
-  if (comparison) markdown += `\n${comparison.markdown}\n`;
+  const written = familyDir ? writeFamily(familyDir, result) : [];
+  let markdown = renderLacsMarkdown(result);
+  const comparison = result.chosen && (base.family === 'base' || previous)
+    ? compareCoefficients(previous, { ...result.chosen, target_key: result.target?.key })
+    : undefined;
+  if (comparison) markdown += `\n${renderCoefficientComparison(comparison)}\n`;
   if (written.length) markdown += `\nFamily written to ${written.map((f) => `\`${f}\``).join(', ')}.\n`;
+  else if (familyDir) markdown += `\nNo coefficients were chosen, so no family was written to \`${familyDir}\`.\n`;
   const markdownFile = stringFlag(values, 'markdown');
   if (markdownFile) fs.writeFileSync(markdownFile, markdown);
   const coefficientsOut = stringFlag(values, 'coefficients-out');
-  if (coefficientsOut) fs.writeFileSync(coefficientsOut, JSON.stringify(storedCoefficients(result, new Date().toISOString()), null, 2) + '\n');
+  const stored = storedCoefficients(result, new Date().toISOString());
+  if (coefficientsOut && stored) fs.writeFileSync(coefficientsOut, JSON.stringify(stored, null, 2) + '\n');
+  else if (coefficientsOut) io.err(`lacs: no coefficients were chosen (accuracy unknown); ${coefficientsOut} was not written`);
 
   if (values.json) {
-    io.out(JSON.stringify({ ...lacsJson(result), family_files: written, coefficients_comparison: comparison && { ...comparison, markdown: undefined } }, null, 2));
+    io.out(JSON.stringify({ ...result, family_files: written, coefficients_comparison: comparison ?? null }, null, 2));
   } else {
     io.out(markdown);
   }

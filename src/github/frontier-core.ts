@@ -1,6 +1,6 @@
 /** The real frontier core (src/frontier/gate.ts) behind the action's FrontierCore interface. */
 import { runCheck, runRecord, runSweep, type CandidateResult } from '../frontier/gate';
-import { lacsJson, runLacs, writeFamily } from '../lacs';
+import { renderLacsMarkdown, runLacs, writeFamily } from '../lacs';
 import type { MeasureOptions } from '../measure/types';
 import type { CoreCandidateResult, CoreOptions, FrontierCore } from './core';
 
@@ -99,8 +99,8 @@ export function createFrontierCore(storeFile: string, lacsFamilyDir?: string): F
         { measure: measureOptions(options) },
         { measurer: deps.measurer, records: withAccuracy.map((r) => ({ config: r.config, top1: r.accuracy!.top1, name: r.name })), frontier },
       );
-      const written = lacsFamilyDir ? writeFamily(lacsFamilyDir, result.family) : [];
-      return { markdown: result.markdown, json: { ...lacsJson(result), family_files: written }, targetLabel: result.target.label };
+      const written = lacsFamilyDir ? writeFamily(lacsFamilyDir, result) : [];
+      return { markdown: renderLacsMarkdown(result), json: { ...result, family_files: written }, targetLabel: result.target?.label ?? 'not measured' };
     },
   };
 }
