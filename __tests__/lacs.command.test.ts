@@ -89,13 +89,24 @@ describe('frontier-gate lacs (injected measurer)', () => {
     expect(measurer.calls).toHaveLength(0);
   });
 
-  test('no base config, and a base with no records and no table, are usage errors', async () => {
+  test('no base config is a usage error; a base with no records and no table reports latencies and chooses nothing', async () => {
     const { io } = capture();
     await expect(runLacsCommand([], io, () => new FakeMeasurer())).rejects.toThrow(/expected one base config, got none/);
     const dir = tmp();
     const lone = path.join(dir, 'b0.yaml');
     fs.writeFileSync(lone, fs.readFileSync(b0, 'utf8'));
-    await expect(runLacsCommand([lone, '--quiet'], io, () => new FakeMeasurer())).rejects.toThrow(/no accuracy for \d+ candidate/);
+    const run = capture();
+    const coefficients = path.join(dir, 'c.json');
+    const family = path.join(dir, 'family');
+    const code = await runLacsCommand([lone, '--quiet', '--coefficients-out', coefficients, '--family-dir', family], run.io, () => new FakeMeasurer(macsLatency));
+    expect(code).toBe(0);
+    const md = run.out.join('');
+    expect(md.split('\n')[0]).toBe('### LACS for efficientnet-b0 on fake cpu: no choice, accuracy unknown');
+    expect(md).toContain('LACS chooses nothing and stores nothing');
+    expect(md).toContain('No coefficients were chosen, so no family was written');
+    expect(fs.existsSync(coefficients)).toBe(false);
+    expect(fs.existsSync(family)).toBe(false);
+    expect(run.err.join('\n')).toMatch(/no coefficients were chosen \(accuracy unknown\); .*c\.json was not written/);
   });
 });
 
@@ -119,8 +130,12 @@ describe('frontier-gate lacs --frontier STORE', () => {
     const json = JSON.parse(out.join(''));
     expect(json.frontier.map((p: { name: string }) => p.name)).toEqual(['efficientnet-b0', 'efficientnet-b1', 'efficientnet-b2', 'efficientnet-b3', 'resnet-18']);
     expect(json.predictor.n).toBe(4);
-    // The frontier models were re-measured in the family call, beside the family.
+    // The frontier models were measured beside the base, except B0, which is the base (one network, one latency).
     const familyCall = measurer.calls[measurer.calls.length - 1];
-    expect(familyCall.names).toEqual(expect.arrayContaining(['efficientnet-b0-lacs-phi1', 'frontier:resnet-18']));
+    expect(familyCall.names[0]).toBe('efficientnet-b0');
+    expect(familyCall.names).toEqual(expect.arrayContaining(['frontier:efficientnet-b1', 'frontier:resnet-18']));
+    expect(familyCall.names).not.toContain('frontier:efficientnet-b0');
+    expect(familyCall.names).not.toContain('efficientnet-b0-lacs-phi1');
+    expect(json.frontier.find((p: { name: string }) => p.name === 'efficientnet-b0').latency_ms).toBe(json.base.latency_ms);
   });
 });
