@@ -181,7 +181,7 @@ export function renderGateLacs(g: GateLacs): string {
   const head = `**LACS** for ${esc(g.name)} (\`family: base\`)`;
   if (g.status === 'failed') return `${head} could not run: ${esc(g.error ?? 'unknown error')}. The verdict does not depend on it.\n`;
   if (g.status === 'no-choice') {
-    const stored = g.previous ? ' The coefficients stored with the previous base are left as they are.' : '';
+    const stored = g.previous || g.other_targets.length ? ' The coefficients stored with the previous base are left as they are.' : '';
     return `${head}: no choice, ${esc(g.error ?? 'accuracy unknown')}. Nothing is stored.${stored} The verdict does not depend on it.\n`;
   }
   const chosen = g.chosen!;
