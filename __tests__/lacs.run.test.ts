@@ -6,7 +6,6 @@ import { candidateGrid, compoundFactors, flopsProduct, type Coefficients } from 
 import { runLacs, type LacsOptions } from '../src/lacs/run';
 import { familyYaml } from '../src/lacs/family';
 import { renderLacsMarkdown } from '../src/lacs/report';
-import { UserError } from '../src/errors';
 import {
   FakeMeasurer, depthPunishingLatency, loadFixture, macsLatency, resolutionPunishingLatency, type LatencyModel,
 } from './lacs.helpers';
