@@ -75,7 +75,7 @@ describe('predictor thresholds', () => {
     }
   });
 
-  test('a predicted value outside the data it was fitted on is not chosen; a table-only choice is among known values', async () => {
+  test('a predicted value outside the data it was fitted on is not chosen; trained grid points that contradict it reject the fit', async () => {
     // A perfect law, fitted on smaller members of the family only: every phi = 1 candidate (about 2x the
     // base's MACs) lies beyond the data, and its prediction above every trained value.
     const small = [
@@ -95,23 +95,31 @@ describe('predictor thresholds', () => {
     expect(alone.chosen).toBeNull();
     expect(alone.decision.extrapolated).toBe(predicted.length);
     expect(alone.decision.reason).toMatch(/\d+ prediction\(s\) lie outside the predictor's data/);
+    expect(renderLacsMarkdown(alone)).toMatch(/no choice, accuracy unknown[^]*prediction\(s\) lie outside the predictor's data/);
 
-    // With trained results for three grid points, the choice is among them, whatever the predictions say.
+    // Trained results for three grid points disagree with those extrapolations (a predicted 80+ beside
+    // trained 77.5-78.3, as in the issue): they join the fit as known members of the family, the fit's
+    // leave-one-out error exposes the disagreement, and the choice is among the trained points.
     const trained = [
       { coefficients: { alpha: 1.2, beta: 1.1, gamma: 1.15 }, top1: 78.0 },
       { coefficients: { alpha: 1.4, beta: 1.05, gamma: 1.15 }, top1: 78.3 },
       { coefficients: { alpha: 1.1, beta: 1.2, gamma: 1.1 }, top1: 77.5 },
     ];
+    expect(Math.min(...predicted.map((c) => c.accuracy!))).toBeGreaterThan(80);
     const table = new AccuracyTable(trained, 'trained.yaml');
     const r = await runLacs(base, fast, { measurer: new FakeMeasurer(macsLatency), records, accuracyTable: table });
-    expect(r.decision).toMatchObject({ status: 'chosen', basis: 'known' });
+    expect(r.accuracy.fits.length).toBeGreaterThan(0);
+    for (const fit of r.accuracy.fits) {
+      expect(fit.n).toBe(records.length + trained.length);
+      expect(fit.residuals.map((x) => x.name)).toContain('(1.2, 1.1, 1.15) (trained.yaml)');
+      expect(fit.usable).toBe(false);
+      expect(fit.failures.join('; ')).toMatch(/leave-one-out RMSE \d+\.\d\d pp > 1\.00 pp/);
+    }
+    expect(r.predictor).toBeNull();
+    expect(r.decision).toMatchObject({ status: 'chosen', basis: 'known', eligible: 3 });
     expect(trained.map((t) => t.top1)).toContain(r.chosen!.accuracy);
-    const higher = r.candidates.filter((c) => c.objective !== undefined && c.objective > r.chosen!.objective);
-    expect(higher.length).toBeGreaterThan(0);
-    expect(higher.every((c) => c.accuracy_kind === 'predicted' && c.extrapolated && c.rank_objective === undefined)).toBe(true);
+    expect(r.candidates.filter((c) => c.accuracy_kind === 'predicted')).toEqual([]);
     expect(firstLine(r)).toMatch(/chosen on trained results/);
-    expect(renderLacsMarkdown(r)).toMatch(/\(predicted, extrapolated\)/);
-    expect(renderLacsMarkdown(r)).toContain('not chosen (extrapolated)');
   });
 
   test('table only: chooses among known values; the rest are measured, unknown, never chosen', async () => {

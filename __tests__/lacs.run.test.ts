@@ -259,7 +259,7 @@ describe('runLacs with an injected measurer', () => {
     const markdown = renderLacsMarkdown(r);
     expect(markdown.split('\n')[0]).toMatch(/no choice, accuracy unknown/);
     expect(markdown).toContain('chooses nothing and stores nothing');
-    expect(markdown).toMatch(/Every measured candidate \(\d+\), by latency/);
+    expect(markdown).toMatch(/Every measured grid point \(\d+; \d+ distinct networks\), by latency/);
 
     // With measureWithoutAccuracy off (the PR gate), nothing is measured at all.
     const quiet = new FakeMeasurer(macsLatency);

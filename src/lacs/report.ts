@@ -14,6 +14,7 @@ const ms = (x: number | null | undefined) => (x === undefined || x === null ? '�
 const gmacs = (x: number) => (x / 1e9).toFixed(3);
 const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
 const coef = (c: Coefficients) => `(${r6(c.alpha)}, ${r6(c.beta)}, ${r6(c.gamma)})`;
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const num = (x: number | null | undefined, digits = 3) => (x === undefined || x === null ? '–' : x.toFixed(digits));
 
 /** A top-1 cell: the value and, unless trained, what it is. */
@@ -50,12 +51,12 @@ export function renderLacsMarkdown(r: LacsResult, topRows = 10): string {
     if (r.chosen.accuracy_kind === 'predicted') {
       lines.push('');
       lines.push(
-        `The choice rests on a prediction: ${esc(d.reason)}. Predictions are ranked at their lower bound (prediction − leave-one-out RMSE) ` +
-          'and never when they extrapolate; train the chosen model before relying on it.',
+        `${esc(capitalize(d.reason))}. Predictions are ranked at their lower bound (prediction − leave-one-out RMSE) and are never chosen ` +
+          'when they extrapolate; train the chosen model before relying on it.',
       );
     }
   } else {
-    lines.push(`Accuracy is unknown, so LACS chooses nothing and stores nothing: ${esc(d.reason)}.`);
+    lines.push(`LACS chooses nothing and stores nothing; ${esc(d.reason)}.`);
     lines.push('');
     lines.push('Give `--accuracy` with trained results, or trained records of this base\'s family (same blocks, other multipliers) for a predictor that passes its thresholds.');
   }
@@ -108,7 +109,7 @@ export function renderLacsMarkdown(r: LacsResult, topRows = 10): string {
     lines.push('|---|---|---|---|---|---|---|---|---|');
     for (const x of measured.filter((m) => m.objective !== undefined).slice(0, topRows)) lines.push(candidateRow(x, true));
   } else if (measured.length) {
-    lines.push(`<details><summary>Every measured candidate (${measured.length}), by latency</summary>`);
+    lines.push(`<details><summary>Every measured grid point (${measured.length}; ${r.counts.distinct_networks} distinct networks), by latency</summary>`);
     lines.push('');
     lines.push('| alpha, beta, gamma | αβ²γ² | GMACs | latency ms | × base (95% CI) | source | top-1 |');
     lines.push('|---|---|---|---|---|---|---|');

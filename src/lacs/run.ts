@@ -361,10 +361,22 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   }
 
   // --- accuracy: a table, a same-family predictor that passes its thresholds, or unknown ---
-  const outcome = deps.records?.length ? fitAccuracyPredictor(base, deps.records, opts.predictor) : undefined;
+  // With records given, the table's trained grid points (known members of the base's family too) are
+  // fitted beside them, so a prediction has to agree with its trained neighbours (leave-one-out). A table
+  // alone is never turned into a predictor: then only its entries can be chosen.
+  const scoredPool = candidates.filter((c) => c.status === 'measured' || c.status === 'same-network');
+  const tableRecords: AccuracyRecord[] = [];
+  const seen = new Set<string>();
+  for (const c of scoredPool) {
+    const top1 = deps.accuracyTable?.lookup([c.config_hash, storeConfigHash(configs.get(c)!)], c);
+    if (top1 === undefined || seen.has(c.config_hash)) continue;
+    seen.add(c.config_hash);
+    tableRecords.push({ config: configs.get(c)!, top1, name: `${formatCoefficients(c)} (${deps.accuracyTable!.file})` });
+  }
+  const fitRecords = deps.records?.length ? [...deps.records, ...tableRecords] : [];
+  const outcome = fitRecords.length ? fitAccuracyPredictor(base, fitRecords, opts.predictor) : undefined;
   const predictor = outcome?.predictor;
   const accuracySources = { table: deps.accuracyTable, predictor };
-  const scoredPool = candidates.filter((c) => c.status === 'measured' || c.status === 'same-network');
   for (const c of scoredPool) {
     const acc = resolveAccuracy(configs.get(c)!, [c.config_hash, storeConfigHash(configs.get(c)!)], c, accuracySources);
     if (acc) {
