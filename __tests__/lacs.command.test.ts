@@ -74,6 +74,18 @@ describe('frontier-gate lacs (injected measurer)', () => {
     expect(json.efficientnet.accuracy_kind).toBe('known');
   });
 
+  test('--min-r2 / --max-loo-error set the predictor thresholds: a stricter R² than the fit reaches leaves accuracy unknown', async () => {
+    const strict = capture();
+    await runLacsCommand([b0, '--json', '--phi', '1', '--quiet', '--min-r2', '0.99'], strict.io, () => new FakeMeasurer(macsLatency));
+    const json = JSON.parse(strict.out.join(''));
+    expect(json.chosen).toBeNull();
+    expect(json.decision.status).toBe('none');
+    expect(json.accuracy.fits[0]).toMatchObject({ usable: false, thresholds: { minR2: 0.99, maxLooRmse: 1 } });
+    expect(json.accuracy.fits[0].failures[0]).toMatch(/^R² 0\.97 < 0\.99$/);
+    const { io } = capture();
+    await expect(runLacsCommand([b0, '--max-loo-error=-1'], io, () => new FakeMeasurer())).rejects.toThrow(/--max-loo-error: expected a number >= 0/);
+  });
+
   test.each([
     [['--phi', 'x'], /--phi: expected an integer >= 0 and <= 12, got "x"/],
     [['--grid-step', '0'], /--grid-step: expected a number >= 0.005/],

@@ -21,7 +21,7 @@ const USAGE =
   'frontier-gate lacs <base-config.yaml> [--grid-step 0.05] [--tolerance 0.1] [--phi N] [--w -0.07] [--target-latency MS] ' +
   '[--accuracy FILE] [--records DIR|FILE]... [--frontier STORE] [--family-dir DIR] [--markdown FILE] [--json] ' +
   '[--cache FILE] [--previous FILE] [--coefficients-out FILE] [--screen-budget S] [--refine-top K] [--family-budget S] ' +
-  '[--macs-slack 0.15] [--ep cpu|cuda|tensorrt] [--threads N] [--batch N] [--precision fp32|fp16] [--seed N]';
+  '[--macs-slack 0.15] [--min-r2 0.8] [--max-loo-error 1.0] [--ep cpu|cuda|tensorrt] [--threads N] [--batch N] [--precision fp32|fp16] [--seed N]';
 
 const isYaml = (f: string) => /\.ya?ml$/i.test(f);
 
@@ -85,6 +85,8 @@ export async function runLacsCommand(argv: string[], io: CommandIO, makeMeasurer
     'refine-top': { type: 'string' },
     'family-budget': { type: 'string' },
     'macs-slack': { type: 'string' },
+    'min-r2': { type: 'string' },
+    'max-loo-error': { type: 'string' },
     ep: { type: 'string' },
     threads: { type: 'string' },
     batch: { type: 'string' },
@@ -115,6 +117,10 @@ export async function runLacsCommand(argv: string[], io: CommandIO, makeMeasurer
     refineTop: numberFlag(values, 'refine-top', DEFAULT_LACS_OPTIONS.refineTop, { min: 0, max: 50, integer: true }),
     familySeconds: numberFlag(values, 'family-budget', DEFAULT_LACS_OPTIONS.familySeconds, { min: 0.1, max: 3600 }),
     macsSlack: numberFlag(values, 'macs-slack', DEFAULT_LACS_OPTIONS.macsSlack, { min: 0, max: 100 }),
+    predictor: {
+      minR2: numberFlag(values, 'min-r2', DEFAULT_LACS_OPTIONS.predictor.minR2, { max: 1 }),
+      maxLooRmse: numberFlag(values, 'max-loo-error', DEFAULT_LACS_OPTIONS.predictor.maxLooRmse, { min: 0, max: 100 }),
+    },
     measure,
   };
 
