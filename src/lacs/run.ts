@@ -545,35 +545,37 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
     const frontierHash = (f: FrontierInput) => (f.model!.kind === 'config' ? configHash(f.model!.config) : undefined);
     const familyLatency = new Map<string, Latency & { via: LatencySource | 'family' }>();
     for (const [hash, lat] of latencies) familyLatency.set(hash, { ...lat, via: lat.source });
-    const calls: { name: string; hash?: string; model: ModelInput }[] = [];
+    const pending: { name: string; hash?: string; model: ModelInput }[] = [];
     const queued = new Set<string>();
     familyConfigs.forEach((config, phi) => {
       const hash = familyHashes[phi];
       if (familyLatency.has(hash) || queued.has(hash)) return;
       queued.add(hash);
-      calls.push({ name: config.name, hash, model: input(config) });
+      pending.push({ name: config.name, hash, model: input(config) });
     });
     for (const f of frontierModels) {
       const hash = frontierHash(f);
       if (hash !== undefined && (familyLatency.has(hash) || queued.has(hash))) continue;
       if (hash !== undefined) queued.add(hash);
-      calls.push({ name: `frontier:${f.name}`, hash, model: { ...f.model!, name: `frontier:${f.name}` } });
+      pending.push({ name: `frontier:${f.name}`, hash, model: { ...f.model!, name: `frontier:${f.name}` } });
     }
     const byName = new Map<string, { ratio: number; ci95: [number, number] }>();
-    if (calls.length) {
-      log(`lacs: measuring ${calls.length} family member(s) and frontier model(s) beside the base`);
-      const famResult = await measure([baseInput, ...calls.map((c) => c.model)], opts.familySeconds, 'family');
-      for (const c of calls) {
+    if (pending.length) {
+      log(`lacs: measuring ${pending.length} family member(s) and frontier model(s) beside the base`);
+      const famResult = await measure([baseInput, ...pending.map((c) => c.model)], opts.familySeconds, 'family');
+      for (const c of pending) {
         const r = famResult.ratios.find((x) => x.model === c.name);
         if (!r) throw new Error(`measurer returned no ratio for ${c.name}`);
         byName.set(c.name, { ratio: r.ratio, ci95: r.ci95 });
         if (c.hash !== undefined) familyLatency.set(c.hash, { ratio: r.ratio, ci95: r.ci95, median_ms: r.ratio * scaleMs, source: 'screen', via: 'family' });
       }
     }
-    const latencyOf = (hash: string | undefined, callName: string) => {
-      const lat = (hash !== undefined ? familyLatency.get(hash) : undefined) ?? (byName.has(callName) ? { ...byName.get(callName)!, via: 'family' as const } : undefined);
-      if (!lat) throw new Error(`lacs: no latency for ${callName}`);
-      return { latency_ms: lat.ratio * scaleMs, ci95: (lat as { ci95: [number, number] }).ci95, via: lat.via };
+    const latencyOf = (hash: string | undefined, callName: string): { latency_ms: number; ci95: [number, number]; via: LatencySource | 'family' } => {
+      const known = hash !== undefined ? familyLatency.get(hash) : undefined;
+      if (known) return { latency_ms: known.ratio * scaleMs, ci95: known.ci95, via: known.via };
+      const measuredHere = byName.get(callName);
+      if (!measuredHere) throw new Error(`lacs: no latency for ${callName}`);
+      return { latency_ms: measuredHere.ratio * scaleMs, ci95: measuredHere.ci95, via: 'family' };
     };
     // Latency ties widen to the measured intervals: on a busy runner two measurements of similar networks
     // can differ by more than the fixed band, and that must read as "on", not "above".
