@@ -139,7 +139,9 @@ export async function gateLacs(
   };
   if (!entry || !result.chosen) {
     return {
-      ...common, status: 'no-choice', error: result.decision.reason, moves: [], changed: false, settings_differ: false,
+      // The gate takes no table of trained results, so the reason is the predictor's (or the extrapolation).
+      ...common, status: 'no-choice', moves: [], changed: false, settings_differ: false,
+      error: result.accuracy.predictor_rejected ? `accuracy is unknown: ${result.accuracy.predictor_rejected}` : result.decision.reason,
       ...(result.efficientnet.objective !== null ? { efficientnet: scaling({ ...result.efficientnet, objective: result.efficientnet.objective }) } : {}),
     };
   }
