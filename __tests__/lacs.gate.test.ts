@@ -69,6 +69,9 @@ describe('store: optional LACS entries', () => {
     expect(report.rows[0].lacs).toMatchObject({ status: 'computed', previous: null });
     expect(report.markdown).toContain('none stored for the previous base on this target');
     expect(report.markdown).toContain('Stored with efficientnet-b0 for this target');
+    // The store has trained B0..B3, not these coefficients: the choice rests on a prediction, said in the section's first line.
+    expect(report.rows[0].lacs).toMatchObject({ chosen_basis: 'predicted' });
+    expect(report.markdown).toMatch(/^\*\*LACS\*\* for efficientnet-b0 .*Chosen on a predicted accuracy, not a trained result\.$/m);
     expect(report.json).toHaveProperty(['rows', 0, 'lacs', 'chosen', 'alpha'], entry.chosen.alpha);
 
     const again = parseStore(serializeStore(store), 'new.json');

@@ -187,8 +187,7 @@ export function renderGateLacs(g: GateLacs): string {
   }
   const chosen = g.chosen!;
   const eff = g.efficientnet!;
-  const basis = g.chosen_basis === 'predicted' ? ' on a predicted accuracy' : '';
-  const out: string[] = [`${head}, recomputed on ${esc(g.target_label ?? g.target_key ?? 'this runner')}${basis}: `];
+  const out: string[] = [`${head}, recomputed on ${esc(g.target_label ?? g.target_key ?? 'this runner')}: `];
   if (!g.previous) {
     out[0] += `coefficients **${gcoef(chosen)}**; none stored for the previous base on this target, so there is no move to show` +
       (g.other_targets.length ? ` (stored for other targets only: ${g.other_targets.map((k) => `\`${esc(k)}\``).join(', ')})` : '') + '.';
@@ -198,6 +197,7 @@ export function renderGateLacs(g: GateLacs): string {
     const arrows = g.moves.filter((m) => m.delta !== 0).map((m) => `${m.name} ${m.from} → ${m.to} (${m.delta > 0 ? '+' : ''}${m.delta})`);
     out[0] += `coefficients moved from ${gcoef(g.previous.chosen)} to **${gcoef(chosen)}**: ${arrows.join(', ')}.`;
   }
+  out[0] += g.chosen_basis === 'predicted' ? ' Chosen on a predicted accuracy, not a trained result.' : ' Chosen on trained results.';
   out.push('', '| coefficients | alpha | beta | gamma | objective |', '|---|---:|---:|---:|---:|');
   out.push(`| this change (chosen) | ${chosen.alpha} | ${chosen.beta} | ${chosen.gamma} | ${chosen.objective.toFixed(3)} |`);
   out.push(`| EfficientNet | ${eff.alpha} | ${eff.beta} | ${eff.gamma} | ${eff.objective.toFixed(3)} |`);
