@@ -389,8 +389,6 @@ describe('workflow_dispatch: lacs', () => {
     const family = Object.entries(small).map(([n, r]) => ({ config: { ...loadArchConfig(path.join(__dirname, '..', 'fixtures', 'archs', `${n}.yaml`)), resolution: r } }));
     const { store } = await runRecord(emptyStore(), family, { budgetSeconds: 1 }, { measurer: new MacsMeasurer(), now: () => new Date('2026-01-01T00:00:00Z') });
     s.gh.commitAs(s.env.GITHUB_SHA!, { [STORE]: serializeStore(store) });
-    const { createFrontierCore } = await import('../src/github/frontier-core');
-    const familyDir = path.join(s.workspace, 'family');
     const { runAction } = await import('../src/github/run');
     const { createOctokit, createRepoApi } = await import('../src/github/api');
     const { loadArchConfigWithSource } = await import('../src/arch/parse');
@@ -398,7 +396,6 @@ describe('workflow_dispatch: lacs', () => {
     const result = await runAction({
       env: sc.env,
       io: sc.io,
-      core: (config) => createFrontierCore(config.frontier, familyDir),
       api: (ctx, config) => createRepoApi(createOctokit({ token: config.githubToken, baseUrl: ctx.apiUrl, log: { debug: () => {}, info: () => {}, warning: () => {} }, throttle: false }), ctx.repo),
       createMeasurer: () => sc.measurer,
       loadConfig: (f) => loadArchConfigWithSource(f),

@@ -2,14 +2,24 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadArchConfig } from '../src/arch/parse';
-import { runLacsCommand } from '../src/commands/lacs';
+import { main } from '../src/cli';
+import type { CommandIO } from '../src/commands/types';
 import { UserError } from '../src/errors';
+import type { Measurer } from '../src/measure/types';
 import { FakeMeasurer, FIXTURES, macsLatency } from './lacs.helpers';
 
 function capture() {
   const out: string[] = [];
   const err: string[] = [];
   return { io: { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) }, out, err };
+}
+
+/** `frontier-gate lacs ...` in-process; a refused run throws its message as a UserError, as the command layer did. */
+async function runLacsCommand(argv: string[], io: CommandIO, makeMeasurer: () => Measurer): Promise<number> {
+  let err = '';
+  const code = await main(['lacs', ...argv], { out: io.out, err: (t) => { err += t; io.err(t); } }, { measurer: () => makeMeasurer(), tty: { stdout: false, stderr: false } });
+  if (code !== 0) throw new UserError(err.replace(/^error: /, ''), code);
+  return code;
 }
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'lacs-cmd-'));
@@ -21,7 +31,7 @@ describe('frontier-gate lacs (injected measurer)', () => {
     const measurer = new FakeMeasurer(macsLatency);
     const { io, out } = capture();
     const code = await runLacsCommand(
-      [b0, '--json', '--phi', '2', '--family-dir', path.join(dir, 'family'), '--markdown', path.join(dir, 'r.md'), '--coefficients-out', path.join(dir, 'c.json'), '--quiet'],
+      [b0, '--json', '--phi', '2', '--family-dir', path.join(dir, 'family'), '--report', path.join(dir, 'r.md'), '--coefficients-out', path.join(dir, 'c.json'), '--quiet'],
       io,
       () => measurer,
     );
@@ -110,15 +120,16 @@ describe('frontier-gate lacs (injected measurer)', () => {
     const run = capture();
     const coefficients = path.join(dir, 'c.json');
     const family = path.join(dir, 'family');
-    const code = await runLacsCommand([lone, '--quiet', '--coefficients-out', coefficients, '--family-dir', family], run.io, () => new FakeMeasurer(macsLatency));
+    const code = await runLacsCommand([lone, '--coefficients-out', coefficients, '--family-dir', family], run.io, () => new FakeMeasurer(macsLatency));
     expect(code).toBe(0);
-    const md = run.out.join('');
-    expect(md.split('\n')[0]).toBe('### LACS for efficientnet-b0 on fake cpu: no choice, accuracy unknown');
-    expect(md).toContain('LACS chooses nothing and stores nothing');
-    expect(md).toContain('No coefficients were chosen, so no family was written');
+    const text = run.out.join('');
+    expect(text.split('\n')[0]).toBe('LACS for efficientnet-b0 on fake cpu: no choice, accuracy unknown');
+    expect(text).toContain('LACS chooses nothing and stores nothing');
     expect(fs.existsSync(coefficients)).toBe(false);
     expect(fs.existsSync(family)).toBe(false);
-    expect(run.err.join('\n')).toMatch(/no coefficients were chosen \(accuracy unknown\); .*c\.json was not written/);
+    const err = run.err.join('\n');
+    expect(err).toMatch(/no coefficients were chosen \(accuracy unknown\); .*c\.json was not written/);
+    expect(err).toMatch(/no coefficients were chosen \(accuracy unknown\); no family written to .*family/);
   });
 });
 
