@@ -656,7 +656,7 @@ async function runLacsCommand(run: RunState): Promise<Outcome> {
     },
     await commandContext(run, ctx.sha),
   );
-  return { command: 'lacs', verdict: 'lacs', headline: `🧮 **lacs** for ${escapeMarkdown(base.loaded!.config.name)}`, result, targetLabel: result.lacs.target.label, candidates: [], failing: false };
+  return { command: 'lacs', verdict: 'lacs', headline: `🧮 **lacs** for ${escapeMarkdown(base.loaded!.config.name)}`, result, targetLabel: result.lacs.target?.label ?? 'not measured', candidates: [], failing: false };
 }
 
 /**

@@ -6,6 +6,6 @@ export * from './compare';
 export * from './yaml';
 export * from './run';
 export * from './family';
-export { renderMarkdown } from './report';
+export { renderCoefficientComparison, renderGateLacs, renderLacsMarkdown } from './report';
 export * from './inputs';
 export * from './gate';

@@ -5,6 +5,7 @@
  */
 import type { CandidateResult, CheckReport, RecordReport, SweepReport } from '../frontier/gate';
 import type { Verdict } from '../frontier/verdict';
+import { renderGateLacs } from '../lacs/report';
 import { frontierChart } from './chart';
 import { escapeCode, escapeMarkdown as md } from './markdown';
 
@@ -74,7 +75,7 @@ function candidateSection(c: CandidateResult, targetLabel: string): string {
   }
   if (lines.length) out.push(...lines, '');
   // Before the chart: a comment cut to fit keeps the coefficients.
-  if (c.lacs) out.push(c.lacs.markdown.trimEnd(), '');
+  if (c.lacs) out.push(renderGateLacs(c.lacs).trimEnd(), '');
   const chart = frontierChart(
     c.models.filter((r) => r.accuracy !== null).map((r) => ({ name: r.name, accuracy: r.accuracy!, latency_ms: r.latency_ms, candidate: r.role === 'candidate', on_frontier: r.on_frontier })),
     `Top-1 vs latency on this machine`,
@@ -124,7 +125,7 @@ export function renderRecordMarkdown(report: RecordReport): string {
   }
   for (const r of report.rows) {
     if (!r.lacs) continue;
-    out.push('', r.lacs.markdown.trimEnd());
+    out.push('', renderGateLacs(r.lacs).trimEnd());
     if (r.lacs.status === 'computed') out.push('', `<sub>Stored with ${md(r.name)} for this target; the next change to this base is compared with them.</sub>`);
   }
   return out.join('\n') + '\n';

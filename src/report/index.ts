@@ -4,8 +4,7 @@
  * never tell different stories); JSON is the typed result itself.
  */
 import { formatBytes } from '../arch/format';
-import { lacsJson } from '../lacs/family';
-import { renderMarkdown as renderLacsMarkdown } from '../lacs/report';
+import { renderCoefficientComparison, renderLacsMarkdown } from '../lacs/report';
 import { renderCheckMarkdown, renderRecordMarkdown, renderSweepMarkdown } from './frontier';
 import { formatMeasureTable, formatStatsTable } from './tables';
 import type { Result } from './result';
@@ -41,7 +40,7 @@ export function renderMarkdown(r: Result): string {
       return renderSweepMarkdown(r);
     case 'lacs': {
       let md = renderLacsMarkdown(r.lacs);
-      if (r.comparison) md += `\n${r.comparison.markdown}\n`;
+      if (r.comparison) md += `\n${renderCoefficientComparison(r.comparison)}\n`;
       if (r.family_files.length) md += `\nFamily written to ${r.family_files.map((f) => `\`${f.replace(/`/g, '')}\``).join(', ')}.\n`;
       return md;
     }
@@ -65,7 +64,7 @@ export function toJson(r: Result): unknown {
     case 'measure':
       return r.raw ? r.measurement : { ...r.measurement, models: r.measurement.models.map(({ raw_ms: _raw, ...rest }) => rest) };
     case 'lacs':
-      return { ...lacsJson(r.lacs), family_files: r.family_files, coefficients_comparison: r.comparison && { ...r.comparison, markdown: undefined } };
+      return { ...r.lacs, family_files: r.family_files, coefficients_comparison: r.comparison ?? null };
     case 'profile':
     case 'merge':
       return r.profile;
