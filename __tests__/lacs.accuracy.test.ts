@@ -10,7 +10,7 @@ import { runRecord, runCheck } from '../src/frontier/gate';
 import { emptyStore } from '../src/frontier/store';
 import { AccuracyTable, fitAccuracyPredictor, type AccuracyRecord } from '../src/lacs/accuracy';
 import { networkHash as configHash } from '../src/arch/identity';
-import { renderGateLacs, renderLacsMarkdown } from '../src/lacs/report';
+import { renderGateLacs, renderLacsMarkdown } from '../src/report/lacs';
 import { renderMarkdown } from '../src/report';
 import { runLacs, type LacsOptions, type LacsResult } from '../src/lacs/run';
 import { FakeMeasurer, loadFixture, macsLatency, type LatencyModel } from './lacs.helpers';

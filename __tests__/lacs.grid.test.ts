@@ -1,7 +1,7 @@
 import { candidateGrid, compoundFactors, EFFICIENTNET_COEFFICIENTS, flopsProduct, sameCoefficients } from '../src/lacs/grid';
 import { parseAccuracyTable, leastSquares, fitAccuracyPredictor } from '../src/lacs/accuracy';
 import { compareCoefficients } from '../src/lacs/compare';
-import { renderCoefficientComparison } from '../src/lacs/report';
+import { renderCoefficientComparison } from '../src/report/lacs';
 import { DEFAULT_POSITION_TOLERANCE, frontierPosition, paretoFrontier } from '../src/lacs/position';
 import { DEFAULT_TOLERANCES } from '../src/frontier/position';
 import { UserError } from '../src/errors';

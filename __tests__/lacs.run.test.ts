@@ -5,7 +5,7 @@ import { MemoryCache } from '../src/lacs/cache';
 import { candidateGrid, compoundFactors, flopsProduct, type Coefficients } from '../src/lacs/grid';
 import { runLacs, type LacsOptions } from '../src/lacs/run';
 import { familyYaml } from '../src/lacs/family';
-import { renderLacsMarkdown } from '../src/lacs/report';
+import { renderLacsMarkdown } from '../src/report/lacs';
 import {
   FakeMeasurer, depthPunishingLatency, loadFixture, macsLatency, resolutionPunishingLatency, type LatencyModel,
 } from './lacs.helpers';

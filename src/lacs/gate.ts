@@ -4,7 +4,7 @@
  * the previous version of the base (same record name, same target). Never part of the verdict: a LACS
  * failure (an unbuildable grid point...) is reported, not thrown, and so is a run that could choose
  * nothing because accuracy is unknown (no usable predictor): then nothing is stored.
- * Returns typed data; src/lacs/report.ts renders it.
+ * Returns typed data; src/report/lacs.ts renders it.
  */
 import type { ArchConfig } from '../arch/types';
 import { configHash, type FrontierRecord, type FrontierStore, type StoredLacs, type StoredScaling } from '../frontier/store';

@@ -6,6 +6,5 @@ export * from './compare';
 export * from './yaml';
 export * from './run';
 export * from './family';
-export { renderCoefficientComparison, renderGateLacs, renderLacsMarkdown } from './report';
 export * from './inputs';
 export * from './gate';

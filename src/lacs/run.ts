@@ -22,7 +22,7 @@
  * their lower bound (prediction - leave-one-out RMSE), so they never stand level with trained results.
  * When no candidate can be chosen, the result says so (decision.status 'none') and chooses nothing.
  *
- * The result is plain JSON-safe data; rendering is src/lacs/report.ts.
+ * The result is plain JSON-safe data; rendering is src/report/lacs.ts.
  */
 import type { ArchConfig, ResourceLimits } from '../arch/types';
 import { DEFAULT_LIMITS } from '../arch/types';

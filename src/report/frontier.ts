@@ -5,7 +5,7 @@
  */
 import type { CandidateResult, CheckReport, RecordReport, SweepReport } from '../frontier/gate';
 import type { Verdict } from '../frontier/verdict';
-import { renderGateLacs } from '../lacs/report';
+import { renderGateLacs } from './lacs';
 import { frontierChart } from './chart';
 import { escapeCode, escapeMarkdown as md } from './markdown';
 

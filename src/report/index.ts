@@ -4,7 +4,7 @@
  * never tell different stories); JSON is the typed result itself.
  */
 import { formatBytes } from '../arch/format';
-import { renderCoefficientComparison, renderLacsMarkdown } from '../lacs/report';
+import { renderCoefficientComparison, renderLacsMarkdown } from './lacs';
 import { renderCheckMarkdown, renderRecordMarkdown, renderSweepMarkdown } from './frontier';
 import { formatMeasureTable, formatStatsTable } from './tables';
 import type { Result } from './result';

@@ -1,15 +1,16 @@
 /**
  * Rendering of LACS results: pure functions of the typed results (LacsResult, GateLacs,
  * CoefficientComparison) to Markdown for PR comments, job summaries and files. The JSON report is the
- * result itself. This file imports only types from src/lacs, so it can move to src/report as it is.
+ * result itself.
  */
-import type { CoefficientComparison } from './compare';
-import type { GateLacs } from './gate';
-import type { Coefficients } from './grid';
-import type { FamilyMember, LacsResult, ScoredCandidate } from './run';
+import type { CoefficientComparison } from '../lacs/compare';
+import type { GateLacs } from '../lacs/gate';
+import type { Coefficients } from '../lacs/grid';
+import type { FamilyMember, LacsResult, ScoredCandidate } from '../lacs/run';
+import { escapeMarkdown } from './markdown';
 
-// Model names come from user configs; keep table cells from breaking.
-const esc = (s: string) => s.replace(/[\\`*_[\]|<>]/g, (ch) => `\\${ch}`);
+/** Model names come from user configs: table cells and links must not break; LACS's own words are left readable. */
+const esc = (s: string) => escapeMarkdown(s).replace(/:\u200b/g, ':').replace(/\\([().])/g, '$1');
 const ms = (x: number | null | undefined) => (x === undefined || x === null ? '–' : x.toFixed(2));
 const gmacs = (x: number) => (x / 1e9).toFixed(3);
 const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
