@@ -6,12 +6,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { makeCheckCommand } from '../src/commands/check';
-import { makeRecordCommand } from '../src/commands/record';
-import { makeSweepCommand } from '../src/commands/sweep';
 import { loadArchConfig } from '../src/arch/parse';
 import { ConfigError, UserError } from '../src/errors';
-import type { CliDeps } from '../src/frontier/cli';
+import type { CliDeps } from '../src/cli';
 import { runRecord } from '../src/frontier/gate';
 import { configHash, emptyStore, parseStore, readStoreFile, serializeStore, type FrontierStore } from '../src/frontier/store';
 import { FakeMeasurer } from './frontier.support/fake-measurer';
@@ -50,17 +47,17 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 it('a classes: 0, head channels: 0 config goes through record -> check -> sweep', async () => {
   const file = path.join(dir, 'features.yaml');
   fs.writeFileSync(file, FEATURES);
-  const rec = await runCommand(makeRecordCommand(deps()), [file, arch('mobilenet-v2'), '--frontier', store, '--budget', '1']);
+  const rec = await runCommand('record', [file, arch('mobilenet-v2'), '--frontier', store, '--budget', '1', '--quiet'], deps());
   expect(rec).toMatchObject({ code: 0, err: '' });
   const stored = readStoreFile(store).records.find((r) => r.name === 'features-only')!;
   expect(stored.config).toMatchObject({ classes: 0, head: { channels: 0 } });
 
-  const check = await runCommand(makeCheckCommand(deps()), [file, '--frontier', store, '--budget', '1', '--json']);
+  const check = await runCommand('check', [file, '--frontier', store, '--budget', '1', '--json', '--quiet'], deps());
   expect(check.err).toBe('');
   expect(check.code).toBe(0);
   expect(JSON.parse(check.out).candidates[0]).toMatchObject({ name: 'features-only', verdict: expect.stringMatching(/pass|new-frontier/) });
 
-  const sweep = await runCommand(makeSweepCommand(deps()), ['--frontier', store, '--budget', '1', '--json']);
+  const sweep = await runCommand('sweep', ['--frontier', store, '--budget', '1', '--json', '--quiet'], deps());
   expect(sweep).toMatchObject({ code: 0, err: '' });
   expect(JSON.parse(sweep.out).rows.map((r: { name: string }) => r.name).sort()).toEqual(['features-only', 'mobilenet-v2']);
   // The store a later command reads is the store that was written.
@@ -76,17 +73,17 @@ describe('stored configs meet the limits of configs on disk, before anything is 
   ];
 
   it.each(edits)('%s: check and sweep exit 2 naming the store and the record; nothing is measured', async (_name, edit, message) => {
-    const rec = await runCommand(makeRecordCommand(deps()), [arch('resnet-18'), arch('mobilenet-v2'), '--frontier', store, '--budget', '1']);
+    const rec = await runCommand('record', [arch('resnet-18'), arch('mobilenet-v2'), '--frontier', store, '--budget', '1', '--quiet'], deps());
     expect(rec.code).toBe(0);
     const data = JSON.parse(fs.readFileSync(store, 'utf8'));
     const r18 = data.records.find((r: { name: string }) => r.name === 'resnet-18');
     edit(r18.config);
     r18.config_hash = configHash(r18.config); // a consistent hand edit: only the limits can refuse it
     fs.writeFileSync(store, JSON.stringify(data));
-    for (const cmd of [makeCheckCommand, makeSweepCommand]) {
+    for (const cmd of ['check', 'sweep']) {
       const d = deps();
-      const args = cmd === makeCheckCommand ? [arch('mobilenet-v2'), '--frontier', store, '--budget', '1'] : ['--frontier', store, '--budget', '1'];
-      const out = await runCommand(cmd(d), args);
+      const args = cmd === 'check' ? [arch('mobilenet-v2'), '--frontier', store, '--budget', '1', '--quiet'] : ['--frontier', store, '--budget', '1', '--quiet'];
+      const out = await runCommand(cmd, args, d);
       expect(out.code).toBe(2);
       expect(out.err).toContain(store);
       expect(out.err).toMatch(message);
