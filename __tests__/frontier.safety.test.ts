@@ -73,7 +73,7 @@ describe('stored configs meet the limits of configs on disk, before anything is 
   ];
 
   it.each(edits)('%s: check and sweep exit 2 naming the store and the record; nothing is measured', async (_name, edit, message) => {
-    const rec = await runCommand('record', [arch('resnet-18'), arch('mobilenet-v2'), '--frontier', store, '--budget', '1'], deps());
+    const rec = await runCommand('record', [arch('resnet-18'), arch('mobilenet-v2'), '--frontier', store, '--budget', '1', '--quiet'], deps());
     expect(rec.code).toBe(0);
     const data = JSON.parse(fs.readFileSync(store, 'utf8'));
     const r18 = data.records.find((r: { name: string }) => r.name === 'resnet-18');
@@ -82,7 +82,7 @@ describe('stored configs meet the limits of configs on disk, before anything is 
     fs.writeFileSync(store, JSON.stringify(data));
     for (const cmd of ['check', 'sweep']) {
       const d = deps();
-      const args = cmd === 'check' ? [arch('mobilenet-v2'), '--frontier', store, '--budget', '1'] : ['--frontier', store, '--budget', '1'];
+      const args = cmd === 'check' ? [arch('mobilenet-v2'), '--frontier', store, '--budget', '1', '--quiet'] : ['--frontier', store, '--budget', '1', '--quiet'];
       const out = await runCommand(cmd, args, d);
       expect(out.code).toBe(2);
       expect(out.err).toContain(store);

@@ -1,7 +1,10 @@
 /**
- * The frontier store: one JSON file, versioned, validated on load (ajv, ./store.schema.json).
+ * The frontier store: one JSON file, versioned, validated on load and before every write (ajv,
+ * ./store.schema.json, whose config part is generated from the architecture schema: a config the parser
+ * accepts is a config the store accepts, and a stored config meets the parser's ranges before it is lowered).
  *
  * Safety rules: a store that fails validation or has an unknown version is an error and is never rewritten;
+ * serializeStore refuses a store its next read would refuse; `record` refuses such a record before measuring;
  * writes go to a temp file in the same folder and are renamed over the store (atomic on POSIX); writers
  * hold a lock (proper-lockfile) around re-read + merge + write, so concurrent `record` runs lose nothing.
  */
