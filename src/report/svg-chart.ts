@@ -104,7 +104,7 @@ export function logTicks(lo: number, hi: number): number[] {
   };
   for (const mults of [[1, 2, 5], [1, 2, 3, 5, 7], [1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9]]) {
     const t = pick(mults);
-    if (t.length >= 4) return t;
+    if (t.length >= 5) return t;
   }
   // A narrow domain (less than a factor 2): even linear steps.
   const span = hi - lo;
