@@ -57,13 +57,15 @@ export function targetFile(key: string): string {
 
 /** The store regrouped per target, with counts and the frontier of each target's latest medians. */
 export function dashboardTargets(store: FrontierStore): DashboardTarget[] {
-  const counts = new Map<FrontierRecord, { params: number; macs: number; intensity: number }>();
+  // Counted once per distinct config and precision (a store often holds one config under several names).
+  const counts = new Map<string, { params: number; macs: number; intensity: number }>();
   const countsOf = (r: FrontierRecord, precision: 'fp32' | 'fp16') => {
-    let c = counts.get(r);
+    const key = `${r.config_hash}/${precision}`;
+    let c = counts.get(key);
     if (!c) {
       const s = countConfig(r.config, precision);
       c = { params: s.params, macs: s.macs, intensity: s.intensity };
-      counts.set(r, c);
+      counts.set(key, c);
     }
     return c;
   };

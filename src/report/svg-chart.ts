@@ -124,6 +124,39 @@ interface Box {
 
 const overlaps = (a: Box, b: Box) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
 
+interface Segment {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/** The segment passes through the box (Liang-Barsky clipping). */
+export function segmentHitsBox(s: Segment, b: Box): boolean {
+  let t0 = 0;
+  let t1 = 1;
+  const dx = s.x1 - s.x0;
+  const dy = s.y1 - s.y0;
+  const edges: [number, number][] = [[-dx, s.x0 - b.x0], [dx, b.x1 - s.x0], [-dy, s.y0 - b.y0], [dy, b.y1 - s.y0]];
+  for (const [p, q] of edges) {
+    if (p === 0) {
+      if (q < 0) return false;
+      continue;
+    }
+    const r = q / p;
+    if (p < 0) t0 = Math.max(t0, r);
+    else t1 = Math.min(t1, r);
+    if (t0 > t1) return false;
+  }
+  return true;
+}
+
+/** The two segments cross (proper intersection; shared end points do not count). */
+function segmentsCross(a: Segment, b: Segment): boolean {
+  const side = (px: number, py: number, s: Segment) => Math.sign((s.x1 - s.x0) * (py - s.y0) - (s.y1 - s.y0) * (px - s.x0));
+  return side(a.x0, a.y0, b) * side(a.x1, a.y1, b) < 0 && side(b.x0, b.y0, a) * side(b.x1, b.y1, a) < 0;
+}
+
 /** Rings of label positions around a point: [dx of the label's left edge, dy of its centre, leader]. */
 function positions(width: number): [number, number, boolean][] {
   const r = POINT_RADIUS + 3;
@@ -200,7 +233,18 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
   const placed: Box[] = [];
   const labels: PlacedLabel[] = [];
   const omitted: string[] = [];
-  const free = (b: Box) => b.x0 >= 0 && b.y0 >= 0 && b.x1 <= W && b.y1 <= H && !obstacles.some((o) => overlaps(o, b)) && !placed.some((o) => overlaps(o, b));
+  const leaders: Segment[] = [];
+  const free = (b: Box) =>
+    b.x0 >= 0 && b.y0 >= 0 && b.x1 <= W && b.y1 <= H && !obstacles.some((o) => overlaps(o, b)) && !placed.some((o) => overlaps(o, b)) && !leaders.some((l) => segmentHitsBox(l, b));
+  // A leader line crosses no label and no other leader line (it may pass over points).
+  const leaderFree = (l: Segment) => !placed.some((b) => segmentHitsBox(l, b)) && !leaders.some((o) => segmentsCross(o, l));
+  const leaderOf = (x: number, y: number, b: Box): Segment => {
+    const ax = b.x0 + (b.x1 - b.x0) / 2 < x ? b.x1 : b.x0;
+    const ay = (b.y0 + b.y1) / 2;
+    // Start just outside the point's marker.
+    const len = Math.hypot(ax - x, ay - y) || 1;
+    return { x0: x + ((ax - x) / len) * POINT_RADIUS, y0: y + ((ay - y) / len) * POINT_RADIUS, x1: ax, y1: ay };
+  };
 
   // Unknown-accuracy models: a label at the top of their vertical line.
   for (const p of unknown) {
@@ -241,11 +285,13 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
     for (const [dx, dy, leader] of positions(w)) {
       if (!required && leader) break; // optional labels only right next to their point
       const b = { x0: x + dx, y0: y + dy - LABEL_HEIGHT / 2, x1: x + dx + w, y1: y + dy + LABEL_HEIGHT / 2 };
-      if (free(b)) {
-        spot = { name: p.name, text, x: b.x0, y: b.y0, width: w, height: LABEL_HEIGHT, leader };
-        placed.push(b);
-        break;
-      }
+      if (!free(b)) continue;
+      const line = leader ? leaderOf(x, y, b) : undefined;
+      if (line && !leaderFree(line)) continue;
+      spot = { name: p.name, text, x: b.x0, y: b.y0, width: w, height: LABEL_HEIGHT, leader };
+      placed.push(b);
+      if (line) leaders.push(line);
+      break;
     }
     if (spot) {
       labels.push(spot);
@@ -267,7 +313,7 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
   const labelData = labels.map((l) => {
     const p = points.find((q) => q.name === l.name)!;
     const bold = p.role === 'candidate';
-    const anchorX = l.x + (l.x + l.width / 2 < px(p.latency_ms) ? l.width - 2 : 2);
+    const anchorX = l.x + l.width / 2 < px(p.latency_ms) ? l.x + l.width : l.x;
     return {
       text: l.text,
       role: p.role,
