@@ -59,7 +59,13 @@ export function chartText(input: FrontierChartInput): string {
  */
 export function chartImageMarkdown(url: string, input: FrontierChartInput): string {
   const alt = chartText(input).replace(/[[\]\\`*_<>|]/g, ' ').replace(/\s+/g, ' ').slice(0, 1000);
-  const safeUrl = encodeURI(decodeURI(url)).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'));
+  let decoded = url;
+  try {
+    decoded = decodeURI(url);
+  } catch {
+    // not percent-encoded text: encode it as it is
+  }
+  const safeUrl = encodeURI(decoded).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'));
   return `![${alt}](${safeUrl})`;
 }
 
