@@ -126,9 +126,16 @@ const day = (iso: string) => iso.slice(0, 10);
 /** Latency history as a small inline SVG: the median line over the 95% interval band, oldest left. */
 export function sparkline(history: readonly HistoryEntry[], width = 120, height = 28): string {
   if (!history.length) return '';
-  const lo = Math.min(...history.map((h) => h.ci95_ms[0]), ...history.map((h) => h.median_ms));
-  const hi = Math.max(...history.map((h) => h.ci95_ms[1]), ...history.map((h) => h.median_ms));
-  const span = hi - lo || Math.max(hi * 0.05, 1e-6);
+  let lo = Math.min(...history.map((h) => h.ci95_ms[0]), ...history.map((h) => h.median_ms));
+  let hi = Math.max(...history.map((h) => h.ci95_ms[1]), ...history.map((h) => h.median_ms));
+  // At least +-3% of the mean in height: a flat history looks flat, and 1% of noise does not fill the box.
+  const mean = history.reduce((a, h) => a + h.median_ms, 0) / history.length;
+  if (hi - lo < mean * 0.06) {
+    const mid = (hi + lo) / 2;
+    lo = mid - mean * 0.03;
+    hi = mid + mean * 0.03;
+  }
+  const span = hi - lo || 1e-6;
   const x = (i: number) => (history.length === 1 ? width / 2 : 3 + ((width - 6) * i) / (history.length - 1));
   const y = (v: number) => 3 + (height - 6) * (1 - (v - lo) / span);
   const f = (v: number) => v.toFixed(1);
@@ -288,7 +295,7 @@ async function targetPage(t: DashboardTarget, targets: readonly DashboardTarget[
     `<p class="muted">Target key <code>${escapeHtml(t.key)}</code> · ${t.models.length} model${t.models.length === 1 ? '' : 's'} · measurements on ${sweeps} day${sweeps === 1 ? '' : 's'} · last ${escapeHtml(day(t.last_measured))}</p>`,
     chart,
     `<h2>Models</h2>`,
-    `<p class="muted">Click a column to sort. Drift: latest median against the oldest kept one (red: over 3% slower). History: the kept medians with their 95% intervals, oldest left (hover for values).</p>`,
+    `<p class="muted">Click a column to sort. Drift: latest median against the oldest kept one (red: over 3% slower). History: the kept medians with their 95% intervals, oldest left, at least ±3% in height (hover for values).</p>`,
     modelTable(t.models),
   ].join('\n');
   return page(`${t.label} · frontier`, navigation(targets, t.file), body, opts);

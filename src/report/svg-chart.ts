@@ -338,7 +338,8 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
     field: 'role',
     type: 'nominal' as const,
     scale: { domain: roles, range: roles.map((r) => ROLE_COLOUR[r]) },
-    legend: { title: null, orient: 'bottom' as const, direction: 'horizontal' as const, labelExpr: `${JSON.stringify(ROLE_LEGEND)}[datum.label]` },
+    // One role (a dashboard's stored models) needs no legend.
+    legend: roles.length > 1 ? { title: null, orient: 'bottom' as const, direction: 'horizontal' as const, labelExpr: `${JSON.stringify(ROLE_LEGEND)}[datum.label]` } : null,
   };
   const { legend: _legend, ...plainColour } = colour; // the legend is declared once, on the points
   const shape = { field: 'role', type: 'nominal' as const, scale: { domain: roles, range: roles.map((r) => ROLE_SHAPE[r]) } };
