@@ -78,12 +78,12 @@ maybe('dashboard in headless Chromium', () => {
     for (const t of targets) {
       const { page, problems } = await open(t.file);
       const expected = t.models.filter((m) => m.top1 !== null).length;
-      const drawn = await page.$$eval('figure.frontier-chart g.points_marks path', (els) => els.filter((e) => (e as SVGGraphicsElement).getBBox().width > 0).length);
+      const drawn = await page.$$eval('figure.frontier-chart g.points_marks path', (els) => els.filter((e) => (e as unknown as { getBBox(): { width: number } }).getBBox().width > 0).length);
       expect(drawn).toBe(expected);
       expect(await page.$eval('figure.frontier-chart', (f) => f.getAttribute('data-points'))).toBe(String(expected));
       expect(await page.$$eval('table.sortable tbody tr', (rows) => rows.length)).toBe(t.models.length);
       // The chart is laid out inside the page, at its size (not collapsed).
-      const box = await page.$eval('figure.frontier-chart svg', (s) => s.getBoundingClientRect().toJSON() as DOMRect);
+      const box = await page.$eval('figure.frontier-chart svg', (s) => { const r = s.getBoundingClientRect(); return { width: r.width, height: r.height }; });
       expect(box.width).toBeGreaterThan(600);
       expect(box.height).toBeGreaterThan(300);
       await shot(page, t.key);

@@ -75,7 +75,12 @@ export function sampleCheckPoints(n: number, seed = 3): ChartPoint[] {
   points.push({ name: 'candidate-model', role: 'candidate', latency_ms: 12, ci95_ms: [11.9, 12.1], top1: 75, on_frontier: false });
   const sorted = [...points].sort((a, b) => a.latency_ms - b.latency_ms);
   let best = -Infinity;
-  for (const p of sorted) if (p.top1! > best) ((best = p.top1!), (p.on_frontier = true));
+  for (const p of sorted) {
+    if (p.top1! > best) {
+      best = p.top1!;
+      p.on_frontier = true;
+    }
+  }
   return points;
 }
 
