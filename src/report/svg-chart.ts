@@ -106,10 +106,10 @@ export function logTicks(lo: number, hi: number): number[] {
     const t = pick(mults);
     if (t.length >= 5) return t;
   }
-  // A narrow domain (less than a factor 2): even linear steps.
+  // A narrow domain (less than about a factor 3): even linear steps, at most 8 of them.
   const span = hi - lo;
   const step0 = 10 ** Math.floor(Math.log10(span / 4));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * step0).find((s) => span / s <= 6) ?? step0 * 10;
+  const step = [1, 2, 5, 10].map((m) => m * step0).find((s) => span / s <= 8) ?? step0 * 10;
   const out: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-12; v += step) out.push(+v.toPrecision(6));
   return out;
