@@ -145,7 +145,7 @@ describe('--chart files', () => {
     try {
       const models = sampleCheckPoints(3).map((p) => ({ name: p.name, role: p.role as 'candidate', accuracy: p.top1, latency_ms: p.latency_ms, ci95_ms: p.ci95_ms!, on_frontier: p.on_frontier, params: 1, macs: 1, intensity: 1, samples: 9 }));
       const err: string[] = [];
-      const files = await writeCheckCharts(path.join(dir, 'sub', 'c.svg'), { target: { key: 'k', label: 'cpu' }, candidates: [{ name: 'cand', verdict: 'pass', models } as never] }, { out: () => {}, err: (t) => err.push(t) });
+      const files = await writeCheckCharts(path.join(dir, 'sub', 'c.svg'), { target: { key: 'k', label: 'cpu' }, candidates: [{ name: 'cand', verdict: 'pass', models } as never] }, (t) => err.push(t));
       expect(fs.readFileSync(files[0], 'utf8')).toMatch(/^<svg/);
       expect(err).toEqual([`chart: ${files[0]}`]);
     } finally {

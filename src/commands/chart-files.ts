@@ -5,7 +5,6 @@ import { UserError } from '../errors';
 import type { CheckReport } from '../frontier/gate';
 import { checkChartInputs } from '../report/chart';
 import { renderFrontierSvg } from '../report/svg-chart';
-import type { CommandIO } from './types';
 
 /**
  * The file of each candidate's chart: FILE itself for one candidate; FILE's stem + "-" + the candidate's name
@@ -25,7 +24,7 @@ export function chartFlag(value: unknown): string | undefined {
   return value;
 }
 
-export async function writeCheckCharts(file: string | undefined, report: Pick<CheckReport, 'candidates' | 'target'>, io: CommandIO): Promise<string[]> {
+export async function writeCheckCharts(file: string | undefined, report: Pick<CheckReport, 'candidates' | 'target'>, log: (line: string) => void): Promise<string[]> {
   if (file === undefined) return [];
   const inputs = checkChartInputs(report);
   const files = chartFiles(file, report.candidates.map((c) => c.name));
@@ -38,7 +37,7 @@ export async function writeCheckCharts(file: string | undefined, report: Pick<Ch
     } catch (err) {
       throw new UserError(`--chart: cannot write ${JSON.stringify(files[i])}: ${(err as Error).message}`);
     }
-    io.err(`chart: ${files[i]}`);
+    log(`chart: ${files[i]}`);
   }
   return files;
 }
