@@ -424,7 +424,7 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
     height: H,
     background: 'white',
     padding: 8,
-    config: { view: { stroke: '#ccc' }, axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' }, legend: { labelFontSize: 11, symbolSize: 80, labelLimit: 260, columnPadding: 16 } },
+    config: { view: { stroke: '#ccc' }, axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' }, legend: { labelFontSize: 11, symbolSize: 80, symbolOpacity: 1, labelLimit: 260, columnPadding: 16 } },
     resolve: { scale: { color: 'shared', shape: 'shared' } },
     layer: layers,
   } as unknown as TopLevelSpec;
