@@ -3,6 +3,7 @@
  * files, PR comments, job summaries); text is for the terminal (derived from the same document, so the two
  * never tell different stories); JSON is the typed result itself.
  */
+import * as path from 'node:path';
 import { formatBytes } from '../arch/format';
 import { renderCoefficientComparison, renderLacsMarkdown } from './lacs';
 import { renderCheckMarkdown, renderRecordMarkdown, renderSweepMarkdown } from './frontier';
@@ -23,6 +24,8 @@ function plainText(r: Result): string | undefined {
       return formatMeasureTable(r.measurement) + '\n';
     case 'build':
       return `wrote ${r.file}: ${r.name}, batch ${r.batch}, ${r.precision}, ${r.params.toLocaleString('en-US')} params, ${formatBytes(r.bytes)}\n`;
+    case 'report':
+      return `wrote ${r.files.length} page${r.files.length === 1 ? '' : 's'} (${r.records} model${r.records === 1 ? '' : 's'}, ${r.targets} target${r.targets === 1 ? '' : 's'}) to ${r.dir}: open ${path.join(r.dir, 'index.html')}\n`;
     default:
       return undefined;
   }
