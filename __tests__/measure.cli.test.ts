@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { command, formatTable, modelInputs } from '../src/commands/measure';
+import { modelInputs } from '../src/commands/measure';
+import { formatMeasureTable as formatTable } from '../src/report/tables';
+import { runCommand } from './support/run-command';
 import { GraphBuilder } from '../src/onnx/graph';
 import type { CommandIO } from '../src/commands/types';
 import type { MeasureResult } from '../src/measure/types';
@@ -27,10 +29,9 @@ describe('frontier-gate measure', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('prints the JSON shape of the issue for a model against itself', async () => {
-    const io = capture();
-    const code = await command.run([tiny, tiny, '--json', '--budget', '1', '--threads', '1'], io);
+    const { code, out } = await runCommand('measure', [tiny, tiny, '--json', '--budget', '1', '--threads', '1']);
     expect(code).toBe(0);
-    const r = JSON.parse(io.stdout.join(''));
+    const r = JSON.parse(out);
     expect(r.models.map((m: { name: string }) => m.name)).toEqual(['tiny', 'tiny#2']);
     for (const m of r.models) {
       for (const k of ['median_ms', 'samples', 'cv', 'session_ms', 'first_run_ms', 'p90_ms', 'p99_ms', 'mad_ms', 'outliers']) expect(typeof m[k]).toBe('number');
@@ -47,33 +48,36 @@ describe('frontier-gate measure', () => {
   it('measures every batch size and precision in one run (--batch 1,2 --precision fp32,fp16)', async () => {
     const config = path.join(dir, 'tiny-net.yaml');
     fs.writeFileSync(config, 'name: tiny-net\nresolution: 16\nclasses: 4\nstem: {channels: 8, kernel: 3, stride: 2, act: relu}\nstages:\n  - {block: conv, repeats: 1, channels: 8, kernel: 3, stride: 2, act: relu}\nhead: {channels: 16, act: relu}\n');
-    const io = capture();
-    expect(await command.run([config, '--batch', '1,2', '--precision', 'fp32,fp16', '--budget', '0.2', '--threads', '1', '--json'], io)).toBe(0);
-    const { runs } = JSON.parse(io.stdout.join(''));
+    const { code, out } = await runCommand('measure', [config, '--batch', '1,2', '--precision', 'fp32,fp16', '--budget', '0.2', '--threads', '1', '--json']);
+    expect(code).toBe(0);
+    const { runs } = JSON.parse(out);
     expect(runs.map((r: MeasureResult & { batch: number; precision: string }) => [r.batch, r.precision, r.target.fingerprint.batch, r.target.fingerprint.precision, r.models[0].inputs![0].dims[0]])).toEqual([
       [1, 'fp32', 1, 'fp32', 1], [2, 'fp32', 2, 'fp32', 2], [1, 'fp16', 1, 'fp16', 1], [2, 'fp16', 2, 'fp16', 2],
     ]);
     expect(new Set(runs.map((r: MeasureResult) => r.target.key)).size).toBe(4);
-    const text = capture();
-    await command.run([config, '--batch', '1,2', '--budget', '0.1', '--threads', '1'], text);
-    expect(text.stdout.join('')).toMatch(/== batch 1 fp32\ntarget cpu-[\s\S]*== batch 2 fp32\ntarget cpu-/);
+    const text = await runCommand('measure', [config, '--batch', '1,2', '--budget', '0.1', '--threads', '1']);
+    expect(text.out).toMatch(/== batch 1 fp32\ntarget cpu-[\s\S]*== batch 2 fp32\ntarget cpu-/);
   });
 
   it('keeps raw samples with --raw', async () => {
-    const io = capture();
-    await command.run([tiny, '--json', '--raw', '--budget', '0.3', '--threads', '1'], io);
-    const r = JSON.parse(io.stdout.join(''));
+    const { out } = await runCommand('measure', [tiny, '--json', '--raw', '--budget', '0.3', '--threads', '1']);
+    const r = JSON.parse(out);
     expect(r.models[0].raw_ms.length).toBe(r.models[0].samples);
   });
 
   it('refuses bad flags and files with messages that quote them', async () => {
-    await expect(command.run([tiny, '--ep', 'tpu'], capture())).rejects.toThrow('--ep: expected one of cpu | cuda | tensorrt | webgpu, got "tpu"');
-    await expect(command.run([tiny, '--batch', '0'], capture())).rejects.toThrow('--batch: expected integers in [1, 4096] separated by commas (e.g. 1,8,64), got "0"');
-    await expect(command.run([tiny, '--batch', '1,1'], capture())).rejects.toThrow('--batch: 1 is listed twice in "1,1"');
-    await expect(command.run([tiny, '--precision', 'fp32,int8'], capture())).rejects.toThrow('--precision: expected fp32 | fp16 (or both: fp32,fp16), got "fp32,int8"');
-    await expect(command.run([tiny, '--trt-fp16'], capture())).rejects.toThrow('--trt-fp16: applies to --ep tensorrt only, not cpu');
-    await expect(command.run([tiny, '--budgt', '3'], capture())).rejects.toThrow(/unknown flag --budgt; did you mean --budget\?/);
-    await expect(command.run([], capture())).rejects.toThrow(/no model given/);
+    const refused = async (argv: string[]) => {
+      const r = await runCommand('measure', argv);
+      expect(r.code).toBe(2);
+      return r.err;
+    };
+    expect(await refused([tiny, '--ep', 'tpu'])).toContain('--ep: expected one of cpu | cuda | tensorrt | webgpu, got "tpu"');
+    expect(await refused([tiny, '--batch', '0'])).toContain('--batch: expected integers in [1, 4096] separated by commas (e.g. 1,8,64), got "0"');
+    expect(await refused([tiny, '--batch', '1,1'])).toContain('--batch: 1 is listed twice in "1,1"');
+    expect(await refused([tiny, '--precision', 'fp32,int8'])).toContain('--precision: expected fp32 | fp16 (or both: fp32,fp16), got "fp32,int8"');
+    expect(await refused([tiny, '--trt-fp16'])).toContain('--trt-fp16: applies to --ep tensorrt only, not cpu');
+    expect(await refused([tiny, '--budgt', '3'])).toMatch(/unknown flag --budgt; did you mean --budget\?/);
+    expect(await refused([])).toMatch(/no model given/);
     expect(() => modelInputs(['model.pt'])).toThrow('model.pt: expected an architecture config (.yaml, .yml) or an ONNX model (.onnx), got ".pt"');
   });
 

@@ -8,10 +8,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Tensor } from 'onnxruntime-node';
 import { parseArchConfig } from '../src/arch/parse';
-import { makeCheckCommand } from '../src/commands/check';
-import { command as measureCommand } from '../src/commands/measure';
-import { makeRecordCommand } from '../src/commands/record';
-import { defaultCliDeps } from '../src/frontier/cli';
 import { ortSessionFactory, type Runner } from '../src/measure/session';
 import { buildModel } from '../src/onnx/build';
 import { Float16Array } from '@petamoriken/float16';
@@ -99,7 +95,7 @@ describeWebGpu('measuring commands on webgpu', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('measure --ep webgpu reaches a ratio verdict, on device tensors, with the with-copies time beside', async () => {
-    const r = await runCommand(measureCommand, [path.join(dir, 'small.yaml'), path.join(dir, 'big.yaml'), '--ep', 'webgpu', '--budget', '3', '--json']);
+    const r = await runCommand('measure', [path.join(dir, 'small.yaml'), path.join(dir, 'big.yaml'), '--ep', 'webgpu', '--budget', '3', '--json']);
     expect(r.code).toBe(0);
     const result = JSON.parse(r.out);
     expect(result.target.fingerprint.provider).toBe('webgpu');
@@ -116,12 +112,12 @@ describeWebGpu('measuring commands on webgpu', () => {
 
   it('record then check on webgpu: the deeper, less accurate candidate gets a verdict', async () => {
     const store = path.join(dir, 'frontier.json');
-    const rec = await runCommand(makeRecordCommand(defaultCliDeps), [path.join(dir, 'small.yaml'), '--frontier', store, '--ep', 'webgpu', '--budget', '2', '--json', '--no-lacs']);
+    const rec = await runCommand('record', [path.join(dir, 'small.yaml'), '--frontier', store, '--ep', 'webgpu', '--budget', '2', '--json', '--no-lacs']);
     expect(rec.err).not.toMatch(/error/i);
     expect(rec.code).toBe(0);
     const stored = JSON.parse(fs.readFileSync(store, 'utf8'));
     expect(JSON.stringify(stored)).toContain('"provider":"webgpu"');
-    const chk = await runCommand(makeCheckCommand(defaultCliDeps), [path.join(dir, 'big.yaml'), '--frontier', store, '--ep', 'webgpu', '--budget', '4', '--json', '--no-lacs']);
+    const chk = await runCommand('check', [path.join(dir, 'big.yaml'), '--frontier', store, '--ep', 'webgpu', '--budget', '4', '--json', '--no-lacs']);
     const report = JSON.parse(chk.out);
     expect(['dominated', 'inconclusive']).toContain(report.verdict);
     expect(chk.code).toBe(report.verdict === 'dominated' ? 1 : 0);

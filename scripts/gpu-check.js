@@ -88,8 +88,10 @@ const log = (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(0)
 function cli(args, timeoutS) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: timeoutS * 1000, maxBuffer: 256 << 20, env: process.env });
   const stderr = (r.stderr ?? '').split('\n').filter((l) => l && !/^Warning: max/.test(l));
-  const lines = stderr.filter((l) => !/: session .* first run|rounds in|^batch \d+ fp/.test(l)).map((l) => l.trim().replace(/^error: /, ''));
-  // The first line says what failed; a "needs ..." line, when there is one, says what the provider needs.
+  // The error line (the CLI prints "error: ..." after any progress lines) says what failed; a "needs ..." line
+  // after it, when there is one, says what the provider needs.
+  const at = Math.max(0, stderr.findIndex((l) => /^error: /.test(l)));
+  const lines = stderr.slice(at).map((l) => l.trim().replace(/^error: /, ''));
   const needs = lines.slice(1).find((l) => /needs/.test(l));
   const error = r.error ? (r.error.code === 'ETIMEDOUT' ? `timed out after ${timeoutS} s` : `${r.error.message}`) : r.status !== 0 ? [lines[0], needs].filter(Boolean).join('; ') || `exit ${r.status ?? r.signal}` : undefined;
   return { code: r.status ?? (r.signal ? 128 : 1), stdout: r.stdout ?? '', error };

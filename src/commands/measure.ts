@@ -1,17 +1,12 @@
 import * as path from 'node:path';
 import { loadArchConfig } from '../arch/parse';
-import { choiceFlag, numberFlag, parseFlags, stringFlag } from '../cliargs';
 import { UserError } from '../errors';
-import { createMeasurer } from '../measure';
-import { PROVIDER_NAMES, providerFlagSpec, providerOptions, readProviderOptions } from '../measure/providers';
-import { measureGrid, parseBatchList, parsePrecisionList } from '../measure/sweep';
-import { DEFAULT_MEASURE_OPTIONS, type MeasureOptions, type MeasureResult, type ModelInput } from '../measure/types';
+import { DEFAULT_MEASURE_OPTIONS, type MeasureOptions, type ModelInput } from '../measure/types';
+import type { MeasureCommandResult } from '../report/result';
+import { readProviderOptions } from '../measure/providers';
+import { measureGrid, parseBatchList, parsePrecisionList, type MeasureGrid } from '../measure/sweep';
+import { choiceFlag, MEASURE_FLAGS, numberFlag, optionalNumber, PROVIDERS, stringFlag } from './flags';
 import type { Command } from './types';
-
-const USAGE =
-  `frontier-gate measure <config.yaml|model.onnx>... [--ep ${PROVIDER_NAMES.join('|')}] [--batch N[,N...]] [--precision fp32|fp16|fp32,fp16] ` +
-  '[--budget SECONDS] [--precision-target 0.01] [--band 0.02] [--threads N] [--resolution N] [--seed N] ' +
-  `${providerOptions().map((o) => `[--${o.flag}${o.type === 'boolean' ? '' : ' X'}]`).join(' ')} [--roofline] [--json] [--raw]`;
 
 /** Model names must be unique to pair ratios; measuring a file against itself is legitimate (noise check). */
 function uniqueName(name: string, taken: Set<string>): string {
@@ -34,96 +29,55 @@ export function modelInputs(files: string[]): ModelInput[] {
   });
 }
 
-const ms = (x: number) => (x >= 100 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-
-export function formatTable(r: MeasureResult): string {
-  const nameWidth = Math.max(5, ...r.models.map((m) => m.name.length));
-  const lines = [
-    `target ${r.target.key}  ${r.target.label}`,
-    '',
-    `${'model'.padEnd(nameWidth)}  ${'median ms'.padStart(10)}  ${'95% CI'.padStart(19)}  ${'p90'.padStart(8)}  ${'p99'.padStart(8)}  ${'CV'.padStart(6)}  ${'n'.padStart(6)}  ${'outl.'.padStart(5)}  ${'session'.padStart(9)}  ${'1st run'.padStart(9)}`,
-  ];
-  for (const m of r.models) {
-    const ci = `[${ms(m.ci95_ms[0])}, ${ms(m.ci95_ms[1])}]`;
-    lines.push(
-      `${m.name.padEnd(nameWidth)}  ${ms(m.median_ms).padStart(10)}  ${ci.padStart(19)}  ${ms(m.p90_ms).padStart(8)}  ${ms(m.p99_ms).padStart(8)}  ${pct(m.cv).padStart(6)}  ${String(m.samples).padStart(6)}  ${String(m.outliers).padStart(5)}  ${(ms(m.session_ms) + ' ms').padStart(9)}  ${(ms(m.first_run_ms) + ' ms').padStart(9)}`,
-    );
-  }
-  const copies = r.models.filter((m) => m.with_copies_ms !== undefined);
-  if (copies.length) {
-    lines.push('', 'inputs and outputs stay on the device in the timed runs; with host copies of inputs and outputs (median):');
-    for (const m of copies) lines.push(`  ${m.name.padEnd(nameWidth)}  ${ms(m.with_copies_ms!)} ms (x${(m.with_copies_ms! / m.median_ms).toFixed(2)})`);
-  }
-  if (r.ratios.length) {
-    lines.push('', `ratios against ${r.ratios[0].vs} (noise band +/- ${pct(r.band ?? DEFAULT_MEASURE_OPTIONS.band)})`);
-    for (const q of r.ratios) {
-      lines.push(`  ${q.model.padEnd(nameWidth)}  x${q.ratio.toFixed(4)}  95% CI [${q.ci95[0].toFixed(4)}, ${q.ci95[1].toFixed(4)}]  ${q.verdict}`);
-    }
-  }
-  if (r.roofline) {
-    const f = r.roofline;
-    lines.push('', `roofline: peak ${f.peak_gflops.toFixed(1)} GFLOP/s (MatMul ${f.matmul_n}^3), bandwidth ${f.bandwidth_gbs.toFixed(1)} GB/s, ridge ${f.ridge_flops_per_byte.toFixed(1)} FLOP/B`);
-    for (const m of r.models) {
-      if (m.roofline) {
-        const q = m.roofline;
-        lines.push(`  ${m.name.padEnd(nameWidth)}  ${q.achieved_gflops.toFixed(1)} GFLOP/s achieved, intensity ${q.intensity.toFixed(1)} FLOP/B -> ${q.bound}-bound, ${pct(q.roof_fraction)} of its roof`);
-      }
-    }
-  }
-  lines.push('', `${r.rounds} rounds, ${r.wall_s.toFixed(1)} s${r.budget_exhausted ? '; budget ran out before the precision target was met' : ''}`);
-  return lines.join('\n');
+export interface MeasureArgs {
+  inputs: ModelInput[];
+  options: Partial<MeasureOptions>;
+  grid: MeasureGrid;
+  raw: boolean;
 }
 
-export const command: Command = {
+const d = DEFAULT_MEASURE_OPTIONS;
+
+export const command: Command<MeasureArgs, MeasureCommandResult> = {
   name: 'measure',
   summary: 'latency of configs and .onnx models side by side, with confidence intervals and ratio verdicts',
-  usage: USAGE,
-  async run(argv, io) {
-    const { values, positionals } = parseFlags('measure', argv, {
-      ep: { type: 'string' },
-      batch: { type: 'string' },
-      precision: { type: 'string' },
-      budget: { type: 'string' },
-      'precision-target': { type: 'string' },
-      band: { type: 'string' },
-      threads: { type: 'string' },
-      resolution: { type: 'string' },
-      seed: { type: 'string' },
-      ...providerFlagSpec(),
-      roofline: { type: 'boolean' },
-      json: { type: 'boolean' },
-      raw: { type: 'boolean' },
-    }, USAGE);
-    if (positionals.length === 0) throw new UserError(`frontier-gate measure: no model given\nusage: ${USAGE}`);
-    const d = DEFAULT_MEASURE_OPTIONS;
-    const ep = choiceFlag(values, 'ep', PROVIDER_NAMES, d.ep);
-    const batches = parseBatchList(stringFlag(values, 'batch') ?? String(d.batch));
-    const precisions = parsePrecisionList(stringFlag(values, 'precision') ?? d.precision);
+  args: '<config.yaml|model.onnx>...',
+  flags: {
+    ...MEASURE_FLAGS,
+    budget: { type: 'string', value: 'SECONDS', default: d.budgetSeconds, help: 'wall-clock budget for warm-up and timed rounds' },
+    'precision-target': { type: 'string', value: 'FRACTION', default: d.precisionTarget, help: "stop when every 95% interval's relative half-width is below this" },
+    band: { type: 'string', value: 'FRACTION', default: d.band, help: 'noise band of the ratio verdicts (same / slower / faster)' },
+    batch: { type: 'string', value: 'N[,N...]', default: d.batch, help: 'batch size(s) the models are built with; several (1,8,64) are measured in turn' },
+    precision: { type: 'string', value: 'fp32|fp16|fp32,fp16', default: d.precision, help: 'precision(s); both are measured in turn' },
+    resolution: { type: 'string', value: 'N', help: 'input size for .onnx models with dynamic spatial dimensions' },
+    roofline: { type: 'boolean', help: "also probe this machine's roofline and place each config under it" },
+    raw: { type: 'boolean', help: 'with --json: keep every raw sample' },
+  },
+  parse(values, positionals) {
+    if (positionals.length === 0) throw new UserError('measure: no model given');
+    const ep = choiceFlag(values, 'ep', PROVIDERS, d.ep);
     const options: Partial<MeasureOptions> = {
       ep,
       ...readProviderOptions(values, ep),
       budgetSeconds: numberFlag(values, 'budget', d.budgetSeconds, { min: 0.1, max: 86400 }),
       precisionTarget: numberFlag(values, 'precision-target', d.precisionTarget, { min: 0.0001, max: 0.5 }),
       band: numberFlag(values, 'band', d.band, { min: 0, max: 0.5 }),
-      threads: values.threads === undefined ? undefined : numberFlag(values, 'threads', 1, { min: 1, max: 1024, integer: true }),
-      resolution: values.resolution === undefined ? undefined : numberFlag(values, 'resolution', 224, { min: 1, max: 8192, integer: true }),
-      seed: values.seed === undefined ? undefined : numberFlag(values, 'seed', 0, { min: 0, max: 2 ** 32 - 1, integer: true }),
+      threads: optionalNumber(values, 'threads', { min: 1, max: 1024, integer: true }),
+      resolution: optionalNumber(values, 'resolution', { min: 1, max: 8192, integer: true }),
+      seed: optionalNumber(values, 'seed', { min: 0, max: 2 ** 32 - 1, integer: true }),
       roofline: Boolean(values.roofline),
     };
-    const inputs = modelInputs(positionals);
-    const log = values.json ? () => undefined : (line: string) => io.err(line);
-    const measurer = createMeasurer({ log });
-    const shape = (result: MeasureResult) => (values.raw ? result : { ...result, models: result.models.map(({ raw_ms: _raw, ...rest }) => rest) });
+    const grid = { batches: parseBatchList(stringFlag(values, 'batch') ?? String(d.batch)), precisions: parsePrecisionList(stringFlag(values, 'precision') ?? d.precision) };
+    return { inputs: modelInputs(positionals), options, grid, raw: Boolean(values.raw) };
+  },
+  async run(args, ctx) {
+    const { batches, precisions } = args.grid;
     if (batches.length * precisions.length === 1) {
-      const result = await measurer.measure(inputs, { ...options, batch: batches[0], precision: precisions[0] });
-      io.out(values.json ? JSON.stringify(shape(result), null, 2) : formatTable(result));
-      return 0;
+      const measurement = await ctx.measurer().measure(args.inputs, { ...args.options, batch: batches[0], precision: precisions[0] });
+      return { command: 'measure', measurement, raw: args.raw };
     }
     // Batch sizes and precisions in one run: one side-by-side measurement per combination.
-    const sweep = await measureGrid(measurer, inputs, options, { batches, precisions }, log);
-    if (values.json) io.out(JSON.stringify({ runs: sweep.runs.map(shape) }, null, 2));
-    else io.out(sweep.runs.map((r) => `== batch ${r.batch} ${r.precision}\n${formatTable(r)}`).join('\n\n'));
-    return 0;
+    const sweep = await measureGrid(ctx.measurer(), args.inputs, args.options, args.grid, ctx.log);
+    return { command: 'measure', measurement: sweep.runs[0], runs: sweep.runs, raw: args.raw };
   },
 };
