@@ -127,10 +127,11 @@ describe('frontier-gate sweep', () => {
     const before = fs.readFileSync(store, 'utf8');
     const dry = await run(makeSweepCommand(deps({ ...LATENCY, 'resnet-18': 40 })), ['--frontier', store, '--dry-run']);
     expect(dry.code).toBe(0);
-    expect(dry.out.split('\n')[0]).toMatch(/resnet-18\*\* slower \(\+53\.8%\)/);
+    expect(dry.out.split('\n')[0]).toMatch(/resnet-18\*\* slower by \+53\.8% \(\+51\.8% \.\. \+55\.8%\).* Dry run: .* was not updated\.$/);
     expect(fs.readFileSync(store, 'utf8')).toBe(before);
     const real = await run(makeSweepCommand(deps({ ...LATENCY, 'resnet-18': 40 })), ['--frontier', store]);
     expect(real.code).toBe(0);
+    expect(real.out).not.toMatch(/dry run/i);
     expect(readStoreFile(store).records.find((r) => r.name === 'resnet-18')!.targets['cpu-fake0001'].history.map((h) => h.median_ms)).toEqual([26, 40]);
     const bad = await run(makeSweepCommand(deps()), ['extra.yaml', '--frontier', store]);
     expect(bad.code).toBe(2);

@@ -28,7 +28,7 @@ export function makeSweepCommand(deps: CliDeps): Command {
       const store = readStoreFile(storeFile);
       const { report, updates } = await runSweep(
         store,
-        { budgetSeconds, latencyTolerance, measure, storeFile: values['dry-run'] ? undefined : storeFile },
+        { budgetSeconds, latencyTolerance, measure, storeFile, dryRun: Boolean(values['dry-run']) },
         { measurer: deps.measurer(io, Boolean(values.verbose)), now: deps.now, commit: deps.commit?.() },
       );
       if (!values['dry-run']) await updateStoreFile(storeFile, (current) => applyRecordUpdates(current, updates));

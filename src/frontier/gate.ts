@@ -595,6 +595,8 @@ export interface SweepOptions {
   latencyTolerance: number;
   measure?: Partial<MeasureOptions>;
   storeFile?: string;
+  /** The caller will not write the updates (sweep --dry-run): the report says so. */
+  dryRun?: boolean;
 }
 
 export type DriftStatus = 'slower' | 'faster' | 'same' | 'new';
@@ -608,6 +610,8 @@ export interface DriftRow {
   previous_date: string | null;
   /** latency / previous - 1. */
   drift: number | null;
+  /** drift -/+ the sum of both measurements' relative 95% half-widths: wider than a 95% interval, never narrower. */
+  drift_ci95: [number, number] | null;
   /** The change that counts as noise for this model: tolerance or the two intervals' half-widths. */
   noise: number | null;
 }
@@ -617,6 +621,8 @@ export interface SweepReport {
   rows: DriftRow[];
   /** Median drift over models measured before: a machine-wide shift rather than a model's. */
   common_drift: number | null;
+  /** Measured and reported only: the store was not updated (sweep --dry-run). */
+  dry_run: boolean;
   markdown: string;
   json: Record<string, unknown>;
 }
@@ -624,11 +630,12 @@ export interface SweepReport {
 const halfWidth = (ci: [number, number], median: number) => (ci[1] - ci[0]) / 2 / median;
 
 /** Drift of one model between its stored latest measurement and now. */
-export function driftOf(previous: { median_ms: number; ci95_ms: [number, number] } | undefined, now: { median_ms: number; ci95_ms: [number, number] }, tolerance: number): Pick<DriftRow, 'status' | 'drift' | 'noise'> {
-  if (!previous) return { status: 'new', drift: null, noise: null };
+export function driftOf(previous: { median_ms: number; ci95_ms: [number, number] } | undefined, now: { median_ms: number; ci95_ms: [number, number] }, tolerance: number): Pick<DriftRow, 'status' | 'drift' | 'drift_ci95' | 'noise'> {
+  if (!previous) return { status: 'new', drift: null, drift_ci95: null, noise: null };
   const drift = now.median_ms / previous.median_ms - 1;
-  const noise = Math.max(tolerance, halfWidth(previous.ci95_ms, previous.median_ms) + halfWidth(now.ci95_ms, now.median_ms));
-  return { status: drift > noise ? 'slower' : drift < -noise ? 'faster' : 'same', drift, noise };
+  const spread = halfWidth(previous.ci95_ms, previous.median_ms) + halfWidth(now.ci95_ms, now.median_ms);
+  const noise = Math.max(tolerance, spread);
+  return { status: drift > noise ? 'slower' : drift < -noise ? 'faster' : 'same', drift, drift_ci95: [drift - spread, drift + spread], noise };
 }
 
 /** Re-measures every record on this target in one interleaved run; reports drift against the store. */
@@ -652,7 +659,7 @@ export async function runSweep(store: FrontierStore, options: SweepOptions, deps
   }
   const drifts = rows.filter((r) => r.drift !== null).map((r) => r.drift!).sort((a, b) => a - b);
   const common = drifts.length ? (drifts.length % 2 ? drifts[(drifts.length - 1) / 2] : (drifts[drifts.length / 2 - 1] + drifts[drifts.length / 2]) / 2) : null;
-  const base = { target: { key, label: result.target.label }, rows, common_drift: common };
+  const base = { target: { key, label: result.target.label }, rows, common_drift: common, dry_run: !!options.dryRun };
   const json = JSON.parse(JSON.stringify({ command: 'sweep', ...base, ...(options.storeFile ? { store: options.storeFile } : {}) })) as Record<string, unknown>;
   return { report: { ...base, markdown: renderSweepMarkdown(base, options.storeFile), json }, store: applyRecordUpdates(store, updates), updates };
 }

@@ -169,18 +169,24 @@ export function renderCheckMarkdown(report: CheckView): string {
 }
 
 export function renderRecordMarkdown(report: { target: { key: string; label: string }; rows: RecordRow[] }, storeFile?: string): string {
-  const added = report.rows.filter((r) => r.action === 'added').length;
+  const count = (action: RecordRow['action']) => report.rows.filter((r) => r.action === action).length;
+  const actions = [
+    [count('added'), 'added'],
+    [count('updated'), 'updated'],
+    [count('config-changed'), 'replaced with a changed config (earlier measurements dropped)'],
+  ].filter(([n]) => n).map(([n, what]) => `${n} ${what}`);
   const out = [
-    `Recorded ${report.rows.length} model${report.rows.length === 1 ? '' : 's'} (${added} added, ${report.rows.length - added} updated) on ${md(report.target.label)}${storeFile ? ` into ${md(storeFile)}` : ''}.`,
+    `Recorded ${report.rows.length} model${report.rows.length === 1 ? '' : 's'} on ${md(report.target.label)}${storeFile ? ` into ${md(storeFile)}` : ''}: ${actions.join(', ')}.`,
     '',
-    '| model | action | top-1 | latency ms (95% CI) | previous ms | params | MACs |',
-    '|---|---|---:|---:|---:|---:|---:|',
+    '| model | action | top-1 | latency ms (95% CI) | previous ms | params · MACs |',
+    '|---|---|---:|---:|---:|---:|',
   ];
   for (const r of report.rows) {
     out.push(
-      `| ${md(r.name)} | ${r.action} | ${top1(r.accuracy)} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${r.previous_ms === null ? '–' : ms(r.previous_ms)} | ${millions(r.params)} | ${giga(r.macs)} |`,
+      `| ${md(r.name)} | ${r.action} | ${top1(r.accuracy)} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${r.previous_ms === null ? '–' : ms(r.previous_ms)} | ${millions(r.params)} · ${giga(r.macs)} |`,
     );
   }
+  out.push('', '<sub>Previous: the stored median of the same config on this target, kept in its history; latencies of other runs are not compared here.</sub>');
   for (const r of report.rows) {
     if (!r.lacs) continue;
     out.push('', r.lacs.markdown.trimEnd());
@@ -189,22 +195,42 @@ export function renderRecordMarkdown(report: { target: { key: string; label: str
   return out.join('\n') + '\n';
 }
 
-export function renderSweepMarkdown(report: { target: { key: string; label: string }; rows: DriftRow[]; common_drift: number | null }, storeFile?: string): string {
+export function renderSweepMarkdown(
+  report: { target: { key: string; label: string }; rows: DriftRow[]; common_drift: number | null; dry_run?: boolean },
+  storeFile?: string,
+): string {
   const moved = report.rows.filter((r) => r.status === 'slower' || r.status === 'faster');
-  const head = moved.length
-    ? `Drift on ${md(report.target.label)}: ${moved.map((r) => `**${md(r.name)}** ${r.status} (${pct(r.drift!)})`).join(', ')} since the last stored measurement, beyond noise.`
-    : `No drift beyond noise on ${md(report.target.label)} across ${report.rows.length} models.`;
-  const out = [head, ''];
+  const fresh = report.rows.filter((r) => r.status === 'new').length;
+  const compared = report.rows.length - fresh;
+  const where = md(report.target.label);
+  const drift = (r: DriftRow) => `${pct(r.drift!)} (${pctInterval(r.drift_ci95!)})`;
+  const sentences: string[] = [];
+  if (moved.length) {
+    sentences.push(`Drift on ${where} since the last stored measurement, beyond noise: ${moved.map((r) => `**${md(r.name)}** ${r.status} by ${drift(r)}`).join(', ')}.`);
+  } else if (compared) {
+    sentences.push(`No drift beyond noise on ${where} across the ${compared} model${compared === 1 ? '' : 's'} measured here before.`);
+  }
+  if (fresh) sentences.push(`${fresh} model${fresh === 1 ? ' was' : 's were'} measured on ${where} for the first time.`);
+  if (report.dry_run) sentences.push(`Dry run: ${storeFile ? md(storeFile) : 'the store'} was not updated.`);
+  const out = [sentences.join(' '), ''];
   if (report.common_drift !== null && Math.abs(report.common_drift) > 0.03) {
     out.push(`All models moved by ${pct(report.common_drift)} in the median: the machine or runtime changed more than the models did.`, '');
   }
-  out.push('| model | status | latency ms (95% CI) | previous ms | drift | noise band | previous date |', '|---|---|---:|---:|---:|---:|---|');
+  out.push('| model | status | latency ms (95% CI) | previous ms (date) | drift (interval) | noise band |', '|---|---|---:|---:|---:|---:|');
   for (const r of report.rows) {
+    const previous = r.previous_ms === null ? '–' : `${ms(r.previous_ms)}${r.previous_date ? ` (${r.previous_date.slice(0, 10)})` : ''}`;
     out.push(
-      `| ${md(r.name)} | ${r.status} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${r.previous_ms === null ? '–' : ms(r.previous_ms)} | ` +
-        `${r.drift === null ? '–' : pct(r.drift)} | ${r.noise === null ? '–' : `±${(r.noise * 100).toFixed(1)}%`} | ${r.previous_date ? r.previous_date.slice(0, 10) : '–'} |`,
+      `| ${md(r.name)} | ${r.status} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${previous} | ` +
+        `${r.drift === null ? '–' : drift(r)} | ${r.noise === null ? '–' : `±${(r.noise * 100).toFixed(1)}%`} |`,
     );
   }
-  if (storeFile) out.push('', `<sub>Store ${md(storeFile)} updated with these measurements.</sub>`);
+  out.push(
+    '',
+    '<sub>Drift is latency / previous − 1; its interval adds both measurements\' relative 95% half-widths. A model is slower or faster when its drift ' +
+      'is beyond its noise band: the larger of the latency tolerance and that sum.</sub>',
+  );
+  if (storeFile) {
+    out.push('', report.dry_run ? `<sub>Dry run: ${md(storeFile)} was not updated; run without \`--dry-run\` to store these measurements.</sub>` : `<sub>Store ${md(storeFile)} updated with these measurements.</sub>`);
+  }
   return out.join('\n') + '\n';
 }
