@@ -127,7 +127,7 @@ describe('frontier-gate sweep', () => {
     const before = fs.readFileSync(store, 'utf8');
     const dry = await run(makeSweepCommand(deps({ ...LATENCY, 'resnet-18': 40 })), ['--frontier', store, '--dry-run']);
     expect(dry.code).toBe(0);
-    expect(dry.out.split('\n')[0]).toMatch(/resnet-18\*\* slower by \+53\.8% \(\+51\.8% \.\. \+55\.8%\).* Dry run: .* was not updated\.$/);
+    expect(dry.out.split('\n')[0]).toMatch(/resnet-18\*\* slower: \+53\.8% \(\+51\.8% \.\. \+55\.8%\).* Dry run: .* was not updated\.$/);
     expect(fs.readFileSync(store, 'utf8')).toBe(before);
     const real = await run(makeSweepCommand(deps({ ...LATENCY, 'resnet-18': 40 })), ['--frontier', store]);
     expect(real.code).toBe(0);

@@ -251,7 +251,7 @@ describe('record and sweep reports', () => {
     const moved = report.rows.filter((r) => r.status === 'slower' || r.status === 'faster');
     expect(moved.map((r) => r.name).sort()).toEqual(['efficientnet-b0', 'efficientnet-b1']);
     for (const r of moved) {
-      const m = new RegExp(`\\*\\*${r.name}\\*\\* (slower|faster) by ([+-]\\d+\\.\\d)% \\(([^)]*)\\)`).exec(head)!;
+      const m = new RegExp(`\\*\\*${r.name}\\*\\* (slower|faster): ([+-]\\d+\\.\\d)% \\(([^)]*)\\)`).exec(head)!;
       expect(m[1]).toBe(r.status);
       const [lo, hi] = intervalIn(m[3])!;
       expect(close(lo, r.drift_ci95![0]) && close(hi, r.drift_ci95![1])).toBe(true);

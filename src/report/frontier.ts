@@ -206,7 +206,7 @@ export function renderSweepMarkdown(
   const drift = (r: DriftRow) => `${pct(r.drift!)} (${pctInterval(r.drift_ci95!)})`;
   const sentences: string[] = [];
   if (moved.length) {
-    sentences.push(`Drift on ${where} since the last stored measurement, beyond noise: ${moved.map((r) => `**${md(r.name)}** ${r.status} by ${drift(r)}`).join(', ')}.`);
+    sentences.push(`Drift on ${where} since the last stored measurement, beyond noise: ${moved.map((r) => `**${md(r.name)}** ${r.status}: ${drift(r)}`).join(', ')}.`);
   } else if (compared) {
     sentences.push(`No drift beyond noise on ${where} across the ${compared} model${compared === 1 ? '' : 's'} measured here before.`);
   }
