@@ -12,7 +12,7 @@ const HEADLINE: Record<string, RegExp> = {
   inconclusive: /^🟡 inconclusive[: ]/,
   'new-frontier': /^🟢 new frontier[: ]/,
   pass: /^✅ pass[: ]/,
-  'latency-only': /^ℹ️ latency only: /,
+  'latency-only': /^ℹ️ latency only[: (]/,
 };
 const STAR: Record<FrontierStatus, string> = { on: '★', off: '', undecided: '?', unrated: '–' };
 const DIRECTION = /\b(slower|faster|ahead|behind)\b/;
@@ -83,8 +83,12 @@ function checkInvariants(report: CheckReport): void {
   // The headline matches the verdict.
   const first = md.split('\n')[0];
   const only = report.candidates.length === 1 ? report.candidates[0] : undefined;
-  expect(first).toMatch(HEADLINE[only?.latency_only ? 'latency-only' : report.verdict]);
-  if (!only) for (const c of report.candidates) expect(first).toContain(`**${c.name}** ${c.latency_only ? 'latency only' : c.verdict.replace('-', ' ')}`);
+  const allLatencyOnly = report.candidates.every((c) => c.latency_only);
+  expect(first).toMatch(HEADLINE[allLatencyOnly ? 'latency-only' : report.verdict]);
+  if (!only) {
+    expect(first).toContain(`${report.candidates.length} candidates`);
+    for (const c of report.candidates) expect(first).toContain(allLatencyOnly ? `**${c.name}**` : `**${c.name}** ${c.latency_only ? 'latency only' : c.verdict.replace('-', ' ')}`);
+  }
   expect(md).not.toMatch(/\b(ahead|behind)\b/);
 
   // Tables: at most 6 columns; the compact table's cells agree with the typed rows.

@@ -73,6 +73,7 @@ export function candidateSentence(c: CandidateResult, settings: Pick<Settings, '
     }
     case 'inconclusive': {
       const undecided = c.undecided.map(rival).filter((r): r is ModelRow => !!r?.slower_by_ci95);
+      if (!undecided.length) return `${VERDICT_LABEL.inconclusive}: ${name} is neither proven dominated nor proven clear: ${c.reason_markdown}.`;
       return (
         `${VERDICT_LABEL.inconclusive}: ${name} (top-1 ${top1(c.accuracy)}) is neither proven dominated nor proven clear: ` +
         `its latency against ${undecided.map((r) => `${bold(r.name)} (top-1 ${top1(r.accuracy)}) is ${pctInterval(r.slower_by_ci95!)}`).join(', against ')} (95% CI), ` +
@@ -154,8 +155,12 @@ export function renderCheckMarkdown(report: CheckView): string {
   if (candidates.length === 1) {
     out.push(candidateSection(candidates[0], report));
   } else {
-    const each = candidates.map((c) => `${bold(c.name)} ${c.latency_only ? 'latency only' : VERDICT_WORD[c.verdict]}`);
-    out.push(`${VERDICT_LABEL[verdict]} (the worst of ${candidates.length} candidates): ${each.join(', ')}.`, '');
+    if (candidates.every((c) => c.latency_only)) {
+      out.push(`ℹ️ latency only (${candidates.length} candidates, no accuracy verdict): ${candidates.map((c) => bold(c.name)).join(', ')}.`, '');
+    } else {
+      const each = candidates.map((c) => `${bold(c.name)} ${c.latency_only ? 'latency only' : VERDICT_WORD[c.verdict]}`);
+      out.push(`${VERDICT_LABEL[verdict]} (the worst of ${candidates.length} candidates): ${each.join(', ')}.`, '');
+    }
     for (const c of candidates) out.push(`### ${md(c.name)}`, '', candidateSection(c, report), '');
   }
   const strict = settings.strict ? ', strict (inconclusive fails)' : '';
