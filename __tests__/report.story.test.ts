@@ -3,7 +3,7 @@
  * invariants a reader relies on checked on the Markdown itself, not on the renderer's code paths.
  */
 import { readStoreFile } from '../src/frontier/store';
-import { runRecord, runSweep, type CandidateResult, type CheckReport, type FrontierStatus, type ModelRow } from '../src/frontier/gate';
+import { frontierStatus, runRecord, runSweep, separationOf, type CandidateResult, type CheckReport, type FrontierStatus, type ModelRow } from '../src/frontier/gate';
 import { fitMarkdown } from '../src/github/comment';
 import { CANDIDATES, checkOf, StoryMeasurer, ZOO_HERE, ZOO_STORE, type Candidate } from './support/story-scenarios';
 
@@ -269,5 +269,37 @@ describe('record and sweep reports', () => {
       expect(cells[1]).toBe(r.status);
       if (r.drift !== null) expect(cells[4]).toMatch(/^[+-]\d+\.\d% \([+-]\d+\.\d% \.\. [+-]\d+\.\d%\)$/);
     }
+  });
+});
+
+describe('the position rule behind the stars and cells', () => {
+  it('separationOf: a direction only with the whole interval beyond the tolerance', () => {
+    // ratio = model / candidate; the candidate is slower by 1 / ratio - 1.
+    expect(separationOf([0.5, 0.9], 0.03)).toBe('slower');
+    expect(separationOf([1.05, 1.2], 0.03)).toBe('faster');
+    expect(separationOf([0.98, 1.02], 0.03)).toBe('within');
+    expect(separationOf([0.95, 1.0], 0.03)).toBe('straddles');
+    expect(separationOf([1.0, 1.04], 0.03)).toBe('straddles');
+    expect(separationOf([0.9, 1.1], 0.03)).toBe('straddles');
+  });
+
+  it('frontierStatus: off only when a model as accurate is faster beyond the tolerance with its whole interval', () => {
+    const row = (name: string, accuracy: number | null, ratio?: [number, number]): ModelRow => ({
+      name, role: ratio ? 'neighbour' : 'candidate', accuracy, latency_ms: 1, ci95_ms: [1, 1], frontier: 'unrated', on_frontier: false,
+      params: 0, macs: 0, intensity: 0, samples: 1, ...(ratio ? { ratio: (ratio[0] + ratio[1]) / 2, ratio_ci95: ratio } : {}),
+    });
+    const tol = { latency: 0.03, accuracy: 0.1 };
+    // b is more accurate than the candidate and 20% faster: the candidate is off, b is on; c is less accurate and slower than both: off.
+    expect(frontierStatus([row('cand', 70), row('b', 71, [0.78, 0.82]), row('c', 69, [1.5, 1.6])], tol)).toEqual(['off', 'on', 'off']);
+    // A less accurate model stays on however slow the others are.
+    expect(frontierStatus([row('cand', 70), row('c', 69, [0.5, 0.6])], tol)).toEqual(['on', 'on']);
+    // d is a twin of the candidate within noise: both stay on.
+    expect(frontierStatus([row('cand', 70), row('d', 70, [0.99, 1.01])], tol)).toEqual(['on', 'on']);
+    // e's interval straddles the line: undecided for the candidate, not for e (more accurate).
+    expect(frontierStatus([row('cand', 70), row('e', 70.5, [0.9, 1.0])], tol)).toEqual(['undecided', 'on']);
+    // Between stored models the bound is wider: f vs g is 0.8 .. 1.0 here although both ratios are narrow.
+    expect(frontierStatus([row('cand', 60), row('f', 75, [1.6, 2.0]), row('g', 75, [2.0, 2.0])], tol)).toEqual(['on', 'on', 'undecided']);
+    // Without an accuracy there is no place on the frontier.
+    expect(frontierStatus([row('cand', null), row('h', 70, [1, 1.01])], tol)).toEqual(['unrated', 'on']);
   });
 });

@@ -283,14 +283,18 @@ function setFrontier(row: ModelRow, status: FrontierStatus): void {
  */
 export function frontierStatus(rows: readonly ModelRow[], tol: { latency: number; accuracy: number }): FrontierStatus[] {
   const line = 1 / (1 + tol.latency);
-  const ci = (r: ModelRow): [number, number] => r.ratio_ci95 ?? [1, 1];
+  // The candidate's ratio to itself is exactly 1; a model without a ratio has no interval to compare.
+  const ci = (r: ModelRow): [number, number] | undefined => (r.role === 'candidate' ? [1, 1] : r.ratio_ci95);
   return rows.map((x) => {
     if (x.accuracy === null) return 'unrated';
+    const cx = ci(x);
+    if (!cx) return 'undecided';
     let undecided = false;
     for (const y of rows) {
-      if (y === x || y.accuracy === null || y.accuracy < x.accuracy - tol.accuracy - ACCURACY_EPSILON) continue;
-      const lo = ci(y)[0] / ci(x)[1];
-      const hi = ci(y)[1] / ci(x)[0];
+      const cy = ci(y);
+      if (y === x || !cy || y.accuracy === null || y.accuracy < x.accuracy - tol.accuracy - ACCURACY_EPSILON) continue;
+      const lo = cy[0] / cx[1];
+      const hi = cy[1] / cx[0];
       if (hi < line) return 'off';
       if (lo < line) undecided = true;
     }
