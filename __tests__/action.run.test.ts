@@ -381,8 +381,6 @@ describe('workflow_dispatch: lacs', () => {
     const base = archYaml('efficientnet-b0').replace(/^resolution: .*$/m, 'resolution: 64');
     s = await scenario({ event: 'workflow_dispatch', payload: wd, inputs: { command: 'lacs' }, workspaceFiles: { 'models/b0.yaml': base } });
     s.gh.commitAs(s.env.GITHUB_SHA!, { [STORE]: serializeStore(await referenceStore()) });
-    const { createFrontierCore } = await import('../src/github/frontier-core');
-    const familyDir = path.join(s.workspace, 'family');
     const { runAction } = await import('../src/github/run');
     const { createOctokit, createRepoApi } = await import('../src/github/api');
     const { loadArchConfigWithSource } = await import('../src/arch/parse');
@@ -390,7 +388,6 @@ describe('workflow_dispatch: lacs', () => {
     const result = await runAction({
       env: sc.env,
       io: sc.io,
-      core: (config) => createFrontierCore(config.frontier, familyDir),
       api: (ctx, config) => createRepoApi(createOctokit({ token: config.githubToken, baseUrl: ctx.apiUrl, log: { debug: () => {}, info: () => {}, warning: () => {} }, throttle: false }), ctx.repo),
       createMeasurer: () => sc.measurer,
       loadConfig: (f) => loadArchConfigWithSource(f),

@@ -4,6 +4,7 @@ import { applyRecordUpdates, runCheck } from '../src/frontier/gate';
 import { configHash, emptyStore, storedConfig } from '../src/frontier/store';
 import { frontierChart, mermaidLabel } from '../src/report/chart';
 import { FAKE_TARGET, FakeMeasurer } from './frontier.support/fake-measurer';
+import { renderMarkdown, toJson } from '../src/report';
 
 const mbv2 = loadArchConfig(path.join(__dirname, '../fixtures/archs/mobilenet-v2.yaml'));
 const HOSTILE_STORED = 'mb<img src=x onerror=alert(1)>|@org/team';
@@ -24,7 +25,7 @@ describe('check report', () => {
     const report = await runCheck(store(), [{ config: cand, file: 'prs/`evil`.yaml' }], {}, {
       measurer: new FakeMeasurer({ latency: { [HOSTILE_CAND]: 30, [HOSTILE_STORED]: 20 }, target: { ...FAKE_TARGET, label: 'cpu <b>x</b>' } }),
     });
-    const md = report.markdown;
+    const md = renderMarkdown(report);
     expect(report.verdict).toBe('dominated');
     expect(md).not.toMatch(/<img|<b>|\]\(https|@org/);
     expect(md).toContain('mb&lt;img src=x onerror=alert\\(1\\)&gt;\\|@\u200borg/team');
@@ -36,8 +37,8 @@ describe('check report', () => {
     for (const line of points) expect(line.slice(0, line.lastIndexOf(': ['))).toMatch(/^ {2}[A-Za-z0-9 _.+-]+$/);
     // The sentence comes first; the JSON carries the same content.
     expect(md.split('\n')[0]).toMatch(/^❌ dominated/);
-    expect(report.json).toMatchObject({ verdict: 'dominated', candidates: [{ name: HOSTILE_CAND, dominated_by: { name: HOSTILE_STORED } }] });
-    expect((report.json.candidates as { models: unknown[] }[])[0].models).toHaveLength(2);
+    expect((toJson(report) as Record<string, unknown>)).toMatchObject({ verdict: 'dominated', candidates: [{ name: HOSTILE_CAND, dominated_by: { name: HOSTILE_STORED } }] });
+    expect(((toJson(report) as Record<string, unknown>).candidates as { models: unknown[] }[])[0].models).toHaveLength(2);
   });
 });
 

@@ -2,14 +2,24 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadArchConfig } from '../src/arch/parse';
-import { runLacsCommand } from '../src/commands/lacs';
+import { main } from '../src/cli';
+import type { CommandIO } from '../src/commands/types';
 import { UserError } from '../src/errors';
+import type { Measurer } from '../src/measure/types';
 import { FakeMeasurer, FIXTURES, macsLatency } from './lacs.helpers';
 
 function capture() {
   const out: string[] = [];
   const err: string[] = [];
   return { io: { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) }, out, err };
+}
+
+/** `frontier-gate lacs ...` in-process; a refused run throws its message as a UserError, as the command layer did. */
+async function runLacsCommand(argv: string[], io: CommandIO, makeMeasurer: () => Measurer): Promise<number> {
+  let err = '';
+  const code = await main(['lacs', ...argv], { out: io.out, err: (t) => { err += t; io.err(t); } }, { measurer: () => makeMeasurer(), tty: { stdout: false, stderr: false } });
+  if (code !== 0) throw new UserError(err.replace(/^error: /, ''), code);
+  return code;
 }
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'lacs-cmd-'));
@@ -21,7 +31,7 @@ describe('frontier-gate lacs (injected measurer)', () => {
     const measurer = new FakeMeasurer(macsLatency);
     const { io, out } = capture();
     const code = await runLacsCommand(
-      [b0, '--json', '--phi', '2', '--family-dir', path.join(dir, 'family'), '--markdown', path.join(dir, 'r.md'), '--coefficients-out', path.join(dir, 'c.json'), '--quiet'],
+      [b0, '--json', '--phi', '2', '--family-dir', path.join(dir, 'family'), '--report', path.join(dir, 'r.md'), '--coefficients-out', path.join(dir, 'c.json'), '--quiet'],
       io,
       () => measurer,
     );

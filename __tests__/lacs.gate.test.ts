@@ -6,8 +6,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { makeCheckCommand } from '../src/commands/check';
-import { makeRecordCommand } from '../src/commands/record';
 import { runCheck, runRecord } from '../src/frontier/gate';
 import { configHash, emptyStore, mergeStores, parseStore, readStoreFile, serializeStore, type FrontierStore, type StoredLacs } from '../src/frontier/store';
 import { GATE_LACS_OPTIONS } from '../src/lacs/gate';
@@ -16,6 +14,7 @@ import { inputsFromConfigs, configsFromStore } from '../src/lacs/inputs';
 import type { Measurer } from '../src/measure/types';
 import { FakeMeasurer, loadFixture, macsLatency, resolutionPunishingLatency, TARGET, FIXTURES } from './lacs.helpers';
 import { runCommand } from './support/run-command';
+import { renderMarkdown, toJson } from '../src/report';
 
 const ZOO = ['efficientnet-b0', 'efficientnet-b1', 'efficientnet-b2', 'mobilenet-v2', 'resnet-18'];
 const DATE = new Date('2026-03-01T00:00:00.000Z');
@@ -58,9 +57,9 @@ describe('store: optional LACS entries', () => {
     // Only the base gets an entry; the report says they were stored and that none were stored before.
     expect(store.records.filter((r) => r.lacs).map((r) => r.name)).toEqual([b0.name]);
     expect(report.rows[0].lacs).toMatchObject({ status: 'computed', previous: null });
-    expect(report.markdown).toContain('none stored for the previous base on this target');
-    expect(report.markdown).toContain('Stored with efficientnet-b0 for this target');
-    expect(report.json).toHaveProperty(['rows', 0, 'lacs', 'chosen', 'alpha'], entry.chosen.alpha);
+    expect(renderMarkdown(report)).toContain('none stored for the previous base on this target');
+    expect(renderMarkdown(report)).toContain('Stored with efficientnet-b0 for this target');
+    expect((toJson(report) as Record<string, unknown>)).toHaveProperty(['rows', 0, 'lacs', 'chosen', 'alpha'], entry.chosen.alpha);
 
     const again = parseStore(serializeStore(store), 'new.json');
     expect(again.records.find((r) => r.name === b0.name)!.lacs).toEqual({ [TARGET.key]: entry });
@@ -120,37 +119,37 @@ describe('check: LACS for a family: base candidate', () => {
     expect(c.lacs).not.toHaveProperty('entry');
     // Markdown: the move, the new coefficients beside EfficientNet's and the stored ones.
     const fmt = (x: { alpha: number; beta: number; gamma: number }) => `(${x.alpha}, ${x.beta}, ${x.gamma})`;
-    expect(withLacs.markdown).toContain(`coefficients moved from ${fmt(stored.chosen)} to **${fmt(lacs.chosen!)}**`);
-    expect(withLacs.markdown).toContain(`${moved[0].name} ${moved[0].from} → ${moved[0].to}`);
-    expect(withLacs.markdown).toMatch(/\| stored with the previous base \(2026-03-01 @ prev0001\) \|/);
-    expect(withLacs.markdown).toContain('| EfficientNet | 1.2 | 1.1 | 1.15 |');
-    expect(withLacs.json).toHaveProperty(['candidates', 0, 'lacs', 'previous', 'chosen'], stored.chosen);
-    expect(withLacs.json).toHaveProperty(['settings', 'lacs'], true);
+    expect(renderMarkdown(withLacs)).toContain(`coefficients moved from ${fmt(stored.chosen)} to **${fmt(lacs.chosen!)}**`);
+    expect(renderMarkdown(withLacs)).toContain(`${moved[0].name} ${moved[0].from} → ${moved[0].to}`);
+    expect(renderMarkdown(withLacs)).toMatch(/\| stored with the previous base \(2026-03-01 @ prev0001\) \|/);
+    expect(renderMarkdown(withLacs)).toContain('| EfficientNet | 1.2 | 1.1 | 1.15 |');
+    expect((toJson(withLacs) as Record<string, unknown>)).toHaveProperty(['candidates', 0, 'lacs', 'previous', 'chosen'], stored.chosen);
+    expect((toJson(withLacs) as Record<string, unknown>)).toHaveProperty(['settings', 'lacs'], true);
     // LACS never changes the verdict.
     expect(withLacs.verdict).toBe(without.verdict);
     expect(c.verdict).toBe(without.candidates[0].verdict);
     expect(without.candidates[0].lacs).toBeUndefined();
-    expect(without.markdown).not.toContain('LACS');
+    expect(renderMarkdown(without)).not.toContain('LACS');
   });
 
   test('the same runner behaviour reads as unchanged', async () => {
     const store = await storeWithLacs();
     const r = await runCheck(store, [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
     expect(r.candidates[0].lacs).toMatchObject({ status: 'computed', changed: false });
-    expect(r.markdown).toMatch(/coefficients unchanged at \*\*\(/);
+    expect(renderMarkdown(r)).toMatch(/coefficients unchanged at \*\*\(/);
   });
 
   test('a store without LACS entries says none are stored; entries of other targets are named, not compared', async () => {
     const r = await runCheck(await oldStore(), [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
     expect(r.candidates[0].lacs).toMatchObject({ status: 'computed', previous: null, moves: [], other_targets: [] });
-    expect(r.markdown).toContain('none stored for the previous base on this target, so there is no move to show.');
+    expect(renderMarkdown(r)).toContain('none stored for the previous base on this target, so there is no move to show.');
 
     const store = await storeWithLacs();
     const rec = store.records.find((x) => x.name === b0.name)!;
     rec.lacs = { 'gpu-elsewhere': rec.lacs![TARGET.key] };
     const other = await runCheck(store, [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
     expect(other.candidates[0].lacs).toMatchObject({ previous: null, other_targets: ['gpu-elsewhere'] });
-    expect(other.markdown).toContain('stored for other targets only: `gpu-elsewhere`');
+    expect(renderMarkdown(other)).toContain('stored for other targets only: `gpu-elsewhere`');
   });
 
   test('LACS that cannot run (too few trained records) is reported and the verdict stands', async () => {
@@ -160,7 +159,7 @@ describe('check: LACS for a family: base candidate', () => {
     const plain = await runCheck(store, [{ config: editedBase() }], { budgetSeconds: 1 }, { measurer: new FakeMeasurer(macsLatency) });
     expect(r.candidates[0].lacs).toMatchObject({ status: 'failed' });
     expect(r.candidates[0].lacs!.error).toMatch(/trained records/);
-    expect(r.markdown).toMatch(/could not run: .*The verdict does not depend on it\./);
+    expect(renderMarkdown(r)).toMatch(/could not run: .*The verdict does not depend on it\./);
     expect(r.verdict).toBe(plain.verdict);
     expect(r.exitCode).toBe(plain.exitCode);
   });
@@ -186,29 +185,30 @@ describe('CLI: --lacs / --no-lacs', () => {
     const measurer = new FakeMeasurer(macsLatency);
     const deps = { measurer: () => measurer, now: () => DATE, commit: () => 'c0ffee1' };
     const archs = ZOO.filter((n) => n !== 'efficientnet-b0').map((n) => path.join(FIXTURES, `${n}.yaml`));
-    expect((await run(makeRecordCommand(deps), [...archs, '--frontier', store, '--budget', '1'])).code).toBe(0);
+    expect((await run('record', [...archs, '--frontier', store, '--budget', '1'], deps)).code).toBe(0);
 
     const b0File = path.join(FIXTURES, 'efficientnet-b0.yaml');
-    const off = await run(makeRecordCommand(deps), [b0File, '--frontier', store, '--budget', '1', '--no-lacs']);
+    const off = await run('record', [b0File, '--frontier', store, '--budget', '1', '--no-lacs'], deps);
     expect(off.code).toBe(0);
     expect(readStoreFile(store).records.find((r) => r.name === b0.name)!.lacs).toBeUndefined();
     expect(off.out).not.toContain('LACS');
 
-    const on = await run(makeRecordCommand(deps), [b0File, '--frontier', store, '--budget', '1']);
+    const on = await run('record', [b0File, '--frontier', store, '--budget', '1'], deps);
     expect(on.code).toBe(0);
     const entry = readStoreFile(store).records.find((r) => r.name === b0.name)!.lacs![TARGET.key];
     expect(entry).toMatchObject({ commit: 'c0ffee1', efficientnet: { alpha: 1.2 } });
-    expect(on.out).toContain('**LACS** for efficientnet-b0');
+    expect(on.out).toContain('LACS for efficientnet-b0');
+    expect(on.err).toMatch(/efficientnet-b0 is a family base \(family: base\): LACS coefficients are recomputed/);
 
     const edited = path.join(dir, 'b0.yaml');
     fs.writeFileSync(edited, fs.readFileSync(b0File, 'utf8').replace(/^dropout: .*$/m, 'dropout: 0.25'));
-    const check = await run(makeCheckCommand(deps), [edited, '--frontier', store, '--budget', '1', '--json']);
+    const check = await run('check', [edited, '--frontier', store, '--budget', '1', '--json'], deps);
     expect(check.code).toBe(0);
     const json = JSON.parse(check.out);
     expect(json.candidates[0].lacs).toMatchObject({ status: 'computed', changed: false, previous: { chosen: entry.chosen, commit: 'c0ffee1' } });
-    const quiet = await run(makeCheckCommand(deps), [edited, '--frontier', store, '--budget', '1', '--no-lacs']);
+    const quiet = await run('check', [edited, '--frontier', store, '--budget', '1', '--no-lacs'], deps);
     expect(quiet.out).not.toContain('LACS');
-    const both = await run(makeCheckCommand(deps), [edited, '--frontier', store, '--lacs', '--no-lacs']);
+    const both = await run('check', [edited, '--frontier', store, '--lacs', '--no-lacs'], deps);
     expect(both.code).toBe(2);
     expect(both.err).toContain('--lacs and --no-lacs: give one of them, not both');
   });

@@ -5,6 +5,7 @@
 import { readStoreFile } from '../src/frontier/store';
 import { frontierStatus, runRecord, runSweep, separationOf, type CandidateResult, type CheckReport, type FrontierStatus, type ModelRow } from '../src/frontier/gate';
 import { fitMarkdown } from '../src/github/comment';
+import { renderMarkdown, toJson } from '../src/report';
 import { CANDIDATES, checkOf, StoryMeasurer, ZOO_HERE, ZOO_STORE, type Candidate } from './support/story-scenarios';
 
 const HEADLINE: Record<string, RegExp> = {
@@ -63,7 +64,7 @@ function numbersOf(value: unknown, into: number[] = []): number[] {
 
 /** The prose of each candidate's section (its sentence, notes and captions): every paragraph that is not a table, chart or tag. */
 function sentences(report: CheckReport): { candidate: CandidateResult; text: string }[] {
-  const sections = report.candidates.length === 1 ? [report.markdown] : report.markdown.split(/^### .*$/m).slice(1);
+  const sections = report.candidates.length === 1 ? [renderMarkdown(report)] : renderMarkdown(report).split(/^### .*$/m).slice(1);
   expect(sections).toHaveLength(report.candidates.length);
   return report.candidates.flatMap((c, k) => {
     const prose = sections[k]
@@ -78,7 +79,7 @@ function sentences(report: CheckReport): { candidate: CandidateResult; text: str
 }
 
 function checkInvariants(report: CheckReport): void {
-  const md = report.markdown;
+  const md = renderMarkdown(report);
   const t = report.settings.latency_tolerance;
   // The headline matches the verdict.
   const first = md.split('\n')[0];
@@ -129,7 +130,7 @@ function checkInvariants(report: CheckReport): void {
   });
 
   // The sentences: every claim about a model is backed by its interval and agrees with the verdict.
-  const numbers = numbersOf(report.json);
+  const numbers = numbersOf(toJson(report));
   for (const { candidate: c, text } of sentences(report)) {
     const rows = new Map(c.models.map((r) => [r.name, r]));
     const segments = text.split(/(?=\*\*[^*]+\*\*)/);
@@ -205,13 +206,13 @@ describe('check report: one story per result', () => {
     const report = await checkOf([CANDIDATES.pass()]);
     const c = report.candidates[0];
     expect(c.frontier).toBe('on');
-    expect(report.markdown).toMatch(/\| \*\*mobilenet-v2-retrained\*\* \| 71\.85 \| [\d.]+ \| candidate \| ★ \|/);
-    expect(report.markdown.split('\n\n')[0]).toContain('within tolerance of **mobilenet-v2** (');
+    expect(renderMarkdown(report)).toMatch(/\| \*\*mobilenet-v2-retrained\*\* \| 71\.85 \| [\d.]+ \| candidate \| ★ \|/);
+    expect(renderMarkdown(report).split('\n\n')[0]).toContain('within tolerance of **mobilenet-v2** (');
   });
 
   it('an inconclusive report says no direction for what it could not decide', async () => {
     const report = await checkOf([CANDIDATES.inconclusive()]);
-    const sentence = report.markdown.split('\n\n')[0];
+    const sentence = renderMarkdown(report).split('\n\n')[0];
     expect(sentence).not.toMatch(DIRECTION);
     expect(sentence).toMatch(/-\d+\.\d% \.\. \+\d+\.\d% \(95% CI\), which straddles the \+3% tolerance line/);
     expect(report.candidates[0].models[0].frontier).toBe('undecided');
@@ -219,8 +220,8 @@ describe('check report: one story per result', () => {
 
   it('the comment fitted to a small limit keeps the verdict and closes the <details> block it cut', async () => {
     const report = await checkOf([CANDIDATES.dominated(), CANDIDATES.newFrontier(), CANDIDATES.inconclusive()]);
-    const [head, ...rest] = report.markdown.split('\n\n');
-    const cutAt = report.markdown.indexOf('<summary>') + 400;
+    const [head, ...rest] = renderMarkdown(report).split('\n\n');
+    const cutAt = renderMarkdown(report).indexOf('<summary>') + 400;
     const body = fitMarkdown(head, rest.join('\n\n'), cutAt, 'See the job summary.');
     expect(body.length).toBeLessThanOrEqual(cutAt);
     expect(body.startsWith(head)).toBe(true);
@@ -239,19 +240,19 @@ describe('record and sweep reports', () => {
 
   it('record: counts in the sentence match the rows; tables fit', async () => {
     const { report } = await recorded();
-    expect(report.markdown.split('\n')[0]).toMatch(/^Recorded 4 models on .* into zoo\.json: 4 updated\.$/);
-    for (const table of tables(report.markdown)) expect(table.header.length).toBeLessThanOrEqual(6);
+    expect(renderMarkdown(report).split('\n')[0]).toMatch(/^Recorded 4 models on .* into zoo\.json: 4 updated\.$/);
+    for (const table of tables(renderMarkdown(report))) expect(table.header.length).toBeLessThanOrEqual(6);
   });
 
   it.each([false, true])('sweep (dry run %s): drift stated with its interval, the word agrees with it', async (dryRun) => {
     const { store: after } = await recorded();
     const here = { ...ZOO_HERE, 'efficientnet-b0': ZOO_HERE['efficientnet-b0'] * 1.2, 'efficientnet-b1': ZOO_HERE['efficientnet-b1'] * 0.9 };
     const { report } = await runSweep(after, { budgetSeconds: 5, latencyTolerance: 0.03, storeFile: 'zoo.json', dryRun }, { measurer: new StoryMeasurer(here) });
-    const head = report.markdown.split('\n\n')[0];
+    const head = renderMarkdown(report).split('\n\n')[0];
     expect(report.dry_run).toBe(dryRun);
     expect(/Dry run: zoo\.json was not updated\./.test(head)).toBe(dryRun);
-    expect(report.markdown.includes('updated with these measurements')).toBe(!dryRun);
-    for (const table of tables(report.markdown)) expect(table.header.length).toBeLessThanOrEqual(6);
+    expect(renderMarkdown(report).includes('updated with these measurements')).toBe(!dryRun);
+    for (const table of tables(renderMarkdown(report))) expect(table.header.length).toBeLessThanOrEqual(6);
     const moved = report.rows.filter((r) => r.status === 'slower' || r.status === 'faster');
     expect(moved.map((r) => r.name).sort()).toEqual(['efficientnet-b0', 'efficientnet-b1']);
     for (const r of moved) {
@@ -263,7 +264,7 @@ describe('record and sweep reports', () => {
       if (r.status === 'slower') expect(r.drift_ci95![0]).toBeGreaterThan(0);
       else expect(r.drift_ci95![1]).toBeLessThan(0);
     }
-    const table = tables(report.markdown)[0];
+    const table = tables(renderMarkdown(report))[0];
     for (const r of report.rows) {
       const cells = table.rows.find((x) => x[0] === r.name)!;
       expect(cells[1]).toBe(r.status);

@@ -1,6 +1,6 @@
 /**
  * check / record / sweep, pure with respect to files: each takes a store object and a Measurer and returns
- * a report (Markdown + JSON) plus, for record and sweep, the updates to apply. The CLI applies updates to
+ * a typed report (rendered by src/report) plus, for record and sweep, the updates to apply. The CLI applies updates to
  * a freshly re-read store under the lock (applyRecordUpdates), so concurrent writers lose nothing.
  *
  * Latency comparisons are only ever side by side: the candidate and the stored models that could dominate
@@ -14,8 +14,6 @@ import { UserError, EXIT } from '../errors';
 import type { Fingerprint, MeasureOptions, MeasureResult, Measurer, ModelInput, ModelMeasurement, Target } from '../measure/types';
 import { gateLacs, type GateLacs } from '../lacs/gate';
 import type { LacsOptions } from '../lacs/run';
-import { escapeMarkdown } from '../report/markdown';
-import { renderCheckMarkdown, renderRecordMarkdown, renderSweepMarkdown } from '../report/frontier';
 import { accuracyGap, latencyGap, paretoFrontier, type AccuracyGap, type LatencyGap } from './pareto';
 import {
   configHash,
@@ -221,9 +219,8 @@ export interface CandidateResult {
   frontier: FrontierStatus;
   /** The best top-1 among the stored models (other than the candidate's previous version); null when none has one. */
   store_best_accuracy: number | null;
-  /** One sentence saying why (plain text), and the same with Markdown-escaped model names. */
+  /** One sentence saying why (plain text). */
   reason: string;
-  reason_markdown: string;
   latency_only: boolean;
   accuracy: number | null;
   accuracy_source: string | null;
@@ -245,6 +242,7 @@ export interface CandidateResult {
 }
 
 export interface CheckReport {
+  command: 'check';
   verdict: Verdict;
   /** 0 pass/new-frontier/inconclusive, 1 dominated (or inconclusive with strict). */
   exitCode: number;
@@ -253,8 +251,6 @@ export interface CheckReport {
   /** How the re-measured models were chosen: stored latencies of one target (ranking only), or MACs. */
   selection: { ranked_by: 'stored-latency' | 'macs'; reference_target?: string };
   candidates: CandidateResult[];
-  markdown: string;
-  json: Record<string, unknown>;
 }
 
 const configInput = (name: string, config: ArchConfig): ModelInput => ({ kind: 'config', name, config });
@@ -394,28 +390,26 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
       results.push({
         ...base, verdict: 'pass', frontier: 'unrated', store_best_accuracy: storeBest, latency_only: true, undecided: [], distance: {},
         reason: 'latency only: position beside its neighbours, no verdict on accuracy',
-        reason_markdown: 'latency only: position beside its neighbours, no verdict on accuracy',
       });
       continue;
     }
     const comparisons = rows.filter((r) => r.role !== 'candidate' && r.ratio !== undefined).map((r) => ({ name: r.name, accuracy: r.accuracy, ratio: r.ratio!, ci95: r.ratio_ci95! }));
     const tolerances = { latency: opts.latencyTolerance, accuracy: opts.accuracyTolerance };
     const decision = decide(accuracy, comparisons, tolerances, storeBest);
-    const reasonMarkdown = decide(accuracy, comparisons, tolerances, storeBest, (n) => `**${escapeMarkdown(n)}**`).reason;
     const candPoint = { name: c.config.name, accuracy, latency: candM.median_ms };
     // The candidate's star is its verdict: the same rule, decided once.
     const own: FrontierStatus = decision.verdict === 'dominated' ? 'off' : decision.verdict === 'inconclusive' ? 'undecided' : 'on';
     setFrontier(rows[0], own);
     results.push({
-      ...base, verdict: decision.verdict, frontier: own, store_best_accuracy: storeBest, reason: decision.reason, reason_markdown: reasonMarkdown, latency_only: false, undecided: decision.undecided,
+      ...base, verdict: decision.verdict, frontier: own, store_best_accuracy: storeBest, reason: decision.reason, latency_only: false, undecided: decision.undecided,
       ...(decision.dominatedBy ? { dominated_by: decision.dominatedBy } : {}),
       distance: { latency: latencyGap(candPoint, points), accuracy: accuracyGap(candPoint, points) },
     });
   }
   const verdict = worstVerdict(results.map((r) => r.verdict));
   const exitCode = verdict === 'dominated' || (verdict === 'inconclusive' && opts.strict) ? EXIT.GATE_FAILED : EXIT.OK;
-  const report: Omit<CheckReport, 'markdown' | 'json'> = {
-    verdict, exitCode,
+  return {
+    command: 'check', verdict, exitCode,
     target: { key: target!.key, label: target!.label },
     settings: {
       latency_tolerance: opts.latencyTolerance, accuracy_tolerance: opts.accuracyTolerance, neighbors: opts.neighbors,
@@ -424,8 +418,6 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
     selection: estimate.referenceTarget ? { ranked_by: 'stored-latency', reference_target: estimate.referenceTarget } : { ranked_by: 'macs' },
     candidates: results,
   };
-  const json = JSON.parse(JSON.stringify({ command: 'check', ...report })) as Record<string, unknown>;
-  return { ...report, markdown: renderCheckMarkdown(report), json };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -531,10 +523,11 @@ export interface RecordRow {
 }
 
 export interface RecordReport {
+  command: 'record';
   target: { key: string; label: string };
   rows: RecordRow[];
-  markdown: string;
-  json: Record<string, unknown>;
+  /** The store written; undefined when the caller keeps the result elsewhere (the action commits it). */
+  store?: string;
 }
 
 function accuracyFor(input: RecordInput): StoredAccuracy | undefined {
@@ -588,9 +581,8 @@ export async function runRecord(
       rows[n].lacs = withoutEntry(lacs);
     }
   }
-  const base = { target: { key: result.target.key, label: result.target.label }, rows };
-  const json = JSON.parse(JSON.stringify({ command: 'record', ...base, ...(options.storeFile ? { store: options.storeFile } : {}) })) as Record<string, unknown>;
-  return { report: { ...base, markdown: renderRecordMarkdown(base, options.storeFile), json }, store: applyRecordUpdates(store, updates), updates };
+  const report: RecordReport = { command: 'record', target: { key: result.target.key, label: result.target.label }, rows, ...(options.storeFile ? { store: options.storeFile } : {}) };
+  return { report, store: applyRecordUpdates(store, updates), updates };
 }
 
 export interface SweepOptions {
@@ -599,7 +591,7 @@ export interface SweepOptions {
   latencyTolerance: number;
   measure?: Partial<MeasureOptions>;
   storeFile?: string;
-  /** The caller will not write the updates (sweep --dry-run): the report says so. */
+  /** Measure and report only: the store is not written. */
   dryRun?: boolean;
 }
 
@@ -621,14 +613,16 @@ export interface DriftRow {
 }
 
 export interface SweepReport {
+  command: 'sweep';
   target: { key: string; label: string };
   rows: DriftRow[];
   /** Median drift over models measured before: a machine-wide shift rather than a model's. */
   common_drift: number | null;
-  /** Measured and reported only: the store was not updated (sweep --dry-run). */
+  /** The latency tolerance the drift was judged with. */
+  latency_tolerance: number;
+  store?: string;
+  /** True when the store was not written (sweep --dry-run). */
   dry_run: boolean;
-  markdown: string;
-  json: Record<string, unknown>;
 }
 
 const halfWidth = (ci: [number, number], median: number) => (ci[1] - ci[0]) / 2 / median;
@@ -663,7 +657,9 @@ export async function runSweep(store: FrontierStore, options: SweepOptions, deps
   }
   const drifts = rows.filter((r) => r.drift !== null).map((r) => r.drift!).sort((a, b) => a - b);
   const common = drifts.length ? (drifts.length % 2 ? drifts[(drifts.length - 1) / 2] : (drifts[drifts.length / 2 - 1] + drifts[drifts.length / 2]) / 2) : null;
-  const base = { target: { key, label: result.target.label }, rows, common_drift: common, dry_run: !!options.dryRun };
-  const json = JSON.parse(JSON.stringify({ command: 'sweep', ...base, ...(options.storeFile ? { store: options.storeFile } : {}) })) as Record<string, unknown>;
-  return { report: { ...base, markdown: renderSweepMarkdown(base, options.storeFile), json }, store: applyRecordUpdates(store, updates), updates };
+  const report: SweepReport = {
+    command: 'sweep', target: { key, label: result.target.label }, rows, common_drift: common, latency_tolerance: options.latencyTolerance,
+    ...(options.storeFile ? { store: options.storeFile } : {}), dry_run: !!options.dryRun,
+  };
+  return { report, store: applyRecordUpdates(store, updates), updates };
 }

@@ -3,7 +3,7 @@
  * to the frontier and a Mermaid chart. Every untrusted string (model names, file paths, target labels) goes
  * through escapeMarkdown.
  */
-import type { CandidateResult, CheckReport, DriftRow, FrontierStatus, ModelRow, RecordRow } from '../frontier/gate';
+import type { CandidateResult, CheckReport, DriftRow, FrontierStatus, ModelRow, RecordReport, RecordRow, SweepReport } from '../frontier/gate';
 import type { Verdict } from '../frontier/verdict';
 import { frontierChart } from './chart';
 import { escapeCode, escapeMarkdown as md } from './markdown';
@@ -24,7 +24,7 @@ export const giga = (x: number) => `${(x / 1e9).toFixed(3)} G`;
 const top1 = (x: number | null) => (x === null ? '–' : x.toFixed(2).replace(/0$/, ''));
 const interval = (ci: [number, number], f: (x: number) => string) => `${f(ci[0])}–${f(ci[1])}`;
 
-type CheckView = Omit<CheckReport, 'markdown' | 'json'>;
+type CheckView = CheckReport;
 type Settings = CheckView['settings'];
 
 /** A tolerance as the reader types it: 0.03 -> "3%", 0.025 -> "2.5%". */
@@ -73,7 +73,7 @@ export function candidateSentence(c: CandidateResult, settings: Pick<Settings, '
     }
     case 'inconclusive': {
       const undecided = c.undecided.map(rival).filter((r): r is ModelRow => !!r?.slower_by_ci95);
-      if (!undecided.length) return `${VERDICT_LABEL.inconclusive}: ${name} is neither proven dominated nor proven clear: ${c.reason_markdown}.`;
+      if (!undecided.length) return `${VERDICT_LABEL.inconclusive}: ${name} is neither proven dominated nor proven clear: ${md(c.reason)}.`;
       return (
         `${VERDICT_LABEL.inconclusive}: ${name} (top-1 ${top1(c.accuracy)}) is neither proven dominated nor proven clear: ` +
         `its latency against ${undecided.map((r) => `${bold(r.name)} (top-1 ${top1(r.accuracy)}) is ${pctInterval(r.slower_by_ci95!)}`).join(', against ')} (95% CI), ` +
@@ -173,7 +173,8 @@ export function renderCheckMarkdown(report: CheckView): string {
   return out.join('\n').trimEnd() + '\n';
 }
 
-export function renderRecordMarkdown(report: { target: { key: string; label: string }; rows: RecordRow[] }, storeFile?: string): string {
+export function renderRecordMarkdown(report: RecordReport): string {
+  const storeFile = report.store;
   const count = (action: RecordRow['action']) => report.rows.filter((r) => r.action === action).length;
   const actions = [
     [count('added'), 'added'],
@@ -200,23 +201,21 @@ export function renderRecordMarkdown(report: { target: { key: string; label: str
   return out.join('\n') + '\n';
 }
 
-export function renderSweepMarkdown(
-  report: { target: { key: string; label: string }; rows: DriftRow[]; common_drift: number | null; dry_run?: boolean },
-  storeFile?: string,
-): string {
+export function renderSweepMarkdown(report: SweepReport): string {
+  const storeFile = report.store;
   const moved = report.rows.filter((r) => r.status === 'slower' || r.status === 'faster');
   const fresh = report.rows.filter((r) => r.status === 'new').length;
   const compared = report.rows.length - fresh;
   const where = md(report.target.label);
   const drift = (r: DriftRow) => `${pct(r.drift!)} (${pctInterval(r.drift_ci95!)})`;
-  const sentences: string[] = [];
+  // A dry run says so first: nothing below was stored.
+  const sentences: string[] = report.dry_run ? [`Dry run: ${storeFile ? md(storeFile) : 'the store'} was not updated.`] : [];
   if (moved.length) {
     sentences.push(`Drift on ${where} since the last stored measurement, beyond noise: ${moved.map((r) => `**${md(r.name)}** ${r.status}: ${drift(r)}`).join(', ')}.`);
   } else if (compared) {
     sentences.push(`No drift beyond noise on ${where} across the ${compared} model${compared === 1 ? '' : 's'} measured here before.`);
   }
   if (fresh) sentences.push(`${fresh} model${fresh === 1 ? ' was' : 's were'} measured on ${where} for the first time.`);
-  if (report.dry_run) sentences.push(`Dry run: ${storeFile ? md(storeFile) : 'the store'} was not updated.`);
   const out = [sentences.join(' '), ''];
   if (report.common_drift !== null && Math.abs(report.common_drift) > 0.03) {
     out.push(`All models moved by ${pct(report.common_drift)} in the median: the machine or runtime changed more than the models did.`, '');
