@@ -511,7 +511,8 @@ async function runCheckCommand(run: RunState): Promise<Outcome> {
   return {
     command: 'check',
     verdict,
-    headline: headlineOf(verdict, all, notes.join('\n') || undefined),
+    // The report opens with each checked candidate's verdict sentence (with intervals); the headline lists only configs that failed to load.
+    headline: headlineOf(verdict, result ? invalid : all, notes.join('\n') || undefined),
     result,
     candidates: all,
     failing,
