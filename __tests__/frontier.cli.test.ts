@@ -67,13 +67,18 @@ describe('frontier-gate check', () => {
   it('exit 1 and a report naming the dominating model for a dominated candidate', async () => {
     const reportFile = path.join(dir, 'out', 'report.md');
     const jsonFile = path.join(dir, 'out', 'report.json');
-    const r = await run('check', [cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--report', reportFile, '--json-report', jsonFile], deps());
+    const chartFile = path.join(dir, 'out', 'chart.svg');
+    const r = await run('check', [cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--report', reportFile, '--json-report', jsonFile, '--chart', chartFile], deps());
     expect(r.code).toBe(1);
     expect(r.out.split('\n')[0]).toMatch(/^❌ dominated: mobilenet-v2-deeper \(top-1 71\.0\) is dominated by mobilenet-v2 /);
     // The terminal gets plain text (no Markdown syntax, escapes or invisible characters); the file gets Markdown.
     expect(r.out).not.toMatch(/\*\*|\\[(._:-]|\u200b|<sub>|```/);
     const md = fs.readFileSync(reportFile, 'utf8');
     expect(md.split('\n')[0]).toMatch(/^❌ dominated: \*\*mobilenet-v2-deeper\*\* \(top-1 71\.0\) is dominated by \*\*mobilenet-v2\*\*/);
+    const svg = fs.readFileSync(chartFile, 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain('mobilenet-v2-deeper: dominated');
+    expect(r.err).toContain(`chart: ${chartFile}`);
     const json = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
     expect(json).toMatchObject({ command: 'check', verdict: 'dominated', candidates: [{ name: 'mobilenet-v2-deeper', dominated_by: { name: 'mobilenet-v2' } }] });
   });

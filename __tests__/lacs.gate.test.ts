@@ -16,7 +16,7 @@ import { FakeMeasurer, loadFixture, macsLatency, resolutionPunishingLatency, TAR
 import { runCommand } from './support/run-command';
 import { renderMarkdown, toJson } from '../src/report';
 
-const ZOO = ['efficientnet-b0', 'efficientnet-b1', 'efficientnet-b2', 'mobilenet-v2', 'resnet-18'];
+const ZOO = ['efficientnet-b0', 'efficientnet-b1', 'efficientnet-b2', 'efficientnet-b3', 'mobilenet-v2', 'resnet-18'];
 const DATE = new Date('2026-03-01T00:00:00.000Z');
 const b0 = loadFixture('efficientnet-b0');
 
@@ -26,8 +26,17 @@ async function oldStore(measurer: Measurer = new FakeMeasurer(macsLatency)): Pro
   return store;
 }
 
-/** The PR's version of the base: one stage's kernel changed, so it is another network with the same name. */
+/**
+ * The PR's version of the base: another network with the same name, still of the family of the stored
+ * B1..B3 (same blocks), so the predictor fitted on them applies. (An edit of the blocks makes a new
+ * family with no trained members: LACS then has no accuracy and chooses nothing, tested below.)
+ */
 function editedBase() {
+  return { ...b0, resolution: 256 };
+}
+
+/** An edit of the blocks: a family of its own. */
+function reblockedBase() {
   const config = JSON.parse(JSON.stringify(b0)) as typeof b0;
   config.stages[1].kernel = 5;
   return config;
@@ -50,7 +59,7 @@ describe('store: optional LACS entries', () => {
       measurer: new FakeMeasurer(macsLatency),
       records: inputsFromConfigs([b0, ...configsFromStore({ ...loaded, records: loaded.records.filter((r) => r.name !== b0.name) })]).records,
     });
-    expect(entry.chosen).toEqual({ alpha: direct.chosen.alpha, beta: direct.chosen.beta, gamma: direct.chosen.gamma, objective: +direct.chosen.objective.toFixed(6) });
+    expect(entry.chosen).toEqual({ alpha: direct.chosen!.alpha, beta: direct.chosen!.beta, gamma: direct.chosen!.gamma, objective: +direct.chosen!.objective.toFixed(6) });
     expect(entry.efficientnet).toMatchObject({ alpha: 1.2, beta: 1.1, gamma: 1.15 });
     expect(entry).toMatchObject({ date: DATE.toISOString(), commit: 'abc123', base_hash: configHash(b0), w: -0.07, grid: { step: 0.05, tolerance: 0.1, flops_budget: 2 } });
     expect(entry.measured_candidates).toBe(direct.measured_candidates);
@@ -59,6 +68,9 @@ describe('store: optional LACS entries', () => {
     expect(report.rows[0].lacs).toMatchObject({ status: 'computed', previous: null });
     expect(renderMarkdown(report)).toContain('none stored for the previous base on this target');
     expect(renderMarkdown(report)).toContain('Stored with efficientnet-b0 for this target');
+    // The store has trained B0..B3, not these coefficients: the choice rests on a prediction, said in the section's first line.
+    expect(report.rows[0].lacs).toMatchObject({ chosen_basis: 'predicted' });
+    expect(renderMarkdown(report)).toMatch(/^\*\*LACS\*\* for efficientnet-b0 .*Chosen on a predicted accuracy, not a trained result\.$/m);
     expect((toJson(report) as Record<string, unknown>)).toHaveProperty(['rows', 0, 'lacs', 'chosen', 'alpha'], entry.chosen.alpha);
 
     const again = parseStore(serializeStore(store), 'new.json');
@@ -152,14 +164,15 @@ describe('check: LACS for a family: base candidate', () => {
     expect(renderMarkdown(other)).toContain('stored for other targets only: `gpu-elsewhere`');
   });
 
-  test('LACS that cannot run (too few trained records) is reported and the verdict stands', async () => {
-    const small = (await oldStore()).records.filter((r) => ['efficientnet-b0', 'resnet-18'].includes(r.name));
-    const store: FrontierStore = { version: 1, records: small };
-    const r = await runCheck(store, [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
-    const plain = await runCheck(store, [{ config: editedBase() }], { budgetSeconds: 1 }, { measurer: new FakeMeasurer(macsLatency) });
-    expect(r.candidates[0].lacs).toMatchObject({ status: 'failed' });
-    expect(r.candidates[0].lacs!.error).toMatch(/trained records/);
-    expect(renderMarkdown(r)).toMatch(/could not run: .*The verdict does not depend on it\./);
+  test('a base whose family has too few trained records: "no choice", nothing measured or stored, the verdict stands', async () => {
+    const store = await oldStore();
+    const measurer = new FakeMeasurer(macsLatency);
+    const r = await runCheck(store, [{ config: reblockedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer });
+    const plain = await runCheck(store, [{ config: reblockedBase() }], { budgetSeconds: 1 }, { measurer: new FakeMeasurer(macsLatency) });
+    expect(r.candidates[0].lacs).toMatchObject({ status: 'no-choice', measured_candidates: 0 });
+    expect(r.candidates[0].lacs!.error).toMatch(/1 trained record\(s\) of efficientnet-b0's family/);
+    expect(renderMarkdown(r)).toMatch(/no choice, accuracy is unknown: .*Nothing is stored\. The verdict does not depend on it\./);
+    expect(measurer.calls).toHaveLength(1);
     expect(r.verdict).toBe(plain.verdict);
     expect(r.exitCode).toBe(plain.exitCode);
   });

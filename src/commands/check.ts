@@ -3,12 +3,15 @@ import { DEFAULT_CHECK_OPTIONS, runCheck, type CheckCandidate, type CheckOptions
 import { fileStore, type StoreAccess } from '../frontier/access';
 import { DEFAULT_STORE_PATH } from '../frontier/store';
 import { ACCURACY_FLAGS, budgetFlag, gateCandidate, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, numberFlag, REPORT_FLAGS, STORE_FLAG, storeFlag } from './flags';
+import { chartFlag, writeCheckCharts } from './chart-files';
 import type { Command } from './types';
 
 export interface CheckArgs {
   store: StoreAccess;
   candidates: CheckCandidate[];
   options: CheckOptions;
+  /** --chart FILE.svg: the frontier chart of each candidate. */
+  chart?: string;
 }
 
 export const command: Command<CheckArgs, CheckReport> = {
@@ -29,6 +32,7 @@ export const command: Command<CheckArgs, CheckReport> = {
     ...LACS_FLAGS,
     ...MEASURE_FLAGS,
     ...REPORT_FLAGS,
+    chart: { type: 'string', value: 'FILE.svg', help: "also write the frontier chart as SVG (several candidates: FILE-<name>.svg)" },
   },
   parse(values, positionals) {
     const options: CheckOptions = {
@@ -43,10 +47,13 @@ export const command: Command<CheckArgs, CheckReport> = {
     };
     const storeFile = storeFlag(values, DEFAULT_STORE_PATH);
     if (!positionals.length) throw new UserError('check: no config given');
-    return { store: fileStore(storeFile), options: { ...options, storeFile }, candidates: loadCandidates(positionals, values).map(gateCandidate) };
+    const chart = chartFlag(values.chart);
+    return { store: fileStore(storeFile), options: { ...options, storeFile }, candidates: loadCandidates(positionals, values).map(gateCandidate), ...(chart ? { chart } : {}) };
   },
   async run(args, ctx) {
     const store = await args.store.read();
-    return runCheck(store, args.candidates, args.options, { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit() });
+    const report = await runCheck(store, args.candidates, args.options, { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit() });
+    await writeCheckCharts(args.chart, report, ctx.log);
+    return report;
   },
 };

@@ -91,6 +91,8 @@ export const command: Command<LacsArgs, LacsCommandResult> = {
     'refine-top': { type: 'string', value: 'K', default: DEFAULT_LACS_OPTIONS.refineTop, help: 'leaders re-measured together' },
     'family-budget': { type: 'string', value: 'SECONDS', default: DEFAULT_LACS_OPTIONS.familySeconds, help: 'measurement budget of the family' },
     'macs-slack': { type: 'string', value: 'FRACTION', default: DEFAULT_LACS_OPTIONS.macsSlack, help: 'MACs filter slack before measuring' },
+    'min-r2': { type: 'string', value: 'R2', default: DEFAULT_LACS_OPTIONS.predictor.minR2, help: 'least in-sample R² of the accuracy predictor for it to be used' },
+    'max-loo-error': { type: 'string', value: 'POINTS', default: DEFAULT_LACS_OPTIONS.predictor.maxLooRmse, help: 'largest leave-one-out RMSE (top-1 points) of the accuracy predictor for it to be used' },
     ep: { type: 'string', value: PROVIDERS.join('|'), default: 'cpu', help: 'onnxruntime execution provider to measure on' },
     threads: { type: 'string', value: 'N', default: 'cores - 1', help: 'intra-op threads' },
     batch: { type: 'string', value: 'N', default: 1, help: 'batch size' },
@@ -119,6 +121,10 @@ export const command: Command<LacsArgs, LacsCommandResult> = {
       refineTop: numberFlag(values, 'refine-top', DEFAULT_LACS_OPTIONS.refineTop, { min: 0, max: 50, integer: true }),
       familySeconds: numberFlag(values, 'family-budget', DEFAULT_LACS_OPTIONS.familySeconds, { min: 0.1, max: 3600 }),
       macsSlack: numberFlag(values, 'macs-slack', DEFAULT_LACS_OPTIONS.macsSlack, { min: 0, max: 100 }),
+      predictor: {
+        minR2: numberFlag(values, 'min-r2', DEFAULT_LACS_OPTIONS.predictor.minR2, { max: 1 }),
+        maxLooRmse: numberFlag(values, 'max-loo-error', DEFAULT_LACS_OPTIONS.predictor.maxLooRmse, { min: 0, max: 100 }),
+      },
       measure,
     };
     const accuracyFile = stringFlag(values, 'accuracy');
@@ -156,9 +162,16 @@ export const command: Command<LacsArgs, LacsCommandResult> = {
       cache: a.cacheFile ? new FileCache(a.cacheFile) : undefined,
       log: ctx.log,
     });
-    const family_files = a.familyDir ? writeFamily(a.familyDir, lacs.family) : [];
-    const comparison = a.base.family === 'base' || a.previous ? compareCoefficients(a.previous, { ...lacs.chosen, target_key: lacs.target.key }) : undefined;
-    if (a.coefficientsOut) fs.writeFileSync(a.coefficientsOut, JSON.stringify(storedCoefficients(lacs, ctx.now().toISOString()), null, 2) + '\n');
-    return { command: 'lacs', lacs, ...(comparison ? { comparison } : {}), family_files, ...(a.coefficientsOut ? { coefficients_file: a.coefficientsOut } : {}) };
+    // Nothing chosen (accuracy unknown): no family, no coefficients to write or compare; the report says why.
+    const family_files = a.familyDir ? writeFamily(a.familyDir, lacs) : [];
+    if (a.familyDir && !lacs.chosen) ctx.log(`lacs: no coefficients were chosen (accuracy unknown); no family written to ${a.familyDir}`);
+    const comparison = lacs.chosen && (a.base.family === 'base' || a.previous)
+      ? compareCoefficients(a.previous, { ...lacs.chosen, target_key: lacs.target?.key })
+      : undefined;
+    const stored = storedCoefficients(lacs, ctx.now().toISOString());
+    if (a.coefficientsOut && stored) fs.writeFileSync(a.coefficientsOut, JSON.stringify(stored, null, 2) + '\n');
+    else if (a.coefficientsOut) ctx.log(`lacs: no coefficients were chosen (accuracy unknown); ${a.coefficientsOut} was not written`);
+    const written = a.coefficientsOut && stored ? { coefficients_file: a.coefficientsOut } : {};
+    return { command: 'lacs', lacs, ...(comparison ? { comparison } : {}), family_files, ...written };
   },
 };

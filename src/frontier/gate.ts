@@ -16,8 +16,10 @@ import { gateLacs, type GateLacs } from '../lacs/gate';
 import type { LacsOptions } from '../lacs/run';
 import { accuracyGap, latencyGap, paretoFrontier, type AccuracyGap, type LatencyGap } from './pareto';
 import {
+  assertStorable,
   configHash,
   mergeHistory,
+  newRecord,
   storedConfig,
   type FrontierRecord,
   type FrontierStore,
@@ -548,6 +550,7 @@ export async function runRecord(
   for (const i of inputs) {
     if (names.has(i.config.name)) throw new UserError(`record: two configs are named ${JSON.stringify(i.config.name)}; names must differ`);
     names.add(i.config.name);
+    assertStorable(newRecord(i.config, accuracyFor(i) ?? null), i.file);
   }
   const result = await deps.measurer.measure(inputs.map((i) => configInput(i.config.name, i.config)), { ...options.measure, budgetSeconds: options.budgetSeconds });
   const date = (deps.now ?? (() => new Date()))();

@@ -26,8 +26,10 @@ import { serializeStore } from '../frontier/store';
 import type { Verdict } from '../frontier/verdict';
 import type { MeasureOptions, Measurer } from '../measure/types';
 import { renderMarkdown, toJson, type Result } from '../report';
+import { checkChartInputs } from '../report/chart';
 import { escapeMarkdown } from '../report/markdown';
 import { WriteForbidden, type RepoApi } from './api';
+import { publishCheckCharts } from './assets';
 import { commentBudget, digestOf, fitMarkdown, upsertComment, type CommentIdentity, type CommentOutcome } from './comment';
 import { branchOf, isZeroSha, readEventContext, type EventContext } from './event';
 import { compileGlobs, walkGlob } from './glob';
@@ -165,11 +167,19 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   const commentId: CommentIdentity = { workflow: ctx.workflow, target: `${config.executionProvider}/${config.target}` };
   const title = `## frontier-gate · ${escapeMarkdown(outcome.targetLabel ?? `${config.executionProvider} · ${config.target}`)}`;
   const head = `${title}\n\n${outcome.headline}`;
-  const reportMarkdown = outcome.result ? renderMarkdown(outcome.result) + (outcome.reportNote ? `\n${outcome.reportNote}\n` : '') : '';
+  const pr = ctx.pullRequest;
+  // The check's frontier chart: beside the report, and on the assets branch when chart-branch names one.
+  const charts = outcome.result?.command === 'check'
+    ? await publishCheckCharts(api, checkChartInputs(outcome.result), {
+        branch: config.chartBranch, reportPath, serverUrl: ctx.serverUrl, repo: ctx.repo, pr: pr?.number, sha: pr?.headSha ?? ctx.sha, readOnly,
+      })
+    : undefined;
+  for (const w of charts?.warnings ?? []) io.warning(w);
+  const chartMarkdown = charts?.markdown ? `\n${charts.markdown}\n` : '';
+  const reportMarkdown = outcome.result ? renderMarkdown(outcome.result) + (outcome.reportNote ? `\n${outcome.reportNote}\n` : '') + chartMarkdown : '';
 
   let comment: ActionResult['comment'];
   let commentRequest: CommentRequest | undefined;
-  const pr = ctx.pullRequest;
   const wantsComment = config.comment || (outcome.failing && config.onFail !== 'fail');
   if (pr && outcome.command === 'check' && outcome.verdict !== 'skipped') {
     const hint = ctx.runUrl ? `The full report is in the job summary of [this run](${ctx.runUrl}).` : 'The full report is in the job summary.';
@@ -221,6 +231,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   io.setOutput('latency-ms', first?.latency_ms !== undefined ? String(round(first.latency_ms, 4)) : '');
   io.setOutput('ratio', first?.ratio !== undefined ? String(round(first.ratio, 4)) : '');
   io.setOutput('new-frontier', String(outcome.candidates.some((c) => c.verdict === 'new-frontier')));
+  io.setOutput('chart-svg', (charts?.charts ?? []).map((c) => c.file).join('\n'));
 
   if (outcome.failing && config.onFail !== 'comment') {
     io.setFailed(`frontier-gate: ${outcome.verdict}: ${plainHeadline(outcome)}`);
@@ -249,6 +260,7 @@ async function runPublishCommand(deps: ActionDeps, config: ActionConfig, ctx: Ev
   deps.io.setOutput('latency-ms', '');
   deps.io.setOutput('ratio', '');
   deps.io.setOutput('new-frontier', 'false');
+  deps.io.setOutput('chart-svg', '');
   await deps.io.writeSummary(
     res.issue ? `frontier-gate: published the check report to PR #${res.issue} (${res.outcome}).` : `frontier-gate: nothing published (${escapeMarkdown(res.reason ?? '')}).`,
   );
@@ -657,7 +669,7 @@ async function runLacsCommand(run: RunState): Promise<Outcome> {
     },
     await commandContext(run, ctx.sha),
   );
-  return { command: 'lacs', verdict: 'lacs', headline: `🧮 **lacs** for ${escapeMarkdown(base.loaded!.config.name)}`, result, targetLabel: result.lacs.target.label, candidates: [], failing: false };
+  return { command: 'lacs', verdict: 'lacs', headline: `🧮 **lacs** for ${escapeMarkdown(base.loaded!.config.name)}`, result, targetLabel: result.lacs.target?.label ?? 'not measured', candidates: [], failing: false };
 }
 
 /**

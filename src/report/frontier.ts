@@ -5,6 +5,7 @@
  */
 import type { CandidateResult, CheckReport, DriftRow, FrontierStatus, ModelRow, RecordReport, RecordRow, SweepReport } from '../frontier/gate';
 import type { Verdict } from '../frontier/verdict';
+import { renderGateLacs } from './lacs';
 import { frontierChart } from './chart';
 import { escapeCode, escapeMarkdown as md } from './markdown';
 
@@ -123,7 +124,7 @@ function candidateSection(c: CandidateResult, report: CheckView): string {
     '',
   );
   // Before the details: a comment cut to fit keeps the coefficients.
-  if (c.lacs) out.push(c.lacs.markdown.trimEnd(), '');
+  if (c.lacs) out.push(renderGateLacs(c.lacs).trimEnd(), '');
   out.push('<details><summary>Intervals, sizes and how this was measured</summary>', '');
   out.push('| model | role | latency ms (95% CI) | params | MACs | FLOP/byte |', '|---|---|---:|---:|---:|---:|');
   for (const r of c.models) {
@@ -195,7 +196,7 @@ export function renderRecordMarkdown(report: RecordReport): string {
   out.push('', '<sub>Previous: the stored median of the same config on this target, kept in its history; latencies of other runs are not compared here.</sub>');
   for (const r of report.rows) {
     if (!r.lacs) continue;
-    out.push('', r.lacs.markdown.trimEnd());
+    out.push('', renderGateLacs(r.lacs).trimEnd());
     if (r.lacs.status === 'computed') out.push('', `<sub>Stored with ${md(r.name)} for this target; the next change to this base is compared with them.</sub>`);
   }
   return out.join('\n') + '\n';

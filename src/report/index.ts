@@ -3,9 +3,9 @@
  * files, PR comments, job summaries); text is for the terminal (derived from the same document, so the two
  * never tell different stories); JSON is the typed result itself.
  */
+import * as path from 'node:path';
 import { formatBytes } from '../arch/format';
-import { lacsJson } from '../lacs/family';
-import { renderMarkdown as renderLacsMarkdown } from '../lacs/report';
+import { renderCoefficientComparison, renderLacsMarkdown } from './lacs';
 import { renderCheckMarkdown, renderRecordMarkdown, renderSweepMarkdown } from './frontier';
 import { formatMeasureTable, formatStatsTable } from './tables';
 import type { Result } from './result';
@@ -24,6 +24,8 @@ function plainText(r: Result): string | undefined {
       return formatMeasureTable(r.measurement) + '\n';
     case 'build':
       return `wrote ${r.file}: ${r.name}, batch ${r.batch}, ${r.precision}, ${r.params.toLocaleString('en-US')} params, ${formatBytes(r.bytes)}\n`;
+    case 'report':
+      return `wrote ${r.files.length} page${r.files.length === 1 ? '' : 's'} (${r.records} model${r.records === 1 ? '' : 's'}, ${r.targets} target${r.targets === 1 ? '' : 's'}) to ${r.dir}: open ${path.join(r.dir, 'index.html')}\n`;
     default:
       return undefined;
   }
@@ -41,7 +43,7 @@ export function renderMarkdown(r: Result): string {
       return renderSweepMarkdown(r);
     case 'lacs': {
       let md = renderLacsMarkdown(r.lacs);
-      if (r.comparison) md += `\n${r.comparison.markdown}\n`;
+      if (r.comparison) md += `\n${renderCoefficientComparison(r.comparison)}\n`;
       if (r.family_files.length) md += `\nFamily written to ${r.family_files.map((f) => `\`${f.replace(/`/g, '')}\``).join(', ')}.\n`;
       return md;
     }
@@ -65,7 +67,7 @@ export function toJson(r: Result): unknown {
     case 'measure':
       return r.raw ? r.measurement : { ...r.measurement, models: r.measurement.models.map(({ raw_ms: _raw, ...rest }) => rest) };
     case 'lacs':
-      return { ...lacsJson(r.lacs), family_files: r.family_files, coefficients_comparison: r.comparison && { ...r.comparison, markdown: undefined } };
+      return { ...r.lacs, family_files: r.family_files, coefficients_comparison: r.comparison ?? null };
     case 'profile':
     case 'merge':
       return r.profile;

@@ -76,6 +76,15 @@ export interface SearchCommandResult {
   files: string[];
 }
 
+/** `report --html DIR`: the dashboard pages written. */
+export interface DashboardCommandResult {
+  command: 'report';
+  dir: string;
+  files: string[];
+  targets: number;
+  records: number;
+}
+
 export type Result =
   | CheckReport
   | RecordReport
@@ -85,7 +94,8 @@ export type Result =
   | MeasureCommandResult
   | LacsCommandResult
   | ProfileCommandResult
-  | SearchCommandResult;
+  | SearchCommandResult
+  | DashboardCommandResult;
 
 /** The process exit code a result stands for (0 unless the gate failed). */
 export function exitCodeOf(result: Result): number {

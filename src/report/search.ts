@@ -3,7 +3,7 @@ import type { ProfileCommandResult, SearchCommandResult } from './result';
 import type { ProfileAnalysis } from '../search/profile';
 import type { Reduction } from '../search/reduce';
 import { formatCount, type SearchSpace } from '../search/space';
-import type { MeanCI } from '../search/stats';
+import type { MeanCI } from '../measure/stats';
 
 const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const signed = (x: number, d = 2) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(d)}` : 'n/a');

@@ -13,7 +13,7 @@ import { UserError } from '../errors';
 import type { MeasureOptions, Measurer, ModelInput, Target } from '../measure/types';
 import { derive, seeded } from '../util/random';
 import { blockKey, blockLabeler, choicesAt, cloneGenome, genomeToConfig, sampleGenome, type Genome, type SearchSpace } from './space';
-import { mean, meanCI, median, type MeanCI } from './stats';
+import { mean, meanCI, median, type MeanCI } from '../measure/stats';
 
 export const PROFILE_KIND = 'frontier-gate/profile';
 
