@@ -6,6 +6,7 @@ import { readStoreFile } from '../src/frontier/store';
 import { frontierStatus, runRecord, runSweep, separationOf, type CandidateResult, type CheckReport, type FrontierStatus, type ModelRow } from '../src/frontier/gate';
 import { fitMarkdown } from '../src/github/comment';
 import { renderMarkdown, toJson } from '../src/report';
+import { chartText, checkChartInputs } from '../src/report/chart';
 import { CANDIDATES, checkOf, StoryMeasurer, ZOO_HERE, ZOO_STORE, type Candidate } from './support/story-scenarios';
 
 const HEADLINE: Record<string, RegExp> = {
@@ -302,5 +303,19 @@ describe('the position rule behind the stars and cells', () => {
     expect(frontierStatus([row('cand', 60), row('f', 75, [1.6, 2.0]), row('g', 75, [2.0, 2.0])], tol)).toEqual(['on', 'on', 'undecided']);
     // Without an accuracy there is no place on the frontier.
     expect(frontierStatus([row('cand', null), row('h', 70, [1, 1.01])], tol)).toEqual(['unrated', 'on']);
+  });
+});
+
+describe('the chart in words agrees with the verdict', () => {
+  it.each([
+    ['pass', CANDIDATES.pass, 'on the frontier'],
+    ['dominated', CANDIDATES.dominated, 'off the frontier'],
+    ['inconclusive', CANDIDATES.inconclusive, 'on or off the frontier not decided'],
+  ] as const)('%s', async (_kind, cand, words) => {
+    const report = await checkOf([cand()]);
+    const text = chartText(checkChartInputs(report)[0]);
+    expect(text).toMatch(new RegExp(`^Top-1 against latency on .*?: candidate \\S+ .*?, ${words}\\.( |$)`));
+    // A model not decided by its interval is not called off the frontier.
+    if (_kind === 'inconclusive') expect(text).toContain('1 other model not decided');
   });
 });
