@@ -1,12 +1,13 @@
 /**
- * Markdown for check, record and sweep: verdict sentence first, then the side-by-side table, the distances
- * to the frontier and a Mermaid chart. Every untrusted string (model names, file paths, target labels) goes
- * through escapeMarkdown.
+ * Markdown for check, record and sweep, from the typed results alone: the verdict sentence first (every figure
+ * with its interval), a compact table that fits a PR comment, the rest in a <details> block. Directions and
+ * stars come from the typed fields (ModelRow.separation, ModelRow.frontier) decided in frontier/gate.ts;
+ * nothing here re-decides a position. Every untrusted string (model names, file paths, target labels) goes
+ * through escapeMarkdown. docs/reading-reports.md explains each part.
  */
 import type { CandidateResult, CheckReport, DriftRow, FrontierStatus, ModelRow, RecordReport, RecordRow, SweepReport } from '../frontier/gate';
 import type { Verdict } from '../frontier/verdict';
 import { renderGateLacs } from './lacs';
-import { frontierChart } from './chart';
 import { escapeCode, escapeMarkdown as md } from './markdown';
 
 const VERDICT_LABEL: Record<Verdict, string> = {
@@ -132,11 +133,6 @@ function candidateSection(c: CandidateResult, report: CheckView): string {
   }
   out.push('');
   if (c.file) out.push(`Config: \`${escapeCode(c.file)}\`${c.accuracy_source ? ` · accuracy from ${md(c.accuracy_source)}` : ''}`, '');
-  const chart = frontierChart(
-    c.models.filter((r) => r.accuracy !== null).map((r) => ({ name: r.name, accuracy: r.accuracy!, latency_ms: r.latency_ms, candidate: r.role === 'candidate', on_frontier: r.on_frontier })),
-    `Top-1 vs latency on this machine`,
-  );
-  if (chart) out.push(chart, '');
   const note = c.budget_exhausted ? ' · budget spent before the precision target' : '';
   out.push(
     `Measured side by side in one interleaved run on ${md(report.target.label)}: ${c.rounds} rounds, ${c.wall_s.toFixed(1)} s${note}. ` +
