@@ -21,7 +21,9 @@ import { compileGlobs, walkGlob } from './glob';
 import { envInputReader, parseActionInputs, type ActionCommand, type ActionConfig } from './inputs';
 import type { ActionIO, AnnotationAt } from './io';
 import { publishFromWorkflowRun, type CommentRequest } from './publish';
-import { commitStore, readStoreAt, type StoreSnapshot } from './store-io';
+import { applyDriftPolicy, driftInputOf } from './drift';
+import { commitStore, createGitRepoApi, readStoreAt, type StoreSnapshot } from './store-io';
+import { measureSweepShard, mergeSweepShardFiles, readSweepShardFiles, sweepShardArgs } from './sweep-shards';
 
 export interface ActionDeps {
   env: NodeJS.ProcessEnv;
@@ -72,12 +74,13 @@ const VERDICT_ICON: Record<string, string> = {
   invalid: '❌',
   recorded: '📝',
   swept: '🔁',
+  drift: '📉',
   unchanged: '✅',
   skipped: '⏭️',
 };
 
 /** Verdicts that count as a failure for `on-fail`. */
-const FAILING = new Set(['dominated', 'invalid']);
+const FAILING = new Set(['dominated', 'invalid', 'drift']);
 
 /** A candidate as reported: the core's result, or a config that failed to load ("invalid"). */
 type ReportedCandidate = Omit<CoreCandidateResult, 'verdict'> & { verdict: GateVerdict | 'invalid' };
@@ -87,11 +90,11 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   const config = parseActionInputs(envInputReader(env));
   const ctx = readEventContext(env);
   const command = resolveCommand(config.command, ctx);
-  const readOnlyReason = detectReadOnly(ctx);
+  const readOnlyReason = config.storeSource === 'git' ? 'store-source is git: the store is read through git and no API call is made' : detectReadOnly(ctx);
   let readOnly = readOnlyReason !== undefined;
   if (readOnly) io.warning(`frontier-gate makes no write calls in this run: ${readOnlyReason}. The report goes to the job summary and ${config.reportPath}.`);
 
-  const api = deps.api(ctx, config);
+  const api = config.storeSource === 'git' ? createGitRepoApi(ctx.workspace, ctx) : deps.api(ctx, config);
   if (command === 'publish') return runPublishCommand(deps, config, ctx, api);
   const run: RunState = { deps, core: deps.core(config, ctx), config, ctx, api, readOnly, measurer: undefined };
 
@@ -110,9 +113,12 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     case 'lacs':
       outcome = await runLacsCommand(run);
       break;
+    case 'merge':
+      // Without a search space, merge joins the shards of a sharded sweep into the store.
+      outcome = config.space ? await runSearchCommand(run, command) : await runStoreCommand(run, 'merge');
+      break;
     case 'profile':
     case 'search':
-    case 'merge':
       outcome = await runSearchCommand(run, command);
       break;
   }
@@ -481,9 +487,16 @@ async function changedOnPush(run: RunState): Promise<string[] | undefined> {
   return run.api.compareFiles(push.before, push.after);
 }
 
-/** Record (merged configs) and sweep (re-measure everything): measure, then commit the store back. */
-async function runStoreCommand(run: RunState, command: 'record' | 'sweep'): Promise<Outcome> {
+/**
+ * Record (merged configs), sweep (re-measure everything) and merge (join a sharded sweep's shards): measure
+ * or merge, then commit the store back. A sweep with --shard in search-args measures one shard instead and
+ * writes no store.
+ */
+async function runStoreCommand(run: RunState, command: 'record' | 'sweep' | 'merge'): Promise<Outcome> {
   const { config, ctx, api, deps } = run;
+  const shardArgs = command === 'sweep' ? sweepShardArgs(config.searchArgs) : undefined;
+  if (shardArgs) return runSweepShardCommand(run, shardArgs);
+  if (command === 'sweep' && config.searchArgs.length) throw new UserError('input search-args: a sweep takes only --shard i/n and --anchor');
   const branch = writeBranch(ctx);
   const storeRef = config.frontierRef ?? branch;
   let loaded: LoadedCandidate[] = [];
@@ -499,14 +512,16 @@ async function runStoreCommand(run: RunState, command: 'record' | 'sweep'): Prom
       return { command, verdict: 'invalid', headline: headlineOf('invalid', invalid), candidates: invalid, failing: true };
     }
   }
+  const shardFiles = command === 'merge' ? readSweepShardFiles(ctx.workspace, config.searchArgs) : undefined;
   const snapshot: StoreSnapshot = await readStoreAt(api, config.frontier, storeRef);
-  const measurer = await measurerOf(run);
   const valid = loaded.filter((c) => c.loaded);
-  const deps2 = { measurer, commit: ctx.sha };
+  const deps2 = () => measurerOf(run).then((measurer) => ({ measurer, commit: ctx.sha }));
   const result =
     command === 'record'
-      ? await run.core.record(snapshot.store, valid.map((c) => ({ config: c.loaded!.config, file: c.file, ...accuracyFor(run, c, valid.length > 1) })), coreOptions(config), deps2)
-      : await run.core.sweep(snapshot.store, coreOptions(config), deps2);
+      ? await run.core.record(snapshot.store, valid.map((c) => ({ config: c.loaded!.config, file: c.file, ...accuracyFor(run, c, valid.length > 1) })), coreOptions(config), await deps2())
+      : command === 'sweep'
+        ? await run.core.sweep(snapshot.store, coreOptions(config), await deps2())
+        : mergeSweepShardFiles(snapshot.store, shardFiles!.files, shardFiles!.shards, config.latencyTolerance);
 
   let commit: ActionResult['commit'];
   const note: string[] = [];
@@ -517,7 +532,9 @@ async function runStoreCommand(run: RunState, command: 'record' | 'sweep'): Prom
     const message =
       command === 'record'
         ? `frontier-gate: record ${names.slice(0, 5).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}`
-        : `frontier-gate: sweep ${snapshot.store.records.length} model(s)`;
+        : command === 'sweep'
+          ? `frontier-gate: sweep ${snapshot.store.records.length} model(s)`
+          : `frontier-gate: sweep ${snapshot.store.records.length} model(s) on ${result.report.targetLabel ?? 'one target'} (${shardFiles!.files.length} shards)`;
     try {
       const res = await commitStore(api, config.frontier, branch, snapshot, result.store, {
         message,
@@ -537,17 +554,53 @@ async function runStoreCommand(run: RunState, command: 'record' | 'sweep'): Prom
       note.push(writeStoreCopy(run, result.store));
     }
   }
-  const verdict = invalid.length ? 'invalid' : command === 'record' ? 'recorded' : 'swept';
+  // Drift beyond noise: report, an issue listing the moved models, or a failed run (input on-drift).
+  const driftInput = command === 'record' ? undefined : driftInputOf(result.report.json);
+  const drift = driftInput
+    ? await applyDriftPolicy(api, config.onDrift, driftInput, { date: new Date().toISOString().slice(0, 10), runUrl: ctx.runUrl, sha: ctx.sha, readOnly: run.readOnly, log: (m) => deps.io.info(m) })
+    : undefined;
+  if (drift?.note) note.push(drift.note);
+  const verdict = invalid.length ? 'invalid' : command === 'record' ? 'recorded' : drift?.failing ? 'drift' : 'swept';
   return {
     command,
     verdict,
     headline: headlineOf(verdict, invalid, note.join('\n')),
     report: result.report,
     candidates: invalid,
-    failing: invalid.length > 0,
+    failing: invalid.length > 0 || Boolean(drift?.failing),
+    ...(drift?.issue ? { extra: { drift: { moved: drift.moved.map((r) => r.name), issue: drift.issue } } } : {}),
     storeRef,
     commit,
     targetLabel: result.report.targetLabel,
+  };
+}
+
+/** One shard of a sharded sweep: measured against the anchor, written to output-dir; no store write. */
+async function runSweepShardCommand(run: RunState, args: NonNullable<ReturnType<typeof sweepShardArgs>>): Promise<Outcome> {
+  const { config, ctx } = run;
+  // Every shard reads the store at the triggering commit, so all shards of one run share the records.
+  const storeRef = config.frontierRef ?? ctx.sha;
+  const snapshot = await readStoreAt(run.api, config.frontier, storeRef);
+  const measurer = await measurerOf(run);
+  const options = coreOptions(config);
+  const shard = await measureSweepShard(
+    snapshot.store,
+    args,
+    { budgetSeconds: config.budgetSeconds ?? 60, measure: { ep: options.ep, batch: options.batch, precision: options.precision }, outDir: path.resolve(ctx.workspace, config.outputDir) },
+    { measurer, commit: ctx.sha },
+  );
+  warnOnTargetMismatch(run, shard.result.target.key, shard.result.target.label);
+  const file = path.relative(ctx.workspace, shard.file);
+  return {
+    command: 'sweep',
+    verdict: 'swept',
+    headline: `${VERDICT_ICON.swept} **swept** shard ${args.shard.index}/${args.shard.count}: \`${file.replace(/`/g, '')}\``,
+    report: { markdown: shard.markdown, json: shard.result, targetLabel: shard.result.target.label },
+    candidates: [],
+    failing: false,
+    storeRef,
+    targetLabel: shard.result.target.label,
+    extra: { shard_file: file },
   };
 }
 
