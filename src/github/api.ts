@@ -4,6 +4,7 @@
  * the retry and throttling plugins; the base URL is GITHUB_API_URL read at call time (GHES).
  */
 import { getOctokit } from '@actions/github';
+import { getProxyAgent, getProxyFetch } from '@actions/github/lib/internal/utils';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { ServiceError } from '../errors';
@@ -140,12 +141,37 @@ export function createOctokit(settings: OctokitSettings): ActionOctokit {
   return octokit;
 }
 
+/** The socket-level reason of a failed fetch ("connect ECONNREFUSED 127.0.0.1:443"), not undici's "fetch failed". */
+export function networkDetail(err: unknown): string {
+  const e = err as { message?: string; cause?: { message?: string; code?: string; errors?: { message?: string }[] } };
+  const cause = e?.cause;
+  const nested = cause?.errors?.map((x) => x.message).filter(Boolean).join('; ');
+  return nested || cause?.message || cause?.code || e?.message || String(err);
+}
+
+/**
+ * The runner's proxy-aware fetch (as @actions/github sets it up), rethrowing a network failure with its
+ * socket-level reason: @octokit/request only unwraps the cause when it is an Error of its own realm.
+ */
+function describedFetch(baseUrl: string): typeof fetch {
+  const inner = getProxyFetch(baseUrl) as unknown as typeof fetch;
+  return (async (url: string | URL | Request, init?: RequestInit) => {
+    try {
+      return await inner(url, init);
+    } catch (err) {
+      if ((err as Error)?.name === 'AbortError') throw err;
+      throw new Error(networkDetail(err));
+    }
+  }) as typeof fetch;
+}
+
 function createBareOctokit(settings: OctokitSettings): ActionOctokit {
   const { log } = settings;
   return getOctokit(
     settings.token,
     {
       baseUrl: settings.baseUrl,
+      request: { agent: getProxyAgent(settings.baseUrl), fetch: describedFetch(settings.baseUrl) },
       userAgent: 'frontier-gate-action',
       log: { debug: log.debug, info: log.debug, warn: log.warning, error: log.warning },
       retry: {

@@ -51,8 +51,10 @@ export async function commitStore(
   updated: FrontierStore,
   opts: CommitOptions,
 ): Promise<CommitOutcome> {
-  const maxAttempts = opts.maxAttempts ?? 5;
-  const backoff = opts.backoffMs ?? ((n) => 250 * 2 ** (n - 1) * (0.5 + Math.random()));
+  // Ten: a matrix of 8 targets whose merge jobs finish together still lands every writer (each round of
+  // conflicts lets at least one through, and the jittered back-off spreads the rest).
+  const maxAttempts = opts.maxAttempts ?? 10;
+  const backoff = opts.backoffMs ?? ((n) => Math.min(250 * 2 ** (n - 1), 8000) * (0.5 + Math.random()));
   let baseStore = base.store;
   let baseText = base.sha ? serializeStore(base.store) : null;
   let sha = base.sha;
