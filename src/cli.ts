@@ -10,8 +10,9 @@ import { command as lacs } from './commands/lacs';
 import { command as profile } from './commands/profile';
 import { command as merge } from './commands/merge';
 import { command as search } from './commands/search';
+import { command as init } from './commands/init';
 
-export const COMMANDS: Command[] = [stats, build, measure, check, record, sweep, lacs, profile, merge, search];
+export const COMMANDS: Command[] = [init, stats, build, measure, check, record, sweep, lacs, profile, merge, search];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -22,7 +23,7 @@ function help(): string {
     '',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'exit codes: 0 ok/pass, 1 gate failed (dominated), 2 bad input or usage, 3 environment (provider missing)',
+    'exit codes: 0 ok/pass, 1 gate failed (dominated), 2 bad input or usage, 3 environment (provider missing), 4 service (GitHub API)',
     "run 'frontier-gate <command> --help' for a command's options",
   ].join('\n');
 }
