@@ -234,7 +234,9 @@ async function sweepPlan(mergeMs: number): Promise<void> {
   const models = 300;
   const plan = [1, 4, 16].map((k) => {
     const per = Math.ceil(models / k);
-    const wall = per * mean + (k > 1 ? anchorMs / 1000 : 0) + (k > 1 ? mergeMs / 1000 : 0);
+    // Every runner pays one measurement call's fixed cost (sessions, warm-up, the budget: the anchor
+    // alone), then its models; sharded runs add the merge.
+    const wall = anchorMs / 1000 + per * mean + (k > 1 ? mergeMs / 1000 : 0);
     return { k, per, wall };
   });
   for (const p of plan) {

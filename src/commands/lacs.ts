@@ -7,11 +7,13 @@ import { UserError } from '../errors';
 import { readStoreFile } from '../frontier/store';
 import { parseAccuracyTable } from '../lacs/accuracy';
 import { configsFromStore, inputsFromConfigs } from '../lacs/inputs';
-import { FileCache } from '../lacs/cache';
+import { FileCache, type MeasurementCache } from '../lacs/cache';
 import { compareCoefficients, type StoredCoefficients } from '../lacs/compare';
 import { lacsJson, storedCoefficients, writeFamily } from '../lacs/family';
 import { DEFAULT_GRID_STEP, DEFAULT_TOLERANCE } from '../lacs/grid';
 import { DEFAULT_LACS_OPTIONS, runLacs, type LacsOptions } from '../lacs/run';
+import { isLacsScreen, runLacsShard, screenedCache } from '../lacs/shard';
+import { parseShard } from '../frontier/shard';
 import { createMeasurer } from '../measure';
 import type { MeasureOptions, Measurer } from '../measure/types';
 import type { Command, CommandIO } from './types';
@@ -20,7 +22,8 @@ const USAGE =
   'frontier-gate lacs <base-config.yaml> [--grid-step 0.05] [--tolerance 0.1] [--phi N] [--w -0.07] [--target-latency MS] ' +
   '[--accuracy FILE] [--records DIR|FILE]... [--frontier STORE] [--family-dir DIR] [--markdown FILE] [--json] ' +
   '[--cache FILE] [--previous FILE] [--coefficients-out FILE] [--screen-budget S] [--refine-top K] [--family-budget S] ' +
-  '[--macs-slack 0.15] [--ep cpu|cuda|tensorrt] [--threads N] [--batch N] [--precision fp32|fp16] [--seed N]';
+  '[--macs-slack 0.15] [--ep cpu|cuda|tensorrt] [--threads N] [--batch N] [--precision fp32|fp16] [--seed N] ' +
+  '[--shard i/n --out lacs-shard.json | --screened lacs-screen.json]';
 
 const isYaml = (f: string) => /\.ya?ml$/i.test(f);
 
@@ -90,6 +93,9 @@ export async function runLacsCommand(argv: string[], io: CommandIO, makeMeasurer
     precision: { type: 'string' },
     seed: { type: 'string' },
     quiet: { type: 'boolean' },
+    shard: { type: 'string' },
+    out: { type: 'string' },
+    screened: { type: 'string' },
   }, USAGE);
   if (positionals.length !== 1) {
     throw new UserError(`frontier-gate lacs: expected one base config, got ${positionals.length ? positionals.map((p) => JSON.stringify(p)).join(' ') : 'none'}\nusage: ${USAGE}`);
@@ -135,7 +141,31 @@ export async function runLacsCommand(argv: string[], io: CommandIO, makeMeasurer
   const { records, frontier } = inputsFromConfigs(configs);
 
   const cacheFile = stringFlag(values, 'cache');
-  const cache = cacheFile ? new FileCache(cacheFile) : undefined;
+  let cache: MeasurementCache | undefined = cacheFile ? new FileCache(cacheFile) : undefined;
+  const shardText = stringFlag(values, 'shard');
+  if (shardText !== undefined) {
+    // One shard of the screen (see src/lacs/shard.ts): written for `merge`, then `lacs --screened`.
+    const out = stringFlag(values, 'out');
+    if (!out) throw new UserError(`lacs --shard: give --out lacs-shard.json for the shard's screen\nusage: ${USAGE}`);
+    if (values.screened !== undefined) throw new UserError('lacs: --shard screens one shard; --screened runs on the merged screen: give one');
+    const shard = await runLacsShard(base, parseShard(shardText), options, { measurer: makeMeasurer(), accuracyTable, records, frontier, cache, log: values.quiet ? undefined : (s) => io.err(s) });
+    cache?.flush?.();
+    fs.writeFileSync(out, JSON.stringify(shard, null, 1) + '\n');
+    io.out(`lacs shard ${shard.shard.index}/${shard.shard.count} of ${base.name}: ${shard.entries.length} network(s) screened on ${shard.target.label} -> ${out}`);
+    return 0;
+  }
+  if (values.out !== undefined) throw new UserError('lacs: --out goes with --shard i/n (the family goes to --family-dir, the coefficients to --coefficients-out)');
+  const screenedFile = stringFlag(values, 'screened');
+  if (screenedFile) {
+    let screen: unknown;
+    try {
+      screen = JSON.parse(fs.readFileSync(screenedFile, 'utf8'));
+    } catch (err) {
+      throw new UserError(`--screened ${screenedFile}: cannot read the merged screen: ${(err as Error).message}`);
+    }
+    if (!isLacsScreen(screen)) throw new UserError(`--screened ${screenedFile}: not a merged LACS screen (merge the lacs --shard results with frontier-gate merge --out)`);
+    cache = screenedCache(screen, base, cache);
+  }
   const previousFile = stringFlag(values, 'previous');
   const previous = previousFile ? readPrevious(previousFile) : undefined;
 

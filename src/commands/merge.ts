@@ -7,11 +7,13 @@ import { DEFAULT_STORE_PATH, readStoreFile, updateStoreFile } from '../frontier/
 import { renderSweepMarkdown } from '../report/frontier';
 import { mergeProfiles, spaceHash, PROFILE_KIND, type ProfileResult } from '../search/profile';
 import { loadSpace } from '../search/space';
+import { isLacsShardResult, mergeLacsShards, type LacsShardResult } from '../lacs/shard';
 import { reportProfile, writeFileOrFail } from './profile';
 import type { Command, CommandIO } from './types';
 
 const USAGE =
   'frontier-gate merge <shard.json>... [--space space.yaml] [--out merged.json] [--reduce reduced.yaml] [--min-effect PCT] [--json]\n' +
+  '       frontier-gate merge <lacs-shard.json>... --out lacs-screen.json   (then: lacs <base> --screened lacs-screen.json)\n' +
   '       frontier-gate merge <sweep-shard.json>... [--frontier STORE] [--latency-tolerance 0.03] [--dry-run] [--json] [--report FILE.md] [--json-report FILE.json]';
 
 function readResult(file: string): unknown {
@@ -28,14 +30,15 @@ function readResult(file: string): unknown {
   }
 }
 
-export type ShardResultKind = 'profile' | 'sweep';
+export type ShardResultKind = 'profile' | 'sweep' | 'lacs';
 
 /** What the files hold: profile shards or sweep shards (one kind per merge). */
 export function shardKind(results: readonly unknown[], files: readonly string[]): ShardResultKind {
   const kinds = results.map((r, i) => {
     if (isSweepShardResult(r)) return 'sweep';
+    if (isLacsShardResult(r)) return 'lacs';
     if ((r as { kind?: unknown })?.kind === PROFILE_KIND) return 'profile';
-    throw new UserError(`merge: ${files[i]} is neither a profile nor a sweep shard result (kind ${JSON.stringify((r as { kind?: unknown })?.kind)})`);
+    throw new UserError(`merge: ${files[i]} is not a profile, sweep or lacs shard result (kind ${JSON.stringify((r as { kind?: unknown })?.kind)})`);
   });
   const mixed = kinds.findIndex((k) => k !== kinds[0]);
   if (mixed >= 0) throw new UserError(`merge: ${files[mixed]} is a ${kinds[mixed]} result but ${files[0]} is a ${kinds[0]} result; merge one kind at a time`);
@@ -100,7 +103,18 @@ export const command: Command = {
     }, USAGE);
     if (!positionals.length) throw new UserError(`frontier-gate merge: expected shard result files (profile --shard --out, or sweep --shard --out)\nusage: ${USAGE}`);
     const results = positionals.map(readResult);
-    if (shardKind(results, positionals) === 'sweep') return mergeSweep(results as SweepShardResult[], positionals, values, io);
+    const kind = shardKind(results, positionals);
+    if (kind === 'sweep') return mergeSweep(results as SweepShardResult[], positionals, values, io);
+    if (kind === 'lacs') {
+      const out = stringFlag(values, 'out');
+      if (!out) throw new UserError('merge: LACS shards are joined into a screen file: give --out lacs-screen.json');
+      const screen = mergeLacsShards(results as LacsShardResult[], positionals);
+      writeFileOrFail(out, JSON.stringify(screen, null, 1) + '\n', 'merged LACS screen');
+      const missing = screen.count - screen.shards.length;
+      io.out(`merged ${screen.shards.length} of ${screen.count} LACS shard(s) of ${screen.base.name}: ${screen.entries.length} screened network(s) from ${screen.targets.length} runner(s) -> ${out}` +
+        (missing ? `\nnote: ${missing} shard(s) missing; lacs --screened measures their networks itself` : ''));
+      return 0;
+    }
     for (const flag of ['frontier', 'latency-tolerance', 'dry-run', 'report', 'json-report']) {
       if (values[flag] !== undefined) throw new UserError(`merge: --${flag} is for sweep shards; these are profile shards`);
     }
