@@ -262,3 +262,41 @@ describe('sharded sweeps over shards x targets', () => {
     });
   });
 });
+
+describe('inputs and the drift issue text', () => {
+  const read = (m: Record<string, string>) => (name: string) => m[name] ?? '';
+  test('store-source and on-drift are validated; git needs no token', async () => {
+    const { parseActionInputs } = await import('../src/github/inputs');
+    const c = parseActionInputs(read({ 'github-token': 't' }));
+    expect(c.storeSource).toBe('api');
+    expect(c.onDrift).toBe('report');
+    expect(parseActionInputs(read({ 'store-source': 'git' })).storeSource).toBe('git');
+    expect(parseActionInputs(read({ 'github-token': 't', 'on-drift': 'Issue+Fail' })).onDrift).toBe('issue+fail');
+    expect(() => parseActionInputs(read({ 'github-token': 't', 'store-source': 'svn' }))).toThrow('input store-source: expected one of api | git, got "svn"');
+    expect(() => parseActionInputs(read({ 'github-token': 't', 'on-drift': 'panic' }))).toThrow('input on-drift: expected one of report | issue | fail | issue+fail, got "panic"');
+    expect(() => parseActionInputs(read({}))).toThrow(/^input github-token: empty/);
+  });
+
+  test('the issue lists only moved models; a pasted marker in a person\'s issue is not ours', async () => {
+    const { driftIssue, findDriftIssue, movedModels } = await import('../src/github/drift');
+    const rows = [
+      { name: 'a', status: 'slower' as const, latency_ms: 12, ci95_ms: [11.9, 12.1] as [number, number], previous_ms: 10, previous_date: '2026-11-01T00:00:00Z', drift: 0.2, noise: 0.03 },
+      { name: 'b', status: 'same' as const, latency_ms: 5, ci95_ms: [4.9, 5.1] as [number, number], previous_ms: 5, previous_date: '2026-11-01T00:00:00Z', drift: 0, noise: 0.03 },
+      { name: 'c|x', status: 'faster' as const, latency_ms: 4, ci95_ms: [3.9, 4.1] as [number, number], previous_ms: 5, previous_date: '2026-11-01T00:00:00Z', drift: -0.2, noise: 0.03 },
+    ];
+    const moved = movedModels(rows);
+    expect(moved.map((r) => r.name)).toEqual(['a', 'c|x']);
+    const { title, body } = driftIssue({ target: { key: 'cpu-k', label: 'cpu · X' }, rows, common_drift: 0 }, moved, { date: '2026-11-20', sha: 'f'.repeat(40) });
+    expect(title).toBe('frontier-gate: latency drift on cpu · X');
+    expect(body.split('\n')[0]).toBe(driftMarker('cpu-k'));
+    expect(body).toContain('| a | slower | 12.00 (11.90–12.10) | 10.00 | +20.0% | ±3.0% | 2026-11-01 |');
+    expect(body).toContain('c\\|x');
+    expect(body).not.toMatch(/\| b \|/);
+    const issues = [
+      { number: 1, title: 't', body: `${driftMarker('cpu-k')}\nfake`, author: 'mallory' },
+      { number: 2, title: 't', body: `${driftMarker('cpu-k')}\nours`, author: 'github-actions[bot]' },
+    ];
+    expect(findDriftIssue(issues, 'cpu-k')?.number).toBe(2);
+    expect(findDriftIssue(issues, 'cpu-other')).toBeUndefined();
+  });
+});
