@@ -117,6 +117,8 @@ describe('API errors', () => {
       expect((error as ServiceError).exitCode).toBe(4);
       expect((error as ServiceError).status).toBe(502);
       expect((error as Error).message).toBe('GET contents .frontier/frontier.json@master: HTTP 502 Bad Gateway');
+      // The message is made after the retry plugin gave up (retries: 1): the call was tried twice.
+      expect(gh.requests).toHaveLength(2);
     });
   });
 });
