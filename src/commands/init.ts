@@ -7,8 +7,8 @@ import { budgetFlag, defaultCliDeps, MEASURE_FLAGS, measureOptions, type CliDeps
 import { applyRecordUpdates, runRecord } from '../frontier/gate';
 import { DEFAULT_INIT_BRANCH, DEFAULT_INIT_CONFIGS, initStore, type InitConfig } from '../frontier/init';
 import { DEFAULT_STORE_PATH, serializeStore, writeFileAtomic } from '../frontier/store';
-// The `configs` glob dialect of the action (a dependency-free matcher), so init and the action agree.
-import { walkGlob } from '../github/glob';
+// The `configs` glob dialect of the action, so init and the action agree on what matches.
+import { walkGlob } from '../util/glob';
 import type { Command } from './types';
 
 const USAGE =
