@@ -114,3 +114,60 @@ test('merge refuses shards of another sweep or a shard twice; a missing shard le
   expect(partial.rows).toHaveLength(ALL.length - b.models.length);
   expect(a.store_hash).toBe(storeRecordsHash(store));
 });
+
+describe('CLI: sweep --shard i/n --out, then merge joins the shards into the store', () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const os = require('node:os') as typeof import('node:os');
+  const path = require('node:path') as typeof import('node:path');
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fg-sweep-shard-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('two shards on runners of different speed; merge writes the store, --dry-run does not; flags are checked', async () => {
+    const { runCommand } = await import('./support/run-command');
+    const { parseStore, serializeStore } = await import('../src/frontier/store');
+    const file = path.join(dir, 'store.json');
+    fs.writeFileSync(file, serializeStore(store));
+    const shardFiles = [1, 2].map((i) => path.join(dir, `s${i}.json`));
+    for (const [i, out] of shardFiles.entries()) {
+      const r = await runCommand('sweep', ['--frontier', file, '--shard', `${i + 1}/2`, '--out', out, '--budget', '60', '--seed', '3', '--quiet'], { measurer: () => machine(i ? 1.3 : 1, 60 + i), now });
+      expect(r.code).toBe(0);
+      expect(r.err).toBe('');
+      // Plain text: no Markdown syntax on the terminal.
+      expect(r.out).toMatch(new RegExp(`^Sweep shard ${i + 1}/2: \\d+ model\\(s\\) measured side by side with the anchor \\S+ on `));
+      expect(r.out).not.toContain('**');
+      expect(JSON.parse(fs.readFileSync(out, 'utf8')).kind).toBe('frontier-gate/sweep-shard');
+    }
+    // The shards never touch the store.
+    expect(fs.readFileSync(file, 'utf8')).toBe(serializeStore(store));
+
+    const dry = await runCommand('merge', [...shardFiles, '--frontier', file, '--dry-run', '--json', '--quiet']);
+    expect(dry.code).toBe(0);
+    const json = JSON.parse(dry.out) as { command: string; kind: string; target: { key: string }; shards: number[]; missing: string[]; rows: { name: string; latency_ms: number }[]; dry_run: boolean };
+    expect(json).toMatchObject({ command: 'merge', kind: 'sweep', shards: [1, 2], missing: [], dry_run: true });
+    expect(json.rows).toHaveLength(ALL.length);
+    for (const row of json.rows) expect(Math.abs(row.latency_ms / truth[row.name] - 1)).toBeLessThan(0.02);
+    expect(fs.readFileSync(file, 'utf8')).toBe(serializeStore(store));
+
+    const merged = await runCommand('merge', [...shardFiles, '--frontier', file, '--quiet']);
+    expect(merged.code).toBe(0);
+    expect(merged.out).toMatch(/Merged shards 1, 2 of 2 from \d runner fingerprint\(s\) through the anchor/);
+    expect(merged.out).not.toContain('**');
+    const after = parseStore(fs.readFileSync(file, 'utf8'), file);
+    // Every record has the merged measurement under the reference shard's target, expressed through the anchor.
+    for (const r of after.records) expect(Math.abs(r.targets[json.target.key].latest.median_ms / truth[r.name] - 1)).toBeLessThan(0.02);
+
+    // Usage errors: one line, exit 2.
+    const noOut = await runCommand('sweep', ['--frontier', file, '--shard', '1/2', '--quiet']);
+    expect(noOut.code).toBe(2);
+    expect(noOut.err).toMatch(/^error: sweep --shard: give --out shard\.json/);
+    const anchorAlone = await runCommand('sweep', ['--frontier', file, '--anchor', 'resnet-18', '--quiet']);
+    expect(anchorAlone.code).toBe(2);
+    expect(anchorAlone.err).toMatch(/--anchor and --out go with --shard i\/n/);
+    const space = await runCommand('merge', [...shardFiles, '--space', 'x.yaml', '--quiet']);
+    expect(space.code).toBe(2);
+    expect(space.err).toMatch(/--space is for profile shards/);
+  });
+});
