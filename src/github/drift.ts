@@ -123,10 +123,3 @@ export async function applyDriftPolicy(
   }
   return out;
 }
-
-/** The drift rows of a sweep's (or a merged sweep's) JSON report; undefined when it has none. */
-export function driftInputOf(json: unknown): DriftInput | undefined {
-  const j = json as Partial<DriftInput> | undefined;
-  if (!j || typeof j !== 'object' || !Array.isArray(j.rows) || typeof j.target?.key !== 'string') return undefined;
-  return { target: { key: j.target.key, label: String(j.target.label ?? j.target.key) }, rows: j.rows, common_drift: typeof j.common_drift === 'number' ? j.common_drift : null };
-}
