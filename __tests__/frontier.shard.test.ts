@@ -171,3 +171,26 @@ describe('CLI: sweep --shard i/n --out, then merge joins the shards into the sto
     expect(space.err).toMatch(/--space is for profile shards/);
   });
 });
+
+test('the merged sweep renders as Markdown (names escaped, gaps and anchor spread called out), plain text and JSON', async () => {
+  const { render } = await import('../src/report');
+  const a = await runSweepShard(store, { index: 1, count: 2 }, OPTS, { measurer: machine(1, 70), now });
+  const merged = mergeSweepShards(store, [a], { latencyTolerance: 0.03 });
+  const { updates: _updates, ...rest } = merged;
+  const result = {
+    command: 'merge-sweep' as const, ...rest, latency_tolerance: 0.03, dry_run: true, files: ['a.json'],
+    anchors: ['res|net*'], anchor_checks: [{ name: 'x_y', ratios: [{ shard: 1, ratio: 1 }, { shard: 2, ratio: 1.2 }], spread: 0.2 }],
+  };
+  const md = render(result, 'markdown');
+  expect(md).toContain('Dry run, the store is not written.');
+  expect(md).toContain('res\\|net\\*');
+  expect(md).toMatch(/⚠️ Not measured \(a shard is missing, or the record changed since the sweep\): /);
+  expect(md).toContain("⚠️ Anchor x\\_y's ratio to res\\|net\\* differs by 20.0% across shards");
+  const text = render(result, 'text');
+  expect(text).not.toMatch(/\*\*|\\\|/);
+  expect(text).toContain('res|net*');
+  const json = JSON.parse(render(result, 'json')) as Record<string, unknown>;
+  expect(json).toMatchObject({ command: 'merge', kind: 'sweep', dry_run: true });
+  expect(json).not.toHaveProperty('updates');
+  expect(json).not.toHaveProperty('files');
+});

@@ -8,7 +8,7 @@ import { mergeProfiles, spaceHash, PROFILE_KIND, type ProfileResult } from '../s
 import { loadSpace, type SearchSpace } from '../search/space';
 import type { LacsScreenCommandResult, MergedSweepResult, ProfileCommandResult } from '../report/result';
 import { profileResult, REDUCE_FLAGS, reduceArgs, writeFileOrFail, type ReduceArgs } from './profile';
-import { numberFlag, REPORT_FLAGS, stringFlag } from './flags';
+import { numberFlag, REPORT_FLAGS, storeFlag, stringFlag } from './flags';
 import type { Command, FlagValues } from './types';
 
 function readResult(file: string): unknown {
@@ -106,10 +106,8 @@ export const command: Command<MergeArgs, ProfileCommandResult | MergedSweepResul
     const kind = shardKind(results, positionals);
     if (kind === 'sweep') {
       refuse(values, [...PROFILE_ONLY, 'out'], 'is for profile shards; sweep shards update the store given by --frontier');
-      const storeFile = stringFlag(values, 'frontier') ?? DEFAULT_STORE_PATH;
-      if (!storeFile.trim()) throw new UserError(`--frontier: expected the store's path, got ${JSON.stringify(storeFile)}`);
       return {
-        kind, shards: results as SweepShardResult[], files: positionals, store: fileStore(storeFile),
+        kind, shards: results as SweepShardResult[], files: positionals, store: fileStore(storeFlag(values, DEFAULT_STORE_PATH)),
         latencyTolerance: numberFlag(values, 'latency-tolerance', 0.03, { min: 0, max: 1 }), dryRun: Boolean(values['dry-run']),
       };
     }
