@@ -280,9 +280,9 @@ describe('inputs and the drift issue text', () => {
   test('the issue lists only moved models; a pasted marker in a person\'s issue is not ours', async () => {
     const { driftIssue, findDriftIssue, movedModels } = await import('../src/github/drift');
     const rows = [
-      { name: 'a', status: 'slower' as const, latency_ms: 12, ci95_ms: [11.9, 12.1] as [number, number], previous_ms: 10, previous_date: '2026-11-01T00:00:00Z', drift: 0.2, noise: 0.03 },
-      { name: 'b', status: 'same' as const, latency_ms: 5, ci95_ms: [4.9, 5.1] as [number, number], previous_ms: 5, previous_date: '2026-11-01T00:00:00Z', drift: 0, noise: 0.03 },
-      { name: 'c|x', status: 'faster' as const, latency_ms: 4, ci95_ms: [3.9, 4.1] as [number, number], previous_ms: 5, previous_date: '2026-11-01T00:00:00Z', drift: -0.2, noise: 0.03 },
+      { name: 'a', status: 'slower' as const, latency_ms: 12, ci95_ms: [11.9, 12.1] as [number, number], previous_ms: 10, previous_date: '2026-11-01T00:00:00Z', drift: 0.2, drift_ci95: [0.17, 0.23] as [number, number], noise: 0.03 },
+      { name: 'b', status: 'same' as const, latency_ms: 5, ci95_ms: [4.9, 5.1] as [number, number], previous_ms: 5, previous_date: '2026-11-01T00:00:00Z', drift: 0, drift_ci95: [-0.03, 0.03] as [number, number], noise: 0.03 },
+      { name: 'c|x', status: 'faster' as const, latency_ms: 4, ci95_ms: [3.9, 4.1] as [number, number], previous_ms: 5, previous_date: '2026-11-01T00:00:00Z', drift: -0.2, drift_ci95: [-0.23, -0.17] as [number, number], noise: 0.03 },
     ];
     const moved = movedModels(rows);
     expect(moved.map((r) => r.name)).toEqual(['a', 'c|x']);
