@@ -182,7 +182,7 @@ test('the merged sweep renders as Markdown (names escaped, gaps and anchor sprea
     anchors: ['res|net*'], anchor_checks: [{ name: 'x_y', ratios: [{ shard: 1, ratio: 1 }, { shard: 2, ratio: 1.2 }], spread: 0.2 }],
   };
   const md = render(result, 'markdown');
-  expect(md).toContain('Dry run, the store is not written.');
+  expect(md).toContain('Dry run: the store was not updated.');
   expect(md).toContain('res\\|net\\*');
   expect(md).toMatch(/⚠️ Not measured \(a shard is missing, or the record changed since the sweep\): /);
   expect(md).toContain("⚠️ Anchor x\\_y's ratio to res\\|net\\* differs by 20.0% across shards");
