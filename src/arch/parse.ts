@@ -17,6 +17,7 @@ import { countConfig, type NetworkStats } from './counts';
 import { ShapeError } from './lower';
 import { ARCH_CONFIG_SCHEMA, FIELD_HINTS, MAX_NESTING } from './schema';
 import { DEFAULT_LIMITS, type ArchConfig, type ResourceLimits, type StageConfig } from './types';
+import { FileInputError, readRegularText } from '../util/fs';
 
 export type FieldPath = (string | number)[];
 
@@ -73,21 +74,14 @@ export function parseArchConfig(text: string, file: string, limits?: Partial<Res
 
 export function loadArchConfigWithSource(path: string, limits?: Partial<ResourceLimits>): LoadedArchConfig {
   const resolved = resolveLimits(limits);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`config ${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (err as Error).message})`}`);
-  }
-  if (!stat.isFile()) throw new UserError(`config ${path}: not a file`);
-  // Checked before reading, so a huge file costs nothing.
-  if (stat.size > resolved.maxFileBytes) throw oversized(path, stat.size, resolved.maxFileBytes);
   let text: string;
   try {
-    text = fs.readFileSync(path, 'utf8');
+    // A regular file, size checked on the open descriptor before reading (src/util/fs.ts).
+    text = readRegularText(path, { what: 'config', maxBytes: resolved.maxFileBytes });
   } catch (err) {
-    throw new UserError(`config ${path}: cannot read (${(err as Error).message})`);
+    if (err instanceof FileInputError && err.code === 'TOOLARGE') throw oversized(path, fs.statSync(path).size, resolved.maxFileBytes);
+    if (err instanceof FileInputError && err.code === 'ENOENT') throw new UserError(`config ${path}: no such file`);
+    throw err;
   }
   return parseArchConfigWithSource(text, path, resolved);
 }

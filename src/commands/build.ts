@@ -3,7 +3,7 @@ import { formatBytes } from '../arch/format';
 import { checkResourceLimits, loadArchConfig } from '../arch/parse';
 import { LIMIT_FLAGS, choiceFlag, limitsFromFlags, numberFlag, parseFlags, stringFlag } from '../cliargs';
 import { UserError } from '../errors';
-import { writeFileAtomic } from '../fsutil';
+import { checkOutputPath, writeFileAtomic } from '../util/fs';
 import { buildModel } from '../onnx/build';
 import type { Command } from './types';
 
@@ -24,6 +24,7 @@ export const command: Command = {
     if (positionals.length !== 1) throw new UserError(`frontier-gate build: expected one config, got ${positionals.length}\nusage: ${USAGE}`);
     const output = stringFlag(values, 'output');
     if (!output) throw new UserError(`frontier-gate build: -o/--output is required\nusage: ${USAGE}`);
+    checkOutputPath(output, '-o');
     const batch = numberFlag(values, 'batch', 1, { min: 1, max: 4096, integer: true });
     const precision = choiceFlag(values, 'precision', ['fp32', 'fp16'] as const, 'fp32');
     const seed = numberFlag(values, 'seed', 1, { min: 0, max: 2 ** 32 - 1, integer: true });
@@ -31,7 +32,7 @@ export const command: Command = {
     const config = loadArchConfig(positionals[0], limits);
     checkResourceLimits(config, limits, batch);
     const bytes = buildModel(config, { batch, precision, seed });
-    writeFileAtomic(output, bytes);
+    writeFileAtomic(output, bytes, { what: '-o' });
     const s = countConfig(config, precision);
     io.out(`wrote ${output}: ${config.name}, batch ${batch}, ${precision}, ${s.params.toLocaleString('en-US')} params, ${formatBytes(bytes.length)}`);
     return 0;

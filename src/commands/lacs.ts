@@ -5,7 +5,8 @@ import type { ArchConfig } from '../arch/types';
 import { choiceFlag, numberFlag, parseFlags, stringFlag } from '../cliargs';
 import { UserError } from '../errors';
 import { readStoreFile } from '../frontier/store';
-import { parseAccuracyTable } from '../lacs/accuracy';
+import { loadAccuracyTable } from '../lacs/accuracy';
+import { readRegularText } from '../util/fs';
 import { configsFromStore, inputsFromConfigs } from '../lacs/inputs';
 import { FileCache } from '../lacs/cache';
 import { compareCoefficients, type StoredCoefficients } from '../lacs/compare';
@@ -52,8 +53,9 @@ function loadRecordConfigs(sources: string[], warn: (s: string) => void, strict:
 function readPrevious(file: string): StoredCoefficients {
   let doc: unknown;
   try {
-    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    doc = JSON.parse(readRegularText(file, { what: '--previous', kind: 'metrics' }));
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`--previous ${file}: cannot read stored coefficients: ${(err as Error).message}`);
   }
   const o = doc as Record<string, unknown>;
@@ -120,8 +122,7 @@ export async function runLacsCommand(argv: string[], io: CommandIO, makeMeasurer
   const accuracyFile = stringFlag(values, 'accuracy');
   let accuracyTable;
   if (accuracyFile) {
-    if (!fs.existsSync(accuracyFile)) throw new UserError(`--accuracy: ${JSON.stringify(accuracyFile)} does not exist`);
-    accuracyTable = parseAccuracyTable(fs.readFileSync(accuracyFile, 'utf8'), accuracyFile);
+    accuracyTable = loadAccuracyTable(accuracyFile);
   }
 
   // Records (predictor) and the frontier (positions): the store's records when --frontier is given,

@@ -5,14 +5,16 @@ import { mergeProfiles, spaceHash, type ProfileResult } from '../search/profile'
 import { loadSpace } from '../search/space';
 import { reportProfile, writeFileOrFail } from './profile';
 import type { Command } from './types';
+import { readRegularText } from '../util/fs';
 
 const USAGE = 'frontier-gate merge <shard.json>... [--space space.yaml] [--out merged.json] [--reduce reduced.yaml] [--min-effect PCT] [--json]';
 
 function readResult(file: string): ProfileResult {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularText(file, { what: 'profile result', kind: 'metrics' });
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`cannot read profile result ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   try {

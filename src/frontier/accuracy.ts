@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { UserError } from '../errors';
+import { readRegularText } from '../util/fs';
 
 export interface ResolvedAccuracy {
   top1: number;
@@ -60,9 +61,10 @@ export function readMetricsAccuracy(file: string, key: string | undefined): Reso
   if (!key) throw new UserError(`--metrics ${file}: also give --metrics-key, the dotted path of top-1 in it (e.g. --metrics-key eval.top1)`);
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularText(file, { what: '--metrics', kind: 'metrics' });
   } catch (err) {
-    throw new UserError(`--metrics: cannot read ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    if (err instanceof UserError) throw err;
+    throw new UserError(`--metrics: cannot read ${JSON.stringify(file)}: ${(err as Error).message}`);
   }
   let data: unknown;
   try {

@@ -5,6 +5,7 @@
  */
 import * as YAML from 'yaml';
 import { UserError } from '../errors';
+import { readRegularText } from '../util/fs';
 import type { ArchConfig } from '../arch/types';
 import { countConfig } from '../arch/counts';
 import { formatCoefficients, type Coefficients } from './grid';
@@ -71,6 +72,11 @@ const normalizeHash = (h: string) => h.toLowerCase().replace(/^sha256:/, '');
  * Hashes: the network hash LACS reports (lacs/hash.ts) or the store's config hash ("sha256:..."). Top-1
  * is in percent (0..100].
  */
+/** Reads an accuracy table file: a regular file within FILE_LIMITS.accuracyTable, then parseAccuracyTable. */
+export function loadAccuracyTable(file: string, what = '--accuracy'): AccuracyTable {
+  return parseAccuracyTable(readRegularText(file, { what, kind: 'accuracyTable' }), file);
+}
+
 export function parseAccuracyTable(text: string, file: string): AccuracyTable {
   let doc: unknown;
   try {

@@ -12,6 +12,7 @@ import { UserError } from '../errors';
 import type { ModelSource } from './session';
 import type { ArchConfig } from '../arch/types';
 import type { ModelInput, Precision } from './types';
+import { describeFileType, FILE_LIMITS, formatBytes, readRegularFile } from '../util/fs';
 
 export interface PreparedModel {
   source: ModelSource;
@@ -69,6 +70,11 @@ export function checkExternalData(model: onnx.IModelProto, modelPath: string): s
       }
     }
     if (!fs.existsSync(real)) throw new UserError(`${modelPath}: tensor '${tensor.name}' needs external data file ${JSON.stringify(location)}, which does not exist`);
+    const st = fs.statSync(real);
+    if (!st.isFile()) throw new UserError(`${modelPath}: tensor '${tensor.name}': external data ${JSON.stringify(location)} is ${describeFileType(st)}; expected a regular file`);
+    if (st.size > FILE_LIMITS.onnx) {
+      throw new UserError(`${modelPath}: tensor '${tensor.name}': external data ${JSON.stringify(location)} is ${formatBytes(st.size)}, over the ${formatBytes(FILE_LIMITS.onnx)} limit (FILE_LIMITS.onnx)`);
+    }
     files.add(real);
   }
   return [...files];
@@ -77,8 +83,9 @@ export function checkExternalData(model: onnx.IModelProto, modelPath: string): s
 export function readOnnxFile(name: string, modelPath: string): ModelSource {
   let bytes: Uint8Array;
   try {
-    bytes = fs.readFileSync(modelPath);
+    bytes = readRegularFile(modelPath, { what: '.onnx model', kind: 'onnx' });
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`${modelPath}: cannot read the model: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   let model: onnx.ModelProto;

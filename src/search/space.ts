@@ -16,6 +16,7 @@ import { parseArchConfig } from '../arch/parse';
 import type { Random } from '../util/random';
 import { pick, randInt } from '../util/random';
 import { SPACE_SCHEMA } from './space-schema';
+import { readRegularText } from '../util/fs';
 
 export interface BlockChoice {
   block: BlockType;
@@ -270,9 +271,10 @@ export function parseSpace(text: string, file: string): SearchSpace {
 export function loadSpace(path: string): SearchSpace {
   let text: string;
   try {
-    text = fs.readFileSync(path, 'utf8');
+    text = readRegularText(path, { what: 'search space', kind: 'searchSpace' });
   } catch (err) {
-    throw new UserError(`cannot read search space ${JSON.stringify(path)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot read search space ${JSON.stringify(path)}: ${(err as Error).message}`);
   }
   return parseSpace(text, path);
 }
