@@ -18,6 +18,7 @@ import { commentBudget, digestOf, fitMarkdown, upsertComment, type CommentIdenti
 import type { CoreCandidate, CoreCandidateResult, CoreOptions, CoreReport, FrontierCore, GateVerdict } from './core';
 import { branchOf, isZeroSha, readEventContext, type EventContext } from './event';
 import { compileGlobs, walkGlob } from './glob';
+import { headlineOf, reportHead, VERDICT_ICON } from './headline';
 import { envInputReader, parseActionInputs, type ActionCommand, type ActionConfig } from './inputs';
 import type { ActionIO, AnnotationAt } from './io';
 import { publishFromWorkflowRun, type CommentRequest } from './publish';
@@ -64,18 +65,6 @@ interface Outcome {
   extra?: Record<string, unknown>;
 }
 
-const VERDICT_ICON: Record<string, string> = {
-  pass: '✅',
-  'new-frontier': '🚀',
-  dominated: '❌',
-  inconclusive: '⚠️',
-  invalid: '❌',
-  recorded: '📝',
-  swept: '🔁',
-  unchanged: '✅',
-  skipped: '⏭️',
-};
-
 /** Verdicts that count as a failure for `on-fail`. */
 const FAILING = new Set(['dominated', 'invalid']);
 
@@ -121,8 +110,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   // Report: file, summary, outputs, comment; then the step's status.
   const reportPath = path.resolve(ctx.workspace, config.reportPath);
   const commentId: CommentIdentity = { workflow: ctx.workflow, target: `${config.executionProvider}/${config.target}` };
-  const title = `## frontier-gate · ${escapeMarkdown(outcome.targetLabel ?? `${config.executionProvider} · ${config.target}`)}`;
-  const head = `${title}\n\n${outcome.headline}`;
+  const head = reportHead(outcome.targetLabel ?? `${config.executionProvider} · ${config.target}`, outcome.headline);
 
   let comment: ActionResult['comment'];
   let commentRequest: CommentRequest | undefined;
@@ -199,7 +187,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
 /** workflow_run: post the comment a fork PR's check run could not (its report arrives as an artifact). */
 async function runPublishCommand(deps: ActionDeps, config: ActionConfig, ctx: EventContext, api: RepoApi): Promise<ActionResult> {
   const reportPath = path.resolve(ctx.workspace, config.reportPath);
-  const res = await publishFromWorkflowRun(api, ctx, config.reportPath, (m) => deps.io.info(m));
+  const res = await publishFromWorkflowRun(api, ctx, config, (m) => deps.io.info(m));
   if (res.reason) deps.io.info(`nothing to publish: ${res.reason}`);
   deps.io.setOutput('verdict', res.verdict);
   deps.io.setOutput('report-json', reportPath);
@@ -355,8 +343,12 @@ function accuracyFor(run: RunState, cand: LoadedCandidate, many: boolean): { acc
   if (many && metricsKey && !metricsKey.includes('{name}')) {
     run.deps.io.warning(`input metrics-key: ${JSON.stringify(metricsKey)} gives one accuracy to ${cand.file}; with several changed configs use "{name}" in the key`);
   }
+  const metricsPath = path.resolve(run.ctx.workspace, metricsFile);
+  if (fs.existsSync(metricsPath) && !insideWorkspace(run.ctx.workspace, metricsPath)) {
+    throw new UserError(`input metrics-file: ${JSON.stringify(metricsFile)} resolves outside the workspace (a symbolic link?); not read`);
+  }
   try {
-    const acc = readMetricsAccuracy(path.resolve(run.ctx.workspace, metricsFile), key);
+    const acc = readMetricsAccuracy(metricsPath, key);
     return { accuracy: acc.top1, accuracySource: `${metricsFile}:${key}` };
   } catch (err) {
     if (err instanceof UserError) throw new UserError(`inputs metrics-file/metrics-key: ${err.message}`);
@@ -382,18 +374,6 @@ function annotateVerdicts(run: RunState, loaded: LoadedCandidate[], results: Cor
       run.deps.io.warning(s.message, { file: cand.file, line: pos.line, col: pos.col, title: `frontier-gate: stage ${s.index}` });
     }
   }
-}
-
-function headlineOf(verdict: string, results: ReportedCandidate[], note?: string): string {
-  const lines = [`${VERDICT_ICON[verdict] ?? ''} **${verdict}**`.trim()];
-  for (const r of results) {
-    const vs = r.dominated_by ? ` by ${escapeMarkdown(r.dominated_by)}` : '';
-    const lat = r.latency_ms !== undefined ? ` · ${r.latency_ms.toFixed(3)} ms` : '';
-    const ratio = r.ratio !== undefined ? ` · ratio ${r.ratio.toFixed(3)}` : '';
-    lines.push(`- ${escapeMarkdown(r.name)}${r.file ? ` (${escapeMarkdown(r.file)})` : ''}: **${r.verdict}**${vs}${lat}${ratio}`);
-  }
-  if (note) lines.push('', note);
-  return lines.join('\n');
 }
 
 /** Check: on a PR the changed configs against the store at the PR's base; on dispatch the glob. */
