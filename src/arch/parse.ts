@@ -232,7 +232,7 @@ const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 
  * Bounds nesting lexically: flow brackets, block indicators stacked on one line ("- - - x") and
  * indentation. The bound is loose (quotes are not tracked), far above anything a config needs.
  */
-function scanNesting(text: string, file: string): void {
+export function scanNesting(text: string, file: string): void {
   let depth = 0;
   let line = 1;
   let lineStart = 0;

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { choiceFlag, numberFlag, parseFlags, stringFlag } from '../cliargs';
+import { LIMIT_FLAGS, choiceFlag, limitsFromFlags, numberFlag, parseFlags, stringFlag } from '../cliargs';
 import { UserError } from '../errors';
 import { createMeasurer } from '../measure';
 import type { Measurer } from '../measure/types';
@@ -66,6 +66,7 @@ export const command: Command = {
       'min-effect': { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean' },
+      ...LIMIT_FLAGS,
     }, USAGE);
     if (positionals.length !== 1) throw new UserError(`frontier-gate profile: expected one search space file, got ${positionals.length}\nusage: ${USAGE}`);
     const space = loadSpace(positionals[0]);
@@ -81,7 +82,7 @@ export const command: Command = {
     io.err(`profile ${space.name}: ${positions.length} positions x ${samples} contexts = ${positions.length * samples} work units` +
       `${shard ? `, shard ${shard.index}/${shard.count}` : ''}; space size ${formatCount(spaceSize(space))}`);
     const result = await runProfile(space, profileDeps.measurer(), {
-      samples, seed, shard, budgetSeconds: budget, perCallSeconds: perCall,
+      samples, seed, shard, budgetSeconds: budget, perCallSeconds: perCall, limits: limitsFromFlags(values),
       measure: threads ? { threads } : undefined,
       proxy: proxyName === 'zen' ? zenProxy({ threads }) : undefined,
       onUnit: (done, total, unit) => {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { numberFlag, parseFlags, stringFlag } from '../cliargs';
+import { LIMIT_FLAGS, limitsFromFlags, numberFlag, parseFlags, stringFlag } from '../cliargs';
 import { UserError } from '../errors';
 import { createMeasurer } from '../measure';
 import type { Measurer } from '../measure/types';
@@ -63,6 +63,7 @@ export const command: Command = {
       'zen-batch': { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean' },
+      ...LIMIT_FLAGS,
     }, USAGE);
     if (positionals.length !== 1) throw new UserError(`frontier-gate search: expected one search space file, got ${positionals.length}\nusage: ${USAGE}`);
     if (values['latency-target'] === undefined) throw new UserError(`frontier-gate search: --latency-target MS is required\nusage: ${USAGE}`);
@@ -82,7 +83,7 @@ export const command: Command = {
     const proxy = searchDeps.proxy({ threads, batch: zenBatch });
     const latencyCache = new Map<string, number>();
     const proxyCache = new Map<string, number>();
-    const common = { latencyTargetMs, population, evaluations, budgetSeconds, seed, generation, perCallSeconds: perCall, measure: threads ? { threads } : undefined, latencyCache, proxyCache };
+    const common = { limits: limitsFromFlags(values), latencyTargetMs, population, evaluations, budgetSeconds, seed, generation, perCallSeconds: perCall, measure: threads ? { threads } : undefined, latencyCache, proxyCache };
     const runs: { label: string; result: SearchResult }[] = [];
     const plan: { label: string; space: typeof space; mode: 'evolution' | 'random' }[] = [{ label: `evolution, full space ${space.name} (${formatCount(spaceSize(space))})`, space, mode: 'evolution' }];
     if (reduced) plan.push({ label: `evolution, reduced space ${reduced.name} (${formatCount(spaceSize(reduced))})`, space: reduced, mode: 'evolution' });

@@ -9,6 +9,7 @@ import { onnx } from 'onnx-proto';
 import { countConfig, type NetworkStats } from '../arch/counts';
 import { buildModel } from '../onnx/build';
 import { UserError } from '../errors';
+import { checkInputBytes } from './limits';
 import type { ModelSource } from './session';
 import type { ArchConfig } from '../arch/types';
 import type { ModelInput, Precision } from './types';
@@ -80,6 +81,28 @@ export function checkExternalData(model: onnx.IModelProto, modelPath: string): s
   return [...files];
 }
 
+const ONNX_TYPES: Record<number, string> = { 1: 'float32', 2: 'uint8', 3: 'int8', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16', 11: 'float64' };
+
+/**
+ * The graph's inputs (initializers excluded) with their fixed dims; a symbolic dim counts as 1 here (it is
+ * checked again with --batch/--resolution when the inputs are allocated).
+ */
+export function staticInputs(graph: onnx.IGraphProto): { name: string; type: string; dims: number[] }[] {
+  const initializers = new Set((graph.initializer ?? []).map((t) => t.name));
+  const out: { name: string; type: string; dims: number[] }[] = [];
+  for (const input of graph.input ?? []) {
+    if (!input.name || initializers.has(input.name)) continue;
+    const tensor = input.type?.tensorType;
+    if (!tensor) continue;
+    const dims = (tensor.shape?.dim ?? []).map((d) => {
+      const v = d.dimValue === undefined || d.dimValue === null ? NaN : Number(d.dimValue);
+      return Number.isFinite(v) && v > 0 ? v : 1;
+    });
+    out.push({ name: input.name, type: ONNX_TYPES[tensor.elemType ?? 1] ?? 'float64', dims });
+  }
+  return out;
+}
+
 export function readOnnxFile(name: string, modelPath: string): ModelSource {
   let bytes: Uint8Array;
   try {
@@ -95,6 +118,7 @@ export function readOnnxFile(name: string, modelPath: string): ModelSource {
     throw new UserError(`${modelPath}: not an ONNX model (protobuf decode failed: ${(err as Error).message})`);
   }
   if (!model.graph) throw new UserError(`${modelPath}: not an ONNX model (no graph)`);
+  checkInputBytes(modelPath, staticInputs(model.graph));
   const external = checkExternalData(model, modelPath);
   // onnxruntime finds external files relative to the model's path, so such models load from the file.
   return external.length ? { name, path: path.resolve(modelPath) } : { name, bytes };
