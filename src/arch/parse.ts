@@ -18,6 +18,7 @@ import { ShapeError } from './lower';
 import { ARCH_CONFIG_SCHEMA, FIELD_HINTS, MAX_NESTING } from './schema';
 import { DEFAULT_LIMITS, type ArchConfig, type ResourceLimits, type StageConfig } from './types';
 import { FileInputError, readRegularText } from '../util/fs';
+import { kindOfValue, quoteValue } from '../util/describe';
 
 export type FieldPath = (string | number)[];
 
@@ -295,7 +296,7 @@ function yamlProblem(err: YAML.YAMLError, file: string, lineCounter: YAML.LineCo
 function describeNode(node: unknown): string {
   if (YAML.isSeq(node)) return 'a list';
   if (YAML.isMap(node)) return 'a mapping';
-  if (YAML.isScalar(node)) return `a single value (${JSON.stringify(node.value)})`;
+  if (YAML.isScalar(node)) return `a single value (${quoteValue(node.value)})`;
   if (YAML.isAlias(node)) return 'an alias';
   return 'not a mapping';
 }
@@ -479,15 +480,7 @@ const TYPE_WORDS: Record<string, string> = {
 };
 
 function typeOfValue(value: unknown): string {
-  if (value === null || value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return 'a non-finite number';
-    return Number.isInteger(value) ? 'an integer' : 'a fractional number';
-  }
-  if (typeof value === 'boolean') return 'a boolean';
-  return `a ${typeof value}`;
+  return kindOfValue(value);
 }
 
 /** "an integer from 1 to 64", "a number > 0 and <= 16", "1 | 3 | 5". */
@@ -552,7 +545,7 @@ function describeProblem(error: ErrorObject, data: unknown, source: SourceMap): 
   const written = source.sourceText(path);
   const value = valueAt(data, path);
   // Strings are quoted, numbers shown as written (".inf", "1e3"), collections described.
-  const quoted = written === undefined || value === null ? typeOfValue(value) : typeof value === 'string' ? JSON.stringify(written) : written;
+  const quoted = written === undefined || value === null ? typeOfValue(value) : typeof value === 'string' ? quoteValue(written) : quoteValue(written).replace(/^"|"$/g, '');
   const got = written === undefined || value === null ? quoted : `${quoted} (${typeOfValue(value)})`;
   switch (error.keyword) {
     case 'additionalProperties': {
@@ -562,7 +555,7 @@ function describeProblem(error: ErrorObject, data: unknown, source: SourceMap): 
       return {
         path: [...path, key],
         pos: source.locateKey([...path, key]),
-        detail: `unknown key ${JSON.stringify(key)}${guess ? ` (did you mean "${guess}"?)` : ''}; allowed keys: ${allowed.join(', ')}`,
+        detail: `unknown key ${quoteValue(key, 40)}${guess ? ` (did you mean "${guess}"?)` : ''}; allowed keys: ${allowed.join(', ')}`,
       };
     }
     case 'required': {

@@ -17,6 +17,7 @@ import type { Random } from '../util/random';
 import { pick, randInt } from '../util/random';
 import { SPACE_SCHEMA } from './space-schema';
 import { excerpt, FILE_LIMITS, readRegularText } from '../util/fs';
+import { quoteValue } from '../util/describe';
 
 export interface BlockChoice {
   block: BlockType;
@@ -122,7 +123,7 @@ function bestError(errors: ErrorObject[]): ErrorObject {
 }
 
 function describe(e: ErrorObject, value: unknown): string {
-  const quoted = JSON.stringify(value);
+  const quoted = quoteValue(value);
   switch (e.keyword) {
     case 'additionalProperties':
       return `unknown field '${(e.params as { additionalProperty: string }).additionalProperty}'`;

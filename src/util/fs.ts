@@ -118,9 +118,16 @@ export function readRegularFile(file: string, opts: ReadOptions): Buffer {
         'TOOLARGE',
       );
     }
-    const buf = Buffer.allocUnsafe(Math.min(cap + 1, st.size + 1));
+    // Files in /proc and the like report size 0 and still have content: read in chunks up to cap + 1.
+    let buf = Buffer.allocUnsafe(Math.min(cap + 1, Math.max(st.size + 1, 64 * 1024)));
     let got = 0;
     for (;;) {
+      if (got === buf.length) {
+        if (buf.length >= cap + 1) break;
+        const bigger = Buffer.allocUnsafe(Math.min(cap + 1, buf.length * 2));
+        buf.copy(bigger, 0, 0, got);
+        buf = bigger;
+      }
       let n: number;
       try {
         n = fs.readSync(fd, buf, got, buf.length - got, null);
@@ -130,7 +137,6 @@ export function readRegularFile(file: string, opts: ReadOptions): Buffer {
       }
       if (n === 0) break;
       got += n;
-      if (got === buf.length) break;
     }
     if (got > cap) {
       throw new FileInputError(`${opts.what}: ${name} grew past the ${formatBytes(cap)} limit for this input while being read${limitName(opts)}`, 'TOOLARGE');
