@@ -1,5 +1,5 @@
 import { numberFlag, parseFlags } from '../cliargs';
-import { ACCURACY_FLAGS, budgetFlag, defaultCliDeps, emitReport, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, OUTPUT_FLAGS, storeFlag, type CliDeps } from '../frontier/cli';
+import { ACCURACY_FLAGS, budgetFlag, defaultCliDeps, emitReport, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, OUTPUT_FLAGS, checkOutputFlags, storeFlag, type CliDeps } from '../frontier/cli';
 import { DEFAULT_CHECK_OPTIONS, runCheck } from '../frontier/gate';
 import { DEFAULT_STORE_PATH, readStoreFile } from '../frontier/store';
 import type { Command } from './types';
@@ -41,6 +41,7 @@ export function makeCheckCommand(deps: CliDeps): Command {
         lacs: lacsFlag(values) ? {} : (false as const),
       };
       const storeFile = storeFlag(values, DEFAULT_STORE_PATH);
+      checkOutputFlags(values);
       const candidates = loadCandidates('check', positionals, values, USAGE);
       const store = readStoreFile(storeFile);
       const report = await runCheck(

@@ -6,7 +6,7 @@ import { choiceFlag, numberFlag, parseFlags, stringFlag } from '../cliargs';
 import { UserError } from '../errors';
 import { readStoreFile } from '../frontier/store';
 import { loadAccuracyTable } from '../lacs/accuracy';
-import { readRegularText } from '../util/fs';
+import { checkOutputFolder, checkOutputPath, readRegularText, writeFileAtomic } from '../util/fs';
 import { configsFromStore, inputsFromConfigs } from '../lacs/inputs';
 import { FileCache } from '../lacs/cache';
 import { compareCoefficients, type StoredCoefficients } from '../lacs/compare';
@@ -127,6 +127,13 @@ export async function runLacsCommand(argv: string[], io: CommandIO, makeMeasurer
 
   // Records (predictor) and the frontier (positions): the store's records when --frontier is given,
   // configs from --records, and by default the YAML configs beside the base that carry an accuracy.
+  // Every output path is checked before anything is measured.
+  for (const flag of ['markdown', 'coefficients-out', 'cache']) {
+    const file = stringFlag(values, flag);
+    if (file) checkOutputPath(file, `--${flag}`);
+  }
+  const familyDirFlag = stringFlag(values, 'family-dir');
+  if (familyDirFlag) checkOutputFolder(familyDirFlag, '--family-dir');
   const warn = (s: string) => io.err(s);
   const recordSources = (values.records as string[] | undefined) ?? [];
   const frontierFile = stringFlag(values, 'frontier');
@@ -156,9 +163,9 @@ export async function runLacsCommand(argv: string[], io: CommandIO, makeMeasurer
   if (comparison) markdown += `\n${comparison.markdown}\n`;
   if (written.length) markdown += `\nFamily written to ${written.map((f) => `\`${f}\``).join(', ')}.\n`;
   const markdownFile = stringFlag(values, 'markdown');
-  if (markdownFile) fs.writeFileSync(markdownFile, markdown);
+  if (markdownFile) writeFileAtomic(markdownFile, markdown, { what: '--markdown' });
   const coefficientsOut = stringFlag(values, 'coefficients-out');
-  if (coefficientsOut) fs.writeFileSync(coefficientsOut, JSON.stringify(storedCoefficients(result, new Date().toISOString()), null, 2) + '\n');
+  if (coefficientsOut) writeFileAtomic(coefficientsOut, JSON.stringify(storedCoefficients(result, new Date().toISOString()), null, 2) + '\n', { what: '--coefficients-out' });
 
   if (values.json) {
     io.out(JSON.stringify({ ...lacsJson(result), family_files: written, coefficients_comparison: comparison && { ...comparison, markdown: undefined } }, null, 2));

@@ -1,9 +1,8 @@
-import * as fs from 'node:fs';
 import { parseFlags, stringFlag } from '../cliargs';
 import { UserError } from '../errors';
 import { mergeProfiles, spaceHash, type ProfileResult } from '../search/profile';
 import { loadSpace } from '../search/space';
-import { reportProfile, writeFileOrFail } from './profile';
+import { checkOutputs, reportProfile, writeFileOrFail } from './profile';
 import type { Command } from './types';
 import { readRegularText } from '../util/fs';
 
@@ -37,6 +36,7 @@ export const command: Command = {
       json: { type: 'boolean' },
     }, USAGE);
     if (!positionals.length) throw new UserError(`frontier-gate merge: expected profile result files (--json or --out of profile --shard)\nusage: ${USAGE}`);
+    checkOutputs(values, ['out', 'reduce']);
     const merged = mergeProfiles(positionals.map(readResult), positionals);
     const out = stringFlag(values, 'out');
     if (out) writeFileOrFail(out, JSON.stringify(merged, null, 1) + '\n', 'merged profile');

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import { LIMIT_FLAGS, choiceFlag, limitsFromFlags, numberFlag, parseFlags, stringFlag } from '../cliargs';
 import { UserError } from '../errors';
 import { createMeasurer } from '../measure';
@@ -9,6 +8,7 @@ import { renderProfile, renderReduction } from '../search/report';
 import { formatCount, loadSpace, spaceSize, spaceToYaml, type SearchSpace } from '../search/space';
 import { zenProxy } from '../search/zen';
 import type { Command, CommandIO } from './types';
+import { checkOutputPath, writeFileAtomic } from '../util/fs';
 
 const USAGE =
   'frontier-gate profile <space.yaml> [--samples N] [--shard i/n] [--budget SECONDS] [--per-call SECONDS] [--seed N] ' +
@@ -17,12 +17,16 @@ const USAGE =
 /** Seams for tests: the measurer a command uses. */
 export const profileDeps: { measurer: () => Measurer } = { measurer: () => createMeasurer() };
 
-export function writeFileOrFail(file: string, text: string, what: string): void {
-  try {
-    fs.writeFileSync(file, text);
-  } catch (err) {
-    throw new UserError(`cannot write ${what} ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+/** Output file flags checked before any work. */
+export function checkOutputs(values: Record<string, unknown>, flags: string[]): void {
+  for (const flag of flags) {
+    const file = stringFlag(values as never, flag);
+    if (file) checkOutputPath(file, `--${flag}`);
   }
+}
+
+export function writeFileOrFail(file: string, text: string, what: string): void {
+  writeFileAtomic(file, text, { what });
 }
 
 /** Analyses a (complete or partial) profile, writes the reduced space if asked, prints the report. */
@@ -69,6 +73,7 @@ export const command: Command = {
       ...LIMIT_FLAGS,
     }, USAGE);
     if (positionals.length !== 1) throw new UserError(`frontier-gate profile: expected one search space file, got ${positionals.length}\nusage: ${USAGE}`);
+    checkOutputs(values, ['out', 'reduce']);
     const space = loadSpace(positionals[0]);
     const samples = numberFlag(values, 'samples', 4, { min: 1, max: 10000, integer: true });
     const budget = values.budget === undefined ? undefined : numberFlag(values, 'budget', 0, { min: 1 });

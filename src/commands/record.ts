@@ -1,5 +1,5 @@
 import { parseFlags } from '../cliargs';
-import { ACCURACY_FLAGS, budgetFlag, defaultCliDeps, emitReport, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, OUTPUT_FLAGS, storeFlag, type CliDeps } from '../frontier/cli';
+import { ACCURACY_FLAGS, budgetFlag, defaultCliDeps, emitReport, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, OUTPUT_FLAGS, checkOutputFlags, storeFlag, type CliDeps } from '../frontier/cli';
 import { applyRecordUpdates, runRecord } from '../frontier/gate';
 import { DEFAULT_STORE_PATH, readStoreFile, updateStoreFile } from '../frontier/store';
 import type { Command } from './types';
@@ -20,6 +20,7 @@ export function makeRecordCommand(deps: CliDeps): Command {
       const measure = measureOptions(values);
       const lacs = lacsFlag(values);
       const storeFile = storeFlag(values, DEFAULT_STORE_PATH);
+      checkOutputFlags(values, storeFile);
       const inputs = loadCandidates('record', positionals, values, USAGE);
       // Validate the store before spending time measuring; a bad store is never rewritten.
       const store = readStoreFile(storeFile, { allowMissing: true });

@@ -11,6 +11,7 @@ import { formatCount, loadSpace, spaceSize } from '../search/space';
 import { zenProxy } from '../search/zen';
 import { writeFileOrFail } from './profile';
 import type { Command } from './types';
+import { checkOutputFolder } from '../util/fs';
 
 const USAGE =
   'frontier-gate search <space.yaml> --latency-target MS [--reduced reduced.yaml] [--random] [--budget SECONDS] ' +
@@ -68,6 +69,8 @@ export const command: Command = {
     if (positionals.length !== 1) throw new UserError(`frontier-gate search: expected one search space file, got ${positionals.length}\nusage: ${USAGE}`);
     if (values['latency-target'] === undefined) throw new UserError(`frontier-gate search: --latency-target MS is required\nusage: ${USAGE}`);
     const latencyTargetMs = numberFlag(values, 'latency-target', 0, { min: 0.001 });
+    const outFolder = stringFlag(values, 'out');
+    if (outFolder) checkOutputFolder(outFolder, '--out');
     const space = loadSpace(positionals[0]);
     const reducedPath = stringFlag(values, 'reduced');
     const reduced = reducedPath ? loadSpace(reducedPath) : undefined;

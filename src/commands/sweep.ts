@@ -1,5 +1,5 @@
 import { numberFlag, parseFlags } from '../cliargs';
-import { budgetFlag, defaultCliDeps, emitReport, MEASURE_FLAGS, measureOptions, OUTPUT_FLAGS, storeFlag, type CliDeps } from '../frontier/cli';
+import { budgetFlag, defaultCliDeps, emitReport, MEASURE_FLAGS, measureOptions, OUTPUT_FLAGS, checkOutputFlags, storeFlag, type CliDeps } from '../frontier/cli';
 import { applyRecordUpdates, runSweep } from '../frontier/gate';
 import { DEFAULT_STORE_PATH, readStoreFile, updateStoreFile } from '../frontier/store';
 import { UserError } from '../errors';
@@ -25,6 +25,7 @@ export function makeSweepCommand(deps: CliDeps): Command {
       const budgetSeconds = budgetFlag(values, 60);
       const measure = measureOptions(values);
       const storeFile = storeFlag(values, DEFAULT_STORE_PATH);
+      checkOutputFlags(values, values['dry-run'] ? undefined : storeFile);
       const store = readStoreFile(storeFile);
       const { report, updates } = await runSweep(
         store,

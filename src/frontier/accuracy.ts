@@ -2,7 +2,6 @@
  * Candidate accuracy: from `--accuracy`, from a metrics JSON a training job wrote (`--metrics FILE
  * --metrics-key a.b.c`), or from the config's `accuracy.top1`, in that order of precedence.
  */
-import * as fs from 'node:fs';
 import { UserError } from '../errors';
 import { readRegularText } from '../util/fs';
 import { quoteValue } from '../util/describe';

@@ -1,7 +1,5 @@
 /** Flag handling shared by check, record and sweep: measurement flags, accuracy flags, commit, output. */
 import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { loadArchConfig } from '../arch/parse';
 import type { ArchConfig } from '../arch/types';
 import { choiceFlag, numberFlag, stringFlag, type FlagSpec, type ParsedArgs } from '../cliargs';
@@ -9,6 +7,7 @@ import { UserError } from '../errors';
 import type { CommandIO } from '../commands/types';
 import type { MeasureOptions, Measurer } from '../measure/types';
 import { resolveAccuracy, type ResolvedAccuracy } from './accuracy';
+import { checkOutputPath, writeFileAtomic } from '../util/fs';
 
 /** What the commands need from the outside world; tests inject a fake measurer and a fixed clock. */
 export interface CliDeps {
@@ -108,17 +107,21 @@ export function detectCommit(): string | undefined {
   }
 }
 
+/** --report and --json-report (and the store, for a command that writes it) are checked before any work. */
+export function checkOutputFlags(values: ParsedArgs['values'], storeFile?: string): void {
+  for (const flag of ['report', 'json-report']) {
+    const file = stringFlag(values, flag);
+    if (file) checkOutputPath(file, `--${flag}`);
+  }
+  if (storeFile) checkOutputPath(storeFile, '--frontier');
+}
+
 /** Writes --report (Markdown) and --json-report files, and prints one of them. */
 export function emitReport(values: ParsedArgs['values'], io: CommandIO, report: { markdown: string; json: unknown }): void {
   const write = (flag: string, text: string) => {
     const file = stringFlag(values, flag);
     if (!file) return;
-    try {
-      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-      fs.writeFileSync(file, text);
-    } catch (err) {
-      throw new UserError(`--${flag}: cannot write ${JSON.stringify(file)}: ${(err as Error).message}`);
-    }
+    writeFileAtomic(file, text, { what: `--${flag}` });
   };
   const jsonText = JSON.stringify(report.json, null, 2) + '\n';
   write('report', report.markdown);

@@ -19,6 +19,7 @@ import type { CoreCandidate, CoreCandidateResult, CoreOptions, CoreReport, Front
 import { branchOf, isZeroSha, readEventContext, type EventContext } from './event';
 import { compileGlobs, walkGlob } from './glob';
 import { headlineOf, reportHead, VERDICT_ICON } from './headline';
+import { checkOutputFolder } from '../util/fs';
 import { envInputReader, parseActionInputs, type ActionCommand, type ActionConfig } from './inputs';
 import type { ActionIO, AnnotationAt } from './io';
 import { publishFromWorkflowRun, type CommentRequest } from './publish';
@@ -569,6 +570,7 @@ async function runSearchCommand(run: RunState, command: 'profile' | 'search' | '
   if (!config.space) throw new UserError(`input space: ${command} needs a search space file (e.g. fixtures/spaces/genet.yaml)`);
   const space = path.resolve(ctx.workspace, config.space);
   const outDir = path.resolve(ctx.workspace, config.outputDir);
+  checkOutputFolder(outDir, 'input output-dir');
   fs.mkdirSync(outDir, { recursive: true });
   const measurer = await measurerOf(run);
   const defaults = { ep: config.executionProvider, batch: config.batchSize, precision: config.precision };

@@ -22,7 +22,7 @@ const LINE_START_SPECIAL = /^[-+.=]/;
  * overrides and isolates (U+202A-U+202E, U+2066-U+2069, LRM/RLM/ALM), the BOM, soft hyphen, interlinear
  * annotation and tag characters: text that displays differently from what it is.
  */
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex, no-misleading-character-class
 const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]/g;
 
 /** Removes bidi overrides and invisible/control characters (keeps tab, newline; CR is dropped). */

@@ -6,7 +6,6 @@
  * which is how format v1 expresses per-layer choices.
  */
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import Ajv, { type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, isNode, stringify } from 'yaml';
 import { ConfigError, UserError, type SourcePosition } from '../errors';
