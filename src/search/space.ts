@@ -155,7 +155,7 @@ interface RawBlock {
 /** Parses and validates a search space; throws ConfigError with file:line:col. */
 /** Explicitly tagged nodes (other than the plain core tags, which mean what they say). */
 function findTags(node: unknown, out: { tag: string; offset: number }[] = [], depth = 0): { tag: string; offset: number }[] {
-  if (!node || depth > 64 || out.length) return out;
+  if (!node || typeof node !== 'object' || depth > 64 || out.length) return out;
   const n = node as { tag?: string; range?: [number, number, number]; items?: unknown[]; key?: unknown; value?: unknown };
   if (typeof n.tag === 'string' && !/^tag:yaml\.org,2002:(str|int|float|bool|null|seq|map)$/.test(n.tag)) out.push({ tag: n.tag, offset: n.range?.[0] ?? 0 });
   if (Array.isArray(n.items)) for (const it of n.items) findTags(it, out, depth + 1);
