@@ -397,3 +397,46 @@ describe('hostile inputs', () => {
     expect(out.message.length).toBeLessThan(2500);
   });
 });
+
+describe('hostile inputs that could allocate much, in a memory-capped child process', () => {
+  const HEAP_MB = 256;
+  const PEAK_RSS_MB = 640;
+  test('exit 2 with a clear message, no signal, peak RSS bounded', () => {
+    const link = path.join(dir, 'heavy', 'zero.onnx');
+    fs.mkdirSync(path.dirname(link), { recursive: true });
+    if (!fs.existsSync(link)) fs.symlinkSync('/dev/zero', link);
+    const heavy: [string[], RegExp][] = [
+      [['stats', '/dev/zero'], /config: "\/dev\/zero" is a character device/],
+      [['stats', file('heavy/bomb.yaml', aliasBomb)], /bomb\.yaml:\d+:\d+: .*alias/i],
+      [['stats', file('heavy/big.yaml', ARCH, 512 * 1024 * 1024)], /big\.yaml:1:1: the file is 536870912 bytes/],
+      [['check', file('heavy/c.yaml', ARCH), '--accuracy', '70', '--frontier', '/dev/zero'], /--frontier: "\/dev\/zero" is a character device/],
+      [['check', file('heavy/c.yaml', ARCH), '--accuracy', '70', '--frontier', file('heavy/rep.json', storeWith((s) => (s.records[0].config.stages[0].repeats = 1e9)))], /rep\.json.*efficientnet-b0/],
+      [['check', file('heavy/c.yaml', ARCH), '--accuracy', '70', '--frontier', file('heavy/se.json', storeWith((s) => (s.records[0].config.stages[0].se = 1e6)))], /se\.json.*efficientnet-b0/],
+      [['sweep', '--dry-run', '--frontier', file('heavy/dep.json', storeWith((s) => (s.records[0].config.depth = 1e300)))], /dep\.json.*efficientnet-b0/],
+      [['check', file('heavy/c.yaml', ARCH), '--frontier', path.join(dir, 'store.json'), '--metrics', '/dev/zero', '--metrics-key', 'a'], /--metrics: "\/dev\/zero" is a character device/],
+      [['profile', '/dev/zero'], /search space: "\/dev\/zero" is a character device/],
+      [['profile', file('heavy/bomb-space.yaml', aliasBomb)], /bomb-space\.yaml:\d+:\d+: .*alias/i],
+      [['lacs', file('heavy/base.yaml', ARCH), '--accuracy', '/dev/zero'], /--accuracy: "\/dev\/zero" is a character device/],
+      [['measure', link], /\.onnx model: ".*zero\.onnx" is a character device/],
+      [['measure', file('heavy/huge.onnx', onnxModel([1, 1, 65536, 65536]))], /huge\.onnx: input 'x' of shape \[1, 1, 65536, 65536\].*over the limit/],
+      [['measure', file('heavy/big12k.onnx', onnxModel([1, 3, 12000, 12000]))], /big12k\.onnx: input 'x' of shape \[1, 3, 12000, 12000\].*over the limit/],
+      [['build', file('heavy/b.yaml', ARCH), '-o', path.join(dir, 'folder')], /-o: ".*folder" is a folder/],
+      [['build', file('heavy/r.yaml', arch((t) => t.replace(/^resolution: .*$/m, 'resolution: 4096'))), '-o', path.join(dir, 'heavy', 'r.onnx'), '--max-activation-bytes', '1000000'], /r\.yaml:\d+:\d+: .*resource limit.*maxActivationBytes/],
+    ];
+    const child = spawnSync(process.execPath, [`--max-old-space-size=${HEAP_MB}`, path.join(__dirname, 'hostile.child.js'), JSON.stringify(heavy.map((h) => h[0]))], {
+      encoding: 'utf8', timeout: 90_000, maxBuffer: 16 * 1024 * 1024,
+    });
+    expect(child.signal).toBeNull();
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    const results = JSON.parse(child.stdout) as { argv: string[]; code: number; message: string; maxRssMb: number }[];
+    expect(results).toHaveLength(heavy.length);
+    results.forEach((r, i) => {
+      expect({ argv: r.argv, code: r.code }).toEqual({ argv: heavy[i][0], code: 2 });
+      expect(r.message).not.toMatch(STACK);
+      expect(r.message).toMatch(heavy[i][1]);
+      expect(r.message.length).toBeLessThan(2500);
+    });
+    expect(Math.max(...results.map((r) => r.maxRssMb))).toBeLessThan(PEAK_RSS_MB);
+  });
+});
