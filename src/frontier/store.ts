@@ -3,7 +3,7 @@
  *
  * Safety rules: a store that fails validation or has an unknown version is an error and is never rewritten;
  * writes go to a temp file in the same folder and are renamed over the store (atomic on POSIX); writers
- * hold a lock (proper-lockfile) around re-read + merge + write, so concurrent `record` runs lose nothing.
+ * hold a lock (src/util/fs.ts withFileLock) around re-read + merge + write, so concurrent `record` runs lose nothing.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';

@@ -10,15 +10,14 @@
  *   file's mode is kept. A symbolic link is written THROUGH: the link stays and its target is replaced.
  *   A read-only file (no write bit) is refused, never silently rewritten.
  * - checkOutputPath: an output path is checked before any work starts.
- * - withFileLock: a lock folder beside the file (proper-lockfile) holding an owner file (host, pid and the
- *   process start time), so a lock left by a killed process is recognised at once; permission errors fail
- *   at once with their real cause.
+ * - withFileLock: a lock file beside the file, created complete by a hard link, naming its owner (host, pid
+ *   and process start time), so a lock left by a killed process is recognised at once; permission errors
+ *   fail at once with their real cause.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as lockfile from 'proper-lockfile';
 import { UserError } from '../errors';
 
 const MiB = 1024 * 1024;
@@ -385,6 +384,8 @@ interface LockOwner {
   pid: number;
   /** Process start time (clock ticks since boot, /proc/PID/stat field 22): tells a reused pid apart. */
   start: string | null;
+  /** When the lock was taken (ms since the epoch). */
+  since: number;
 }
 
 /** Start time of a process, or null where /proc is not available. */
@@ -399,29 +400,27 @@ export function processStart(pid: number): string | null {
   }
 }
 
-const OWNER_FILE = 'owner.json';
-
-function lockDir(file: string): string {
+export function lockPath(file: string): string {
   return `${file}.lock`;
 }
 
-function readOwner(file: string): LockOwner | null {
+/** A lock that is not a complete owner file (a folder left by an older version, garbage) counts as dead after this. */
+const UNKNOWN_LOCK_STALE_MS = 30_000;
+
+function readOwnerAt(p: string): LockOwner | null {
   try {
-    const o = JSON.parse(fs.readFileSync(path.join(lockDir(file), OWNER_FILE), 'utf8')) as LockOwner;
-    return typeof o.pid === 'number' && typeof o.host === 'string' ? o : null;
+    const o = JSON.parse(fs.readFileSync(p, 'utf8')) as LockOwner;
+    return typeof o?.pid === 'number' && typeof o.host === 'string' ? o : null;
   } catch {
     return null;
   }
 }
 
-/** The lock's owner ran on this host and is gone (or its pid now belongs to another process). */
-function ownerDead(file: string): boolean {
-  const owner = readOwner(file);
+/** The lock's owner ran on this host and is gone, or its pid now belongs to another process. */
+function ownerDead(owner: LockOwner | null, lock: string): boolean {
   if (!owner) {
-    // A lock folder without an owner file is a lock being taken right now, or one from a process killed
-    // between mkdir and writing the owner: dead only once it is older than a few seconds.
     try {
-      return Date.now() - fs.statSync(lockDir(file)).mtimeMs > 5_000;
+      return Date.now() - fs.statSync(lock).mtimeMs > UNKNOWN_LOCK_STALE_MS;
     } catch {
       return false;
     }
@@ -430,6 +429,51 @@ function ownerDead(file: string): boolean {
   if (!pidAlive(owner.pid)) return true;
   const start = processStart(owner.pid);
   return owner.start !== null && start !== null && start !== owner.start;
+}
+
+const sameOwner = (a: LockOwner | null, b: LockOwner | null) =>
+  a === null ? b === null : b !== null && a.pid === b.pid && a.host === b.host && a.start === b.start && a.since === b.since;
+
+/**
+ * Removes a lock whose owner is dead. The lock is first renamed to a unique name (only one process can win
+ * that rename) and removed only if it still names the dead owner; a live lock caught in between is put back.
+ */
+function takeOverDeadLock(file: string, dead: LockOwner | null): void {
+  const lock = lockPath(file);
+  const aside = `${lock}.stale.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    fs.renameSync(lock, aside);
+  } catch {
+    return; // someone else took it over or released it first
+  }
+  if (sameOwner(dead, readOwnerAt(aside))) {
+    fs.rmSync(aside, { recursive: true, force: true });
+    return;
+  }
+  try {
+    fs.linkSync(aside, lock);
+  } catch {
+    // a new lock exists meanwhile; the one moved aside belonged to a process that has finished or will
+    // find its lock gone when it releases
+  }
+  fs.rmSync(aside, { recursive: true, force: true });
+}
+
+/** Lock temp files and set-aside locks of processes that no longer run. */
+function removeStaleLockTemps(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  const base = path.basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`^${base}\\.lock\\.(?:stale\\.)?(\\d+)\\.[0-9a-f]+(?:\\.tmp)?$`);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = re.exec(n);
+    if (m && !pidAlive(Number(m[1]))) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
+  }
 }
 
 export interface LockOptions {
@@ -442,75 +486,54 @@ export interface LockOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Runs `fn` holding the lock on `file`. A lock held by a live process is waited for (up to waitMs); a lock
- * whose owner is dead is taken over at once; any other failure (permissions, read-only folder) fails at once.
+ * Runs `fn` holding the lock on `file`: `FILE.lock`, a file created complete (written to a temp file, then
+ * hard-linked into place, which fails if the lock exists) holding the owner's host, pid and process start
+ * time. A lock held by a live process is waited for (up to waitMs); a lock whose owner is dead (killed) is
+ * taken over at once; any other failure (permissions, read-only folder, full disk) fails at once with its
+ * real cause.
  */
 export async function withFileLock<T>(file: string, fn: () => Promise<T> | T, opts: LockOptions = {}): Promise<T> {
   const what = opts.what ?? 'lock';
   const waitMs = opts.waitMs ?? 60_000;
   const deadline = Date.now() + waitMs;
-  let release: (() => Promise<void>) | undefined;
-  for (let attempt = 0; !release; attempt++) {
-    try {
-      release = await lockfile.lock(file, { realpath: false, stale: 30_000, retries: 0, onCompromised: () => undefined });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ELOCKED') throw writeError(lockDir(file), err, `${what}: cannot lock ${JSON.stringify(file)}`);
-      if (ownerDead(file)) {
-        takeOverDeadLock(file);
+  const lock = lockPath(file);
+  const me: LockOwner = { host: os.hostname(), pid: process.pid, start: processStart(process.pid), since: Date.now() };
+  const tmp = `${lock}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    fs.writeFileSync(tmp, JSON.stringify(me), { flag: 'wx' });
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw writeError(lock, err, `${what}: cannot lock ${JSON.stringify(file)}`);
+  }
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        fs.linkSync(tmp, lock);
+        break;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EEXIST') throw writeError(lock, err, `${what}: cannot lock ${JSON.stringify(file)}`);
+      }
+      const owner = readOwnerAt(lock);
+      if (ownerDead(owner, lock)) {
+        takeOverDeadLock(file, owner);
         continue;
       }
       if (Date.now() >= deadline) {
-        const owner = readOwner(file);
         throw new UserError(
-          `${what}: ${JSON.stringify(file)} is locked by ${owner ? `process ${owner.pid} on ${owner.host}` : 'another process'}, which is still running, after waiting ${Math.round(waitMs / 1000)} s`,
+          `${what}: ${JSON.stringify(file)} is locked by ${owner ? `process ${owner.pid} on ${owner.host}` : `${JSON.stringify(lock)}`}, which is still running, after waiting ${Math.round(waitMs / 1000)} s`,
         );
       }
       await sleep(Math.min(200, 10 + attempt * 10) * (0.5 + Math.random()));
     }
+  } finally {
+    fs.rmSync(tmp, { force: true });
   }
-  try {
-    const owner: LockOwner = { host: os.hostname(), pid: process.pid, start: processStart(process.pid) };
-    fs.writeFileSync(path.join(lockDir(file), OWNER_FILE), JSON.stringify(owner));
-  } catch (err) {
-    await release().catch(() => undefined);
-    throw writeError(lockDir(file), err, `${what}: cannot lock ${JSON.stringify(file)}`);
-  }
+  removeStaleLockTemps(file);
   try {
     return await fn();
   } finally {
-    fs.rmSync(path.join(lockDir(file), OWNER_FILE), { force: true });
-    await release().catch(() => undefined);
-  }
-}
-
-/**
- * Removes a lock whose owner is dead. The lock folder is first renamed to a unique name (only one process
- * can win that rename), and removed only if it still holds the dead owner; a live lock caught in between
- * is put back.
- */
-function takeOverDeadLock(file: string): void {
-  const dead = readOwner(file);
-  const aside = `${lockDir(file)}.stale.${process.pid}.${randomBytes(4).toString('hex')}`;
-  try {
-    fs.renameSync(lockDir(file), aside);
-  } catch {
-    return; // someone else took it over or released it first
-  }
-  let owner: LockOwner | null = null;
-  try {
-    owner = JSON.parse(fs.readFileSync(path.join(aside, OWNER_FILE), 'utf8')) as LockOwner;
-  } catch {
-    owner = null;
-  }
-  const same = dead === null ? owner === null : owner !== null && owner.pid === dead.pid && owner.start === dead.start && owner.host === dead.host;
-  if (same) {
-    fs.rmSync(aside, { recursive: true, force: true });
-    return;
-  }
-  try {
-    fs.renameSync(aside, lockDir(file));
-  } catch {
-    fs.rmSync(aside, { recursive: true, force: true });
+    // Only our own lock is removed (a takeover by mistake would have replaced it).
+    if (sameOwner(me, readOwnerAt(lock))) fs.rmSync(lock, { force: true });
   }
 }
