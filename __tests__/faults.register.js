@@ -1,4 +1,4 @@
-/* global require, __dirname */
+/* global require, process */
 // ts-register with a disk cache of the transpiled output (keyed by path, size and mtime), so the many
 // short-lived child processes of the fault suite start in a fraction of a second.
 const crypto = require('node:crypto');
@@ -29,4 +29,3 @@ require.extensions['.ts'] = function compile(module, filename) {
   }
   module._compile(output, filename);
 };
-void __dirname;
