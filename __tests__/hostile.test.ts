@@ -397,7 +397,7 @@ describe('hostile inputs', () => {
 
 describe('hostile inputs that could allocate much, in a memory-capped child process', () => {
   const HEAP_MB = 256;
-  const PEAK_RSS_MB = 640;
+  const PEAK_RSS_MB = 400;
   test('exit 2 with a clear message, no signal, peak RSS bounded', () => {
     const link = path.join(dir, 'heavy', 'zero.onnx');
     fs.mkdirSync(path.dirname(link), { recursive: true });
@@ -434,6 +434,8 @@ describe('hostile inputs that could allocate much, in a memory-capped child proc
       expect(r.message).toMatch(heavy[i][1]);
       expect(r.message.length).toBeLessThan(2500);
     });
-    expect(Math.max(...results.map((r) => r.maxRssMb))).toBeLessThan(PEAK_RSS_MB);
+    const peak = Math.max(...results.map((r) => r.maxRssMb));
+    console.log(`hostile heavy cases: ${results.length} in a child with --max-old-space-size=${HEAP_MB}, peak RSS ${peak.toFixed(0)} MB`);
+    expect(peak).toBeLessThan(PEAK_RSS_MB);
   });
 });
