@@ -153,6 +153,17 @@ interface RawBlock {
 }
 
 /** Parses and validates a search space; throws ConfigError with file:line:col. */
+/** The first number that is not finite (1e309, .inf, .nan): JSON Schema's "number" would accept it. */
+function findNonFinite(v: unknown, path: Path = [], depth = 0): { path: Path; value: number } | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? undefined : { path, value: v };
+  if (!v || typeof v !== 'object' || depth > 64) return undefined;
+  for (const [k, x] of Array.isArray(v) ? v.entries() : Object.entries(v)) {
+    const hit = findNonFinite(x, [...path, k], depth + 1);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
 /** Explicitly tagged nodes (other than the plain core tags, which mean what they say). */
 function findTags(node: unknown, out: { tag: string; offset: number }[] = [], depth = 0): { tag: string; offset: number }[] {
   if (!node || typeof node !== 'object' || depth > 64 || out.length) return out;
@@ -206,6 +217,10 @@ export function parseSpace(text: string, file: string): SearchSpace {
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError('a search space must be a YAML mapping (name, resolution, stem, stages, ...)', { file, line: 1, col: 1 }, undefined);
+  }
+  const nonFinite = findNonFinite(raw);
+  if (nonFinite) {
+    throw new ConfigError(`expected a finite number, got ${quoteValue(nonFinite.value)}`, locate(nonFinite.path), fieldName(nonFinite.path));
   }
   if (!validate(raw)) {
     const e = bestError(validate.errors ?? []);

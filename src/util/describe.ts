@@ -47,7 +47,7 @@ export function kindOfValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return Number.isNaN(value) ? 'NaN (not a number)' : 'Infinity (a number too large to represent, e.g. 1e309)';
+    if (!Number.isFinite(value)) return 'a non-finite number';
     return Number.isInteger(value) ? 'an integer' : 'a fractional number';
   }
   if (typeof value === 'boolean') return 'a boolean';
