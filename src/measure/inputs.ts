@@ -11,7 +11,8 @@ import { buildModel } from '../onnx/build';
 import { UserError } from '../errors';
 import { checkInputBytes } from './limits';
 import type { ModelSource } from './session';
-import type { ArchConfig } from '../arch/types';
+import type { ArchConfig, ResourceLimits } from '../arch/types';
+import { checkResourceLimits } from '../arch/parse';
 import type { ModelInput, Precision } from './types';
 import { describeFileType, FILE_LIMITS, formatBytes, readRegularFile } from '../util/fs';
 
@@ -25,6 +26,8 @@ export interface PrepareOptions {
   batch: number;
   precision: Precision;
   seed?: number;
+  /** Resource limits a config must pass before it is built (default: DEFAULT_LIMITS). */
+  limits?: Partial<ResourceLimits>;
 }
 
 export type ConfigBuilder = (config: ArchConfig, opts: { batch: number; precision: Precision; seed?: number }) => Uint8Array;
@@ -126,9 +129,20 @@ export function readOnnxFile(name: string, modelPath: string): ModelSource {
 
 export const defaultConfigBuilder: ConfigBuilder = (config, opts) => buildModel(config, opts);
 
+function checkBeforeBuild(name: string, config: ArchConfig, opts: PrepareOptions): void {
+  try {
+    checkResourceLimits(config, opts.limits ?? {}, opts.batch);
+  } catch (err) {
+    if (err instanceof UserError) throw new UserError(`model ${JSON.stringify(name.slice(0, 80))}: ${err.message}`);
+    throw err;
+  }
+}
+
 export function prepareModel(input: ModelInput, opts: PrepareOptions, build: ConfigBuilder = defaultConfigBuilder): PreparedModel {
   switch (input.kind) {
     case 'config':
+      // The last gate before allocation, whatever the config's origin (file, store, search sample, LACS).
+      checkBeforeBuild(input.name, input.config, opts);
       return {
         source: { name: input.name, bytes: build(input.config, { batch: opts.batch, precision: opts.precision, seed: opts.seed }) },
         stats: countConfig(input.config, opts.precision),
