@@ -230,3 +230,14 @@ describe('sanitiser', () => {
     expect(neutraliseHtmlComments(text)).not.toContain('<!--');
   });
 });
+
+describe('publish: data the renderer needs is required', () => {
+  test.each([
+    ['a dominated candidate without dominated_by', (r: any) => delete r.report.candidates[0].dominated_by, /must have required property 'dominated_by'/], // eslint-disable-line @typescript-eslint/no-explicit-any
+    ['a ratio without its interval', (r: any) => delete r.report.candidates[0].models[1].ratio_ci95, /must have property ratio_ci95 when property ratio is present/], // eslint-disable-line @typescript-eslint/no-explicit-any
+  ])('%s is refused', async (_n, mutate, message) => {
+    const report = JSON.parse(await forkReport());
+    mutate(report);
+    await expectRefused(await publish(report), message);
+  });
+});

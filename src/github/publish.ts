@@ -72,6 +72,7 @@ const MODEL_ROW = {
     intensity: NUM,
     samples: NUM,
   },
+  dependencies: { ratio: ['ratio_ci95'] },
 } as const;
 
 const CHECK_CANDIDATE = {
@@ -110,6 +111,8 @@ const CHECK_CANDIDATE = {
     wall_s: { type: 'number', minimum: 0 },
     lacs: { type: 'object', required: ['markdown'], properties: { markdown: { type: 'string', maxLength: 20_000 } } },
   },
+  if: { properties: { verdict: { const: 'dominated' } } },
+  then: { required: ['dominated_by'] },
 } as const;
 
 /** The typed report a check run writes (src/github/run.ts), as far as the publisher reads it. */
@@ -250,7 +253,13 @@ export function renderPublishedReport(check: NonNullable<PublishableReport['chec
 /** The comment a publish job posts for a report: body (fitted, marker-free) and its digest. */
 export function publishedComment(report: PublishableReport, identity: CommentIdentity, fallbackLabel: string, hint: string): { body: string; digest: string } {
   const head = reportHead(report.check?.target.label ?? report.targetLabel ?? fallbackLabel, headlineOf(report.verdict, report.candidates));
-  const markdown = report.check ? renderPublishedReport(report.check) : '';
+  let markdown = '';
+  try {
+    markdown = report.check ? renderPublishedReport(report.check) : '';
+  } catch (err) {
+    // The schema admits only what the renderer reads; anything it still cannot render is bad input.
+    throw new UserError(`input report-path: the report's data cannot be rendered (${excerpt((err as Error).message, 80)}); not publishing`);
+  }
   const body = neutraliseHtmlComments(fitMarkdown(head, markdown, commentBudget(identity), hint));
   return { body, digest: digestOf(body) };
 }
