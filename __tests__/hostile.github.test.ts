@@ -241,3 +241,16 @@ describe('publish: data the renderer needs is required', () => {
     await expectRefused(await publish(report), message);
   });
 });
+
+describe('action outputs are checked before work', () => {
+  test('report-path that is a folder fails before anything is measured', async () => {
+    const pr = readEvent('pull_request.opened.json');
+    s = await scenario({ event: 'pull_request', payload: pr, workspaceFiles: { 'out/keep': '' }, inputs: { 'report-path': 'out' } });
+    const err = await s.run().then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).exitCode).toBe(2);
+    expect((err as Error).message).toMatch(/input report-path: ".*out" is a folder; expected a regular file/);
+    expect(s.measurer.calls).toHaveLength(0);
+    expect(s.gh.writes()).toHaveLength(0);
+  });
+});
