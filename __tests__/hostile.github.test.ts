@@ -254,3 +254,21 @@ describe('action outputs are checked before work', () => {
     expect(s.gh.writes()).toHaveLength(0);
   });
 });
+
+describe('action outputs cannot be redirected by the repository', () => {
+  test('a report-path that is a symbolic link out of the workspace is refused before work', async () => {
+    const pr = readEvent('pull_request.opened.json');
+    s = await scenario({ event: 'pull_request', payload: pr });
+    const outside = path.join(path.dirname(s.workspace), `${path.basename(s.workspace)}-victim.txt`);
+    fs.writeFileSync(outside, 'precious');
+    fs.symlinkSync(outside, path.join(s.workspace, 'frontier-gate-report.json'));
+    try {
+      const err = await s.run().then(() => undefined, (e: unknown) => e);
+      expect((err as UserError).exitCode).toBe(2);
+      expect((err as Error).message).toMatch(/input report-path: ".*frontier-gate-report\.json" resolves outside the workspace/);
+      expect(fs.readFileSync(outside, 'utf8')).toBe('precious');
+    } finally {
+      fs.rmSync(outside, { force: true });
+    }
+  });
+});

@@ -19,7 +19,7 @@ import type { CoreCandidate, CoreCandidateResult, CoreOptions, CoreReport, Front
 import { branchOf, isZeroSha, readEventContext, type EventContext } from './event';
 import { compileGlobs, walkGlob } from './glob';
 import { headlineOf, reportHead, VERDICT_ICON } from './headline';
-import { checkOutputFolder, checkOutputPath } from '../util/fs';
+import { checkInsideFolder, checkOutputFolder, checkOutputPath } from '../util/fs';
 import { envInputReader, parseActionInputs, type ActionCommand, type ActionConfig } from './inputs';
 import type { ActionIO, AnnotationAt } from './io';
 import { publishFromWorkflowRun, type CommentRequest } from './publish';
@@ -84,6 +84,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   const api = deps.api(ctx, config);
   if (command === 'publish') return runPublishCommand(deps, config, ctx, api);
   // The report file is written at the end: a folder or read-only path fails now, before any measuring.
+  checkInsideFolder(path.resolve(ctx.workspace, config.reportPath), ctx.workspace, 'input report-path');
   checkOutputPath(path.resolve(ctx.workspace, config.reportPath), 'input report-path');
   const run: RunState = { deps, core: deps.core(config, ctx), config, ctx, api, readOnly, measurer: undefined };
 

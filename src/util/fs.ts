@@ -207,6 +207,32 @@ export function checkOutputPath(file: string, what: string): void {
   }
 }
 
+/**
+ * A path given relative to a folder (the workspace) must stay inside it also after resolving symbolic
+ * links: a repository can carry a link named like our output that points at the runner's files.
+ */
+export function checkInsideFolder(file: string, root: string, what: string): void {
+  const realRoot = fs.existsSync(root) ? fs.realpathSync(root) : path.resolve(root);
+  let probe = path.resolve(file);
+  while (!fs.existsSync(probe) && !isDanglingLink(probe)) {
+    const up = path.dirname(probe);
+    if (up === probe) return;
+    probe = up;
+  }
+  const real = isDanglingLink(probe) ? path.resolve(path.dirname(probe), fs.readlinkSync(probe)) : fs.realpathSync(probe);
+  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
+    throw new UserError(`${what}: ${JSON.stringify(file)} resolves outside the workspace (a symbolic link?); not writing there`);
+  }
+}
+
+function isDanglingLink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink() && !fs.existsSync(p);
+  } catch {
+    return false;
+  }
+}
+
 /** A folder without any write bit is treated as read-only even for root (who could write it anyway). */
 function isReadOnlyFolder(dir: string): boolean {
   return (fs.statSync(dir).mode & 0o222) === 0;
