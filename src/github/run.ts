@@ -573,6 +573,7 @@ async function runSearchCommand(run: RunState, command: 'profile' | 'search' | '
   if (!config.space) throw new UserError(`input space: ${command} needs a search space file (e.g. fixtures/spaces/genet.yaml)`);
   const space = path.resolve(ctx.workspace, config.space);
   const outDir = path.resolve(ctx.workspace, config.outputDir);
+  checkInsideFolder(outDir, ctx.workspace, 'input output-dir');
   checkOutputFolder(outDir, 'input output-dir');
   fs.mkdirSync(outDir, { recursive: true });
   const measurer = await measurerOf(run);
