@@ -19,7 +19,7 @@ import type { CoreCandidate, CoreCandidateResult, CoreOptions, CoreReport, Front
 import { branchOf, isZeroSha, readEventContext, type EventContext } from './event';
 import { compileGlobs, walkGlob } from './glob';
 import { headlineOf, reportHead, VERDICT_ICON } from './headline';
-import { checkInsideFolder, checkOutputFolder, checkOutputPath } from '../util/fs';
+import { checkInsideFolder, checkOutputFolder, checkOutputPath, writeFileAtomic } from '../util/fs';
 import { envInputReader, parseActionInputs, type ActionCommand, type ActionConfig } from './inputs';
 import type { ActionIO, AnnotationAt } from './io';
 import { publishFromWorkflowRun, type CommentRequest } from './publish';
@@ -538,7 +538,8 @@ async function runStoreCommand(run: RunState, command: 'record' | 'sweep'): Prom
 /** With no write access the updated store is left as a file a later step can upload or commit. */
 function writeStoreCopy(run: RunState, store: FrontierStore): string {
   const file = path.resolve(run.ctx.workspace, 'frontier-gate-store.json');
-  fs.writeFileSync(file, serializeStore(store));
+  checkInsideFolder(file, run.ctx.workspace, 'frontier-gate-store.json');
+  writeFileAtomic(file, serializeStore(store), { what: 'frontier-gate-store.json' });
   run.deps.io.notice(`updated store written to ${file} (not committed: read-only token)`);
   return `The store was not committed (read-only token); the updated store is in \`frontier-gate-store.json\`.`;
 }
