@@ -281,6 +281,9 @@ const CASES: Case[] = [
   ['accuracy table', 'coefficients of text', table('coef', '- {coefficients: [a, b], top1: 70}\n'), /coef\.yaml.*coefficients: expected \[alpha, beta, gamma\] numbers/],
   ['accuracy table', 'a bad hash', table('hash', '- {hash: "zz<script>", top1: 70}\n'), /hash\.yaml.*hash: expected a hex config hash, got "zz<script>"/],
 
+  ['accuracy table', 'lacs --cache /dev/zero', () => cli(['lacs', file('base.yaml', ARCH), '--cache', '/dev/zero']), /--cache: "\/dev\/zero" is a character device/],
+  ['accuracy table', 'lacs --cache not JSON', () => cli(['lacs', file('base.yaml', ARCH), '--cache', file('tables/cache.json', '{')]), /cache\.json: measurement cache is not valid JSON/],
+
   // .onnx models (measure)
   ['onnx', '/dev/zero as model.onnx', () => {
     const link = path.join(dir, 'models', 'zero.onnx');
