@@ -161,7 +161,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     comment_request: wantsComment ? commentRequest : undefined,
   };
   fs.mkdirSync(path.dirname(reportPath), { recursive: true });
-  fs.writeFileSync(reportPath, JSON.stringify(json, null, 2) + '\n');
+  writeFileAtomic(reportPath, JSON.stringify(json, null, 2) + '\n', { what: 'input report-path' });
   await io.writeSummary(fitMarkdown(head, outcome.report?.markdown ?? '', 1_000_000, `The full report is in ${config.reportPath}.`));
 
   const first = outcome.candidates.find((c) => c.verdict === outcome.verdict) ?? outcome.candidates[0];

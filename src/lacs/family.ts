@@ -2,15 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FamilyMember, LacsResult } from './run';
 import type { StoredCoefficients } from './compare';
+import { writeFileAtomic } from '../util/fs';
 
 /** Writes each family member as <name>.yaml into dir (created if missing); returns the paths written. */
 export function writeFamily(dir: string, family: FamilyMember[]): string[] {
   fs.mkdirSync(dir, { recursive: true });
   return family.map((member) => {
     const file = path.join(dir, `${member.name}.yaml`);
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, member.yaml);
-    fs.renameSync(tmp, file);
+    writeFileAtomic(file, member.yaml, { what: '--family-dir' });
     return file;
   });
 }
