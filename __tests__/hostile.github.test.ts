@@ -106,6 +106,8 @@ describe('publish: the artifact is data', () => {
     expect((await sc.run()).comment).toBe('unchanged');
     report.verdict = 'pass';
     report.candidates[0].verdict = 'pass';
+    report.report.verdict = 'pass';
+    report.report.candidates[0].verdict = 'pass';
     fs.writeFileSync(path.join(sc.workspace, ARTIFACT), JSON.stringify(report));
     expect((await sc.run()).comment).toBe('updated');
     expect(sc.gh.comments).toHaveLength(1);
@@ -120,6 +122,7 @@ describe('publish: the artifact is data', () => {
     ['a models list of 10,000 rows', (r) => (r.report.candidates[0].models = Array.from({ length: 10_000 }, () => r.report.candidates[0].models[0])), /models: must NOT have more than 64 items/],
     ['a latency that is text', (r) => (r.report.candidates[0].latency_ms = '1 ms'), /latency_ms: must be number/],
     ['a report that is a list', (r) => (r.report = []), /\/report: must be object/],
+    ['a headline verdict that contradicts the check', (r) => (r.verdict = 'pass'), /\/verdict: "pass" contradicts the check's own verdict "dominated"/],
     ['settings missing', (r) => delete r.report.settings, /must have required property 'settings'/],
     ['a LACS fragment of 1 MB', (r) => (r.report.candidates[0].lacs = { markdown: 'x'.repeat(1_000_000) }), /lacs\/markdown: must NOT have more than 20000 characters/],
   ];

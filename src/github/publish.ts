@@ -219,6 +219,10 @@ export function readPublishableReport(reportFile: string, workspace: string): Pu
     command: string; verdict: PublishableReport['verdict']; pull_request?: number; target?: string;
     candidates: HeadlineCandidate[]; report?: PublishableReport['check'];
   };
+  // The headline's verdict is the check's (or "invalid" when some config did not load): no other story.
+  if (d.report && d.verdict !== 'invalid' && d.verdict !== d.report.verdict) {
+    throw bad(reportFile, `/verdict: ${excerpt(d.verdict, 20)} contradicts the check's own verdict ${excerpt(d.report.verdict, 20)} (/report/verdict)`);
+  }
   const candidates = d.candidates.map((c) => ({
     name: c.name, verdict: c.verdict,
     ...(c.file !== undefined ? { file: c.file } : {}),
