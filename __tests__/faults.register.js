@@ -5,9 +5,9 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const ts = require('typescript');
+const TS_VERSION = require('typescript/package.json').version;
 
-const CACHE = path.join(os.tmpdir(), `frontier-gate-ts-cache-${ts.version}`);
+const CACHE = path.join(os.tmpdir(), `frontier-gate-ts-cache-${TS_VERSION}`);
 fs.mkdirSync(CACHE, { recursive: true });
 
 require.extensions['.ts'] = function compile(module, filename) {
@@ -18,6 +18,8 @@ require.extensions['.ts'] = function compile(module, filename) {
   try {
     output = fs.readFileSync(cached, 'utf8');
   } catch {
+    // Loaded only on a cache miss: the compiler alone takes over 100 MB.
+    const ts = require('typescript');
     const source = fs.readFileSync(filename, 'utf8');
     output = ts.transpileModule(source, {
       fileName: filename,

@@ -1,7 +1,7 @@
 /* global require, process, console */
 // Runs CLI invocations in this (memory-capped) process, as bin/frontier-gate does, and reports each one's
 // exit code, message and the process's peak RSS so far. usage: node hostile.child.js '[["stats", "f"], ...]'
-require('./frontier.support/ts-register');
+require('./faults.register');
 const { main } = require('../src/cli.ts');
 
 (async () => {
