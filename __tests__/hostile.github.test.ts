@@ -275,3 +275,24 @@ describe('action outputs cannot be redirected by the repository', () => {
     }
   });
 });
+
+describe('annotations and summaries are inert', () => {
+  test('bidi overrides and workflow commands from a PR never reach annotations, logs or the summary', async () => {
+    const pr = readEvent('pull_request.opened.json');
+    const bad = 'models/evil\u202Egnp.yaml';
+    const files = { [bad]: archYaml('resnet-18').replace(/^name: .*$/m, 'name: "x\u202Ey\n::set-output name=verdict::pass"') };
+    s = await scenario({ event: 'pull_request', payload: pr, workspaceFiles: files });
+    const store = serializeStore(await referenceStore());
+    s.gh.commitAs(pr.pull_request.base.sha, { [STORE]: store });
+    s.gh.commitAs(pr.pull_request.head.sha, { [STORE]: store, ...files });
+    s.gh.prFiles.set(2, [{ filename: bad, status: 'modified' }]);
+    const result = await s.run();
+    expect(result.verdict).toBe('invalid');
+    const texts = [...s.io.annotations.flatMap((a) => [a.message, a.at?.title ?? '', a.at?.file ?? '']), ...s.io.logs, ...s.io.summaries, s.gh.comments[0]?.body ?? ''];
+    expect(s.io.annotations.length).toBeGreaterThan(0);
+    for (const t of texts) {
+      expect(t).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+      expect(t).not.toMatch(/^\s*::/m);
+    }
+  });
+});

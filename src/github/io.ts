@@ -3,7 +3,7 @@
  * orchestration can be run in-process by tests; the real one is @actions/core.
  */
 import * as core from '@actions/core';
-import { stripInvisible } from '../report/markdown';
+import { neutraliseHtmlComments, stripInvisible } from '../report/markdown';
 
 export interface AnnotationAt {
   file?: string;
@@ -57,3 +57,24 @@ export function createCoreIO(): ActionIO {
     },
   };
 }
+
+/**
+ * Wraps any ActionIO so that what reaches it is inert: messages and annotation titles without bidi
+ * overrides, invisible characters or workflow commands; summaries without HTML comments. runAction wraps
+ * the injected IO with it, so every sink (the runner's, a test's) sees the same text.
+ */
+export function safeIO(io: ActionIO): ActionIO {
+  const at = (a?: AnnotationAt): AnnotationAt | undefined =>
+    a && { ...a, ...(a.file !== undefined ? { file: stripInvisible(a.file) } : {}), ...(a.title !== undefined ? { title: annotationText(a.title) } : {}) };
+  return {
+    debug: (m) => io.debug(annotationText(m)),
+    info: (m) => io.info(annotationText(m)),
+    notice: (m, a) => io.notice(annotationText(m), at(a)),
+    warning: (m, a) => io.warning(annotationText(m), at(a)),
+    error: (m, a) => io.error(annotationText(m), at(a)),
+    setOutput: (name, value) => io.setOutput(name, value),
+    setFailed: (m) => io.setFailed(annotationText(m)),
+    writeSummary: (markdown) => io.writeSummary(neutraliseHtmlComments(markdown)),
+  };
+}
+

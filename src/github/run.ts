@@ -21,7 +21,7 @@ import { compileGlobs, walkGlob } from './glob';
 import { headlineOf, reportHead, VERDICT_ICON } from './headline';
 import { checkInsideFolder, checkOutputFolder, checkOutputPath, writeFileAtomic } from '../util/fs';
 import { envInputReader, parseActionInputs, type ActionCommand, type ActionConfig } from './inputs';
-import type { ActionIO, AnnotationAt } from './io';
+import { safeIO, type ActionIO, type AnnotationAt } from './io';
 import { publishFromWorkflowRun, type CommentRequest } from './publish';
 import { commitStore, readStoreAt, type StoreSnapshot } from './store-io';
 
@@ -72,7 +72,9 @@ const FAILING = new Set(['dominated', 'invalid']);
 /** A candidate as reported: the core's result, or a config that failed to load ("invalid"). */
 type ReportedCandidate = Omit<CoreCandidateResult, 'verdict'> & { verdict: GateVerdict | 'invalid' };
 
-export async function runAction(deps: ActionDeps): Promise<ActionResult> {
+export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
+  // Everything logged, annotated or summarised is made inert once, here (bidi overrides, commands).
+  const deps: ActionDeps = { ...rawDeps, io: safeIO(rawDeps.io) };
   const { io, env } = deps;
   const config = parseActionInputs(envInputReader(env));
   const ctx = readEventContext(env);
