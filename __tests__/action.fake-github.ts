@@ -39,6 +39,8 @@ export class FakeGitHub {
   pulls = new Map<number, { headSha: string; headRepo: string | null; state?: string }>();
   /** Writes answer 403 "Resource not accessible by integration" (a read-only token). */
   readOnly = false;
+  /** A contents PUT to a branch that does not exist answers 404, as GitHub does (default: the branch is created). */
+  strictBranches = false;
   /** Called before a contents PUT is applied: lets a test commit "another writer's" change first. */
   beforePut?: (path: string, branch: string) => void;
   botLogin = 'github-actions[bot]';
@@ -162,6 +164,7 @@ export class FakeGitHub {
       if (r.method === 'PUT') {
         if (this.readOnly) return forbidden;
         const branch = r.body.branch as string;
+        if (this.strictBranches && !this.branches.has(branch)) return [404, { message: `Branch ${branch} not found` }];
         this.beforePut?.(path, branch);
         const current = this.fileAt(branch, path);
         const given = r.body.sha as string | undefined;

@@ -10,7 +10,6 @@ import { loadArchConfig, loadArchConfigWithSource } from '../src/arch/parse';
 import { runRecord } from '../src/frontier/gate';
 import { emptyStore, serializeStore, type FrontierStore } from '../src/frontier/store';
 import { createOctokit, createRepoApi } from '../src/github/api';
-import { createFrontierCore } from '../src/github/frontier-core';
 import type { ActionIO, AnnotationAt } from '../src/github/io';
 import { runAction, type ActionResult } from '../src/github/run';
 import type { Measurer } from '../src/measure/types';
@@ -125,7 +124,6 @@ export async function scenario(opts: {
       runAction({
         env: { ...env, ...extraEnv },
         io,
-        core: (config) => createFrontierCore(config.frontier),
         api: (ctx, config) =>
           createRepoApi(createOctokit({ token: config.githubToken, baseUrl: ctx.apiUrl, log: { debug: () => undefined, info: () => undefined, warning: () => undefined }, retryBaseMs: 1, throttle: opts.realThrottle ?? false }), ctx.repo),
         createMeasurer: () => measurer,

@@ -17,12 +17,19 @@ const pr = readEvent('pull_request.opened.json');
 const BASE_SHA: string = pr.pull_request.base.sha;
 const HEAD_SHA: string = pr.pull_request.head.sha;
 const BASE_FILE = 'models/efficientnet-b0.yaml';
-/** The PR's edit of the base: another network under the same record name. */
-const EDITED_BASE = archYaml('efficientnet-b0').replace(/^(\s*- \{?\s*block: mbconv.*?kernel: )3/m, '$15');
+/**
+ * The PR's edit of the base: another network under the same record name, of the same family as the
+ * stored B1..B3 (same blocks, another resolution), so LACS has trained family members to predict from.
+ */
+const EDITED_BASE = archYaml('efficientnet-b0').replace(/^resolution: 224$/m, 'resolution: 256');
+/** An edit of the blocks: a family with no trained members, so LACS can choose nothing. */
+const REBLOCKED_BASE = archYaml('efficientnet-b0').replace(/^(\s*- \{?\s*block: mbconv.*?kernel: )3/m, '$15');
+/** The base's family and two other models. */
+const FAMILY_STORE = ['efficientnet-b0', 'efficientnet-b1', 'efficientnet-b2', 'efficientnet-b3', 'mobilenet-v2', 'resnet-18'];
 
 /** A store whose base record carries LACS coefficients, as a push with lacs-on-base would have left it. */
 async function storeWithLacs(): Promise<FrontierStore> {
-  const configs = ['efficientnet-b0', 'efficientnet-b1', 'mobilenet-v2', 'resnet-18'].map((n) => ({ config: loadArchConfig(path.join(ARCHS, `${n}.yaml`)) }));
+  const configs = FAMILY_STORE.map((n) => ({ config: loadArchConfig(path.join(ARCHS, `${n}.yaml`)) }));
   const { store } = await runRecord(emptyStore(), configs, { budgetSeconds: 1, lacs: {} }, { measurer: new MacsMeasurer(), now: () => new Date('2026-02-01T00:00:00Z'), commit: 'feedbeef0001' });
   return store;
 }
@@ -33,8 +40,8 @@ afterEach(async () => {
   s = undefined;
 });
 
-async function prScenario(store: FrontierStore, inputs: Record<string, string> = {}) {
-  const files = { [BASE_FILE]: EDITED_BASE };
+async function prScenario(store: FrontierStore, inputs: Record<string, string> = {}, edited = EDITED_BASE) {
+  const files = { [BASE_FILE]: edited };
   s = await scenario({ event: 'pull_request', payload: pr, workspaceFiles: files, inputs });
   const text = serializeStore(store);
   s.gh.commitAs(BASE_SHA, { [STORE]: text });
@@ -69,7 +76,7 @@ describe('pull_request changing a family: base config', () => {
   });
 
   test('a store without LACS entries: the comment says none are stored; lacs-on-base: false leaves LACS out', async () => {
-    const store = await referenceStore();
+    const store = await referenceStore(FAMILY_STORE);
     const sc = await prScenario(store);
     const result = await sc.run();
     expect(sc.gh.comments[0].body).toContain('none stored for the previous base on this target');
@@ -80,6 +87,18 @@ describe('pull_request changing a family: base config', () => {
     const offResult = await off.run();
     expect(off.gh.comments[0].body).not.toContain('LACS');
     expect(offResult.verdict).toBe(verdict);
+  });
+
+  test('an edit of the blocks leaves LACS without trained family members: the comment says "no choice" and the verdict stands', async () => {
+    const store = await storeWithLacs();
+    const sc = await prScenario(store, {}, REBLOCKED_BASE);
+    const result = await sc.run();
+    const body = sc.gh.comments[0].body;
+    expect(body).toMatch(/\*\*LACS\*\* for efficientnet-b0 \(`family: base`\): no choice, accuracy is unknown: .*family/);
+    expect(body).toContain('Nothing is stored. The coefficients stored with the previous base are left as they are.');
+    const json = JSON.parse(fs.readFileSync(result.reportPath, 'utf8'));
+    expect(json.report.candidates[0].lacs).toMatchObject({ status: 'no-choice', measured_candidates: 0 });
+    expect(json.report.candidates[0].lacs.chosen).toBeUndefined();
   });
 
   test('lacs-on-base must be true or false', () => {
@@ -96,7 +115,7 @@ describe('push to the default branch: record stores the coefficients', () => {
     payload.before = '1111111111111111111111111111111111111111';
     payload.commits[0].added = [BASE_FILE];
     s = await scenario({ event: 'push', payload, workspaceFiles: { [BASE_FILE]: EDITED_BASE } });
-    s.gh.commit('master', { [STORE]: serializeStore(await referenceStore(['efficientnet-b0', 'efficientnet-b1', 'mobilenet-v2', 'resnet-18'])), [BASE_FILE]: EDITED_BASE });
+    s.gh.commit('master', { [STORE]: serializeStore(await referenceStore(FAMILY_STORE)), [BASE_FILE]: EDITED_BASE });
     const result = await s.run();
     expect(result).toMatchObject({ command: 'record', verdict: 'recorded' });
     expect(result.commit?.status).toBe('committed');

@@ -377,12 +377,18 @@ describe('comment size', () => {
 describe('workflow_dispatch: lacs', () => {
   test('runs LACS for the one base config, writes the family and reports the coefficients', async () => {
     const wd = readEvent('workflow_dispatch.json');
-    // Resolution 64 keeps the grid's shape checks and counts cheap; the fake measurer makes timing free.
-    const base = archYaml('efficientnet-b0').replace(/^resolution: .*$/m, 'resolution: 64');
+    // Half resolution keeps the grid's shape checks and counts cheap; the fake measurer makes timing free.
+    const base = archYaml('efficientnet-b0').replace(/^resolution: .*$/m, 'resolution: 112');
     s = await scenario({ event: 'workflow_dispatch', payload: wd, inputs: { command: 'lacs' }, workspaceFiles: { 'models/b0.yaml': base } });
-    s.gh.commitAs(s.env.GITHUB_SHA!, { [STORE]: serializeStore(await referenceStore()) });
-    const { createFrontierCore } = await import('../src/github/frontier-core');
-    const familyDir = path.join(s.workspace, 'family');
+    // LACS predicts accuracy only from the base's own family: B0..B3 at half their resolutions.
+    const { loadArchConfig } = await import('../src/arch/parse');
+    const { runRecord } = await import('../src/frontier/gate');
+    const { emptyStore } = await import('../src/frontier/store');
+    const { MacsMeasurer } = await import('./action.fake-measurer');
+    const small: Record<string, number> = { 'efficientnet-b0': 112, 'efficientnet-b1': 120, 'efficientnet-b2': 130, 'efficientnet-b3': 150 };
+    const family = Object.entries(small).map(([n, r]) => ({ config: { ...loadArchConfig(path.join(__dirname, '..', 'fixtures', 'archs', `${n}.yaml`)), resolution: r } }));
+    const { store } = await runRecord(emptyStore(), family, { budgetSeconds: 1 }, { measurer: new MacsMeasurer(), now: () => new Date('2026-01-01T00:00:00Z') });
+    s.gh.commitAs(s.env.GITHUB_SHA!, { [STORE]: serializeStore(store) });
     const { runAction } = await import('../src/github/run');
     const { createOctokit, createRepoApi } = await import('../src/github/api');
     const { loadArchConfigWithSource } = await import('../src/arch/parse');
@@ -390,7 +396,6 @@ describe('workflow_dispatch: lacs', () => {
     const result = await runAction({
       env: sc.env,
       io: sc.io,
-      core: (config) => createFrontierCore(config.frontier, familyDir),
       api: (ctx, config) => createRepoApi(createOctokit({ token: config.githubToken, baseUrl: ctx.apiUrl, log: { debug: () => {}, info: () => {}, warning: () => {} }, throttle: false }), ctx.repo),
       createMeasurer: () => sc.measurer,
       loadConfig: (f) => loadArchConfigWithSource(f),

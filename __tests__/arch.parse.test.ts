@@ -186,3 +186,32 @@ describe('published JSON Schema', () => {
     expect(validate(typo)).toBe(false);
   });
 });
+
+describe('head and classifier', () => {
+  const noHead = MINIMAL.replace('head: {channels: 0, act: relu}', 'head: {channels: 0}');
+
+  it('head channels 0 needs no act, and the network has no head conv', () => {
+    const config = parseArchConfig(noHead, 'no-head.yaml');
+    expect(config.head).toEqual({ channels: 0 });
+    expect(countConfig(config).layers.some((l) => l.name === 'head.conv')).toBe(false);
+  });
+
+  it('a head conv needs its act: file:line:col and what is allowed', () => {
+    expect(() => parseArchConfig(noHead.replace('head: {channels: 0}', 'head: {channels: 64}'), 'head.yaml'))
+      .toThrow(/^head\.yaml:8:7: head\.act: missing required field "act"; allowed: relu \| relu6 \| swish \| hswish \| gelu \| sigmoid/);
+  });
+
+  it('classes 0 (no classifier) parses and builds no classifier', () => {
+    const config = parseArchConfig(noHead.replace('classes: 10', 'classes: 0'), 'features.yaml');
+    expect(config.classes).toBe(0);
+    expect(countConfig(config).layers.some((l) => l.type === 'fc')).toBe(false);
+  });
+
+  it('ResNet-18 and -50 written as the README describes (head channels 0, no act) parse', () => {
+    for (const name of ['resnet-18', 'resnet-50']) {
+      const text = fs.readFileSync(path.join(FIXTURES, `${name}.yaml`), 'utf8');
+      expect(text).toMatch(/^head: \{channels: 0\}/m);
+      expect(loadArchConfig(path.join(FIXTURES, `${name}.yaml`)).head).toEqual({ channels: 0 });
+    }
+  });
+});

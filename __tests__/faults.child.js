@@ -6,8 +6,7 @@
 require('./faults.register');
 const fs = require('node:fs');
 const path = require('node:path');
-const { makeRecordCommand } = require('../src/commands/record.ts');
-const { makeSweepCommand } = require('../src/commands/sweep.ts');
+const { main } = require('../src/cli.ts');
 
 const say = (line) => fs.writeSync(1, line + '\n');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -29,7 +28,7 @@ const measurer = {
     };
   },
 };
-const deps = { measurer: () => measurer, commit: () => undefined };
+const deps = { measurer: () => measurer, commit: () => undefined, tty: { stdout: false, stderr: false } };
 const io = { out: () => undefined, err: (t) => process.stderr.write(t + '\n') };
 const base = fs.readFileSync(path.join(__dirname, '../fixtures/archs/mobilenet-v2.yaml'), 'utf8');
 
@@ -43,14 +42,14 @@ const base = fs.readFileSync(path.join(__dirname, '../fixtures/archs/mobilenet-v
       const name = `${prefix}-${i}`;
       const file = path.join(configDir, `${name}.yaml`);
       fs.writeFileSync(file, base.replace(/^name: .*$/m, `name: ${name}`));
-      const code = await makeRecordCommand(deps).run([file, '--frontier', store, '--accuracy', String(60 + (i % 30)), '--no-lacs'], io);
+      const code = await main(['record', file, '--frontier', store, '--accuracy', String(60 + (i % 30)), '--no-lacs', '--quiet'], io, deps);
       if (code !== 0) process.exit(code);
       say(`committed ${name}`);
     }
   } else {
     const count = Number(process.argv[4]);
     for (let i = 0; i < count; i++) {
-      const code = await makeSweepCommand(deps).run(['--frontier', store], io);
+      const code = await main(['sweep', '--frontier', store, '--quiet'], io, deps);
       if (code !== 0) process.exit(code);
       say(`swept ${i}`);
     }

@@ -1,10 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { makeCheckCommand } from '../src/commands/check';
-import { makeRecordCommand } from '../src/commands/record';
-import { makeSweepCommand } from '../src/commands/sweep';
-import type { CliDeps } from '../src/frontier/cli';
+import type { CliDeps } from '../src/cli';
 import { readStoreFile } from '../src/frontier/store';
 import { FakeMeasurer } from './frontier.support/fake-measurer';
 import { runCommand } from './support/run-command';
@@ -30,7 +27,7 @@ let store: string;
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'frontier-cli-'));
   store = path.join(dir, '.frontier', 'frontier.json');
-  const rec = await run(makeRecordCommand(deps()), [arch('mobilenet-v2'), arch('efficientnet-b0'), arch('resnet-18'), '--frontier', store, '--budget', '1']);
+  const rec = await run('record', [arch('mobilenet-v2'), arch('efficientnet-b0'), arch('resnet-18'), '--frontier', store, '--budget', '1'], deps());
   expect(rec.code).toBe(0);
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -40,17 +37,17 @@ describe('frontier-gate record', () => {
     const s = readStoreFile(store);
     expect(s.records.map((r) => r.name).sort()).toEqual(['efficientnet-b0', 'mobilenet-v2', 'resnet-18']);
     expect(s.records[0].targets['cpu-fake0001'].latest.commit).toBe('cafe123');
-    const again = await run(makeRecordCommand(deps({ ...LATENCY, 'mobilenet-v2': 21 })), [arch('mobilenet-v2'), '--frontier', store, '--json']);
+    const again = await run('record', [arch('mobilenet-v2'), '--frontier', store, '--json'], deps({ ...LATENCY, 'mobilenet-v2': 21 }));
     expect(again.code).toBe(0);
     expect(JSON.parse(again.out).rows[0]).toMatchObject({ name: 'mobilenet-v2', action: 'updated', previous_ms: 20, latency_ms: 21 });
   });
 
   it('takes accuracy from a metrics file for one config, and refuses it for several', async () => {
-    const r = await run(makeRecordCommand(deps()), [cand('mobilenet-v2-retrained.yaml'), '--frontier', store, '--metrics', cand('metrics.json'), '--metrics-key', 'eval.top1']);
+    const r = await run('record', [cand('mobilenet-v2-retrained.yaml'), '--frontier', store, '--metrics', cand('metrics.json'), '--metrics-key', 'eval.top1'], deps());
     expect(r.code).toBe(0);
     const rec = readStoreFile(store).records.find((x) => x.name === 'mobilenet-v2-retrained')!;
     expect(rec.accuracy).toMatchObject({ top1: 71.85, source: expect.stringMatching(/metrics\.json:eval\.top1$/) });
-    const two = await run(makeRecordCommand(deps()), [arch('mobilenet-v2'), arch('resnet-18'), '--frontier', store, '--accuracy', '70']);
+    const two = await run('record', [arch('mobilenet-v2'), arch('resnet-18'), '--frontier', store, '--accuracy', '70'], deps());
     expect(two.code).toBe(2);
     expect(two.err).toMatch(/--accuracy gives one model's accuracy but 2 configs were given/);
   });
@@ -58,7 +55,7 @@ describe('frontier-gate record', () => {
   it('a corrupted store: exit 2, nothing measured, file untouched', async () => {
     fs.writeFileSync(store, '{"version": 1, "records": [{"name": 3}]}');
     const d = deps();
-    const r = await run(makeRecordCommand(d), [arch('mobilenet-v2'), '--frontier', store]);
+    const r = await run('record', [arch('mobilenet-v2'), '--frontier', store], d);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/invalid frontier store: records\[0\]/);
     expect(d.fake.calls).toHaveLength(0);
@@ -70,27 +67,34 @@ describe('frontier-gate check', () => {
   it('exit 1 and a report naming the dominating model for a dominated candidate', async () => {
     const reportFile = path.join(dir, 'out', 'report.md');
     const jsonFile = path.join(dir, 'out', 'report.json');
-    const r = await run(makeCheckCommand(deps()), [cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--report', reportFile, '--json-report', jsonFile]);
+    const chartFile = path.join(dir, 'out', 'chart.svg');
+    const r = await run('check', [cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--report', reportFile, '--json-report', jsonFile, '--chart', chartFile], deps());
     expect(r.code).toBe(1);
-    expect(r.out.split('\n')[0]).toMatch(/^❌ dominated: \*\*mobilenet-v2-deeper\*\* \(top-1 71\.0\) is dominated by \*\*mobilenet-v2\*\*/);
-    expect(r.out).toContain('```mermaid\nquadrantChart');
-    expect(fs.readFileSync(reportFile, 'utf8')).toBe(r.out.replace(/\n$/, ''));
+    expect(r.out.split('\n')[0]).toMatch(/^❌ dominated: mobilenet-v2-deeper \(top-1 71\.0\) is dominated by mobilenet-v2 /);
+    // The terminal gets plain text (no Markdown syntax, escapes or invisible characters); the file gets Markdown.
+    expect(r.out).not.toMatch(/\*\*|\\[(._:-]|\u200b|<sub>|```/);
+    const md = fs.readFileSync(reportFile, 'utf8');
+    expect(md.split('\n')[0]).toMatch(/^❌ dominated: \*\*mobilenet-v2-deeper\*\* \(top-1 71\.0\) is dominated by \*\*mobilenet-v2\*\*/);
+    const svg = fs.readFileSync(chartFile, 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain('mobilenet-v2-deeper: dominated');
+    expect(r.err).toContain(`chart: ${chartFile}`);
     const json = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
     expect(json).toMatchObject({ command: 'check', verdict: 'dominated', candidates: [{ name: 'mobilenet-v2-deeper', dominated_by: { name: 'mobilenet-v2' } }] });
   });
 
   it('exit 0 for new-frontier and pass; --json prints the JSON report', async () => {
-    const nf = await run(makeCheckCommand(deps()), [cand('mobilenet-v2-192.yaml'), '--frontier', store, '--json']);
+    const nf = await run('check', [cand('mobilenet-v2-192.yaml'), '--frontier', store, '--json'], deps());
     expect(nf.code).toBe(0);
     expect(JSON.parse(nf.out).verdict).toBe('new-frontier');
-    const pass = await run(makeCheckCommand(deps()), [cand('mobilenet-v2-retrained.yaml'), '--frontier', store]);
+    const pass = await run('check', [cand('mobilenet-v2-retrained.yaml'), '--frontier', store], deps());
     expect(pass.code).toBe(0);
     expect(pass.out.split('\n')[0]).toMatch(/^✅ pass/);
   });
 
   it('passes the flags through: tolerances, neighbours, budget, target', async () => {
     const d = deps();
-    const r = await run(makeCheckCommand(d), [cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--latency-tolerance', '0.6', '--neighbors', '1', '--budget', '7', '--target', 'cpu', '--batch', '2']);
+    const r = await run('check', [cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--latency-tolerance', '0.6', '--neighbors', '1', '--budget', '7', '--ep', 'cpu', '--batch', '2'], d);
     expect(r.code).toBe(0); // 50% slower is inside a 60% tolerance
     expect(d.fake.calls[0].names).toEqual(['mobilenet-v2-deeper', 'mobilenet-v2']);
     expect(d.fake.calls[0].options).toMatchObject({ budgetSeconds: 7, band: 0.6, ep: 'cpu', batch: 2 });
@@ -101,14 +105,14 @@ describe('frontier-gate check', () => {
       [[cand('mobilenet-v2-deeper.yaml'), '--frontier', path.join(dir, 'nope.json')], /no frontier store at ".*nope\.json"/],
       [[cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--latency-tolerance', 'lots'], /--latency-tolerance: expected a number >= 0 and <= 1, got "lots"/],
       [[cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--neighbours', '2'], /unknown flag --neighbours; did you mean --neighbors\?/],
-      [[cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--target', 'tpu'], /--target: expected one of auto \| cpu \| cuda \| tensorrt, got "tpu"/],
+      [[cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--ep', 'tpu'], /--ep: expected one of cpu \| cuda \| tensorrt, got "tpu"/],
       [['--frontier', store], /no config given/],
       [[arch('efficientnet-x-b0'), '--frontier', store], /candidate "efficientnet-x-b0" has no accuracy/],
       [[cand('mobilenet-v2-retrained.yaml'), '--frontier', store, '--metrics', cand('metrics.json'), '--metrics-key', 'eval.top3'], /no "top3" at "eval"/],
     ];
     for (const [argv, message] of cases) {
       const d = deps();
-      const r = await run(makeCheckCommand(d), argv);
+      const r = await run('check', argv, d);
       expect({ argv, code: r.code }).toEqual({ argv, code: 2 });
       expect(r.err).toMatch(message);
       expect(d.fake.calls).toHaveLength(0);
@@ -116,23 +120,23 @@ describe('frontier-gate check', () => {
   });
 
   it('--latency-only reports a position without needing accuracy', async () => {
-    const r = await run(makeCheckCommand(deps({ ...LATENCY, 'efficientnet-x-b0': 25 })), [arch('efficientnet-x-b0'), '--frontier', store, '--latency-only']);
+    const r = await run('check', [arch('efficientnet-x-b0'), '--frontier', store, '--latency-only'], deps({ ...LATENCY, 'efficientnet-x-b0': 25 }));
     expect(r.code).toBe(0);
-    expect(r.out.split('\n')[0]).toMatch(/latency only: \*\*efficientnet-x-b0\*\* runs in 25\.00 ms/);
+    expect(r.out.split('\n')[0]).toMatch(/latency only: efficientnet-x-b0 runs in 25\.00 ms/);
   });
 });
 
 describe('frontier-gate sweep', () => {
   it('reports drift and updates the store; --dry-run leaves it alone', async () => {
     const before = fs.readFileSync(store, 'utf8');
-    const dry = await run(makeSweepCommand(deps({ ...LATENCY, 'resnet-18': 40 })), ['--frontier', store, '--dry-run']);
+    const dry = await run('sweep', ['--frontier', store, '--dry-run'], deps({ ...LATENCY, 'resnet-18': 40 }));
     expect(dry.code).toBe(0);
-    expect(dry.out.split('\n')[0]).toMatch(/resnet-18\*\* slower \(\+53\.8%\)/);
+    expect(dry.out.split('\n')[0]).toMatch(/^Dry run, the store is not written\. .*resnet-18 slower \(\+53\.8%\)/);
     expect(fs.readFileSync(store, 'utf8')).toBe(before);
-    const real = await run(makeSweepCommand(deps({ ...LATENCY, 'resnet-18': 40 })), ['--frontier', store]);
+    const real = await run('sweep', ['--frontier', store], deps({ ...LATENCY, 'resnet-18': 40 }));
     expect(real.code).toBe(0);
     expect(readStoreFile(store).records.find((r) => r.name === 'resnet-18')!.targets['cpu-fake0001'].history.map((h) => h.median_ms)).toEqual([26, 40]);
-    const bad = await run(makeSweepCommand(deps()), ['extra.yaml', '--frontier', store]);
+    const bad = await run('sweep', ['extra.yaml', '--frontier', store], deps());
     expect(bad.code).toBe(2);
   });
 });

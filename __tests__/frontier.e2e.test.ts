@@ -4,27 +4,20 @@
  * `dominated` by MobileNetV2, whatever latencies the committed store holds from the machine that made it.
  */
 import * as path from 'node:path';
-import { makeCheckCommand } from '../src/commands/check';
-import { UserError } from '../src/errors';
-import { defaultCliDeps } from '../src/frontier/cli';
+import { main } from '../src/cli';
 
 const ROOT = path.join(__dirname, '..');
 
 it('check names a clearly dominated candidate `dominated` (real measurement)', async () => {
   let out = '';
   let err = '';
-  const io = { out: (t: string) => (out += t), err: (t: string) => (err += t) };
+  const io = { out: (t: string) => void (out += t), err: (t: string) => void (err += t) };
   const argv = [
     path.join(ROOT, 'fixtures/candidates/mobilenet-v2-deeper.yaml'),
     '--frontier', path.join(ROOT, 'fixtures/frontier/frontier.json'),
-    '--neighbors', '1', '--budget', '4', '--json',
+    '--neighbors', '1', '--budget', '4', '--json', '--quiet',
   ];
-  let code: number;
-  try {
-    code = await makeCheckCommand(defaultCliDeps).run(argv, io);
-  } catch (e) {
-    throw e instanceof UserError ? new Error(`user error: ${e.message}`) : e;
-  }
+  const code = await main(['check', ...argv], io);
   const report = JSON.parse(out);
   const c = report.candidates[0];
   expect({ code, verdict: report.verdict, by: c.dominated_by?.name, err }).toEqual({ code: 1, verdict: 'dominated', by: 'mobilenet-v2', err: '' });

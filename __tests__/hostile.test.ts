@@ -11,13 +11,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
-import { main } from '../src/cli';
-import { makeCheckCommand } from '../src/commands/check';
-import { profileDeps } from '../src/commands/profile';
-import { searchDeps } from '../src/commands/search';
-import { makeRecordCommand } from '../src/commands/record';
-import { makeSweepCommand } from '../src/commands/sweep';
-import type { Command, CommandIO } from '../src/commands/types';
+import { main, type CliDeps } from '../src/cli';
+import type { CommandIO } from '../src/commands/types';
 import { UserError } from '../src/errors';
 import { readEventContext } from '../src/github/event';
 import { parseActionInputs } from '../src/github/inputs';
@@ -61,28 +56,26 @@ const noMeasure: Measurer = {
     throw new Error('hostile input reached the measurer');
   },
 };
-const deps = { measurer: () => noMeasure, now: () => new Date('2026-01-01T00:00:00Z'), commit: () => undefined };
-const CLI: Record<string, Command> = { check: makeCheckCommand(deps), record: makeRecordCommand(deps), sweep: makeSweepCommand(deps) };
+const deps: CliDeps = {
+  measurer: () => noMeasure,
+  proxy: () => ({ name: 'none', score: async () => 0 }) as never,
+  now: () => new Date('2026-01-01T00:00:00Z'),
+  commit: () => undefined,
+  tty: { stdout: false, stderr: false },
+};
 
 interface Outcome {
   code: number;
   message: string;
 }
 
-async function cli(argv: string[]): Promise<Outcome> {
+async function cli(argv: string[], withDeps: CliDeps = deps): Promise<Outcome> {
   let message = '';
   const io: CommandIO = { out: () => undefined, err: (t) => void (message += t + '\n') };
-  const cmd = CLI[argv[0]];
-  if (cmd) {
-    try {
-      return { code: await cmd.run(argv.slice(1), io), message };
-    } catch (err) {
-      if (err instanceof UserError) return { code: err.exitCode, message: message + err.message };
-      return { code: 70, message: `${message}${(err as Error).stack}` };
-    }
-  }
-  return { code: await main(argv, io), message };
+  return { code: await main(argv, io, withDeps), message };
 }
+/** .onnx files are read by the real measurer (nothing is measured: each case fails on reading). */
+const REAL: CliDeps = { tty: { stdout: false, stderr: false } };
 
 function sync(fn: () => unknown): Outcome {
   try {
@@ -160,7 +153,7 @@ const metrics = (name: string, text: string, key = 'eval.top1') => () => withMet
 const metricsPath = (p: () => string) => () => withMetrics(['--metrics', p(), '--metrics-key', 'eval.top1']);
 const table = (name: string, text: string) => () => cli(['lacs', file('base.yaml', ARCH), '--accuracy', file(`tables/${name}.yaml`, text)]);
 const tablePath = (p: () => string) => () => cli(['lacs', file('base.yaml', ARCH), '--accuracy', p()]);
-const model = (name: string, bytes: Buffer | string) => () => cli(['measure', file(`models/${name}.onnx`, bytes)]);
+const model = (name: string, bytes: Buffer | string) => () => cli(['measure', file(`models/${name}.onnx`, bytes), '--quiet'], REAL);
 
 function inputs(extra: Record<string, string>) {
   const all: Record<string, string> = { 'github-token': 't', ...extra };
@@ -266,7 +259,7 @@ const CASES: Case[] = [
   ['metrics', 'top-1 -5', metrics('neg', '{"eval": {"top1": -5}}'), /neg\.json: key "eval\.top1": top-1 accuracy must be within 0\.\.100/],
   ['metrics', 'top-1 150', metrics('big150', '{"eval": {"top1": 150}}'), /big150\.json: key "eval\.top1": top-1 accuracy must be within/],
   ['metrics', 'top-1 null', metrics('null', '{"eval": {"top1": null}}'), /null\.json: key "eval\.top1": expected a number/],
-  ['metrics', 'a 100 KB string value', metrics('long', JSON.stringify({ eval: { top1: 'x'.repeat(100_000) } })), /long\.json: key "eval\.top1": expected a number \(top-1 accuracy\), got "x{60}…"$/],
+  ['metrics', 'a 100 KB string value', metrics('long', JSON.stringify({ eval: { top1: 'x'.repeat(100_000) } })), /long\.json: key "eval\.top1": expected a number \(top-1 accuracy\), got "x{60}…"\n?$/],
   ['metrics', '/proc/self/environ', metricsPath(() => '/proc/self/environ'), /--metrics \/proc\/self\/environ: not valid JSON/],
 
   // Accuracy tables (lacs --accuracy)
@@ -289,14 +282,14 @@ const CASES: Case[] = [
     const link = path.join(dir, 'models', 'zero.onnx');
     fs.mkdirSync(path.dirname(link), { recursive: true });
     if (!fs.existsSync(link)) fs.symlinkSync('/dev/zero', link);
-    return cli(['measure', link]);
+    return cli(['measure', link, '--quiet'], REAL);
   }, /\.onnx model: ".*zero\.onnx" is a character device; expected a regular file/],
-  ['onnx', 'a folder named .onnx', () => cli(['measure', path.join(dir, 'folder.onnx')]), /folder\.onnx/],
+  ['onnx', 'a folder named .onnx', () => cli(['measure', path.join(dir, 'folder.onnx'), '--quiet'], REAL), /folder\.onnx/],
   ['onnx', 'a FIFO named .onnx', () => {
     const p = path.join(dir, 'models', 'pipe.onnx');
     fs.mkdirSync(path.dirname(p), { recursive: true });
     if (!fs.existsSync(p)) spawnSync('mkfifo', [p]);
-    return cli(['measure', p]);
+    return cli(['measure', p, '--quiet'], REAL);
   }, /\.onnx model: ".*pipe\.onnx" is a FIFO/],
   ['onnx', 'garbage bytes', model('garbage', Buffer.from('this is not protobuf \u0000\u00ff')), /garbage\.onnx: not an ONNX model/],
   ['onnx', 'an empty file', model('empty', ''), /empty\.onnx: not an ONNX model/],
@@ -308,7 +301,7 @@ const CASES: Case[] = [
   ['onnx', 'external data that is a FIFO', () => {
     const p = path.join(dir, 'models', 'ext.fifo');
     if (!fs.existsSync(p)) spawnSync('mkfifo', [p]);
-    return cli(['measure', file('models/ext-fifo.onnx', externalModel('ext.fifo'))]);
+    return cli(['measure', file('models/ext-fifo.onnx', externalModel('ext.fifo')), '--quiet'], REAL);
   }, /ext-fifo\.onnx: tensor 'w': external data "ext\.fifo" is a FIFO/],
 
   // Flags
@@ -335,7 +328,8 @@ const CASES: Case[] = [
   ['flags', 'check --json-report to /dev/zero', () => check(['--json-report', '/dev/zero', '--frontier', path.join(dir, 'store.json')]), /--json-report: "\/dev\/zero" is a character device/],
   ['flags', 'check --accuracy 1e309', () => cli(['check', path.join(dir, 'ok.yaml'), '--accuracy', '1e309', '--frontier', path.join(dir, 'store.json')]), /--accuracy/],
   ['flags', 'lacs --family-dir a file', () => cli(['lacs', file('base.yaml', ARCH), '--family-dir', path.join(dir, 'regular.txt')]), /--family-dir: ".*regular\.txt" is a regular file; expected a folder/],
-  ['flags', 'lacs --markdown to a folder', () => cli(['lacs', file('base.yaml', ARCH), '--markdown', path.join(dir, 'folder')]), /--markdown: ".*folder" is a folder/],
+  ['flags', 'lacs --coefficients-out to a folder', () => cli(['lacs', file('base.yaml', ARCH), '--coefficients-out', path.join(dir, 'folder')]), /--coefficients-out: ".*folder" is a folder/],
+  ['flags', 'lacs --report to a folder', () => cli(['lacs', file('base.yaml', ARCH), '--report', path.join(dir, 'folder')]), /--report: ".*folder" is a folder/],
   ['flags', 'search --out a file', () => cli(['search', file('spaces/ok.yaml', SPACE), '--latency-target', '5', '--out', path.join(dir, 'regular.txt')]), /--out: ".*regular\.txt" is a regular file; expected a folder/],
   ['flags', 'profile --out a folder', () => cli(['profile', file('spaces/ok.yaml', SPACE), '--out', path.join(dir, 'folder')]), /--out: ".*folder" is a folder/],
   ['flags', 'sweep with a config given', () => cli(['sweep', 'x.yaml']), /takes no configs/],
@@ -377,11 +371,6 @@ const CASES: Case[] = [
 const STACK = /\n\s+at\s|internal error|Array buffer allocation failed|heap out of memory/;
 
 describe('hostile inputs', () => {
-  beforeAll(() => {
-    profileDeps.measurer = () => noMeasure;
-    searchDeps.measurer = () => noMeasure;
-  });
-
   test('the table covers every input kind with at least 100 cases', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(100);
     const kinds = new Set(CASES.map((c) => c[0]));

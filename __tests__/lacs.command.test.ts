@@ -2,14 +2,24 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadArchConfig } from '../src/arch/parse';
-import { runLacsCommand } from '../src/commands/lacs';
+import { main } from '../src/cli';
+import type { CommandIO } from '../src/commands/types';
 import { UserError } from '../src/errors';
+import type { Measurer } from '../src/measure/types';
 import { FakeMeasurer, FIXTURES, macsLatency } from './lacs.helpers';
 
 function capture() {
   const out: string[] = [];
   const err: string[] = [];
   return { io: { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) }, out, err };
+}
+
+/** `frontier-gate lacs ...` in-process; a refused run throws its message as a UserError, as the command layer did. */
+async function runLacsCommand(argv: string[], io: CommandIO, makeMeasurer: () => Measurer): Promise<number> {
+  let err = '';
+  const code = await main(['lacs', ...argv], { out: io.out, err: (t) => { err += t; io.err(t); } }, { measurer: () => makeMeasurer(), tty: { stdout: false, stderr: false } });
+  if (code !== 0) throw new UserError(err.replace(/^error: /, ''), code);
+  return code;
 }
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'lacs-cmd-'));
@@ -21,7 +31,7 @@ describe('frontier-gate lacs (injected measurer)', () => {
     const measurer = new FakeMeasurer(macsLatency);
     const { io, out } = capture();
     const code = await runLacsCommand(
-      [b0, '--json', '--phi', '2', '--family-dir', path.join(dir, 'family'), '--markdown', path.join(dir, 'r.md'), '--coefficients-out', path.join(dir, 'c.json'), '--quiet'],
+      [b0, '--json', '--phi', '2', '--family-dir', path.join(dir, 'family'), '--report', path.join(dir, 'r.md'), '--coefficients-out', path.join(dir, 'c.json'), '--quiet'],
       io,
       () => measurer,
     );
@@ -74,6 +84,18 @@ describe('frontier-gate lacs (injected measurer)', () => {
     expect(json.efficientnet.accuracy_kind).toBe('known');
   });
 
+  test('--min-r2 / --max-loo-error set the predictor thresholds: a stricter R² than the fit reaches leaves accuracy unknown', async () => {
+    const strict = capture();
+    await runLacsCommand([b0, '--json', '--phi', '1', '--quiet', '--min-r2', '0.99'], strict.io, () => new FakeMeasurer(macsLatency));
+    const json = JSON.parse(strict.out.join(''));
+    expect(json.chosen).toBeNull();
+    expect(json.decision.status).toBe('none');
+    expect(json.accuracy.fits[0]).toMatchObject({ usable: false, thresholds: { minR2: 0.99, maxLooRmse: 1 } });
+    expect(json.accuracy.fits[0].failures[0]).toMatch(/^R² 0\.97 < 0\.99$/);
+    const { io } = capture();
+    await expect(runLacsCommand([b0, '--max-loo-error=-1'], io, () => new FakeMeasurer())).rejects.toThrow(/--max-loo-error: expected a number >= 0/);
+  });
+
   test.each([
     [['--phi', 'x'], /--phi: expected an integer >= 0 and <= 12, got "x"/],
     [['--grid-step', '0'], /--grid-step: expected a number >= 0.005/],
@@ -89,13 +111,25 @@ describe('frontier-gate lacs (injected measurer)', () => {
     expect(measurer.calls).toHaveLength(0);
   });
 
-  test('no base config, and a base with no records and no table, are usage errors', async () => {
+  test('no base config is a usage error; a base with no records and no table reports latencies and chooses nothing', async () => {
     const { io } = capture();
     await expect(runLacsCommand([], io, () => new FakeMeasurer())).rejects.toThrow(/expected one base config, got none/);
     const dir = tmp();
     const lone = path.join(dir, 'b0.yaml');
     fs.writeFileSync(lone, fs.readFileSync(b0, 'utf8'));
-    await expect(runLacsCommand([lone, '--quiet'], io, () => new FakeMeasurer())).rejects.toThrow(/no accuracy for \d+ candidate/);
+    const run = capture();
+    const coefficients = path.join(dir, 'c.json');
+    const family = path.join(dir, 'family');
+    const code = await runLacsCommand([lone, '--coefficients-out', coefficients, '--family-dir', family], run.io, () => new FakeMeasurer(macsLatency));
+    expect(code).toBe(0);
+    const text = run.out.join('');
+    expect(text.split('\n')[0]).toBe('LACS for efficientnet-b0 on fake cpu: no choice, accuracy unknown');
+    expect(text).toContain('LACS chooses nothing and stores nothing');
+    expect(fs.existsSync(coefficients)).toBe(false);
+    expect(fs.existsSync(family)).toBe(false);
+    const err = run.err.join('\n');
+    expect(err).toMatch(/no coefficients were chosen \(accuracy unknown\); .*c\.json was not written/);
+    expect(err).toMatch(/no coefficients were chosen \(accuracy unknown\); no family written to .*family/);
   });
 });
 
@@ -119,8 +153,12 @@ describe('frontier-gate lacs --frontier STORE', () => {
     const json = JSON.parse(out.join(''));
     expect(json.frontier.map((p: { name: string }) => p.name)).toEqual(['efficientnet-b0', 'efficientnet-b1', 'efficientnet-b2', 'efficientnet-b3', 'resnet-18']);
     expect(json.predictor.n).toBe(4);
-    // The frontier models were re-measured in the family call, beside the family.
+    // The frontier models were measured beside the base, except B0, which is the base (one network, one latency).
     const familyCall = measurer.calls[measurer.calls.length - 1];
-    expect(familyCall.names).toEqual(expect.arrayContaining(['efficientnet-b0-lacs-phi1', 'frontier:resnet-18']));
+    expect(familyCall.names[0]).toBe('efficientnet-b0');
+    expect(familyCall.names).toEqual(expect.arrayContaining(['frontier:efficientnet-b1', 'frontier:resnet-18']));
+    expect(familyCall.names).not.toContain('frontier:efficientnet-b0');
+    expect(familyCall.names).not.toContain('efficientnet-b0-lacs-phi1');
+    expect(json.frontier.find((p: { name: string }) => p.name === 'efficientnet-b0').latency_ms).toBe(json.base.latency_ms);
   });
 });

@@ -6,8 +6,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { makeCheckCommand } from '../src/commands/check';
-import { makeRecordCommand } from '../src/commands/record';
 import { runCheck, runRecord } from '../src/frontier/gate';
 import { configHash, emptyStore, mergeStores, parseStore, readStoreFile, serializeStore, type FrontierStore, type StoredLacs } from '../src/frontier/store';
 import { GATE_LACS_OPTIONS } from '../src/lacs/gate';
@@ -16,8 +14,9 @@ import { inputsFromConfigs, configsFromStore } from '../src/lacs/inputs';
 import type { Measurer } from '../src/measure/types';
 import { FakeMeasurer, loadFixture, macsLatency, resolutionPunishingLatency, TARGET, FIXTURES } from './lacs.helpers';
 import { runCommand } from './support/run-command';
+import { renderMarkdown, toJson } from '../src/report';
 
-const ZOO = ['efficientnet-b0', 'efficientnet-b1', 'efficientnet-b2', 'mobilenet-v2', 'resnet-18'];
+const ZOO = ['efficientnet-b0', 'efficientnet-b1', 'efficientnet-b2', 'efficientnet-b3', 'mobilenet-v2', 'resnet-18'];
 const DATE = new Date('2026-03-01T00:00:00.000Z');
 const b0 = loadFixture('efficientnet-b0');
 
@@ -27,8 +26,17 @@ async function oldStore(measurer: Measurer = new FakeMeasurer(macsLatency)): Pro
   return store;
 }
 
-/** The PR's version of the base: one stage's kernel changed, so it is another network with the same name. */
+/**
+ * The PR's version of the base: another network with the same name, still of the family of the stored
+ * B1..B3 (same blocks), so the predictor fitted on them applies. (An edit of the blocks makes a new
+ * family with no trained members: LACS then has no accuracy and chooses nothing, tested below.)
+ */
 function editedBase() {
+  return { ...b0, resolution: 256 };
+}
+
+/** An edit of the blocks: a family of its own. */
+function reblockedBase() {
   const config = JSON.parse(JSON.stringify(b0)) as typeof b0;
   config.stages[1].kernel = 5;
   return config;
@@ -51,16 +59,19 @@ describe('store: optional LACS entries', () => {
       measurer: new FakeMeasurer(macsLatency),
       records: inputsFromConfigs([b0, ...configsFromStore({ ...loaded, records: loaded.records.filter((r) => r.name !== b0.name) })]).records,
     });
-    expect(entry.chosen).toEqual({ alpha: direct.chosen.alpha, beta: direct.chosen.beta, gamma: direct.chosen.gamma, objective: +direct.chosen.objective.toFixed(6) });
+    expect(entry.chosen).toEqual({ alpha: direct.chosen!.alpha, beta: direct.chosen!.beta, gamma: direct.chosen!.gamma, objective: +direct.chosen!.objective.toFixed(6) });
     expect(entry.efficientnet).toMatchObject({ alpha: 1.2, beta: 1.1, gamma: 1.15 });
     expect(entry).toMatchObject({ date: DATE.toISOString(), commit: 'abc123', base_hash: configHash(b0), w: -0.07, grid: { step: 0.05, tolerance: 0.1, flops_budget: 2 } });
     expect(entry.measured_candidates).toBe(direct.measured_candidates);
     // Only the base gets an entry; the report says they were stored and that none were stored before.
     expect(store.records.filter((r) => r.lacs).map((r) => r.name)).toEqual([b0.name]);
     expect(report.rows[0].lacs).toMatchObject({ status: 'computed', previous: null });
-    expect(report.markdown).toContain('none stored for the previous base on this target');
-    expect(report.markdown).toContain('Stored with efficientnet-b0 for this target');
-    expect(report.json).toHaveProperty(['rows', 0, 'lacs', 'chosen', 'alpha'], entry.chosen.alpha);
+    expect(renderMarkdown(report)).toContain('none stored for the previous base on this target');
+    expect(renderMarkdown(report)).toContain('Stored with efficientnet-b0 for this target');
+    // The store has trained B0..B3, not these coefficients: the choice rests on a prediction, said in the section's first line.
+    expect(report.rows[0].lacs).toMatchObject({ chosen_basis: 'predicted' });
+    expect(renderMarkdown(report)).toMatch(/^\*\*LACS\*\* for efficientnet-b0 .*Chosen on a predicted accuracy, not a trained result\.$/m);
+    expect((toJson(report) as Record<string, unknown>)).toHaveProperty(['rows', 0, 'lacs', 'chosen', 'alpha'], entry.chosen.alpha);
 
     const again = parseStore(serializeStore(store), 'new.json');
     expect(again.records.find((r) => r.name === b0.name)!.lacs).toEqual({ [TARGET.key]: entry });
@@ -120,47 +131,48 @@ describe('check: LACS for a family: base candidate', () => {
     expect(c.lacs).not.toHaveProperty('entry');
     // Markdown: the move, the new coefficients beside EfficientNet's and the stored ones.
     const fmt = (x: { alpha: number; beta: number; gamma: number }) => `(${x.alpha}, ${x.beta}, ${x.gamma})`;
-    expect(withLacs.markdown).toContain(`coefficients moved from ${fmt(stored.chosen)} to **${fmt(lacs.chosen!)}**`);
-    expect(withLacs.markdown).toContain(`${moved[0].name} ${moved[0].from} → ${moved[0].to}`);
-    expect(withLacs.markdown).toMatch(/\| stored with the previous base \(2026-03-01 @ prev0001\) \|/);
-    expect(withLacs.markdown).toContain('| EfficientNet | 1.2 | 1.1 | 1.15 |');
-    expect(withLacs.json).toHaveProperty(['candidates', 0, 'lacs', 'previous', 'chosen'], stored.chosen);
-    expect(withLacs.json).toHaveProperty(['settings', 'lacs'], true);
+    expect(renderMarkdown(withLacs)).toContain(`coefficients moved from ${fmt(stored.chosen)} to **${fmt(lacs.chosen!)}**`);
+    expect(renderMarkdown(withLacs)).toContain(`${moved[0].name} ${moved[0].from} → ${moved[0].to}`);
+    expect(renderMarkdown(withLacs)).toMatch(/\| stored with the previous base \(2026-03-01 @ prev0001\) \|/);
+    expect(renderMarkdown(withLacs)).toContain('| EfficientNet | 1.2 | 1.1 | 1.15 |');
+    expect((toJson(withLacs) as Record<string, unknown>)).toHaveProperty(['candidates', 0, 'lacs', 'previous', 'chosen'], stored.chosen);
+    expect((toJson(withLacs) as Record<string, unknown>)).toHaveProperty(['settings', 'lacs'], true);
     // LACS never changes the verdict.
     expect(withLacs.verdict).toBe(without.verdict);
     expect(c.verdict).toBe(without.candidates[0].verdict);
     expect(without.candidates[0].lacs).toBeUndefined();
-    expect(without.markdown).not.toContain('LACS');
+    expect(renderMarkdown(without)).not.toContain('LACS');
   });
 
   test('the same runner behaviour reads as unchanged', async () => {
     const store = await storeWithLacs();
     const r = await runCheck(store, [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
     expect(r.candidates[0].lacs).toMatchObject({ status: 'computed', changed: false });
-    expect(r.markdown).toMatch(/coefficients unchanged at \*\*\(/);
+    expect(renderMarkdown(r)).toMatch(/coefficients unchanged at \*\*\(/);
   });
 
   test('a store without LACS entries says none are stored; entries of other targets are named, not compared', async () => {
     const r = await runCheck(await oldStore(), [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
     expect(r.candidates[0].lacs).toMatchObject({ status: 'computed', previous: null, moves: [], other_targets: [] });
-    expect(r.markdown).toContain('none stored for the previous base on this target, so there is no move to show.');
+    expect(renderMarkdown(r)).toContain('none stored for the previous base on this target, so there is no move to show.');
 
     const store = await storeWithLacs();
     const rec = store.records.find((x) => x.name === b0.name)!;
     rec.lacs = { 'gpu-elsewhere': rec.lacs![TARGET.key] };
     const other = await runCheck(store, [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
     expect(other.candidates[0].lacs).toMatchObject({ previous: null, other_targets: ['gpu-elsewhere'] });
-    expect(other.markdown).toContain('stored for other targets only: `gpu-elsewhere`');
+    expect(renderMarkdown(other)).toContain('stored for other targets only: `gpu-elsewhere`');
   });
 
-  test('LACS that cannot run (too few trained records) is reported and the verdict stands', async () => {
-    const small = (await oldStore()).records.filter((r) => ['efficientnet-b0', 'resnet-18'].includes(r.name));
-    const store: FrontierStore = { version: 1, records: small };
-    const r = await runCheck(store, [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
-    const plain = await runCheck(store, [{ config: editedBase() }], { budgetSeconds: 1 }, { measurer: new FakeMeasurer(macsLatency) });
-    expect(r.candidates[0].lacs).toMatchObject({ status: 'failed' });
-    expect(r.candidates[0].lacs!.error).toMatch(/trained records/);
-    expect(r.markdown).toMatch(/could not run: .*The verdict does not depend on it\./);
+  test('a base whose family has too few trained records: "no choice", nothing measured or stored, the verdict stands', async () => {
+    const store = await oldStore();
+    const measurer = new FakeMeasurer(macsLatency);
+    const r = await runCheck(store, [{ config: reblockedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer });
+    const plain = await runCheck(store, [{ config: reblockedBase() }], { budgetSeconds: 1 }, { measurer: new FakeMeasurer(macsLatency) });
+    expect(r.candidates[0].lacs).toMatchObject({ status: 'no-choice', measured_candidates: 0 });
+    expect(r.candidates[0].lacs!.error).toMatch(/1 trained record\(s\) of efficientnet-b0's family/);
+    expect(renderMarkdown(r)).toMatch(/no choice, accuracy is unknown: .*Nothing is stored\. The verdict does not depend on it\./);
+    expect(measurer.calls).toHaveLength(1);
     expect(r.verdict).toBe(plain.verdict);
     expect(r.exitCode).toBe(plain.exitCode);
   });
@@ -186,29 +198,30 @@ describe('CLI: --lacs / --no-lacs', () => {
     const measurer = new FakeMeasurer(macsLatency);
     const deps = { measurer: () => measurer, now: () => DATE, commit: () => 'c0ffee1' };
     const archs = ZOO.filter((n) => n !== 'efficientnet-b0').map((n) => path.join(FIXTURES, `${n}.yaml`));
-    expect((await run(makeRecordCommand(deps), [...archs, '--frontier', store, '--budget', '1'])).code).toBe(0);
+    expect((await run('record', [...archs, '--frontier', store, '--budget', '1'], deps)).code).toBe(0);
 
     const b0File = path.join(FIXTURES, 'efficientnet-b0.yaml');
-    const off = await run(makeRecordCommand(deps), [b0File, '--frontier', store, '--budget', '1', '--no-lacs']);
+    const off = await run('record', [b0File, '--frontier', store, '--budget', '1', '--no-lacs'], deps);
     expect(off.code).toBe(0);
     expect(readStoreFile(store).records.find((r) => r.name === b0.name)!.lacs).toBeUndefined();
     expect(off.out).not.toContain('LACS');
 
-    const on = await run(makeRecordCommand(deps), [b0File, '--frontier', store, '--budget', '1']);
+    const on = await run('record', [b0File, '--frontier', store, '--budget', '1'], deps);
     expect(on.code).toBe(0);
     const entry = readStoreFile(store).records.find((r) => r.name === b0.name)!.lacs![TARGET.key];
     expect(entry).toMatchObject({ commit: 'c0ffee1', efficientnet: { alpha: 1.2 } });
-    expect(on.out).toContain('**LACS** for efficientnet-b0');
+    expect(on.out).toContain('LACS for efficientnet-b0');
+    expect(on.err).toMatch(/efficientnet-b0 is a family base \(family: base\): LACS coefficients are recomputed/);
 
     const edited = path.join(dir, 'b0.yaml');
     fs.writeFileSync(edited, fs.readFileSync(b0File, 'utf8').replace(/^dropout: .*$/m, 'dropout: 0.25'));
-    const check = await run(makeCheckCommand(deps), [edited, '--frontier', store, '--budget', '1', '--json']);
+    const check = await run('check', [edited, '--frontier', store, '--budget', '1', '--json'], deps);
     expect(check.code).toBe(0);
     const json = JSON.parse(check.out);
     expect(json.candidates[0].lacs).toMatchObject({ status: 'computed', changed: false, previous: { chosen: entry.chosen, commit: 'c0ffee1' } });
-    const quiet = await run(makeCheckCommand(deps), [edited, '--frontier', store, '--budget', '1', '--no-lacs']);
+    const quiet = await run('check', [edited, '--frontier', store, '--budget', '1', '--no-lacs'], deps);
     expect(quiet.out).not.toContain('LACS');
-    const both = await run(makeCheckCommand(deps), [edited, '--frontier', store, '--lacs', '--no-lacs']);
+    const both = await run('check', [edited, '--frontier', store, '--lacs', '--no-lacs'], deps);
     expect(both.code).toBe(2);
     expect(both.err).toContain('--lacs and --no-lacs: give one of them, not both');
   });

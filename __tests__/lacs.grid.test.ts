@@ -1,7 +1,9 @@
 import { candidateGrid, compoundFactors, EFFICIENTNET_COEFFICIENTS, flopsProduct, sameCoefficients } from '../src/lacs/grid';
 import { parseAccuracyTable, leastSquares, fitAccuracyPredictor } from '../src/lacs/accuracy';
 import { compareCoefficients } from '../src/lacs/compare';
-import { frontierPosition, paretoFrontier } from '../src/lacs/position';
+import { renderCoefficientComparison } from '../src/report/lacs';
+import { DEFAULT_POSITION_TOLERANCE, frontierPosition, paretoFrontier } from '../src/lacs/position';
+import { DEFAULT_TOLERANCES } from '../src/frontier/position';
 import { UserError } from '../src/errors';
 import { loadFixture } from './lacs.helpers';
 
@@ -92,7 +94,12 @@ describe('accuracy predictor', () => {
       const config = loadFixture(n);
       return { config, top1: config.accuracy!.top1 };
     });
-    const p = fitAccuracyPredictor(base, records)!;
+    const outcome = fitAccuracyPredictor(base, records);
+    // resnet-50 is another family: never fitted.
+    expect(outcome).toMatchObject({ same_family: 4, other_family: 1 });
+    const p = outcome.predictor!;
+    expect(p.fit.usable).toBe(true);
+    expect(p.fit.failures).toEqual([]);
     expect(p.fit.scope).toBe('same-family');
     expect(p.fit.features).toBe('log-macs');
     expect(p.fit.n).toBe(4);
@@ -102,12 +109,22 @@ describe('accuracy predictor', () => {
     // More compute predicts more accuracy.
     expect(p.fit.coefficients[0]).toBeGreaterThan(0);
     expect(p.predict(records[3].config)).toBeGreaterThan(p.predict(base));
-    expect(p.fit.description).toMatch(/R² 0\.\d{3}, RMSE/);
+    expect(p.fit.description).toMatch(/R² 0\.\d{3}, leave-one-out RMSE 0\.\d\d pp, RMSE/);
+    // Leave-one-out: each record predicted by the fit on the other three; its RMSE is larger than in-sample.
+    expect(p.fit.loo_rmse!).toBeGreaterThan(p.fit.rmse);
+    expect(p.fit.loo_rmse!).toBeLessThanOrEqual(1);
+    expect(p.fit.range.top1).toEqual([77.692, 82.008]);
   });
 
-  test('too few records give no predictor', () => {
+  test('too few same-family records give no predictor, and say why; other families do not count', () => {
     const base = loadFixture('efficientnet-b0');
-    expect(fitAccuracyPredictor(base, [{ config: base, top1: 77.7 }])).toBeUndefined();
+    const lone = fitAccuracyPredictor(base, [{ config: base, top1: 77.7 }]);
+    expect(lone.predictor).toBeUndefined();
+    expect(lone.fits).toEqual([]);
+    const others = ['resnet-18', 'resnet-50', 'mobilenet-v2', 'genet-light', 'genet-normal', 'genet-large'].map((n) => ({ config: loadFixture(n), top1: loadFixture(n).accuracy!.top1 }));
+    const cross = fitAccuracyPredictor(base, [{ config: base, top1: 77.7 }, ...others]);
+    expect(cross.predictor).toBeUndefined();
+    expect(cross.reason).toMatch(/1 trained record\(s\) of efficientnet-b0's family .* needs at least 3 \(6 record\(s\) of other families are not used\)/);
   });
 });
 
@@ -126,10 +143,22 @@ describe('frontier position', () => {
     [{ accuracy: 78, latency_ms: 11 }, 'above', undefined],
     [{ accuracy: 77.05, latency_ms: 10.1 }, 'on', 'mid'],
     [{ accuracy: 60, latency_ms: 4 }, 'above', undefined],
-    [{ accuracy: 79.5, latency_ms: 19.8 }, 'below', 'slow'],
+    // The check's rule: no model is both as accurate and faster, so it moves the frontier out.
+    [{ accuracy: 79.5, latency_ms: 19.8 }, 'above', undefined],
     [{ accuracy: 81, latency_ms: 30 }, 'above', undefined],
+    // Within the measurement noise, a copy of a frontier model ties it.
+    [{ accuracy: 77, latency_ms: 9.9, noise: 0.03 }, 'on', 'mid'],
+    [{ accuracy: 77, latency_ms: 9.9 }, 'above', undefined],
   ])('%p is %s', (model, position, nearest) => {
-    expect(frontierPosition(model, frontier)).toEqual({ position, nearest });
+    expect(frontierPosition(model, frontier)).toEqual(nearest ? { position, nearest } : { position });
+  });
+
+  test('the default tolerances are the check\'s (3% latency, 0.1 points)', () => {
+    expect(DEFAULT_POSITION_TOLERANCE).toEqual(DEFAULT_TOLERANCES);
+    expect(DEFAULT_TOLERANCES).toEqual({ latency: 0.03, accuracy: 0.1 });
+    // 2.5% faster is within the default band; with a 2% band it is dominated.
+    expect(frontierPosition({ accuracy: 77, latency_ms: 10.25 }, frontier).position).toBe('on');
+    expect(frontierPosition({ accuracy: 77, latency_ms: 10.25 }, frontier, { latency: 0.02, accuracy: 0.1 }).position).toBe('below');
   });
 });
 
@@ -140,16 +169,17 @@ describe('coefficient comparison', () => {
     expect(c.changed).toBe(true);
     expect(c.moves.find((m) => m.name === 'alpha')!.delta).toBeCloseTo(0.1, 9);
     expect(c.moves.find((m) => m.name === 'gamma')!.delta).toBeCloseTo(-0.05, 9);
-    expect(c.markdown).toMatch(/alpha 1\.2 → 1\.3 \(\+0\.1\)/);
-    expect(c.markdown).toMatch(/gamma 1\.15 → 1\.1 \(-0\.05\)/);
-    expect(c.markdown).not.toMatch(/beta/);
+    const text = renderCoefficientComparison(c);
+    expect(text).toMatch(/alpha 1\.2 → 1\.3 \(\+0\.1\)/);
+    expect(text).toMatch(/gamma 1\.15 → 1\.1 \(-0\.05\)/);
+    expect(text).not.toMatch(/beta/);
   });
   test('unchanged, first run, and another target', () => {
     expect(compareCoefficients(previous, { alpha: 1.2, beta: 1.1, gamma: 1.15 }).changed).toBe(false);
-    expect(compareCoefficients(undefined, { alpha: 1.2, beta: 1.1, gamma: 1.15 }).markdown).toMatch(/no coefficients stored/);
+    expect(renderCoefficientComparison(compareCoefficients(undefined, { alpha: 1.2, beta: 1.1, gamma: 1.15 }))).toMatch(/no coefficients stored/);
     const other = compareCoefficients(previous, { alpha: 1.2, beta: 1.1, gamma: 1.15, target_key: 'gpu' });
     expect(other.sameTarget).toBe(false);
-    expect(other.markdown).toMatch(/another target/);
+    expect(renderCoefficientComparison(other)).toMatch(/another target/);
   });
 });
 

@@ -4,8 +4,8 @@ import { AccuracyTable, parseAccuracyTable, type AccuracyRecord } from '../src/l
 import { MemoryCache } from '../src/lacs/cache';
 import { candidateGrid, compoundFactors, flopsProduct, type Coefficients } from '../src/lacs/grid';
 import { runLacs, type LacsOptions } from '../src/lacs/run';
-import { lacsJson } from '../src/lacs/family';
-import { UserError } from '../src/errors';
+import { familyYaml } from '../src/lacs/family';
+import { renderLacsMarkdown } from '../src/report/lacs';
 import {
   FakeMeasurer, depthPunishingLatency, loadFixture, macsLatency, resolutionPunishingLatency, type LatencyModel,
 } from './lacs.helpers';
@@ -49,11 +49,11 @@ describe('runLacs with an injected measurer', () => {
     const measurer = new FakeMeasurer(macsLatency);
     const table = peakedTable(peak);
     const r = await runLacs(base, fast, { measurer, accuracyTable: table });
-    expect([r.chosen.alpha, r.chosen.beta, r.chosen.gamma]).toEqual([1.4, 1.05, 1.15]);
+    expect([r.chosen!.alpha, r.chosen!.beta, r.chosen!.gamma]).toEqual([1.4, 1.05, 1.15]);
     const expected = bruteForce(macsLatency, (c) => table.lookup([], c)!);
-    expect(r.chosen.objective).toBeCloseTo(expected.objective, 9);
-    expect(r.chosen.accuracy_kind).toBe('known');
-    expect(r.chosen.accuracy).toBe(80);
+    expect(r.chosen!.objective).toBeCloseTo(expected.objective, 9);
+    expect(r.chosen!.accuracy_kind).toBe('known');
+    expect(r.chosen!.accuracy).toBe(80);
   });
 
   test('objective = ACC * (LAT / TARGET)^w with TARGET = EfficientNet phi=1 latency; both reported', async () => {
@@ -62,14 +62,14 @@ describe('runLacs with an injected measurer', () => {
     const effLatency = macsLatency(scale(base, compoundFactors({ alpha: 1.2, beta: 1.1, gamma: 1.15 }, 1)));
     expect(r.target_latency_ms).toBeCloseTo(effLatency, 9);
     expect(r.target_source).toBe('efficientnet-phi1');
-    expect(r.efficientnet.objective).toBeCloseTo(80, 9);
-    const chosenLatency = macsLatency(scale(base, compoundFactors(r.chosen, 1)));
-    expect(r.chosen.latency_ms).toBeCloseTo(chosenLatency, 9);
-    expect(r.chosen.objective).toBeCloseTo(80 * (chosenLatency / effLatency) ** -0.07, 9);
-    expect(r.improvement).toBeCloseTo(r.chosen.objective / r.efficientnet.objective, 12);
+    expect(r.efficientnet.objective!).toBeCloseTo(80, 9);
+    const chosenLatency = macsLatency(scale(base, compoundFactors(r.chosen!, 1)));
+    expect(r.chosen!.latency_ms).toBeCloseTo(chosenLatency, 9);
+    expect(r.chosen!.objective).toBeCloseTo(80 * (chosenLatency / effLatency) ** -0.07, 9);
+    expect(r.improvement).toBeCloseTo(r.chosen!.objective / r.efficientnet.objective!, 12);
     // With equal accuracy the winner is the fastest scored candidate.
     const scored = r.candidates.filter((c) => c.objective !== undefined);
-    expect(Math.min(...scored.map((c) => c.latency_ms!))).toBeCloseTo(r.chosen.latency_ms, 9);
+    expect(Math.min(...scored.map((c) => c.latency_ms!))).toBeCloseTo(r.chosen!.latency_ms, 9);
 
     const fixed = await runLacs(base, { ...fast, targetLatencyMs: 10, w: -0.5 }, { measurer: new FakeMeasurer(macsLatency), accuracyTable: flatTable() });
     expect(fixed.target_source).toBe('option');
@@ -79,13 +79,13 @@ describe('runLacs with an injected measurer', () => {
   test('a latency model that punishes resolution makes the search prefer depth (one that punishes depth leaves depth alone)', async () => {
     const res = await runLacs(base, fast, { measurer: new FakeMeasurer(resolutionPunishingLatency), accuracyTable: flatTable() });
     const dep = await runLacs(base, fast, { measurer: new FakeMeasurer(depthPunishingLatency), accuracyTable: flatTable() });
-    expect(res.chosen.alpha).toBeGreaterThan(res.chosen.gamma);
-    expect(res.chosen.alpha).toBeGreaterThan(res.chosen.beta);
-    expect(res.chosen.alpha).toBeGreaterThan(1.2);
-    expect(res.chosen.gamma).toBeLessThan(1.15);
+    expect(res.chosen!.alpha).toBeGreaterThan(res.chosen!.gamma);
+    expect(res.chosen!.alpha).toBeGreaterThan(res.chosen!.beta);
+    expect(res.chosen!.alpha).toBeGreaterThan(1.2);
+    expect(res.chosen!.gamma).toBeLessThan(1.15);
     // Punish depth instead and depth is the one dimension left unscaled.
-    expect(dep.chosen.alpha).toBe(1);
-    expect(Math.max(dep.chosen.beta, dep.chosen.gamma)).toBeGreaterThan(1.2);
+    expect(dep.chosen!.alpha).toBe(1);
+    expect(Math.max(dep.chosen!.beta, dep.chosen!.gamma)).toBeGreaterThan(1.2);
   });
 
   test('every candidate satisfies the constraint; EfficientNet is always measured and scored', async () => {
@@ -130,7 +130,8 @@ describe('runLacs with an injected measurer', () => {
     }
     // The refine call holds the base, EfficientNet's model and the two leaders.
     expect(measureCalls[measureCalls.length - 1].names).toHaveLength(4);
-    expect(familyCall.names).toEqual(['efficientnet-b0-lacs-phi0', 'efficientnet-b0-lacs-phi1', 'efficientnet-b0-lacs-phi2']);
+    // phi = 0 is the base and phi = 1 the chosen network, both measured already: only phi = 2 is new, beside the base.
+    expect(familyCall.names).toEqual([base.name, 'efficientnet-b0-lacs-phi2']);
     expect(r.timing.measure_calls).toBe(measurer.calls.length);
   });
 
@@ -148,14 +149,14 @@ describe('runLacs with an injected measurer', () => {
     };
     const flattering = flatteringFresh();
     const unrefined = await runLacs(base, { ...fast, refineTop: 0 }, { measurer: new FakeMeasurer(flatteringFresh()), accuracyTable: flatTable() });
-    expect(unrefined.candidates.find((c) => c.name === fluke)!.config_hash).toBe(unrefined.chosen.config_hash);
+    expect(unrefined.candidates.find((c) => c.name === fluke)!.config_hash).toBe(unrefined.chosen!.config_hash);
     const honest = await runLacs(base, { ...fast, refineTop: 2 }, { measurer: new FakeMeasurer(macsLatency), accuracyTable: flatTable() });
     const r = await runLacs(base, { ...fast, refineTop: 2 }, { measurer: new FakeMeasurer(flattering), accuracyTable: flatTable() });
     expect(r.candidates.find((c) => c.name === fluke)!.latency_source).toBe('refine');
-    expect(r.chosen).toEqual(honest.chosen);
-    const winner = r.candidates.find((c) => c.config_hash === r.chosen.config_hash && c.status !== 'same-network')!;
+    expect(r.chosen!).toEqual(honest.chosen);
+    const winner = r.candidates.find((c) => c.config_hash === r.chosen!.config_hash && c.status !== 'same-network')!;
     expect(winner.latency_source).toBe('refine');
-    expect(r.chosen.config_hash).not.toBe(r.candidates.find((c) => c.name === fluke)!.config_hash);
+    expect(r.chosen!.config_hash).not.toBe(r.candidates.find((c) => c.name === fluke)!.config_hash);
   });
 
   test('when the refine rounds run out, the winner is still taken among refined networks and the reference', async () => {
@@ -169,11 +170,12 @@ describe('runLacs with an injected measurer', () => {
     const r = await runLacs(base, { ...fast, refineTop: 1, refineRounds: 1 }, { measurer: new FakeMeasurer(flattering), accuracyTable: flatTable() });
     expect(r.counts.refined).toBe(1);
     // Better screened candidates exist, but only the refined fluke and EfficientNet's model are finalists.
-    const screenedBetter = r.candidates.filter((c) => c.latency_source === 'screen' && c.objective! > r.chosen.objective);
+    const screenedBetter = r.candidates.filter((c) => c.latency_source === 'screen' && c.objective! > r.chosen!.objective);
     expect(screenedBetter.length).toBeGreaterThan(0);
-    const winner = r.candidates.find((c) => c.config_hash === r.chosen.config_hash && c.status !== 'same-network')!;
+    const winner = r.candidates.find((c) => c.config_hash === r.chosen!.config_hash && c.status !== 'same-network')!;
     expect(['refine']).toContain(winner.latency_source);
-    expect(r.markdown).toMatch(new RegExp(`${screenedBetter.length} candidate\\(s\\) scored higher in screening only`));
+    expect(r.decision.screened_only_higher).toBe(screenedBetter.length);
+    expect(renderLacsMarkdown(r)).toMatch(new RegExp(`${screenedBetter.length} candidate\\(s\\) scored higher in screening only`));
   });
 
   test('a second run on the same target measures only the reference (cache keyed by hash + target)', async () => {
@@ -184,7 +186,7 @@ describe('runLacs with an injected measurer', () => {
     expect(second.measured_candidates).toBe(1);
     expect(second.counts.cached).toBe(first.measured_candidates - 1);
     expect(second.chosen).toEqual(first.chosen);
-    const otherTarget = new FakeMeasurer(macsLatency, { key: 'other', label: 'other', fingerprint: first.target.fingerprint });
+    const otherTarget = new FakeMeasurer(macsLatency, { key: 'other', label: 'other', fingerprint: first.target!.fingerprint });
     const third = await runLacs(base, { ...fast, refineTop: 0 }, { measurer: otherTarget, accuracyTable: flatTable(), cache });
     expect(third.measured_candidates).toBe(first.measured_candidates);
   });
@@ -199,23 +201,25 @@ describe('runLacs with an injected measurer', () => {
     const scored = r.candidates.filter((c) => c.objective !== undefined);
     expect(scored.length).toBeGreaterThan(10);
     for (const c of scored) expect(c.accuracy_kind).toBe('predicted');
-    expect(r.chosen.accuracy_kind).toBe('predicted');
+    expect(r.chosen!.accuracy_kind).toBe('predicted');
     expect(r.efficientnet.accuracy_kind).toBe('predicted');
     expect(r.predictor!.n).toBe(4);
     expect(r.family[0].accuracy_kind).toBe('known');
     expect(r.family[0].accuracy).toBe(base.accuracy!.top1);
     for (const f of r.family.slice(1)) {
       expect(f.accuracy_kind).toBe('predicted');
-      expect(f.yaml).not.toMatch(/^accuracy:/m);
-      expect(f.yaml).toMatch(/\(predicted, not trained\)/);
+      expect(familyYaml(r, f)).not.toMatch(/^accuracy:/m);
+      expect(familyYaml(r, f)).toMatch(/\(predicted, not trained/);
     }
-    expect(r.markdown).toMatch(/\(predicted\)/);
-    expect(r.markdown).toMatch(/Predicted values are not trained results/);
-    expect(r.markdown).toMatch(/R² /);
-    const json = JSON.parse(JSON.stringify(lacsJson(r)));
+    const markdown = renderLacsMarkdown(r);
+    expect(markdown).toMatch(/\(predicted\)/);
+    expect(markdown).toMatch(/Predicted values are not trained results/);
+    expect(markdown).toMatch(/R² /);
+    // The JSON report is the result itself: it round-trips unchanged.
+    const json = JSON.parse(JSON.stringify(r));
+    expect(json).toEqual(r);
     expect(json.family[1].accuracy_kind).toBe('predicted');
-    expect(json.family[1].yaml).toBeUndefined();
-    expect(json.chosen).toEqual(expect.objectContaining({ alpha: r.chosen.alpha, beta: r.chosen.beta, gamma: r.chosen.gamma, objective: r.chosen.objective }));
+    expect(json.chosen).toEqual(expect.objectContaining({ alpha: r.chosen!.alpha, beta: r.chosen!.beta, gamma: r.chosen!.gamma, objective: r.chosen!.objective }));
     // The frontier was measured in the family call.
     expect(r.frontier.map((p) => p.name)).toEqual(records.map((x) => x.config.name));
     // phi=0 is B0 itself, a frontier point: it ties the frontier.
@@ -234,20 +238,43 @@ describe('runLacs with an injected measurer', () => {
     expect(r.accuracy_source).toMatch(/1 from trained\.yaml; \d+ predicted/);
   });
 
-  test('no table and no records is a clear error before anything is measured', async () => {
+  test('no table and no records: every candidate is measured and reported, accuracy unknown, nothing chosen', async () => {
     const measurer = new FakeMeasurer(macsLatency);
-    await expect(runLacs(base, fast, { measurer })).rejects.toThrow(UserError);
-    await expect(runLacs(base, fast, { measurer })).rejects.toThrow(/no accuracy for \d+ candidate\(s\).*--accuracy/);
-    expect(measurer.calls).toHaveLength(0);
+    const r = await runLacs(base, fast, { measurer });
+    expect(r.decision).toMatchObject({ status: 'none', basis: null, eligible: 0 });
+    expect(r.decision.reason).toMatch(/accuracy is unknown: no table of trained results \(--accuracy\); no usable predictor/);
+    expect(r.chosen).toBeNull();
+    expect(r.family).toEqual([]);
+    expect(r.improvement).toBeNull();
+    // Every distinct network has its measured latency, EfficientNet's point included.
+    expect(r.measured_candidates).toBe(r.counts.distinct_networks);
+    for (const c of r.candidates.filter((x) => x.status === 'measured' || x.status === 'same-network')) {
+      expect(c.latency_ms).toBeGreaterThan(0);
+      expect(c.accuracy).toBeUndefined();
+    }
+    expect(r.efficientnet).toMatchObject({ alpha: 1.2, beta: 1.1, gamma: 1.15, accuracy: null, accuracy_kind: 'unknown', objective: null });
+    expect(r.efficientnet.latency_ms).toBeGreaterThan(0);
+    // No refine and no family call: there is nothing to choose.
+    expect(r.timing.calls.map((c) => c.phase).filter((p) => p === 'refine' || p === 'family')).toEqual([]);
+    const markdown = renderLacsMarkdown(r);
+    expect(markdown.split('\n')[0]).toMatch(/no choice, accuracy unknown/);
+    expect(markdown).toContain('chooses nothing and stores nothing');
+    expect(markdown).toMatch(/Every measured grid point \(\d+; \d+ distinct networks\), by latency/);
+
+    // With measureWithoutAccuracy off (the PR gate), nothing is measured at all.
+    const quiet = new FakeMeasurer(macsLatency);
+    const q = await runLacs(base, { ...fast, measureWithoutAccuracy: false }, { measurer: quiet });
+    expect(quiet.calls).toHaveLength(0);
+    expect(q).toMatchObject({ chosen: null, target: null, measured_candidates: 0, decision: { status: 'none' } });
   });
 
   test('family members are valid config format v1 and scale by alpha^phi, beta^phi, gamma^phi', async () => {
     const r = await runLacs(base, { ...fast, phi: 3 }, { measurer: new FakeMeasurer(macsLatency), accuracyTable: flatTable() });
     expect(r.family.map((f) => f.phi)).toEqual([0, 1, 2, 3]);
     for (const f of r.family) {
-      const parsed = parseArchConfig(f.yaml, `${f.name}.yaml`);
+      const parsed = parseArchConfig(familyYaml(r, f), `${f.name}.yaml`);
       expect(parsed).toEqual(f.config);
-      const factors = compoundFactors(r.chosen, f.phi);
+      const factors = compoundFactors(r.chosen!, f.phi);
       expect(parsed.depth).toBeCloseTo(base.depth * factors.depth, 6);
       expect(parsed.width).toBeCloseTo(base.width * factors.width, 6);
       expect(parsed.resolution).toBe(Math.round(base.resolution * factors.resolution));
@@ -256,7 +283,7 @@ describe('runLacs with an injected measurer', () => {
     // Trained accuracy from the table (phi=1 by coefficients) is written into the config.
     expect(r.family[1].accuracy_kind).toBe('known');
     expect(r.family[1].config.accuracy?.top1).toBe(80);
-    expect(r.family[1].yaml).toMatch(/^accuracy: \{top1: 80, source: "flat table"\}$/m);
+    expect(familyYaml(r, r.family[1])).toMatch(/^accuracy: \{top1: 80, source: "flat table"\}$/m);
   });
 });
 
@@ -273,7 +300,7 @@ describe('bases with resolution constraints', () => {
       if (c.resolution_snapped_from !== undefined) expect(Math.abs(c.resolution - c.resolution_snapped_from)).toBeLessThanOrEqual(16);
     }
     // The parser rejects impossible shapes, so parsing is the buildability check.
-    for (const f of r.family) expect(parseArchConfig(f.yaml, `${f.name}.yaml`)).toEqual(f.config);
+    for (const f of r.family) expect(parseArchConfig(familyYaml(r, f), `${f.name}.yaml`)).toEqual(f.config);
   });
 });
 

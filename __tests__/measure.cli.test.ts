@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { command, formatTable, modelInputs } from '../src/commands/measure';
+import { modelInputs } from '../src/commands/measure';
+import { formatMeasureTable as formatTable } from '../src/report/tables';
+import { runCommand } from './support/run-command';
 import { GraphBuilder } from '../src/onnx/graph';
 import type { CommandIO } from '../src/commands/types';
 import type { MeasureResult } from '../src/measure/types';
@@ -27,10 +29,9 @@ describe('frontier-gate measure', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('prints the JSON shape of the issue for a model against itself', async () => {
-    const io = capture();
-    const code = await command.run([tiny, tiny, '--json', '--budget', '1', '--threads', '1'], io);
+    const { code, out } = await runCommand('measure', [tiny, tiny, '--json', '--budget', '1', '--threads', '1']);
     expect(code).toBe(0);
-    const r = JSON.parse(io.stdout.join(''));
+    const r = JSON.parse(out);
     expect(r.models.map((m: { name: string }) => m.name)).toEqual(['tiny', 'tiny#2']);
     for (const m of r.models) {
       for (const k of ['median_ms', 'samples', 'cv', 'session_ms', 'first_run_ms', 'p90_ms', 'p99_ms', 'mad_ms', 'outliers']) expect(typeof m[k]).toBe('number');
@@ -45,17 +46,21 @@ describe('frontier-gate measure', () => {
   });
 
   it('keeps raw samples with --raw', async () => {
-    const io = capture();
-    await command.run([tiny, '--json', '--raw', '--budget', '0.3', '--threads', '1'], io);
-    const r = JSON.parse(io.stdout.join(''));
+    const { out } = await runCommand('measure', [tiny, '--json', '--raw', '--budget', '0.3', '--threads', '1']);
+    const r = JSON.parse(out);
     expect(r.models[0].raw_ms.length).toBe(r.models[0].samples);
   });
 
   it('refuses bad flags and files with messages that quote them', async () => {
-    await expect(command.run([tiny, '--ep', 'tpu'], capture())).rejects.toThrow('--ep: expected one of cpu | cuda | tensorrt, got "tpu"');
-    await expect(command.run([tiny, '--batch', '0'], capture())).rejects.toThrow('--batch: expected an integer >= 1 and <= 4096, got "0"');
-    await expect(command.run([tiny, '--budgt', '3'], capture())).rejects.toThrow(/unknown flag --budgt; did you mean --budget\?/);
-    await expect(command.run([], capture())).rejects.toThrow(/no model given/);
+    const refused = async (argv: string[]) => {
+      const r = await runCommand('measure', argv);
+      expect(r.code).toBe(2);
+      return r.err;
+    };
+    expect(await refused([tiny, '--ep', 'tpu'])).toContain('--ep: expected one of cpu | cuda | tensorrt, got "tpu"');
+    expect(await refused([tiny, '--batch', '0'])).toContain('--batch: expected an integer >= 1 and <= 4096, got "0"');
+    expect(await refused([tiny, '--budgt', '3'])).toMatch(/unknown flag --budgt; did you mean --budget\?/);
+    expect(await refused([])).toMatch(/no model given/);
     expect(() => modelInputs(['model.pt'])).toThrow('model.pt: expected an architecture config (.yaml, .yml) or an ONNX model (.onnx), got ".pt"');
   });
 

@@ -1,4 +1,4 @@
-import { bootstrapMedianCI, bootstrapRatioCI, medianInPlace, relativeHalfWidth, summarize } from '../src/measure/stats';
+import { bootstrapMedianCI, bootstrapRatioCI, mean, meanCI, median, medianInPlace, relativeHalfWidth, summarize, t975 } from '../src/measure/stats';
 import { seeded as seededRng } from '../src/util/random';
 import { gaussian } from './measure.synthetic';
 
@@ -108,5 +108,19 @@ describe('bootstrap confidence intervals', () => {
   it('relativeHalfWidth is the half-width over the estimate', () => {
     expect(relativeHalfWidth([0.98, 1.02], 1)).toBeCloseTo(0.02, 12);
     expect(relativeHalfWidth([9, 11], 10)).toBeCloseTo(0.1, 12);
+  });
+});
+
+describe('paired effects (profiling, search): the same statistics module', () => {
+  it('meanCI is a Student-t interval; mean and median of nothing are NaN', () => {
+    const ci = meanCI([1, 2, 3, 4]);
+    expect(ci.mean).toBe(2.5);
+    expect(ci.ci95[0]).toBeCloseTo(2.5 - (3.182 * Math.sqrt(5 / 3)) / 2, 9);
+    expect(ci.ci95[1]).toBeCloseTo(2.5 + (3.182 * Math.sqrt(5 / 3)) / 2, 9);
+    expect(meanCI([7])).toEqual({ n: 1, mean: 7, ci95: [NaN, NaN] });
+    expect(mean([])).toBeNaN();
+    expect(median([])).toBeNaN();
+    expect(median([5, 1, 3, 2])).toBe(2.5);
+    expect(t975(40)).toBeCloseTo(2.02, 2);
   });
 });

@@ -3,8 +3,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadArchConfig } from '../src/arch/parse';
 import { main } from '../src/cli';
-import { profileDeps } from '../src/commands/profile';
-import { searchDeps } from '../src/commands/search';
 import { loadSpace } from '../src/search/space';
 import { SyntheticMeasurer, syntheticProxy } from '../src/search/synthetic';
 
@@ -14,15 +12,16 @@ let dir: string;
 async function run(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) }, {
+    measurer: () => new SyntheticMeasurer(),
+    proxy: () => ({ name: 'synthetic', score: async (c) => syntheticProxy(c) }),
+    tty: { stdout: false, stderr: false },
+  });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fg-search-'));
-  profileDeps.measurer = () => new SyntheticMeasurer();
-  searchDeps.measurer = () => new SyntheticMeasurer();
-  searchDeps.proxy = () => ({ name: 'synthetic', score: async (c) => syntheticProxy(c) });
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -31,8 +30,8 @@ describe('frontier-gate profile / merge / search', () => {
     const reduced = path.join(dir, 'reduced.yaml');
     const r = await run('profile', spaceFile, '--samples', '4', '--reduce', reduced);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('### Block profile: proxylessnas on synthetic device');
-    expect(r.out).toContain('### Reduced space: proxylessnas-reduced');
+    expect(r.out).toContain('Block profile: proxylessnas on synthetic device');
+    expect(r.out).toContain('Reduced space: proxylessnas-reduced');
     const space = loadSpace(reduced);
     expect(space.stages.flatMap((s) => s.blocks).some((b) => b.kernel === 7)).toBe(false);
     expect(fs.readFileSync(reduced, 'utf8')).toMatch(/^# removed MB e6 k7 from s1 \(mac-excess\): costs/m);
@@ -69,10 +68,10 @@ describe('frontier-gate profile / merge / search', () => {
     const out = path.join(dir, 'search');
     const r = await run('search', spaceFile, '--latency-target', '8', '--reduced', reduced, '--random', '--evaluations', '40', '--out', out);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/\| evolution, full space proxylessnas .*\| 40 \|/);
-    expect(r.out).toMatch(/\| evolution, reduced space proxylessnas-reduced .*\| 40 \|/);
-    expect(r.out).toMatch(/\| random sampling, full space proxylessnas \| 40 \|/);
-    expect(r.out).toContain('**proxy**');
+    expect(r.out).toMatch(/^evolution, full space proxylessnas .* 40 /m);
+    expect(r.out).toMatch(/^evolution, reduced space proxylessnas-reduced .* 40 /m);
+    expect(r.out).toMatch(/^random sampling, full space proxylessnas +40 /m);
+    expect(r.out).toContain('proxy, not a measured accuracy');
     const summary = JSON.parse(fs.readFileSync(path.join(out, 'search.json'), 'utf8'));
     expect(summary).toHaveLength(3);
     const yamls = fs.readdirSync(out).filter((f) => f.endsWith('.yaml'));

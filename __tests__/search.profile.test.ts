@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { UserError } from '../src/errors';
 import { analyzeProfile, contextGenome, mergeProfiles, parseShard, profilePositions, runProfile, unitsOfShard, type AccuracyProxy, type ProfileOptions } from '../src/search/profile';
 import { reduceSpace } from '../src/search/reduce';
-import { renderProfile, renderReduction } from '../src/search/report';
+import { renderProfile, renderReduction } from '../src/report/search';
 import { blockKey, genomeToConfig, loadSpace, parseSpace, spaceSize, spaceToYaml } from '../src/search/space';
 import { DEFAULT_SYNTHETIC, SyntheticMeasurer, syntheticLatency, syntheticProxy } from '../src/search/synthetic';
 

@@ -6,9 +6,10 @@ import { parseArchConfig } from '../src/arch/parse';
 import { ConfigError } from '../src/errors';
 import { seeded } from '../src/util/random';
 import {
-  blockKey, choicesAt, configHash, genomeToConfig, loadSpace, parseSpace, sampleGenome, spaceSize, spaceToYaml,
+  blockKey, choicesAt, genomeToConfig, loadSpace, parseSpace, sampleGenome, spaceSize, spaceToYaml,
 } from '../src/search/space';
 import { spaceSchemaJson } from '../src/search/space-schema';
+import { configHash, networkHash } from '../src/arch/identity';
 
 const dir = path.join(__dirname, '..', 'fixtures', 'spaces');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'));
@@ -79,8 +80,9 @@ describe('search spaces', () => {
     expect(same.stages[0]).toMatchObject({ repeats: 3, channels: 16, stride: 2 });
     const mixed = genomeToConfig(space, { resolution: 1, stages: [{ width: 0, depth: 3, layers: [0, 3, 3] }] });
     expect(mixed.stages.map((s) => [s.repeats, s.stride, s.kernel, s.expand])).toEqual([[1, 2, 3, 2], [2, 1, 5, 4]]);
-    expect(configHash(same)).not.toBe(configHash(mixed));
-    expect(configHash({ ...same, name: 'other' })).toBe(configHash(same));
+    expect(networkHash(same)).not.toBe(networkHash(mixed));
+    expect(networkHash({ ...same, name: 'other' })).toBe(networkHash(same));
+    expect(same.name).toBe(`tiny-${configHash(same).slice(7, 17)}`);
   });
 
   test('space_to_depth is a choice only at a stage\'s first layer and needs a depth-1 stage', () => {
@@ -99,9 +101,12 @@ describe('search spaces', () => {
     const folding = minimal.replace('depth: [1, 3]', 'depth: 1').replace('expand: [2, 4]}', 'expand: 2, space_to_depth: [none, conv]}');
     expect(() => parseSpace(folding, 'space.yaml')).not.toThrow();
     expect(errorOf(folding.replace('resolution: [32, 48]', 'resolution: [30, 32]')).message).toMatch(/^space\.yaml:2:13: resolution: the smallest resolution 30 cannot be built: space_to_depth needs an even input size, got 15x15/);
-    // Sampled networks must be valid format v1 configs: format v1 caps se at 1.
+    // The space's leaves come from the architecture schema: format v1 caps se at 1.
     expect(errorOf(minimal.replace('expand: [2, 4]}', 'expand: [2, 4], se: [0, 1.5]}')).message)
-      .toMatch(/^space\.yaml:10:7: stages\[0\]\.blocks: block MB e2 k3 se1\.5 gives a network that is not a valid architecture config: .*1\.5.*\(stages\[0\]\.se\)/);
+      .toMatch(/^space\.yaml:10:65: stages\[0\]\.blocks\[0\]\.se\[1\]: must be <= 1, got 1\.5/);
+    // Sampled networks must be valid format v1 configs: a conv block has no expansion.
+    expect(errorOf(minimal.replace('expand: [2, 4]}', 'expand: [2, 4]}\n      - {block: conv, kernel: 3, expand: 4}')).message)
+      .toMatch(/^space\.yaml:10:7: stages\[0\]\.blocks: block C e4 k3 gives a network that is not a valid architecture config: 4 has no effect on block conv.*\(stages\[0\]\.expand\)/);
     expect(errorOf('name: x\n  bad: [').message).toMatch(/^space\.yaml:\d+:\d+: YAML syntax/);
     expect(errorOf('- 1\n- 2\n').message).toMatch(/must be a YAML mapping/);
   });

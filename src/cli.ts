@@ -1,17 +1,36 @@
+/**
+ * The CLI front end: argv -> a command's flags -> parse -> run -> render. Text on a terminal (colour only
+ * on a TTY without NO_COLOR), Markdown only into --report files, JSON with --json; progress and notes on
+ * stderr unless --quiet. Never lets a user error become a stack trace.
+ */
+import { closest } from 'fastest-levenshtein';
+import { checkOutputPath, writeFileAtomic } from './util/fs';
 import { EXIT, UserError } from './errors';
-import { processIO, type Command, type CommandIO } from './commands/types';
-import { command as stats } from './commands/stats';
-import { command as build } from './commands/build';
-import { command as measure } from './commands/measure';
-import { command as check } from './commands/check';
-import { command as record } from './commands/record';
-import { command as sweep } from './commands/sweep';
-import { command as lacs } from './commands/lacs';
-import { command as profile } from './commands/profile';
-import { command as merge } from './commands/merge';
-import { command as search } from './commands/search';
+import { COMMANDS, findCommand } from './commands';
+import { GLOBAL_FLAGS, parseCommandArgv } from './commands/argv';
+import { choiceFlag, detectCommit, stringFlag } from './commands/flags';
+import { streamProgress, withMeasureProgress } from './commands/progress';
+import { silentProgress, type AnyCommand, type CommandContext, type CommandIO, type Progress } from './commands/types';
+import type { Measurer } from './measure/types';
+import { exitCodeOf, FORMATS, render, renderMarkdown, toJson, wantsColor, type Format } from './report';
+import type { AccuracyProxy } from './search/profile';
 
-export const COMMANDS: Command[] = [stats, build, measure, check, record, sweep, lacs, profile, merge, search];
+/** What the CLI takes from the outside world; tests inject a fake measurer, a fixed clock, captured output. */
+export interface CliDeps {
+  measurer?: (log: ((line: string) => void) | undefined) => Measurer;
+  proxy?: CommandContext['proxy'];
+  now?: () => Date;
+  commit?: () => string | undefined;
+  /** Colour and a redrawn progress bar (default: stdout/stderr are TTYs and NO_COLOR is unset). */
+  tty?: { stdout: boolean; stderr: boolean };
+}
+
+export const processIO: CommandIO = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
+};
+
+const EXIT_CODES = 'exit codes: 0 ok/pass, 1 gate failed (dominated), 2 bad input or usage, 3 environment (provider missing)';
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -22,13 +41,49 @@ function help(): string {
     '',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'exit codes: 0 ok/pass, 1 gate failed (dominated), 2 bad input or usage, 3 environment (provider missing)',
+    EXIT_CODES,
     "run 'frontier-gate <command> --help' for a command's options",
   ].join('\n');
 }
 
-/** Runs one CLI invocation; returns the exit code. Never lets a user error become a stack trace. */
-export async function main(argv: string[], io: CommandIO = processIO): Promise<number> {
+/** `frontier-gate <command> --help`: every flag with its meaning and default. */
+export function commandHelp(cmd: AnyCommand): string {
+  const flags = { ...cmd.flags, ...GLOBAL_FLAGS };
+  const rows = Object.entries(flags).map(([name, f]) => {
+    const left = `${f.short ? `-${f.short}, ` : '    '}--${name}${f.type === 'string' ? ` ${f.value ?? 'VALUE'}` : ''}`;
+    const right = `${f.help}${f.default !== undefined ? ` (default ${f.default})` : ''}${f.multiple ? ' (repeatable)' : ''}`;
+    return [left, right] as const;
+  });
+  const width = Math.min(40, Math.max(...rows.map(([l]) => l.length)));
+  return [
+    `usage: frontier-gate ${cmd.name}${cmd.args ? ' ' + cmd.args : ''} [options]`,
+    '',
+    cmd.summary,
+    '',
+    'options:',
+    ...rows.map(([l, r]) => (l.length > width ? `  ${l}\n  ${' '.repeat(width)}  ${r}` : `  ${l.padEnd(width)}  ${r}`)),
+    '',
+    EXIT_CODES,
+  ].join('\n');
+}
+
+function writeOutput(flag: string, file: string, text: string): void {
+  writeFileAtomic(file, text, { what: `--${flag}` });
+}
+
+function defaultMeasurer(log: ((line: string) => void) | undefined): Measurer {
+  // Loaded lazily: commands that fail on their input never load onnxruntime.
+  const { createMeasurer } = require('./measure') as typeof import('./measure');
+  return createMeasurer(log ? { log } : {});
+}
+
+function defaultProxy(options: { threads?: number; batch?: number }): AccuracyProxy {
+  const { zenProxy } = require('./search/zen') as typeof import('./search/zen');
+  return zenProxy(options);
+}
+
+/** Runs one CLI invocation; returns the exit code. */
+export async function main(argv: string[], io: CommandIO = processIO, deps: CliDeps = {}): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(help());
@@ -38,17 +93,44 @@ export async function main(argv: string[], io: CommandIO = processIO): Promise<n
     io.out(require('../package.json').version);
     return EXIT.OK;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
+  const cmd = findCommand(name);
   if (!cmd) {
-    io.err(`frontier-gate: unknown command '${name}'\n\n${help()}`);
+    io.err(`frontier-gate: unknown command '${name}'; did you mean '${closest(name, COMMANDS.map((c) => c.name))}'?\n\n${help()}`);
     return EXIT.BAD_INPUT;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(`usage: ${cmd.usage}\n\n${cmd.summary}`);
-    return EXIT.OK;
-  }
   try {
-    return await cmd.run(rest, io);
+    const { values, positionals } = parseCommandArgv(cmd, rest);
+    if (values.help) {
+      io.out(commandHelp(cmd));
+      return EXIT.OK;
+    }
+    const tty = deps.tty ?? { stdout: Boolean(process.stdout.isTTY), stderr: Boolean(process.stderr.isTTY) };
+    const quiet = Boolean(values.quiet);
+    const progress: Progress = quiet ? silentProgress : streamProgress({ write: (t) => (tty.stderr ? process.stderr.write(t) : io.err(t.replace(/\n$/, ''))), isTTY: tty.stderr });
+    const log = quiet ? () => undefined : (line: string) => io.err(line);
+    let measurer: Measurer | undefined;
+    const ctx: CommandContext = {
+      measurer: () => (measurer ??= withMeasureProgress((deps.measurer ?? defaultMeasurer)(values.verbose ? log : undefined), progress)),
+      proxy: deps.proxy ?? defaultProxy,
+      log,
+      progress,
+      now: deps.now ?? (() => new Date()),
+      commit: deps.commit ?? (() => detectCommit()),
+    };
+    const format: Format = values.json ? 'json' : choiceFlag(values, 'format', Object.keys(FORMATS) as Format[], 'text');
+    // Output files are checked before any work: a folder, special file or read-only path fails now.
+    for (const flag of ['report', 'json-report']) {
+      const file = stringFlag(values, flag);
+      if (file) checkOutputPath(file, `--${flag}`);
+    }
+    const args = cmd.parse(values, positionals);
+    const result = await cmd.run(args, ctx);
+    const reportFile = stringFlag(values, 'report');
+    const jsonFile = stringFlag(values, 'json-report');
+    if (reportFile) writeOutput('report', reportFile, renderMarkdown(result));
+    if (jsonFile) writeOutput('json-report', jsonFile, JSON.stringify(toJson(result), null, 2) + '\n');
+    io.out(render(result, format, { color: tty.stdout && wantsColor({ isTTY: true }) }));
+    return exitCodeOf(result);
   } catch (err) {
     if (err instanceof UserError) {
       io.err(`error: ${err.message}`);

@@ -1,26 +1,22 @@
 /**
  * The GitHub Action's entry: wire the real pieces (Octokit with retry + throttling, @actions/core, the
- * frontier core, the measurement engine, the config parser) into runAction, and turn errors into a
+ * measurement engine, the config parser) into runAction, and turn errors into a
  * failed step with a message, never a stack trace.
  */
-import * as path from 'node:path';
 import { loadArchConfigWithSource } from './arch/parse';
 import { UserError } from './errors';
 import { escapeMarkdown } from './report/markdown';
 import { createMeasurer } from './measure';
 import { createOctokit, createRepoApi } from './github/api';
-import { createFrontierCore } from './github/frontier-core';
 import { createCoreIO, type ActionIO } from './github/io';
 import { runAction, type ActionResult } from './github/run';
 import { ensureProviderLibraries } from './github/runtime';
 
 export async function run(env: NodeJS.ProcessEnv = process.env, io: ActionIO = createCoreIO()): Promise<ActionResult | undefined> {
   try {
-    const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
     return await runAction({
       env,
       io,
-      core: (config) => createFrontierCore(config.frontier, path.join(workspace, 'frontier-gate-lacs')),
       api: (ctx, config) =>
         createRepoApi(
           createOctokit({

@@ -4,9 +4,9 @@
  * Bytes describe the inference graph as built (BN folded into conv biases).
  */
 import { lower, type Layer, type Network, type Shape, type Where } from './lower';
-import type { ArchConfig } from './types';
+import type { ArchConfig, Precision } from './types';
 
-export type Precision = 'fp32' | 'fp16';
+export type { Precision } from './types';
 export const BYTES_PER_ELEMENT: Record<Precision, number> = { fp32: 4, fp16: 2 };
 
 export interface LayerCounts {

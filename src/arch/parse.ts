@@ -13,6 +13,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { distance } from 'fastest-levenshtein';
 import * as YAML from 'yaml';
 import { ConfigError, UserError, type SourcePosition } from '../errors';
+import { BLOCK_FIELDS, BLOCKS, type BlockField } from './blocks';
 import { countConfig, type NetworkStats } from './counts';
 import { ShapeError } from './lower';
 import { ARCH_CONFIG_SCHEMA, FIELD_HINTS, MAX_NESTING } from './schema';
@@ -163,7 +164,7 @@ export function parseArchConfigWithSource(text: string, file: string, limits?: P
   if (!validate(data)) throw schemaProblems(validate.errors ?? [], data, source);
 
   const config = normalise(data as RawConfig);
-  checkSemantics(config, source);
+  checkSemantics(config, (p) => source.locate(p));
   const stats = checkResourceLimits(config, resolved, 1, (p) => source.locate(p));
   return { config, locate: (p) => source.locate(p), stats };
 }
@@ -609,7 +610,8 @@ function describeProblem(error: ErrorObject, data: unknown, source: SourceMap): 
 }
 
 function schemaProblems(errors: ErrorObject[], data: unknown, source: SourceMap): ConfigError {
-  const problems = errors.map((e) => describeProblem(e, data, source));
+  // if/then summaries ("must match then schema") repeat the concrete error beside them.
+  const problems = errors.filter((e) => e.keyword !== 'if').map((e) => describeProblem(e, data, source));
   // A typo'd key also shows up as a missing field; the unknown-key message already names it.
   for (const p of problems) {
     if (!p.detail.startsWith('missing required field')) continue;
@@ -654,13 +656,13 @@ function normalise(raw: RawConfig): ArchConfig {
     stages: raw.stages.map((s) => {
       const stage: StageConfig = {
         block: s.block, repeats: s.repeats, channels: s.channels, kernel: s.kernel, stride: s.stride,
-        expand: s.expand ?? 1, se: s.se ?? 0, act: s.act,
+        expand: s.expand ?? BLOCK_FIELDS.expand.default, se: s.se ?? BLOCK_FIELDS.se.default, act: s.act,
       };
       if (s.space_to_depth !== undefined) stage.space_to_depth = s.space_to_depth;
       if (s.space_to_batch !== undefined) stage.space_to_batch = s.space_to_batch;
       return stage;
     }),
-    head: { channels: raw.head.channels, act: raw.head.act },
+    head: raw.head.act === undefined ? { channels: raw.head.channels } : { channels: raw.head.channels, act: raw.head.act },
     dropout: raw.dropout,
   };
   if (raw.accuracy) {
@@ -673,17 +675,38 @@ function normalise(raw: RawConfig): ArchConfig {
   return config;
 }
 
-/** Fields a block type would silently ignore are errors, so a config means what it says. */
-function checkSemantics(config: ArchConfig, source: SourceMap): void {
+/**
+ * Fields a block kind would silently ignore (blocks.ts) are errors, so a config means what it says.
+ * Exported for configs that do not come from a file (stored configs); `locate` adds file positions.
+ */
+export function checkSemantics(config: ArchConfig, locate?: (fieldPath: FieldPath) => SourcePosition): void {
   config.stages.forEach((stage, i) => {
-    if (stage.block !== 'conv') return;
-    if (stage.expand !== 1) {
-      const path = ['stages', i, 'expand'];
-      throw new ConfigError(`${stage.expand} has no effect on block conv; allowed: 1 (or leave it out); use fused_mbconv for an expanded full conv`, source.locate(path), formatFieldPath(path));
-    }
-    if (stage.se !== 0) {
-      const path = ['stages', i, 'se'];
-      throw new ConfigError(`${stage.se} has no effect on block conv (it has no squeeze-excitation); allowed: 0 (or leave it out)`, source.locate(path), formatFieldPath(path));
+    const kind = BLOCKS[stage.block];
+    for (const field of Object.keys(BLOCK_FIELDS) as BlockField[]) {
+      const fallback = BLOCK_FIELDS[field].default;
+      if (kind.fields.includes(field) || stage[field] === fallback) continue;
+      const path = ['stages', i, field];
+      const hint = kind.hints?.[field];
+      const field_ = formatFieldPath(path);
+      throw new ConfigError(
+        `${stage[field]} has no effect on block ${stage.block}; allowed: ${fallback} (or leave it out)${hint ? `; ${hint}` : ''}`,
+        locate?.(path), locate ? field_ : `${config.name}: ${field_}`,
+      );
     }
   });
+}
+
+/**
+ * Where a field is in a config file, for errors found after parsing (a record the store would refuse).
+ * Undefined when the file cannot be read or parsed.
+ */
+export function locateInFile(file: string, fieldPath: FieldPath): SourcePosition | undefined {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    const lineCounter = new YAML.LineCounter();
+    const doc = YAML.parseDocument(text, { lineCounter, uniqueKeys: false, merge: true, logLevel: 'silent' });
+    return new SourceMap(doc, (offset) => ({ file, ...lineCounter.linePos(offset) })).locate(fieldPath);
+  } catch {
+    return undefined;
+  }
 }

@@ -11,6 +11,10 @@ export type Activation = (typeof ACTIVATIONS)[number];
 export const STEM_POOLS = ['none', 'max'] as const;
 export type StemPool = (typeof STEM_POOLS)[number];
 
+/** Element precision of the built graph and its counts: the one Precision type (onnx and measure re-export it). */
+export const PRECISIONS = ['fp32', 'fp16'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+
 export const SPACE_TO_DEPTH = ['conv', 'reshape'] as const;
 export type SpaceToDepth = (typeof SPACE_TO_DEPTH)[number];
 
@@ -41,7 +45,8 @@ export interface StageConfig {
 
 export interface HeadConfig {
   channels: number;
-  act: Activation;
+  /** Required when channels >= 1; a config without a head (channels 0) needs none. */
+  act?: Activation;
 }
 
 export interface AccuracyInfo {
@@ -83,3 +88,6 @@ export const DEFAULT_LIMITS: ResourceLimits = {
   maxActivationBytes: 8 * 1024 ** 3,
   maxFileBytes: 1024 * 1024,
 };
+
+/** A JSON Schema (draft-07) object or fragment. */
+export type JsonSchema = Record<string, unknown>;

@@ -9,6 +9,7 @@ const SECTIONS: Record<string, () => Promise<{ bench(): Promise<void> }>> = {
   frontier: () => import('./frontier'),
   lacs: () => import('./lacs'),
   search: () => import('./search'),
+  report: () => import('./report'),
 };
 
 async function main(): Promise<void> {

@@ -25,12 +25,17 @@ export async function bench(): Promise<void> {
   const r = await runLacs(base, { phi }, { measurer: createMeasurer(), records, frontier, log: verbose ? (s) => console.log(`  ${s}`) : undefined });
   const wall = (Date.now() - started) / 1000;
   const c = r.counts;
-  console.log(`LACS recompute, EfficientNet-B0 base, default grid (step ${r.grid.step}, tolerance ${r.grid.tolerance}), family phi 0..${phi}, on ${r.target.label}`);
+  console.log(`LACS recompute, EfficientNet-B0 base, default grid (step ${r.grid.step}, tolerance ${r.grid.tolerance}), family phi 0..${phi}, on ${r.target?.label ?? 'nothing measured'}`);
   console.log(`  grid ${c.grid} candidates -> ${c.filtered_macs} dropped by the MACs filter -> ${c.distinct_networks} distinct networks; measured ${r.measured_candidates}, refined ${c.refined}`);
   console.log(`  screening ${r.timing.screen_s.toFixed(1)} s = ${r.timing.per_candidate_s.toFixed(2)} s per candidate; ${r.timing.measure_calls} measurement calls`);
   console.log(`  total wall time ${wall.toFixed(1)} s (target <= 300 s)`);
-  console.log(`  chosen ${formatCoefficients(r.chosen)} objective ${r.chosen.objective.toFixed(3)} at ${r.chosen.latency_ms.toFixed(2)} ms; ` +
-    `EfficientNet ${formatCoefficients(r.efficientnet)} ${r.efficientnet.objective.toFixed(3)} at ${r.efficientnet.latency_ms.toFixed(2)} ms (accuracy ${r.chosen.accuracy_kind})`);
+  const eff = r.efficientnet;
+  const effText = `EfficientNet ${formatCoefficients(eff)} ${eff.objective?.toFixed(3) ?? 'objective unknown'} at ${eff.latency_ms?.toFixed(2) ?? '?'} ms`;
+  if (r.chosen) {
+    console.log(`  chosen ${formatCoefficients(r.chosen)} objective ${r.chosen.objective.toFixed(3)} at ${r.chosen.latency_ms.toFixed(2)} ms (accuracy ${r.chosen.accuracy_kind}); ${effText}`);
+  } else {
+    console.log(`  no choice: ${r.decision.reason}; ${effText}`);
+  }
   for (const f of r.family) {
     console.log(`  phi ${f.phi}: ${(f.macs / 1e9).toFixed(3)} GMACs, ${f.latency_ms.toFixed(2)} ms, top-1 ${f.accuracy?.toFixed(2) ?? '?'} (${f.accuracy_kind}), ${f.position} the frontier`);
   }

@@ -1,40 +1,51 @@
 import { countConfig } from '../arch/counts';
-import { formatBytes } from '../arch/format';
 import { checkResourceLimits, loadArchConfig } from '../arch/parse';
-import { LIMIT_FLAGS, choiceFlag, limitsFromFlags, numberFlag, parseFlags, stringFlag } from '../cliargs';
+import type { ArchConfig } from '../arch/types';
 import { UserError } from '../errors';
 import { checkOutputPath, writeFileAtomic } from '../util/fs';
+import type { Precision } from '../measure/types';
 import { buildModel } from '../onnx/build';
+import type { BuildResult } from '../report/result';
+import { choiceFlag, LIMIT_FLAGS, limitsFromFlags, numberFlag, PRECISIONS, stringFlag } from './flags';
 import type { Command } from './types';
 
-const USAGE = 'frontier-gate build <config.yaml> -o model.onnx [--batch N] [--precision fp32|fp16] [--seed N] [--max-params N] [--max-macs N] [--max-activation-bytes N]';
+export interface BuildArgs {
+  config: ArchConfig;
+  output: string;
+  batch: number;
+  precision: Precision;
+  seed: number;
+}
 
-export const command: Command = {
+export const command: Command<BuildArgs, BuildResult> = {
   name: 'build',
   summary: 'build an architecture config into an ONNX model (BN folded, seeded weights)',
-  usage: USAGE,
-  async run(argv, io) {
-    const { values, positionals } = parseFlags('build', argv, {
-      output: { type: 'string', short: 'o' },
-      batch: { type: 'string' },
-      precision: { type: 'string' },
-      seed: { type: 'string' },
-      ...LIMIT_FLAGS,
-    }, USAGE);
-    if (positionals.length !== 1) throw new UserError(`frontier-gate build: expected one config, got ${positionals.length}\nusage: ${USAGE}`);
+  args: '<config.yaml> -o model.onnx',
+  flags: {
+    output: { type: 'string', short: 'o', value: 'FILE', help: 'the .onnx file to write (required)' },
+    batch: { type: 'string', value: 'N', default: 1, help: 'batch size fixed in the graph' },
+    precision: { type: 'string', value: PRECISIONS.join('|'), default: 'fp32', help: 'weights and activations precision' },
+    seed: { type: 'string', value: 'N', default: 1, help: 'seed of the deterministic weights' },
+    ...LIMIT_FLAGS,
+  },
+  parse(values, positionals) {
+    if (positionals.length !== 1) throw new UserError(`build: expected one config, got ${positionals.length}`);
     const output = stringFlag(values, 'output');
-    if (!output) throw new UserError(`frontier-gate build: -o/--output is required\nusage: ${USAGE}`);
+    if (!output) throw new UserError('build: -o/--output is required');
     checkOutputPath(output, '-o');
     const batch = numberFlag(values, 'batch', 1, { min: 1, max: 4096, integer: true });
-    const precision = choiceFlag(values, 'precision', ['fp32', 'fp16'] as const, 'fp32');
-    const seed = numberFlag(values, 'seed', 1, { min: 0, max: 2 ** 32 - 1, integer: true });
     const limits = limitsFromFlags(values);
     const config = loadArchConfig(positionals[0], limits);
     checkResourceLimits(config, limits, batch);
+    return {
+      config, output, batch,
+      precision: choiceFlag(values, 'precision', PRECISIONS, 'fp32'),
+      seed: numberFlag(values, 'seed', 1, { min: 0, max: 2 ** 32 - 1, integer: true }),
+    };
+  },
+  async run({ config, output, batch, precision, seed }) {
     const bytes = buildModel(config, { batch, precision, seed });
     writeFileAtomic(output, bytes, { what: '-o' });
-    const s = countConfig(config, precision);
-    io.out(`wrote ${output}: ${config.name}, batch ${batch}, ${precision}, ${s.params.toLocaleString('en-US')} params, ${formatBytes(bytes.length)}`);
-    return 0;
+    return { command: 'build', file: output, name: config.name, batch, precision, params: countConfig(config, precision).params, bytes: bytes.length };
   },
 };

@@ -1,59 +1,59 @@
-import { numberFlag, parseFlags } from '../cliargs';
-import { ACCURACY_FLAGS, budgetFlag, defaultCliDeps, emitReport, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, OUTPUT_FLAGS, checkOutputFlags, storeFlag, type CliDeps } from '../frontier/cli';
-import { DEFAULT_CHECK_OPTIONS, runCheck } from '../frontier/gate';
-import { DEFAULT_STORE_PATH, readStoreFile } from '../frontier/store';
+import { UserError } from '../errors';
+import { DEFAULT_CHECK_OPTIONS, runCheck, type CheckCandidate, type CheckOptions, type CheckReport } from '../frontier/gate';
+import { fileStore, type StoreAccess } from '../frontier/access';
+import { DEFAULT_STORE_PATH } from '../frontier/store';
+import { ACCURACY_FLAGS, budgetFlag, gateCandidate, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, numberFlag, REPORT_FLAGS, STORE_FLAG, storeFlag } from './flags';
+import { chartFlag, writeCheckCharts } from './chart-files';
 import type { Command } from './types';
 
-const USAGE =
-  'frontier-gate check <config.yaml>... [--frontier .frontier/frontier.json] [--target auto|cpu|cuda|tensorrt] ' +
-  '[--latency-tolerance 0.03] [--accuracy-tolerance 0.1] [--neighbors 3] [--budget 20] ' +
-  '[--accuracy PERCENT | --metrics FILE --metrics-key a.b.c | --latency-only] [--strict] [--json] ' +
-  '[--report FILE.md] [--json-report FILE.json] [--batch N] [--precision fp32|fp16] [--threads N] [--seed N] [--verbose] ' +
-  '[--lacs | --no-lacs] (LACS on by default for configs with family: base)';
-
-const SUMMARY =
-  'judge candidate configs against the stored frontier, re-measured side by side on this machine ' +
-  '(exit 0 pass/new-frontier/inconclusive, 1 dominated or inconclusive with --strict, 2 bad input)';
-
-export function makeCheckCommand(deps: CliDeps): Command {
-  return {
-    name: 'check',
-    summary: SUMMARY,
-    usage: USAGE,
-    async run(argv, io) {
-      const { values, positionals } = parseFlags('check', argv, {
-        ...MEASURE_FLAGS, ...ACCURACY_FLAGS, ...OUTPUT_FLAGS, ...LACS_FLAGS,
-        'latency-tolerance': { type: 'string' },
-        'accuracy-tolerance': { type: 'string' },
-        neighbors: { type: 'string' },
-        'latency-only': { type: 'boolean' },
-        strict: { type: 'boolean' },
-      }, USAGE);
-      // Every flag and file is checked before anything is measured.
-      const options = {
-        latencyTolerance: numberFlag(values, 'latency-tolerance', DEFAULT_CHECK_OPTIONS.latencyTolerance, { min: 0, max: 1 }),
-        accuracyTolerance: numberFlag(values, 'accuracy-tolerance', DEFAULT_CHECK_OPTIONS.accuracyTolerance, { min: 0, max: 100 }),
-        neighbors: numberFlag(values, 'neighbors', DEFAULT_CHECK_OPTIONS.neighbors, { min: 0, max: 50, integer: true }),
-        budgetSeconds: budgetFlag(values, DEFAULT_CHECK_OPTIONS.budgetSeconds),
-        latencyOnly: Boolean(values['latency-only']),
-        strict: Boolean(values.strict),
-        measure: measureOptions(values),
-        lacs: lacsFlag(values) ? {} : (false as const),
-      };
-      const storeFile = storeFlag(values, DEFAULT_STORE_PATH);
-      checkOutputFlags(values);
-      const candidates = loadCandidates('check', positionals, values, USAGE);
-      const store = readStoreFile(storeFile);
-      const report = await runCheck(
-        store,
-        candidates.map((c) => ({ config: c.config, file: c.file, ...(c.accuracy ? { accuracy: c.accuracy.top1, accuracySource: c.accuracy.source } : {}) })),
-        { ...options, storeFile },
-        { measurer: deps.measurer(io, Boolean(values.verbose)), now: deps.now, commit: deps.commit?.() },
-      );
-      emitReport(values, io, report);
-      return report.exitCode;
-    },
-  };
+export interface CheckArgs {
+  store: StoreAccess;
+  candidates: CheckCandidate[];
+  options: CheckOptions;
+  /** --chart FILE.svg: the frontier chart of each candidate. */
+  chart?: string;
 }
 
-export const command: Command = makeCheckCommand(defaultCliDeps);
+export const command: Command<CheckArgs, CheckReport> = {
+  name: 'check',
+  summary:
+    'judge candidate configs against the stored frontier, re-measured side by side on this machine ' +
+    '(exit 0 pass/new-frontier/inconclusive, 1 dominated or inconclusive with --strict, 2 bad input)',
+  args: '<config.yaml>...',
+  flags: {
+    ...STORE_FLAG,
+    'latency-tolerance': { type: 'string', value: 'FRACTION', default: DEFAULT_CHECK_OPTIONS.latencyTolerance, help: 'a stored model must be faster by more than this to dominate' },
+    'accuracy-tolerance': { type: 'string', value: 'POINTS', default: DEFAULT_CHECK_OPTIONS.accuracyTolerance, help: 'top-1 points within which a stored model counts as as accurate' },
+    neighbors: { type: 'string', value: 'N', default: DEFAULT_CHECK_OPTIONS.neighbors, help: 'frontier neighbours re-measured beside the candidate' },
+    budget: { type: 'string', value: 'SECONDS', default: DEFAULT_CHECK_OPTIONS.budgetSeconds, help: 'measurement budget per candidate' },
+    ...ACCURACY_FLAGS,
+    'latency-only': { type: 'boolean', help: 'report the latency position only, no accuracy verdict' },
+    strict: { type: 'boolean', help: 'inconclusive fails the gate (exit 1)' },
+    ...LACS_FLAGS,
+    ...MEASURE_FLAGS,
+    ...REPORT_FLAGS,
+    chart: { type: 'string', value: 'FILE.svg', help: "also write the frontier chart as SVG (several candidates: FILE-<name>.svg)" },
+  },
+  parse(values, positionals) {
+    const options: CheckOptions = {
+      latencyTolerance: numberFlag(values, 'latency-tolerance', DEFAULT_CHECK_OPTIONS.latencyTolerance, { min: 0, max: 1 }),
+      accuracyTolerance: numberFlag(values, 'accuracy-tolerance', DEFAULT_CHECK_OPTIONS.accuracyTolerance, { min: 0, max: 100 }),
+      neighbors: numberFlag(values, 'neighbors', DEFAULT_CHECK_OPTIONS.neighbors, { min: 0, max: 50, integer: true }),
+      budgetSeconds: budgetFlag(values, DEFAULT_CHECK_OPTIONS.budgetSeconds),
+      latencyOnly: Boolean(values['latency-only']),
+      strict: Boolean(values.strict),
+      measure: measureOptions(values),
+      lacs: lacsFlag(values) ? {} : false,
+    };
+    const storeFile = storeFlag(values, DEFAULT_STORE_PATH);
+    if (!positionals.length) throw new UserError('check: no config given');
+    const chart = chartFlag(values.chart);
+    return { store: fileStore(storeFile), options: { ...options, storeFile }, candidates: loadCandidates(positionals, values).map(gateCandidate), ...(chart ? { chart } : {}) };
+  },
+  async run(args, ctx) {
+    const store = await args.store.read();
+    const report = await runCheck(store, args.candidates, args.options, { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit() });
+    await writeCheckCharts(args.chart, report, ctx.log);
+    return report;
+  },
+};

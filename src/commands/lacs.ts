@@ -2,35 +2,29 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadArchConfig } from '../arch/parse';
 import type { ArchConfig } from '../arch/types';
-import { choiceFlag, numberFlag, parseFlags, stringFlag } from '../cliargs';
 import { UserError } from '../errors';
-import { readStoreFile } from '../frontier/store';
-import { loadAccuracyTable } from '../lacs/accuracy';
-import { checkOutputFolder, checkOutputPath, readRegularText, writeFileAtomic } from '../util/fs';
-import { configsFromStore, inputsFromConfigs } from '../lacs/inputs';
+import { fileStore, type StoreAccess } from '../frontier/access';
+import { loadAccuracyTable, type AccuracyTable } from '../lacs/accuracy';
 import { FileCache } from '../lacs/cache';
 import { compareCoefficients, type StoredCoefficients } from '../lacs/compare';
-import { lacsJson, storedCoefficients, writeFamily } from '../lacs/family';
+import { storedCoefficients, writeFamily } from '../lacs/family';
 import { DEFAULT_GRID_STEP, DEFAULT_TOLERANCE } from '../lacs/grid';
+import { configsFromStore, inputsFromConfigs } from '../lacs/inputs';
 import { DEFAULT_LACS_OPTIONS, runLacs, type LacsOptions } from '../lacs/run';
-import { createMeasurer } from '../measure';
-import type { MeasureOptions, Measurer } from '../measure/types';
-import type { Command, CommandIO } from './types';
-
-const USAGE =
-  'frontier-gate lacs <base-config.yaml> [--grid-step 0.05] [--tolerance 0.1] [--phi N] [--w -0.07] [--target-latency MS] ' +
-  '[--accuracy FILE] [--records DIR|FILE]... [--frontier STORE] [--family-dir DIR] [--markdown FILE] [--json] ' +
-  '[--cache FILE] [--previous FILE] [--coefficients-out FILE] [--screen-budget S] [--refine-top K] [--family-budget S] ' +
-  '[--macs-slack 0.15] [--ep cpu|cuda|tensorrt] [--threads N] [--batch N] [--precision fp32|fp16] [--seed N]';
+import type { MeasureOptions } from '../measure/types';
+import type { LacsCommandResult } from '../report/result';
+import { REPORT_FLAGS, choiceFlag, listFlag, numberFlag, optionalNumber, PRECISIONS, PROVIDERS, stringFlag } from './flags';
+import type { Command } from './types';
+import { checkOutputFolder, checkOutputPath, readRegularText, writeFileAtomic } from '../util/fs';
 
 const isYaml = (f: string) => /\.ya?ml$/i.test(f);
 
 /**
  * Trained records for the accuracy predictor and the frontier: configs that carry `accuracy`. A
  * directory contributes its YAML files that parse as configs; other YAML there (search spaces, tables)
- * is skipped, and said so on stderr. A named file must parse.
+ * is skipped, and said so. A named file must parse.
  */
-function loadRecordConfigs(sources: string[], warn: (s: string) => void, strict: boolean): ArchConfig[] {
+function loadRecordConfigs(sources: string[], warn: ((s: string) => void) | undefined): ArchConfig[] {
   const out: ArchConfig[] = [];
   for (const source of sources) {
     if (!fs.existsSync(source)) throw new UserError(`--records: ${JSON.stringify(source)} does not exist`);
@@ -40,7 +34,7 @@ function loadRecordConfigs(sources: string[], warn: (s: string) => void, strict:
           out.push(loadArchConfig(path.join(source, name)));
         } catch (err) {
           if (!(err instanceof UserError)) throw err;
-          if (strict) warn(`lacs: skipping ${path.join(source, name)}: ${err.message.split('\n')[0]}`);
+          warn?.(`lacs: skipping ${path.join(source, name)}: ${err.message.split('\n')[0]}`);
         }
       }
     } else {
@@ -65,119 +59,127 @@ function readPrevious(file: string): StoredCoefficients {
   return o as unknown as StoredCoefficients;
 }
 
-/** The command with its measurer injectable (tests pass a deterministic one). */
-export async function runLacsCommand(argv: string[], io: CommandIO, makeMeasurer: () => Measurer = createMeasurer): Promise<number> {
-  const { values, positionals } = parseFlags('lacs', argv, {
-    'grid-step': { type: 'string' },
-    tolerance: { type: 'string' },
-    phi: { type: 'string' },
-    w: { type: 'string' },
-    'target-latency': { type: 'string' },
-    accuracy: { type: 'string' },
-    records: { type: 'string', multiple: true },
-    frontier: { type: 'string' },
-    'family-dir': { type: 'string' },
-    markdown: { type: 'string' },
-    json: { type: 'boolean' },
-    cache: { type: 'string' },
-    previous: { type: 'string' },
-    'coefficients-out': { type: 'string' },
-    'screen-budget': { type: 'string' },
-    'refine-top': { type: 'string' },
-    'family-budget': { type: 'string' },
-    'macs-slack': { type: 'string' },
-    ep: { type: 'string' },
-    threads: { type: 'string' },
-    batch: { type: 'string' },
-    precision: { type: 'string' },
-    seed: { type: 'string' },
-    quiet: { type: 'boolean' },
-  }, USAGE);
-  if (positionals.length !== 1) {
-    throw new UserError(`frontier-gate lacs: expected one base config, got ${positionals.length ? positionals.map((p) => JSON.stringify(p)).join(' ') : 'none'}\nusage: ${USAGE}`);
-  }
-  const baseFile = positionals[0];
-  const base = loadArchConfig(baseFile);
-  const target = values['target-latency'] === undefined ? undefined : numberFlag(values, 'target-latency', 0, { min: 1e-6 });
-  const measure: Partial<MeasureOptions> = {
-    ep: choiceFlag(values, 'ep', ['cpu', 'cuda', 'tensorrt'] as const, 'cpu'),
-    batch: numberFlag(values, 'batch', 1, { min: 1, max: 1024, integer: true }),
-    precision: choiceFlag(values, 'precision', ['fp32', 'fp16'] as const, 'fp32'),
-  };
-  if (values.threads !== undefined) measure.threads = numberFlag(values, 'threads', 0, { min: 1, max: 1024, integer: true });
-  if (values.seed !== undefined) measure.seed = numberFlag(values, 'seed', 0, { min: 0, max: 2 ** 31 - 1, integer: true });
-  const options: Partial<LacsOptions> = {
-    gridStep: numberFlag(values, 'grid-step', DEFAULT_GRID_STEP, { min: 0.005, max: 1 }),
-    tolerance: numberFlag(values, 'tolerance', DEFAULT_TOLERANCE, { min: 0, max: 0.99 }),
-    phi: numberFlag(values, 'phi', DEFAULT_LACS_OPTIONS.phi, { min: 0, max: 12, integer: true }),
-    w: numberFlag(values, 'w', DEFAULT_LACS_OPTIONS.w, { min: -10, max: 10 }),
-    targetLatencyMs: target,
-    screenSeconds: numberFlag(values, 'screen-budget', DEFAULT_LACS_OPTIONS.screenSeconds, { min: 0.1, max: 600 }),
-    refineTop: numberFlag(values, 'refine-top', DEFAULT_LACS_OPTIONS.refineTop, { min: 0, max: 50, integer: true }),
-    familySeconds: numberFlag(values, 'family-budget', DEFAULT_LACS_OPTIONS.familySeconds, { min: 0.1, max: 3600 }),
-    macsSlack: numberFlag(values, 'macs-slack', DEFAULT_LACS_OPTIONS.macsSlack, { min: 0, max: 100 }),
-    measure,
-  };
-
-  const accuracyFile = stringFlag(values, 'accuracy');
-  let accuracyTable;
-  if (accuracyFile) {
-    accuracyTable = loadAccuracyTable(accuracyFile);
-  }
-
-  // Records (predictor) and the frontier (positions): the store's records when --frontier is given,
-  // configs from --records, and by default the YAML configs beside the base that carry an accuracy.
-  // Every output path is checked before anything is measured.
-  for (const flag of ['markdown', 'coefficients-out', 'cache']) {
-    const file = stringFlag(values, flag);
-    if (file) checkOutputPath(file, `--${flag}`);
-  }
-  const familyDirFlag = stringFlag(values, 'family-dir');
-  if (familyDirFlag) checkOutputFolder(familyDirFlag, '--family-dir');
-  const warn = (s: string) => io.err(s);
-  const recordSources = (values.records as string[] | undefined) ?? [];
-  const frontierFile = stringFlag(values, 'frontier');
-  const configs: ArchConfig[] = loadRecordConfigs(recordSources, warn, true);
-  if (frontierFile) configs.push(...configsFromStore(readStoreFile(frontierFile)));
-  if (!frontierFile && recordSources.length === 0) configs.push(...loadRecordConfigs([path.dirname(baseFile)], warn, false));
-  const { records, frontier } = inputsFromConfigs(configs);
-
-  const cacheFile = stringFlag(values, 'cache');
-  const cache = cacheFile ? new FileCache(cacheFile) : undefined;
-  const previousFile = stringFlag(values, 'previous');
-  const previous = previousFile ? readPrevious(previousFile) : undefined;
-
-  const result = await runLacs(base, options, {
-    measurer: makeMeasurer(),
-    accuracyTable,
-    records,
-    frontier,
-    cache,
-    log: values.quiet ? undefined : (s) => io.err(s),
-  });
-
-  const familyDir = stringFlag(values, 'family-dir');
-  const written = familyDir ? writeFamily(familyDir, result.family) : [];
-  let markdown = result.markdown;
-  const comparison = base.family === 'base' || previous ? compareCoefficients(previous, { ...result.chosen, target_key: result.target.key }) : undefined;
-  if (comparison) markdown += `\n${comparison.markdown}\n`;
-  if (written.length) markdown += `\nFamily written to ${written.map((f) => `\`${f}\``).join(', ')}.\n`;
-  const markdownFile = stringFlag(values, 'markdown');
-  if (markdownFile) writeFileAtomic(markdownFile, markdown, { what: '--markdown' });
-  const coefficientsOut = stringFlag(values, 'coefficients-out');
-  if (coefficientsOut) writeFileAtomic(coefficientsOut, JSON.stringify(storedCoefficients(result, new Date().toISOString()), null, 2) + '\n', { what: '--coefficients-out' });
-
-  if (values.json) {
-    io.out(JSON.stringify({ ...lacsJson(result), family_files: written, coefficients_comparison: comparison && { ...comparison, markdown: undefined } }, null, 2));
-  } else {
-    io.out(markdown);
-  }
-  return 0;
+export interface LacsArgs {
+  baseFile: string;
+  base: ArchConfig;
+  options: Partial<LacsOptions>;
+  accuracyTable?: AccuracyTable;
+  recordSources: string[];
+  store?: StoreAccess;
+  cacheFile?: string;
+  previous?: StoredCoefficients;
+  familyDir?: string;
+  coefficientsOut?: string;
 }
 
-export const command: Command = {
+export const command: Command<LacsArgs, LacsCommandResult> = {
   name: 'lacs',
   summary: 'recompute latency-aware compound scaling (alpha, beta, gamma) for a base config on this hardware',
-  usage: USAGE,
-  run: (argv, io) => runLacsCommand(argv, io),
+  args: '<base-config.yaml>',
+  flags: {
+    'grid-step': { type: 'string', value: 'STEP', default: DEFAULT_GRID_STEP, help: 'grid step of alpha, beta, gamma' },
+    tolerance: { type: 'string', value: 'FRACTION', default: DEFAULT_TOLERANCE, help: 'how far alpha*beta^2*gamma^2 may be from 2' },
+    phi: { type: 'string', value: 'N', default: DEFAULT_LACS_OPTIONS.phi, help: 'family members phi = 0..N' },
+    w: { type: 'string', value: 'W', default: DEFAULT_LACS_OPTIONS.w, help: 'latency exponent of the objective ACC x (LAT / TARGET)^w' },
+    'target-latency': { type: 'string', value: 'MS', help: "TARGET of the objective (default: EfficientNet's phi=1 model measured here)" },
+    accuracy: { type: 'string', value: 'FILE', help: 'table of trained results (YAML/JSON) for the candidates' },
+    records: { type: 'string', multiple: true, value: 'DIR|FILE', help: 'configs with accuracy: the predictor and the frontier (default: the base config\'s folder)' },
+    frontier: { type: 'string', value: 'STORE', help: "use the store's records as well" },
+    'family-dir': { type: 'string', value: 'DIR', help: 'write the family phi = 0..N as configs here' },
+    cache: { type: 'string', value: 'FILE', help: 'measurement cache across runs' },
+    previous: { type: 'string', value: 'FILE', help: 'coefficients stored for the previous base, to report the move' },
+    'coefficients-out': { type: 'string', value: 'FILE', help: 'write the chosen coefficients (the input of --previous)' },
+    'screen-budget': { type: 'string', value: 'SECONDS', default: DEFAULT_LACS_OPTIONS.screenSeconds, help: 'measurement budget per grid point' },
+    'refine-top': { type: 'string', value: 'K', default: DEFAULT_LACS_OPTIONS.refineTop, help: 'leaders re-measured together' },
+    'family-budget': { type: 'string', value: 'SECONDS', default: DEFAULT_LACS_OPTIONS.familySeconds, help: 'measurement budget of the family' },
+    'macs-slack': { type: 'string', value: 'FRACTION', default: DEFAULT_LACS_OPTIONS.macsSlack, help: 'MACs filter slack before measuring' },
+    'min-r2': { type: 'string', value: 'R2', default: DEFAULT_LACS_OPTIONS.predictor.minR2, help: 'least in-sample R² of the accuracy predictor for it to be used' },
+    'max-loo-error': { type: 'string', value: 'POINTS', default: DEFAULT_LACS_OPTIONS.predictor.maxLooRmse, help: 'largest leave-one-out RMSE (top-1 points) of the accuracy predictor for it to be used' },
+    ep: { type: 'string', value: PROVIDERS.join('|'), default: 'cpu', help: 'onnxruntime execution provider to measure on' },
+    threads: { type: 'string', value: 'N', default: 'cores - 1', help: 'intra-op threads' },
+    batch: { type: 'string', value: 'N', default: 1, help: 'batch size' },
+    precision: { type: 'string', value: PRECISIONS.join('|'), default: 'fp32', help: 'precision' },
+    seed: { type: 'string', value: 'N', help: 'seed of the measurement order' },
+    ...REPORT_FLAGS,
+  },
+  parse(values, positionals) {
+    if (positionals.length !== 1) {
+      throw new UserError(`lacs: expected one base config, got ${positionals.length ? positionals.map((p) => JSON.stringify(p)).join(' ') : 'none'}`);
+    }
+    const measure: Partial<MeasureOptions> = {
+      ep: choiceFlag(values, 'ep', PROVIDERS, 'cpu'),
+      batch: numberFlag(values, 'batch', 1, { min: 1, max: 1024, integer: true }),
+      precision: choiceFlag(values, 'precision', PRECISIONS, 'fp32'),
+      threads: optionalNumber(values, 'threads', { min: 1, max: 1024, integer: true }),
+      seed: optionalNumber(values, 'seed', { min: 0, max: 2 ** 31 - 1, integer: true }),
+    };
+    const options: Partial<LacsOptions> = {
+      gridStep: numberFlag(values, 'grid-step', DEFAULT_GRID_STEP, { min: 0.005, max: 1 }),
+      tolerance: numberFlag(values, 'tolerance', DEFAULT_TOLERANCE, { min: 0, max: 0.99 }),
+      phi: numberFlag(values, 'phi', DEFAULT_LACS_OPTIONS.phi, { min: 0, max: 12, integer: true }),
+      w: numberFlag(values, 'w', DEFAULT_LACS_OPTIONS.w, { min: -10, max: 10 }),
+      targetLatencyMs: optionalNumber(values, 'target-latency', { min: 1e-6 }),
+      screenSeconds: numberFlag(values, 'screen-budget', DEFAULT_LACS_OPTIONS.screenSeconds, { min: 0.1, max: 600 }),
+      refineTop: numberFlag(values, 'refine-top', DEFAULT_LACS_OPTIONS.refineTop, { min: 0, max: 50, integer: true }),
+      familySeconds: numberFlag(values, 'family-budget', DEFAULT_LACS_OPTIONS.familySeconds, { min: 0.1, max: 3600 }),
+      macsSlack: numberFlag(values, 'macs-slack', DEFAULT_LACS_OPTIONS.macsSlack, { min: 0, max: 100 }),
+      predictor: {
+        minR2: numberFlag(values, 'min-r2', DEFAULT_LACS_OPTIONS.predictor.minR2, { max: 1 }),
+        maxLooRmse: numberFlag(values, 'max-loo-error', DEFAULT_LACS_OPTIONS.predictor.maxLooRmse, { min: 0, max: 100 }),
+      },
+      measure,
+    };
+    const accuracyFile = stringFlag(values, 'accuracy');
+    let accuracyTable: AccuracyTable | undefined;
+    if (accuracyFile) {
+      accuracyTable = loadAccuracyTable(accuracyFile);
+    }
+    const previousFile = stringFlag(values, 'previous');
+    // Every output path is checked before anything is measured.
+    for (const flag of ['coefficients-out', 'cache']) {
+      const file = stringFlag(values, flag);
+      if (file) checkOutputPath(file, `--${flag}`);
+    }
+    const familyDirFlag = stringFlag(values, 'family-dir');
+    if (familyDirFlag) checkOutputFolder(familyDirFlag, '--family-dir');
+    return {
+      baseFile: positionals[0],
+      base: loadArchConfig(positionals[0]),
+      options,
+      accuracyTable,
+      recordSources: listFlag(values, 'records'),
+      store: stringFlag(values, 'frontier') ? fileStore(stringFlag(values, 'frontier')!) : undefined,
+      cacheFile: stringFlag(values, 'cache'),
+      previous: previousFile ? readPrevious(previousFile) : undefined,
+      familyDir: stringFlag(values, 'family-dir'),
+      coefficientsOut: stringFlag(values, 'coefficients-out'),
+    };
+  },
+  async run(a, ctx) {
+    // Records (predictor) and the frontier (positions): the store's records when --frontier is given,
+    // configs from --records, and by default the YAML configs beside the base that carry an accuracy.
+    const configs: ArchConfig[] = loadRecordConfigs(a.recordSources, ctx.log);
+    if (a.store) configs.push(...configsFromStore(await a.store.read()));
+    if (!a.store && a.recordSources.length === 0) configs.push(...loadRecordConfigs([path.dirname(a.baseFile)], undefined));
+    const { records, frontier } = inputsFromConfigs(configs);
+    const lacs = await runLacs(a.base, a.options, {
+      measurer: ctx.measurer(),
+      accuracyTable: a.accuracyTable,
+      records,
+      frontier,
+      cache: a.cacheFile ? new FileCache(a.cacheFile) : undefined,
+      log: ctx.log,
+    });
+    // Nothing chosen (accuracy unknown): no family, no coefficients to write or compare; the report says why.
+    const family_files = a.familyDir ? writeFamily(a.familyDir, lacs) : [];
+    if (a.familyDir && !lacs.chosen) ctx.log(`lacs: no coefficients were chosen (accuracy unknown); no family written to ${a.familyDir}`);
+    const comparison = lacs.chosen && (a.base.family === 'base' || a.previous)
+      ? compareCoefficients(a.previous, { ...lacs.chosen, target_key: lacs.target?.key })
+      : undefined;
+    const stored = storedCoefficients(lacs, ctx.now().toISOString());
+    if (a.coefficientsOut && stored) writeFileAtomic(a.coefficientsOut, JSON.stringify(stored, null, 2) + '\n', { what: '--coefficients-out' });
+    else if (a.coefficientsOut) ctx.log(`lacs: no coefficients were chosen (accuracy unknown); ${a.coefficientsOut} was not written`);
+    const written = a.coefficientsOut && stored ? { coefficients_file: a.coefficientsOut } : {};
+    return { command: 'lacs', lacs, ...(comparison ? { comparison } : {}), family_files, ...written };
+  },
 };

@@ -1,15 +1,10 @@
 import * as path from 'node:path';
 import { loadArchConfig } from '../arch/parse';
-import { choiceFlag, numberFlag, parseFlags, stringFlag } from '../cliargs';
 import { UserError } from '../errors';
-import { createMeasurer } from '../measure';
-import { DEFAULT_MEASURE_OPTIONS, type MeasureOptions, type MeasureResult, type ModelInput } from '../measure/types';
+import { DEFAULT_MEASURE_OPTIONS, type MeasureOptions, type ModelInput } from '../measure/types';
+import type { MeasureCommandResult } from '../report/result';
+import { choiceFlag, MEASURE_FLAGS, numberFlag, optionalNumber, PRECISIONS, PROVIDERS, stringFlag } from './flags';
 import type { Command } from './types';
-
-const USAGE =
-  'frontier-gate measure <config.yaml|model.onnx>... [--ep cpu|cuda|tensorrt] [--batch N] [--precision fp32|fp16] ' +
-  '[--budget SECONDS] [--precision-target 0.01] [--band 0.02] [--threads N] [--resolution N] [--seed N] ' +
-  '[--device-id N] [--trt-fp16] [--trt-cache DIR] [--roofline] [--json] [--raw]';
 
 /** Model names must be unique to pair ratios; measuring a file against itself is legitimate (noise check). */
 function uniqueName(name: string, taken: Set<string>): string {
@@ -32,90 +27,51 @@ export function modelInputs(files: string[]): ModelInput[] {
   });
 }
 
-const ms = (x: number) => (x >= 100 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-
-export function formatTable(r: MeasureResult): string {
-  const nameWidth = Math.max(5, ...r.models.map((m) => m.name.length));
-  const lines = [
-    `target ${r.target.key}  ${r.target.label}`,
-    '',
-    `${'model'.padEnd(nameWidth)}  ${'median ms'.padStart(10)}  ${'95% CI'.padStart(19)}  ${'p90'.padStart(8)}  ${'p99'.padStart(8)}  ${'CV'.padStart(6)}  ${'n'.padStart(6)}  ${'outl.'.padStart(5)}  ${'session'.padStart(9)}  ${'1st run'.padStart(9)}`,
-  ];
-  for (const m of r.models) {
-    const ci = `[${ms(m.ci95_ms[0])}, ${ms(m.ci95_ms[1])}]`;
-    lines.push(
-      `${m.name.padEnd(nameWidth)}  ${ms(m.median_ms).padStart(10)}  ${ci.padStart(19)}  ${ms(m.p90_ms).padStart(8)}  ${ms(m.p99_ms).padStart(8)}  ${pct(m.cv).padStart(6)}  ${String(m.samples).padStart(6)}  ${String(m.outliers).padStart(5)}  ${(ms(m.session_ms) + ' ms').padStart(9)}  ${(ms(m.first_run_ms) + ' ms').padStart(9)}`,
-    );
-  }
-  if (r.ratios.length) {
-    lines.push('', `ratios against ${r.ratios[0].vs} (noise band +/- ${pct(r.band ?? DEFAULT_MEASURE_OPTIONS.band)})`);
-    for (const q of r.ratios) {
-      lines.push(`  ${q.model.padEnd(nameWidth)}  x${q.ratio.toFixed(4)}  95% CI [${q.ci95[0].toFixed(4)}, ${q.ci95[1].toFixed(4)}]  ${q.verdict}`);
-    }
-  }
-  if (r.roofline) {
-    const f = r.roofline;
-    lines.push('', `roofline: peak ${f.peak_gflops.toFixed(1)} GFLOP/s (MatMul ${f.matmul_n}^3), bandwidth ${f.bandwidth_gbs.toFixed(1)} GB/s, ridge ${f.ridge_flops_per_byte.toFixed(1)} FLOP/B`);
-    for (const m of r.models) {
-      if (m.roofline) {
-        const q = m.roofline;
-        lines.push(`  ${m.name.padEnd(nameWidth)}  ${q.achieved_gflops.toFixed(1)} GFLOP/s achieved, intensity ${q.intensity.toFixed(1)} FLOP/B -> ${q.bound}-bound, ${pct(q.roof_fraction)} of its roof`);
-      }
-    }
-  }
-  lines.push('', `${r.rounds} rounds, ${r.wall_s.toFixed(1)} s${r.budget_exhausted ? '; budget ran out before the precision target was met' : ''}`);
-  return lines.join('\n');
+export interface MeasureArgs {
+  inputs: ModelInput[];
+  options: Partial<MeasureOptions>;
+  raw: boolean;
 }
 
-export const command: Command = {
+const d = DEFAULT_MEASURE_OPTIONS;
+
+export const command: Command<MeasureArgs, MeasureCommandResult> = {
   name: 'measure',
   summary: 'latency of configs and .onnx models side by side, with confidence intervals and ratio verdicts',
-  usage: USAGE,
-  async run(argv, io) {
-    const { values, positionals } = parseFlags('measure', argv, {
-      ep: { type: 'string' },
-      batch: { type: 'string' },
-      precision: { type: 'string' },
-      budget: { type: 'string' },
-      'precision-target': { type: 'string' },
-      band: { type: 'string' },
-      threads: { type: 'string' },
-      resolution: { type: 'string' },
-      seed: { type: 'string' },
-      'device-id': { type: 'string' },
-      'trt-fp16': { type: 'boolean' },
-      'trt-cache': { type: 'string' },
-      roofline: { type: 'boolean' },
-      json: { type: 'boolean' },
-      raw: { type: 'boolean' },
-    }, USAGE);
-    if (positionals.length === 0) throw new UserError(`frontier-gate measure: no model given\nusage: ${USAGE}`);
-    const d = DEFAULT_MEASURE_OPTIONS;
+  args: '<config.yaml|model.onnx>...',
+  flags: {
+    ...MEASURE_FLAGS,
+    budget: { type: 'string', value: 'SECONDS', default: d.budgetSeconds, help: 'wall-clock budget for warm-up and timed rounds' },
+    'precision-target': { type: 'string', value: 'FRACTION', default: d.precisionTarget, help: "stop when every 95% interval's relative half-width is below this" },
+    band: { type: 'string', value: 'FRACTION', default: d.band, help: 'noise band of the ratio verdicts (same / slower / faster)' },
+    resolution: { type: 'string', value: 'N', help: 'input size for .onnx models with dynamic spatial dimensions' },
+    'device-id': { type: 'string', value: 'N', help: 'GPU index (cuda, tensorrt)' },
+    'trt-fp16': { type: 'boolean', help: 'TensorRT: allow fp16 kernels' },
+    'trt-cache': { type: 'string', value: 'DIR', help: 'TensorRT: engine cache folder' },
+    roofline: { type: 'boolean', help: "also probe this machine's roofline and place each config under it" },
+    raw: { type: 'boolean', help: 'with --json: keep every raw sample' },
+  },
+  parse(values, positionals) {
+    if (positionals.length === 0) throw new UserError('measure: no model given');
     const options: Partial<MeasureOptions> = {
-      ep: choiceFlag(values, 'ep', ['cpu', 'cuda', 'tensorrt'] as const, d.ep),
+      ep: choiceFlag(values, 'ep', PROVIDERS, d.ep),
       batch: numberFlag(values, 'batch', d.batch, { min: 1, max: 4096, integer: true }),
-      precision: choiceFlag(values, 'precision', ['fp32', 'fp16'] as const, d.precision),
+      precision: choiceFlag(values, 'precision', PRECISIONS, d.precision),
       budgetSeconds: numberFlag(values, 'budget', d.budgetSeconds, { min: 0.1, max: 86400 }),
       precisionTarget: numberFlag(values, 'precision-target', d.precisionTarget, { min: 0.0001, max: 0.5 }),
       band: numberFlag(values, 'band', d.band, { min: 0, max: 0.5 }),
-      threads: values.threads === undefined ? undefined : numberFlag(values, 'threads', 1, { min: 1, max: 1024, integer: true }),
-      resolution: values.resolution === undefined ? undefined : numberFlag(values, 'resolution', 224, { min: 1, max: 8192, integer: true }),
-      seed: values.seed === undefined ? undefined : numberFlag(values, 'seed', 0, { min: 0, max: 2 ** 32 - 1, integer: true }),
-      deviceId: values['device-id'] === undefined ? undefined : numberFlag(values, 'device-id', 0, { min: 0, max: 64, integer: true }),
+      threads: optionalNumber(values, 'threads', { min: 1, max: 1024, integer: true }),
+      resolution: optionalNumber(values, 'resolution', { min: 1, max: 8192, integer: true }),
+      seed: optionalNumber(values, 'seed', { min: 0, max: 2 ** 32 - 1, integer: true }),
+      deviceId: optionalNumber(values, 'device-id', { min: 0, max: 64, integer: true }),
       trtFp16: Boolean(values['trt-fp16']),
       trtCachePath: stringFlag(values, 'trt-cache'),
       roofline: Boolean(values.roofline),
     };
-    const inputs = modelInputs(positionals);
-    const measurer = createMeasurer({ log: values.json ? () => undefined : (line) => io.err(line) });
-    const result = await measurer.measure(inputs, options);
-    if (values.json) {
-      const shaped = values.raw ? result : { ...result, models: result.models.map(({ raw_ms: _raw, ...rest }) => rest) };
-      io.out(JSON.stringify(shaped, null, 2));
-    } else {
-      io.out(formatTable(result));
-    }
-    return 0;
+    return { inputs: modelInputs(positionals), options, raw: Boolean(values.raw) };
+  },
+  async run(args, ctx) {
+    const measurement = await ctx.measurer().measure(args.inputs, args.options);
+    return { command: 'measure', measurement, raw: args.raw };
   },
 };

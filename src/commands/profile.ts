@@ -1,26 +1,17 @@
-import { LIMIT_FLAGS, choiceFlag, limitsFromFlags, numberFlag, parseFlags, stringFlag } from '../cliargs';
 import { UserError } from '../errors';
-import { createMeasurer } from '../measure';
-import type { Measurer } from '../measure/types';
 import { analyzeProfile, parseShard, profilePositions, runProfile, type ProfileResult } from '../search/profile';
 import { DEFAULT_REDUCTION, reduceSpace } from '../search/reduce';
-import { renderProfile, renderReduction } from '../search/report';
 import { formatCount, loadSpace, spaceSize, spaceToYaml, type SearchSpace } from '../search/space';
-import { zenProxy } from '../search/zen';
-import type { Command, CommandIO } from './types';
+import type { ProfileCommandResult } from '../report/result';
+import { LIMIT_FLAGS, limitsFromFlags, REPORT_FLAGS, choiceFlag, numberFlag, optionalNumber, stringFlag } from './flags';
+import type { Command, FlagDefs, FlagValues, ProgressTask } from './types';
 import { checkOutputPath, writeFileAtomic } from '../util/fs';
-
-const USAGE =
-  'frontier-gate profile <space.yaml> [--samples N] [--shard i/n] [--budget SECONDS] [--per-call SECONDS] [--seed N] ' +
-  '[--threads N] [--proxy none|zen] [--reduce reduced.yaml] [--min-effect PCT] [--out result.json] [--json]';
-
-/** Seams for tests: the measurer a command uses. */
-export const profileDeps: { measurer: () => Measurer } = { measurer: () => createMeasurer() };
+import type { ResourceLimits } from '../arch/types';
 
 /** Output file flags checked before any work. */
-export function checkOutputs(values: Record<string, unknown>, flags: string[]): void {
+export function checkOutputs(values: FlagValues, flags: string[]): void {
   for (const flag of flags) {
-    const file = stringFlag(values as never, flag);
+    const file = stringFlag(values, flag);
     if (file) checkOutputPath(file, `--${flag}`);
   }
 }
@@ -29,81 +20,108 @@ export function writeFileOrFail(file: string, text: string, what: string): void 
   writeFileAtomic(file, text, { what });
 }
 
-/** Analyses a (complete or partial) profile, writes the reduced space if asked, prints the report. */
-export function reportProfile(space: SearchSpace, result: ProfileResult, values: Record<string, unknown>, io: CommandIO): void {
-  const analysis = analyzeProfile(space, result);
-  const minEffectPct = numberFlag(values as never, 'min-effect', DEFAULT_REDUCTION.minEffectPct, { min: 0, max: 100 });
-  const minExcessShare = DEFAULT_REDUCTION.minExcessShare;
-  const reducePath = stringFlag(values as never, 'reduce');
-  const parts = [renderProfile(space, analysis)];
-  if (reducePath) {
-    const reduction = reduceSpace(space, analysis, { minEffectPct, minExcessShare });
-    const header = [
-      `Reduced from ${space.name} by frontier-gate profile on ${analysis.target}`,
-      `(${analysis.units} work units, ${analysis.contexts} contexts; rule threshold ${minEffectPct}% of end-to-end latency).`,
-      `Space size ${formatCount(reduction.sizeBefore)} -> ${formatCount(reduction.sizeAfter)}.`,
-      ...reduction.removals.map((r) => `removed ${r.label} from ${r.stageName} (${r.rule}): ${r.because}`),
-    ];
-    const extra = {
-      reduction: reduction.removals.map((r) => ({ stage: r.stageName, block: r.key, rule: r.rule, because: r.because })),
-    };
-    writeFileOrFail(reducePath, spaceToYaml(reduction.space, header, extra) + '\n', 'reduced space');
-    parts.push(renderReduction(reduction), `Reduced space written to ${reducePath}.`);
-  }
-  io.out(parts.join('\n\n'));
+/** The reduction flags profile and merge share. */
+export const REDUCE_FLAGS: FlagDefs = {
+  reduce: { type: 'string', value: 'FILE.yaml', help: 'write the reduced search space here' },
+  'min-effect': { type: 'string', value: 'PCT', default: DEFAULT_REDUCTION.minEffectPct, help: 'a block is dropped only if it costs more than this % of end-to-end latency' },
+};
+
+export interface ReduceArgs {
+  reducePath?: string;
+  minEffectPct: number;
 }
 
-export const command: Command = {
+export function reduceArgs(values: FlagValues): ReduceArgs {
+  return { reducePath: stringFlag(values, 'reduce'), minEffectPct: numberFlag(values, 'min-effect', DEFAULT_REDUCTION.minEffectPct, { min: 0, max: 100 }) };
+}
+
+/** Analyses a (complete or partial) profile and writes the reduced space when asked: the result of profile and merge. */
+export function profileResult(command: 'profile' | 'merge', space: SearchSpace, profile: ProfileResult, reduce: ReduceArgs, files: string[]): ProfileCommandResult {
+  const analysis = analyzeProfile(space, profile);
+  const missing = profile.units_total - profile.planned.length;
+  if (!reduce.reducePath) return { command, profile, space, analysis, files, missing_units: missing };
+  const reduction = reduceSpace(space, analysis, { minEffectPct: reduce.minEffectPct, minExcessShare: DEFAULT_REDUCTION.minExcessShare });
+  const header = [
+    `Reduced from ${space.name} by frontier-gate ${command} on ${analysis.target}`,
+    `(${analysis.units} work units, ${analysis.contexts} contexts; rule threshold ${reduce.minEffectPct}% of end-to-end latency).`,
+    `Space size ${formatCount(reduction.sizeBefore)} -> ${formatCount(reduction.sizeAfter)}.`,
+    ...reduction.removals.map((r) => `removed ${r.label} from ${r.stageName} (${r.rule}): ${r.because}`),
+  ];
+  const extra = { reduction: reduction.removals.map((r) => ({ stage: r.stageName, block: r.key, rule: r.rule, because: r.because })) };
+  writeFileOrFail(reduce.reducePath, spaceToYaml(reduction.space, header, extra) + '\n', 'reduced space');
+  return {
+    command, profile, space, analysis, files: [...files, reduce.reducePath], missing_units: missing,
+    reduction: { ...reduction, file: reduce.reducePath, min_effect_pct: reduce.minEffectPct },
+  };
+}
+
+export interface ProfileArgs {
+  space: SearchSpace;
+  /** --max-params / --max-macs / --max-activation-bytes: every sampled network passes them before it is built. */
+  limits: Partial<ResourceLimits>;
+  samples: number;
+  shard?: { index: number; count: number };
+  budgetSeconds?: number;
+  perCallSeconds: number;
+  seed: number;
+  threads?: number;
+  proxy: 'none' | 'zen';
+  out?: string;
+  reduce: ReduceArgs;
+}
+
+export const command: Command<ProfileArgs, ProfileCommandResult> = {
   name: 'profile',
   summary: 'profile block latency per (stage, layer) position of a search space from paired end-to-end measurements; reduce the space',
-  usage: USAGE,
-  async run(argv, io) {
-    const { values, positionals } = parseFlags('profile', argv, {
-      samples: { type: 'string' },
-      shard: { type: 'string' },
-      budget: { type: 'string' },
-      'per-call': { type: 'string' },
-      seed: { type: 'string' },
-      threads: { type: 'string' },
-      proxy: { type: 'string' },
-      reduce: { type: 'string' },
-      'min-effect': { type: 'string' },
-      out: { type: 'string' },
-      json: { type: 'boolean' },
-      ...LIMIT_FLAGS,
-    }, USAGE);
-    if (positionals.length !== 1) throw new UserError(`frontier-gate profile: expected one search space file, got ${positionals.length}\nusage: ${USAGE}`);
-    checkOutputs(values, ['out', 'reduce']);
-    const space = loadSpace(positionals[0]);
-    const samples = numberFlag(values, 'samples', 4, { min: 1, max: 10000, integer: true });
-    const budget = values.budget === undefined ? undefined : numberFlag(values, 'budget', 0, { min: 1 });
-    const perCall = numberFlag(values, 'per-call', 1, { min: 0.05, max: 600 });
-    const seed = numberFlag(values, 'seed', 1, { min: 0, integer: true });
-    const threads = values.threads === undefined ? undefined : numberFlag(values, 'threads', 1, { min: 1, max: 1024, integer: true });
-    const proxyName = choiceFlag(values, 'proxy', ['none', 'zen'] as const, 'none');
+  args: '<space.yaml>',
+  flags: {
+    ...LIMIT_FLAGS,
+    samples: { type: 'string', value: 'N', default: 4, help: 'context networks sampled per position' },
+    shard: { type: 'string', value: 'i/n', help: 'measure only shard i of n (an Actions matrix); join with merge' },
+    budget: { type: 'string', value: 'SECONDS', help: 'stop starting work units after this long (the rest are reported skipped)' },
+    'per-call': { type: 'string', value: 'SECONDS', default: 1, help: 'measurement budget of each paired call' },
+    seed: { type: 'string', value: 'N', default: 1, help: 'seed of the sampled contexts' },
+    threads: { type: 'string', value: 'N', default: 'cores - 1', help: 'intra-op threads' },
+    proxy: { type: 'string', value: 'none|zen', default: 'none', help: 'also score each block with the Zen-score accuracy proxy' },
+    ...REDUCE_FLAGS,
+    out: { type: 'string', value: 'FILE.json', help: 'write the profile result (the input of merge)' },
+    ...REPORT_FLAGS,
+  },
+  parse(values, positionals) {
+    if (positionals.length !== 1) throw new UserError(`profile: expected one search space file, got ${positionals.length}`);
     const shardText = stringFlag(values, 'shard');
-    const shard = shardText ? parseShard(shardText) : undefined;
-    const positions = profilePositions(space);
-    io.err(`profile ${space.name}: ${positions.length} positions x ${samples} contexts = ${positions.length * samples} work units` +
-      `${shard ? `, shard ${shard.index}/${shard.count}` : ''}; space size ${formatCount(spaceSize(space))}`);
-    const result = await runProfile(space, profileDeps.measurer(), {
-      samples, seed, shard, budgetSeconds: budget, perCallSeconds: perCall, limits: limitsFromFlags(values),
-      measure: threads ? { threads } : undefined,
-      proxy: proxyName === 'zen' ? zenProxy({ threads }) : undefined,
+    checkOutputs(values, ['out', 'reduce']);
+    return {
+      limits: limitsFromFlags(values),
+      space: loadSpace(positionals[0]),
+      samples: numberFlag(values, 'samples', 4, { min: 1, max: 10000, integer: true }),
+      shard: shardText ? parseShard(shardText) : undefined,
+      budgetSeconds: optionalNumber(values, 'budget', { min: 1 }),
+      perCallSeconds: numberFlag(values, 'per-call', 1, { min: 0.05, max: 600 }),
+      seed: numberFlag(values, 'seed', 1, { min: 0, integer: true }),
+      threads: optionalNumber(values, 'threads', { min: 1, max: 1024, integer: true }),
+      proxy: choiceFlag(values, 'proxy', ['none', 'zen'] as const, 'none'),
+      out: stringFlag(values, 'out'),
+      reduce: reduceArgs(values),
+    };
+  },
+  async run(a, ctx) {
+    const positions = profilePositions(a.space);
+    const units = positions.length * a.samples;
+    ctx.log(`profile ${a.space.name}: ${positions.length} positions x ${a.samples} contexts = ${units} work units` +
+      `${a.shard ? `, shard ${a.shard.index}/${a.shard.count}` : ''}; space size ${formatCount(spaceSize(a.space))}`);
+    let task: ProgressTask | undefined;
+    const profile = await runProfile(a.space, ctx.measurer(), {
+      samples: a.samples, seed: a.seed, shard: a.shard, budgetSeconds: a.budgetSeconds, perCallSeconds: a.perCallSeconds, limits: a.limits,
+      measure: a.threads ? { threads: a.threads } : undefined,
+      proxy: a.proxy === 'zen' ? ctx.proxy({ threads: a.threads }) : undefined,
       onUnit: (done, total, unit) => {
-        if (done === 1 || done % 10 === 0 || done === total) io.err(`  unit ${done}/${total} (stage ${unit.stage} layer ${unit.layer}, ${unit.wall_s.toFixed(1)} s)`);
+        task ??= ctx.progress.start(`profile ${a.space.name}`, total);
+        task.update(done, `stage ${unit.stage} layer ${unit.layer}`);
       },
     });
-    const out = stringFlag(values, 'out');
-    if (out) writeFileOrFail(out, JSON.stringify(result, null, 1) + '\n', 'profile result');
-    if (values.json) {
-      // The report goes to stderr so stdout stays one JSON document (the reduced space is still written).
-      if (values.reduce) reportProfile(space, result, values, { out: io.err, err: io.err });
-      io.out(JSON.stringify(result, null, 1));
-      return 0;
-    }
-    reportProfile(space, result, values, io);
-    if (result.skipped.length) io.err(`note: ${result.skipped.length} work units were skipped when the ${budget} s budget ran out`);
-    return 0;
+    task?.end(`${profile.units.length} work units measured`);
+    if (a.out) writeFileOrFail(a.out, JSON.stringify(profile, null, 1) + '\n', 'profile result');
+    return profileResult('profile', a.space, profile, a.reduce, a.out ? [a.out] : []);
   },
 };

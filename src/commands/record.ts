@@ -1,41 +1,47 @@
-import { parseFlags } from '../cliargs';
-import { ACCURACY_FLAGS, budgetFlag, defaultCliDeps, emitReport, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, OUTPUT_FLAGS, checkOutputFlags, storeFlag, type CliDeps } from '../frontier/cli';
-import { applyRecordUpdates, runRecord } from '../frontier/gate';
-import { DEFAULT_STORE_PATH, readStoreFile, updateStoreFile } from '../frontier/store';
+import { UserError } from '../errors';
+import { runRecord, type RecordInput, type RecordOptions, type RecordReport } from '../frontier/gate';
+import { fileStore, type StoreAccess } from '../frontier/access';
+import { DEFAULT_STORE_PATH } from '../frontier/store';
+import { ACCURACY_FLAGS, budgetFlag, gateCandidate, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, REPORT_FLAGS, STORE_FLAG, storeFlag } from './flags';
 import type { Command } from './types';
+import { checkOutputPath } from '../util/fs';
 
-const USAGE =
-  'frontier-gate record <config.yaml>... [--frontier .frontier/frontier.json] [--accuracy PERCENT | --metrics FILE --metrics-key a.b.c] ' +
-  '[--target auto|cpu|cuda|tensorrt] [--budget 20] [--json] [--report FILE.md] [--json-report FILE.json] [--batch N] [--precision fp32|fp16] [--threads N] [--verbose] ' +
-  '[--lacs | --no-lacs] (on by default: configs with family: base get LACS coefficients stored with their record)';
-
-export function makeRecordCommand(deps: CliDeps): Command {
-  return {
-    name: 'record',
-    summary: 'measure configs on this machine and add or update their records in the frontier store',
-    usage: USAGE,
-    async run(argv, io) {
-      const { values, positionals } = parseFlags('record', argv, { ...MEASURE_FLAGS, ...ACCURACY_FLAGS, ...OUTPUT_FLAGS, ...LACS_FLAGS }, USAGE);
-      const budgetSeconds = budgetFlag(values, 20);
-      const measure = measureOptions(values);
-      const lacs = lacsFlag(values);
-      const storeFile = storeFlag(values, DEFAULT_STORE_PATH);
-      checkOutputFlags(values, storeFile);
-      const inputs = loadCandidates('record', positionals, values, USAGE);
-      // Validate the store before spending time measuring; a bad store is never rewritten.
-      const store = readStoreFile(storeFile, { allowMissing: true });
-      const { report, updates } = await runRecord(
-        store,
-        inputs.map((c) => ({ config: c.config, file: c.file, ...(c.accuracy ? { accuracy: c.accuracy.top1, accuracySource: c.accuracy.source } : {}) })),
-        { budgetSeconds, measure, storeFile, lacs: lacs ? {} : false },
-        { measurer: deps.measurer(io, Boolean(values.verbose)), now: deps.now, commit: deps.commit?.() },
-      );
-      // Re-read under the lock and apply our updates: whatever another writer added meanwhile stays.
-      await updateStoreFile(storeFile, (current) => applyRecordUpdates(current, updates));
-      emitReport(values, io, report);
-      return 0;
-    },
-  };
+export interface RecordArgs {
+  store: StoreAccess;
+  inputs: RecordInput[];
+  options: RecordOptions;
 }
 
-export const command: Command = makeRecordCommand(defaultCliDeps);
+export const command: Command<RecordArgs, RecordReport> = {
+  name: 'record',
+  summary: 'measure configs on this machine and add or update their records in the frontier store',
+  args: '<config.yaml>...',
+  flags: {
+    ...STORE_FLAG,
+    budget: { type: 'string', value: 'SECONDS', default: 20, help: 'measurement budget for the whole call' },
+    ...ACCURACY_FLAGS,
+    ...LACS_FLAGS,
+    ...MEASURE_FLAGS,
+    ...REPORT_FLAGS,
+  },
+  parse(values, positionals) {
+    const storeFile = storeFlag(values, DEFAULT_STORE_PATH);
+    // The store is written after measuring: a folder, special file or read-only path fails now.
+    checkOutputPath(storeFile, '--frontier');
+    const options: RecordOptions = { budgetSeconds: budgetFlag(values, 20), measure: measureOptions(values), storeFile, lacs: lacsFlag(values) ? {} : false };
+    if (!positionals.length) throw new UserError('record: no config given');
+    return { store: fileStore(storeFile, { allowMissing: true }), options, inputs: loadCandidates(positionals, values).map(gateCandidate) };
+  },
+  async run(args, ctx) {
+    // Validate the store before spending time measuring; a bad store is never rewritten.
+    const store = await args.store.read();
+    const bases = args.inputs.filter((i) => i.config.family === 'base').map((i) => i.config.name);
+    if (args.options.lacs && bases.length) {
+      ctx.log(`record: ${bases.join(', ')} ${bases.length === 1 ? 'is a' : 'are'} family base${bases.length === 1 ? '' : 's'} (family: base): LACS coefficients are recomputed after the measurement and stored with the record (--no-lacs skips this)`);
+    }
+    const { report, updates } = await runRecord(store, args.inputs, args.options, { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit() });
+    const names = args.inputs.map((i) => i.config.name);
+    await args.store.apply(updates, `frontier-gate: record ${names.slice(0, 5).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}`);
+    return report;
+  },
+};

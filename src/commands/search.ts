@@ -1,129 +1,129 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { LIMIT_FLAGS, limitsFromFlags, numberFlag, parseFlags, stringFlag } from '../cliargs';
 import { UserError } from '../errors';
-import { createMeasurer } from '../measure';
-import type { Measurer } from '../measure/types';
 import { commonReference, hypervolume, runSearch, type SearchResult } from '../search/evolve';
-import type { AccuracyProxy } from '../search/profile';
-import { formatCount, loadSpace, spaceSize } from '../search/space';
-import { zenProxy } from '../search/zen';
+import { formatCount, loadSpace, spaceSize, type SearchSpace } from '../search/space';
+import type { SearchCommandResult } from '../report/result';
+import { toJson } from '../report/index';
+import { renderSearch } from '../report/search';
+import { REPORT_FLAGS, numberFlag, optionalNumber, stringFlag, LIMIT_FLAGS, limitsFromFlags } from './flags';
 import { writeFileOrFail } from './profile';
 import type { Command } from './types';
 import { checkOutputFolder } from '../util/fs';
+import type { ResourceLimits } from '../arch/types';
 
-const USAGE =
-  'frontier-gate search <space.yaml> --latency-target MS [--reduced reduced.yaml] [--random] [--budget SECONDS] ' +
-  '[--evaluations N] [--population P] [--generation G] [--per-call SECONDS] [--seed N] [--threads N] [--zen-batch N] [--out DIR] [--json]';
-
-/** Seams for tests: the measurer and the accuracy proxy. */
-export const searchDeps: { measurer: () => Measurer; proxy: (o: { threads?: number; batch: number }) => AccuracyProxy } = {
-  measurer: () => createMeasurer(),
-  proxy: (o) => zenProxy({ threads: o.threads, batch: o.batch }),
-};
+export interface SearchArgs {
+  space: SearchSpace;
+  /** --max-params / --max-macs / --max-activation-bytes: every sampled network passes them before it is built. */
+  limits: Partial<ResourceLimits>;
+  reduced?: SearchSpace;
+  random: boolean;
+  latencyTargetMs: number;
+  budgetSeconds?: number;
+  evaluations?: number;
+  population: number;
+  generation: number;
+  perCallSeconds: number;
+  seed: number;
+  threads?: number;
+  zenBatch: number;
+  outDir?: string;
+}
 
 const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 
-function renderFronts(runs: { label: string; result: SearchResult }[], ref: { latency_ms: number; proxy: number }): string {
-  const lines = [`### Search: latency target ${f(ref.latency_ms)} ms${runs[0].result.target ? ` on ${runs[0].result.target}` : ''}`, ''];
-  lines.push(`Accuracy side is the ${runs[0].result.proxy} **proxy**, not a measured accuracy. Hypervolume: area dominated up to (latency target, lowest proxy seen in any run), in ms x proxy units.`);
-  lines.push('');
-  lines.push('| run | networks | measured | front size | hypervolume | best proxy within target |');
-  lines.push('|---|---|---|---|---|---|');
-  for (const { label, result } of runs) {
-    const best = result.front[result.front.length - 1];
-    lines.push(`| ${label} | ${result.evaluations} | ${result.measured} | ${result.front.length} | ${f(hypervolume(result.all, ref), 3)} | ${best ? `${f(best.proxy)} (proxy) at ${f(best.latency_ms)} ms` : 'none within target'} |`);
-  }
-  for (const { label, result } of runs) {
-    lines.push('', `#### Pareto front: ${label}`, '', '| network | latency ms | proxy | blocks per stage |', '|---|---|---|---|');
-    for (const c of result.front) {
-      const desc = c.config.stages.map((s) => `${s.block === 'mbconv' ? '' : s.block + ' '}e${s.expand}k${s.kernel}${s.repeats > 1 ? `x${s.repeats}` : ''}`).join(' ');
-      lines.push(`| ${c.config.name} | ${f(c.latency_ms)} | ${f(c.proxy)} | r${c.config.resolution}: ${desc} |`);
-    }
-  }
-  return lines.join('\n');
-}
-
-export const command: Command = {
+export const command: Command<SearchArgs, SearchCommandResult> = {
   name: 'search',
   summary: 'evolutionary search of a space for the latency/Zen-score-proxy Pareto front; full vs reduced space at equal budget',
-  usage: USAGE,
-  async run(argv, io) {
-    const { values, positionals } = parseFlags('search', argv, {
-      'latency-target': { type: 'string' },
-      reduced: { type: 'string' },
-      random: { type: 'boolean' },
-      budget: { type: 'string' },
-      evaluations: { type: 'string' },
-      population: { type: 'string' },
-      generation: { type: 'string' },
-      'per-call': { type: 'string' },
-      seed: { type: 'string' },
-      threads: { type: 'string' },
-      'zen-batch': { type: 'string' },
-      out: { type: 'string' },
-      json: { type: 'boolean' },
-      ...LIMIT_FLAGS,
-    }, USAGE);
-    if (positionals.length !== 1) throw new UserError(`frontier-gate search: expected one search space file, got ${positionals.length}\nusage: ${USAGE}`);
-    if (values['latency-target'] === undefined) throw new UserError(`frontier-gate search: --latency-target MS is required\nusage: ${USAGE}`);
-    const latencyTargetMs = numberFlag(values, 'latency-target', 0, { min: 0.001 });
+  args: '<space.yaml> --latency-target MS',
+  flags: {
+    ...LIMIT_FLAGS,
+    'latency-target': { type: 'string', value: 'MS', help: 'latency bound of the front (required)' },
+    reduced: { type: 'string', value: 'FILE.yaml', help: 'also search this reduced space (from profile --reduce) at equal budget' },
+    random: { type: 'boolean', help: 'also run random sampling at equal budget, as a baseline' },
+    budget: { type: 'string', value: 'SECONDS', help: 'time budget of each run' },
+    evaluations: { type: 'string', value: 'N', default: 100, help: 'networks evaluated per run (default when no --budget)' },
+    population: { type: 'string', value: 'P', default: 16, help: 'population size' },
+    generation: { type: 'string', value: 'G', default: 4, help: 'children per generation' },
+    'per-call': { type: 'string', value: 'SECONDS', default: 1, help: 'measurement budget per network' },
+    seed: { type: 'string', value: 'N', default: 1, help: 'seed of the search' },
+    threads: { type: 'string', value: 'N', default: 'cores - 1', help: 'intra-op threads' },
+    'zen-batch': { type: 'string', value: 'N', default: 4, help: 'batch of the Zen-score proxy' },
+    out: { type: 'string', value: 'DIR', help: 'write the fronts as configs, search.json and search.md here' },
+    ...REPORT_FLAGS,
+  },
+  parse(values, positionals) {
+    if (positionals.length !== 1) throw new UserError(`search: expected one search space file, got ${positionals.length}`);
+    if (values['latency-target'] === undefined) throw new UserError('search: --latency-target MS is required');
+    const reducedPath = stringFlag(values, 'reduced');
     const outFolder = stringFlag(values, 'out');
     if (outFolder) checkOutputFolder(outFolder, '--out');
-    const space = loadSpace(positionals[0]);
-    const reducedPath = stringFlag(values, 'reduced');
-    const reduced = reducedPath ? loadSpace(reducedPath) : undefined;
-    const budgetSeconds = values.budget === undefined ? undefined : numberFlag(values, 'budget', 0, { min: 1 });
-    const evaluations = values.evaluations === undefined ? (budgetSeconds === undefined ? 100 : undefined) : numberFlag(values, 'evaluations', 100, { min: 1, integer: true });
-    const population = numberFlag(values, 'population', 16, { min: 2, max: 10000, integer: true });
-    const generation = numberFlag(values, 'generation', 4, { min: 1, max: 256, integer: true });
-    const perCall = numberFlag(values, 'per-call', 1, { min: 0.05, max: 600 });
-    const seed = numberFlag(values, 'seed', 1, { min: 0, integer: true });
-    const threads = values.threads === undefined ? undefined : numberFlag(values, 'threads', 1, { min: 1, max: 1024, integer: true });
-    const zenBatch = numberFlag(values, 'zen-batch', 4, { min: 1, max: 256, integer: true });
-    const measurer = searchDeps.measurer();
-    const proxy = searchDeps.proxy({ threads, batch: zenBatch });
+    const budgetSeconds = optionalNumber(values, 'budget', { min: 1 });
+    return {
+      limits: limitsFromFlags(values),
+      latencyTargetMs: numberFlag(values, 'latency-target', 0, { min: 0.001 }),
+      space: loadSpace(positionals[0]),
+      reduced: reducedPath ? loadSpace(reducedPath) : undefined,
+      random: Boolean(values.random),
+      budgetSeconds,
+      evaluations: values.evaluations === undefined ? (budgetSeconds === undefined ? 100 : undefined) : numberFlag(values, 'evaluations', 100, { min: 1, integer: true }),
+      population: numberFlag(values, 'population', 16, { min: 2, max: 10000, integer: true }),
+      generation: numberFlag(values, 'generation', 4, { min: 1, max: 256, integer: true }),
+      perCallSeconds: numberFlag(values, 'per-call', 1, { min: 0.05, max: 600 }),
+      seed: numberFlag(values, 'seed', 1, { min: 0, integer: true }),
+      threads: optionalNumber(values, 'threads', { min: 1, max: 1024, integer: true }),
+      zenBatch: numberFlag(values, 'zen-batch', 4, { min: 1, max: 256, integer: true }),
+      outDir: stringFlag(values, 'out'),
+    };
+  },
+  async run(a, ctx) {
+    const measurer = ctx.measurer();
+    const proxy = ctx.proxy({ threads: a.threads, batch: a.zenBatch });
     const latencyCache = new Map<string, number>();
     const proxyCache = new Map<string, number>();
-    const common = { limits: limitsFromFlags(values), latencyTargetMs, population, evaluations, budgetSeconds, seed, generation, perCallSeconds: perCall, measure: threads ? { threads } : undefined, latencyCache, proxyCache };
-    const runs: { label: string; result: SearchResult }[] = [];
-    const plan: { label: string; space: typeof space; mode: 'evolution' | 'random' }[] = [{ label: `evolution, full space ${space.name} (${formatCount(spaceSize(space))})`, space, mode: 'evolution' }];
-    if (reduced) plan.push({ label: `evolution, reduced space ${reduced.name} (${formatCount(spaceSize(reduced))})`, space: reduced, mode: 'evolution' });
-    if (values.random) plan.push({ label: `random sampling, full space ${space.name}`, space, mode: 'random' });
+    const common = {
+      limits: a.limits,
+      latencyTargetMs: a.latencyTargetMs, population: a.population, evaluations: a.evaluations, budgetSeconds: a.budgetSeconds, seed: a.seed,
+      generation: a.generation, perCallSeconds: a.perCallSeconds, measure: a.threads ? { threads: a.threads } : undefined, latencyCache, proxyCache,
+    };
+    const plan: { label: string; space: SearchSpace; mode: 'evolution' | 'random' }[] = [{ label: `evolution, full space ${a.space.name} (${formatCount(spaceSize(a.space))})`, space: a.space, mode: 'evolution' }];
+    if (a.reduced) plan.push({ label: `evolution, reduced space ${a.reduced.name} (${formatCount(spaceSize(a.reduced))})`, space: a.reduced, mode: 'evolution' });
+    if (a.random) plan.push({ label: `random sampling, full space ${a.space.name}`, space: a.space, mode: 'random' });
+    const results: { label: string; result: SearchResult }[] = [];
     for (const p of plan) {
-      io.err(`search: ${p.label}; budget ${evaluations !== undefined ? `${evaluations} networks` : ''}${evaluations !== undefined && budgetSeconds !== undefined ? ' or ' : ''}${budgetSeconds !== undefined ? `${budgetSeconds} s` : ''}`);
-      const result = await runSearch(p.space, measurer, proxy, {
-        ...common, mode: p.mode,
-        onGeneration: (n, front) => { if (n % 20 < generation) io.err(`  ${n} networks, front ${front.length}`); },
-      });
-      runs.push({ label: p.label, result });
+      const budget = [a.evaluations !== undefined ? `${a.evaluations} networks` : '', a.budgetSeconds !== undefined ? `${a.budgetSeconds} s` : ''].filter(Boolean).join(' or ');
+      ctx.log(`search: ${p.label}; budget ${budget}`);
+      // Progress counts networks when the budget is a count; a time budget has no total to count against.
+      const task = ctx.progress.start(`search: ${p.label}`, a.evaluations ?? 0);
+      const result = await runSearch(p.space, measurer, proxy, { ...common, mode: p.mode, onGeneration: (n, front) => task.update(n, `front ${front.length}`) });
+      task.end(`${result.evaluations} networks evaluated (${result.measured} measured), front ${result.front.length}`);
+      results.push({ label: p.label, result });
     }
-    const ref = commonReference(runs.map((r) => r.result));
-    const report = renderFronts(runs, ref);
-    const summary = runs.map(({ label, result }) => ({
-      label, space: result.space, mode: result.mode, proxy: result.proxy, target: result.target, latency_target_ms: latencyTargetMs,
-      evaluations: result.evaluations, measured: result.measured, cache_hits: result.cache_hits, wall_s: result.wall_s,
-      hypervolume: hypervolume(result.all, ref), reference: ref,
-      front: result.front.map((c) => ({ name: c.config.name, hash: c.hash, latency_ms: c.latency_ms, proxy: c.proxy })),
-    }));
-    const outDir = stringFlag(values, 'out');
-    if (outDir) {
+    const reference = commonReference(results.map((r) => r.result));
+    const runs = results.map((r) => ({ ...r, hypervolume: hypervolume(r.result.all, reference) }));
+    const out: SearchCommandResult = { command: 'search', latency_target_ms: a.latencyTargetMs, reference, runs, files: [] };
+    if (a.outDir) {
       try {
-        fs.mkdirSync(outDir, { recursive: true });
+        fs.mkdirSync(a.outDir, { recursive: true });
       } catch (err) {
-        throw new UserError(`--out ${JSON.stringify(outDir)}: cannot create the folder (${(err as NodeJS.ErrnoException).code})`);
+        throw new UserError(`--out ${JSON.stringify(a.outDir)}: cannot create the folder (${(err as NodeJS.ErrnoException).code})`);
       }
       for (const { result } of runs) {
         for (const c of result.front) {
           const header = `# ${c.config.name}: found by frontier-gate search (${result.mode}) in ${result.space}; latency ${f(c.latency_ms)} ms on ${result.target ?? 'unknown target'}, ${result.proxy} ${f(c.proxy)} (a proxy, not an accuracy)\n`;
-          writeFileOrFail(path.join(outDir, `${c.config.name}.yaml`), header + stringify(c.config, { flowCollectionPadding: false }), 'candidate config');
+          const file = path.join(a.outDir, `${c.config.name}.yaml`);
+          writeFileOrFail(file, header + stringify(c.config, { flowCollectionPadding: false }), 'candidate config');
+          out.files.push(file);
         }
       }
-      writeFileOrFail(path.join(outDir, 'search.json'), JSON.stringify(summary, null, 1) + '\n', 'search result');
-      writeFileOrFail(path.join(outDir, 'search.md'), report + '\n', 'search report');
+      const json = path.join(a.outDir, 'search.json');
+      const md = path.join(a.outDir, 'search.md');
+      out.files.push(json, md);
+      // search.json is the same document `--json` prints (src/report's JSON form).
+      writeFileOrFail(json, JSON.stringify(toJson(out), null, 1) + '\n', 'search result');
+      writeFileOrFail(md, renderSearch(out), 'search report');
     }
-    io.out(values.json ? JSON.stringify(summary, null, 1) : report);
-    return 0;
+    return out;
   },
 };

@@ -1,51 +1,32 @@
-import { countConfig, type NetworkStats } from '../arch/counts';
-import { formatBytes, formatCount } from '../arch/format';
+import { countConfig } from '../arch/counts';
 import { loadArchConfig } from '../arch/parse';
-import { LIMIT_FLAGS, choiceFlag, limitsFromFlags, parseFlags } from '../cliargs';
 import { UserError } from '../errors';
+import type { StatsResult } from '../report/result';
+import { choiceFlag, LIMIT_FLAGS, limitsFromFlags, PRECISIONS } from './flags';
 import type { Command } from './types';
 
-const USAGE = 'frontier-gate stats <config.yaml>... [--json] [--layers] [--precision fp32|fp16] [--max-params N] [--max-macs N] [--max-activation-bytes N]';
-
-function table(s: NetworkStats, layers: boolean): string {
-  const lines = [
-    `${s.name} @ ${s.resolution}px (${s.precision})`,
-    `  params            ${s.params.toLocaleString('en-US')} (${formatCount(s.params)})`,
-    `  multiply-adds     ${s.macs.toLocaleString('en-US')} (${formatCount(s.macs)})`,
-    `  weight bytes      ${formatBytes(s.weight_bytes)}`,
-    `  activation bytes  ${formatBytes(s.activation_bytes)} moved, ${formatBytes(s.peak_activation_bytes)} peak`,
-    `  intensity         ${s.intensity.toFixed(2)} FLOP/byte`,
-  ];
-  if (layers) {
-    lines.push('', `  ${'layer'.padEnd(28)} ${'type'.padEnd(14)} ${'out'.padEnd(14)} ${'params'.padStart(10)} ${'MACs'.padStart(12)} ${'FLOP/B'.padStart(7)}`);
-    for (const l of s.layers) {
-      const out = `${l.outShape.c}x${l.outShape.h}x${l.outShape.w}`;
-      lines.push(`  ${l.name.padEnd(28)} ${l.type.padEnd(14)} ${out.padEnd(14)} ${String(l.params).padStart(10)} ${String(l.macs).padStart(12)} ${l.intensity.toFixed(1).padStart(7)}`);
-    }
-  }
-  return lines.join('\n');
+export interface StatsArgs {
+  networks: StatsResult['networks'];
+  layers: boolean;
 }
 
-export const command: Command = {
+export const command: Command<StatsArgs, StatsResult> = {
   name: 'stats',
   summary: 'exact params, multiply-adds, bytes and operational intensity of architecture configs',
-  usage: USAGE,
-  async run(argv, io) {
-    const { values, positionals } = parseFlags('stats', argv, {
-      json: { type: 'boolean' },
-      layers: { type: 'boolean' },
-      precision: { type: 'string' },
-      ...LIMIT_FLAGS,
-    }, USAGE);
-    if (positionals.length === 0) throw new UserError(`frontier-gate stats: no config given\nusage: ${USAGE}`);
-    const precision = choiceFlag(values, 'precision', ['fp32', 'fp16'] as const, 'fp32');
-    const stats = positionals.map((file) => countConfig(loadArchConfig(file, limitsFromFlags(values)), precision));
-    if (values.json) {
-      const shaped = stats.map((s) => (values.layers ? s : { ...s, layers: undefined }));
-      io.out(JSON.stringify(shaped.length === 1 ? shaped[0] : shaped, null, 2));
-    } else {
-      io.out(stats.map((s) => table(s, Boolean(values.layers))).join('\n\n'));
-    }
-    return 0;
+  args: '<config.yaml>...',
+  flags: {
+    layers: { type: 'boolean', help: 'one row per layer (shape, params, MACs, FLOP/byte)' },
+    precision: { type: 'string', value: PRECISIONS.join('|'), default: 'fp32', help: 'precision the byte counts assume' },
+    ...LIMIT_FLAGS,
+  },
+  parse(values, positionals) {
+    if (positionals.length === 0) throw new UserError('stats: no config given');
+    const precision = choiceFlag(values, 'precision', PRECISIONS, 'fp32');
+    const limits = limitsFromFlags(values);
+    // Counting is analytic and fast: it happens here, so run() has nothing left to fail on.
+    return { networks: positionals.map((file) => countConfig(loadArchConfig(file, limits), precision)), layers: Boolean(values.layers) };
+  },
+  async run(args) {
+    return { command: 'stats', networks: args.networks, layers: args.layers };
   },
 };

@@ -1,6 +1,6 @@
 /**
  * check / record / sweep, pure with respect to files: each takes a store object and a Measurer and returns
- * a report (Markdown + JSON) plus, for record and sweep, the updates to apply. The CLI applies updates to
+ * a typed report (rendered by src/report) plus, for record and sweep, the updates to apply. The CLI applies updates to
  * a freshly re-read store under the lock (applyRecordUpdates), so concurrent writers lose nothing.
  *
  * Latency comparisons are only ever side by side: the candidate and the stored models that could dominate
@@ -14,12 +14,12 @@ import { UserError, EXIT } from '../errors';
 import type { Fingerprint, MeasureOptions, MeasureResult, Measurer, ModelInput, ModelMeasurement, Target } from '../measure/types';
 import { gateLacs, type GateLacs } from '../lacs/gate';
 import type { LacsOptions } from '../lacs/run';
-import { escapeMarkdown } from '../report/markdown';
-import { renderCheckMarkdown, renderRecordMarkdown, renderSweepMarkdown } from '../report/frontier';
 import { accuracyGap, latencyGap, paretoFrontier, type AccuracyGap, type LatencyGap } from './pareto';
 import {
+  assertStorable,
   configHash,
   mergeHistory,
+  newRecord,
   storedConfig,
   type FrontierRecord,
   type FrontierStore,
@@ -194,9 +194,8 @@ export interface CandidateResult {
   name: string;
   file?: string;
   verdict: Verdict;
-  /** One sentence saying why (plain text), and the same with Markdown-escaped model names. */
+  /** One sentence saying why (plain text). */
   reason: string;
-  reason_markdown: string;
   latency_only: boolean;
   accuracy: number | null;
   accuracy_source: string | null;
@@ -218,6 +217,7 @@ export interface CandidateResult {
 }
 
 export interface CheckReport {
+  command: 'check';
   verdict: Verdict;
   /** 0 pass/new-frontier/inconclusive, 1 dominated (or inconclusive with strict). */
   exitCode: number;
@@ -226,8 +226,6 @@ export interface CheckReport {
   /** How the re-measured models were chosen: stored latencies of one target (ranking only), or MACs. */
   selection: { ranked_by: 'stored-latency' | 'macs'; reference_target?: string };
   candidates: CandidateResult[];
-  markdown: string;
-  json: Record<string, unknown>;
 }
 
 const configInput = (name: string, config: ArchConfig): ModelInput => ({ kind: 'config', name, config });
@@ -320,7 +318,6 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
       results.push({
         ...base, verdict: 'pass', latency_only: true, undecided: [], distance: {},
         reason: 'latency only: position beside its neighbours, no verdict on accuracy',
-        reason_markdown: 'latency only: position beside its neighbours, no verdict on accuracy',
       });
       continue;
     }
@@ -329,18 +326,17 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
     const comparisons = rows.filter((r) => r.role !== 'candidate' && r.ratio !== undefined).map((r) => ({ name: r.name, accuracy: r.accuracy, ratio: r.ratio!, ci95: r.ratio_ci95! }));
     const tolerances = { latency: opts.latencyTolerance, accuracy: opts.accuracyTolerance };
     const decision = decide(accuracy, comparisons, tolerances, storeBest);
-    const reasonMarkdown = decide(accuracy, comparisons, tolerances, storeBest, (n) => `**${escapeMarkdown(n)}**`).reason;
     const candPoint = { name: c.config.name, accuracy, latency: candM.median_ms };
     results.push({
-      ...base, verdict: decision.verdict, reason: decision.reason, reason_markdown: reasonMarkdown, latency_only: false, undecided: decision.undecided,
+      ...base, verdict: decision.verdict, reason: decision.reason, latency_only: false, undecided: decision.undecided,
       ...(decision.dominatedBy ? { dominated_by: decision.dominatedBy } : {}),
       distance: { latency: latencyGap(candPoint, points), accuracy: accuracyGap(candPoint, points) },
     });
   }
   const verdict = worstVerdict(results.map((r) => r.verdict));
   const exitCode = verdict === 'dominated' || (verdict === 'inconclusive' && opts.strict) ? EXIT.GATE_FAILED : EXIT.OK;
-  const report: Omit<CheckReport, 'markdown' | 'json'> = {
-    verdict, exitCode,
+  return {
+    command: 'check', verdict, exitCode,
     target: { key: target!.key, label: target!.label },
     settings: {
       latency_tolerance: opts.latencyTolerance, accuracy_tolerance: opts.accuracyTolerance, neighbors: opts.neighbors,
@@ -349,8 +345,6 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
     selection: estimate.referenceTarget ? { ranked_by: 'stored-latency', reference_target: estimate.referenceTarget } : { ranked_by: 'macs' },
     candidates: results,
   };
-  const json = JSON.parse(JSON.stringify({ command: 'check', ...report })) as Record<string, unknown>;
-  return { ...report, markdown: renderCheckMarkdown(report), json };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -456,10 +450,11 @@ export interface RecordRow {
 }
 
 export interface RecordReport {
+  command: 'record';
   target: { key: string; label: string };
   rows: RecordRow[];
-  markdown: string;
-  json: Record<string, unknown>;
+  /** The store written; undefined when the caller keeps the result elsewhere (the action commits it). */
+  store?: string;
 }
 
 function accuracyFor(input: RecordInput): StoredAccuracy | undefined {
@@ -480,6 +475,7 @@ export async function runRecord(
   for (const i of inputs) {
     if (names.has(i.config.name)) throw new UserError(`record: two configs are named ${JSON.stringify(i.config.name)}; names must differ`);
     names.add(i.config.name);
+    assertStorable(newRecord(i.config, accuracyFor(i) ?? null), i.file);
   }
   const result = await deps.measurer.measure(inputs.map((i) => configInput(i.config.name, i.config)), { ...options.measure, budgetSeconds: options.budgetSeconds });
   const date = (deps.now ?? (() => new Date()))();
@@ -513,9 +509,8 @@ export async function runRecord(
       rows[n].lacs = withoutEntry(lacs);
     }
   }
-  const base = { target: { key: result.target.key, label: result.target.label }, rows };
-  const json = JSON.parse(JSON.stringify({ command: 'record', ...base, ...(options.storeFile ? { store: options.storeFile } : {}) })) as Record<string, unknown>;
-  return { report: { ...base, markdown: renderRecordMarkdown(base, options.storeFile), json }, store: applyRecordUpdates(store, updates), updates };
+  const report: RecordReport = { command: 'record', target: { key: result.target.key, label: result.target.label }, rows, ...(options.storeFile ? { store: options.storeFile } : {}) };
+  return { report, store: applyRecordUpdates(store, updates), updates };
 }
 
 export interface SweepOptions {
@@ -524,6 +519,8 @@ export interface SweepOptions {
   latencyTolerance: number;
   measure?: Partial<MeasureOptions>;
   storeFile?: string;
+  /** Measure and report only: the store is not written. */
+  dryRun?: boolean;
 }
 
 export type DriftStatus = 'slower' | 'faster' | 'same' | 'new';
@@ -542,12 +539,16 @@ export interface DriftRow {
 }
 
 export interface SweepReport {
+  command: 'sweep';
   target: { key: string; label: string };
   rows: DriftRow[];
   /** Median drift over models measured before: a machine-wide shift rather than a model's. */
   common_drift: number | null;
-  markdown: string;
-  json: Record<string, unknown>;
+  /** The latency tolerance the drift was judged with. */
+  latency_tolerance: number;
+  store?: string;
+  /** True when the store was not written (sweep --dry-run). */
+  dry_run: boolean;
 }
 
 const halfWidth = (ci: [number, number], median: number) => (ci[1] - ci[0]) / 2 / median;
@@ -581,7 +582,9 @@ export async function runSweep(store: FrontierStore, options: SweepOptions, deps
   }
   const drifts = rows.filter((r) => r.drift !== null).map((r) => r.drift!).sort((a, b) => a - b);
   const common = drifts.length ? (drifts.length % 2 ? drifts[(drifts.length - 1) / 2] : (drifts[drifts.length / 2 - 1] + drifts[drifts.length / 2]) / 2) : null;
-  const base = { target: { key, label: result.target.label }, rows, common_drift: common };
-  const json = JSON.parse(JSON.stringify({ command: 'sweep', ...base, ...(options.storeFile ? { store: options.storeFile } : {}) })) as Record<string, unknown>;
-  return { report: { ...base, markdown: renderSweepMarkdown(base, options.storeFile), json }, store: applyRecordUpdates(store, updates), updates };
+  const report: SweepReport = {
+    command: 'sweep', target: { key, label: result.target.label }, rows, common_drift: common, latency_tolerance: options.latencyTolerance,
+    ...(options.storeFile ? { store: options.storeFile } : {}), dry_run: !!options.dryRun,
+  };
+  return { report, store: applyRecordUpdates(store, updates), updates };
 }

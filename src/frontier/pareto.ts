@@ -14,25 +14,35 @@ export function dominates(a: FrontierPoint, b: FrontierPoint): boolean {
   return a.accuracy >= b.accuracy && a.latency <= b.latency && (a.accuracy > b.accuracy || a.latency < b.latency);
 }
 
+/** The two objectives of a point: lower latency and higher accuracy (or an accuracy proxy) are better. */
+export interface Objectives {
+  latency: number;
+  accuracy: number;
+}
+
 /**
- * The points no other point dominates, fastest first. Exact ties (same accuracy and latency) all stay:
- * neither is better. O(n log n): sort by latency, keep the running best accuracy.
+ * The one Pareto function: the points no other point dominates, fastest first. Exact ties (same accuracy
+ * and latency) all stay: neither is better. O(n log n): sort by latency, keep the running best accuracy.
+ * `objectives` reads a point's latency and accuracy (LACS reads latency_ms, search its proxy).
  */
-export function paretoFrontier<T extends FrontierPoint>(points: readonly T[]): T[] {
-  const sorted = [...points].sort((a, b) => a.latency - b.latency || b.accuracy - a.accuracy);
+export function paretoBy<T>(points: readonly T[], objectives: (p: T) => Objectives): T[] {
+  const sorted = points.map((p) => ({ p, o: objectives(p) })).sort((a, b) => a.o.latency - b.o.latency || b.o.accuracy - a.o.accuracy);
   const frontier: T[] = [];
-  let bestAccuracy = -Infinity;
-  let bestAtLatency: { latency: number; accuracy: number } | undefined;
-  for (const p of sorted) {
-    if (p.accuracy > bestAccuracy) {
+  let best: Objectives | undefined;
+  for (const { p, o } of sorted) {
+    if (!best || o.accuracy > best.accuracy) {
       frontier.push(p);
-      bestAccuracy = p.accuracy;
-      bestAtLatency = { latency: p.latency, accuracy: p.accuracy };
-    } else if (bestAtLatency && p.accuracy === bestAtLatency.accuracy && p.latency === bestAtLatency.latency) {
+      best = o;
+    } else if (o.accuracy === best.accuracy && o.latency === best.latency) {
       frontier.push(p); // an exact twin of a frontier point
     }
   }
   return frontier;
+}
+
+/** paretoBy over points that carry `latency` and `accuracy` themselves. */
+export function paretoFrontier<T extends FrontierPoint>(points: readonly T[]): T[] {
+  return paretoBy(points, (p) => p);
 }
 
 export interface LatencyGap {

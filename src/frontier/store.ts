@@ -1,19 +1,24 @@
 /**
- * The frontier store: one JSON file, versioned, validated on load (ajv, ./store.schema.json).
+ * The frontier store: one JSON file, versioned, validated on load and before every write (ajv,
+ * ./store.schema.json, whose config part is generated from the architecture schema: a config the parser
+ * accepts is a config the store accepts, and a stored config meets the parser's ranges before it is lowered).
  *
  * Safety rules: a store that fails validation or has an unknown version is an error and is never rewritten;
+ * serializeStore refuses a store its next read would refuse; `record` refuses such a record before measuring;
  * writes go to a temp file in the same folder and are renamed over the store (atomic on POSIX); writers
  * hold a lock (src/util/fs.ts withFileLock) around re-read + merge + write, so concurrent `record` runs lose nothing.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
+import { canonicalJson, configHash } from '../arch/identity';
+import { storedConfigSchema } from '../arch/schema';
 import type { ArchConfig } from '../arch/types';
-import { UserError } from '../errors';
+import { checkSemantics, formatFieldPath, locateInFile } from '../arch/parse';
+import { ConfigError, UserError } from '../errors';
 import type { ExecutionProvider, Fingerprint, Precision } from '../measure/types';
 import { checkOutputPath, FileInputError, readRegularText, withFileLock, writeFileAtomic, type LockOptions } from '../util/fs';
-import schema from './store.schema.json';
+import storeSchemaFile from './store.schema.json';
 
 export const STORE_VERSION = 1;
 /** History entries kept per record and target; older ones are dropped so the file stays bounded. */
@@ -104,30 +109,9 @@ export function emptyStore(): FrontierStore {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Config identity
+// Config identity (arch/identity.ts; re-exported because the store's `config_hash` is its value)
 
-/** Keys with sorted names at every level, no whitespace: the same config always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.keys(value)
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** Metadata that does not change the network a config builds. */
-const NON_ARCHITECTURE_KEYS = ['name', 'description', 'family', 'accuracy'] as const;
-
-/** Hash of what the config builds: renaming a model or editing its accuracy keeps the hash. */
-export function configHash(config: ArchConfig): string {
-  const body: Record<string, unknown> = { ...config };
-  for (const key of NON_ARCHITECTURE_KEYS) delete body[key];
-  return 'sha256:' + createHash('sha256').update(canonicalJson(body)).digest('hex');
-}
+export { canonicalJson, configHash } from '../arch/identity';
 
 /** The config as stored: a plain copy without accuracy and undefined fields. */
 export function storedConfig(config: ArchConfig): ArchConfig {
@@ -139,8 +123,17 @@ export function storedConfig(config: ArchConfig): ArchConfig {
 // ---------------------------------------------------------------------------------------------------------
 // Parse and validate
 
+/**
+ * The store schema: store.schema.json with its config part generated from the architecture schema
+ * (storedConfigSchema), so a config the parser accepts is a config the store accepts. The file's own copy
+ * of that part is written by `npm run schemas` for editors and checked by `npm run lint`.
+ */
+export function storeSchema(): Record<string, unknown> {
+  return { ...storeSchemaFile, definitions: { ...storeSchemaFile.definitions, config: storedConfigSchema() } };
+}
+
 const ajv = new Ajv({ allErrors: false, strict: true });
-const validateSchema = ajv.compile<FrontierStore>(schema);
+const validateSchema = ajv.compile<FrontierStore>(storeSchema());
 
 function describePath(instancePath: string, data: unknown): string {
   // "/records/3/accuracy/top1" -> records[3] (efficientnet-b0).accuracy.top1
@@ -186,47 +179,87 @@ export function parseStore(text: string, file: string): FrontierStore {
   } catch (err) {
     throw new UserError(`${file}: not valid JSON (${(err as Error).message}); the store was left untouched`);
   }
+  return validateStore(data, file);
+}
+
+/**
+ * Everything parseStore checks once the JSON is read: version, the schema (its config part generated from
+ * the architecture schema, so stored configs meet the same ranges as configs on disk: a stored
+ * `repeats: 1e9` is refused here, before anything is lowered), the block-field rules of the parser,
+ * unique names, config hashes and dates. `outcome` ends each message (what happened to the file).
+ */
+export function validateStore(data: unknown, file: string, outcome = 'the store was left untouched'): FrontierStore {
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
-    throw new UserError(`${file}: expected a JSON object with "version" and "records"; the store was left untouched`);
+    throw new UserError(`${file}: expected a JSON object with "version" and "records"; ${outcome}`);
   }
   const version = (data as { version?: unknown }).version;
   if (version !== STORE_VERSION) {
     const got = version === undefined ? 'no version field' : `version ${JSON.stringify(version)}`;
     throw new UserError(
       `${file}: unknown frontier store format (${got}); this frontier-gate reads version ${STORE_VERSION}. ` +
-        'Upgrade frontier-gate or point --frontier at a version 1 store; the store was left untouched',
+        `Upgrade frontier-gate or point --frontier at a version 1 store; ${outcome}`,
     );
   }
   if (!validateSchema(data)) {
     const first = validateSchema.errors?.[0];
-    throw new UserError(`${file}: invalid frontier store: ${first ? describeError(first, data) : 'schema mismatch'}; the store was left untouched`);
+    throw new UserError(`${file}: invalid frontier store: ${first ? describeError(first, data) : 'schema mismatch'}; ${outcome}`);
   }
   const store = data as FrontierStore;
   const seen = new Set<string>();
   store.records.forEach((rec, i) => {
-    if (seen.has(rec.name)) throw new UserError(`${file}: records[${i}]: duplicate record name ${JSON.stringify(rec.name)}; the store was left untouched`);
+    const where = `${file}: records[${i}] (${rec.name})`;
+    if (seen.has(rec.name)) throw new UserError(`${file}: records[${i}]: duplicate record name ${JSON.stringify(rec.name)}; ${outcome}`);
     seen.add(rec.name);
+    try {
+      checkSemantics(rec.config);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      throw new UserError(`${where}.config.${(err.field ?? '').replace(/^[^:]*: /, '')}: ${err.detail}; ${outcome}`);
+    }
     const hash = configHash(rec.config);
     if (hash !== rec.config_hash) {
       throw new UserError(
-        `${file}: records[${i}] (${rec.name}).config_hash: ${JSON.stringify(rec.config_hash)} does not match its config (${hash}); ` +
-          'the config was edited by hand: re-run `frontier-gate record` for it. The store was left untouched',
+        `${where}.config_hash: ${JSON.stringify(rec.config_hash)} does not match its config (${hash}); ` +
+          `the config was edited by hand: re-run \`frontier-gate record\` for it. ${outcome[0].toUpperCase()}${outcome.slice(1)}`,
       );
     }
     for (const [key, entry] of Object.entries(rec.targets)) {
       for (const m of [entry.latest, ...entry.history]) {
         if (Number.isNaN(Date.parse(m.date))) {
-          throw new UserError(`${file}: records[${i}] (${rec.name}).targets.${key}: bad date ${JSON.stringify(m.date)}; the store was left untouched`);
+          throw new UserError(`${where}.targets.${key}: bad date ${JSON.stringify(m.date)}; ${outcome}`);
         }
       }
     }
     for (const [key, entry] of Object.entries(rec.lacs ?? {})) {
       if (Number.isNaN(Date.parse(entry.date))) {
-        throw new UserError(`${file}: records[${i}] (${rec.name}).lacs.${key}: bad date ${JSON.stringify(entry.date)}; the store was left untouched`);
+        throw new UserError(`${where}.lacs.${key}: bad date ${JSON.stringify(entry.date)}; ${outcome}`);
       }
     }
   });
   return store;
+}
+
+/** The record a config becomes when first recorded (no measurement yet). */
+export function newRecord(config: ArchConfig, accuracy: StoredAccuracy | null): FrontierRecord {
+  const stored = storedConfig(config);
+  return { name: config.name, accuracy, config_hash: configHash(stored), config: stored, targets: {} };
+}
+
+/**
+ * Refuses, before anything is measured, a record the store would refuse on its next read. A field of the
+ * config is reported at its place in `configFile` (file:line:col) when that file is given.
+ */
+export function assertStorable(record: FrontierRecord, configFile?: string): void {
+  const probe = { version: STORE_VERSION, records: [JSON.parse(JSON.stringify(record)) as FrontierRecord] };
+  if (validateSchema(probe)) return;
+  const err = validateSchema.errors![0];
+  const parts = err.instancePath.split('/').slice(3).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
+  const detail = `${describeError(err, probe).replace(/^records\[0\] \([^)]*\)\.?/, '')}; the frontier store would refuse this record, so nothing was measured`;
+  if (err.instancePath.startsWith('/records/0/config/') && configFile) {
+    const path = parts.slice(1);
+    throw new ConfigError(detail.replace(/^config\.[^:]*: /, ''), locateInFile(configFile, path), formatFieldPath(path));
+  }
+  throw new UserError(`${configFile ?? record.name}: record ${JSON.stringify(record.name)}: ${detail}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -279,12 +312,18 @@ function format(value: unknown, indent: string, keyOrderFor: (o: Record<string, 
   return `{\n${keys.map((k) => `${inner}${JSON.stringify(k)}: ${format(obj[k], inner, keyOrderFor, k)}`).join(',\n')}\n${indent}}`;
 }
 
-/** Records sorted by name, targets by key, known keys in a fixed order; 2-space JSON, trailing newline. */
-export function serializeStore(store: FrontierStore): string {
+/**
+ * Records sorted by name, targets by key, known keys in a fixed order; 2-space JSON, trailing newline.
+ * The text is validated as parseStore would read it: a store that a later read would refuse is never
+ * written (every writer serializes through here). `file` names the store in that error.
+ */
+export function serializeStore(store: FrontierStore, file = 'frontier store'): string {
   const records = [...store.records].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const keyOrderFor = (o: Record<string, unknown>, parentKey?: string) =>
     parentKey === 'targets' || parentKey === 'lacs' ? Object.keys(o).sort() : orderedKeys(o);
-  return format({ version: store.version, records }, '', keyOrderFor) + '\n';
+  const text = format({ version: store.version, records }, '', keyOrderFor) + '\n';
+  validateStore(JSON.parse(text), file, 'nothing was written');
+  return text;
 }
 
 // ---------------------------------------------------------------------------------------------------------

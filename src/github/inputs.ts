@@ -42,6 +42,8 @@ export interface ActionConfig {
   searchArgs: string[];
   /** profile/search/merge: where result files go. */
   outputDir: string;
+  /** check: branch to commit the frontier chart to, for the comment's image; '' = none (src/github/assets.ts). */
+  chartBranch: string;
 }
 
 export const DEFAULT_CONFIGS_GLOB = 'models/**/*.{yaml,yml}';
@@ -55,6 +57,15 @@ function searchArgs(read: InputReader): string[] {
   const owned = args.find((a) => /^--(out|reduce|json)(=|$)/.test(a));
   if (owned) throw new UserError(`input search-args: ${JSON.stringify(owned)} is set by the action (results go to output-dir); remove it`);
   return args;
+}
+
+/** `chart-branch`: a branch name as git allows it (no "..", no leading "-" or "/", no spaces or specials). */
+function chartBranch(read: InputReader): string {
+  const branch = read('chart-branch');
+  if (branch && (!/^[\w./-]{1,200}$/.test(branch) || /^[-/.]|\.\.|\/$|\.lock$/.test(branch))) {
+    throw new UserError(`input chart-branch: expected a branch name like frontier-assets, got ${JSON.stringify(branch)}`);
+  }
+  return branch;
 }
 
 export type InputReader = (name: string) => string;
@@ -157,5 +168,6 @@ export function parseActionInputs(read: InputReader): ActionConfig {
     space: read('space') ? repoPath(read, 'space', '') : undefined,
     searchArgs: searchArgs(read),
     outputDir: repoPath(read, 'output-dir', DEFAULT_OUTPUT_DIR),
+    chartBranch: chartBranch(read),
   };
 }

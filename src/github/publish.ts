@@ -7,9 +7,8 @@
  * - the report file is a regular file inside the workspace, at most FILE_LIMITS.report bytes, and valid
  *   against REPORT_SCHEMA (types, enums, string lengths, list lengths) before anything is used;
  * - no Markdown, body, digest or identity is taken from it: this job renders the comment itself with the
- *   check run's renderer (renderCheckMarkdown, headlineOf, fitMarkdown), recomputes the escaped reason
- *   sentence from the plain one, makes any other pre-rendered fragment inert (sanitizeMarkdown), takes the
- *   comment's identity from its own workflow and inputs, and the digest from the body it rendered;
+ *   check run's renderer (renderMarkdown, headlineOf, fitMarkdown), takes the comment's identity from its
+ *   own workflow and inputs, and the digest from the body it rendered;
  * - the PR number it claims must match the triggering run's head commit AND head repository, both of
  *   which must be known (a deleted fork is refused);
  * - only a comment authored by the token's own login is ever edited (upsertComment).
@@ -19,8 +18,8 @@ import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { UserError } from '../errors';
 import type { CheckReport } from '../frontier/gate';
-import { renderCheckMarkdown } from '../report/frontier';
-import { escapeMarkdown, neutraliseHtmlComments, sanitizeMarkdown } from '../report/markdown';
+import { renderMarkdown } from '../report';
+import { neutraliseHtmlComments } from '../report/markdown';
 import { excerpt, readRegularText } from '../util/fs';
 import type { RepoApi } from './api';
 import { commentBudget, digestOf, fitMarkdown, upsertComment, type CommentIdentity, type CommentOutcome } from './comment';
@@ -109,7 +108,8 @@ const CHECK_CANDIDATE = {
     budget_exhausted: { type: 'boolean' },
     rounds: { type: 'integer', minimum: 0 },
     wall_s: { type: 'number', minimum: 0 },
-    lacs: { type: 'object', required: ['markdown'], properties: { markdown: { type: 'string', maxLength: 20_000 } } },
+    // LACS results are not published from an artifact (dropped before rendering).
+    lacs: { type: 'object' },
   },
   if: { properties: { verdict: { const: 'dominated' } } },
   then: { required: ['dominated_by'] },
@@ -168,7 +168,7 @@ export interface PublishableReport {
   pullRequest?: number;
   targetLabel?: string;
   candidates: HeadlineCandidate[];
-  check?: Omit<CheckReport, 'markdown' | 'json' | 'exitCode'>;
+  check?: Omit<CheckReport, 'command' | 'exitCode'>;
 }
 
 function bad(reportFile: string, what: string): UserError {
@@ -241,17 +241,12 @@ export function readPublishableReport(reportFile: string, workspace: string): Pu
 }
 
 /**
- * The check report's Markdown, rendered here from data with the check run's renderer. Pre-rendered
- * fragments in the data are not trusted: the reason sentence is re-escaped from its plain text, LACS
- * Markdown is made inert.
+ * The check report's Markdown, rendered here from data with the check run's renderer (renderMarkdown, which
+ * escapes every string it places). LACS results are left out: they are not validated for publishing.
  */
 export function renderPublishedReport(check: NonNullable<PublishableReport['check']>): string {
-  const candidates = check.candidates.map((c) => ({
-    ...c,
-    reason_markdown: escapeMarkdown(c.reason),
-    ...(c.lacs ? { lacs: { ...c.lacs, markdown: sanitizeMarkdown(c.lacs.markdown) } } : {}),
-  }));
-  return renderCheckMarkdown({ ...check, exitCode: 0, candidates });
+  const candidates = check.candidates.map(({ lacs: _lacs, ...c }) => (void _lacs, c));
+  return renderMarkdown({ ...check, command: 'check', exitCode: 0, candidates });
 }
 
 /** The comment a publish job posts for a report: body (fitted, marker-free) and its digest. */

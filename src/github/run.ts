@@ -1,21 +1,36 @@
 /**
- * The action's orchestration: event -> command -> core -> GitHub I/O. All effects go through injected
- * interfaces (RepoApi, ActionIO, FrontierCore, a Measurer factory, a config loader) so tests run it
- * in-process against a loopback API or fakes; src/main.ts wires the real ones.
+ * The action's orchestration: event -> inputs -> the same commands the CLI runs (src/commands) -> GitHub
+ * I/O. This file maps the event and inputs onto command arguments and does the GitHub side (store at a
+ * commit, the PR comment, annotations, outputs); what a command computes and how a result reads are not
+ * its business. All effects go through injected interfaces (RepoApi, ActionIO, a Measurer factory, a config
+ * loader) so tests run it in-process against a loopback API; src/main.ts wires the real ones.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LoadedArchConfig } from '../arch/parse';
+import { findCommand } from '../commands';
+import { parseCommandArgv } from '../commands/argv';
+import { command as checkCommand } from '../commands/check';
+import { command as lacsCommand } from '../commands/lacs';
+import { streamProgress } from '../commands/progress';
+import { command as recordCommand } from '../commands/record';
+import { command as sweepCommand } from '../commands/sweep';
+import type { CommandContext } from '../commands/types';
 import { ConfigError, UserError } from '../errors';
 import { readMetricsAccuracy } from '../frontier/accuracy';
+import { memoryStore, type StoreAccess } from '../frontier/access';
+import { applyRecordUpdates, DEFAULT_CHECK_OPTIONS, type CandidateResult, type CheckCandidate, type RecordUpdate } from '../frontier/gate';
 import type { FrontierStore } from '../frontier/store';
 import { serializeStore } from '../frontier/store';
-import type { Measurer } from '../measure/types';
+import type { Verdict } from '../frontier/verdict';
+import type { MeasureOptions, Measurer } from '../measure/types';
+import { renderMarkdown, toJson, type Result } from '../report';
+import { checkChartInputs } from '../report/chart';
 import { escapeMarkdown } from '../report/markdown';
 import { WriteForbidden, type RepoApi } from './api';
+import { publishCheckCharts } from './assets';
 import { commentBudget, digestOf, fitMarkdown, upsertComment, type CommentIdentity, type CommentOutcome } from './comment';
-import type { CoreCandidate, CoreCandidateResult, CoreOptions, CoreReport, FrontierCore, GateVerdict } from './core';
 import { branchOf, isZeroSha, readEventContext, type EventContext } from './event';
 import { compileGlobs, walkGlob } from './glob';
 import { headlineOf, reportHead, VERDICT_ICON } from './headline';
@@ -28,8 +43,6 @@ import { commitStore, readStoreAt, type StoreSnapshot } from './store-io';
 export interface ActionDeps {
   env: NodeJS.ProcessEnv;
   io: ActionIO;
-  /** Builds the core once the inputs are known. */
-  core(config: ActionConfig, ctx: EventContext): FrontierCore;
   /** Builds the API client once the token and repository are known. */
   api(ctx: EventContext, config: ActionConfig): RepoApi;
   /** Called once, after the execution provider's libraries are in place. */
@@ -37,6 +50,8 @@ export interface ActionDeps {
   loadConfig(path: string): LoadedArchConfig;
   /** Back-off between store write attempts (tests pass 0). */
   conflictBackoffMs?: (attempt: number) => number;
+  /** The accuracy proxy of profile --proxy zen and search (default: Zen-score through onnxruntime). */
+  proxy?: CommandContext['proxy'];
 }
 
 /** What a run produced; also returned to tests. */
@@ -56,7 +71,10 @@ interface Outcome {
   verdict: string;
   /** Verdict line(s), never truncated. */
   headline: string;
-  report?: CoreReport;
+  /** The command's typed result: the report's Markdown and JSON are rendered from it. */
+  result?: Result;
+  /** Extra Markdown after the rendered result (e.g. which files a search wrote). */
+  reportNote?: string;
   candidates: ReportedCandidate[];
   failing: boolean;
   targetLabel?: string;
@@ -69,8 +87,34 @@ interface Outcome {
 /** Verdicts that count as a failure for `on-fail`. */
 const FAILING = new Set(['dominated', 'invalid']);
 
-/** A candidate as reported: the core's result, or a config that failed to load ("invalid"). */
-type ReportedCandidate = Omit<CoreCandidateResult, 'verdict'> & { verdict: GateVerdict | 'invalid' };
+/** A candidate as the action reports it (outputs, annotations, headline): a checked config, or one that failed to load. */
+interface ReportedCandidate {
+  name: string;
+  file?: string;
+  verdict: Verdict | 'invalid';
+  latency_ms?: number;
+  ci95_ms?: [number, number];
+  /** Candidate latency over its closest competitor's (the dominating model, else the nearest measured neighbour). */
+  ratio?: number;
+  dominated_by?: string;
+  accuracy?: number | null;
+}
+
+/** Rows carry model / candidate; the action's `ratio` output is candidate / competitor. */
+function competitorRatio(c: CandidateResult): number | undefined {
+  if (c.dominated_by) return 1 / c.dominated_by.ratio;
+  const rows = c.models.filter((m) => m.role !== 'candidate' && m.ratio !== undefined && m.ratio > 0);
+  if (!rows.length) return undefined;
+  const closest = rows.reduce((a, b) => (Math.abs(Math.log(b.ratio!)) < Math.abs(Math.log(a.ratio!)) ? b : a));
+  return 1 / closest.ratio!;
+}
+
+function reported(c: CandidateResult): ReportedCandidate {
+  return {
+    name: c.name, file: c.file, verdict: c.verdict, latency_ms: c.latency_ms, ci95_ms: c.ci95_ms,
+    ratio: competitorRatio(c), dominated_by: c.dominated_by?.name, accuracy: c.accuracy,
+  };
+}
 
 export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
   // Everything logged, annotated or summarised is made inert once, here (bidi overrides, commands).
@@ -88,7 +132,7 @@ export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
   // The report file is written at the end: a folder or read-only path fails now, before any measuring.
   checkInsideFolder(path.resolve(ctx.workspace, config.reportPath), ctx.workspace, 'input report-path');
   checkOutputPath(path.resolve(ctx.workspace, config.reportPath), 'input report-path');
-  const run: RunState = { deps, core: deps.core(config, ctx), config, ctx, api, readOnly, measurer: undefined };
+  const run: RunState = { deps, config, ctx, api, readOnly, measurer: undefined };
 
   let outcome: Outcome;
   switch (command) {
@@ -117,14 +161,23 @@ export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
   const reportPath = path.resolve(ctx.workspace, config.reportPath);
   const commentId: CommentIdentity = { workflow: ctx.workflow, target: `${config.executionProvider}/${config.target}` };
   const head = reportHead(outcome.targetLabel ?? `${config.executionProvider} · ${config.target}`, outcome.headline);
+  const pr = ctx.pullRequest;
+  // The check's frontier chart: beside the report, and on the assets branch when chart-branch names one.
+  const charts = outcome.result?.command === 'check'
+    ? await publishCheckCharts(api, checkChartInputs(outcome.result), {
+        branch: config.chartBranch, reportPath, serverUrl: ctx.serverUrl, repo: ctx.repo, pr: pr?.number, sha: pr?.headSha ?? ctx.sha, readOnly,
+      })
+    : undefined;
+  for (const w of charts?.warnings ?? []) io.warning(w);
+  const chartMarkdown = charts?.markdown ? `\n${charts.markdown}\n` : '';
+  const reportMarkdown = outcome.result ? renderMarkdown(outcome.result) + (outcome.reportNote ? `\n${outcome.reportNote}\n` : '') + chartMarkdown : '';
 
   let comment: ActionResult['comment'];
   let commentRequest: CommentRequest | undefined;
-  const pr = ctx.pullRequest;
   const wantsComment = config.comment || (outcome.failing && config.onFail !== 'fail');
   if (pr && outcome.command === 'check' && outcome.verdict !== 'skipped') {
     const hint = ctx.runUrl ? `The full report is in the job summary of [this run](${ctx.runUrl}).` : 'The full report is in the job summary.';
-    const body = fitMarkdown(head, outcome.report?.markdown ?? '', commentBudget(commentId), hint);
+    const body = fitMarkdown(head, reportMarkdown, commentBudget(commentId), hint);
     // Kept in the JSON report: the workflow_run pattern publishes it for fork PRs (src/github/publish.ts).
     commentRequest = { issue: pr.number, identity: commentId, body, digest: digestOf(outcome.digestParts ?? body) };
     if (!wantsComment) comment = 'disabled';
@@ -159,12 +212,12 @@ export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
     commit: outcome.commit,
     candidates: outcome.candidates,
     ...outcome.extra,
-    report: outcome.report?.json,
+    report: outcome.result ? toJson(outcome.result) : undefined,
     comment_request: wantsComment ? commentRequest : undefined,
   };
   fs.mkdirSync(path.dirname(reportPath), { recursive: true });
   writeFileAtomic(reportPath, JSON.stringify(json, null, 2) + '\n', { what: 'input report-path' });
-  await io.writeSummary(fitMarkdown(head, outcome.report?.markdown ?? '', 1_000_000, `The full report is in ${config.reportPath}.`));
+  await io.writeSummary(fitMarkdown(head, reportMarkdown, 1_000_000, `The full report is in ${config.reportPath}.`));
 
   const first = outcome.candidates.find((c) => c.verdict === outcome.verdict) ?? outcome.candidates[0];
   io.setOutput('verdict', outcome.verdict);
@@ -172,6 +225,7 @@ export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
   io.setOutput('latency-ms', first?.latency_ms !== undefined ? String(round(first.latency_ms, 4)) : '');
   io.setOutput('ratio', first?.ratio !== undefined ? String(round(first.ratio, 4)) : '');
   io.setOutput('new-frontier', String(outcome.candidates.some((c) => c.verdict === 'new-frontier')));
+  io.setOutput('chart-svg', (charts?.charts ?? []).map((c) => c.file).join('\n'));
 
   if (outcome.failing && config.onFail !== 'comment') {
     io.setFailed(`frontier-gate: ${outcome.verdict}: ${plainHeadline(outcome)}`);
@@ -200,6 +254,7 @@ async function runPublishCommand(deps: ActionDeps, config: ActionConfig, ctx: Ev
   deps.io.setOutput('latency-ms', '');
   deps.io.setOutput('ratio', '');
   deps.io.setOutput('new-frontier', 'false');
+  deps.io.setOutput('chart-svg', '');
   await deps.io.writeSummary(
     res.issue ? `frontier-gate: published the check report to PR #${res.issue} (${res.outcome}).` : `frontier-gate: nothing published (${escapeMarkdown(res.reason ?? '')}).`,
   );
@@ -208,7 +263,6 @@ async function runPublishCommand(deps: ActionDeps, config: ActionConfig, ctx: Ev
 
 interface RunState {
   deps: ActionDeps;
-  core: FrontierCore;
   config: ActionConfig;
   ctx: EventContext;
   api: RepoApi;
@@ -258,22 +312,31 @@ function skipped(reason: string): Outcome {
   return { command: 'skip', verdict: 'skipped', headline: `${VERDICT_ICON.skipped} **skipped**: ${escapeMarkdown(reason)}`, candidates: [], failing: false };
 }
 
-function coreOptions(config: ActionConfig): CoreOptions {
-  return {
-    target: config.target,
-    latencyTolerance: config.latencyTolerance,
-    accuracyTolerance: config.accuracyTolerance,
-    budgetSeconds: config.budgetSeconds,
-    ep: config.executionProvider,
-    batch: config.batchSize,
-    precision: config.precision,
-    lacsOnBase: config.lacsOnBase,
-  };
+/** What the inputs say about measuring: the same options the CLI's flags set. */
+function measureOptions(config: ActionConfig): Partial<MeasureOptions> {
+  return { ep: config.executionProvider, batch: config.batchSize, precision: config.precision };
 }
+
+/** LACS for `family: base` configs (input lacs-on-base, default on): the PR-sized budget, or off. */
+const lacsOption = (config: ActionConfig) => (config.lacsOnBase === false ? (false as const) : {});
 
 async function measurerOf(run: RunState): Promise<Measurer> {
   if (!run.measurer) run.measurer = await run.deps.createMeasurer(run.config);
   return run.measurer;
+}
+
+/** The commands' context in the action: its measurer, progress and notes in the step's log. */
+async function commandContext(run: RunState, commit: string | undefined): Promise<CommandContext> {
+  const measurer = await measurerOf(run);
+  const info = (line: string) => run.deps.io.info(line);
+  return {
+    measurer: () => measurer,
+    proxy: run.deps.proxy ?? ((o) => (require('../search/zen') as typeof import('../search/zen')).zenProxy(o)),
+    log: info,
+    progress: streamProgress({ write: (t) => info(t.replace(/\n$/, '')), isTTY: false }),
+    now: () => new Date(),
+    commit: () => commit,
+  };
 }
 
 interface LoadedCandidate {
@@ -362,7 +425,7 @@ function accuracyFor(run: RunState, cand: LoadedCandidate, many: boolean): { acc
   }
 }
 
-function annotateVerdicts(run: RunState, loaded: LoadedCandidate[], results: CoreCandidateResult[]): void {
+function annotateVerdicts(run: RunState, loaded: LoadedCandidate[], results: ReportedCandidate[]): void {
   for (const r of results) {
     if (r.verdict !== 'dominated' && r.verdict !== 'inconclusive') continue;
     const cand = loaded.find((c) => c.loaded && (c.file === r.file || c.loaded.config.name === r.name));
@@ -375,10 +438,6 @@ function annotateVerdicts(run: RunState, loaded: LoadedCandidate[], results: Cor
     const at: AnnotationAt = { file: cand.file, line: nameAt.line, col: nameAt.col, title: `frontier-gate: ${r.verdict}` };
     if (r.verdict === 'dominated') run.deps.io.error(msg, at);
     else run.deps.io.warning(msg, at);
-    for (const s of r.stages ?? []) {
-      const pos = cand.loaded.locate(['stages', s.index]);
-      run.deps.io.warning(s.message, { file: cand.file, line: pos.line, col: pos.col, title: `frontier-gate: stage ${s.index}` });
-    }
   }
 }
 
@@ -414,20 +473,34 @@ async function runCheckCommand(run: RunState): Promise<Outcome> {
   const loaded = await loadCandidates(run, files, pr?.headSha, ctx.name === 'pull_request_target');
   const invalid = annotateConfigErrors(run, loaded);
   const valid = loaded.filter((c) => c.loaded);
-  const candidates: CoreCandidate[] = valid.map((c) => ({ config: c.loaded!.config, file: c.file, ...accuracyFor(run, c, valid.length > 1) }));
+  const candidates: CheckCandidate[] = valid.map((c) => ({ config: c.loaded!.config, file: c.file, ...accuracyFor(run, c, valid.length > 1) }));
 
-  let results: CoreCandidateResult[] = [];
+  let results: ReportedCandidate[] = [];
   let verdict: string = 'invalid';
-  let report: CoreReport | undefined;
+  let result: Result | undefined;
   let targetLabel: string | undefined;
   if (candidates.length) {
-    const measurer = await measurerOf(run);
-    const checked = await run.core.check(snapshot.store, candidates, coreOptions(config), { measurer, commit: pr?.headSha ?? ctx.sha });
-    results = checked.candidates;
+    const checked = await checkCommand.run(
+      {
+        store: memoryStore(`${config.frontier}@${storeRef.slice(0, 12)}`, snapshot.store),
+        candidates,
+        options: {
+          ...DEFAULT_CHECK_OPTIONS,
+          latencyTolerance: config.latencyTolerance,
+          accuracyTolerance: config.accuracyTolerance,
+          ...(config.budgetSeconds !== undefined ? { budgetSeconds: config.budgetSeconds } : {}),
+          measure: measureOptions(config),
+          storeFile: config.frontier,
+          lacs: lacsOption(config),
+        },
+      },
+      await commandContext(run, pr?.headSha ?? ctx.sha),
+    );
+    results = checked.candidates.map(reported);
     verdict = checked.verdict;
-    report = checked;
-    targetLabel = checked.targetLabel;
-    warnOnTargetMismatch(run, checked.targetKey, checked.targetLabel);
+    result = checked;
+    targetLabel = checked.target.label;
+    warnOnTargetMismatch(run, checked.target.key, checked.target.label);
     annotateVerdicts(run, valid, results);
   }
   const all = [...invalid, ...results];
@@ -437,7 +510,7 @@ async function runCheckCommand(run: RunState): Promise<Outcome> {
     command: 'check',
     verdict,
     headline: headlineOf(verdict, all, notes.join('\n') || undefined),
-    report,
+    result,
     candidates: all,
     failing,
     targetLabel,
@@ -469,7 +542,7 @@ async function changedOnPush(run: RunState): Promise<string[] | undefined> {
 
 /** Record (merged configs) and sweep (re-measure everything): measure, then commit the store back. */
 async function runStoreCommand(run: RunState, command: 'record' | 'sweep'): Promise<Outcome> {
-  const { config, ctx, api, deps } = run;
+  const { config, ctx, api } = run;
   const branch = writeBranch(ctx);
   const storeRef = config.frontierRef ?? branch;
   let loaded: LoadedCandidate[] = [];
@@ -486,54 +559,66 @@ async function runStoreCommand(run: RunState, command: 'record' | 'sweep'): Prom
     }
   }
   const snapshot: StoreSnapshot = await readStoreAt(api, config.frontier, storeRef);
-  const measurer = await measurerOf(run);
   const valid = loaded.filter((c) => c.loaded);
-  const deps2 = { measurer, commit: ctx.sha };
-  const result =
+  const access = apiStore(run, snapshot, branch);
+  const commandCtx = await commandContext(run, ctx.sha);
+  const options = { budgetSeconds: config.budgetSeconds ?? 20, measure: measureOptions(config), storeFile: config.frontier };
+  const result: Result =
     command === 'record'
-      ? await run.core.record(snapshot.store, valid.map((c) => ({ config: c.loaded!.config, file: c.file, ...accuracyFor(run, c, valid.length > 1) })), coreOptions(config), deps2)
-      : await run.core.sweep(snapshot.store, coreOptions(config), deps2);
-
-  let commit: ActionResult['commit'];
-  const note: string[] = [];
-  if (run.readOnly) {
-    note.push(writeStoreCopy(run, result.store));
-  } else {
-    const names = valid.map((c) => c.loaded!.config.name);
-    const message =
-      command === 'record'
-        ? `frontier-gate: record ${names.slice(0, 5).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}`
-        : `frontier-gate: sweep ${snapshot.store.records.length} model(s)`;
-    try {
-      const res = await commitStore(api, config.frontier, branch, snapshot, result.store, {
-        message,
-        backoffMs: deps.conflictBackoffMs,
-        log: (m) => deps.io.info(m),
-      });
-      commit = { status: res.status, sha: res.commitSha, attempts: res.attempts, merges: res.merges };
-      note.push(
-        res.status === 'committed'
-          ? `Store committed to \`${escapeMarkdown(branch)}\` as ${res.commitSha?.slice(0, 12)}${res.merges ? ` after merging ${res.merges} concurrent update(s)` : ''}.`
-          : 'The store is unchanged; nothing was committed.',
-      );
-    } catch (err) {
-      if (!(err instanceof WriteForbidden)) throw err;
-      run.readOnly = true;
-      deps.io.warning(`the token may not write ${config.frontier} (HTTP ${err.status}); grant \`contents: write\`. The updated store is kept as a file instead.`);
-      note.push(writeStoreCopy(run, result.store));
-    }
-  }
+      ? await recordCommand.run(
+        { store: access, inputs: valid.map((c) => ({ config: c.loaded!.config, file: c.file, ...accuracyFor(run, c, valid.length > 1) })), options: { ...options, lacs: lacsOption(config) } },
+        commandCtx,
+      )
+      : await sweepCommand.run({ store: access, options: { ...options, latencyTolerance: config.latencyTolerance } }, commandCtx);
+  const commit = access.outcome.commit;
+  const note = access.outcome.notes;
   const verdict = invalid.length ? 'invalid' : command === 'record' ? 'recorded' : 'swept';
   return {
     command,
     verdict,
     headline: headlineOf(verdict, invalid, note.join('\n')),
-    report: result.report,
+    result,
     candidates: invalid,
     failing: invalid.length > 0,
     storeRef,
     commit,
-    targetLabel: result.report.targetLabel,
+    targetLabel: 'target' in result ? (result.target as { label: string }).label : undefined,
+  };
+}
+
+/**
+ * The store as record and sweep see it in the action: read at a commit through the API, and updated by
+ * committing back to the branch (merging with a concurrent writer on conflict), or, with a read-only
+ * token, kept as a file for a later step.
+ */
+function apiStore(run: RunState, snapshot: StoreSnapshot, branch: string): StoreAccess & { outcome: { commit?: ActionResult['commit']; notes: string[] } } {
+  const { config, api, deps } = run;
+  const outcome: { commit?: ActionResult['commit']; notes: string[] } = { notes: [] };
+  return {
+    name: `${config.frontier}@${branch}`,
+    outcome,
+    read: async () => snapshot.store,
+    async apply(updates: readonly RecordUpdate[], message: string) {
+      const updated = applyRecordUpdates(snapshot.store, updates);
+      if (run.readOnly) {
+        outcome.notes.push(writeStoreCopy(run, updated));
+        return;
+      }
+      try {
+        const res = await commitStore(api, config.frontier, branch, snapshot, updated, { message, backoffMs: deps.conflictBackoffMs, log: (m) => deps.io.info(m) });
+        outcome.commit = { status: res.status, sha: res.commitSha, attempts: res.attempts, merges: res.merges };
+        outcome.notes.push(
+          res.status === 'committed'
+            ? `Store committed to \`${escapeMarkdown(branch)}\` as ${res.commitSha?.slice(0, 12)}${res.merges ? ` after merging ${res.merges} concurrent update(s)` : ''}.`
+            : 'The store is unchanged; nothing was committed.',
+        );
+      } catch (err) {
+        if (!(err instanceof WriteForbidden)) throw err;
+        run.readOnly = true;
+        deps.io.warning(`the token may not write ${config.frontier} (HTTP ${err.status}); grant \`contents: write\`. The updated store is kept as a file instead.`);
+        outcome.notes.push(writeStoreCopy(run, updated));
+      }
+    },
   };
 }
 
@@ -548,9 +633,6 @@ function writeStoreCopy(run: RunState, store: FrontierStore): string {
 
 async function runLacsCommand(run: RunState): Promise<Outcome> {
   const { config, ctx } = run;
-  if (!run.core.lacs) {
-    throw new UserError('input command: "lacs" is not available in this build of frontier-gate yet (src/lacs has no entry point the action can call)');
-  }
   const files = walkGlob(ctx.workspace, config.configs);
   const loaded = await loadCandidates(run, files);
   const invalid = annotateConfigErrors(run, loaded);
@@ -559,11 +641,21 @@ async function runLacsCommand(run: RunState): Promise<Outcome> {
   if (bases.length !== 1) {
     throw new UserError(`input configs: lacs needs exactly one config with "family: base" among ${JSON.stringify(config.configs)}, found ${bases.length}`);
   }
-  const snapshot = await readStoreAt(run.api, config.frontier, config.frontierRef ?? ctx.sha);
-  const measurer = await measurerOf(run);
+  const storeRef = config.frontierRef ?? ctx.sha;
+  const snapshot = await readStoreAt(run.api, config.frontier, storeRef);
   const base = bases[0];
-  const report = await run.core.lacs({ config: base.loaded!.config, file: base.file }, snapshot.store, coreOptions(config), { measurer, commit: ctx.sha });
-  return { command: 'lacs', verdict: 'lacs', headline: `🧮 **lacs** for ${escapeMarkdown(base.loaded!.config.name)}`, report, candidates: [], failing: false };
+  const result = await lacsCommand.run(
+    {
+      baseFile: path.join(ctx.workspace, base.file),
+      base: base.loaded!.config,
+      options: { measure: measureOptions(config) },
+      recordSources: [],
+      store: memoryStore(`${config.frontier}@${storeRef.slice(0, 12)}`, snapshot.store),
+      familyDir: path.resolve(ctx.workspace, config.outputDir, 'lacs-family'),
+    },
+    await commandContext(run, ctx.sha),
+  );
+  return { command: 'lacs', verdict: 'lacs', headline: `🧮 **lacs** for ${escapeMarkdown(base.loaded!.config.name)}`, result, targetLabel: result.lacs.target?.label ?? 'not measured', candidates: [], failing: false };
 }
 
 /**
@@ -579,38 +671,32 @@ async function runSearchCommand(run: RunState, command: 'profile' | 'search' | '
   checkInsideFolder(outDir, ctx.workspace, 'input output-dir');
   checkOutputFolder(outDir, 'input output-dir');
   fs.mkdirSync(outDir, { recursive: true });
-  const measurer = await measurerOf(run);
-  const defaults = { ep: config.executionProvider, batch: config.batchSize, precision: config.precision };
-  const withDefaults: Measurer = { measure: (models, options) => measurer.measure(models, { ...defaults, ...options }) };
   const argv =
     command === 'profile' ? [space, ...config.searchArgs, '--out', path.join(outDir, 'profile.json'), '--reduce', path.join(outDir, 'reduced.yaml')]
       : command === 'search' ? [space, ...config.searchArgs, '--out', outDir]
         : [...config.searchArgs.map((f) => path.resolve(ctx.workspace, f)), '--space', space, '--out', path.join(outDir, 'merged.json'), '--reduce', path.join(outDir, 'reduced.yaml')];
-  const { out, err, code } = await runSearchCli(command, argv, withDefaults);
-  if (code !== 0) throw new UserError(`${command} failed (exit ${code}): ${err.trim().split('\n').pop() ?? ''}`, code);
+  const cmd = findCommand(command)!;
+  // The command's own flag parser reads search-args: never a shell, the same errors as the CLI.
+  let args: unknown;
+  try {
+    const { values, positionals } = parseCommandArgv(cmd, argv);
+    args = cmd.parse(values, positionals);
+  } catch (err) {
+    if (err instanceof UserError) throw new UserError(`input search-args: ${err.message}`, err.exitCode);
+    throw err;
+  }
+  const base = await commandContext(run, ctx.sha);
+  const measurer = base.measurer();
+  // The action's provider, batch and precision, unless the command sets its own.
+  const defaults = measureOptions(config);
+  const withDefaults: Measurer = { measure: (models, options) => measurer.measure(models, { ...defaults, ...options }) };
+  const result = await cmd.run(args, { ...base, measurer: () => withDefaults });
   const files = fs.readdirSync(outDir).map((f) => path.join(config.outputDir, f));
-  const markdown = `${out.trim()}\n\nFiles in \`${config.outputDir}\`: ${files.map((f) => `\`${f.replace(/`/g, '')}\``).join(', ')}.`;
   return {
     command, verdict: command === 'profile' ? 'profiled' : command === 'search' ? 'searched' : 'merged',
     headline: `🔬 **${command}** of \`${config.space.replace(/`/g, '')}\``,
-    report: { markdown, json: { command, space: config.space, output_dir: config.outputDir, files, log: err.trim().split('\n') } },
+    result,
+    reportNote: `Files in \`${config.outputDir.replace(/`/g, '')}\`: ${files.map((f) => `\`${f.replace(/`/g, '')}\``).join(', ')}.`,
     candidates: [], failing: false,
   };
-}
-
-/** Runs a search CLI command with the action's measurer in its test seam, capturing its output. */
-async function runSearchCli(command: 'profile' | 'search' | 'merge', argv: string[], measurer: Measurer): Promise<{ out: string; err: string; code: number }> {
-  const [{ main }, { profileDeps }, { searchDeps }] = await Promise.all([import('../cli'), import('../commands/profile'), import('../commands/search')]);
-  const saved = { profile: profileDeps.measurer, search: searchDeps.measurer };
-  profileDeps.measurer = () => measurer;
-  searchDeps.measurer = () => measurer;
-  let out = '';
-  let err = '';
-  try {
-    const code = await main([command, ...argv], { out: (t) => void (out += t + '\n'), err: (t) => void (err += t + '\n') });
-    return { out, err, code };
-  } finally {
-    profileDeps.measurer = saved.profile;
-    searchDeps.measurer = saved.search;
-  }
 }

@@ -1,7 +1,8 @@
 /**
  * Where a candidate's accuracy comes from: a table of trained results (keyed by coefficients or by
- * config hash), the config's own `accuracy`, or a predictor fitted on known records. Every value carries
- * its kind so a predicted number is never shown as a trained one.
+ * config hash), the config's own `accuracy`, or a scaling-law predictor fitted on the trained records of
+ * the base's own family, used only when it passes its thresholds. Every value carries its kind so a
+ * predicted number is never shown as a trained one.
  */
 import * as YAML from 'yaml';
 import { UserError } from '../errors';
@@ -18,6 +19,8 @@ export interface AccuracyValue {
   kind: AccuracyKind;
   /** Where it came from: "accuracy table", "config", or the predictor's description. */
   source: string;
+  /** A prediction outside the range of the data the predictor was fitted on (never true for known values). */
+  extrapolated: boolean;
 }
 
 /** A trained result: the config and its top-1 (percent). Plain objects, so the store module is not needed. */
@@ -70,7 +73,7 @@ const normalizeHash = (h: string) => h.toLowerCase().replace(/^sha256:/, '');
  *     (`accuracy` is accepted for `top1`, as a number or `{top1}`);
  *   - a mapping from "a,b,g" or a config hash to top-1 (a number or `{top1}`);
  *   - either of these under a top-level `results` or `entries` key.
- * Hashes: the network hash LACS reports (lacs/hash.ts) or the store's config hash ("sha256:..."). Top-1
+ * Hashes: the network hash LACS reports (networkHash, arch/identity.ts) or the store's config hash ("sha256:..."). Top-1
  * is in percent (0..100].
  */
 /** Reads an accuracy table file: a regular file within FILE_LIMITS.accuracyTable, then parseAccuracyTable. */
@@ -163,6 +166,19 @@ function checkCoefficients(c: Coefficients, where: string): Coefficients {
 
 export type PredictorFeatures = 'log-multipliers' | 'log-macs';
 
+/**
+ * When a fitted predictor may be used to choose. A fit that fails any of these is reported but never
+ * used: LACS then treats accuracy as unknown.
+ */
+export interface PredictorThresholds {
+  /** In-sample R² at least this. */
+  minR2: number;
+  /** Leave-one-out RMSE (each record predicted by a fit on the others) at most this many top-1 points. */
+  maxLooRmse: number;
+}
+
+export const DEFAULT_PREDICTOR_THRESHOLDS: PredictorThresholds = { minR2: 0.8, maxLooRmse: 1.0 };
+
 export interface PredictorFit {
   /** top1 = intercept + sum(coef_i * feature_i) */
   features: PredictorFeatures;
@@ -171,12 +187,21 @@ export interface PredictorFit {
   coefficients: number[];
   n: number;
   r2: number;
-  /** Root mean square of the residuals, top-1 points. */
+  /** Root mean square of the in-sample residuals, top-1 points. */
   rmse: number;
   maxAbsResidual: number;
-  /** Records used: `same-family` (same blocks as the base, other multipliers) or `all`. */
-  scope: 'same-family' | 'all';
-  residuals: { name: string; actual: number; predicted: number; residual: number }[];
+  /** Leave-one-out RMSE, top-1 points; null when a record cannot be left out (n - 1 < parameters). */
+  loo_rmse: number | null;
+  /** Always the base's own family (same blocks, other multipliers): records of other families are never fitted. */
+  scope: 'same-family';
+  residuals: { name: string; actual: number; predicted: number; residual: number; loo_predicted: number | null }[];
+  /** The data it was fitted on: a prediction outside these ranges is an extrapolation. */
+  range: { top1: [number, number]; features: [number, number][] };
+  thresholds: PredictorThresholds;
+  /** Passes every threshold: may be used to choose. */
+  usable: boolean;
+  /** Why it is not usable (empty when usable), e.g. "R² 0.37 < 0.80". */
+  failures: string[];
   /** One line: the model and its fit quality. */
   description: string;
 }
@@ -184,6 +209,20 @@ export interface PredictorFit {
 export interface AccuracyPredictor {
   fit: PredictorFit;
   predict(config: ArchConfig): number;
+  /** The config's features and the predicted top-1 both lie within the ranges of the fitted records. */
+  inRange(config: ArchConfig, top1: number): boolean;
+}
+
+/** The outcome of fitting: every fit tried (richest first) and the first that passes the thresholds. */
+export interface PredictorOutcome {
+  /** Trained records of the base's family, and of other families (ignored). */
+  same_family: number;
+  other_family: number;
+  fits: PredictorFit[];
+  /** Undefined when no fit passes (or there are too few same-family records to fit). */
+  predictor?: AccuracyPredictor;
+  /** Why there is no usable predictor (plain text); undefined when there is one. */
+  reason?: string;
 }
 
 /** The structure a family shares: everything but the multipliers and the bookkeeping fields. */
@@ -197,58 +236,100 @@ export function sameFamily(a: ArchConfig, b: ArchConfig): boolean {
   return familyKey(a) === familyKey(b);
 }
 
+/** Fewest same-family records for each law (the log-multipliers law has 4 parameters, log-MACs 2). */
+export const MIN_RECORDS = { 'log-multipliers': 6, 'log-macs': 3 } as const;
+
 /**
- * Fits a scaling-law predictor of top-1 on trained records:
- * - with at least 6 records of the base's own family, top1 = c0 + cd ln(d) + cw ln(w) + cr ln(r), the
- *   multipliers relative to the base (a compound-scaling law; 6 gives 2 residual degrees of freedom);
- * - else with at least 3 same-family records, top1 = c0 + c1 ln(MACs) on them;
- * - else top1 = c0 + c1 ln(MACs) on all records (needs 3; cross-family, so a weak fit: its R^2 says so).
- * Returns undefined when there are too few records to fit anything.
+ * Fits scaling-law predictors of top-1 on the trained records of the base's own family (same blocks,
+ * other depth/width/resolution multipliers); records of other families are never used:
+ * - with at least 6 records, top1 = c0 + cd ln(d) + cw ln(w) + cr ln(r), multipliers relative to the base;
+ * - with at least 3, top1 = c0 + c1 ln(MACs).
+ * Each fit is judged by the thresholds (in-sample R², leave-one-out RMSE) and by plausibility (no term
+ * may say that more depth, width, resolution or compute predicts lower accuracy). The first fit that
+ * passes, richest first, is the predictor.
  */
-export function fitAccuracyPredictor(base: ArchConfig, records: AccuracyRecord[]): AccuracyPredictor | undefined {
+export function fitAccuracyPredictor(
+  base: ArchConfig,
+  records: AccuracyRecord[],
+  thresholds: PredictorThresholds = DEFAULT_PREDICTOR_THRESHOLDS,
+): PredictorOutcome {
   const usable = records.filter((r) => Number.isFinite(r.top1) && r.top1 > 0);
   const family = usable.filter((r) => sameFamily(r.config, base));
-  const logMultipliers = (c: ArchConfig) => [Math.log(c.depth / base.depth), Math.log(c.width / base.width), Math.log(c.resolution / base.resolution)];
-  const logMacs = (c: ArchConfig) => [Math.log(countConfig(c).macs)];
-  let features: PredictorFeatures;
-  let scope: PredictorFit['scope'];
-  let chosen: AccuracyRecord[];
-  let featureOf: (c: ArchConfig) => number[];
-  let featureNames: string[];
-  if (family.length >= 6) {
-    [features, scope, chosen, featureOf, featureNames] = ['log-multipliers', 'same-family', family, logMultipliers, ['ln depth', 'ln width', 'ln resolution']];
-  } else if (family.length >= 3) {
-    [features, scope, chosen, featureOf, featureNames] = ['log-macs', 'same-family', family, logMacs, ['ln MACs']];
-  } else if (usable.length >= 3) {
-    [features, scope, chosen, featureOf, featureNames] = ['log-macs', 'all', usable, logMacs, ['ln MACs']];
-  } else {
-    return undefined;
+  const outcome: PredictorOutcome = { same_family: family.length, other_family: usable.length - family.length, fits: [] };
+  const laws: { features: PredictorFeatures; names: string[]; of: (c: ArchConfig) => number[] }[] = [
+    {
+      features: 'log-multipliers', names: ['ln depth', 'ln width', 'ln resolution'],
+      of: (c) => [Math.log(c.depth / base.depth), Math.log(c.width / base.width), Math.log(c.resolution / base.resolution)],
+    },
+    { features: 'log-macs', names: ['ln MACs'], of: (c) => [Math.log(countConfig(c).macs)] },
+  ];
+  for (const law of laws) {
+    if (family.length < MIN_RECORDS[law.features]) continue;
+    const predictor = fitLaw(family, law.features, law.names, law.of, thresholds);
+    outcome.fits.push(predictor.fit);
+    if (predictor.fit.usable && !outcome.predictor) outcome.predictor = predictor;
   }
-  const X = chosen.map((r) => [1, ...featureOf(r.config)]);
-  const y = chosen.map((r) => r.top1);
+  if (!outcome.predictor) {
+    outcome.reason = outcome.fits.length
+      ? `the accuracy predictor fails its thresholds (${outcome.fits.map((f) => `${f.features}: ${f.failures.join(', ')}`).join('; ')})`
+      : `${family.length} trained record(s) of ${base.name}'s family (same blocks, other multipliers); a predictor needs at least ` +
+        `${MIN_RECORDS['log-macs']}` + (outcome.other_family ? ` (${outcome.other_family} record(s) of other families are not used)` : '');
+  }
+  return outcome;
+}
+
+function fitLaw(
+  records: AccuracyRecord[],
+  features: PredictorFeatures,
+  featureNames: string[],
+  featureOf: (c: ArchConfig) => number[],
+  thresholds: PredictorThresholds,
+): AccuracyPredictor {
+  const rows = records.map((r) => featureOf(r.config));
+  const X = rows.map((f) => [1, ...f]);
+  const y = records.map((r) => r.top1);
   const beta = leastSquares(X, y);
-  const predictRow = (row: number[]) => row.reduce((s, x, i) => s + x * beta[i], 0);
-  const predictions = X.map(predictRow);
+  const dot = (b: number[], row: number[]) => row.reduce((s, x, i) => s + x * b[i], 0);
+  const predictions = X.map((row) => dot(beta, row));
   const mean = y.reduce((a, b) => a + b, 0) / y.length;
   const ssRes = y.reduce((s, v, i) => s + (v - predictions[i]) ** 2, 0);
   const ssTot = y.reduce((s, v) => s + (v - mean) ** 2, 0);
   const r2 = ssTot > 0 ? 1 - ssRes / ssTot : 1;
-  const residuals = chosen.map((r, i) => ({
-    name: r.name ?? r.config.name,
-    actual: r.top1,
-    predicted: predictions[i],
-    residual: r.top1 - predictions[i],
+  // Leave one out: each record predicted by the same law fitted on the others.
+  const parameters = X[0].length;
+  const loo = records.length - 1 >= parameters
+    ? X.map((row, i) => dot(leastSquares(X.filter((_, j) => j !== i), y.filter((_, j) => j !== i)), row))
+    : null;
+  const loo_rmse = loo ? Math.sqrt(loo.reduce((s, p, i) => s + (y[i] - p) ** 2, 0) / y.length) : null;
+  const residuals = records.map((r, i) => ({
+    name: r.name ?? r.config.name, actual: r.top1, predicted: predictions[i], residual: r.top1 - predictions[i], loo_predicted: loo ? loo[i] : null,
   }));
   const rmse = Math.sqrt(ssRes / y.length);
   const maxAbsResidual = Math.max(...residuals.map((r) => Math.abs(r.residual)));
+  const failures: string[] = [];
+  if (!(r2 >= thresholds.minR2)) failures.push(`R² ${r2.toFixed(2)} < ${thresholds.minR2.toFixed(2)}`);
+  if (loo_rmse === null) failures.push(`too few records (${records.length}) for a leave-one-out check`);
+  else if (!(loo_rmse <= thresholds.maxLooRmse)) failures.push(`leave-one-out RMSE ${loo_rmse.toFixed(2)} pp > ${thresholds.maxLooRmse.toFixed(2)} pp`);
+  beta.slice(1).forEach((b, i) => {
+    if (b < -1e-6) failures.push(`${featureNames[i]} has a negative coefficient (${fmt(b)}): more ${featureNames[i].replace(/^ln /, '')} would predict lower accuracy`);
+  });
+  const span = (xs: number[]): [number, number] => [Math.min(...xs), Math.max(...xs)];
+  const range = { top1: span(y), features: featureNames.map((_, i) => span(rows.map((r) => r[i]))) };
   const terms = featureNames.map((f, i) => `${fmt(beta[i + 1])}·${f}`).join(' + ');
   const description =
-    `top1 = ${fmt(beta[0])} + ${terms}, least squares on ${chosen.length} ${scope} record(s): ` +
-    `R² ${r2.toFixed(3)}, RMSE ${rmse.toFixed(2)} pp, max |residual| ${maxAbsResidual.toFixed(2)} pp`;
+    `top1 = ${fmt(beta[0])} + ${terms}, least squares on ${records.length} same-family record(s): ` +
+    `R² ${r2.toFixed(3)}, leave-one-out RMSE ${loo_rmse === null ? 'n/a' : `${loo_rmse.toFixed(2)} pp`}, RMSE ${rmse.toFixed(2)} pp, max |residual| ${maxAbsResidual.toFixed(2)} pp`;
   const fit: PredictorFit = {
-    features, featureNames, intercept: beta[0], coefficients: beta.slice(1), n: chosen.length, r2, rmse, maxAbsResidual, scope, residuals, description,
+    features, featureNames, intercept: beta[0], coefficients: beta.slice(1), n: records.length, r2, rmse, maxAbsResidual, loo_rmse,
+    scope: 'same-family', residuals, range, thresholds: { ...thresholds }, usable: failures.length === 0, failures, description,
   };
-  return { fit, predict: (config) => predictRow([1, ...featureOf(config)]) };
+  const eps = 1e-9;
+  const within = (x: number, [lo, hi]: [number, number]) => x >= lo - eps && x <= hi + eps;
+  return {
+    fit,
+    predict: (config) => dot(beta, [1, ...featureOf(config)]),
+    inRange: (config, top1) => within(top1, range.top1) && featureOf(config).every((x, i) => within(x, range.features[i])),
+  };
 }
 
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : x.toFixed(3));
@@ -286,7 +367,8 @@ export function leastSquares(X: number[][], y: number[]): number[] {
 
 /**
  * Resolves a config's accuracy: the table (hash, then phi = 1 coefficients), then the config's own
- * `accuracy` when it is the unscaled base, then the predictor. Undefined when none applies.
+ * `accuracy` when it is the unscaled base, then the predictor (flagged `extrapolated` when the config or
+ * its prediction lies outside the data the predictor was fitted on). Undefined when none applies.
  */
 export function resolveAccuracy(
   config: ArchConfig,
@@ -295,8 +377,11 @@ export function resolveAccuracy(
   sources: { table?: AccuracyTable; predictor?: AccuracyPredictor; knownTop1?: number; knownSource?: string },
 ): AccuracyValue | undefined {
   const fromTable = sources.table?.lookup(hash, coefficients);
-  if (fromTable !== undefined) return { top1: fromTable, kind: 'known', source: sources.table!.file };
-  if (sources.knownTop1 !== undefined) return { top1: sources.knownTop1, kind: 'known', source: sources.knownSource ?? 'config' };
-  if (sources.predictor) return { top1: sources.predictor.predict(config), kind: 'predicted', source: 'predictor' };
+  if (fromTable !== undefined) return { top1: fromTable, kind: 'known', source: sources.table!.file, extrapolated: false };
+  if (sources.knownTop1 !== undefined) return { top1: sources.knownTop1, kind: 'known', source: sources.knownSource ?? 'config', extrapolated: false };
+  if (sources.predictor) {
+    const top1 = sources.predictor.predict(config);
+    return { top1, kind: 'predicted', source: 'predictor', extrapolated: !sources.predictor.inRange(config, top1) };
+  }
   return undefined;
 }

@@ -28,30 +28,16 @@ export interface CoefficientComparison {
   moves: CoefficientMove[];
   /** Earlier coefficients came from another target: moves mix hardware and architecture changes. */
   sameTarget: boolean;
-  markdown: string;
 }
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
 export function compareCoefficients(previous: StoredCoefficients | undefined, current: Coefficients & { target_key?: string }): CoefficientComparison {
   const names = ['alpha', 'beta', 'gamma'] as const;
-  const fmt = (c: Coefficients) => `(${names.map((n) => round6(c[n])).join(', ')})`;
-  if (!previous) {
-    return {
-      current, changed: true, moves: [], sameTarget: true,
-      markdown: `LACS coefficients for this base: **${fmt(current)}** (no coefficients stored for the previous base).`,
-    };
-  }
+  const now: Coefficients = { alpha: current.alpha, beta: current.beta, gamma: current.gamma };
+  if (!previous) return { current: now, changed: true, moves: [], sameTarget: true };
   const moves = names.map((name) => ({ name, from: previous[name], to: current[name], delta: round6(current[name] - previous[name]) }));
   const changed = moves.some((m) => m.delta !== 0);
   const sameTarget = current.target_key === undefined || current.target_key === previous.target_key;
-  const arrows = moves
-    .filter((m) => m.delta !== 0)
-    .map((m) => `${m.name} ${round6(m.from)} → ${round6(m.to)} (${m.delta > 0 ? '+' : ''}${m.delta})`)
-    .join(', ');
-  let markdown = changed
-    ? `LACS coefficients moved from ${fmt(previous)} to **${fmt(current)}**: ${arrows}.`
-    : `LACS coefficients unchanged at **${fmt(current)}**.`;
-  if (!sameTarget) markdown += ` The stored ones were measured on another target (${previous.target_key}), so the move mixes hardware and architecture.`;
-  return { previous, current, changed, moves, sameTarget, markdown };
+  return { previous, current: now, changed, moves, sameTarget };
 }

@@ -1,28 +1,47 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { compoundFactors, formatCoefficients } from './grid';
 import type { FamilyMember, LacsResult } from './run';
 import type { StoredCoefficients } from './compare';
 import { writeFileAtomic } from '../util/fs';
+import { configToYaml } from './yaml';
+
+/**
+ * A family member as config format v1 YAML, loadable as any config. The header comment records the
+ * coefficients, the target, the measured latency and the accuracy kind; a predicted accuracy stays in the
+ * comment and never goes into `accuracy:`, so it cannot later be read back as a trained record.
+ */
+export function familyYaml(result: LacsResult, member: FamilyMember): string {
+  if (!result.chosen) throw new Error('lacs: no family without chosen coefficients');
+  const factors = compoundFactors(result.chosen, member.phi);
+  const accuracy = member.accuracy === null
+    ? 'top-1 unknown'
+    : `top-1 ${member.accuracy.toFixed(2)} (${member.accuracy_kind}${member.accuracy_kind === 'predicted' ? ', not trained' : ''}` +
+      `${member.extrapolated ? ', extrapolated' : ''}); ${member.position} the frontier`;
+  const header = [
+    `LACS family member phi=${member.phi} of ${result.base.name}: depth x${factors.depth}, width x${factors.width}, resolution x${factors.resolution}`,
+    `coefficients (alpha, beta, gamma) = ${formatCoefficients(result.chosen)} on ${result.target?.label ?? 'this target'}` +
+      (result.chosen.accuracy_kind === 'predicted' ? ' (chosen on a predicted accuracy)' : ''),
+    `measured ${member.latency_ms.toFixed(2)} ms; ${accuracy}`,
+    `config hash ${member.config_hash}`,
+  ];
+  return configToYaml(member.config, header);
+}
 
 /** Writes each family member as <name>.yaml into dir (created if missing); returns the paths written. */
-export function writeFamily(dir: string, family: FamilyMember[]): string[] {
+export function writeFamily(dir: string, result: LacsResult): string[] {
+  if (!result.family.length) return [];
   fs.mkdirSync(dir, { recursive: true });
-  return family.map((member) => {
+  return result.family.map((member) => {
     const file = path.join(dir, `${member.name}.yaml`);
-    writeFileAtomic(file, member.yaml, { what: '--family-dir' });
+    writeFileAtomic(file, familyYaml(result, member), { what: '--family-dir' });
     return file;
   });
 }
 
-/** What to store with a base so the next run can report how the coefficients moved. */
-export function storedCoefficients(result: LacsResult, date?: string): StoredCoefficients {
+/** What to store with a base so the next run can report how the coefficients moved; null when nothing was chosen. */
+export function storedCoefficients(result: LacsResult, date?: string): StoredCoefficients | null {
+  if (!result.chosen || !result.target) return null;
   const { alpha, beta, gamma, objective } = result.chosen;
   return { alpha, beta, gamma, objective, base_hash: result.base.config_hash, target_key: result.target.key, w: result.w, date };
-}
-
-/** The JSON the CLI prints: the result minus the YAML text and Markdown (they are written separately). */
-export function lacsJson(result: LacsResult): object {
-  const { markdown: _markdown, family, ...rest } = result;
-  void _markdown;
-  return { ...rest, family: family.map(({ yaml: _yaml, ...f }) => (void _yaml, f)) };
 }

@@ -2,22 +2,25 @@
  * LACS in the PR gate and in `record`: for a `family: base` config, recompute the compound-scaling
  * coefficients on this runner with a PR-sized budget and say how they moved from the ones stored with
  * the previous version of the base (same record name, same target). Never part of the verdict: a LACS
- * failure (too few trained records for the predictor, an unbuildable grid point...) is reported, not thrown.
+ * failure (an unbuildable grid point...) is reported, not thrown, and so is a run that could choose
+ * nothing because accuracy is unknown (no usable predictor): then nothing is stored.
+ * Returns typed data; src/report/lacs.ts renders it.
  */
 import type { ArchConfig } from '../arch/types';
 import { configHash, type FrontierRecord, type FrontierStore, type StoredLacs, type StoredScaling } from '../frontier/store';
 import type { MeasureOptions, Measurer } from '../measure/types';
-import { escapeMarkdown as md } from '../report/markdown';
+import type { AccuracyKind } from './accuracy';
 import { compareCoefficients, type CoefficientMove } from './compare';
 import { configsFromStore, inputsFromConfigs } from './inputs';
-import { runLacs, type LacsOptions, type LacsResult } from './run';
+import { runLacs, type ChosenSummary, type LacsOptions, type LacsResult } from './run';
 
 /**
  * The budget LACS gets inside `check` and `record`, about 1 to 1.5 minutes for an EfficientNet-B0 base on
  * a 2-core CPU (77 s measured on a shared one): the full default grid (so moves are not artefacts of a
  * coarser grid), short screening calls, one or two refine calls beside EfficientNet's model, and only
  * phi = 0..1 in the family call, without frontier models. `record` uses the same settings, so a PR
- * compares like with like.
+ * compares like with like. When no candidate's accuracy can be known (no usable predictor), nothing is
+ * measured: the gate has no use for latencies it cannot choose with.
  */
 export const GATE_LACS_OPTIONS: Partial<LacsOptions> = {
   phi: 1,
@@ -28,6 +31,7 @@ export const GATE_LACS_OPTIONS: Partial<LacsOptions> = {
   refineRounds: 2,
   refineSeconds: 8,
   familySeconds: 3,
+  measureWithoutAccuracy: false,
 };
 
 export interface GateLacsDeps {
@@ -41,12 +45,15 @@ export type PreviousLacs = StoredLacs & { target_key: string };
 
 export interface GateLacs {
   name: string;
-  status: 'computed' | 'failed';
-  /** Why LACS could not run (status failed). */
+  /** computed: coefficients chosen; no-choice: accuracy unknown, nothing chosen or stored; failed: LACS could not run. */
+  status: 'computed' | 'no-choice' | 'failed';
+  /** Why LACS could not run (failed) or could not choose (no-choice), plain text. */
   error?: string;
   target_key?: string;
   target_label?: string;
   chosen?: StoredScaling;
+  /** Whether the choice rests on trained results or on a prediction. */
+  chosen_basis?: AccuracyKind;
   efficientnet?: StoredScaling;
   /** Coefficients stored with the previous version of this base on this target; null when none are stored. */
   previous: PreviousLacs | null;
@@ -59,9 +66,8 @@ export interface GateLacs {
   measured_candidates?: number;
   wall_s?: number;
   accuracy_source?: string;
-  /** What `record` stores for this target (absent when LACS failed). */
+  /** What `record` stores for this target (only when coefficients were chosen). */
   entry?: StoredLacs;
-  markdown: string;
 }
 
 const round = (x: number, digits = 6) => +x.toFixed(digits);
@@ -69,14 +75,20 @@ const scaling = (c: { alpha: number; beta: number; gamma: number; objective: num
   alpha: round(c.alpha), beta: round(c.beta), gamma: round(c.gamma), objective: round(c.objective),
 });
 
-/** The store entry for a LACS result. */
-export function lacsEntry(base: ArchConfig, result: LacsResult, date: Date, commit: string | undefined): StoredLacs {
+/**
+ * The store entry for a LACS result; undefined when nothing was chosen (no coefficients to store) or
+ * EfficientNet's objective is unknown.
+ */
+export function lacsEntry(base: ArchConfig, result: LacsResult, date: Date, commit: string | undefined): StoredLacs | undefined {
+  const chosen: ChosenSummary | null = result.chosen;
+  const eff = result.efficientnet;
+  if (!chosen || eff.objective === null || result.target_latency_ms === null) return undefined;
   return {
     date: date.toISOString(),
     commit: commit ?? null,
     base_hash: configHash(base),
-    chosen: scaling(result.chosen),
-    efficientnet: scaling(result.efficientnet),
+    chosen: scaling(chosen),
+    efficientnet: scaling({ ...eff, objective: eff.objective }),
     w: result.w,
     target_latency_ms: round(result.target_latency_ms, 4),
     grid: { ...result.grid },
@@ -87,7 +99,8 @@ export function lacsEntry(base: ArchConfig, result: LacsResult, date: Date, comm
 
 /**
  * Trained records for the accuracy predictor: the store's records with accuracy, except the stored version
- * of this base, which the PR's version (with its accuracy, when it has one) replaces.
+ * of this base, which the PR's version (with its accuracy, when it has one) replaces. Only those of the
+ * base's own family are fitted (lacs/accuracy.ts).
  */
 function predictorRecords(base: ArchConfig, store: FrontierStore, accuracy: number | undefined) {
   const others = configsFromStore({ ...store, records: store.records.filter((r) => r.name !== base.name) });
@@ -105,72 +118,42 @@ export async function gateLacs(
 ): Promise<GateLacs> {
   const stored: FrontierRecord | undefined = store.records.find((r) => r.name === base.name);
   const options: Partial<LacsOptions> = { ...GATE_LACS_OPTIONS, ...settings.options, measure: { ...settings.measure } };
+  const storedKeys = Object.keys(stored?.lacs ?? {}).sort();
   let result: LacsResult;
   try {
     result = await runLacs(base, options, { measurer: deps.measurer, records: predictorRecords(base, store, settings.accuracy), frontier: [] });
   } catch (err) {
     const error = (err as Error).message ?? String(err);
-    const storedKeys = Object.keys(stored?.lacs ?? {}).sort();
+    return { name: base.name, status: 'failed', error, previous: null, other_targets: storedKeys, moves: [], changed: false, settings_differ: false };
+  }
+  const entry = lacsEntry(base, result, (deps.now ?? (() => new Date()))(), deps.commit);
+  const key = result.target?.key;
+  const prevEntry = key !== undefined ? stored?.lacs?.[key] : undefined;
+  const previous: PreviousLacs | null = prevEntry && key !== undefined ? { ...prevEntry, target_key: key } : null;
+  const other = storedKeys.filter((k) => k !== key);
+  const common = {
+    name: base.name,
+    ...(key !== undefined ? { target_key: key, target_label: result.target!.label } : {}),
+    previous, other_targets: other,
+    measured_candidates: result.measured_candidates, wall_s: round(result.timing.wall_s, 2), accuracy_source: result.accuracy_source,
+  };
+  if (!entry || !result.chosen) {
     return {
-      name: base.name, status: 'failed', error, previous: null, other_targets: storedKeys, moves: [], changed: false, settings_differ: false,
-      markdown: `**LACS** for ${md(base.name)} (\`family: base\`) could not run: ${md(error)}. The verdict does not depend on it.\n`,
+      // The gate takes no table of trained results, so the reason is the predictor's (or the extrapolation).
+      ...common, status: 'no-choice', moves: [], changed: false, settings_differ: false,
+      error: result.accuracy.predictor_rejected ? `accuracy is unknown: ${result.accuracy.predictor_rejected}` : result.decision.reason,
+      ...(result.efficientnet.objective !== null ? { efficientnet: scaling({ ...result.efficientnet, objective: result.efficientnet.objective }) } : {}),
     };
   }
-  const key = result.target.key;
-  const prevEntry = stored?.lacs?.[key];
-  const previous: PreviousLacs | null = prevEntry ? { ...prevEntry, target_key: key } : null;
   const comparison = compareCoefficients(
-    previous ? { ...previous.chosen, base_hash: previous.base_hash, target_key: key, w: previous.w, date: previous.date } : undefined,
+    previous ? { ...previous.chosen, base_hash: previous.base_hash, target_key: key!, w: previous.w, date: previous.date } : undefined,
     { ...result.chosen, target_key: key },
   );
-  const entry = lacsEntry(base, result, (deps.now ?? (() => new Date()))(), deps.commit);
   const settingsDiffer =
     !!previous &&
     (previous.w !== entry.w || previous.grid.step !== entry.grid.step || previous.grid.tolerance !== entry.grid.tolerance || previous.grid.flops_budget !== entry.grid.flops_budget);
-  const other = Object.keys(stored?.lacs ?? {}).filter((k) => k !== key).sort();
-  const gate: GateLacs = {
-    name: base.name, status: 'computed', target_key: key, target_label: result.target.label,
-    chosen: entry.chosen, efficientnet: entry.efficientnet, previous, other_targets: other,
-    moves: comparison.moves, changed: comparison.changed, settings_differ: settingsDiffer,
-    measured_candidates: result.measured_candidates, wall_s: round(result.timing.wall_s, 2), accuracy_source: result.accuracy_source,
-    entry, markdown: '',
+  return {
+    ...common, status: 'computed', chosen: entry.chosen, chosen_basis: result.chosen.accuracy_kind, efficientnet: entry.efficientnet,
+    moves: comparison.moves, changed: comparison.changed, settings_differ: settingsDiffer, entry,
   };
-  gate.markdown = renderGateLacs(gate);
-  return gate;
-}
-
-const coef = (c: { alpha: number; beta: number; gamma: number }) => `(${c.alpha}, ${c.beta}, ${c.gamma})`;
-
-/** The LACS section of a check or record report. */
-export function renderGateLacs(g: GateLacs): string {
-  if (g.status === 'failed') return g.markdown;
-  const chosen = g.chosen!;
-  const eff = g.efficientnet!;
-  const out: string[] = [`**LACS** for ${md(g.name)} (\`family: base\`), recomputed on ${md(g.target_label ?? g.target_key ?? 'this runner')}: `];
-  if (!g.previous) {
-    out[0] += `coefficients **${coef(chosen)}**; none stored for the previous base on this target, so there is no move to show` +
-      (g.other_targets.length ? ` (stored for other targets only: ${g.other_targets.map((k) => `\`${md(k)}\``).join(', ')})` : '') + '.';
-  } else if (!g.changed) {
-    out[0] += `coefficients unchanged at **${coef(chosen)}**.`;
-  } else {
-    const arrows = g.moves.filter((m) => m.delta !== 0).map((m) => `${m.name} ${m.from} → ${m.to} (${m.delta > 0 ? '+' : ''}${m.delta})`);
-    out[0] += `coefficients moved from ${coef(g.previous.chosen)} to **${coef(chosen)}**: ${arrows.join(', ')}.`;
-  }
-  out.push('', '| coefficients | alpha | beta | gamma | objective |', '|---|---:|---:|---:|---:|');
-  out.push(`| this change (chosen) | ${chosen.alpha} | ${chosen.beta} | ${chosen.gamma} | ${chosen.objective.toFixed(3)} |`);
-  out.push(`| EfficientNet | ${eff.alpha} | ${eff.beta} | ${eff.gamma} | ${eff.objective.toFixed(3)} |`);
-  if (g.previous) {
-    const p = g.previous;
-    const when = `${p.date.slice(0, 10)}${p.commit ? ` @ ${md(p.commit.slice(0, 12))}` : ''}`;
-    out.push(`| stored with the previous base (${when}) | ${p.chosen.alpha} | ${p.chosen.beta} | ${p.chosen.gamma} | ${p.chosen.objective.toFixed(3)} |`);
-  }
-  out.push('');
-  const notes = [
-    `${g.measured_candidates} networks measured in ${g.wall_s} s with the PR budget`,
-    `accuracy: ${md(g.accuracy_source ?? 'unknown')}`,
-    'objectives of different runs are not comparable (each is scored against its own EfficientNet phi = 1 latency)',
-  ];
-  if (g.settings_differ) notes.push('the stored coefficients were searched with other grid settings or another w, so part of the move is the settings');
-  out.push(`<sub>${notes.join(' · ')}. LACS does not change the verdict.</sub>`);
-  return out.join('\n') + '\n';
 }

@@ -1,5 +1,4 @@
 export * from './grid';
-export * from './hash';
 export * from './accuracy';
 export * from './cache';
 export * from './position';
@@ -7,6 +6,5 @@ export * from './compare';
 export * from './yaml';
 export * from './run';
 export * from './family';
-export { renderMarkdown } from './report';
 export * from './inputs';
 export * from './gate';

@@ -1,4 +1,11 @@
-/** Where a model would sit relative to a frontier of measured points (higher accuracy, lower latency). */
+/**
+ * Where a LACS family member would sit relative to a frontier of measured points: the frontier's one
+ * Pareto function (frontier/pareto.ts) and its one position rule (frontier/position.ts), read as
+ * above (moves the frontier out), on (within the tolerances, or undecided) or below (dominated).
+ */
+import { paretoBy } from '../frontier/pareto';
+import { DEFAULT_TOLERANCES, pointComparison, positionAgainst, type Tolerances } from '../frontier/position';
+
 export interface FrontierPoint {
   name: string;
   accuracy: number;
@@ -7,43 +14,37 @@ export interface FrontierPoint {
 
 export type FrontierPosition = 'on' | 'above' | 'below';
 
-export interface PositionTolerance {
-  /** Relative latency band treated as equal (default 0.02, the measurement engine's noise band). */
-  latency: number;
-  /** Top-1 points treated as equal (default 0.1). */
-  accuracy: number;
-}
-
-export const DEFAULT_POSITION_TOLERANCE: PositionTolerance = { latency: 0.02, accuracy: 0.1 };
+/** The check's tolerances (3% latency, 0.1 top-1 points): one default for every position. */
+export type PositionTolerance = Tolerances;
+export const DEFAULT_POSITION_TOLERANCE: PositionTolerance = DEFAULT_TOLERANCES;
 
 /** The non-dominated subset, sorted by latency. */
-export function paretoFrontier(points: FrontierPoint[]): FrontierPoint[] {
-  const sorted = [...points].sort((a, b) => a.latency_ms - b.latency_ms || b.accuracy - a.accuracy);
-  const out: FrontierPoint[] = [];
-  for (const p of sorted) {
-    if (out.length === 0 || p.accuracy > out[out.length - 1].accuracy) out.push(p);
-  }
-  return out;
+export function paretoFrontier(points: readonly FrontierPoint[]): FrontierPoint[] {
+  return paretoBy(points, (p) => ({ latency: p.latency_ms, accuracy: p.accuracy }));
 }
 
 /**
- * - below: some frontier point is no slower (within the latency band) and more accurate beyond the
- *   accuracy tolerance: the model would be dominated;
- * - above: no frontier point is no slower and at least as accurate (within tolerance): the model would
- *   move the frontier out;
- * - on: neither, i.e. it ties the frontier within the tolerances.
+ * The position of a model against the frontier. `noise` is the relative half-width of the latency
+ * ratios (the model's plus the frontier's measured intervals; 0 for exact latencies): two copies of one
+ * network that differ within it read as "on", not "above".
  */
 export function frontierPosition(
-  model: { accuracy: number; latency_ms: number },
-  frontier: FrontierPoint[],
+  model: { accuracy: number; latency_ms: number; noise?: number },
+  frontier: readonly FrontierPoint[],
   tolerance: PositionTolerance = DEFAULT_POSITION_TOLERANCE,
 ): { position: FrontierPosition; nearest?: string } {
-  const noSlower = frontier.filter((p) => p.latency_ms <= model.latency_ms * (1 + tolerance.latency));
-  const dominator = noSlower
-    .filter((p) => p.accuracy > model.accuracy + tolerance.accuracy)
-    .sort((a, b) => a.latency_ms - b.latency_ms)[0];
-  if (dominator) return { position: 'below', nearest: dominator.name };
-  const tie = noSlower.filter((p) => p.accuracy >= model.accuracy - tolerance.accuracy).sort((a, b) => b.accuracy - a.accuracy)[0];
-  if (tie) return { position: 'on', nearest: tie.name };
-  return { position: 'above' };
+  const comparisons = frontier.map((p) => pointComparison(p, model.latency_ms, model.noise ?? 0));
+  const best = frontier.length ? Math.max(...frontier.map((p) => p.accuracy)) : null;
+  const p = positionAgainst(model.accuracy, comparisons, tolerance, best);
+  switch (p.position) {
+    case 'dominated':
+      return { position: 'below', nearest: p.dominatedBy!.name };
+    case 'beyond':
+      return { position: 'above' };
+    default: {
+      // The contender nearest in latency is the model it ties.
+      const tie = [...p.contenders].sort((a, b) => Math.abs(Math.log(a.ratio)) - Math.abs(Math.log(b.ratio)))[0];
+      return { position: 'on', ...(tie ? { nearest: tie.name } : {}) };
+    }
+  }
 }

@@ -8,13 +8,18 @@
  * The ratio of two models' medians is bootstrapped *paired by round*: each resample draws whole rounds
  * (one sample of every model, taken back to back in a shuffled order), so a slow phase of the machine that
  * hits every model in a round moves numerator and denominator together and largely cancels in the ratio.
+ *
+ * Also the statistics of paired effects (profiling and search): mean with a Student-t 95% interval, median.
+ * This is the one statistics module.
  */
 import {
   coefficientOfVariation,
   mean as ssMean,
+  median as ssMedian,
   medianAbsoluteDeviation,
   quantileSorted,
   quickselect,
+  sampleStandardDeviation,
 } from 'simple-statistics';
 import type { Random as Rng } from '../util/random';
 
@@ -129,4 +134,40 @@ export function bootstrapRatioCI(
 /** Half-width of an interval relative to its point estimate: 0.01 means "+/- 1%". */
 export function relativeHalfWidth(ci: readonly [number, number], estimate: number): number {
   return (ci[1] - ci[0]) / 2 / Math.abs(estimate);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Paired effects (profiling contexts, search): mean with a Student-t 95% interval, median
+
+// Two-sided 95% Student-t quantiles for 1..30 degrees of freedom (simple-statistics has no t quantile).
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101,
+  2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+export function t975(df: number): number {
+  if (df < 1) return NaN;
+  if (df <= 30) return T975[df - 1];
+  return 1.96 + 2.4 / df; // within 0.2% of the exact quantile beyond 30
+}
+
+export interface MeanCI {
+  n: number;
+  mean: number;
+  /** 95% interval of the mean; NaN bounds with fewer than two values. */
+  ci95: [number, number];
+}
+
+/** Mean of the values; NaN for none. */
+export const mean = (values: readonly number[]): number => (values.length ? ssMean(values as number[]) : NaN);
+
+/** Median of the values; NaN for none. */
+export const median = (values: readonly number[]): number => (values.length ? ssMedian(values as number[]) : NaN);
+
+export function meanCI(values: readonly number[]): MeanCI {
+  const n = values.length;
+  const m = mean(values);
+  if (n < 2) return { n, mean: m, ci95: [NaN, NaN] };
+  const half = (t975(n - 1) * sampleStandardDeviation(values as number[])) / Math.sqrt(n);
+  return { n, mean: m, ci95: [m - half, m + half] };
 }

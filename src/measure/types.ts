@@ -2,10 +2,10 @@
  * The measurement engine's contract. Everything that needs latency (check, record, sweep, lacs,
  * profile, search) depends on the Measurer interface only, so it can be tested with an injected fake.
  */
-import type { ArchConfig } from '../arch/types';
+import type { ArchConfig, Precision } from '../arch/types';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'tensorrt';
-export type Precision = 'fp32' | 'fp16';
+export type { Precision };
 export type RatioVerdict = 'slower' | 'faster' | 'same' | 'inconclusive';
 
 /** A model to measure: an architecture config (built in memory) or an external .onnx file. */

@@ -3,13 +3,14 @@
  * raw_data views over the caller's typed arrays, so encoding copies each weight once, into the model bytes.
  */
 import { onnx } from 'onnx-proto';
+import type { Precision } from '../arch/types';
 import { float32ToFloat16 } from './float16';
 
 /** Opset 17 (IR 8): HardSwish and LayerNormalization exist; onnxruntime-node 1.30 runs it on every provider. */
 export const OPSET = 17;
 export const IR_VERSION = 8;
 
-export type Precision = 'fp32' | 'fp16';
+export type { Precision };
 const DataType = onnx.TensorProto.DataType;
 const AttrType = onnx.AttributeProto.AttributeType;
 

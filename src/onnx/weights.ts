@@ -3,36 +3,7 @@
  * activation finite in fp16 and away from denormals (which are slow on CPUs), so: He-scaled uniform conv
  * weights, and BN statistics near identity whose scale is small on the last BN of a residual branch.
  */
-import { derive } from '../util/random';
-
-/** xorshift32, with a tight fill loop: 100 M weights must generate in well under a second. */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = (seed >>> 0) || 0x9e3779b9;
-  }
-  /** xorshift32: uniform in [0, 1). */
-  next(): number {
-    let x = this.s;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.s = x >>> 0;
-    return this.s / 4294967296;
-  }
-  fill(out: Float32Array, lo: number, hi: number): Float32Array {
-    let x = this.s;
-    const span = (hi - lo) / 4294967296;
-    for (let i = 0; i < out.length; i++) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      out[i] = lo + (x >>> 0) * span;
-    }
-    this.s = x >>> 0 || 1;
-    return out;
-  }
-}
+import { derive, UniformFill } from '../util/random';
 
 export const BN_EPSILON = 1e-5;
 
@@ -48,7 +19,7 @@ export interface ConvWeights {
  * w' = w * gamma / sqrt(var + eps), b' = beta - mean * gamma / sqrt(var + eps).
  */
 export function convWeights(seed: number, name: string, cout: number, fanIn: number, perOut: number, bn: boolean, gammaScale = 1): ConvWeights {
-  const rng = new Rng(derive(seed, name));
+  const rng = new UniformFill(derive(seed, name));
   const a = Math.sqrt(3) * Math.sqrt(2 / fanIn);
   const weight = rng.fill(new Float32Array(cout * perOut), -a, a);
   const bias = new Float32Array(cout);
@@ -68,7 +39,7 @@ export function convWeights(seed: number, name: string, cout: number, fanIn: num
 
 /** Dense weights [cout, cin] and bias, PyTorch's default uniform(+-1/sqrt(cin)). */
 export function denseWeights(seed: number, name: string, cout: number, cin: number): ConvWeights {
-  const rng = new Rng(derive(seed, name));
+  const rng = new UniformFill(derive(seed, name));
   const a = 1 / Math.sqrt(cin);
   return { weight: rng.fill(new Float32Array(cout * cin), -a, a), bias: rng.fill(new Float32Array(cout), -a, a) };
 }

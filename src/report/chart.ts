@@ -1,66 +1,87 @@
 /**
- * A Mermaid quadrant chart of accuracy against latency, which GitHub renders natively in comments and job
- * summaries. Quadrant charts take coordinates in [0, 1], so latency (log scale) and accuracy are
- * normalised over the plotted points; the axis titles carry the real ranges.
+ * The frontier chart of a check, as data and as Markdown around the SVG image.
+ *
+ * The Mermaid quadrant chart this file used to draw is gone (issue #11): its quadrant names contradicted
+ * verdicts, its labels overlapped and it had no frontier line or intervals. The chart is now the SVG of
+ * ./svg-chart.ts; Markdown shows it as an image when it has a URL for it (GitHub strips inline SVG and data
+ * URIs) with a one-paragraph text form as alt text and fallback. The report's table carries every number.
  */
+import type { CandidateResult, CheckReport } from '../frontier/gate';
+import type { ChartPoint, FrontierChartInput } from './svg-chart';
 
-export interface ChartPoint {
+const VERDICT_WORD: Record<string, string> = {
+  pass: 'pass',
+  'new-frontier': 'new frontier',
+  dominated: 'dominated',
+  inconclusive: 'inconclusive',
+};
+
+/** The chart of one checked candidate: every model measured in its run, with its interval and frontier flag. */
+export function candidateChartInput(c: Pick<CandidateResult, 'name' | 'verdict' | 'models'>, targetLabel: string): FrontierChartInput {
+  const points: ChartPoint[] = c.models.map((m) => ({
+    name: m.name,
+    role: m.role,
+    latency_ms: m.latency_ms,
+    ci95_ms: m.ci95_ms,
+    top1: m.accuracy,
+    on_frontier: m.on_frontier,
+  }));
+  return { title: `${c.name}: ${VERDICT_WORD[c.verdict] ?? c.verdict} (top-1 against latency, measured side by side)`, target: targetLabel, points };
+}
+
+/** One chart per candidate of a check report, in the report's order. */
+export function checkChartInputs(report: Pick<CheckReport, 'candidates' | 'target'>): FrontierChartInput[] {
+  return report.candidates.map((c) => candidateChartInput(c, report.target.label));
+}
+
+const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+
+/**
+ * The chart in words (plain text, no Markdown): the candidate's point, then the frontier from fastest to
+ * most accurate. Used as the image's alt text and where no image can be shown.
+ */
+export function chartText(input: FrontierChartInput): string {
+  const fmt = (p: ChartPoint) =>
+    `${p.name} ${ms(p.latency_ms)} ms${p.ci95_ms ? ` (95% CI ${ms(p.ci95_ms[0])}-${ms(p.ci95_ms[1])})` : ''}, top-1 ${p.top1 === null ? 'unknown' : p.top1.toFixed(2)}`;
+  const parts: string[] = [];
+  const candidates = input.points.filter((p) => p.role === 'candidate');
+  for (const c of candidates) parts.push(`candidate ${fmt(c)}${c.on_frontier ? ', on the frontier' : ', off the frontier'}`);
+  const frontier = input.points.filter((p) => p.on_frontier && p.top1 !== null).sort((a, b) => a.latency_ms - b.latency_ms);
+  if (frontier.length) parts.push(`frontier, fastest first: ${frontier.map(fmt).join('; ')}`);
+  const others = input.points.length - candidates.length - frontier.filter((p) => p.role !== 'candidate').length;
+  if (others > 0) parts.push(`${others} other model${others === 1 ? '' : 's'} off the frontier`);
+  return `Top-1 against latency on ${input.target}: ${parts.join('. ')}.`;
+}
+
+/**
+ * The chart as Markdown: an image linking to `url` with the text form as alt text. Alt text loses Markdown
+ * and brackets so that no model name can break out of it.
+ */
+export function chartImageMarkdown(url: string, input: FrontierChartInput): string {
+  const alt = chartText(input).replace(/[[\]\\`*_<>|]/g, ' ').replace(/\s+/g, ' ').slice(0, 1000);
+  let decoded = url;
+  try {
+    decoded = decodeURI(url);
+  } catch {
+    // not percent-encoded text: encode it as it is
+  }
+  const safeUrl = encodeURI(decoded).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'));
+  return `![${alt}](${safeUrl})`;
+}
+
+/** @deprecated The Mermaid chart is dropped (see the top of this file); kept so callers compile until they drop the call. */
+export interface LegacyChartPoint {
   name: string;
   accuracy: number;
   latency_ms: number;
-  /** The candidate is labelled "candidate"; frontier models are marked with a star. */
   candidate?: boolean;
   on_frontier?: boolean;
 }
 
 /**
- * Mermaid's quadrant grammar reads almost no punctuation in point names and axis labels (a quote, colon,
- * bracket or "%%" breaks the whole chart) and older versions reject non-ASCII: keep a safe subset.
+ * @deprecated Always ''. The Markdown report no longer draws a Mermaid chart: the SVG (`--chart`, or the
+ * action's assets branch through chartImageMarkdown) replaces it and the table is its text form.
  */
-export function mermaidLabel(text: string): string {
-  return String(text)
-    .replace(/[^A-Za-z0-9 _.+-]/g, ' ')
-    .replace(/-{2,}/g, '-')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 48) || 'model';
-}
-
-const fmt = (x: number, digits = 2) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(digits + 1).replace(/\.?0+$/, ''));
-
-function spread(values: number[]): (v: number) => number {
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
-  if (!(hi > lo)) return () => 0.5;
-  // Keep points off the border so labels stay readable.
-  return (v) => +(0.08 + (0.84 * (v - lo)) / (hi - lo)).toFixed(3);
-}
-
-/** A ```mermaid block, or '' with fewer than two points (nothing to compare). */
-export function frontierChart(points: readonly ChartPoint[], title: string): string {
-  if (points.length < 2) return '';
-  const x = spread(points.map((p) => Math.log(p.latency_ms)));
-  const y = spread(points.map((p) => p.accuracy));
-  const lat = points.map((p) => p.latency_ms);
-  const acc = points.map((p) => p.accuracy);
-  const used = new Set<string>();
-  const lines = [
-    '```mermaid',
-    'quadrantChart',
-    `  title ${mermaidLabel(title)}`,
-    `  x-axis Faster ${fmt(Math.min(...lat))} ms --> Slower ${fmt(Math.max(...lat))} ms`,
-    `  y-axis Less accurate ${fmt(Math.min(...acc), 3)} --> More accurate ${fmt(Math.max(...acc), 3)}`,
-    '  quadrant-1 accurate but slow',
-    '  quadrant-2 fast and accurate',
-    '  quadrant-3 fast but less accurate',
-    '  quadrant-4 slow and less accurate',
-  ];
-  for (const p of points) {
-    let label = mermaidLabel(p.candidate ? `candidate ${p.name}` : p.on_frontier ? `${p.name} frontier` : p.name);
-    while (used.has(label)) label += '_';
-    used.add(label);
-    lines.push(`  ${label}: [${x(Math.log(p.latency_ms))}, ${y(p.accuracy)}]`);
-  }
-  lines.push('```');
-  return lines.join('\n');
+export function frontierChart(_points: readonly LegacyChartPoint[], _title: string): string {
+  return '';
 }

@@ -3,8 +3,9 @@
  * to the frontier and a Mermaid chart. Every untrusted string (model names, file paths, target labels) goes
  * through escapeMarkdown.
  */
-import type { CandidateResult, CheckReport, DriftRow, RecordRow } from '../frontier/gate';
+import type { CandidateResult, CheckReport, RecordReport, SweepReport } from '../frontier/gate';
 import type { Verdict } from '../frontier/verdict';
+import { renderGateLacs } from './lacs';
 import { frontierChart } from './chart';
 import { escapeCode, escapeMarkdown as md } from './markdown';
 
@@ -34,13 +35,13 @@ export function candidateSentence(c: CandidateResult): string {
       );
     }
     case 'inconclusive':
-      return `${VERDICT_LABEL.inconclusive}: ${name} is neither proven dominated nor clear: ${c.reason_markdown}.`;
+      return `${VERDICT_LABEL.inconclusive}: ${name} is neither proven dominated nor clear: ${md(c.reason)}.`;
     case 'new-frontier':
-      return `${VERDICT_LABEL['new-frontier']}: ${name} moves the frontier: ${c.reason_markdown}.`;
+      return `${VERDICT_LABEL['new-frontier']}: ${name} moves the frontier: ${md(c.reason)}.`;
     default:
       return c.latency_only
         ? `ℹ️ latency only: ${name} runs in ${ms(c.latency_ms)} ms beside its neighbours; no accuracy verdict.`
-        : `${VERDICT_LABEL.pass}: ${name} is on the frontier within tolerance: ${c.reason_markdown}.`;
+        : `${VERDICT_LABEL.pass}: ${name} is on the frontier within tolerance: ${md(c.reason)}.`;
   }
 }
 
@@ -74,7 +75,7 @@ function candidateSection(c: CandidateResult, targetLabel: string): string {
   }
   if (lines.length) out.push(...lines, '');
   // Before the chart: a comment cut to fit keeps the coefficients.
-  if (c.lacs) out.push(c.lacs.markdown.trimEnd(), '');
+  if (c.lacs) out.push(renderGateLacs(c.lacs).trimEnd(), '');
   const chart = frontierChart(
     c.models.filter((r) => r.accuracy !== null).map((r) => ({ name: r.name, accuracy: r.accuracy!, latency_ms: r.latency_ms, candidate: r.role === 'candidate', on_frontier: r.on_frontier })),
     `Top-1 vs latency on this machine`,
@@ -85,7 +86,7 @@ function candidateSection(c: CandidateResult, targetLabel: string): string {
   return out.join('\n');
 }
 
-export function renderCheckMarkdown(report: Omit<CheckReport, 'markdown' | 'json'>): string {
+export function renderCheckMarkdown(report: CheckReport): string {
   const { verdict, candidates, settings, selection } = report;
   const out: string[] = [];
   if (candidates.length === 1) {
@@ -108,7 +109,8 @@ export function renderCheckMarkdown(report: Omit<CheckReport, 'markdown' | 'json
   return out.join('\n').trimEnd() + '\n';
 }
 
-export function renderRecordMarkdown(report: { target: { key: string; label: string }; rows: RecordRow[] }, storeFile?: string): string {
+export function renderRecordMarkdown(report: RecordReport): string {
+  const storeFile = report.store;
   const added = report.rows.filter((r) => r.action === 'added').length;
   const out = [
     `Recorded ${report.rows.length} model${report.rows.length === 1 ? '' : 's'} (${added} added, ${report.rows.length - added} updated) on ${md(report.target.label)}${storeFile ? ` into ${md(storeFile)}` : ''}.`,
@@ -123,18 +125,19 @@ export function renderRecordMarkdown(report: { target: { key: string; label: str
   }
   for (const r of report.rows) {
     if (!r.lacs) continue;
-    out.push('', r.lacs.markdown.trimEnd());
+    out.push('', renderGateLacs(r.lacs).trimEnd());
     if (r.lacs.status === 'computed') out.push('', `<sub>Stored with ${md(r.name)} for this target; the next change to this base is compared with them.</sub>`);
   }
   return out.join('\n') + '\n';
 }
 
-export function renderSweepMarkdown(report: { target: { key: string; label: string }; rows: DriftRow[]; common_drift: number | null }, storeFile?: string): string {
+export function renderSweepMarkdown(report: SweepReport): string {
+  const storeFile = report.store;
   const moved = report.rows.filter((r) => r.status === 'slower' || r.status === 'faster');
   const head = moved.length
     ? `Drift on ${md(report.target.label)}: ${moved.map((r) => `**${md(r.name)}** ${r.status} (${pct(r.drift!)})`).join(', ')} since the last stored measurement, beyond noise.`
     : `No drift beyond noise on ${md(report.target.label)} across ${report.rows.length} models.`;
-  const out = [head, ''];
+  const out = [report.dry_run ? `Dry run, the store is not written. ${head}` : head, ''];
   if (report.common_drift !== null && Math.abs(report.common_drift) > 0.03) {
     out.push(`All models moved by ${pct(report.common_drift)} in the median: the machine or runtime changed more than the models did.`, '');
   }
@@ -145,6 +148,7 @@ export function renderSweepMarkdown(report: { target: { key: string; label: stri
         `${r.drift === null ? '–' : pct(r.drift)} | ${r.noise === null ? '–' : `±${(r.noise * 100).toFixed(1)}%`} | ${r.previous_date ? r.previous_date.slice(0, 10) : '–'} |`,
     );
   }
-  if (storeFile) out.push('', `<sub>Store ${md(storeFile)} updated with these measurements.</sub>`);
+  if (report.dry_run) out.push('', `<sub>Dry run: the store${storeFile ? ` ${md(storeFile)}` : ''} was not written.</sub>`);
+  else if (storeFile) out.push('', `<sub>Store ${md(storeFile)} updated with these measurements.</sub>`);
   return out.join('\n') + '\n';
 }

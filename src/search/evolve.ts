@@ -9,7 +9,9 @@ import type { ArchConfig } from '../arch/types';
 import type { MeasureOptions, Measurer, ModelInput } from '../measure/types';
 import type { AccuracyProxy } from './profile';
 import { derive, pick, randInt, seeded, type Random } from '../util/random';
-import { cloneGenome, configHash, genomeToConfig, sampleGenome, sampleLimitError, type Genome, type SearchSpace } from './space';
+import { networkHash } from '../arch/identity';
+import { paretoBy } from '../frontier/pareto';
+import { cloneGenome, genomeToConfig, sampleGenome, sampleLimitError, type Genome, type SearchSpace } from './space';
 import { UserError } from '../errors';
 import type { ResourceLimits } from '../arch/types';
 
@@ -61,18 +63,9 @@ export interface SearchResult {
   wall_s: number;
 }
 
-/** Non-dominated feasible candidates (lower latency, higher proxy), sorted by latency. */
-export function paretoFront<T extends { latency_ms: number; proxy: number }>(points: T[], latencyLimit = Infinity): T[] {
-  const feasible = points.filter((p) => p.latency_ms <= latencyLimit).sort((a, b) => a.latency_ms - b.latency_ms || b.proxy - a.proxy);
-  const front: T[] = [];
-  let best = -Infinity;
-  for (const p of feasible) {
-    if (p.proxy > best) {
-      front.push(p);
-      best = p.proxy;
-    }
-  }
-  return front;
+/** Non-dominated feasible candidates (lower latency, higher proxy), sorted by latency: the frontier's Pareto function. */
+export function paretoFront<T extends { latency_ms: number; proxy: number }>(points: readonly T[], latencyLimit = Infinity): T[] {
+  return paretoBy(points.filter((p) => p.latency_ms <= latencyLimit), (p) => ({ latency: p.latency_ms, accuracy: p.proxy }));
 }
 
 /** Area dominated by the front up to the reference point (latency at most ref, proxy at least ref). */
@@ -149,7 +142,7 @@ export async function runSearch(space: SearchSpace, measurer: Measurer, proxy: A
   const evaluate = async (genomes: { genome: Genome; origin: Candidate['origin'] }[]) => {
     const fresh = genomes.map(({ genome, origin }) => {
       const config = genomeToConfig(space, genome);
-      return { genome, origin, config, hash: configHash(config) };
+      return { genome, origin, config, hash: networkHash(config) };
     });
     const toMeasure = fresh.filter((c) => !latencyCache.has(c.hash));
     cacheHits += fresh.length - toMeasure.length;
@@ -186,7 +179,7 @@ export async function runSearch(space: SearchSpace, measurer: Measurer, proxy: A
     for (let tries = 0; tries < 50; tries++) {
       const g = make();
       const config = genomeToConfig(space, g);
-      const h = configHash(config);
+      const h = networkHash(config);
       if (seen.has(h)) continue;
       seen.add(h);
       const tooBig = sampleLimitError(space, config, options.limits, options.measure?.batch ?? 1);

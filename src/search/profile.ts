@@ -13,8 +13,8 @@ import { UserError } from '../errors';
 import type { MeasureOptions, Measurer, ModelInput, Target } from '../measure/types';
 import { derive, seeded } from '../util/random';
 import { blockKey, blockLabeler, choicesAt, cloneGenome, genomeToConfig, sampleGenome, sampleLimitError, type Genome, type SearchSpace } from './space';
+import { mean, meanCI, median, type MeanCI } from '../measure/stats';
 import type { ResourceLimits } from '../arch/types';
-import { mean, meanCI, median, type MeanCI } from './stats';
 
 export const PROFILE_KIND = 'frontier-gate/profile';
 

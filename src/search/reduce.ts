@@ -14,7 +14,7 @@
  */
 import type { ProfileAnalysis, StageBlockStat } from './profile';
 import { blockKey, spaceSize, type SearchSpace } from './space';
-import { meanCI, type MeanCI } from './stats';
+import { meanCI, type MeanCI } from '../measure/stats';
 
 export interface ReductionOptions {
   /** Smallest latency cost worth a removal, % of end-to-end latency. */

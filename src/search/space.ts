@@ -5,11 +5,12 @@
  * accepts: a stage whose layers differ becomes consecutive single-block stages (only the first strides),
  * which is how format v1 expresses per-layer choices.
  */
-import { createHash } from 'node:crypto';
 import Ajv, { type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, isNode, stringify } from 'yaml';
 import { ConfigError, UserError, type SourcePosition } from '../errors';
 import type { Activation, ArchConfig, BlockType, ResourceLimits, SpaceToDepth, StageConfig, StemPool } from '../arch/types';
+import { BLOCKS } from '../arch/blocks';
+import { configHash } from '../arch/identity';
 import { lower, ShapeError } from '../arch/lower';
 import { checkResourceLimits, MAX_ALIAS_COUNT, parseArchConfig, scanNesting } from '../arch/parse';
 import type { Random } from '../util/random';
@@ -61,15 +62,13 @@ export function blockKey(b: BlockChoice): string {
   return `${b.block}/k${b.kernel}/e${b.expand}/se${b.se}/${b.act}${b.space_to_depth ? `/s2d-${b.space_to_depth}` : ''}`;
 }
 
-const SHORT: Record<BlockType, string> = { conv: 'C', mbconv: 'MB', fused_mbconv: 'FMB', basic: 'XX', bottleneck: 'BL', dw_bottleneck: 'DW' };
-
 /** A short label that shows only the fields that vary in the space, e.g. "MB e6 k7". */
 export function blockLabeler(space: SearchSpace): (b: BlockChoice) => string {
   const all = space.stages.flatMap((s) => s.blocks);
   const varies = (f: keyof BlockChoice) => new Set(all.map((b) => String(b[f]))).size > 1;
   const show = { expand: varies('expand'), kernel: varies('kernel'), se: varies('se'), act: varies('act') };
   return (b) => {
-    const parts = [SHORT[b.block]];
+    const parts = [BLOCKS[b.block].short];
     if (show.expand) parts.push(`e${b.expand}`);
     if (show.kernel) parts.push(`k${b.kernel}`);
     if (show.se && b.se > 0) parts.push(`se${b.se}`);
@@ -390,7 +389,8 @@ export function genomeToConfig(space: SearchSpace, genome: Genome, name?: string
     head: { ...space.head },
     dropout: space.dropout,
   };
-  config.name = name ?? `${space.name}-${configHash(config).slice(0, 10)}`;
+  // Named by the config identity: naming needs no lowering (a genome that cannot be built still has a name).
+  config.name = name ?? `${space.name}-${configHash(config).slice('sha256:'.length, 'sha256:'.length + 10)}`;
   return config;
 }
 
@@ -398,12 +398,6 @@ function stageChoice(s: StageConfig): BlockChoice {
   const b: BlockChoice = { block: s.block, kernel: s.kernel, expand: s.expand, se: s.se, act: s.act };
   if (s.space_to_depth) b.space_to_depth = s.space_to_depth;
   return b;
-}
-
-/** Hash of what determines a network's latency and proxy (the name excluded). */
-export function configHash(config: ArchConfig): string {
-  const { name: _name, accuracy: _a, description: _d, family: _f, ...rest } = config;
-  return createHash('sha1').update(JSON.stringify(rest)).digest('hex');
 }
 
 /** Number of distinct genomes (as a float; spaces reach 1e19 and beyond). */

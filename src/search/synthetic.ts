@@ -8,7 +8,7 @@
 import { countConfig } from '../arch/counts';
 import type { ArchConfig } from '../arch/types';
 import type { MeasureOptions, MeasureResult, Measurer, ModelInput, ModelMeasurement, RatioResult, Target } from '../measure/types';
-import { configHash } from './space';
+import { networkHash } from '../arch/identity';
 import { derive, seeded } from '../util/random';
 
 export interface SyntheticDevice {
@@ -75,7 +75,7 @@ export class SyntheticMeasurer implements Measurer {
       if (m.kind !== 'config') throw new Error('the synthetic device measures configs only');
       this.measured++;
       const base = syntheticLatency(m.config, this.device);
-      const rand = seeded(derive(this.device.seed, configHash(m.config)));
+      const rand = seeded(derive(this.device.seed, networkHash(m.config)));
       const raw = Array.from({ length: this.device.samples }, () => {
         const z = Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
         return base * Math.exp(this.device.noise * z);

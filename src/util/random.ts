@@ -1,7 +1,8 @@
 /**
  * Seeded randomness shared by every part that must be reproducible: the measurement order and bootstrap,
  * sampling of search spaces, profiling contexts, search and Zen-score inputs. The same seed gives the same
- * networks, orders and intervals, so shards, merges and reruns agree.
+ * networks, orders and intervals, so shards, merges and reruns agree. This is the only source of
+ * randomness in reproducible code: two generators, mulberry32 (seeded) and xorshift32 (UniformFill).
  */
 export type Random = () => number;
 
@@ -38,6 +39,38 @@ export function pick<T>(rand: Random, items: readonly T[]): T {
 
 export function randInt(rand: Random, lo: number, hi: number): number {
   return lo + floor(rand() * (hi - lo + 1));
+}
+
+/**
+ * xorshift32 with a tight fill loop, for bulk values whose quality matters little and speed a lot: the
+ * built graphs' weights (100 M must generate in well under a second).
+ */
+export class UniformFill {
+  private s: number;
+  constructor(seed: number) {
+    this.s = (seed >>> 0) || 0x9e3779b9;
+  }
+  /** xorshift32: uniform in [0, 1). */
+  next(): number {
+    let x = this.s;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.s = x >>> 0;
+    return this.s / 4294967296;
+  }
+  fill(out: Float32Array, lo: number, hi: number): Float32Array {
+    let x = this.s;
+    const span = (hi - lo) / 4294967296;
+    for (let i = 0; i < out.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      out[i] = lo + (x >>> 0) * span;
+    }
+    this.s = x >>> 0 || 1;
+    return out;
+  }
 }
 
 /** Standard normal samples (Box-Muller), written into `out`. */

@@ -1,8 +1,9 @@
 /** Markdown views of a profile and a reduction: friendliness heatmap, placement effect, Mermaid chart. */
-import type { ProfileAnalysis } from './profile';
-import type { Reduction } from './reduce';
-import { formatCount, type SearchSpace } from './space';
-import type { MeanCI } from './stats';
+import type { ProfileCommandResult, SearchCommandResult } from './result';
+import type { ProfileAnalysis } from '../search/profile';
+import type { Reduction } from '../search/reduce';
+import { formatCount, type SearchSpace } from '../search/space';
+import type { MeanCI } from '../measure/stats';
 
 const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const signed = (x: number, d = 2) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(d)}` : 'n/a');
@@ -112,4 +113,44 @@ export function renderReduction(r: Reduction): string {
   lines.push('|---|---|---|---|');
   for (const m of r.removals) lines.push(`| ${m.stageName} | ${m.label} | ${m.rule} | ${m.because} |`);
   return lines.join('\n');
+}
+
+const f3 = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+
+/** The search report: each run's Pareto front and hypervolume at one shared reference point. */
+export function renderSearch(r: SearchCommandResult): string {
+  const { runs, reference: ref } = r;
+  const target = runs[0]?.result.target;
+  const lines = [`### Search: latency target ${f3(ref.latency_ms)} ms${target ? ` on ${target}` : ''}`, ''];
+  lines.push(`Accuracy side is the ${runs[0]?.result.proxy ?? 'proxy'} **proxy**, not a measured accuracy. Hypervolume: area dominated up to (latency target, lowest proxy seen in any run), in ms x proxy units.`);
+  lines.push('');
+  lines.push('| run | networks | measured | front size | hypervolume | best proxy within target |');
+  lines.push('|---|---:|---:|---:|---:|---|');
+  for (const { label, result, hypervolume } of runs) {
+    const best = result.front[result.front.length - 1];
+    lines.push(`| ${label} | ${result.evaluations} | ${result.measured} | ${result.front.length} | ${f3(hypervolume, 3)} | ${best ? `${f3(best.proxy)} (proxy) at ${f3(best.latency_ms)} ms` : 'none within target'} |`);
+  }
+  for (const { label, result } of runs) {
+    lines.push('', `#### Pareto front: ${label}`, '', '| network | latency ms | proxy | blocks per stage |', '|---|---:|---:|---|');
+    for (const c of result.front) {
+      const desc = c.config.stages.map((s) => `${s.block === 'mbconv' ? '' : s.block + ' '}e${s.expand}k${s.kernel}${s.repeats > 1 ? `x${s.repeats}` : ''}`).join(' ');
+      lines.push(`| ${c.config.name} | ${f3(c.latency_ms)} | ${f3(c.proxy)} | r${c.config.resolution}: ${desc} |`);
+    }
+  }
+  if (r.files.length) lines.push('', `Written: ${r.files.map((x) => `\`${x.replace(/`/g, '')}\``).join(', ')}.`);
+  return lines.join('\n') + '\n';
+}
+
+/** A profile (or merged shards): the block table, and the reduction when one was asked for. */
+export function renderProfileResult(r: ProfileCommandResult): string {
+  const parts: string[] = [];
+  if (!r.analysis || !r.space) {
+    parts.push(`Merged ${r.profile.units.length} work units (${r.profile.skipped.length} skipped) of ${r.profile.space.name}; give --space to analyse them.`);
+  } else {
+    parts.push(renderProfile(r.space, r.analysis));
+  }
+  if (r.reduction) parts.push(renderReduction(r.reduction), `Reduced space written to \`${r.reduction.file.replace(/`/g, '')}\`.`);
+  if (r.missing_units > 0) parts.push(`Note: the results cover ${r.profile.planned.length} of ${r.profile.units_total} work units; a shard is missing.`);
+  if (r.profile.skipped.length) parts.push(`Note: ${r.profile.skipped.length} work units were skipped when the budget ran out.`);
+  return parts.join('\n\n') + '\n';
 }

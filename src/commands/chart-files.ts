@@ -1,0 +1,43 @@
+/** `--chart FILE.svg`: the frontier chart of each checked candidate, written as SVG (thin: data from report/). */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../errors';
+import type { CheckReport } from '../frontier/gate';
+import { checkChartInputs } from '../report/chart';
+import { renderFrontierSvg } from '../report/svg-chart';
+
+/**
+ * The file of each candidate's chart: FILE itself for one candidate; FILE's stem + "-" + the candidate's name
+ * + ".svg" for several (names are [a-z0-9._-]+, safe in a file name).
+ */
+export function chartFiles(file: string, names: readonly string[]): string[] {
+  if (names.length === 1) return [file];
+  const ext = path.extname(file) || '.svg';
+  const stem = file.slice(0, file.length - path.extname(file).length);
+  return names.map((n) => `${stem}-${n}${ext}`);
+}
+
+/** The --chart value, checked before anything is measured. */
+export function chartFlag(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !value.trim() || !/\.svg$/i.test(value)) throw new UserError(`--chart: expected a file name ending in .svg, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+export async function writeCheckCharts(file: string | undefined, report: Pick<CheckReport, 'candidates' | 'target'>, log: (line: string) => void): Promise<string[]> {
+  if (file === undefined) return [];
+  const inputs = checkChartInputs(report);
+  const files = chartFiles(file, report.candidates.map((c) => c.name));
+  for (let i = 0; i < inputs.length; i++) {
+    if (!inputs[i].points.length) continue;
+    const svg = await renderFrontierSvg(inputs[i]);
+    try {
+      fs.mkdirSync(path.dirname(path.resolve(files[i])), { recursive: true });
+      fs.writeFileSync(files[i], svg);
+    } catch (err) {
+      throw new UserError(`--chart: cannot write ${JSON.stringify(files[i])}: ${(err as Error).message}`);
+    }
+    log(`chart: ${files[i]}`);
+  }
+  return files;
+}

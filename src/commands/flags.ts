@@ -1,0 +1,160 @@
+/**
+ * Flag definitions shared by several commands (one place for each flag's name, meaning and default) and the
+ * typed readers that turn a flag's text into a value or a clear usage error (exit 2).
+ */
+import { execFileSync } from 'node:child_process';
+import { loadArchConfig } from '../arch/parse';
+import type { ArchConfig } from '../arch/types';
+import { UserError } from '../errors';
+import { resolveAccuracy, type ResolvedAccuracy } from '../frontier/accuracy';
+import { DEFAULT_MEASURE_OPTIONS, type ExecutionProvider, type MeasureOptions, type Precision } from '../measure/types';
+import type { FlagDefs, FlagValues } from './types';
+
+export const PROVIDERS: readonly ExecutionProvider[] = ['cpu', 'cuda', 'tensorrt'];
+export const PRECISIONS: readonly Precision[] = ['fp32', 'fp16'];
+
+export function stringFlag(values: FlagValues, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function listFlag(values: FlagValues, name: string): string[] {
+  const v = values[name];
+  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+}
+
+/** A numeric flag within [min, max]; the error quotes the bad value and the allowed range. */
+export function numberFlag(values: FlagValues, name: string, fallback: number, range: { min?: number; max?: number; integer?: boolean } = {}): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  const { min = -Infinity, max = Infinity, integer = false } = range;
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    const kind = integer ? 'an integer' : 'a number';
+    const bounds = [Number.isFinite(min) ? `>= ${min}` : '', Number.isFinite(max) ? `<= ${max}` : ''].filter(Boolean).join(' and ');
+    throw new UserError(`--${name}: expected ${kind}${bounds ? ' ' + bounds : ''}, got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
+/** An optional numeric flag: undefined when not given. */
+export function optionalNumber(values: FlagValues, name: string, range: { min?: number; max?: number; integer?: boolean } = {}): number | undefined {
+  return values[name] === undefined ? undefined : numberFlag(values, name, 0, range);
+}
+
+export function choiceFlag<T extends string>(values: FlagValues, name: string, choices: readonly T[], fallback: T): T {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  if (typeof raw === 'string' && (choices as readonly string[]).includes(raw)) return raw as T;
+  throw new UserError(`--${name}: expected one of ${choices.join(' | ')}, got ${JSON.stringify(raw)}`);
+}
+
+/** Resource limits, checked analytically before anything is allocated. */
+export const LIMIT_FLAGS: FlagDefs = {
+  'max-params': { type: 'string', value: 'N', help: 'refuse configs with more parameters than this' },
+  'max-macs': { type: 'string', value: 'N', help: 'refuse configs with more multiply-adds than this' },
+  'max-activation-bytes': { type: 'string', value: 'N', help: 'refuse configs whose activations need more bytes than this' },
+};
+
+export function limitsFromFlags(values: FlagValues): { maxParams?: number; maxMacs?: number; maxActivationBytes?: number } {
+  const get = (name: string) => optionalNumber(values, name, { min: 1 });
+  return { maxParams: get('max-params'), maxMacs: get('max-macs'), maxActivationBytes: get('max-activation-bytes') };
+}
+
+/** How a measuring command runs its models: provider, batch, precision, threads, seed. */
+export const MEASURE_FLAGS: FlagDefs = {
+  ep: { type: 'string', value: PROVIDERS.join('|'), default: DEFAULT_MEASURE_OPTIONS.ep, help: 'onnxruntime execution provider to measure on' },
+  batch: { type: 'string', value: 'N', default: DEFAULT_MEASURE_OPTIONS.batch, help: 'batch size the models are built with' },
+  precision: { type: 'string', value: PRECISIONS.join('|'), default: DEFAULT_MEASURE_OPTIONS.precision, help: 'weights and activations precision' },
+  threads: { type: 'string', value: 'N', default: 'cores - 1', help: 'intra-op threads (CPU provider)' },
+  seed: { type: 'string', value: 'N', help: 'seed of the round-robin order and the bootstrap (reproducible intervals)' },
+  verbose: { type: 'boolean', help: 'print the measurement log (warm-up, rounds) on stderr' },
+};
+
+/** Only the flags the user gave: unset fields fall back to the measurer's defaults. */
+export function measureOptions(values: FlagValues): Partial<MeasureOptions> {
+  const out: Partial<MeasureOptions> = {};
+  if (values.ep !== undefined) out.ep = choiceFlag(values, 'ep', PROVIDERS, 'cpu');
+  if (values.batch !== undefined) out.batch = numberFlag(values, 'batch', 1, { min: 1, max: 4096, integer: true });
+  if (values.precision !== undefined) out.precision = choiceFlag(values, 'precision', PRECISIONS, 'fp32');
+  if (values.threads !== undefined) out.threads = numberFlag(values, 'threads', 1, { min: 1, max: 1024, integer: true });
+  if (values.seed !== undefined) out.seed = numberFlag(values, 'seed', 0, { min: 0, max: 2 ** 32 - 1, integer: true });
+  return out;
+}
+
+export const STORE_FLAG: FlagDefs = {
+  frontier: { type: 'string', value: 'STORE', default: '.frontier/frontier.json', help: 'the frontier store (JSON)' },
+};
+
+export function storeFlag(values: FlagValues, fallback: string): string {
+  const file = stringFlag(values, 'frontier') ?? fallback;
+  if (!file.trim()) throw new UserError(`--frontier: expected the store's path, got ${JSON.stringify(file)}`);
+  return file;
+}
+
+export function budgetFlag(values: FlagValues, fallback: number): number {
+  return numberFlag(values, 'budget', fallback, { min: 0.1, max: 86400 });
+}
+
+export const ACCURACY_FLAGS: FlagDefs = {
+  accuracy: { type: 'string', value: 'PERCENT', help: "the candidate's top-1 (overrides the config's accuracy; one config only)" },
+  metrics: { type: 'string', value: 'FILE', help: 'read the top-1 from this JSON metrics file (with --metrics-key)' },
+  'metrics-key': { type: 'string', value: 'a.b.c', help: 'dotted path of the top-1 in --metrics' },
+};
+
+/** --lacs / --no-lacs: LACS for `family: base` configs (check: report the move; record: store it). */
+export const LACS_FLAGS: FlagDefs = {
+  lacs: { type: 'boolean', help: 'recompute LACS coefficients for configs with family: base (the default)' },
+  'no-lacs': { type: 'boolean', help: 'skip LACS for family: base configs' },
+};
+
+/** On unless --no-lacs; both flags at once is a contradiction, not a precedence question. */
+export function lacsFlag(values: FlagValues, fallback = true): boolean {
+  if (values.lacs && values['no-lacs']) throw new UserError('--lacs and --no-lacs: give one of them, not both');
+  if (values['no-lacs']) return false;
+  if (values.lacs) return true;
+  return fallback;
+}
+
+/** Where a report goes beside the terminal; the CLI writes these (src/cli.ts). */
+export const REPORT_FLAGS: FlagDefs = {
+  report: { type: 'string', value: 'FILE.md', help: 'also write the report as Markdown (as the PR comment shows it)' },
+  'json-report': { type: 'string', value: 'FILE.json', help: 'also write the result as JSON' },
+};
+
+export interface LoadedCandidate {
+  config: ArchConfig;
+  file: string;
+  accuracy?: ResolvedAccuracy;
+}
+
+/** Loads configs; --accuracy / --metrics name one config's accuracy, so they need exactly one config. */
+export function loadCandidates(files: string[], values: FlagValues): LoadedCandidate[] {
+  if (!files.length) throw new UserError('no config given');
+  const flags = { accuracy: stringFlag(values, 'accuracy'), metrics: stringFlag(values, 'metrics'), metricsKey: stringFlag(values, 'metrics-key') };
+  const given = flags.accuracy !== undefined || flags.metrics !== undefined;
+  if (given && files.length > 1) {
+    throw new UserError(`--${flags.accuracy !== undefined ? 'accuracy' : 'metrics'} gives one model's accuracy but ${files.length} configs were given; check them one at a time or put accuracy in each config`);
+  }
+  return files.map((file) => {
+    const config = loadArchConfig(file);
+    const accuracy = given || flags.metricsKey !== undefined ? resolveAccuracy(flags, undefined) : undefined;
+    return { config, file, ...(accuracy ? { accuracy } : {}) };
+  });
+}
+
+/** A candidate as the gate takes it: the config and, when given on the command line, its accuracy. */
+export function gateCandidate(c: LoadedCandidate): { config: ArchConfig; file: string; accuracy?: number; accuracySource?: string } {
+  return { config: c.config, file: c.file, ...(c.accuracy ? { accuracy: c.accuracy.top1, accuracySource: c.accuracy.source } : {}) };
+}
+
+/** GITHUB_SHA in CI, else the checkout's HEAD; undefined outside git. */
+export function detectCommit(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.GITHUB_SHA && /^[0-9a-f]{7,64}$/i.test(env.GITHUB_SHA)) return env.GITHUB_SHA;
+  try {
+    const out = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 3000 }).trim();
+    return /^[0-9a-f]{40,64}$/.test(out) ? out : undefined;
+  } catch {
+    return undefined;
+  }
+}

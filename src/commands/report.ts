@@ -1,0 +1,49 @@
+/** `frontier-gate report --html DIR`: the store as a static dashboard (thin: the site comes from report/dashboard). */
+import * as path from 'node:path';
+import { UserError } from '../errors';
+import { fileStore, type StoreAccess } from '../frontier/access';
+import { writeFileAtomic } from '../util/fs';
+import { DEFAULT_STORE_PATH } from '../frontier/store';
+import { buildDashboard } from '../report/dashboard';
+import type { DashboardCommandResult } from '../report/result';
+import { STORE_FLAG, storeFlag, stringFlag } from './flags';
+import type { Command } from './types';
+
+export interface ReportArgs {
+  store: StoreAccess;
+  dir: string;
+  title?: string;
+}
+
+export const command: Command<ReportArgs, DashboardCommandResult> = {
+  name: 'report',
+  summary: 'turn the frontier store into a static dashboard: index.html and one page per target, viewable offline',
+  args: '--html DIR',
+  flags: {
+    html: { type: 'string', value: 'DIR', help: 'folder to write the site to (created; our pages in it are replaced)' },
+    ...STORE_FLAG,
+    title: { type: 'string', value: 'TEXT', default: 'frontier-gate dashboard', help: 'heading of every page' },
+  },
+  parse(values, positionals) {
+    if (positionals.length) throw new UserError(`report: unexpected argument ${JSON.stringify(positionals[0])}; the store is given with --frontier`);
+    const dir = stringFlag(values, 'html');
+    if (dir === undefined || !dir.trim()) throw new UserError('report: --html DIR is required (the folder to write the site to)');
+    const title = stringFlag(values, 'title');
+    return { store: fileStore(storeFlag(values, DEFAULT_STORE_PATH)), dir, ...(title ? { title } : {}) };
+  },
+  async run(args, ctx) {
+    const store = await args.store.read();
+    const site = await buildDashboard(store, { now: ctx.now(), source: args.store.name, ...(args.title ? { title: args.title } : {}) });
+    const files: string[] = [];
+    for (const [name, html] of site) {
+      const file = path.join(args.dir, name);
+      try {
+        writeFileAtomic(file, html);
+      } catch (err) {
+        throw new UserError(`--html: cannot write ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      files.push(file);
+    }
+    return { command: 'report', dir: args.dir, files, targets: site.size - 1, records: store.records.length };
+  },
+};

@@ -1,0 +1,103 @@
+/**
+ * What each command returns: plain typed data, discriminated by `command`. src/report renders a Result in
+ * each format (terminal text, Markdown, JSON); the JSON form is the result itself.
+ */
+import type { NetworkStats } from '../arch/counts';
+import type { CheckReport, RecordReport, SweepReport } from '../frontier/gate';
+import type { LacsResult } from '../lacs/run';
+import type { CoefficientComparison } from '../lacs/compare';
+import type { MeasureResult, Precision } from '../measure/types';
+import type { SearchResult } from '../search/evolve';
+import type { ProfileAnalysis, ProfileResult } from '../search/profile';
+import type { Reduction } from '../search/reduce';
+import type { SearchSpace } from '../search/space';
+
+export type { CheckReport, RecordReport, SweepReport };
+
+export interface StatsResult {
+  command: 'stats';
+  networks: NetworkStats[];
+  /** Per-layer rows are part of the result only when asked for (--layers). */
+  layers: boolean;
+}
+
+export interface BuildResult {
+  command: 'build';
+  file: string;
+  name: string;
+  batch: number;
+  precision: Precision;
+  params: number;
+  bytes: number;
+}
+
+export interface MeasureCommandResult {
+  command: 'measure';
+  measurement: MeasureResult;
+  /** Keep every raw sample in the JSON form (--raw). */
+  raw: boolean;
+}
+
+export interface LacsCommandResult {
+  command: 'lacs';
+  lacs: LacsResult;
+  /** Against the coefficients stored for the previous version of this base, when known. */
+  comparison?: CoefficientComparison;
+  family_files: string[];
+  coefficients_file?: string;
+}
+
+/** A profile (or merged shards) with its analysis and, when asked for, the reduced space written out. */
+export interface ProfileCommandResult {
+  command: 'profile' | 'merge';
+  profile: ProfileResult;
+  /** The space profiled; undefined for a merge without --space. */
+  space?: SearchSpace;
+  /** Undefined for a merge without --space (shards joined, nothing analysed). */
+  analysis?: ProfileAnalysis;
+  reduction?: Reduction & { file: string; min_effect_pct: number };
+  files: string[];
+  /** Work units the merged shards do not cover (a shard is missing). */
+  missing_units: number;
+}
+
+export interface SearchRun {
+  label: string;
+  result: SearchResult;
+  hypervolume: number;
+}
+
+export interface SearchCommandResult {
+  command: 'search';
+  latency_target_ms: number;
+  /** The hypervolume reference point shared by every run: (latency target, lowest proxy seen). */
+  reference: { latency_ms: number; proxy: number };
+  runs: SearchRun[];
+  files: string[];
+}
+
+/** `report --html DIR`: the dashboard pages written. */
+export interface DashboardCommandResult {
+  command: 'report';
+  dir: string;
+  files: string[];
+  targets: number;
+  records: number;
+}
+
+export type Result =
+  | CheckReport
+  | RecordReport
+  | SweepReport
+  | StatsResult
+  | BuildResult
+  | MeasureCommandResult
+  | LacsCommandResult
+  | ProfileCommandResult
+  | SearchCommandResult
+  | DashboardCommandResult;
+
+/** The process exit code a result stands for (0 unless the gate failed). */
+export function exitCodeOf(result: Result): number {
+  return result.command === 'check' ? result.exitCode : 0;
+}

@@ -1,0 +1,59 @@
+/** Plain-text tables of numbers (measure, stats): the same in a terminal and in a Markdown code block. */
+import type { NetworkStats } from '../arch/counts';
+import { formatBytes, formatCount } from '../arch/format';
+import { DEFAULT_MEASURE_OPTIONS, type MeasureResult } from '../measure/types';
+
+const ms = (x: number) => (x >= 100 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+export function formatMeasureTable(r: MeasureResult): string {
+  const nameWidth = Math.max(5, ...r.models.map((m) => m.name.length));
+  const lines = [
+    `target ${r.target.key}  ${r.target.label}`,
+    '',
+    `${'model'.padEnd(nameWidth)}  ${'median ms'.padStart(10)}  ${'95% CI'.padStart(19)}  ${'p90'.padStart(8)}  ${'p99'.padStart(8)}  ${'CV'.padStart(6)}  ${'n'.padStart(6)}  ${'outl.'.padStart(5)}  ${'session'.padStart(9)}  ${'1st run'.padStart(9)}`,
+  ];
+  for (const m of r.models) {
+    const ci = `[${ms(m.ci95_ms[0])}, ${ms(m.ci95_ms[1])}]`;
+    lines.push(
+      `${m.name.padEnd(nameWidth)}  ${ms(m.median_ms).padStart(10)}  ${ci.padStart(19)}  ${ms(m.p90_ms).padStart(8)}  ${ms(m.p99_ms).padStart(8)}  ${pct(m.cv).padStart(6)}  ${String(m.samples).padStart(6)}  ${String(m.outliers).padStart(5)}  ${(ms(m.session_ms) + ' ms').padStart(9)}  ${(ms(m.first_run_ms) + ' ms').padStart(9)}`,
+    );
+  }
+  if (r.ratios.length) {
+    lines.push('', `ratios against ${r.ratios[0].vs} (noise band +/- ${pct(r.band ?? DEFAULT_MEASURE_OPTIONS.band)})`);
+    for (const q of r.ratios) {
+      lines.push(`  ${q.model.padEnd(nameWidth)}  x${q.ratio.toFixed(4)}  95% CI [${q.ci95[0].toFixed(4)}, ${q.ci95[1].toFixed(4)}]  ${q.verdict}`);
+    }
+  }
+  if (r.roofline) {
+    const f = r.roofline;
+    lines.push('', `roofline: peak ${f.peak_gflops.toFixed(1)} GFLOP/s (MatMul ${f.matmul_n}^3), bandwidth ${f.bandwidth_gbs.toFixed(1)} GB/s, ridge ${f.ridge_flops_per_byte.toFixed(1)} FLOP/B`);
+    for (const m of r.models) {
+      if (m.roofline) {
+        const q = m.roofline;
+        lines.push(`  ${m.name.padEnd(nameWidth)}  ${q.achieved_gflops.toFixed(1)} GFLOP/s achieved, intensity ${q.intensity.toFixed(1)} FLOP/B -> ${q.bound}-bound, ${pct(q.roof_fraction)} of its roof`);
+      }
+    }
+  }
+  lines.push('', `${r.rounds} rounds, ${r.wall_s.toFixed(1)} s${r.budget_exhausted ? '; budget ran out before the precision target was met' : ''}`);
+  return lines.join('\n');
+}
+
+export function formatStatsTable(s: NetworkStats, layers: boolean): string {
+  const lines = [
+    `${s.name} @ ${s.resolution}px (${s.precision})`,
+    `  params            ${s.params.toLocaleString('en-US')} (${formatCount(s.params)})`,
+    `  multiply-adds     ${s.macs.toLocaleString('en-US')} (${formatCount(s.macs)})`,
+    `  weight bytes      ${formatBytes(s.weight_bytes)}`,
+    `  activation bytes  ${formatBytes(s.activation_bytes)} moved, ${formatBytes(s.peak_activation_bytes)} peak`,
+    `  intensity         ${s.intensity.toFixed(2)} FLOP/byte`,
+  ];
+  if (layers) {
+    lines.push('', `  ${'layer'.padEnd(28)} ${'type'.padEnd(14)} ${'out'.padEnd(14)} ${'params'.padStart(10)} ${'MACs'.padStart(12)} ${'FLOP/B'.padStart(7)}`);
+    for (const l of s.layers) {
+      const out = `${l.outShape.c}x${l.outShape.h}x${l.outShape.w}`;
+      lines.push(`  ${l.name.padEnd(28)} ${l.type.padEnd(14)} ${out.padEnd(14)} ${String(l.params).padStart(10)} ${String(l.macs).padStart(12)} ${l.intensity.toFixed(1).padStart(7)}`);
+    }
+  }
+  return lines.join('\n');
+}
