@@ -332,6 +332,11 @@ const CASES: Case[] = [
   ['flags', 'lacs --report to a folder', () => cli(['lacs', file('base.yaml', ARCH), '--report', path.join(dir, 'folder')]), /--report: ".*folder" is a folder/],
   ['flags', 'search --out a file', () => cli(['search', file('spaces/ok.yaml', SPACE), '--latency-target', '5', '--out', path.join(dir, 'regular.txt')]), /--out: ".*regular\.txt" is a regular file; expected a folder/],
   ['flags', 'profile --out a folder', () => cli(['profile', file('spaces/ok.yaml', SPACE), '--out', path.join(dir, 'folder')]), /--out: ".*folder" is a folder/],
+  ['flags', 'check --chart to a folder', () => {
+    fs.mkdirSync(path.join(dir, 'charts.svg'), { recursive: true });
+    return check(['--chart', path.join(dir, 'charts.svg'), '--frontier', path.join(dir, 'store.json')]);
+  }, /--chart: ".*charts\.svg" is a folder; expected a regular file/],
+  ['flags', 'report --html to a file', () => cli(['report', '--html', path.join(dir, 'regular.txt'), '--frontier', path.join(dir, 'store.json')]), /--html: ".*regular\.txt" is a regular file; expected a folder/],
   ['flags', 'sweep with a config given', () => cli(['sweep', 'x.yaml']), /takes no configs/],
 
   // Action inputs
