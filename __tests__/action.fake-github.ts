@@ -34,6 +34,7 @@ export class FakeGitHub {
   readonly commits = new Map<string, Tree>();
   readonly branches = new Map<string, string>();
   readonly comments: Comment[] = [];
+  readonly issues: { number: number; title: string; body: string; user: string; state: 'open' | 'closed' }[] = [];
   prFiles = new Map<number, { filename: string; status: string }[]>();
   compare = new Map<string, string[]>();
   pulls = new Map<number, { headSha: string; headRepo: string | null; state?: string }>();
@@ -196,6 +197,29 @@ export class FakeGitHub {
       if (!c) return [404, { message: 'Not Found' }];
       c.body = r.body.body;
       return [200, { id: c.id, body: c.body, user: { login: c.user } }];
+    }
+    if (/^\/repos\/[^/]+\/[^/]+\/issues$/.test(p)) {
+      if (r.method === 'GET') {
+        const page = Number(r.query.page ?? 1);
+        const state = r.query.state ?? 'open';
+        const list = this.issues.filter((i) => state === 'all' || i.state === state).map((i) => ({ number: i.number, title: i.title, body: i.body, state: i.state, user: { login: i.user } }));
+        return [200, page === 1 ? list : []];
+      }
+      if (r.method === 'POST') {
+        if (this.readOnly) return forbidden;
+        const issue = { number: this.nextCommentId++, title: r.body.title as string, body: (r.body.body as string) ?? '', user: this.botLogin, state: 'open' as const };
+        this.issues.push(issue);
+        return [201, { number: issue.number, title: issue.title, body: issue.body, state: issue.state, user: { login: issue.user } }];
+      }
+    }
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)$/.exec(p)) && r.method === 'PATCH') {
+      if (this.readOnly) return forbidden;
+      const issue = this.issues.find((x) => x.number === Number(m![1]));
+      if (!issue) return [404, { message: 'Not Found' }];
+      if (typeof r.body.title === 'string') issue.title = r.body.title;
+      if (typeof r.body.body === 'string') issue.body = r.body.body;
+      if (r.body.state === 'open' || r.body.state === 'closed') issue.state = r.body.state;
+      return [200, { number: issue.number, title: issue.title, body: issue.body, state: issue.state, user: { login: issue.user } }];
     }
     return [404, { message: `fake GitHub: no route for ${r.method} ${p}` }];
   }

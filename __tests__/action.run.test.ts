@@ -43,7 +43,7 @@ describe('pull_request: check', () => {
     const body1 = sc.gh.comments[0].body;
     expect(body1).toMatch(/^<!-- frontier-gate:workflow=frontier;target=cpu\/auto;digest=[0-9a-f]{16} -->/);
     expect(body1).toContain('**dominated**');
-    expect(body1).toMatch(/wide-resnet.*dominated.*by efficientnet-b0/);
+    expect(body1).toMatch(/wide-resnet.*dominated by \*\*efficientnet-b0\*\*/);
 
     // Identical re-run (same head, same verdicts): no write call at all.
     const writesBefore = sc.gh.writes().length;

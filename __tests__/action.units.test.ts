@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { EnvironmentError } from '../src/errors';
 import { digestInBody, fitMarkdown, marker, markerPrefix } from '../src/github/comment';
 import { readEventContext } from '../src/github/event';
-import { compileGlobs, globToRegExp, walkGlob } from '../src/github/glob';
+import { compileGlobs, globToRegExp, walkGlob } from '../src/util/glob';
 import { DEFAULT_CONFIGS_GLOB, parseActionInputs } from '../src/github/inputs';
 import { neutraliseCommands } from '../src/github/io';
 import { defaultPackageUrl, ensureProviderLibraries, GPU_PROVIDER_LIBRARIES, type ToolCache } from '../src/github/runtime';

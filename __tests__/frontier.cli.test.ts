@@ -131,10 +131,11 @@ describe('frontier-gate sweep', () => {
     const before = fs.readFileSync(store, 'utf8');
     const dry = await run('sweep', ['--frontier', store, '--dry-run'], deps({ ...LATENCY, 'resnet-18': 40 }));
     expect(dry.code).toBe(0);
-    expect(dry.out.split('\n')[0]).toMatch(/^Dry run, the store is not written\. .*resnet-18 slower \(\+53\.8%\)/);
+    expect(dry.out.split('\n')[0]).toMatch(/^Dry run: .* was not updated\. .*resnet-18 slower: \+53\.8% \(\+51\.8% \.\. \+55\.8%\)/);
     expect(fs.readFileSync(store, 'utf8')).toBe(before);
     const real = await run('sweep', ['--frontier', store], deps({ ...LATENCY, 'resnet-18': 40 }));
     expect(real.code).toBe(0);
+    expect(real.out).not.toMatch(/dry run/i);
     expect(readStoreFile(store).records.find((r) => r.name === 'resnet-18')!.targets['cpu-fake0001'].history.map((h) => h.median_ms)).toEqual([26, 40]);
     const bad = await run('sweep', ['extra.yaml', '--frontier', store], deps());
     expect(bad.code).toBe(2);

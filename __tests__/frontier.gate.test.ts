@@ -126,7 +126,7 @@ describe('runCheck on injected measurements', () => {
     expect(position.candidates[0].latency_only).toBe(true);
     expect(position.candidates[0].models).toHaveLength(3);
     expect(position.exitCode).toBe(0);
-    expect(renderMarkdown(position).split('\n')[0]).toMatch(/latency only.*no accuracy verdict/);
+    expect(renderMarkdown(position).split('\n')[0]).toMatch(/latency only.*no verdict on it/);
   });
 
   it('leaves out a stored record of the same name (the candidate\'s previous version)', async () => {
@@ -143,7 +143,7 @@ describe('runCheck on injected measurements', () => {
     expect(measurer.calls.map((c) => c.names[0])).toEqual(['fast', 'dominated']);
     expect(report.candidates.map((c) => c.verdict)).toEqual(['new-frontier', 'dominated']);
     expect(report.verdict).toBe('dominated');
-    expect(renderMarkdown(report).split('\n')[0]).toMatch(/dominated.*2 candidates checked/);
+    expect(renderMarkdown(report).split('\n')[0]).toMatch(/dominated \(the worst of 2 candidates\)/);
   });
 
   it('an empty store gives new-frontier with only the candidate measured', async () => {
@@ -209,7 +209,7 @@ describe('record and sweep on injected measurements', () => {
     const { report, store: updated } = await runSweep(store, { budgetSeconds: 5, latencyTolerance: 0.03 }, { measurer: new FakeMeasurer({ latency }), now });
     const status = Object.fromEntries(report.rows.map((r) => [r.name, r.status]));
     expect(status).toMatchObject({ 'resnet-50': 'slower', 'mobilenet-v2': 'faster', 'efficientnet-b0': 'same' });
-    expect(renderMarkdown(report).split('\n')[0]).toMatch(/Drift on .*resnet-50.* slower \(\+25\.0%\)/);
+    expect(renderMarkdown(report).split('\n')[0]).toMatch(/Drift on .*resnet-50\*\* slower: \+25\.0% \(\+22\.0% \.\. \+28\.0%\)/);
     expect(updated.records.find((r) => r.name === 'resnet-50')!.targets[FAKE_TARGET.key].latest.median_ms).toBe(75);
   });
 

@@ -30,7 +30,7 @@ export const processIO: CommandIO = {
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
 };
 
-const EXIT_CODES = 'exit codes: 0 ok/pass, 1 gate failed (dominated), 2 bad input or usage, 3 environment (provider missing)';
+const EXIT_CODES = 'exit codes: 0 ok/pass, 1 gate failed (dominated), 2 bad input or usage, 3 environment (provider missing), 4 service (GitHub API)';
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -7,8 +7,9 @@
  *   1  dominated (the gate failed), or inconclusive with --strict
  *   2  bad input or usage: config, store, flags
  *   3  environment: an execution provider or runtime that cannot load here
+ *   4  service: the GitHub API could not be reached, failed (5xx after retries) or refused the call
  */
-export const EXIT = { OK: 0, GATE_FAILED: 1, BAD_INPUT: 2, ENVIRONMENT: 3 } as const;
+export const EXIT = { OK: 0, GATE_FAILED: 1, BAD_INPUT: 2, ENVIRONMENT: 3, SERVICE: 4 } as const;
 
 export class UserError extends Error {
   constructor(message: string, readonly exitCode: number = EXIT.BAD_INPUT) {
@@ -47,5 +48,17 @@ export class EnvironmentError extends UserError {
   constructor(message: string) {
     super(message, EXIT.ENVIRONMENT);
     this.name = 'EnvironmentError';
+  }
+}
+
+/**
+ * A call to a service the run depends on (the GitHub API) failed. The message names the call
+ * ("GET contents .frontier/frontier.json@<sha>: connect ECONNREFUSED 127.0.0.1:443"); `status` keeps the
+ * HTTP status (undefined when no answer came), so callers still tell a 404 or a 409 apart.
+ */
+export class ServiceError extends UserError {
+  constructor(message: string, readonly status: number | undefined) {
+    super(message, EXIT.SERVICE);
+    this.name = 'ServiceError';
   }
 }

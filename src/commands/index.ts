@@ -1,6 +1,7 @@
 /** Every command, in the order --help lists them. Adding a command is one file and one line here. */
 import { command as build } from './build';
 import { command as check } from './check';
+import { command as init } from './init';
 import { command as lacs } from './lacs';
 import { command as measure } from './measure';
 import { command as merge } from './merge';
@@ -12,7 +13,7 @@ import { command as stats } from './stats';
 import { command as sweep } from './sweep';
 import type { AnyCommand } from './types';
 
-export const COMMANDS: readonly AnyCommand[] = [stats, build, measure, check, record, sweep, lacs, profile, merge, search, report];
+export const COMMANDS: readonly AnyCommand[] = [init, stats, build, measure, check, record, sweep, lacs, profile, merge, search, report];
 
 export function findCommand(name: string): AnyCommand | undefined {
   return COMMANDS.find((c) => c.name === name);

@@ -5,14 +5,17 @@ import type { ArchConfig } from '../arch/types';
 import { UserError } from '../errors';
 import { fileStore, type StoreAccess } from '../frontier/access';
 import { loadAccuracyTable, type AccuracyTable } from '../lacs/accuracy';
-import { FileCache } from '../lacs/cache';
+import { FileCache, type MeasurementCache } from '../lacs/cache';
 import { compareCoefficients, type StoredCoefficients } from '../lacs/compare';
 import { storedCoefficients, writeFamily } from '../lacs/family';
 import { DEFAULT_GRID_STEP, DEFAULT_TOLERANCE } from '../lacs/grid';
 import { configsFromStore, inputsFromConfigs } from '../lacs/inputs';
 import { DEFAULT_LACS_OPTIONS, runLacs, type LacsOptions } from '../lacs/run';
+import { isLacsScreen, runLacsShard, screenedCache, type LacsScreen, type LacsShard } from '../lacs/shard';
+import { parseShard } from '../frontier/shard';
 import type { MeasureOptions } from '../measure/types';
-import type { LacsCommandResult } from '../report/result';
+import type { LacsCommandResult, LacsShardCommandResult } from '../report/result';
+import { writeFileOrFail } from './profile';
 import { REPORT_FLAGS, choiceFlag, listFlag, numberFlag, optionalNumber, PRECISIONS, PROVIDERS, stringFlag } from './flags';
 import type { Command } from './types';
 import { checkOutputFolder, checkOutputPath, readRegularText, writeFileAtomic } from '../util/fs';
@@ -59,6 +62,19 @@ function readPrevious(file: string): StoredCoefficients {
   return o as unknown as StoredCoefficients;
 }
 
+/** The merged screen of `merge <lacs-shard.json>... --out`, checked to be one. */
+function readScreen(file: string): LacsScreen {
+  let screen: unknown;
+  try {
+    screen = JSON.parse(readRegularText(file, { what: '--screened', kind: 'store' }));
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`--screened ${file}: cannot read the merged screen: ${(err as Error).message}`);
+  }
+  if (!isLacsScreen(screen)) throw new UserError(`--screened ${file}: not a merged LACS screen (merge the lacs --shard results with frontier-gate merge --out)`);
+  return screen;
+}
+
 export interface LacsArgs {
   baseFile: string;
   base: ArchConfig;
@@ -70,9 +86,13 @@ export interface LacsArgs {
   previous?: StoredCoefficients;
   familyDir?: string;
   coefficientsOut?: string;
+  /** `--shard i/n --out FILE`: screen only this shard's part of the grid and write it for `merge`. */
+  shard?: { shard: LacsShard; out: string };
+  /** `--screened FILE`: the merged screen; its networks are not measured again. */
+  screen?: LacsScreen;
 }
 
-export const command: Command<LacsArgs, LacsCommandResult> = {
+export const command: Command<LacsArgs, LacsCommandResult | LacsShardCommandResult> = {
   name: 'lacs',
   summary: 'recompute latency-aware compound scaling (alpha, beta, gamma) for a base config on this hardware',
   args: '<base-config.yaml>',
@@ -100,6 +120,9 @@ export const command: Command<LacsArgs, LacsCommandResult> = {
     batch: { type: 'string', value: 'N', default: 1, help: 'batch size' },
     precision: { type: 'string', value: PRECISIONS.join('|'), default: 'fp32', help: 'precision' },
     seed: { type: 'string', value: 'N', help: 'seed of the measurement order' },
+    shard: { type: 'string', value: 'i/n', help: 'screen only shard i of n of the grid (beside the base) and write it to --out; merge joins the shards' },
+    out: { type: 'string', value: 'FILE.json', help: "with --shard: where the shard's screen goes" },
+    screened: { type: 'string', value: 'FILE.json', help: 'the merged screen (merge <lacs-shard.json>... --out): its networks are not measured again' },
     ...REPORT_FLAGS,
   },
   parse(values, positionals) {
@@ -142,6 +165,15 @@ export const command: Command<LacsArgs, LacsCommandResult> = {
     }
     const familyDirFlag = stringFlag(values, 'family-dir');
     if (familyDirFlag) checkOutputFolder(familyDirFlag, '--family-dir');
+    const shardText = stringFlag(values, 'shard');
+    const out = stringFlag(values, 'out');
+    const screenedFile = stringFlag(values, 'screened');
+    if (shardText !== undefined) {
+      if (!out) throw new UserError('lacs --shard: give --out lacs-shard.json for the shard\'s screen');
+      if (screenedFile !== undefined) throw new UserError('lacs: --shard screens one shard; --screened runs on the merged screen: give one');
+    } else if (out !== undefined) {
+      throw new UserError('lacs: --out goes with --shard i/n (the family goes to --family-dir, the coefficients to --coefficients-out)');
+    }
     return {
       baseFile: positionals[0],
       base: loadArchConfig(positionals[0]),
@@ -153,6 +185,8 @@ export const command: Command<LacsArgs, LacsCommandResult> = {
       previous: previousFile ? readPrevious(previousFile) : undefined,
       familyDir: stringFlag(values, 'family-dir'),
       coefficientsOut: stringFlag(values, 'coefficients-out'),
+      ...(shardText !== undefined ? { shard: { shard: parseShard(shardText), out: out! } } : {}),
+      ...(screenedFile ? { screen: readScreen(screenedFile) } : {}),
     };
   },
   async run(a, ctx) {
@@ -162,12 +196,21 @@ export const command: Command<LacsArgs, LacsCommandResult> = {
     if (a.store) configs.push(...configsFromStore(await a.store.read()));
     if (!a.store && a.recordSources.length === 0) configs.push(...loadRecordConfigs([path.dirname(a.baseFile)], undefined));
     const { records, frontier } = inputsFromConfigs(configs);
+    let cache: MeasurementCache | undefined = a.cacheFile ? new FileCache(a.cacheFile) : undefined;
+    if (a.shard) {
+      // One shard of the screen (src/lacs/shard.ts): written for `merge`, then `lacs --screened`.
+      const shard = await runLacsShard(a.base, a.shard.shard, a.options, { measurer: ctx.measurer(), accuracyTable: a.accuracyTable, records, frontier, cache, log: ctx.log });
+      cache?.flush?.();
+      writeFileOrFail(a.shard.out, JSON.stringify(shard, null, 1) + '\n', 'LACS shard result');
+      return { command: 'lacs-shard', shard, file: a.shard.out };
+    }
+    if (a.screen) cache = screenedCache(a.screen, a.base, cache);
     const lacs = await runLacs(a.base, a.options, {
       measurer: ctx.measurer(),
       accuracyTable: a.accuracyTable,
       records,
       frontier,
-      cache: a.cacheFile ? new FileCache(a.cacheFile) : undefined,
+      cache,
       log: ctx.log,
     });
     // Nothing chosen (accuracy unknown): no family, no coefficients to write or compare; the report says why.

@@ -1,25 +1,47 @@
 import { UserError } from '../errors';
 import { runSweep, type SweepOptions, type SweepReport } from '../frontier/gate';
 import { fileStore, type StoreAccess } from '../frontier/access';
+import { parseShard, runSweepShard, type Shard } from '../frontier/shard';
 import { DEFAULT_STORE_PATH } from '../frontier/store';
-import { budgetFlag, MEASURE_FLAGS, measureOptions, numberFlag, REPORT_FLAGS, STORE_FLAG, storeFlag } from './flags';
+import type { SweepShardCommandResult } from '../report/result';
+import { budgetFlag, MEASURE_FLAGS, measureOptions, numberFlag, REPORT_FLAGS, STORE_FLAG, storeFlag, stringFlag } from './flags';
+import { writeFileOrFail } from './profile';
 import type { Command } from './types';
 import { checkOutputPath } from '../util/fs';
+
+export interface SweepShardArgs {
+  shard: Shard;
+  /** The anchor model(s); default: the record with the median MACs. */
+  anchors?: string[];
+  /** Where the shard result goes, for `merge`. */
+  out?: string;
+}
 
 export interface SweepArgs {
   store: StoreAccess;
   options: SweepOptions;
+  /** One shard of a sweep spread over runners: measured against the anchor, written for `merge`; the store is not touched. */
+  shard?: SweepShardArgs;
 }
 
-export const command: Command<SweepArgs, SweepReport> = {
+/** `--anchor a,b`: names, trimmed; undefined when not given. */
+export function anchorList(text: string | undefined): string[] | undefined {
+  const names = text?.split(',').map((a) => a.trim()).filter(Boolean);
+  return names?.length ? names : undefined;
+}
+
+export const command: Command<SweepArgs, SweepReport | SweepShardCommandResult> = {
   name: 'sweep',
   summary: 're-measure every stored model on this machine, update the store and report drift since the last measurement',
   args: '',
   flags: {
     ...STORE_FLAG,
     'latency-tolerance': { type: 'string', value: 'FRACTION', default: 0.03, help: 'a change smaller than this (or than the intervals) is noise, not drift' },
-    budget: { type: 'string', value: 'SECONDS', default: 60, help: 'measurement budget for the whole sweep' },
+    budget: { type: 'string', value: 'SECONDS', default: 60, help: 'measurement budget for the whole sweep (with --shard: for this shard)' },
     'dry-run': { type: 'boolean', help: 'measure and report, but do not write the store' },
+    shard: { type: 'string', value: 'i/n', help: 'measure only shard i of n against the anchor and write it to --out; merge joins the shards into the store' },
+    anchor: { type: 'string', value: 'NAME[,NAME]', help: 'with --shard: the anchor model(s) every shard measures (default: the record with the median MACs)' },
+    out: { type: 'string', value: 'FILE.json', help: 'with --shard: where the shard result goes' },
     ...MEASURE_FLAGS,
     ...REPORT_FLAGS,
   },
@@ -28,6 +50,16 @@ export const command: Command<SweepArgs, SweepReport> = {
     const storeFile = storeFlag(values, DEFAULT_STORE_PATH);
     // The store is written after measuring: a folder, special file or read-only path fails now.
     if (!values['dry-run']) checkOutputPath(storeFile, '--frontier');
+    const shardText = stringFlag(values, 'shard');
+    let shard: SweepShardArgs | undefined;
+    if (shardText !== undefined) {
+      const out = stringFlag(values, 'out');
+      if (!out && !values.json && values.format !== 'json') throw new UserError('sweep --shard: give --out shard.json (or --json) for the shard result; merge joins them');
+      if (values['dry-run']) throw new UserError('sweep: --dry-run has no meaning with --shard i/n (a shard never writes the store)');
+      shard = { shard: parseShard(shardText), anchors: anchorList(stringFlag(values, 'anchor')), ...(out ? { out } : {}) };
+    } else if (values.anchor !== undefined || values.out !== undefined) {
+      throw new UserError('sweep: --anchor and --out go with --shard i/n');
+    }
     return {
       store: fileStore(storeFile),
       options: {
@@ -37,10 +69,18 @@ export const command: Command<SweepArgs, SweepReport> = {
         storeFile,
         dryRun: Boolean(values['dry-run']),
       },
+      ...(shard ? { shard } : {}),
     };
   },
   async run(args, ctx) {
     const store = await args.store.read();
+    if (args.shard) {
+      const { shard, anchors, out } = args.shard;
+      const result = await runSweepShard(store, shard, { budgetSeconds: args.options.budgetSeconds, measure: args.options.measure, anchors },
+        { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit() });
+      if (out) writeFileOrFail(out, JSON.stringify(result, null, 1) + '\n', 'sweep shard result');
+      return { command: 'sweep-shard', shard: result, ...(out ? { file: out } : {}) };
+    }
     const { report, updates } = await runSweep(store, args.options, { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit() });
     if (!args.options.dryRun) await args.store.apply(updates, `frontier-gate: sweep ${store.records.length} model(s)`);
     return report;

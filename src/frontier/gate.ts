@@ -28,7 +28,7 @@ import {
   type StoredLacs,
   type StoredMeasurement,
 } from './store';
-import { ACCURACY_EPSILON, decide, DEFAULT_TOLERANCES, worstVerdict, type Verdict } from './verdict';
+import { ACCURACY_EPSILON, decide, DEFAULT_TOLERANCES, slowerBy, worstVerdict, type Verdict } from './verdict';
 
 export type { Verdict } from './verdict';
 
@@ -173,6 +173,22 @@ export const DEFAULT_CHECK_OPTIONS: CheckOptions = {
   budgetSeconds: 20,
 };
 
+/**
+ * A model's place on the frontier of the models measured in one run, with the verdict's tolerances: `off`
+ * when a model at least as accurate (minus the accuracy tolerance) is proven faster beyond the latency
+ * tolerance; `undecided` when such a model's interval straddles that line; `on` otherwise; `unrated`
+ * without an accuracy. For the candidate this is its verdict (dominated = off, inconclusive = undecided).
+ */
+export type FrontierStatus = 'on' | 'off' | 'undecided' | 'unrated';
+
+/**
+ * Where the candidate's latency stands against one model, from the 95% interval of candidate / model - 1
+ * and the latency tolerance t: `slower` (whole interval above +t), `faster` (whole interval below -t),
+ * `within` (whole interval inside -t..+t), `straddles` (the interval crosses -t or +t: no direction is
+ * proven beyond the tolerance).
+ */
+export type Separation = 'slower' | 'faster' | 'within' | 'straddles';
+
 export interface ModelRow {
   name: string;
   role: 'candidate' | 'contender' | 'neighbour';
@@ -182,7 +198,14 @@ export interface ModelRow {
   /** median(model) / median(candidate) with its 95% CI; absent for the candidate. */
   ratio?: number;
   ratio_ci95?: [number, number];
-  /** On the frontier of the models measured in this run. */
+  /** The candidate against this model: candidate / model - 1 (> 0: the candidate is slower), its CI, and what the CI proves. */
+  slower_by?: number;
+  slower_by_ci95?: [number, number];
+  separation?: Separation;
+  /** As accurate as the candidate within the accuracy tolerance: a model that could dominate it. */
+  as_accurate?: boolean;
+  /** Place on the frontier of the models measured in this run (see FrontierStatus); on_frontier = frontier === 'on'. */
+  frontier: FrontierStatus;
   on_frontier: boolean;
   params: number;
   macs: number;
@@ -194,6 +217,10 @@ export interface CandidateResult {
   name: string;
   file?: string;
   verdict: Verdict;
+  /** The candidate's own place on the frontier of this run, from its verdict (see FrontierStatus). */
+  frontier: FrontierStatus;
+  /** The best top-1 among the stored models (other than the candidate's previous version); null when none has one. */
+  store_best_accuracy: number | null;
   /** One sentence saying why (plain text). */
   reason: string;
   latency_only: boolean;
@@ -206,7 +233,7 @@ export interface CandidateResult {
   intensity: number;
   dominated_by?: { name: string; accuracy: number; ratio: number; ci95: [number, number]; slower_by: number; slower_by_ci95: [number, number] };
   undecided: string[];
-  /** Distance to the frontier of this run's measurements, both ways. */
+  /** Distance to the frontier of this run's measurements, both ways, from the medians (the report states ModelRow.separation instead). */
   distance: { latency?: LatencyGap; accuracy?: AccuracyGap };
   models: ModelRow[];
   budget_exhausted: boolean;
@@ -229,6 +256,49 @@ export interface CheckReport {
 }
 
 const configInput = (name: string, config: ArchConfig): ModelInput => ({ kind: 'config', name, config });
+
+/** What a ratio interval (model / candidate) proves about the candidate's latency against the tolerance t. */
+export function separationOf(ratioCi95: readonly [number, number], t: number): Separation {
+  const [lo, hi] = ratioCi95;
+  // The same lines as the verdict: slower beyond t <=> candidate / model - 1 > t <=> ratio < 1 / (1 + t).
+  if (hi < 1 / (1 + t)) return 'slower';
+  if (t < 1 && lo > 1 / (1 - t)) return 'faster';
+  if (lo >= 1 / (1 + t) && (t >= 1 || hi <= 1 / (1 - t))) return 'within';
+  return 'straddles';
+}
+
+function setFrontier(row: ModelRow, status: FrontierStatus): void {
+  row.frontier = status;
+  row.on_frontier = status === 'on';
+}
+
+/**
+ * Frontier status of every measured model, pairwise with the verdict's rule: Y puts X off the frontier
+ * when Y is as accurate as X (minus the accuracy tolerance) and the interval of latency(Y) / latency(X)
+ * lies wholly below 1 / (1 + latency tolerance). Rows carry ratios to the candidate (the candidate's own
+ * is exactly 1); between two stored models the interval is bounded from both ratios' intervals
+ * (lo_Y / hi_X .. hi_Y / lo_X), which is wider than a direct one and so never claims more.
+ */
+export function frontierStatus(rows: readonly ModelRow[], tol: { latency: number; accuracy: number }): FrontierStatus[] {
+  const line = 1 / (1 + tol.latency);
+  // The candidate's ratio to itself is exactly 1; a model without a ratio has no interval to compare.
+  const ci = (r: ModelRow): [number, number] | undefined => (r.role === 'candidate' ? [1, 1] : r.ratio_ci95);
+  return rows.map((x) => {
+    if (x.accuracy === null) return 'unrated';
+    const cx = ci(x);
+    if (!cx) return 'undecided';
+    let undecided = false;
+    for (const y of rows) {
+      const cy = ci(y);
+      if (y === x || !cy || y.accuracy === null || y.accuracy < x.accuracy - tol.accuracy - ACCURACY_EPSILON) continue;
+      const lo = cy[0] / cx[1];
+      const hi = cy[1] / cx[0];
+      if (hi < line) return 'off';
+      if (lo < line) undecided = true;
+    }
+    return undecided ? 'undecided' : 'on';
+  });
+}
 
 /**
  * A stored config is input like any other (a PR can edit the store): it must fit the resource limits and
@@ -294,14 +364,16 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
       return {
         name, role, accuracy: acc, latency_ms: m.median_ms, ci95_ms: m.ci95_ms,
         ...(ratio ? { ratio: ratio.ratio, ratio_ci95: ratio.ci95 } : {}),
-        on_frontier: false, params: s.params, macs: s.macs, intensity: s.intensity, samples: m.samples,
+        ...(ratio ? { slower_by: slowerBy(ratio.ratio), slower_by_ci95: [slowerBy(ratio.ci95[1]), slowerBy(ratio.ci95[0])] as [number, number], separation: separationOf(ratio.ci95, opts.latencyTolerance) } : {}),
+        ...(ratio && accuracy !== null ? { as_accurate: acc !== null && acc >= accuracy - opts.accuracyTolerance - ACCURACY_EPSILON } : {}),
+        frontier: 'unrated', on_frontier: false, params: s.params, macs: s.macs, intensity: s.intensity, samples: m.samples,
       };
     };
     rows.push(row(c.config.name, 'candidate', accuracy, c.config));
     for (const s of selected) rows.push(row(s.record.name, s.role, s.record.accuracy?.top1 ?? null, s.record.config));
     const points = rows.filter((r) => r.accuracy !== null).map((r) => ({ name: r.name, accuracy: r.accuracy!, latency: r.latency_ms }));
-    const onFrontier = new Set(paretoFrontier(points).map((p) => p.name));
-    for (const r of rows) r.on_frontier = onFrontier.has(r.name);
+    const status = frontierStatus(rows, { latency: opts.latencyTolerance, accuracy: opts.accuracyTolerance });
+    rows.forEach((r, i) => setFrontier(r, status[i]));
 
     // After the gate's own measurement, so LACS's calls never share a run with the verdict's models.
     const lacs = opts.lacs && c.config.family === 'base'
@@ -314,21 +386,24 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
       budget_exhausted: result.budget_exhausted, rounds: result.rounds, wall_s: result.wall_s,
       ...(lacs ? { lacs: withoutEntry(lacs) } : {}),
     };
+    const others = store.records.filter((r) => r.name !== c.config.name && r.accuracy).map((r) => r.accuracy!.top1);
+    const storeBest = others.length ? Math.max(...others) : null;
     if (accuracy === null) {
       results.push({
-        ...base, verdict: 'pass', latency_only: true, undecided: [], distance: {},
+        ...base, verdict: 'pass', frontier: 'unrated', store_best_accuracy: storeBest, latency_only: true, undecided: [], distance: {},
         reason: 'latency only: position beside its neighbours, no verdict on accuracy',
       });
       continue;
     }
-    const others = store.records.filter((r) => r.name !== c.config.name && r.accuracy).map((r) => r.accuracy!.top1);
-    const storeBest = others.length ? Math.max(...others) : null;
     const comparisons = rows.filter((r) => r.role !== 'candidate' && r.ratio !== undefined).map((r) => ({ name: r.name, accuracy: r.accuracy, ratio: r.ratio!, ci95: r.ratio_ci95! }));
     const tolerances = { latency: opts.latencyTolerance, accuracy: opts.accuracyTolerance };
     const decision = decide(accuracy, comparisons, tolerances, storeBest);
     const candPoint = { name: c.config.name, accuracy, latency: candM.median_ms };
+    // The candidate's star is its verdict: the same rule, decided once.
+    const own: FrontierStatus = decision.verdict === 'dominated' ? 'off' : decision.verdict === 'inconclusive' ? 'undecided' : 'on';
+    setFrontier(rows[0], own);
     results.push({
-      ...base, verdict: decision.verdict, reason: decision.reason, latency_only: false, undecided: decision.undecided,
+      ...base, verdict: decision.verdict, frontier: own, store_best_accuracy: storeBest, reason: decision.reason, latency_only: false, undecided: decision.undecided,
       ...(decision.dominatedBy ? { dominated_by: decision.dominatedBy } : {}),
       distance: { latency: latencyGap(candPoint, points), accuracy: accuracyGap(candPoint, points) },
     });
@@ -534,6 +609,8 @@ export interface DriftRow {
   previous_date: string | null;
   /** latency / previous - 1. */
   drift: number | null;
+  /** drift -/+ the sum of both measurements' relative 95% half-widths: wider than a 95% interval, never narrower. */
+  drift_ci95: [number, number] | null;
   /** The change that counts as noise for this model: tolerance or the two intervals' half-widths. */
   noise: number | null;
 }
@@ -554,11 +631,12 @@ export interface SweepReport {
 const halfWidth = (ci: [number, number], median: number) => (ci[1] - ci[0]) / 2 / median;
 
 /** Drift of one model between its stored latest measurement and now. */
-export function driftOf(previous: { median_ms: number; ci95_ms: [number, number] } | undefined, now: { median_ms: number; ci95_ms: [number, number] }, tolerance: number): Pick<DriftRow, 'status' | 'drift' | 'noise'> {
-  if (!previous) return { status: 'new', drift: null, noise: null };
+export function driftOf(previous: { median_ms: number; ci95_ms: [number, number] } | undefined, now: { median_ms: number; ci95_ms: [number, number] }, tolerance: number): Pick<DriftRow, 'status' | 'drift' | 'drift_ci95' | 'noise'> {
+  if (!previous) return { status: 'new', drift: null, drift_ci95: null, noise: null };
   const drift = now.median_ms / previous.median_ms - 1;
-  const noise = Math.max(tolerance, halfWidth(previous.ci95_ms, previous.median_ms) + halfWidth(now.ci95_ms, now.median_ms));
-  return { status: drift > noise ? 'slower' : drift < -noise ? 'faster' : 'same', drift, noise };
+  const spread = halfWidth(previous.ci95_ms, previous.median_ms) + halfWidth(now.ci95_ms, now.median_ms);
+  const noise = Math.max(tolerance, spread);
+  return { status: drift > noise ? 'slower' : drift < -noise ? 'faster' : 'same', drift, drift_ci95: [drift - spread, drift + spread], noise };
 }
 
 /** Re-measures every record on this target in one interleaved run; reports drift against the store. */

@@ -7,8 +7,8 @@
  *   dominated         a contender is faster beyond the latency tolerance, its whole interval past the
  *                     line 1 / (1 + tolerance)
  *   undecided         no such contender, but one's interval straddles that line
- *   beyond            it moves the frontier out: every contender is proven slower (whole interval above
- *                     1), or there is none and the model is more accurate than every other model beyond
+ *   beyond            it moves the frontier out: every contender is slower beyond the latency tolerance
+ *                     (whole interval above 1 + tolerance), or there is none and the model is more accurate than every other model beyond
  *                     the accuracy tolerance
  *   within-tolerance  none of these: on the frontier within the tolerances
  *
@@ -83,7 +83,10 @@ export function positionAgainst(
   const straddling = contenders.filter((c) => c.ci95[0] < line);
   if (straddling.length) return { position: 'undecided', undecided: straddling.map((c) => c.name), contenders };
   const aheadOfAll = contenders.length === 0 && (bestOtherAccuracy === null || accuracy - tolerances.accuracy - ACCURACY_EPSILON > bestOtherAccuracy);
-  if (aheadOfAll || (contenders.length > 0 && contenders.every((c) => c.ci95[0] > 1))) return { position: 'beyond', undecided: [], contenders };
+  // Beyond the frontier on latency means faster than every contender beyond the same band that dominance
+  // uses: a lead inside the tolerance is noise-sized, not a new frontier.
+  const clear = 1 + tolerances.latency;
+  if (aheadOfAll || (contenders.length > 0 && contenders.every((c) => c.ci95[0] > clear))) return { position: 'beyond', undecided: [], contenders };
   return { position: 'within-tolerance', undecided: [], contenders };
 }
 

@@ -6,7 +6,8 @@
  *   dominated     dominated: a stored model at least as accurate (minus the accuracy tolerance) is faster
  *                 beyond the latency tolerance, with the whole interval past it
  *   inconclusive  undecided: no such model, but one's interval straddles that line
- *   new-frontier  beyond: every stored model at least as accurate is proven slower, or there is none
+ *   new-frontier  beyond: every stored model at least as accurate is slower beyond the latency tolerance,
+ *                 or there is none
  *   pass          within-tolerance: on the frontier within tolerance
  */
 

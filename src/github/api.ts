@@ -4,8 +4,10 @@
  * the retry and throttling plugins; the base URL is GITHUB_API_URL read at call time (GHES).
  */
 import { getOctokit } from '@actions/github';
+import { getProxyAgent, getProxyFetch } from '@actions/github/lib/internal/utils';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import { ServiceError } from '../errors';
 import type { RepoRef } from './event';
 
 export interface RepoFile {
@@ -52,6 +54,17 @@ export interface RepoApi {
   listIssueComments(issue: number): Promise<IssueComment[]>;
   createIssueComment(issue: number, body: string): Promise<IssueComment>;
   updateIssueComment(id: number, body: string): Promise<void>;
+  /** Open issues (not pull requests) of the repository; the drift issue is found among them by its marker. */
+  listOpenIssues?(): Promise<RepoIssue[]>;
+  createIssue?(title: string, body: string): Promise<RepoIssue>;
+  updateIssue?(issue: number, change: { title?: string; body?: string; state?: 'open' | 'closed' }): Promise<void>;
+}
+
+export interface RepoIssue {
+  number: number;
+  title: string;
+  body: string;
+  author: string;
 }
 
 /** The blob sha given as precondition is no longer the branch's: re-read, merge and retry. */
@@ -89,12 +102,81 @@ export interface OctokitSettings {
 
 export type ActionOctokit = ReturnType<typeof getOctokit>;
 
+/** The parts of an Octokit request's options that name the call. */
+export interface RequestCall {
+  method?: string;
+  url?: string;
+  [param: string]: unknown;
+}
+
+/**
+ * A short name of a REST call for error messages: the method and the route below /repos/{owner}/{repo}/
+ * with its parameters filled in, and the ref a read was made at: "GET contents .frontier/frontier.json@1a2b3c4d5e6f".
+ */
+export function describeCall(call: RequestCall): string {
+  const method = (call.method ?? 'GET').toUpperCase();
+  const route = (call.url ?? '').replace(/^https?:\/\/[^/]+/, '').replace(/^\/repos\/\{owner\}\/\{repo\}\/?/, '').replace(/\?.*$/, '');
+  const filled = route.replace(/\{(\w+)\}/g, (_, k: string) => (call[k] === undefined ? `{${k}}` : String(call[k])));
+  const contents = /^contents\/(.+)$/.exec(filled);
+  const what = contents ? `contents ${contents[1]}` : filled || '/';
+  const ref = typeof call.ref === 'string' ? call.ref : typeof call.branch === 'string' ? call.branch : undefined;
+  return `${method} ${what}${ref ? `@${/^[0-9a-f]{40}$/.test(ref) ? ref.slice(0, 12) : ref}` : ''}`;
+}
+
+/** Turns a failed request (after the retry plugin gave up) into a ServiceError that names the call. */
+export function requestError(err: unknown, call: RequestCall): ServiceError {
+  const e = err as { status?: number; message?: string; response?: { data?: { message?: string } } };
+  // @octokit/request reports a network failure as status 500 with the socket error as the message.
+  const network = e?.status === 500 && !e.response;
+  const status = network ? undefined : typeof e?.status === 'number' ? e.status : undefined;
+  const detail = e?.response?.data?.message ?? e?.message ?? String(err);
+  return new ServiceError(`${describeCall(call)}: ${status !== undefined ? `HTTP ${status} ` : ''}${detail}`.trim(), status);
+}
+
 export function createOctokit(settings: OctokitSettings): ActionOctokit {
+  const octokit = createBareOctokit(settings);
+  // Outermost hook: sees the error after the retry and throttling plugins are done with it.
+  octokit.hook.wrap('request', async (request, options) => {
+    try {
+      return await request(options);
+    } catch (err) {
+      throw requestError(err, options as unknown as RequestCall);
+    }
+  });
+  return octokit;
+}
+
+/** The socket-level reason of a failed fetch ("connect ECONNREFUSED 127.0.0.1:443"), not undici's "fetch failed". */
+export function networkDetail(err: unknown): string {
+  const e = err as { message?: string; cause?: { message?: string; code?: string; errors?: { message?: string }[] } };
+  const cause = e?.cause;
+  const nested = cause?.errors?.map((x) => x.message).filter(Boolean).join('; ');
+  return nested || cause?.message || cause?.code || e?.message || String(err);
+}
+
+/**
+ * The runner's proxy-aware fetch (as @actions/github sets it up), rethrowing a network failure with its
+ * socket-level reason: @octokit/request only unwraps the cause when it is an Error of its own realm.
+ */
+function describedFetch(baseUrl: string): typeof fetch {
+  const inner = getProxyFetch(baseUrl) as unknown as typeof fetch;
+  return (async (url: string | URL | Request, init?: RequestInit) => {
+    try {
+      return await inner(url, init);
+    } catch (err) {
+      if ((err as Error)?.name === 'AbortError') throw err;
+      throw new Error(networkDetail(err));
+    }
+  }) as typeof fetch;
+}
+
+function createBareOctokit(settings: OctokitSettings): ActionOctokit {
   const { log } = settings;
   return getOctokit(
     settings.token,
     {
       baseUrl: settings.baseUrl,
+      request: { agent: getProxyAgent(settings.baseUrl), fetch: describedFetch(settings.baseUrl) },
       userAgent: 'frontier-gate-action',
       log: { debug: log.debug, info: log.debug, warn: log.warning, error: log.warning },
       retry: {
@@ -235,6 +317,32 @@ export function createRepoApi(octokit: ActionOctokit, repo: RepoRef): RepoApi {
     async updateIssueComment(id, body) {
       try {
         await octokit.rest.issues.updateComment({ owner, repo: name, comment_id: id, body });
+      } catch (err) {
+        const status = statusOf(err);
+        if (status === 403 || status === 401) throw new WriteForbidden(status, (err as HttpError).message ?? String(err));
+        throw err;
+      }
+    },
+
+    async listOpenIssues() {
+      const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo: name, state: 'open', per_page: 100 });
+      return issues.filter((i) => !i.pull_request).map((i) => ({ number: i.number, title: i.title, body: i.body ?? '', author: i.user?.login ?? '' }));
+    },
+
+    async createIssue(title, body) {
+      try {
+        const { data } = await octokit.rest.issues.create({ owner, repo: name, title, body });
+        return { number: data.number, title: data.title, body: data.body ?? body, author: data.user?.login ?? '' };
+      } catch (err) {
+        const status = statusOf(err);
+        if (status === 403 || status === 401) throw new WriteForbidden(status, (err as HttpError).message ?? String(err));
+        throw err;
+      }
+    },
+
+    async updateIssue(issue, change) {
+      try {
+        await octokit.rest.issues.update({ owner, repo: name, issue_number: issue, ...change });
       } catch (err) {
         const status = statusOf(err);
         if (status === 403 || status === 401) throw new WriteForbidden(status, (err as HttpError).message ?? String(err));

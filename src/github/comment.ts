@@ -81,7 +81,12 @@ export function fitMarkdown(head: string, body: string, limit: number, fullRepor
   if (full.length <= limit) return full;
   const note = `\n\n> The report was shortened to fit GitHub's comment limit. ${fullReportHint}`;
   if (head.length + 2 + note.length > limit) head = fitHead(head, limit - 2 - note.length);
-  let budget = limit - head.length - 2 - note.length;
+  // A cut inside a <details> block closes it, so the note and the rest of the comment stay outside it.
+  const opens = (text: string) => (text.match(/<details[\s>]/g) ?? []).length;
+  const closers = (text: string) => Math.max(0, opens(text) - (text.match(/<\/details>/g) ?? []).length);
+  const CLOSE = '\n\n</details>';
+  // Reserved for the worst case: every block opened before the cut still open.
+  let budget = limit - head.length - 2 - note.length - CLOSE.length * Math.min(opens(body), 8);
   const out: string[] = [];
   let cut = false;
   for (const block of splitBlocks(body)) {
@@ -109,7 +114,8 @@ export function fitMarkdown(head: string, body: string, limit: number, fullRepor
     }
     cut = true;
   }
-  return `${head}\n\n${out.join('\n')}${note}`;
+  const kept = out.join('\n');
+  return `${head}\n\n${kept}${CLOSE.repeat(closers(kept))}${note}`;
 }
 
 /** A verdict head too long for the budget: whole lines kept, then a visible note of what was left out. */

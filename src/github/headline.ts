@@ -12,6 +12,7 @@ export const VERDICT_ICON: Record<string, string> = {
   invalid: '❌',
   recorded: '📝',
   swept: '🔁',
+  drift: '📉',
   unchanged: '✅',
   skipped: '⏭️',
 };

@@ -9,6 +9,10 @@ export const COMMANDS = ['auto', 'check', 'record', 'sweep', 'lacs', 'profile', 
 export type ActionCommand = (typeof COMMANDS)[number];
 export const ON_FAIL = ['fail', 'comment', 'both'] as const;
 export type OnFail = (typeof ON_FAIL)[number];
+export const STORE_SOURCES = ['api', 'git'] as const;
+export type StoreSource = (typeof STORE_SOURCES)[number];
+export const ON_DRIFT = ['report', 'issue', 'fail', 'issue+fail'] as const;
+export type OnDrift = (typeof ON_DRIFT)[number];
 const PROVIDERS = ['cpu', 'cuda', 'tensorrt'] as const;
 const PRECISIONS = ['fp32', 'fp16'] as const;
 
@@ -44,6 +48,10 @@ export interface ActionConfig {
   outputDir: string;
   /** check: branch to commit the frontier chart to, for the comment's image; '' = none (src/github/assets.ts). */
   chartBranch: string;
+  /** api: the contents API; git: the workspace's git repository at the ref (no API call at all). */
+  storeSource: StoreSource;
+  /** What a sweep (or a merge of sweep shards) that finds drift beyond noise does. */
+  onDrift: OnDrift;
 }
 
 export const DEFAULT_CONFIGS_GLOB = 'models/**/*.{yaml,yml}';
@@ -135,7 +143,9 @@ export function parseActionInputs(read: InputReader): ActionConfig {
     throw new UserError(`input configs: expected a glob inside the repository, got ${JSON.stringify(configs)}`);
   }
   const githubToken = read('github-token');
-  if (!githubToken) {
+  const storeSource = choice(read, 'store-source', STORE_SOURCES, 'api');
+  // With store-source: git the run makes no API call, so it needs no token (a local try-out).
+  if (!githubToken && storeSource !== 'git') {
     throw new UserError('input github-token: empty; leave it unset (it defaults to ${{ github.token }}) or pass a token');
   }
   const frontierRef = read('frontier-ref') || undefined;
@@ -169,5 +179,7 @@ export function parseActionInputs(read: InputReader): ActionConfig {
     searchArgs: searchArgs(read),
     outputDir: repoPath(read, 'output-dir', DEFAULT_OUTPUT_DIR),
     chartBranch: chartBranch(read),
+    storeSource,
+    onDrift: choice(read, 'on-drift', ON_DRIFT, 'report'),
   };
 }

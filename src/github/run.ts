@@ -13,6 +13,7 @@ import { findCommand } from '../commands';
 import { parseCommandArgv } from '../commands/argv';
 import { command as checkCommand } from '../commands/check';
 import { command as lacsCommand } from '../commands/lacs';
+import { command as mergeCommand } from '../commands/merge';
 import { streamProgress } from '../commands/progress';
 import { command as recordCommand } from '../commands/record';
 import { command as sweepCommand } from '../commands/sweep';
@@ -32,13 +33,15 @@ import { WriteForbidden, type RepoApi } from './api';
 import { publishCheckCharts } from './assets';
 import { commentBudget, digestOf, fitMarkdown, upsertComment, type CommentIdentity, type CommentOutcome } from './comment';
 import { branchOf, isZeroSha, readEventContext, type EventContext } from './event';
-import { compileGlobs, walkGlob } from './glob';
+import { compileGlobs, walkGlob } from '../util/glob';
 import { headlineOf, reportHead, VERDICT_ICON } from './headline';
 import { checkInsideFolder, checkOutputFolder, checkOutputPath, writeFileAtomic } from '../util/fs';
 import { envInputReader, parseActionInputs, type ActionCommand, type ActionConfig } from './inputs';
 import { safeIO, type ActionIO, type AnnotationAt } from './io';
 import { publishFromWorkflowRun, type CommentRequest } from './publish';
-import { commitStore, readStoreAt, type StoreSnapshot } from './store-io';
+import { applyDriftPolicy } from './drift';
+import { commitStore, createGitRepoApi, readStoreAt, type StoreSnapshot } from './store-io';
+import { readSweepShardFiles, shardFileName, sweepShardArgs, type ShardArgs } from './sweep-shards';
 
 export interface ActionDeps {
   env: NodeJS.ProcessEnv;
@@ -85,7 +88,7 @@ interface Outcome {
 }
 
 /** Verdicts that count as a failure for `on-fail`. */
-const FAILING = new Set(['dominated', 'invalid']);
+const FAILING = new Set(['dominated', 'invalid', 'drift']);
 
 /** A candidate as the action reports it (outputs, annotations, headline): a checked config, or one that failed to load. */
 interface ReportedCandidate {
@@ -123,11 +126,11 @@ export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
   const config = parseActionInputs(envInputReader(env));
   const ctx = readEventContext(env);
   const command = resolveCommand(config.command, ctx);
-  const readOnlyReason = detectReadOnly(ctx);
+  const readOnlyReason = config.storeSource === 'git' ? 'store-source is git: the store is read through git and no API call is made' : detectReadOnly(ctx);
   let readOnly = readOnlyReason !== undefined;
   if (readOnly) io.warning(`frontier-gate makes no write calls in this run: ${readOnlyReason}. The report goes to the job summary and ${config.reportPath}.`);
 
-  const api = deps.api(ctx, config);
+  const api = config.storeSource === 'git' ? createGitRepoApi(ctx.workspace, ctx) : deps.api(ctx, config);
   if (command === 'publish') return runPublishCommand(deps, config, ctx, api);
   // The report file is written at the end: a folder or read-only path fails now, before any measuring.
   checkInsideFolder(path.resolve(ctx.workspace, config.reportPath), ctx.workspace, 'input report-path');
@@ -149,9 +152,12 @@ export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
     case 'lacs':
       outcome = await runLacsCommand(run);
       break;
+    case 'merge':
+      // Without a search space, merge joins the shards of a sharded sweep into the store.
+      outcome = config.space ? await runSearchCommand(run, command) : await runStoreCommand(run, 'merge');
+      break;
     case 'profile':
     case 'search':
-    case 'merge':
       outcome = await runSearchCommand(run, command);
       break;
   }
@@ -326,11 +332,14 @@ async function measurerOf(run: RunState): Promise<Measurer> {
 }
 
 /** The commands' context in the action: its measurer, progress and notes in the step's log. */
-async function commandContext(run: RunState, commit: string | undefined): Promise<CommandContext> {
-  const measurer = await measurerOf(run);
+async function commandContext(run: RunState, commit: string | undefined, opts: { measure?: boolean } = {}): Promise<CommandContext> {
+  const measurer = opts.measure === false ? undefined : await measurerOf(run);
   const info = (line: string) => run.deps.io.info(line);
   return {
-    measurer: () => measurer,
+    measurer: () => {
+      if (!measurer) throw new Error('this command was started without a measurer');
+      return measurer;
+    },
     proxy: run.deps.proxy ?? ((o) => (require('../search/zen') as typeof import('../search/zen')).zenProxy(o)),
     log: info,
     progress: streamProgress({ write: (t) => info(t.replace(/\n$/, '')), isTTY: false }),
@@ -509,7 +518,8 @@ async function runCheckCommand(run: RunState): Promise<Outcome> {
   return {
     command: 'check',
     verdict,
-    headline: headlineOf(verdict, all, notes.join('\n') || undefined),
+    // The report opens with each checked candidate's verdict sentence (with intervals); the headline lists only configs that failed to load.
+    headline: headlineOf(verdict, result ? invalid : all, notes.join('\n') || undefined),
     result,
     candidates: all,
     failing,
@@ -540,9 +550,16 @@ async function changedOnPush(run: RunState): Promise<string[] | undefined> {
   return run.api.compareFiles(push.before, push.after);
 }
 
-/** Record (merged configs) and sweep (re-measure everything): measure, then commit the store back. */
-async function runStoreCommand(run: RunState, command: 'record' | 'sweep'): Promise<Outcome> {
-  const { config, ctx, api } = run;
+/**
+ * Record (merged configs), sweep (re-measure everything) and merge (join a sharded sweep's shards): the
+ * command runs on the store at the branch head and commits it back (apiStore). A sweep with --shard in
+ * search-args measures one shard instead and writes no store.
+ */
+async function runStoreCommand(run: RunState, command: 'record' | 'sweep' | 'merge'): Promise<Outcome> {
+  const { config, ctx, api, deps } = run;
+  const shardArgs = command === 'sweep' ? sweepShardArgs(config.searchArgs) : undefined;
+  if (shardArgs) return runSweepShardCommand(run, shardArgs);
+  if (command === 'sweep' && config.searchArgs.length) throw new UserError('input search-args: a sweep takes only --shard i/n and --anchor');
   const branch = writeBranch(ctx);
   const storeRef = config.frontierRef ?? branch;
   let loaded: LoadedCandidate[] = [];
@@ -558,28 +575,44 @@ async function runStoreCommand(run: RunState, command: 'record' | 'sweep'): Prom
       return { command, verdict: 'invalid', headline: headlineOf('invalid', invalid), candidates: invalid, failing: true };
     }
   }
+  const shardFiles = command === 'merge' ? readSweepShardFiles(ctx.workspace, config.searchArgs) : undefined;
   const snapshot: StoreSnapshot = await readStoreAt(api, config.frontier, storeRef);
   const valid = loaded.filter((c) => c.loaded);
   const access = apiStore(run, snapshot, branch);
-  const commandCtx = await commandContext(run, ctx.sha);
   const options = { budgetSeconds: config.budgetSeconds ?? 20, measure: measureOptions(config), storeFile: config.frontier };
-  const result: Result =
-    command === 'record'
+  let result: Result;
+  if (command === 'merge') {
+    // Joining shards measures nothing: no measurer is created.
+    result = await mergeCommand.run(
+      { kind: 'sweep', shards: shardFiles!.shards, files: shardFiles!.files, store: access, latencyTolerance: config.latencyTolerance, dryRun: false },
+      await commandContext(run, ctx.sha, { measure: false }),
+    );
+  } else {
+    const commandCtx = await commandContext(run, ctx.sha);
+    result = command === 'record'
       ? await recordCommand.run(
         { store: access, inputs: valid.map((c) => ({ config: c.loaded!.config, file: c.file, ...accuracyFor(run, c, valid.length > 1) })), options: { ...options, lacs: lacsOption(config) } },
         commandCtx,
       )
       : await sweepCommand.run({ store: access, options: { ...options, latencyTolerance: config.latencyTolerance } }, commandCtx);
+  }
   const commit = access.outcome.commit;
   const note = access.outcome.notes;
-  const verdict = invalid.length ? 'invalid' : command === 'record' ? 'recorded' : 'swept';
+  // Drift beyond noise, after the commit: report, an issue listing the moved models, or a failed run (input on-drift).
+  const driftInput = result.command === 'sweep' || result.command === 'merge-sweep' ? { target: result.target, rows: result.rows, common_drift: result.common_drift } : undefined;
+  const drift = driftInput
+    ? await applyDriftPolicy(api, config.onDrift, driftInput, { date: new Date().toISOString().slice(0, 10), runUrl: ctx.runUrl, sha: ctx.sha, readOnly: run.readOnly, log: (m) => deps.io.info(m) })
+    : undefined;
+  if (drift?.note) note.push(drift.note);
+  const verdict = invalid.length ? 'invalid' : command === 'record' ? 'recorded' : drift?.failing ? 'drift' : 'swept';
   return {
     command,
     verdict,
     headline: headlineOf(verdict, invalid, note.join('\n')),
     result,
     candidates: invalid,
-    failing: invalid.length > 0,
+    failing: invalid.length > 0 || Boolean(drift?.failing),
+    ...(drift?.issue ? { extra: { drift: { moved: drift.moved.map((r) => r.name), issue: drift.issue } } } : {}),
     storeRef,
     commit,
     targetLabel: 'target' in result ? (result.target as { label: string }).label : undefined,
@@ -622,6 +655,40 @@ function apiStore(run: RunState, snapshot: StoreSnapshot, branch: string): Store
   };
 }
 
+/** One shard of a sharded sweep: the sweep command with --shard, its result in output-dir; no store write. */
+async function runSweepShardCommand(run: RunState, args: ShardArgs): Promise<Outcome> {
+  const { config, ctx } = run;
+  // Every shard reads the store at the triggering commit, so all shards of one run share the records.
+  const storeRef = config.frontierRef ?? ctx.sha;
+  const snapshot = await readStoreAt(run.api, config.frontier, storeRef);
+  const outDir = path.resolve(ctx.workspace, config.outputDir);
+  fs.mkdirSync(outDir, { recursive: true });
+  const out = path.join(outDir, shardFileName(args.shard));
+  const result = await sweepCommand.run(
+    {
+      store: memoryStore(`${config.frontier}@${storeRef.slice(0, 12)}`, snapshot.store),
+      options: { budgetSeconds: config.budgetSeconds ?? 60, latencyTolerance: config.latencyTolerance, measure: measureOptions(config), storeFile: config.frontier },
+      shard: { ...args, out },
+    },
+    await commandContext(run, ctx.sha),
+  );
+  if (result.command !== 'sweep-shard') throw new Error('sweep --shard returned no shard result');
+  const target = result.shard.target;
+  warnOnTargetMismatch(run, target.key, target.label);
+  const file = path.relative(ctx.workspace, out);
+  return {
+    command: 'sweep',
+    verdict: 'swept',
+    headline: `${VERDICT_ICON.swept} **swept** shard ${args.shard.index}/${args.shard.count}: \`${file.replace(/`/g, '')}\``,
+    result: { ...result, file },
+    candidates: [],
+    failing: false,
+    storeRef,
+    targetLabel: target.label,
+    extra: { shard_file: file },
+  };
+}
+
 /** With no write access the updated store is left as a file a later step can upload or commit. */
 function writeStoreCopy(run: RunState, store: FrontierStore): string {
   const file = path.resolve(run.ctx.workspace, 'frontier-gate-store.json');
@@ -655,6 +722,7 @@ async function runLacsCommand(run: RunState): Promise<Outcome> {
     },
     await commandContext(run, ctx.sha),
   );
+  if (result.command !== 'lacs') throw new Error('lacs without --shard returned no LACS result');
   return { command: 'lacs', verdict: 'lacs', headline: `🧮 **lacs** for ${escapeMarkdown(base.loaded!.config.name)}`, result, targetLabel: result.lacs.target?.label ?? 'not measured', candidates: [], failing: false };
 }
 

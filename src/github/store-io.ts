@@ -4,8 +4,10 @@
  * the update was computed from; when the branch moved meanwhile (409/422), the store is re-read,
  * three-way merged (mergeStores keeps every record and history entry of both sides) and written again.
  */
+import { execFileSync } from 'node:child_process';
+import { EnvironmentError, UserError } from '../errors';
 import { emptyStore, mergeStores, parseStore, serializeStore, type FrontierStore } from '../frontier/store';
-import { WriteConflict, type RepoApi } from './api';
+import { WriteConflict, WriteForbidden, type RepoApi, ACTIONS_BOT_LOGIN } from './api';
 
 export interface StoreSnapshot {
   store: FrontierStore;
@@ -49,8 +51,10 @@ export async function commitStore(
   updated: FrontierStore,
   opts: CommitOptions,
 ): Promise<CommitOutcome> {
-  const maxAttempts = opts.maxAttempts ?? 5;
-  const backoff = opts.backoffMs ?? ((n) => 250 * 2 ** (n - 1) * (0.5 + Math.random()));
+  // Ten: a matrix of 8 targets whose merge jobs finish together still lands every writer (each round of
+  // conflicts lets at least one through, and the jittered back-off spreads the rest).
+  const maxAttempts = opts.maxAttempts ?? 10;
+  const backoff = opts.backoffMs ?? ((n) => Math.min(250 * 2 ** (n - 1), 8000) * (0.5 + Math.random()));
   let baseStore = base.store;
   let baseText = base.sha ? serializeStore(base.store) : null;
   let sha = base.sha;
@@ -81,4 +85,86 @@ export async function commitStore(
   }
   /* istanbul ignore next: the loop always returns or throws */
   throw new Error('unreachable');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// store-source: git — the same reads from the workspace's git repository, with no API call at all
+
+export interface GitRunner {
+  /** Runs git in the workspace; returns stdout, or null when git exits non-zero. */
+  (args: string[]): string | null;
+}
+
+export function workspaceGit(workspace: string): GitRunner {
+  return (args) => {
+    try {
+      return execFileSync('git', args, { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new EnvironmentError('store-source: git needs git on PATH');
+      return null;
+    }
+  };
+}
+
+const notAnApiCall = (what: string) => new WriteForbidden(0, `store-source is git: ${what} makes no API call`);
+
+/**
+ * A RepoApi over the workspace's git repository (`git show <ref>:<path>`, `git diff --name-only`), for
+ * store-source: git. Reads only: every write answers WriteForbidden, so the run behaves as with a
+ * read-only token (the updated store is left as a file, the report goes to the summary). A ref that is
+ * not in the checkout's history is an error that says to fetch it (actions/checkout: fetch-depth: 0).
+ */
+export function createGitRepoApi(workspace: string, ctx: { pullRequest?: { number: number; baseSha: string; headSha: string } }, git: GitRunner = workspaceGit(workspace)): RepoApi {
+  if (git(['rev-parse', '--git-dir']) === null) {
+    throw new UserError(`input store-source: git, but ${workspace} is not a git repository (check it out with actions/checkout, fetch-depth: 0)`);
+  }
+  const resolve = (ref: string): string => {
+    for (const candidate of [ref || 'HEAD', `origin/${ref}`]) {
+      const sha = git(['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`]);
+      if (sha) return sha.trim();
+    }
+    throw new UserError(`store-source: git: ${JSON.stringify(ref)} is not in the workspace's git history (check out with fetch-depth: 0, or fetch the ref)`);
+  };
+  const diff = (base: string, head: string): string[] => {
+    const out = git(['diff', '--name-only', '--diff-filter=d', '-z', resolve(base), resolve(head)]);
+    if (out === null) throw new UserError(`store-source: git: cannot diff ${base.slice(0, 12)}..${head.slice(0, 12)} in the workspace`);
+    return out.split('\0').filter(Boolean);
+  };
+  return {
+    async getPullRequest() {
+      return null;
+    },
+    // Writes are refused, so no comment is ever adopted or edited through this API.
+    async authenticatedLogin() {
+      return ACTIONS_BOT_LOGIN;
+    },
+    async listPullRequestFiles(pr) {
+      const info = ctx.pullRequest;
+      if (!info || info.number !== pr) throw new UserError(`store-source: git: no base and head commits for PR #${pr} in the event`);
+      return diff(info.baseSha, info.headSha);
+    },
+    async compareFiles(base, head) {
+      return diff(base, head);
+    },
+    async getFile(path, ref) {
+      const commit = resolve(ref);
+      const blob = git(['rev-parse', '--verify', '--quiet', `${commit}:${path}`]);
+      if (!blob) return null;
+      const text = git(['cat-file', 'blob', blob.trim()]);
+      if (text === null) throw new UserError(`store-source: git: cannot read ${path} at ${ref}`);
+      return { text, sha: blob.trim() };
+    },
+    async putFile(path) {
+      throw notAnApiCall(`writing ${path}`);
+    },
+    async listIssueComments() {
+      throw notAnApiCall('a PR comment');
+    },
+    async createIssueComment() {
+      throw notAnApiCall('a PR comment');
+    },
+    async updateIssueComment() {
+      throw notAnApiCall('a PR comment');
+    },
+  };
 }

@@ -25,6 +25,7 @@ export function candidateChartInput(c: Pick<CandidateResult, 'name' | 'verdict' 
     ci95_ms: m.ci95_ms,
     top1: m.accuracy,
     on_frontier: m.on_frontier,
+    ...(m.frontier === 'undecided' ? { undecided: true } : {}),
   }));
   return { title: `${c.name}: ${VERDICT_WORD[c.verdict] ?? c.verdict} (top-1 against latency, measured side by side)`, target: targetLabel, points };
 }
@@ -45,11 +46,14 @@ export function chartText(input: FrontierChartInput): string {
     `${p.name} ${ms(p.latency_ms)} ms${p.ci95_ms ? ` (95% CI ${ms(p.ci95_ms[0])}-${ms(p.ci95_ms[1])})` : ''}, top-1 ${p.top1 === null ? 'unknown' : p.top1.toFixed(2)}`;
   const parts: string[] = [];
   const candidates = input.points.filter((p) => p.role === 'candidate');
-  for (const c of candidates) parts.push(`candidate ${fmt(c)}${c.on_frontier ? ', on the frontier' : ', off the frontier'}`);
+  for (const c of candidates) parts.push(`candidate ${fmt(c)}${c.on_frontier ? ', on the frontier' : c.undecided ? ', on or off the frontier not decided' : ', off the frontier'}`);
   const frontier = input.points.filter((p) => p.on_frontier && p.top1 !== null).sort((a, b) => a.latency_ms - b.latency_ms);
   if (frontier.length) parts.push(`frontier, fastest first: ${frontier.map(fmt).join('; ')}`);
-  const others = input.points.length - candidates.length - frontier.filter((p) => p.role !== 'candidate').length;
+  const rest = input.points.filter((p) => p.role !== 'candidate' && !(p.on_frontier && p.top1 !== null));
+  const undecided = rest.filter((p) => p.undecided).length;
+  const others = rest.length - undecided;
   if (others > 0) parts.push(`${others} other model${others === 1 ? '' : 's'} off the frontier`);
+  if (undecided > 0) parts.push(`${undecided} other model${undecided === 1 ? '' : 's'} not decided`);
   return `Top-1 against latency on ${input.target}: ${parts.join('. ')}.`;
 }
 

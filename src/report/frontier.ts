@@ -1,12 +1,13 @@
 /**
- * Markdown for check, record and sweep: verdict sentence first, then the side-by-side table, the distances
- * to the frontier and a Mermaid chart. Every untrusted string (model names, file paths, target labels) goes
- * through escapeMarkdown.
+ * Markdown for check, record and sweep, from the typed results alone: the verdict sentence first (every figure
+ * with its interval), a compact table that fits a PR comment, the rest in a <details> block. Directions and
+ * stars come from the typed fields (ModelRow.separation, ModelRow.frontier) decided in frontier/gate.ts;
+ * nothing here re-decides a position. Every untrusted string (model names, file paths, target labels) goes
+ * through escapeMarkdown. docs/reading-reports.md explains each part.
  */
-import type { CandidateResult, CheckReport, RecordReport, SweepReport } from '../frontier/gate';
+import type { CandidateResult, CheckReport, DriftRow, FrontierStatus, ModelRow, RecordReport, RecordRow, SweepReport } from '../frontier/gate';
 import type { Verdict } from '../frontier/verdict';
 import { renderGateLacs } from './lacs';
-import { frontierChart } from './chart';
 import { escapeCode, escapeMarkdown as md } from './markdown';
 
 const VERDICT_LABEL: Record<Verdict, string> = {
@@ -16,6 +17,8 @@ const VERDICT_LABEL: Record<Verdict, string> = {
   dominated: '❌ dominated',
 };
 
+const VERDICT_WORD: Record<Verdict, string> = { 'new-frontier': 'new frontier', pass: 'pass', inconclusive: 'inconclusive', dominated: 'dominated' };
+
 export const pct = (x: number, digits = 1) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(digits)}%`;
 export const ms = (x: number) => (x >= 100 ? x.toFixed(1) : x >= 10 ? x.toFixed(2) : x.toFixed(3));
 export const millions = (x: number) => `${(x / 1e6).toFixed(2)} M`;
@@ -23,86 +26,144 @@ export const giga = (x: number) => `${(x / 1e9).toFixed(3)} G`;
 const top1 = (x: number | null) => (x === null ? '–' : x.toFixed(2).replace(/0$/, ''));
 const interval = (ci: [number, number], f: (x: number) => string) => `${f(ci[0])}–${f(ci[1])}`;
 
-/** The one sentence that opens a candidate's report. */
-export function candidateSentence(c: CandidateResult): string {
-  const name = `**${md(c.name)}**`;
+type CheckView = CheckReport;
+type Settings = CheckView['settings'];
+
+/** A tolerance as the reader types it: 0.03 -> "3%", 0.025 -> "2.5%". */
+const tolPct = (t: number) => `${+(t * 100).toFixed(2)}%`;
+/** A signed percentage interval, "-1.2% .. +4.1%". */
+const pctInterval = (ci: readonly [number, number]) => `${pct(ci[0])} .. ${pct(ci[1])}`;
+/** An unsigned one for a stated direction, "0.2% .. 1.7%". */
+const magnitude = (ci: readonly [number, number]) => {
+  const [a, b] = [Math.abs(ci[0]), Math.abs(ci[1])].sort((x, y) => x - y);
+  return `${(a * 100).toFixed(1)}% .. ${(b * 100).toFixed(1)}%`;
+};
+const bold = (name: string) => `**${md(name)}**`;
+
+/** What the interval of candidate / model - 1 proves, in the words of the table and the sentences alike. */
+export function separationText(r: ModelRow, latencyTolerance: number): string {
+  if (!r.slower_by_ci95 || !r.separation) return '–';
+  const ci = pctInterval(r.slower_by_ci95);
+  switch (r.separation) {
+    case 'slower':
+      return `slower: ${ci}`;
+    case 'faster':
+      return `faster: ${ci}`;
+    case 'within':
+      return `within ±${tolPct(latencyTolerance)}: ${ci}`;
+    default:
+      return `straddles ±${tolPct(latencyTolerance)}: ${ci}`;
+  }
+}
+
+const STAR: Record<FrontierStatus, string> = { on: '★', off: '', undecided: '?', unrated: '–' };
+
+/** The sentence that opens a candidate's report: built from the verdict's typed fields only. */
+export function candidateSentence(c: CandidateResult, settings: Pick<Settings, 'latency_tolerance' | 'accuracy_tolerance'>): string {
+  const name = bold(c.name);
+  const t = tolPct(settings.latency_tolerance);
+  const within = `within ${settings.accuracy_tolerance} points`;
+  const rival = (n: string) => c.models.find((r) => r.name === n);
+  const asAccurate = c.models.filter((r) => r.as_accurate && r.slower_by_ci95);
   switch (c.verdict) {
     case 'dominated': {
       const d = c.dominated_by!;
       return (
-        `${VERDICT_LABEL.dominated}: ${name} (top-1 ${top1(c.accuracy)}) is dominated by **${md(d.name)}** (top-1 ${top1(d.accuracy)}), ` +
-        `and runs ${pct(d.slower_by).replace('+', '')} slower than it (95% CI ${interval(d.slower_by_ci95, (x) => pct(x).replace('+', ''))}), measured side by side.`
+        `${VERDICT_LABEL.dominated}: ${name} (top-1 ${top1(c.accuracy)}) is dominated by ${bold(d.name)} (top-1 ${top1(d.accuracy)}): ` +
+        `it runs ${pct(d.slower_by).replace('+', '')} slower (95% CI ${magnitude(d.slower_by_ci95)}), beyond the ${t} latency tolerance, measured side by side.`
       );
     }
-    case 'inconclusive':
-      return `${VERDICT_LABEL.inconclusive}: ${name} is neither proven dominated nor clear: ${md(c.reason)}.`;
-    case 'new-frontier':
-      return `${VERDICT_LABEL['new-frontier']}: ${name} moves the frontier: ${md(c.reason)}.`;
-    default:
-      return c.latency_only
-        ? `ℹ️ latency only: ${name} runs in ${ms(c.latency_ms)} ms beside its neighbours; no accuracy verdict.`
-        : `${VERDICT_LABEL.pass}: ${name} is on the frontier within tolerance: ${md(c.reason)}.`;
+    case 'inconclusive': {
+      const undecided = c.undecided.map(rival).filter((r): r is ModelRow => !!r?.slower_by_ci95);
+      if (!undecided.length) return `${VERDICT_LABEL.inconclusive}: ${name} is neither proven dominated nor proven clear: ${md(c.reason)}.`;
+      return (
+        `${VERDICT_LABEL.inconclusive}: ${name} (top-1 ${top1(c.accuracy)}) is neither proven dominated nor proven clear: ` +
+        `its latency against ${undecided.map((r) => `${bold(r.name)} (top-1 ${top1(r.accuracy)}) is ${pctInterval(r.slower_by_ci95!)}`).join(', against ')} (95% CI), ` +
+        `which straddles the +${t} tolerance line. A longer \`--budget\` narrows the interval.`
+      );
+    }
+    case 'new-frontier': {
+      if (!asAccurate.length) {
+        const best = c.store_best_accuracy === null ? 'no stored model has an accuracy' : `the best stored top-1 is ${top1(c.store_best_accuracy)}`;
+        return `${VERDICT_LABEL['new-frontier']}: ${name} (top-1 ${top1(c.accuracy)}) moves the frontier: it is more accurate than every stored model by more than ${settings.accuracy_tolerance} points (${best}).`;
+      }
+      const by = asAccurate.map((r) => {
+        const note = r.separation === 'faster' ? '' : r.separation === 'within' ? ` (within the ${t} tolerance)` : ` (not proven beyond the ${t} tolerance)`;
+        return `${bold(r.name)} by ${magnitude(r.slower_by_ci95!)}${note}`;
+      });
+      return `${VERDICT_LABEL['new-frontier']}: ${name} (top-1 ${top1(c.accuracy)}) moves the frontier: it is faster than every measured model at least as accurate (${within}), 95% CI: ${by.join(', ')}.`;
+    }
+    default: {
+      if (c.latency_only) {
+        return `ℹ️ latency only: ${name} runs in ${ms(c.latency_ms)} ms (95% CI ${interval(c.ci95_ms, ms)} ms) on this machine; no accuracy was given, so there is no verdict on it.`;
+      }
+      const head = `${VERDICT_LABEL.pass}: ${name} (top-1 ${top1(c.accuracy)}) is on the frontier within tolerance: no measured model at least as accurate (${within}) is proven faster by more than ${t}.`;
+      // The models that keep it from moving the frontier: those it is not proven faster than.
+      const close = asAccurate.filter((r) => r.separation === 'within' || r.separation === 'straddles');
+      if (!close.length) return head;
+      const parts = close.map((r) => `${r.separation === 'within' ? 'within tolerance of' : 'not separated beyond the tolerance from'} ${bold(r.name)} (${pctInterval(r.slower_by_ci95!)})`);
+      return `${head} Its latency is ${parts.join(' and ')}, 95% CI.`;
+    }
   }
 }
 
-function candidateSection(c: CandidateResult, targetLabel: string): string {
-  const out: string[] = [candidateSentence(c), ''];
-  if (c.file) out.push(`Config: \`${escapeCode(c.file)}\`${c.accuracy_source ? ` · accuracy from ${md(c.accuracy_source)}` : ''}`, '');
-  out.push(
-    '| model | role | top-1 | latency ms (95% CI) | vs candidate (95% CI) | params | MACs | FLOP/byte | frontier |',
-    '|---|---|---:|---:|---:|---:|---:|---:|:-:|',
-  );
+const ROLE: Record<ModelRow['role'], string> = { candidate: 'candidate', contender: 'could dominate', neighbour: 'neighbour' };
+
+function candidateSection(c: CandidateResult, report: CheckView): string {
+  const t = report.settings.latency_tolerance;
+  const out: string[] = [candidateSentence(c, report.settings), ''];
+  // At most 6 columns of short cells: fits an 800 px comment without wrapping a number.
+  out.push('| model | top-1 | latency ms | candidate vs this model (95% CI) | frontier |', '|---|---:|---:|---|:-:|');
   for (const r of c.models) {
-    const vs = r.ratio === undefined ? '–' : `×${r.ratio.toFixed(3)} (${interval(r.ratio_ci95!, (x) => x.toFixed(3))})`;
-    out.push(
-      `| ${r.role === 'candidate' ? `**${md(r.name)}**` : md(r.name)} | ${r.role} | ${top1(r.accuracy)} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${vs} | ` +
-        `${millions(r.params)} | ${giga(r.macs)} | ${r.intensity.toFixed(1)} | ${r.on_frontier ? '★' : ''} |`,
-    );
+    const cmp = r.role === 'candidate' ? 'candidate' : separationText(r, t);
+    out.push(`| ${r.role === 'candidate' ? bold(r.name) : md(r.name)} | ${top1(r.accuracy)} | ${ms(r.latency_ms)} | ${cmp} | ${STAR[r.frontier]} |`);
+  }
+  out.push(
+    '',
+    `<sub>Latency: the candidate's against each model's, measured side by side; slower or faster only when the whole interval is beyond ±${tolPct(t)}. ` +
+      `Frontier: ★ on the frontier of the models measured here, ? not decided by the intervals${c.models.some((r) => r.frontier === 'unrated') ? ', – no accuracy' : ''}.</sub>`,
+    '',
+  );
+  // Before the details: a comment cut to fit keeps the coefficients.
+  if (c.lacs) out.push(renderGateLacs(c.lacs).trimEnd(), '');
+  out.push('<details><summary>Intervals, sizes and how this was measured</summary>', '');
+  out.push('| model | role | latency ms (95% CI) | params | MACs | FLOP/byte |', '|---|---|---:|---:|---:|---:|');
+  for (const r of c.models) {
+    out.push(`| ${md(r.name)} | ${ROLE[r.role]} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${millions(r.params)} | ${giga(r.macs)} | ${r.intensity.toFixed(1)} |`);
   }
   out.push('');
-  const lines: string[] = [];
-  if (c.distance.latency) {
-    const d = c.distance.latency;
-    lines.push(`- Latency at equal accuracy: ${pct(d.slower_by)} vs **${md(d.reference)}** (${d.slower_by > 0 ? 'slower than' : 'ahead of'} the frontier).`);
-  } else if (!c.latency_only) {
-    lines.push('- Latency at equal accuracy: no measured model is as accurate; it tops this frontier.');
-  }
-  if (c.distance.accuracy) {
-    const d = c.distance.accuracy;
-    lines.push(`- Accuracy at equal latency: ${d.less_accurate_by > 0 ? `${d.less_accurate_by.toFixed(2)} points below` : `${(-d.less_accurate_by).toFixed(2)} points above`} **${md(d.reference)}**.`);
-  } else if (!c.latency_only) {
-    lines.push('- Accuracy at equal latency: no measured model is as fast; it is the fastest here.');
-  }
-  if (lines.length) out.push(...lines, '');
-  // Before the chart: a comment cut to fit keeps the coefficients.
-  if (c.lacs) out.push(renderGateLacs(c.lacs).trimEnd(), '');
-  const chart = frontierChart(
-    c.models.filter((r) => r.accuracy !== null).map((r) => ({ name: r.name, accuracy: r.accuracy!, latency_ms: r.latency_ms, candidate: r.role === 'candidate', on_frontier: r.on_frontier })),
-    `Top-1 vs latency on this machine`,
-  );
-  if (chart) out.push(chart, '');
+  if (c.file) out.push(`Config: \`${escapeCode(c.file)}\`${c.accuracy_source ? ` · accuracy from ${md(c.accuracy_source)}` : ''}`, '');
   const note = c.budget_exhausted ? ' · budget spent before the precision target' : '';
-  out.push(`<sub>Measured side by side in one interleaved run on ${md(targetLabel)}: ${c.rounds} rounds, ${c.wall_s.toFixed(1)} s${note}. Ratios are model / candidate; ★ = on the frontier of the models measured here.</sub>`);
+  out.push(
+    `Measured side by side in one interleaved run on ${md(report.target.label)}: ${c.rounds} rounds, ${c.wall_s.toFixed(1)} s${note}. ` +
+      `"candidate vs this model" is the candidate's latency / the model's − 1, with the 95% interval of their side-by-side ratio: ` +
+      `slower or faster when the whole interval lies beyond ±${tolPct(t)}, within when it lies inside, straddles otherwise. ` +
+      `A model is on the frontier (★) when no model at least as accurate (within ${report.settings.accuracy_tolerance} points) is faster beyond the tolerance; ` +
+      `? when an interval straddles that line.`,
+    '',
+    '</details>',
+  );
   return out.join('\n');
 }
 
-export function renderCheckMarkdown(report: CheckReport): string {
+export function renderCheckMarkdown(report: CheckView): string {
   const { verdict, candidates, settings, selection } = report;
   const out: string[] = [];
   if (candidates.length === 1) {
-    out.push(candidateSection(candidates[0], report.target.label));
+    out.push(candidateSection(candidates[0], report));
   } else {
-    const counts = candidates.reduce<Record<string, number>>((a, c) => ((a[c.verdict] = (a[c.verdict] ?? 0) + 1), a), {});
-    out.push(
-      `${VERDICT_LABEL[verdict]}: ${candidates.length} candidates checked (${Object.entries(counts).map(([v, n]) => `${n} ${v}`).join(', ')}).`,
-      '',
-    );
-    for (const c of candidates) out.push(`### ${md(c.name)}`, '', candidateSection(c, report.target.label), '');
+    if (candidates.every((c) => c.latency_only)) {
+      out.push(`ℹ️ latency only (${candidates.length} candidates, no accuracy verdict): ${candidates.map((c) => bold(c.name)).join(', ')}.`, '');
+    } else {
+      const each = candidates.map((c) => `${bold(c.name)} ${c.latency_only ? 'latency only' : VERDICT_WORD[c.verdict]}`);
+      out.push(`${VERDICT_LABEL[verdict]} (the worst of ${candidates.length} candidates): ${each.join(', ')}.`, '');
+    }
+    for (const c of candidates) out.push(`### ${md(c.name)}`, '', candidateSection(c, report), '');
   }
   const strict = settings.strict ? ', strict (inconclusive fails)' : '';
   out.push(
     '',
-    `<sub>frontier-gate check · latency tolerance ${(settings.latency_tolerance * 100).toFixed(1)}% · accuracy tolerance ${settings.accuracy_tolerance} points · ` +
+    `<sub>frontier-gate check · latency tolerance ${tolPct(settings.latency_tolerance)} · accuracy tolerance ${settings.accuracy_tolerance} points · ` +
       `${settings.neighbors} neighbours · budget ${settings.budget_s} s${strict}${settings.store ? ` · store ${md(settings.store)}` : ''} · ` +
       `models to re-measure chosen by ${selection.ranked_by === 'stored-latency' ? 'stored latencies (ranking only, never compared)' : 'multiply-adds'}</sub>`,
   );
@@ -111,18 +172,24 @@ export function renderCheckMarkdown(report: CheckReport): string {
 
 export function renderRecordMarkdown(report: RecordReport): string {
   const storeFile = report.store;
-  const added = report.rows.filter((r) => r.action === 'added').length;
+  const count = (action: RecordRow['action']) => report.rows.filter((r) => r.action === action).length;
+  const actions = [
+    [count('added'), 'added'],
+    [count('updated'), 'updated'],
+    [count('config-changed'), 'replaced with a changed config (earlier measurements dropped)'],
+  ].filter(([n]) => n).map(([n, what]) => `${n} ${what}`);
   const out = [
-    `Recorded ${report.rows.length} model${report.rows.length === 1 ? '' : 's'} (${added} added, ${report.rows.length - added} updated) on ${md(report.target.label)}${storeFile ? ` into ${md(storeFile)}` : ''}.`,
+    `Recorded ${report.rows.length} model${report.rows.length === 1 ? '' : 's'} on ${md(report.target.label)}${storeFile ? ` into ${md(storeFile)}` : ''}: ${actions.join(', ')}.`,
     '',
-    '| model | action | top-1 | latency ms (95% CI) | previous ms | params | MACs |',
-    '|---|---|---:|---:|---:|---:|---:|',
+    '| model | action | top-1 | latency ms (95% CI) | previous ms | params · MACs |',
+    '|---|---|---:|---:|---:|---:|',
   ];
   for (const r of report.rows) {
     out.push(
-      `| ${md(r.name)} | ${r.action} | ${top1(r.accuracy)} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${r.previous_ms === null ? '–' : ms(r.previous_ms)} | ${millions(r.params)} | ${giga(r.macs)} |`,
+      `| ${md(r.name)} | ${r.action} | ${top1(r.accuracy)} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${r.previous_ms === null ? '–' : ms(r.previous_ms)} | ${millions(r.params)} · ${giga(r.macs)} |`,
     );
   }
+  out.push('', '<sub>Previous: the stored median of the same config on this target, kept in its history; latencies of other runs are not compared here.</sub>');
   for (const r of report.rows) {
     if (!r.lacs) continue;
     out.push('', renderGateLacs(r.lacs).trimEnd());
@@ -134,21 +201,37 @@ export function renderRecordMarkdown(report: RecordReport): string {
 export function renderSweepMarkdown(report: SweepReport): string {
   const storeFile = report.store;
   const moved = report.rows.filter((r) => r.status === 'slower' || r.status === 'faster');
-  const head = moved.length
-    ? `Drift on ${md(report.target.label)}: ${moved.map((r) => `**${md(r.name)}** ${r.status} (${pct(r.drift!)})`).join(', ')} since the last stored measurement, beyond noise.`
-    : `No drift beyond noise on ${md(report.target.label)} across ${report.rows.length} models.`;
-  const out = [report.dry_run ? `Dry run, the store is not written. ${head}` : head, ''];
+  const fresh = report.rows.filter((r) => r.status === 'new').length;
+  const compared = report.rows.length - fresh;
+  const where = md(report.target.label);
+  const drift = (r: DriftRow) => `${pct(r.drift!)} (${pctInterval(r.drift_ci95!)})`;
+  // A dry run says so first: nothing below was stored.
+  const sentences: string[] = report.dry_run ? [`Dry run: ${storeFile ? md(storeFile) : 'the store'} was not updated.`] : [];
+  if (moved.length) {
+    sentences.push(`Drift on ${where} since the last stored measurement, beyond noise: ${moved.map((r) => `**${md(r.name)}** ${r.status}: ${drift(r)}`).join(', ')}.`);
+  } else if (compared) {
+    sentences.push(`No drift beyond noise on ${where} across the ${compared} model${compared === 1 ? '' : 's'} measured here before.`);
+  }
+  if (fresh) sentences.push(`${fresh} model${fresh === 1 ? ' was' : 's were'} measured on ${where} for the first time.`);
+  const out = [sentences.join(' '), ''];
   if (report.common_drift !== null && Math.abs(report.common_drift) > 0.03) {
     out.push(`All models moved by ${pct(report.common_drift)} in the median: the machine or runtime changed more than the models did.`, '');
   }
-  out.push('| model | status | latency ms (95% CI) | previous ms | drift | noise band | previous date |', '|---|---|---:|---:|---:|---:|---|');
+  out.push('| model | status | latency ms (95% CI) | previous ms (date) | drift (interval) | noise band |', '|---|---|---:|---:|---:|---:|');
   for (const r of report.rows) {
+    const previous = r.previous_ms === null ? '–' : `${ms(r.previous_ms)}${r.previous_date ? ` (${r.previous_date.slice(0, 10)})` : ''}`;
     out.push(
-      `| ${md(r.name)} | ${r.status} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${r.previous_ms === null ? '–' : ms(r.previous_ms)} | ` +
-        `${r.drift === null ? '–' : pct(r.drift)} | ${r.noise === null ? '–' : `±${(r.noise * 100).toFixed(1)}%`} | ${r.previous_date ? r.previous_date.slice(0, 10) : '–'} |`,
+      `| ${md(r.name)} | ${r.status} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${previous} | ` +
+        `${r.drift === null ? '–' : drift(r)} | ${r.noise === null ? '–' : `±${(r.noise * 100).toFixed(1)}%`} |`,
     );
   }
-  if (report.dry_run) out.push('', `<sub>Dry run: the store${storeFile ? ` ${md(storeFile)}` : ''} was not written.</sub>`);
-  else if (storeFile) out.push('', `<sub>Store ${md(storeFile)} updated with these measurements.</sub>`);
+  out.push(
+    '',
+    '<sub>Drift is latency / previous − 1; its interval adds both measurements\' relative 95% half-widths. A model is slower or faster when its drift ' +
+      'is beyond its noise band: the larger of the latency tolerance and that sum.</sub>',
+  );
+  if (storeFile) {
+    out.push('', report.dry_run ? `<sub>Dry run: ${md(storeFile)} was not updated; run without \`--dry-run\` to store these measurements.</sub>` : `<sub>Store ${md(storeFile)} updated with these measurements.</sub>`);
+  }
   return out.join('\n') + '\n';
 }

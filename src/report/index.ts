@@ -10,6 +10,7 @@ import { renderCheckMarkdown, renderRecordMarkdown, renderSweepMarkdown } from '
 import { formatMeasureTable, formatStatsTable } from './tables';
 import type { Result } from './result';
 import { renderProfileResult, renderSearch } from './search';
+import { initText, lacsScreenText, lacsShardText, renderMergedSweepMarkdown, renderSweepShardMarkdown } from './shards';
 import { markdownToText, type TextOptions } from './terminal';
 
 
@@ -24,6 +25,12 @@ function plainText(r: Result): string | undefined {
       return formatMeasureTable(r.measurement) + '\n';
     case 'build':
       return `wrote ${r.file}: ${r.name}, batch ${r.batch}, ${r.precision}, ${r.params.toLocaleString('en-US')} params, ${formatBytes(r.bytes)}\n`;
+    case 'init':
+      return initText(r);
+    case 'lacs-shard':
+      return lacsShardText(r);
+    case 'lacs-screen':
+      return lacsScreenText(r);
     case 'report':
       return `wrote ${r.files.length} page${r.files.length === 1 ? '' : 's'} (${r.records} model${r.records === 1 ? '' : 's'}, ${r.targets} target${r.targets === 1 ? '' : 's'}) to ${r.dir}: open ${path.join(r.dir, 'index.html')}\n`;
     default:
@@ -52,6 +59,10 @@ export function renderMarkdown(r: Result): string {
       return renderProfileResult(r);
     case 'search':
       return renderSearch(r);
+    case 'sweep-shard':
+      return renderSweepShardMarkdown(r);
+    case 'merge-sweep':
+      return renderMergedSweepMarkdown(r);
     default:
       throw new Error(`no Markdown renderer for ${(r as Result).command}`);
   }
@@ -71,6 +82,17 @@ export function toJson(r: Result): unknown {
     case 'profile':
     case 'merge':
       return r.profile;
+    case 'sweep-shard':
+      // The shard result itself: `sweep --shard i/n --json > shard.json` is a file merge reads.
+      return r.shard;
+    case 'lacs-shard':
+      return r.shard;
+    case 'lacs-screen':
+      return r.screen;
+    case 'merge-sweep': {
+      const { command: _command, files: _files, ...rest } = r;
+      return { command: 'merge', kind: 'sweep', ...rest };
+    }
     case 'search':
       return r.runs.map(({ label, result, hypervolume }) => ({
         label, space: result.space, mode: result.mode, proxy: result.proxy, target: result.target, latency_target_ms: r.latency_target_ms,

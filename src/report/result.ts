@@ -4,6 +4,9 @@
  */
 import type { NetworkStats } from '../arch/counts';
 import type { CheckReport, RecordReport, SweepReport } from '../frontier/gate';
+import type { InitRow } from '../frontier/init';
+import type { MergedSweep, SweepShardResult } from '../frontier/shard';
+import type { LacsScreen, LacsShardResult } from '../lacs/shard';
 import type { LacsResult } from '../lacs/run';
 import type { CoefficientComparison } from '../lacs/compare';
 import type { MeasureResult, Precision } from '../measure/types';
@@ -85,6 +88,60 @@ export interface DashboardCommandResult {
   records: number;
 }
 
+/** `init`: the first store written from the repository's configs, and the workflow to add. */
+export interface InitCommandResult {
+  command: 'init';
+  /** Repository-relative path of the store written (nothing is written with --workflow-only). */
+  store_path: string;
+  /** The configs glob the records come from. */
+  configs: string;
+  rows: InitRow[];
+  /** Configs without an accuracy: the gate can only report their position (or read a metrics file). */
+  without_accuracy: string[];
+  /** The workflow to add as .github/workflows/frontier.yml. */
+  workflow: string;
+  /** The records were measured on this machine (--measure). */
+  measured: boolean;
+  /** --workflow-only: only the workflow, no store written. */
+  workflow_only: boolean;
+}
+
+/** `sweep --shard i/n`: one shard measured against the anchor; the store is not touched. */
+export interface SweepShardCommandResult {
+  command: 'sweep-shard';
+  shard: SweepShardResult;
+  /** Where the shard result was written (--out), for `merge`. */
+  file?: string;
+}
+
+/**
+ * `merge <sweep-shard.json>...`: the shards of one sweep of one target joined through the anchor. It reads
+ * as a sweep report (target, rows, drift) plus what the merge adds (shards, runners, anchor, gaps).
+ */
+export interface MergedSweepResult extends Omit<MergedSweep, 'updates'> {
+  command: 'merge-sweep';
+  latency_tolerance: number;
+  /** The store updated; undefined with --dry-run. */
+  store?: string;
+  dry_run: boolean;
+  files: string[];
+}
+
+/** `lacs --shard i/n`: this shard's part of the LACS screen, written for `merge`. */
+export interface LacsShardCommandResult {
+  command: 'lacs-shard';
+  shard: LacsShardResult;
+  file: string;
+}
+
+/** `merge <lacs-shard.json>... --out`: the shards joined into one screen for `lacs --screened`. */
+export interface LacsScreenCommandResult {
+  command: 'lacs-screen';
+  screen: LacsScreen;
+  file: string;
+  files: string[];
+}
+
 export type Result =
   | CheckReport
   | RecordReport
@@ -95,7 +152,12 @@ export type Result =
   | LacsCommandResult
   | ProfileCommandResult
   | SearchCommandResult
-  | DashboardCommandResult;
+  | DashboardCommandResult
+  | InitCommandResult
+  | SweepShardCommandResult
+  | MergedSweepResult
+  | LacsShardCommandResult
+  | LacsScreenCommandResult;
 
 /** The process exit code a result stands for (0 unless the gate failed). */
 export function exitCodeOf(result: Result): number {

@@ -24,6 +24,8 @@ export interface ChartPoint {
   /** Top-1 in percent; null = unknown (drawn as a dashed vertical line at its latency). */
   top1: number | null;
   on_frontier: boolean;
+  /** Neither on nor off the frontier: an interval straddles the tolerance line (an inconclusive candidate). */
+  undecided?: boolean;
 }
 
 export interface FrontierChartInput {

@@ -1,0 +1,83 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadArchConfig } from '../arch/parse';
+import { UserError } from '../errors';
+import { applyRecordUpdates, runRecord } from '../frontier/gate';
+import { DEFAULT_INIT_BRANCH, DEFAULT_INIT_CONFIGS, initStore, type InitConfig, type InitOptions, type InitResult } from '../frontier/init';
+import { DEFAULT_STORE_PATH, serializeStore } from '../frontier/store';
+import { writeFileAtomic } from '../util/fs';
+import type { MeasureOptions } from '../measure/types';
+import type { InitCommandResult } from '../report/result';
+// The `configs` glob dialect of the action, so init and the action agree on what matches.
+import { walkGlob } from '../util/glob';
+import { budgetFlag, MEASURE_FLAGS, measureOptions, stringFlag } from './flags';
+import type { Command } from './types';
+
+export interface InitArgs {
+  opts: InitOptions;
+  /** Absolute path of the store to write. */
+  storeFile: string;
+  configs: InitConfig[];
+  init: InitResult;
+  /** Measure every config on this machine before writing (--measure). */
+  measure?: { budgetSeconds: number; options: Partial<MeasureOptions> };
+  workflowOnly: boolean;
+}
+
+export const command: Command<InitArgs, InitCommandResult> = {
+  name: 'init',
+  summary: "start a model repository: create the frontier store from the repo's configs and print the workflow to add",
+  args: '',
+  flags: {
+    configs: { type: 'string', value: 'GLOB', default: DEFAULT_INIT_CONFIGS, help: 'the architecture configs of the repository (the action\'s `configs` glob)' },
+    frontier: { type: 'string', value: 'STORE', default: DEFAULT_STORE_PATH, help: 'the store to create, inside the repository' },
+    branch: { type: 'string', value: 'BRANCH', default: DEFAULT_INIT_BRANCH, help: 'the branch the printed workflow records merges to' },
+    force: { type: 'boolean', help: 'start the store over when it exists already' },
+    measure: { type: 'boolean', help: 'measure every config on this machine before writing the store (default: the first push or sweep does)' },
+    budget: { type: 'string', value: 'SECONDS', default: 20, help: 'with --measure: measurement budget for the whole call' },
+    'workflow-only': { type: 'boolean', help: 'print only the workflow; write nothing' },
+    ...MEASURE_FLAGS,
+  },
+  parse(values, positionals) {
+    if (positionals.length) throw new UserError(`init: takes no positional arguments (use --configs GLOB), got ${JSON.stringify(positionals[0])}`);
+    const opts: InitOptions = {
+      configs: stringFlag(values, 'configs') ?? DEFAULT_INIT_CONFIGS,
+      storePath: (stringFlag(values, 'frontier') ?? DEFAULT_STORE_PATH).replace(/\\/g, '/').replace(/^\.\//, ''),
+      branch: stringFlag(values, 'branch') ?? DEFAULT_INIT_BRANCH,
+    };
+    if (!opts.storePath || path.isAbsolute(opts.storePath) || opts.storePath.split('/').includes('..')) {
+      throw new UserError(`--frontier: expected a path inside the repository, got ${JSON.stringify(opts.storePath)}`);
+    }
+    if (!/^[\w./-]+$/.test(opts.branch)) throw new UserError(`--branch: expected a branch name, got ${JSON.stringify(opts.branch)}`);
+    const root = process.cwd();
+    const files = walkGlob(root, opts.configs);
+    // Every config is parsed before anything is written; the first bad one stops init with its position.
+    const configs: InitConfig[] = files.map((file) => ({ file, config: loadArchConfig(file) }));
+    const init = initStore(configs, opts);
+    const workflowOnly = Boolean(values['workflow-only']);
+    const storeFile = path.join(root, opts.storePath);
+    if (!workflowOnly && fs.existsSync(storeFile) && !values.force) {
+      throw new UserError(`${opts.storePath} exists already; add configs with frontier-gate record, or pass --force to start it over`);
+    }
+    return {
+      opts, storeFile, configs, init, workflowOnly,
+      ...(values.measure ? { measure: { budgetSeconds: budgetFlag(values, 20), options: measureOptions(values) } } : {}),
+    };
+  },
+  async run(a, ctx) {
+    const result: InitCommandResult = {
+      command: 'init', store_path: a.opts.storePath, configs: a.opts.configs, rows: a.init.rows, without_accuracy: a.init.withoutAccuracy,
+      workflow: a.init.workflow, measured: false, workflow_only: a.workflowOnly,
+    };
+    if (a.workflowOnly) return result;
+    let store = a.init.store;
+    if (a.measure) {
+      const { updates } = await runRecord(store, a.configs.map((c) => ({ config: c.config, file: c.file })), { budgetSeconds: a.measure.budgetSeconds, measure: a.measure.options, lacs: false },
+        { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit() });
+      store = applyRecordUpdates(store, updates);
+    }
+    fs.mkdirSync(path.dirname(a.storeFile), { recursive: true });
+    writeFileAtomic(a.storeFile, serializeStore(store), { what: '--frontier' });
+    return { ...result, measured: Boolean(a.measure) };
+  },
+};

@@ -1,0 +1,125 @@
+/**
+ * What a sweep that finds drift beyond noise does (input on-drift): report it only, open or update one
+ * issue listing the moved models, fail the run, or both. The issue is found again by a hidden marker that
+ * names the target, like the PR comment, so each target keeps one issue; a later sweep without drift
+ * closes it with a note.
+ */
+import type { DriftRow } from '../frontier/gate';
+import { escapeMarkdown } from '../report/markdown';
+import { WriteForbidden, type RepoApi, type RepoIssue } from './api';
+import type { OnDrift } from './inputs';
+
+export interface DriftInput {
+  target: { key: string; label: string };
+  rows: readonly DriftRow[];
+  common_drift: number | null;
+}
+
+export interface DriftOutcome {
+  moved: DriftRow[];
+  /** True when on-drift fails the run and something moved. */
+  failing: boolean;
+  issue?: { number: number; outcome: 'created' | 'updated' | 'closed' | 'unchanged' } | 'skipped-read-only' | 'unavailable';
+  /** One line for the report. */
+  note?: string;
+}
+
+const MARKER_PREFIX = '<!-- frontier-gate:drift;target=';
+
+export function driftMarker(targetKey: string): string {
+  return `${MARKER_PREFIX}${targetKey.replace(/-->|[;\s]/g, '_')} -->`;
+}
+
+/** Models whose latency moved beyond noise since their last stored measurement on this target. */
+export function movedModels(rows: readonly DriftRow[]): DriftRow[] {
+  return rows.filter((r) => r.status === 'slower' || r.status === 'faster');
+}
+
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+
+/** Title and body of the drift issue. Pure. */
+export function driftIssue(input: DriftInput, moved: readonly DriftRow[], meta: { date: string; runUrl?: string; sha?: string }): { title: string; body: string } {
+  const title = `frontier-gate: latency drift on ${input.target.label}`.slice(0, 250);
+  const lines = [
+    driftMarker(input.target.key),
+    `The sweep of ${meta.date}${meta.sha ? ` (commit ${meta.sha.slice(0, 12)})` : ''} measured **${moved.length}** model(s) on ${escapeMarkdown(input.target.label)} ` +
+      `beyond noise from their last stored measurement.${meta.runUrl ? ` [Run](${meta.runUrl}).` : ''}`,
+    '',
+  ];
+  if (input.common_drift !== null && moved.length > 1) {
+    lines.push(`All models moved by ${pct(input.common_drift)} in the median: when that is most of each model's drift, the runner or runtime changed rather than the models.`, '');
+  }
+  lines.push('| model | status | latency ms (95% CI) | previous ms | drift | noise band | previous date |', '|---|---|---:|---:|---:|---:|---|');
+  for (const r of moved) {
+    lines.push(
+      `| ${escapeMarkdown(r.name)} | ${r.status} | ${r.latency_ms.toPrecision(4)} (${r.ci95_ms[0].toPrecision(4)}–${r.ci95_ms[1].toPrecision(4)}) | ` +
+        `${r.previous_ms?.toPrecision(4) ?? '–'} | ${r.drift !== null ? pct(r.drift) : '–'} | ${r.noise !== null ? `±${(r.noise * 100).toFixed(1)}%` : '–'} | ${r.previous_date?.slice(0, 10) ?? '–'} |`,
+    );
+  }
+  lines.push('', 'This issue is kept up to date by the nightly sweep and closed by the first sweep without drift on this target.');
+  return { title, body: lines.join('\n') };
+}
+
+/** The open drift issue of this target, if any (found by its marker; only our own bot's issues). */
+export function findDriftIssue(issues: readonly RepoIssue[], targetKey: string): RepoIssue | undefined {
+  const marker = driftMarker(targetKey);
+  // A person can paste the marker into an issue of their own: only a bot's issue is ours to edit.
+  return issues.find((i) => i.body.startsWith(marker) && /\[bot\]$/.test(i.author));
+}
+
+export async function applyDriftPolicy(
+  api: RepoApi,
+  onDrift: OnDrift,
+  input: DriftInput,
+  meta: { date: string; runUrl?: string; sha?: string; readOnly: boolean; log: (m: string) => void },
+): Promise<DriftOutcome> {
+  const moved = movedModels(input.rows);
+  const failing = moved.length > 0 && (onDrift === 'fail' || onDrift === 'issue+fail');
+  const out: DriftOutcome = { moved, failing };
+  if (onDrift !== 'issue' && onDrift !== 'issue+fail') {
+    if (moved.length) out.note = `Drift beyond noise: ${moved.map((r) => `${escapeMarkdown(r.name)} ${r.status}`).join(', ')}${failing ? ' (on-drift: fail)' : ''}.`;
+    return out;
+  }
+  if (meta.readOnly) {
+    out.issue = 'skipped-read-only';
+    if (moved.length) out.note = 'The drift issue was not written: this run makes no write call.';
+    return out;
+  }
+  if (!api.listOpenIssues || !api.createIssue || !api.updateIssue) {
+    out.issue = 'unavailable';
+    return out;
+  }
+  try {
+    const existing = findDriftIssue(await api.listOpenIssues(), input.target.key);
+    if (!moved.length) {
+      if (existing) {
+        await api.updateIssue(existing.number, {
+          body: `${driftMarker(input.target.key)}\nNo drift beyond noise on ${escapeMarkdown(input.target.label)} in the sweep of ${meta.date}; closed by frontier-gate.\n\n<details><summary>Last report</summary>\n\n${existing.body.split('\n').slice(1).join('\n')}\n</details>`,
+          state: 'closed',
+        });
+        out.issue = { number: existing.number, outcome: 'closed' };
+        out.note = `No drift: closed drift issue #${existing.number}.`;
+      }
+      return out;
+    }
+    const { title, body } = driftIssue(input, moved, meta);
+    if (existing) {
+      if (existing.body === body && existing.title === title) out.issue = { number: existing.number, outcome: 'unchanged' };
+      else {
+        await api.updateIssue(existing.number, { title, body });
+        out.issue = { number: existing.number, outcome: 'updated' };
+      }
+    } else {
+      const created = await api.createIssue(title, body);
+      out.issue = { number: created.number, outcome: 'created' };
+    }
+    const n = (out.issue as { number: number }).number;
+    out.note = `Drift beyond noise in ${moved.length} model(s): issue #${n} ${(out.issue as { outcome: string }).outcome}.`;
+    meta.log(out.note);
+  } catch (err) {
+    if (!(err instanceof WriteForbidden)) throw err;
+    out.issue = 'skipped-read-only';
+    out.note = `The drift issue was not written: the token may not write issues (HTTP ${err.status}); grant \`issues: write\`.`;
+  }
+  return out;
+}
