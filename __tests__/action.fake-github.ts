@@ -45,6 +45,17 @@ export class FakeGitHub {
   /** Called before a contents PUT is applied: lets a test commit "another writer's" change first. */
   beforePut?: (path: string, branch: string) => void;
   botLogin = 'github-actions[bot]';
+  /**
+   * What GET /user answers: 'integration' (403, as for GITHUB_TOKEN, which comments as github-actions[bot])
+   * or 'user' (a personal token: {login: botLogin}).
+   */
+  tokenKind: 'integration' | 'user' = 'integration';
+  /** Add a comment written by someone else (a user who can comment on the PR). */
+  addComment(issue: number, body: string, user: string): number {
+    const id = this.nextCommentId++;
+    this.comments.push({ id, issue, body, user });
+    return id;
+  }
   /** Answer the next N requests with 502 (a flaky proxy), to exercise the retry plugin. */
   failNext = 0;
   private server?: http.Server;
@@ -126,6 +137,9 @@ export class FakeGitHub {
     const p = r.path;
     let m: RegExpExecArray | null;
     const forbidden: [number, unknown] = [403, { message: 'Resource not accessible by integration' }];
+    if (p === '/user' && r.method === 'GET') {
+      return this.tokenKind === 'user' ? [200, { login: this.botLogin, type: 'User' }] : forbidden;
+    }
     if ((m = /^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)\/files$/.exec(p)) && r.method === 'GET') {
       const files = this.prFiles.get(Number(m[1])) ?? [];
       const page = Number(r.query.page ?? 1);

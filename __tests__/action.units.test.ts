@@ -247,6 +247,7 @@ describe('comment upsert', () => {
     ];
     const calls: string[] = [];
     const api = {
+      authenticatedLogin: async () => 'github-actions[bot]',
       listIssueComments: async () => comments,
       createIssueComment: async () => {
         calls.push('create');

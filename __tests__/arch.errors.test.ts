@@ -216,7 +216,7 @@ describe('files', () => {
   });
 
   it('rejects a directory', () => {
-    expect(() => loadArchConfig(dir)).toThrow(/not a file/);
+    expect(() => loadArchConfig(dir)).toThrow(/is a folder; expected a regular file/);
   });
 
   it('reports positions in the file it read', () => {

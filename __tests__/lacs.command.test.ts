@@ -99,7 +99,7 @@ describe('frontier-gate lacs (injected measurer)', () => {
   test.each([
     [['--phi', 'x'], /--phi: expected an integer >= 0 and <= 12, got "x"/],
     [['--grid-step', '0'], /--grid-step: expected a number >= 0.005/],
-    [['--accuracy', '/nonexistent/acc.yaml'], /--accuracy: "\/nonexistent\/acc.yaml" does not exist/],
+    [['--accuracy', '/nonexistent/acc.yaml'], /--accuracy: cannot read "\/nonexistent\/acc.yaml": no such file/],
     [['--record', 'x'], /unknown flag --record; did you mean --records\?/],
     [['--records', '/nonexistent'], /--records: "\/nonexistent" does not exist/],
   ])('bad input %p is a UserError before any measurement', async (flags, message) => {

@@ -188,7 +188,7 @@ describe('external .onnx files', () => {
     const file = path.join(root, 'models', 'missing.onnx');
     fs.writeFileSync(file, model([1, 4], { location: 'nope.bin' }));
     expect(() => readOnnxFile('m', file)).toThrow(/needs external data file "nope.bin", which does not exist/);
-    expect(() => readOnnxFile('m', path.join(root, 'absent.onnx'))).toThrow(/absent\.onnx: cannot read the model: ENOENT/);
+    expect(() => readOnnxFile('m', path.join(root, 'absent.onnx'))).toThrow(/cannot read ".*absent\.onnx": no such file/);
     const junk = path.join(root, 'models', 'junk.onnx');
     fs.writeFileSync(junk, 'this is not protobuf at all, just text');
     expect(() => readOnnxFile('junk', junk)).toThrow(/junk\.onnx: not an ONNX model/);

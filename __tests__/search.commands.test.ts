@@ -85,7 +85,7 @@ describe('frontier-gate profile / merge / search', () => {
     expect((await run('profile')).err).toMatch(/expected one search space file/);
     expect((await run('profile', spaceFile, '--shard', '3/2')).err).toMatch(/--shard: expected i\/n .*"3\/2"/);
     expect((await run('profile', spaceFile, '--samples', '0')).err).toMatch(/--samples: expected an integer >= 1/);
-    expect((await run('profile', 'missing.yaml')).err).toMatch(/cannot read search space "missing.yaml": ENOENT/);
+    expect((await run('profile', 'missing.yaml')).err).toMatch(/search space: cannot read "missing.yaml": no such file/);
     expect((await run('search', spaceFile)).err).toMatch(/--latency-target MS is required/);
     expect((await run('search', spaceFile, '--latency-target', 'fast')).err).toMatch(/--latency-target: expected a number.*"fast"/);
     expect((await run('merge', path.join(dir, 'nope.json'))).code).toBe(2);

@@ -4,7 +4,7 @@
  * stderr unless --quiet. Never lets a user error become a stack trace.
  */
 import { closest } from 'fastest-levenshtein';
-import { writeFileAtomic } from './fsutil';
+import { checkOutputPath, writeFileAtomic } from './util/fs';
 import { EXIT, UserError } from './errors';
 import { COMMANDS, findCommand } from './commands';
 import { GLOBAL_FLAGS, parseCommandArgv } from './commands/argv';
@@ -68,11 +68,7 @@ export function commandHelp(cmd: AnyCommand): string {
 }
 
 function writeOutput(flag: string, file: string, text: string): void {
-  try {
-    writeFileAtomic(file, text);
-  } catch (err) {
-    throw new UserError(`--${flag}: cannot write ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  writeFileAtomic(file, text, { what: `--${flag}` });
 }
 
 function defaultMeasurer(log: ((line: string) => void) | undefined): Measurer {
@@ -122,6 +118,11 @@ export async function main(argv: string[], io: CommandIO = processIO, deps: CliD
       commit: deps.commit ?? (() => detectCommit()),
     };
     const format: Format = values.json ? 'json' : choiceFlag(values, 'format', Object.keys(FORMATS) as Format[], 'text');
+    // Output files are checked before any work: a folder, special file or read-only path fails now.
+    for (const flag of ['report', 'json-report']) {
+      const file = stringFlag(values, flag);
+      if (file) checkOutputPath(file, `--${flag}`);
+    }
     const args = cmd.parse(values, positionals);
     const result = await cmd.run(args, ctx);
     const reportFile = stringFlag(values, 'report');

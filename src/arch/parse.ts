@@ -18,6 +18,8 @@ import { countConfig, type NetworkStats } from './counts';
 import { ShapeError } from './lower';
 import { ARCH_CONFIG_SCHEMA, FIELD_HINTS, MAX_NESTING } from './schema';
 import { DEFAULT_LIMITS, type ArchConfig, type ResourceLimits, type StageConfig } from './types';
+import { FileInputError, readRegularText } from '../util/fs';
+import { kindOfValue, quoteValue } from '../util/describe';
 
 export type FieldPath = (string | number)[];
 
@@ -74,21 +76,14 @@ export function parseArchConfig(text: string, file: string, limits?: Partial<Res
 
 export function loadArchConfigWithSource(path: string, limits?: Partial<ResourceLimits>): LoadedArchConfig {
   const resolved = resolveLimits(limits);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`config ${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (err as Error).message})`}`);
-  }
-  if (!stat.isFile()) throw new UserError(`config ${path}: not a file`);
-  // Checked before reading, so a huge file costs nothing.
-  if (stat.size > resolved.maxFileBytes) throw oversized(path, stat.size, resolved.maxFileBytes);
   let text: string;
   try {
-    text = fs.readFileSync(path, 'utf8');
+    // A regular file, size checked on the open descriptor before reading (src/util/fs.ts).
+    text = readRegularText(path, { what: 'config', maxBytes: resolved.maxFileBytes });
   } catch (err) {
-    throw new UserError(`config ${path}: cannot read (${(err as Error).message})`);
+    if (err instanceof FileInputError && err.code === 'TOOLARGE') throw oversized(path, fs.statSync(path).size, resolved.maxFileBytes);
+    if (err instanceof FileInputError && err.code === 'ENOENT') throw new UserError(`config ${path}: no such file`);
+    throw err;
   }
   return parseArchConfigWithSource(text, path, resolved);
 }
@@ -239,7 +234,7 @@ const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 
  * Bounds nesting lexically: flow brackets, block indicators stacked on one line ("- - - x") and
  * indentation. The bound is loose (quotes are not tracked), far above anything a config needs.
  */
-function scanNesting(text: string, file: string): void {
+export function scanNesting(text: string, file: string): void {
   let depth = 0;
   let line = 1;
   let lineStart = 0;
@@ -302,7 +297,7 @@ function yamlProblem(err: YAML.YAMLError, file: string, lineCounter: YAML.LineCo
 function describeNode(node: unknown): string {
   if (YAML.isSeq(node)) return 'a list';
   if (YAML.isMap(node)) return 'a mapping';
-  if (YAML.isScalar(node)) return `a single value (${JSON.stringify(node.value)})`;
+  if (YAML.isScalar(node)) return `a single value (${quoteValue(node.value)})`;
   if (YAML.isAlias(node)) return 'an alias';
   return 'not a mapping';
 }
@@ -486,15 +481,7 @@ const TYPE_WORDS: Record<string, string> = {
 };
 
 function typeOfValue(value: unknown): string {
-  if (value === null || value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return 'a non-finite number';
-    return Number.isInteger(value) ? 'an integer' : 'a fractional number';
-  }
-  if (typeof value === 'boolean') return 'a boolean';
-  return `a ${typeof value}`;
+  return kindOfValue(value);
 }
 
 /** "an integer from 1 to 64", "a number > 0 and <= 16", "1 | 3 | 5". */
@@ -559,7 +546,7 @@ function describeProblem(error: ErrorObject, data: unknown, source: SourceMap): 
   const written = source.sourceText(path);
   const value = valueAt(data, path);
   // Strings are quoted, numbers shown as written (".inf", "1e3"), collections described.
-  const quoted = written === undefined || value === null ? typeOfValue(value) : typeof value === 'string' ? JSON.stringify(written) : written;
+  const quoted = written === undefined || value === null ? typeOfValue(value) : typeof value === 'string' ? quoteValue(written) : quoteValue(written).replace(/^"|"$/g, '');
   const got = written === undefined || value === null ? quoted : `${quoted} (${typeOfValue(value)})`;
   switch (error.keyword) {
     case 'additionalProperties': {
@@ -569,7 +556,7 @@ function describeProblem(error: ErrorObject, data: unknown, source: SourceMap): 
       return {
         path: [...path, key],
         pos: source.locateKey([...path, key]),
-        detail: `unknown key ${JSON.stringify(key)}${guess ? ` (did you mean "${guess}"?)` : ''}; allowed keys: ${allowed.join(', ')}`,
+        detail: `unknown key ${quoteValue(key, 40)}${guess ? ` (did you mean "${guess}"?)` : ''}; allowed keys: ${allowed.join(', ')}`,
       };
     }
     case 'required': {

@@ -2,7 +2,7 @@ import { countConfig } from '../arch/counts';
 import { checkResourceLimits, loadArchConfig } from '../arch/parse';
 import type { ArchConfig } from '../arch/types';
 import { UserError } from '../errors';
-import { writeFileAtomic } from '../fsutil';
+import { checkOutputPath, writeFileAtomic } from '../util/fs';
 import type { Precision } from '../measure/types';
 import { buildModel } from '../onnx/build';
 import type { BuildResult } from '../report/result';
@@ -32,6 +32,7 @@ export const command: Command<BuildArgs, BuildResult> = {
     if (positionals.length !== 1) throw new UserError(`build: expected one config, got ${positionals.length}`);
     const output = stringFlag(values, 'output');
     if (!output) throw new UserError('build: -o/--output is required');
+    checkOutputPath(output, '-o');
     const batch = numberFlag(values, 'batch', 1, { min: 1, max: 4096, integer: true });
     const limits = limitsFromFlags(values);
     const config = loadArchConfig(positionals[0], limits);
@@ -44,7 +45,7 @@ export const command: Command<BuildArgs, BuildResult> = {
   },
   async run({ config, output, batch, precision, seed }) {
     const bytes = buildModel(config, { batch, precision, seed });
-    writeFileAtomic(output, bytes);
+    writeFileAtomic(output, bytes, { what: '-o' });
     return { command: 'build', file: output, name: config.name, batch, precision, params: countConfig(config, precision).params, bytes: bytes.length };
   },
 };

@@ -1,7 +1,7 @@
 /** `--chart FILE.svg`: the frontier chart of each checked candidate, written as SVG (thin: data from report/). */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors';
+import { checkOutputPath, writeFileAtomic } from '../util/fs';
 import type { CheckReport } from '../frontier/gate';
 import { checkChartInputs } from '../report/chart';
 import { renderFrontierSvg } from '../report/svg-chart';
@@ -21,6 +21,7 @@ export function chartFiles(file: string, names: readonly string[]): string[] {
 export function chartFlag(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !value.trim() || !/\.svg$/i.test(value)) throw new UserError(`--chart: expected a file name ending in .svg, got ${JSON.stringify(value)}`);
+  checkOutputPath(value, '--chart');
   return value;
 }
 
@@ -31,12 +32,7 @@ export async function writeCheckCharts(file: string | undefined, report: Pick<Ch
   for (let i = 0; i < inputs.length; i++) {
     if (!inputs[i].points.length) continue;
     const svg = await renderFrontierSvg(inputs[i]);
-    try {
-      fs.mkdirSync(path.dirname(path.resolve(files[i])), { recursive: true });
-      fs.writeFileSync(files[i], svg);
-    } catch (err) {
-      throw new UserError(`--chart: cannot write ${JSON.stringify(files[i])}: ${(err as Error).message}`);
-    }
+    writeFileAtomic(files[i], svg, { what: '--chart' });
     log(`chart: ${files[i]}`);
   }
   return files;

@@ -4,7 +4,8 @@ import { loadArchConfig } from '../arch/parse';
 import { UserError } from '../errors';
 import { applyRecordUpdates, runRecord } from '../frontier/gate';
 import { DEFAULT_INIT_BRANCH, DEFAULT_INIT_CONFIGS, initStore, type InitConfig, type InitOptions, type InitResult } from '../frontier/init';
-import { DEFAULT_STORE_PATH, serializeStore, writeFileAtomic } from '../frontier/store';
+import { DEFAULT_STORE_PATH, serializeStore } from '../frontier/store';
+import { writeFileAtomic } from '../util/fs';
 import type { MeasureOptions } from '../measure/types';
 import type { InitCommandResult } from '../report/result';
 // The `configs` glob dialect of the action, so init and the action agree on what matches.
@@ -76,7 +77,7 @@ export const command: Command<InitArgs, InitCommandResult> = {
       store = applyRecordUpdates(store, updates);
     }
     fs.mkdirSync(path.dirname(a.storeFile), { recursive: true });
-    writeFileAtomic(a.storeFile, serializeStore(store));
+    writeFileAtomic(a.storeFile, serializeStore(store), { what: '--frontier' });
     return { ...result, measured: Boolean(a.measure) };
   },
 };

@@ -4,7 +4,7 @@ import { loadArchConfig } from '../arch/parse';
 import type { ArchConfig } from '../arch/types';
 import { UserError } from '../errors';
 import { fileStore, type StoreAccess } from '../frontier/access';
-import { parseAccuracyTable, type AccuracyTable } from '../lacs/accuracy';
+import { loadAccuracyTable, type AccuracyTable } from '../lacs/accuracy';
 import { FileCache, type MeasurementCache } from '../lacs/cache';
 import { compareCoefficients, type StoredCoefficients } from '../lacs/compare';
 import { storedCoefficients, writeFamily } from '../lacs/family';
@@ -18,6 +18,7 @@ import type { LacsCommandResult, LacsShardCommandResult } from '../report/result
 import { writeFileOrFail } from './profile';
 import { REPORT_FLAGS, choiceFlag, listFlag, numberFlag, optionalNumber, PRECISIONS, PROVIDERS, stringFlag } from './flags';
 import type { Command } from './types';
+import { checkOutputFolder, checkOutputPath, readRegularText, writeFileAtomic } from '../util/fs';
 
 const isYaml = (f: string) => /\.ya?ml$/i.test(f);
 
@@ -49,8 +50,9 @@ function loadRecordConfigs(sources: string[], warn: ((s: string) => void) | unde
 function readPrevious(file: string): StoredCoefficients {
   let doc: unknown;
   try {
-    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    doc = JSON.parse(readRegularText(file, { what: '--previous', kind: 'metrics' }));
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`--previous ${file}: cannot read stored coefficients: ${(err as Error).message}`);
   }
   const o = doc as Record<string, unknown>;
@@ -64,8 +66,9 @@ function readPrevious(file: string): StoredCoefficients {
 function readScreen(file: string): LacsScreen {
   let screen: unknown;
   try {
-    screen = JSON.parse(fs.readFileSync(file, 'utf8'));
+    screen = JSON.parse(readRegularText(file, { what: '--screened', kind: 'store' }));
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`--screened ${file}: cannot read the merged screen: ${(err as Error).message}`);
   }
   if (!isLacsScreen(screen)) throw new UserError(`--screened ${file}: not a merged LACS screen (merge the lacs --shard results with frontier-gate merge --out)`);
@@ -152,10 +155,16 @@ export const command: Command<LacsArgs, LacsCommandResult | LacsShardCommandResu
     const accuracyFile = stringFlag(values, 'accuracy');
     let accuracyTable: AccuracyTable | undefined;
     if (accuracyFile) {
-      if (!fs.existsSync(accuracyFile)) throw new UserError(`--accuracy: ${JSON.stringify(accuracyFile)} does not exist`);
-      accuracyTable = parseAccuracyTable(fs.readFileSync(accuracyFile, 'utf8'), accuracyFile);
+      accuracyTable = loadAccuracyTable(accuracyFile);
     }
     const previousFile = stringFlag(values, 'previous');
+    // Every output path is checked before anything is measured.
+    for (const flag of ['coefficients-out', 'cache']) {
+      const file = stringFlag(values, flag);
+      if (file) checkOutputPath(file, `--${flag}`);
+    }
+    const familyDirFlag = stringFlag(values, 'family-dir');
+    if (familyDirFlag) checkOutputFolder(familyDirFlag, '--family-dir');
     const shardText = stringFlag(values, 'shard');
     const out = stringFlag(values, 'out');
     const screenedFile = stringFlag(values, 'screened');
@@ -211,7 +220,7 @@ export const command: Command<LacsArgs, LacsCommandResult | LacsShardCommandResu
       ? compareCoefficients(a.previous, { ...lacs.chosen, target_key: lacs.target?.key })
       : undefined;
     const stored = storedCoefficients(lacs, ctx.now().toISOString());
-    if (a.coefficientsOut && stored) fs.writeFileSync(a.coefficientsOut, JSON.stringify(stored, null, 2) + '\n');
+    if (a.coefficientsOut && stored) writeFileAtomic(a.coefficientsOut, JSON.stringify(stored, null, 2) + '\n', { what: '--coefficients-out' });
     else if (a.coefficientsOut) ctx.log(`lacs: no coefficients were chosen (accuracy unknown); ${a.coefficientsOut} was not written`);
     const written = a.coefficientsOut && stored ? { coefficients_file: a.coefficientsOut } : {};
     return { command: 'lacs', lacs, ...(comparison ? { comparison } : {}), family_files, ...written };

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import { UserError } from '../errors';
 import { fileStore, type StoreAccess } from '../frontier/access';
 import { isSweepShardResult, mergeSweepShards, type SweepShardResult } from '../frontier/shard';
@@ -10,12 +9,15 @@ import type { LacsScreenCommandResult, MergedSweepResult, ProfileCommandResult }
 import { profileResult, REDUCE_FLAGS, reduceArgs, writeFileOrFail, type ReduceArgs } from './profile';
 import { numberFlag, REPORT_FLAGS, storeFlag, stringFlag } from './flags';
 import type { Command, FlagValues } from './types';
+import { checkOutputs } from './profile';
+import { readRegularText } from '../util/fs';
 
 function readResult(file: string): unknown {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularText(file, { what: 'profile result', kind: 'metrics' });
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`cannot read shard result ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   try {
@@ -102,6 +104,7 @@ export const command: Command<MergeArgs, ProfileCommandResult | MergedSweepResul
   },
   parse(values, positionals) {
     if (!positionals.length) throw new UserError('merge: expected shard result files (the --out of profile, sweep or lacs --shard i/n)');
+    checkOutputs(values, ['out', 'reduce']);
     const results = positionals.map(readResult);
     const kind = shardKind(results, positionals);
     if (kind === 'sweep') {

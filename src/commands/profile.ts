@@ -1,19 +1,24 @@
-import * as fs from 'node:fs';
 import { UserError } from '../errors';
 import { analyzeProfile, parseShard, profilePositions, runProfile, type ProfileResult } from '../search/profile';
 import { DEFAULT_REDUCTION, reduceSpace } from '../search/reduce';
 import { formatCount, loadSpace, spaceSize, spaceToYaml, type SearchSpace } from '../search/space';
 import type { ProfileCommandResult } from '../report/result';
 import type { MeasureOptions } from '../measure/types';
-import { MEASURE_FLAGS, REPORT_FLAGS, choiceFlag, measureOptions, numberFlag, optionalNumber, stringFlag } from './flags';
+import { LIMIT_FLAGS, limitsFromFlags, MEASURE_FLAGS, REPORT_FLAGS, choiceFlag, measureOptions, numberFlag, optionalNumber, stringFlag } from './flags';
 import type { Command, FlagDefs, FlagValues, ProgressTask } from './types';
+import { checkOutputPath, writeFileAtomic } from '../util/fs';
+import type { ResourceLimits } from '../arch/types';
+
+/** Output file flags checked before any work. */
+export function checkOutputs(values: FlagValues, flags: string[]): void {
+  for (const flag of flags) {
+    const file = stringFlag(values, flag);
+    if (file) checkOutputPath(file, `--${flag}`);
+  }
+}
 
 export function writeFileOrFail(file: string, text: string, what: string): void {
-  try {
-    fs.writeFileSync(file, text);
-  } catch (err) {
-    throw new UserError(`cannot write ${what} ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  writeFileAtomic(file, text, { what });
 }
 
 /** The reduction flags profile and merge share. */
@@ -53,6 +58,8 @@ export function profileResult(command: 'profile' | 'merge', space: SearchSpace, 
 
 export interface ProfileArgs {
   space: SearchSpace;
+  /** --max-params / --max-macs / --max-activation-bytes: every sampled network passes them before it is built. */
+  limits: Partial<ResourceLimits>;
   samples: number;
   shard?: { index: number; count: number };
   budgetSeconds?: number;
@@ -71,6 +78,7 @@ export const command: Command<ProfileArgs, ProfileCommandResult> = {
   summary: 'profile block latency per (stage, layer) position of a search space from paired end-to-end measurements; reduce the space',
   args: '<space.yaml>',
   flags: {
+    ...LIMIT_FLAGS,
     samples: { type: 'string', value: 'N', default: 4, help: 'context networks sampled per position' },
     shard: { type: 'string', value: 'i/n', help: 'measure only shard i of n (an Actions matrix); join with merge' },
     budget: { type: 'string', value: 'SECONDS', help: 'stop starting work units after this long (the rest are reported skipped)' },
@@ -88,7 +96,9 @@ export const command: Command<ProfileArgs, ProfileCommandResult> = {
   parse(values, positionals) {
     if (positionals.length !== 1) throw new UserError(`profile: expected one search space file, got ${positionals.length}`);
     const shardText = stringFlag(values, 'shard');
+    checkOutputs(values, ['out', 'reduce']);
     return {
+      limits: limitsFromFlags(values),
       space: loadSpace(positionals[0]),
       samples: numberFlag(values, 'samples', 4, { min: 1, max: 10000, integer: true }),
       shard: shardText ? parseShard(shardText) : undefined,
@@ -109,7 +119,7 @@ export const command: Command<ProfileArgs, ProfileCommandResult> = {
       `${a.shard ? `, shard ${a.shard.index}/${a.shard.count}` : ''}; space size ${formatCount(spaceSize(a.space))}`);
     let task: ProgressTask | undefined;
     const profile = await runProfile(a.space, ctx.measurer(), {
-      samples: a.samples, seed: a.seed, shard: a.shard, budgetSeconds: a.budgetSeconds, perCallSeconds: a.perCallSeconds,
+      samples: a.samples, seed: a.seed, shard: a.shard, budgetSeconds: a.budgetSeconds, perCallSeconds: a.perCallSeconds, limits: a.limits,
       measure: { ...a.measure, ...(a.threads ? { threads: a.threads } : {}) },
       proxy: a.proxy === 'zen' ? ctx.proxy({ threads: a.threads }) : undefined,
       onUnit: (done, total, unit) => {

@@ -4,6 +4,7 @@ import { fileStore, type StoreAccess } from '../frontier/access';
 import { DEFAULT_STORE_PATH } from '../frontier/store';
 import { ACCURACY_FLAGS, budgetFlag, gateCandidate, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, REPORT_FLAGS, STORE_FLAG, storeFlag } from './flags';
 import type { Command } from './types';
+import { checkOutputPath } from '../util/fs';
 
 export interface RecordArgs {
   store: StoreAccess;
@@ -25,6 +26,8 @@ export const command: Command<RecordArgs, RecordReport> = {
   },
   parse(values, positionals) {
     const storeFile = storeFlag(values, DEFAULT_STORE_PATH);
+    // The store is written after measuring: a folder, special file or read-only path fails now.
+    checkOutputPath(storeFile, '--frontier');
     const options: RecordOptions = { budgetSeconds: budgetFlag(values, 20), measure: measureOptions(values), storeFile, lacs: lacsFlag(values) ? {} : false };
     if (!positionals.length) throw new UserError('record: no config given');
     return { store: fileStore(storeFile, { allowMissing: true }), options, inputs: loadCandidates(positionals, values).map(gateCandidate) };

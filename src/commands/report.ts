@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { UserError } from '../errors';
 import { fileStore, type StoreAccess } from '../frontier/access';
-import { writeFileAtomic } from '../fsutil';
+import { checkOutputFolder, writeFileAtomic } from '../util/fs';
 import { DEFAULT_STORE_PATH } from '../frontier/store';
 import { buildDashboard } from '../report/dashboard';
 import type { DashboardCommandResult } from '../report/result';
@@ -28,6 +28,7 @@ export const command: Command<ReportArgs, DashboardCommandResult> = {
     if (positionals.length) throw new UserError(`report: unexpected argument ${JSON.stringify(positionals[0])}; the store is given with --frontier`);
     const dir = stringFlag(values, 'html');
     if (dir === undefined || !dir.trim()) throw new UserError('report: --html DIR is required (the folder to write the site to)');
+    checkOutputFolder(dir, '--html');
     const title = stringFlag(values, 'title');
     return { store: fileStore(storeFlag(values, DEFAULT_STORE_PATH)), dir, ...(title ? { title } : {}) };
   },
@@ -37,11 +38,7 @@ export const command: Command<ReportArgs, DashboardCommandResult> = {
     const files: string[] = [];
     for (const [name, html] of site) {
       const file = path.join(args.dir, name);
-      try {
-        writeFileAtomic(file, html);
-      } catch (err) {
-        throw new UserError(`--html: cannot write ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      }
+      writeFileAtomic(file, html, { what: '--html' });
       files.push(file);
     }
     return { command: 'report', dir: args.dir, files, targets: site.size - 1, records: store.records.length };

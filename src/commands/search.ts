@@ -8,12 +8,16 @@ import type { SearchCommandResult } from '../report/result';
 import type { ExecutionProvider } from '../measure/types';
 import { toJson } from '../report/index';
 import { renderSearch } from '../report/search';
-import { MEASURE_FLAGS, PROVIDERS, REPORT_FLAGS, choiceFlag, numberFlag, optionalNumber, stringFlag } from './flags';
+import { LIMIT_FLAGS, limitsFromFlags, MEASURE_FLAGS, PROVIDERS, REPORT_FLAGS, choiceFlag, numberFlag, optionalNumber, stringFlag } from './flags';
 import { writeFileOrFail } from './profile';
 import type { Command } from './types';
+import { checkOutputFolder } from '../util/fs';
+import type { ResourceLimits } from '../arch/types';
 
 export interface SearchArgs {
   space: SearchSpace;
+  /** --max-params / --max-macs / --max-activation-bytes: every sampled network passes them before it is built. */
+  limits: Partial<ResourceLimits>;
   reduced?: SearchSpace;
   random: boolean;
   latencyTargetMs: number;
@@ -36,6 +40,7 @@ export const command: Command<SearchArgs, SearchCommandResult> = {
   summary: 'evolutionary search of a space for the latency/Zen-score-proxy Pareto front; full vs reduced space at equal budget',
   args: '<space.yaml> --latency-target MS',
   flags: {
+    ...LIMIT_FLAGS,
     'latency-target': { type: 'string', value: 'MS', help: 'latency bound of the front (required)' },
     reduced: { type: 'string', value: 'FILE.yaml', help: 'also search this reduced space (from profile --reduce) at equal budget' },
     random: { type: 'boolean', help: 'also run random sampling at equal budget, as a baseline' },
@@ -55,8 +60,11 @@ export const command: Command<SearchArgs, SearchCommandResult> = {
     if (positionals.length !== 1) throw new UserError(`search: expected one search space file, got ${positionals.length}`);
     if (values['latency-target'] === undefined) throw new UserError('search: --latency-target MS is required');
     const reducedPath = stringFlag(values, 'reduced');
+    const outFolder = stringFlag(values, 'out');
+    if (outFolder) checkOutputFolder(outFolder, '--out');
     const budgetSeconds = optionalNumber(values, 'budget', { min: 1 });
     return {
+      limits: limitsFromFlags(values),
       latencyTargetMs: numberFlag(values, 'latency-target', 0, { min: 0.001 }),
       space: loadSpace(positionals[0]),
       reduced: reducedPath ? loadSpace(reducedPath) : undefined,
@@ -79,6 +87,7 @@ export const command: Command<SearchArgs, SearchCommandResult> = {
     const latencyCache = new Map<string, number>();
     const proxyCache = new Map<string, number>();
     const common = {
+      limits: a.limits,
       latencyTargetMs: a.latencyTargetMs, population: a.population, evaluations: a.evaluations, budgetSeconds: a.budgetSeconds, seed: a.seed,
       generation: a.generation, perCallSeconds: a.perCallSeconds, measure: { ep: a.ep, ...(a.threads ? { threads: a.threads } : {}) }, latencyCache, proxyCache,
     };

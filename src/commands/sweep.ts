@@ -7,6 +7,7 @@ import type { SweepShardCommandResult } from '../report/result';
 import { budgetFlag, MEASURE_FLAGS, measureOptions, numberFlag, REPORT_FLAGS, STORE_FLAG, storeFlag, stringFlag } from './flags';
 import { writeFileOrFail } from './profile';
 import type { Command } from './types';
+import { checkOutputPath } from '../util/fs';
 
 export interface SweepShardArgs {
   shard: Shard;
@@ -47,6 +48,8 @@ export const command: Command<SweepArgs, SweepReport | SweepShardCommandResult> 
   parse(values, positionals) {
     if (positionals.length) throw new UserError(`sweep: takes no configs (it re-measures the store's records), got ${JSON.stringify(positionals[0])}`);
     const storeFile = storeFlag(values, DEFAULT_STORE_PATH);
+    // The store is written after measuring: a folder, special file or read-only path fails now.
+    if (!values['dry-run']) checkOutputPath(storeFile, '--frontier');
     const shardText = stringFlag(values, 'shard');
     let shard: SweepShardArgs | undefined;
     if (shardText !== undefined) {

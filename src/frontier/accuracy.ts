@@ -2,8 +2,9 @@
  * Candidate accuracy: from `--accuracy`, from a metrics JSON a training job wrote (`--metrics FILE
  * --metrics-key a.b.c`), or from the config's `accuracy.top1`, in that order of precedence.
  */
-import * as fs from 'node:fs';
 import { UserError } from '../errors';
+import { readRegularText } from '../util/fs';
+import { quoteValue } from '../util/describe';
 
 export interface ResolvedAccuracy {
   top1: number;
@@ -51,8 +52,8 @@ export function lookupKey(data: unknown, key: string, file: string): unknown {
 /** A top-1 value as percent; a value in [0, 1] is read as a fraction (0.7769 -> 77.69). */
 export function toPercent(value: unknown, what: string): { top1: number; fraction: boolean } {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n)) throw new UserError(`${what}: expected a number (top-1 accuracy), got ${JSON.stringify(value)}`);
-  if (n < 0 || n > 100) throw new UserError(`${what}: top-1 accuracy must be within 0..100 (percent) or 0..1 (fraction), got ${JSON.stringify(value)}`);
+  if (typeof n !== 'number' || !Number.isFinite(n)) throw new UserError(`${what}: expected a number (top-1 accuracy), got ${quoteValue(value)}`);
+  if (n < 0 || n > 100) throw new UserError(`${what}: top-1 accuracy must be within 0..100 (percent) or 0..1 (fraction), got ${quoteValue(value)}`);
   return n <= 1 ? { top1: +(n * 100).toFixed(6), fraction: true } : { top1: n, fraction: false };
 }
 
@@ -60,9 +61,10 @@ export function readMetricsAccuracy(file: string, key: string | undefined): Reso
   if (!key) throw new UserError(`--metrics ${file}: also give --metrics-key, the dotted path of top-1 in it (e.g. --metrics-key eval.top1)`);
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularText(file, { what: '--metrics', kind: 'metrics' });
   } catch (err) {
-    throw new UserError(`--metrics: cannot read ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    if (err instanceof UserError) throw err;
+    throw new UserError(`--metrics: cannot read ${JSON.stringify(file)}: ${(err as Error).message}`);
   }
   let data: unknown;
   try {

@@ -6,13 +6,11 @@
  * Safety rules: a store that fails validation or has an unknown version is an error and is never rewritten;
  * serializeStore refuses a store its next read would refuse; `record` refuses such a record before measuring;
  * writes go to a temp file in the same folder and are renamed over the store (atomic on POSIX); writers
- * hold a lock (proper-lockfile) around re-read + merge + write, so concurrent `record` runs lose nothing.
+ * hold a lock (src/util/fs.ts withFileLock) around re-read + merge + write, so concurrent `record` runs lose nothing.
  */
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
-import * as lockfile from 'proper-lockfile';
 import { canonicalJson, configHash } from '../arch/identity';
 import { storedConfigSchema } from '../arch/schema';
 import type { ArchConfig } from '../arch/types';
@@ -20,6 +18,7 @@ import { checkSemantics, formatFieldPath, locateInFile } from '../arch/parse';
 import { ConfigError, UserError } from '../errors';
 import { PROVIDER_NAMES } from '../measure/providers';
 import type { ExecutionProvider, Fingerprint, Precision } from '../measure/types';
+import { checkOutputPath, FileInputError, readRegularText, withFileLock, writeFileAtomic, type LockOptions } from '../util/fs';
 import storeSchemaFile from './store.schema.json';
 
 export const STORE_VERSION = 1;
@@ -413,70 +412,44 @@ export function mergeStores(base: FrontierStore, ours: FrontierStore, theirs: Fr
 export function readStoreFile(file: string, opts: { allowMissing?: boolean } = {}): FrontierStore {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularText(file, { what: '--frontier', kind: 'store' });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
+    if (err instanceof FileInputError && err.code === 'ENOENT') {
       if (opts.allowMissing) return emptyStore();
       throw new UserError(`--frontier: no frontier store at ${JSON.stringify(file)}; create one with 'frontier-gate record <config> --frontier ${file}'`);
     }
-    if (code === 'EISDIR') throw new UserError(`--frontier: ${JSON.stringify(file)} is a folder; expected the store's JSON file`);
-    throw new UserError(`--frontier: cannot read ${JSON.stringify(file)}: ${(err as Error).message}`);
+    throw err;
   }
   return parseStore(text, file);
 }
 
-/** Writes via a temp file in the same folder and a rename: readers see the old or the new file, never half. */
-export function writeFileAtomic(file: string, text: string): void {
-  const dir = path.dirname(path.resolve(file));
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-}
-
-export interface LockOptions {
-  /** How long to keep retrying for the lock, milliseconds (default 60 s). */
-  waitMs?: number;
-}
+export type { LockOptions } from '../util/fs';
 
 /**
  * Locks the store, re-reads it (validated; missing = empty), applies `mutate`, writes atomically, unlocks.
- * A store that fails validation throws before anything is written. Returns the written store.
+ * A store that fails validation throws before anything is written. The folder and file are checked first
+ * (a permission problem fails at once); a lock left by a dead process is taken over at once
+ * (src/util/fs.ts withFileLock). Returns the written store.
  */
 export async function updateStoreFile(
   file: string,
   mutate: (current: FrontierStore) => FrontierStore | Promise<FrontierStore>,
   opts: LockOptions = {},
 ): Promise<FrontierStore> {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const waitMs = opts.waitMs ?? 60_000;
-  let release: () => Promise<void>;
+  checkOutputPath(file, '--frontier');
   try {
-    release = await lockfile.lock(file, {
-      realpath: false,
-      stale: 30_000,
-      retries: { retries: Math.max(1, Math.ceil(waitMs / 200)), factor: 1.2, minTimeout: 20, maxTimeout: 200, randomize: true },
-    });
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   } catch (err) {
-    throw new UserError(`--frontier: could not lock ${JSON.stringify(file)} (another frontier-gate is writing it?): ${(err as Error).message}`);
+    throw new UserError(`--frontier: cannot create the folder of ${JSON.stringify(file)}: ${(err as Error).message}`);
   }
-  try {
-    const current = readStoreFile(file, { allowMissing: true });
-    const next = await mutate(current);
-    writeFileAtomic(file, serializeStore(next));
-    return next;
-  } finally {
-    await release().catch(() => undefined);
-  }
+  return withFileLock(
+    file,
+    async () => {
+      const current = readStoreFile(file, { allowMissing: true });
+      const next = await mutate(current);
+      writeFileAtomic(file, serializeStore(next), { what: '--frontier' });
+      return next;
+    },
+    { what: '--frontier', ...opts },
+  );
 }

@@ -46,6 +46,11 @@ export interface RepoApi {
   getFile(path: string, ref: string): Promise<RepoFile | null>;
   /** Create or update a file on a branch; `sha` null creates. Throws WriteConflict on a stale sha. */
   putFile(path: string, branch: string, text: string, sha: string | null, message: string): Promise<PutFileResult>;
+  /**
+   * The login the token acts as: GET /user for a personal token; GITHUB_TOKEN (and other installation
+   * tokens) may not call it and comment as github-actions[bot]. Resolved once per client.
+   */
+  authenticatedLogin(): Promise<string>;
   listIssueComments(issue: number): Promise<IssueComment[]>;
   createIssueComment(issue: number, body: string): Promise<IssueComment>;
   updateIssueComment(id: number, body: string): Promise<void>;
@@ -206,9 +211,29 @@ function statusOf(err: unknown): number | undefined {
   return typeof (err as HttpError)?.status === 'number' ? (err as HttpError).status : undefined;
 }
 
+/** The login GITHUB_TOKEN comments as. */
+export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
+
 export function createRepoApi(octokit: ActionOctokit, repo: RepoRef): RepoApi {
   const { owner, repo: name } = repo;
+  let login: Promise<string> | undefined;
   return {
+    authenticatedLogin() {
+      login ??= (async () => {
+        try {
+          const { data } = await octokit.rest.users.getAuthenticated();
+          if (typeof data?.login !== 'string' || !data.login) throw new Error('GET /user returned no login');
+          return data.login;
+        } catch (err) {
+          // "Resource not accessible by integration": an installation token (GITHUB_TOKEN).
+          const status = statusOf(err);
+          if (status === 403 || status === 401 || status === 404) return ACTIONS_BOT_LOGIN;
+          throw err;
+        }
+      })();
+      return login;
+    },
+
     async getPullRequest(pr) {
       try {
         const { data } = await octokit.rest.pulls.get({ owner, repo: name, pull_number: pr });

@@ -4,6 +4,7 @@
  * the last digit makes no API write at all.
  */
 import { createHash } from 'node:crypto';
+import { neutraliseHtmlComments, stripInvisible } from '../report/markdown';
 import type { IssueComment, RepoApi } from './api';
 
 /** GitHub rejects comment bodies over 65,536 characters; stay a little under. */
@@ -15,9 +16,12 @@ export interface CommentIdentity {
   target: string;
 }
 
-/** HTML comments end at "--"; keep the identity free of it and of ">" so the marker cannot be broken. */
+/**
+ * HTML comments end at "--"; keep the identity free of it and of ">", and of ";" and "=" (the marker's own
+ * separators), so that no identity's marker is a prefix of another's and the marker cannot be broken.
+ */
 function markerSafe(text: string): string {
-  return text.replace(/-{2,}/g, '-').replace(/[<>\r\n]/g, '_').slice(0, 200);
+  return stripInvisible(text).replace(/-{2,}/g, '-').replace(/[<>;=\s]/g, '_').slice(0, 200);
 }
 
 export function markerPrefix(id: CommentIdentity): string {
@@ -32,11 +36,11 @@ export function digestOf(parts: unknown): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
 }
 
+/** The digest in a comment that starts with this identity's marker (our comments always do). */
 export function digestInBody(body: string, id: CommentIdentity): string | undefined {
   const prefix = markerPrefix(id);
-  const at = body.indexOf(prefix + ';digest=');
-  if (at < 0) return undefined;
-  const m = /^;digest=([0-9a-f]+) -->/.exec(body.slice(at + prefix.length));
+  if (!body.startsWith(prefix + ';digest=')) return undefined;
+  const m = /^;digest=([0-9a-f]+) -->/.exec(body.slice(prefix.length));
   return m?.[1];
 }
 
@@ -76,6 +80,7 @@ export function fitMarkdown(head: string, body: string, limit: number, fullRepor
   const full = `${head}\n\n${body}`;
   if (full.length <= limit) return full;
   const note = `\n\n> The report was shortened to fit GitHub's comment limit. ${fullReportHint}`;
+  if (head.length + 2 + note.length > limit) head = fitHead(head, limit - 2 - note.length);
   // A cut inside a <details> block closes it, so the note and the rest of the comment stay outside it.
   const opens = (text: string) => (text.match(/<details[\s>]/g) ?? []).length;
   const closers = (text: string) => Math.max(0, opens(text) - (text.match(/<\/details>/g) ?? []).length);
@@ -110,32 +115,51 @@ export function fitMarkdown(head: string, body: string, limit: number, fullRepor
     cut = true;
   }
   const kept = out.join('\n');
-  return `${head}\n\n${kept}${CLOSE.repeat(closers(kept))}${note}`.slice(0, limit);
+  return `${head}\n\n${kept}${CLOSE.repeat(closers(kept))}${note}`;
+}
+
+/** A verdict head too long for the budget: whole lines kept, then a visible note of what was left out. */
+function fitHead(head: string, budget: number): string {
+  const lines = head.split('\n');
+  const noteFor = (n: number) => `\n_… ${n} more line${n === 1 ? '' : 's'} of the verdict not shown_`;
+  const kept: string[] = [];
+  let used = 0;
+  for (const line of lines) {
+    const piece = line.length > 1000 ? `${line.slice(0, 1000)}… (line cut)` : line;
+    if (used + piece.length + 1 + noteFor(lines.length).length > budget) break;
+    kept.push(piece);
+    used += piece.length + 1;
+  }
+  return kept.length === lines.length ? kept.join('\n') : kept.join('\n') + noteFor(lines.length - kept.length);
 }
 
 export type CommentOutcome = 'created' | 'updated' | 'unchanged';
 
-/** The login GITHUB_TOKEN comments as; with a personal token the marker alone identifies the comment. */
-export const ACTIONS_BOT = 'github-actions[bot]';
+/** The login GITHUB_TOKEN comments as (GET /user is not open to it); with a personal token, GET /user says. */
+export { ACTIONS_BOT_LOGIN as ACTIONS_BOT } from './api';
+
+/** Our comment for this identity: authored by the token's own login and starting with the marker. */
+export function findOwnComment(comments: readonly IssueComment[], id: CommentIdentity, login: string): IssueComment | undefined {
+  const prefix = markerPrefix(id) + ';digest=';
+  return comments.find((c) => c.author.toLowerCase() === login.toLowerCase() && c.body.startsWith(prefix));
+}
 
 /**
- * Create or update our comment. Candidates carry our marker for this identity; the bot's own comment
- * that starts with the marker wins over a user's comment that merely quotes it.
+ * Create or update our comment. Only a comment authored by the token's own identity (resolved from the API:
+ * GET /user, or github-actions[bot] for GITHUB_TOKEN) and starting with this identity's marker is adopted
+ * or edited; anybody else's comment carrying a marker, quoted or forged, is ignored, and so is its digest.
  */
 export async function upsertComment(
   api: RepoApi,
   issue: number,
   id: CommentIdentity,
   content: { body: string; digest: string },
-  botLogin: string = ACTIONS_BOT,
+  login?: string,
 ): Promise<{ outcome: CommentOutcome; commentId: number }> {
-  const fullBody = `${marker(id, content.digest)}\n${content.body}`;
-  const prefix = markerPrefix(id) + ';';
-  const score = (c: IssueComment) => (c.author === botLogin ? 2 : 0) + (c.body.startsWith(prefix) ? 1 : 0);
-  let existing: IssueComment | undefined;
-  for (const c of await api.listIssueComments(issue)) {
-    if (c.body.includes(prefix) && (!existing || score(c) > score(existing))) existing = c;
-  }
+  const me = login ?? (await api.authenticatedLogin());
+  // Whatever the body, no HTML comment but our marker reaches GitHub.
+  const fullBody = `${marker(id, content.digest)}\n${neutraliseHtmlComments(content.body)}`;
+  const existing = findOwnComment(await api.listIssueComments(issue), id, me);
   if (!existing) {
     const created = await api.createIssueComment(issue, fullBody);
     return { outcome: 'created', commentId: created.id };

@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { UserError } from '../errors';
+import { readRegularText } from '../util/fs';
 
 export interface RepoRef {
   owner: string;
@@ -58,9 +59,13 @@ export function readEventContext(env: NodeJS.ProcessEnv): EventContext {
   const eventPath = env.GITHUB_EVENT_PATH;
   if (eventPath && fs.existsSync(eventPath)) {
     try {
-      payload = JSON.parse(fs.readFileSync(eventPath, 'utf8')) as Json;
+      payload = JSON.parse(readRegularText(eventPath, { what: 'GITHUB_EVENT_PATH', kind: 'event' })) as Json;
     } catch (err) {
+      if (err instanceof UserError) throw err;
       throw new UserError(`GITHUB_EVENT_PATH ${JSON.stringify(eventPath)}: not valid JSON (${(err as Error).message})`);
+    }
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+      throw new UserError(`GITHUB_EVENT_PATH ${JSON.stringify(eventPath)}: the event payload is not a JSON object`);
     }
   }
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? `${payload.repository?.owner?.login ?? ''}/${payload.repository?.name ?? ''}`).split('/');

@@ -132,7 +132,8 @@ function repoPath(read: InputReader, name: string, fallback: string): string {
 }
 
 export function parseActionInputs(read: InputReader): ActionConfig {
-  const metricsFile = read('metrics-file') || undefined;
+  // Confined to the workspace like configs: a PR must not make the action read the runner's files.
+  const metricsFile = read('metrics-file') ? repoPath(read, 'metrics-file', '') : undefined;
   const metricsKey = read('metrics-key') || undefined;
   if (metricsKey && !metricsFile) {
     throw new UserError(`input metrics-key: set metrics-file too (metrics-key is ${JSON.stringify(metricsKey)})`);
@@ -173,7 +174,7 @@ export function parseActionInputs(read: InputReader): ActionConfig {
     budgetSeconds: num(read, 'budget-seconds', undefined, { min: 0, max: 6 * 3600, exclusiveMin: true }),
     lacsOnBase: bool(read, 'lacs-on-base', true),
     githubToken,
-    reportPath: read('report-path') || DEFAULT_REPORT_PATH,
+    reportPath: repoPath(read, 'report-path', DEFAULT_REPORT_PATH),
     space: read('space') ? repoPath(read, 'space', '') : undefined,
     searchArgs: searchArgs(read),
     outputDir: repoPath(read, 'output-dir', DEFAULT_OUTPUT_DIR),

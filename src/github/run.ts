@@ -34,8 +34,10 @@ import { publishCheckCharts } from './assets';
 import { commentBudget, digestOf, fitMarkdown, upsertComment, type CommentIdentity, type CommentOutcome } from './comment';
 import { branchOf, isZeroSha, readEventContext, type EventContext } from './event';
 import { compileGlobs, walkGlob } from '../util/glob';
+import { headlineOf, reportHead, VERDICT_ICON } from './headline';
+import { checkInsideFolder, checkOutputFolder, checkOutputPath, writeFileAtomic } from '../util/fs';
 import { envInputReader, parseActionInputs, type ActionCommand, type ActionConfig } from './inputs';
-import type { ActionIO, AnnotationAt } from './io';
+import { safeIO, type ActionIO, type AnnotationAt } from './io';
 import { publishFromWorkflowRun, type CommentRequest } from './publish';
 import { applyDriftPolicy } from './drift';
 import { commitStore, createGitRepoApi, readStoreAt, type StoreSnapshot } from './store-io';
@@ -85,19 +87,6 @@ interface Outcome {
   extra?: Record<string, unknown>;
 }
 
-const VERDICT_ICON: Record<string, string> = {
-  pass: '✅',
-  'new-frontier': '🚀',
-  dominated: '❌',
-  inconclusive: '⚠️',
-  invalid: '❌',
-  recorded: '📝',
-  swept: '🔁',
-  drift: '📉',
-  unchanged: '✅',
-  skipped: '⏭️',
-};
-
 /** Verdicts that count as a failure for `on-fail`. */
 const FAILING = new Set(['dominated', 'invalid', 'drift']);
 
@@ -130,7 +119,9 @@ function reported(c: CandidateResult): ReportedCandidate {
   };
 }
 
-export async function runAction(deps: ActionDeps): Promise<ActionResult> {
+export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
+  // Everything logged, annotated or summarised is made inert once, here (bidi overrides, commands).
+  const deps: ActionDeps = { ...rawDeps, io: safeIO(rawDeps.io) };
   const { io, env } = deps;
   const config = parseActionInputs(envInputReader(env));
   const ctx = readEventContext(env);
@@ -141,6 +132,9 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
 
   const api = config.storeSource === 'git' ? createGitRepoApi(ctx.workspace, ctx) : deps.api(ctx, config);
   if (command === 'publish') return runPublishCommand(deps, config, ctx, api);
+  // The report file is written at the end: a folder or read-only path fails now, before any measuring.
+  checkInsideFolder(path.resolve(ctx.workspace, config.reportPath), ctx.workspace, 'input report-path');
+  checkOutputPath(path.resolve(ctx.workspace, config.reportPath), 'input report-path');
   const run: RunState = { deps, config, ctx, api, readOnly, measurer: undefined };
 
   let outcome: Outcome;
@@ -172,8 +166,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   // Report: file, summary, outputs, comment; then the step's status.
   const reportPath = path.resolve(ctx.workspace, config.reportPath);
   const commentId: CommentIdentity = { workflow: ctx.workflow, target: `${config.executionProvider}/${config.target}` };
-  const title = `## frontier-gate · ${escapeMarkdown(outcome.targetLabel ?? `${config.executionProvider} · ${config.target}`)}`;
-  const head = `${title}\n\n${outcome.headline}`;
+  const head = reportHead(outcome.targetLabel ?? `${config.executionProvider} · ${config.target}`, outcome.headline);
   const pr = ctx.pullRequest;
   // The check's frontier chart: beside the report, and on the assets branch when chart-branch names one.
   const charts = outcome.result?.command === 'check'
@@ -229,7 +222,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     comment_request: wantsComment ? commentRequest : undefined,
   };
   fs.mkdirSync(path.dirname(reportPath), { recursive: true });
-  fs.writeFileSync(reportPath, JSON.stringify(json, null, 2) + '\n');
+  writeFileAtomic(reportPath, JSON.stringify(json, null, 2) + '\n', { what: 'input report-path' });
   await io.writeSummary(fitMarkdown(head, reportMarkdown, 1_000_000, `The full report is in ${config.reportPath}.`));
 
   const first = outcome.candidates.find((c) => c.verdict === outcome.verdict) ?? outcome.candidates[0];
@@ -260,7 +253,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
 /** workflow_run: post the comment a fork PR's check run could not (its report arrives as an artifact). */
 async function runPublishCommand(deps: ActionDeps, config: ActionConfig, ctx: EventContext, api: RepoApi): Promise<ActionResult> {
   const reportPath = path.resolve(ctx.workspace, config.reportPath);
-  const res = await publishFromWorkflowRun(api, ctx, config.reportPath, (m) => deps.io.info(m));
+  const res = await publishFromWorkflowRun(api, ctx, config, (m) => deps.io.info(m));
   if (res.reason) deps.io.info(`nothing to publish: ${res.reason}`);
   deps.io.setOutput('verdict', res.verdict);
   deps.io.setOutput('report-json', reportPath);
@@ -428,8 +421,12 @@ function accuracyFor(run: RunState, cand: LoadedCandidate, many: boolean): { acc
   if (many && metricsKey && !metricsKey.includes('{name}')) {
     run.deps.io.warning(`input metrics-key: ${JSON.stringify(metricsKey)} gives one accuracy to ${cand.file}; with several changed configs use "{name}" in the key`);
   }
+  const metricsPath = path.resolve(run.ctx.workspace, metricsFile);
+  if (fs.existsSync(metricsPath) && !insideWorkspace(run.ctx.workspace, metricsPath)) {
+    throw new UserError(`input metrics-file: ${JSON.stringify(metricsFile)} resolves outside the workspace (a symbolic link?); not read`);
+  }
   try {
-    const acc = readMetricsAccuracy(path.resolve(run.ctx.workspace, metricsFile), key);
+    const acc = readMetricsAccuracy(metricsPath, key);
     return { accuracy: acc.top1, accuracySource: `${metricsFile}:${key}` };
   } catch (err) {
     if (err instanceof UserError) throw new UserError(`inputs metrics-file/metrics-key: ${err.message}`);
@@ -451,18 +448,6 @@ function annotateVerdicts(run: RunState, loaded: LoadedCandidate[], results: Rep
     if (r.verdict === 'dominated') run.deps.io.error(msg, at);
     else run.deps.io.warning(msg, at);
   }
-}
-
-function headlineOf(verdict: string, results: ReportedCandidate[], note?: string): string {
-  const lines = [`${VERDICT_ICON[verdict] ?? ''} **${verdict}**`.trim()];
-  for (const r of results) {
-    const vs = r.dominated_by ? ` by ${escapeMarkdown(r.dominated_by)}` : '';
-    const lat = r.latency_ms !== undefined ? ` · ${r.latency_ms.toFixed(3)} ms` : '';
-    const ratio = r.ratio !== undefined ? ` · ratio ${r.ratio.toFixed(3)}` : '';
-    lines.push(`- ${escapeMarkdown(r.name)}${r.file ? ` (${escapeMarkdown(r.file)})` : ''}: **${r.verdict}**${vs}${lat}${ratio}`);
-  }
-  if (note) lines.push('', note);
-  return lines.join('\n');
 }
 
 /** Check: on a PR the changed configs against the store at the PR's base; on dispatch the glob. */
@@ -707,7 +692,8 @@ async function runSweepShardCommand(run: RunState, args: ShardArgs): Promise<Out
 /** With no write access the updated store is left as a file a later step can upload or commit. */
 function writeStoreCopy(run: RunState, store: FrontierStore): string {
   const file = path.resolve(run.ctx.workspace, 'frontier-gate-store.json');
-  fs.writeFileSync(file, serializeStore(store));
+  checkInsideFolder(file, run.ctx.workspace, 'frontier-gate-store.json');
+  writeFileAtomic(file, serializeStore(store), { what: 'frontier-gate-store.json' });
   run.deps.io.notice(`updated store written to ${file} (not committed: read-only token)`);
   return `The store was not committed (read-only token); the updated store is in \`frontier-gate-store.json\`.`;
 }
@@ -750,6 +736,8 @@ async function runSearchCommand(run: RunState, command: 'profile' | 'search' | '
   if (!config.space) throw new UserError(`input space: ${command} needs a search space file (e.g. fixtures/spaces/genet.yaml)`);
   const space = path.resolve(ctx.workspace, config.space);
   const outDir = path.resolve(ctx.workspace, config.outputDir);
+  checkInsideFolder(outDir, ctx.workspace, 'input output-dir');
+  checkOutputFolder(outDir, 'input output-dir');
   fs.mkdirSync(outDir, { recursive: true });
   const argv =
     command === 'profile' ? [space, ...config.searchArgs, '--out', path.join(outDir, 'profile.json'), '--reduce', path.join(outDir, 'reduced.yaml')]

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { EnvironmentError, UserError } from '../errors';
 import { emptyStore, mergeStores, parseStore, serializeStore, type FrontierStore } from '../frontier/store';
-import { WriteConflict, WriteForbidden, type RepoApi } from './api';
+import { WriteConflict, WriteForbidden, type RepoApi, ACTIONS_BOT_LOGIN } from './api';
 
 export interface StoreSnapshot {
   store: FrontierStore;
@@ -133,6 +133,10 @@ export function createGitRepoApi(workspace: string, ctx: { pullRequest?: { numbe
   return {
     async getPullRequest() {
       return null;
+    },
+    // Writes are refused, so no comment is ever adopted or edited through this API.
+    async authenticatedLogin() {
+      return ACTIONS_BOT_LOGIN;
     },
     async listPullRequestFiles(pr) {
       const info = ctx.pullRequest;

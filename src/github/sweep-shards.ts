@@ -5,13 +5,13 @@
  * workspace) into the store through the merge command, committed like a sweep's (one commit per target,
  * merged on a 409).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from '../errors';
 import { isSweepShardResult, parseShard, type Shard, type SweepShardResult } from '../frontier/shard';
 import { anchorList } from '../commands/sweep';
 import { walkGlob } from '../util/glob';
+import { FileInputError, readRegularText } from '../util/fs';
 
 export interface ShardArgs {
   shard: Shard;
@@ -58,8 +58,9 @@ export function readSweepShardFiles(workspace: string, args: readonly string[]):
     if (!abs.startsWith(path.resolve(workspace) + path.sep)) throw new UserError(`input search-args: ${JSON.stringify(f)} is outside the workspace`);
     let value: unknown;
     try {
-      value = JSON.parse(fs.readFileSync(abs, 'utf8'));
+      value = JSON.parse(readRegularText(abs, { what: `input search-args ${JSON.stringify(f)}`, kind: 'store' }));
     } catch (err) {
+      if (err instanceof UserError && !(err instanceof FileInputError && err.code === 'ENOENT')) throw err;
       throw new UserError(`input search-args: ${f}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(err as Error).message})`}`);
     }
     if (!isSweepShardResult(value)) throw new UserError(`input search-args: ${f} is not a sweep shard result; profile shards are merged with a \`space\``);

@@ -6,6 +6,8 @@
  */
 import * as YAML from 'yaml';
 import { UserError } from '../errors';
+import { readRegularText } from '../util/fs';
+import { quoteValue } from '../util/describe';
 import type { ArchConfig } from '../arch/types';
 import { countConfig } from '../arch/counts';
 import { formatCoefficients, type Coefficients } from './grid';
@@ -74,6 +76,11 @@ const normalizeHash = (h: string) => h.toLowerCase().replace(/^sha256:/, '');
  * Hashes: the network hash LACS reports (networkHash, arch/identity.ts) or the store's config hash ("sha256:..."). Top-1
  * is in percent (0..100].
  */
+/** Reads an accuracy table file: a regular file within FILE_LIMITS.accuracyTable, then parseAccuracyTable. */
+export function loadAccuracyTable(file: string, what = '--accuracy'): AccuracyTable {
+  return parseAccuracyTable(readRegularText(file, { what, kind: 'accuracyTable' }), file);
+}
+
 export function parseAccuracyTable(text: string, file: string): AccuracyTable {
   let doc: unknown;
   try {
@@ -99,18 +106,18 @@ export function parseAccuracyTable(text: string, file: string): AccuracyTable {
       } else if (HASH.test(key)) {
         entries.push({ hash: key, top1 });
       } else {
-        throw new UserError(`${where}: expected "alpha,beta,gamma" (e.g. "1.2,1.1,1.15") or a config hash (hex), got ${JSON.stringify(key)}`);
+        throw new UserError(`${where}: expected "alpha,beta,gamma" (e.g. "1.2,1.1,1.15") or a config hash (hex), got ${quoteValue(key)}`);
       }
     }
   } else {
-    throw new UserError(`${file}: expected a list of {alpha, beta, gamma, top1} / {hash, top1} entries or a mapping, got ${JSON.stringify(doc)}`);
+    throw new UserError(`${file}: expected a list of {alpha, beta, gamma, top1} / {hash, top1} entries or a mapping, got ${quoteValue(doc)}`);
   }
   if (entries.length === 0) throw new UserError(`${file}: the accuracy table is empty`);
   return new AccuracyTable(entries, file);
 }
 
 function parseEntry(item: unknown, where: string): AccuracyTableEntry {
-  if (!item || typeof item !== 'object' || Array.isArray(item)) throw new UserError(`${where}: expected a mapping, got ${JSON.stringify(item)}`);
+  if (!item || typeof item !== 'object' || Array.isArray(item)) throw new UserError(`${where}: expected a mapping, got ${quoteValue(item)}`);
   const o = item as Record<string, unknown>;
   const known = new Set(['alpha', 'beta', 'gamma', 'coefficients', 'hash', 'config_hash', 'top1', 'accuracy', 'name', 'source', 'dataset']);
   for (const k of Object.keys(o)) {
@@ -120,19 +127,19 @@ function parseEntry(item: unknown, where: string): AccuracyTableEntry {
   const hashRaw = o.hash ?? o.config_hash;
   let hash: string | undefined;
   if (hashRaw !== undefined) {
-    if (typeof hashRaw !== 'string' || !HASH.test(hashRaw)) throw new UserError(`${where}: hash: expected a hex config hash, got ${JSON.stringify(hashRaw)}`);
+    if (typeof hashRaw !== 'string' || !HASH.test(hashRaw)) throw new UserError(`${where}: hash: expected a hex config hash, got ${quoteValue(hashRaw)}`);
     hash = hashRaw;
   }
   let coefficients: Coefficients | undefined;
   if (o.coefficients !== undefined) {
     const c = o.coefficients;
     if (!Array.isArray(c) || c.length !== 3 || !c.every((x) => typeof x === 'number')) {
-      throw new UserError(`${where}: coefficients: expected [alpha, beta, gamma] numbers, got ${JSON.stringify(c)}`);
+      throw new UserError(`${where}: coefficients: expected [alpha, beta, gamma] numbers, got ${quoteValue(c)}`);
     }
     coefficients = checkCoefficients({ alpha: c[0], beta: c[1], gamma: c[2] }, where);
   } else if (o.alpha !== undefined || o.beta !== undefined || o.gamma !== undefined) {
     for (const k of ['alpha', 'beta', 'gamma']) {
-      if (typeof o[k] !== 'number') throw new UserError(`${where}: ${k}: expected a number, got ${JSON.stringify(o[k])}`);
+      if (typeof o[k] !== 'number') throw new UserError(`${where}: ${k}: expected a number, got ${quoteValue(o[k])}`);
     }
     coefficients = checkCoefficients({ alpha: o.alpha as number, beta: o.beta as number, gamma: o.gamma as number }, where);
   }
@@ -143,14 +150,14 @@ function parseEntry(item: unknown, where: string): AccuracyTableEntry {
 function parseTop1(value: unknown, where: string): number {
   const v = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>).top1 : value;
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 100) {
-    throw new UserError(`${where}: top1: expected a percentage in (0, 100], got ${JSON.stringify(v)}`);
+    throw new UserError(`${where}: top1: expected a percentage in (0, 100], got ${quoteValue(v)}`);
   }
   return v;
 }
 
 function checkCoefficients(c: Coefficients, where: string): Coefficients {
   for (const [k, v] of Object.entries(c)) {
-    if (!Number.isFinite(v) || v < 1) throw new UserError(`${where}: ${k}: expected a number >= 1, got ${JSON.stringify(v)}`);
+    if (!Number.isFinite(v) || v < 1) throw new UserError(`${where}: ${k}: expected a number >= 1, got ${quoteValue(v)}`);
   }
   return c;
 }

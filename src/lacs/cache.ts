@@ -4,8 +4,8 @@
  * they were measured beside, which stays comparable across runs when machine speed drifts.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { UserError } from '../errors';
+import { readRegularText, writeFileAtomic } from '../util/fs';
 
 export interface CachedMeasurement {
   median_ms: number;
@@ -49,8 +49,9 @@ export class FileCache extends MemoryCache {
     if (!fs.existsSync(file)) return;
     let doc: CacheFile;
     try {
-      doc = JSON.parse(fs.readFileSync(file, 'utf8')) as CacheFile;
+      doc = JSON.parse(readRegularText(file, { what: '--cache', kind: 'store' })) as CacheFile;
     } catch (err) {
+      if (err instanceof UserError) throw err;
       throw new UserError(`${file}: measurement cache is not valid JSON (${(err as Error).message}); delete it to start over`);
     }
     if (!doc || doc.version !== 1 || typeof doc.entries !== 'object' || doc.entries === null) {
@@ -66,9 +67,6 @@ export class FileCache extends MemoryCache {
   flush(): void {
     const sorted = Object.fromEntries([...this.entries.entries()].sort(([a], [b]) => a.localeCompare(b)));
     const body: CacheFile = { version: 1, entries: sorted };
-    fs.mkdirSync(path.dirname(path.resolve(this.file)), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(body, null, 2) + '\n');
-    fs.renameSync(tmp, this.file);
+    writeFileAtomic(this.file, JSON.stringify(body, null, 2) + '\n', { what: '--cache' });
   }
 }

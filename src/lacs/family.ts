@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { compoundFactors, formatCoefficients } from './grid';
 import type { FamilyMember, LacsResult } from './run';
 import type { StoredCoefficients } from './compare';
+import { writeFileAtomic } from '../util/fs';
 import { configToYaml } from './yaml';
 
 /**
@@ -33,9 +34,7 @@ export function writeFamily(dir: string, result: LacsResult): string[] {
   fs.mkdirSync(dir, { recursive: true });
   return result.family.map((member) => {
     const file = path.join(dir, `${member.name}.yaml`);
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, familyYaml(result, member));
-    fs.renameSync(tmp, file);
+    writeFileAtomic(file, familyYaml(result, member), { what: '--family-dir' });
     return file;
   });
 }

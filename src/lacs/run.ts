@@ -29,6 +29,7 @@ import { DEFAULT_LIMITS } from '../arch/types';
 import { countConfig } from '../arch/counts';
 import { scale } from '../arch/scale';
 import { lower, ShapeError } from '../arch/lower';
+import { checkResourceLimits } from '../arch/parse';
 import { UserError } from '../errors';
 import type { MeasureOptions, MeasureResult, Measurer, ModelInput, Target } from '../measure/types';
 import {
@@ -338,11 +339,26 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   }
   // A candidate with a trained result in the table is worth scoring whatever its MACs.
   const trained = (c: ScoredCandidate) => deps.accuracyTable?.lookup([c.config_hash, storeConfigHash(configs.get(c)!)], c) !== undefined;
+  // Every candidate passes the resource limits (params, MACs, peak activations at the measured batch)
+  // before it is built; the reference must, or there is nothing to compare with.
+  const batch = opts.measure.batch ?? 1;
+  const overLimits = (c: ScoredCandidate): string | undefined => {
+    try {
+      checkResourceLimits(configs.get(c)!, opts.limits, batch);
+      return undefined;
+    } catch (err) {
+      if (err instanceof UserError) return err.message;
+      throw err;
+    }
+  };
+  const referenceTooBig = overLimits(reference);
+  if (referenceTooBig) throw new UserError(`lacs: EfficientNet's phi = 1 model of ${base.name} exceeds the resource limits: ${referenceTooBig}`);
   for (const c of candidates) {
     if (c.status === 'shape-error' || c.reference) continue;
-    if (c.params > opts.limits.maxParams || c.macs > opts.limits.maxMacs) {
+    const tooBig = overLimits(c);
+    if (tooBig) {
       c.status = 'filtered-limits';
-      c.filter_reason = `params ${c.params} / MACs ${c.macs} exceed the resource limits`;
+      c.filter_reason = tooBig;
     } else if (c.macs > reference.macs * (1 + opts.macsSlack) && !trained(c)) {
       c.status = 'filtered-macs';
       c.filter_reason = `realised MACs ${(c.macs_ratio).toFixed(2)}x base exceed EfficientNet's ${reference.macs_ratio.toFixed(2)}x by more than ${Math.round(opts.macsSlack * 100)}%`;
@@ -536,6 +552,12 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
         lower(config);
       } catch (err) {
         if (err instanceof ShapeError) throw new UserError(`lacs: family member phi=${phi} of ${base.name} cannot be built at resolution ${config.resolution}: ${err.message}`);
+        throw err;
+      }
+      try {
+        checkResourceLimits(config, opts.limits, opts.measure.batch ?? 1);
+      } catch (err) {
+        if (err instanceof UserError) throw new UserError(`lacs: family member phi=${phi} of ${base.name} exceeds the resource limits: ${err.message}`);
         throw err;
       }
       return config;

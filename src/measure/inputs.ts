@@ -9,9 +9,12 @@ import { onnx } from 'onnx-proto';
 import { countConfig, type NetworkStats } from '../arch/counts';
 import { buildModel } from '../onnx/build';
 import { UserError } from '../errors';
+import { checkInputBytes } from './limits';
 import type { ModelSource } from './session';
-import type { ArchConfig } from '../arch/types';
+import type { ArchConfig, ResourceLimits } from '../arch/types';
+import { checkResourceLimits } from '../arch/parse';
 import type { ModelInput, Precision } from './types';
+import { describeFileType, FILE_LIMITS, formatBytes, readRegularFile } from '../util/fs';
 
 export interface PreparedModel {
   source: ModelSource;
@@ -23,6 +26,8 @@ export interface PrepareOptions {
   batch: number;
   precision: Precision;
   seed?: number;
+  /** Resource limits a config must pass before it is built (default: DEFAULT_LIMITS). */
+  limits?: Partial<ResourceLimits>;
 }
 
 export type ConfigBuilder = (config: ArchConfig, opts: { batch: number; precision: Precision; seed?: number }) => Uint8Array;
@@ -69,16 +74,44 @@ export function checkExternalData(model: onnx.IModelProto, modelPath: string): s
       }
     }
     if (!fs.existsSync(real)) throw new UserError(`${modelPath}: tensor '${tensor.name}' needs external data file ${JSON.stringify(location)}, which does not exist`);
+    const st = fs.statSync(real);
+    if (!st.isFile()) throw new UserError(`${modelPath}: tensor '${tensor.name}': external data ${JSON.stringify(location)} is ${describeFileType(st)}; expected a regular file`);
+    if (st.size > FILE_LIMITS.onnx) {
+      throw new UserError(`${modelPath}: tensor '${tensor.name}': external data ${JSON.stringify(location)} is ${formatBytes(st.size)}, over the ${formatBytes(FILE_LIMITS.onnx)} limit (FILE_LIMITS.onnx)`);
+    }
     files.add(real);
   }
   return [...files];
 }
 
+const ONNX_TYPES: Record<number, string> = { 1: 'float32', 2: 'uint8', 3: 'int8', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16', 11: 'float64' };
+
+/**
+ * The graph's inputs (initializers excluded) with their fixed dims; a symbolic dim counts as 1 here (it is
+ * checked again with --batch/--resolution when the inputs are allocated).
+ */
+export function staticInputs(graph: onnx.IGraphProto): { name: string; type: string; dims: number[] }[] {
+  const initializers = new Set((graph.initializer ?? []).map((t) => t.name));
+  const out: { name: string; type: string; dims: number[] }[] = [];
+  for (const input of graph.input ?? []) {
+    if (!input.name || initializers.has(input.name)) continue;
+    const tensor = input.type?.tensorType;
+    if (!tensor) continue;
+    const dims = (tensor.shape?.dim ?? []).map((d) => {
+      const v = d.dimValue === undefined || d.dimValue === null ? NaN : Number(d.dimValue);
+      return Number.isFinite(v) && v > 0 ? v : 1;
+    });
+    out.push({ name: input.name, type: ONNX_TYPES[tensor.elemType ?? 1] ?? 'float64', dims });
+  }
+  return out;
+}
+
 export function readOnnxFile(name: string, modelPath: string): ModelSource {
   let bytes: Uint8Array;
   try {
-    bytes = fs.readFileSync(modelPath);
+    bytes = readRegularFile(modelPath, { what: '.onnx model', kind: 'onnx' });
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`${modelPath}: cannot read the model: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   let model: onnx.ModelProto;
@@ -88,6 +121,7 @@ export function readOnnxFile(name: string, modelPath: string): ModelSource {
     throw new UserError(`${modelPath}: not an ONNX model (protobuf decode failed: ${(err as Error).message})`);
   }
   if (!model.graph) throw new UserError(`${modelPath}: not an ONNX model (no graph)`);
+  checkInputBytes(modelPath, staticInputs(model.graph));
   const external = checkExternalData(model, modelPath);
   // onnxruntime finds external files relative to the model's path, so such models load from the file.
   return external.length ? { name, path: path.resolve(modelPath) } : { name, bytes };
@@ -95,9 +129,20 @@ export function readOnnxFile(name: string, modelPath: string): ModelSource {
 
 export const defaultConfigBuilder: ConfigBuilder = (config, opts) => buildModel(config, opts);
 
+function checkBeforeBuild(name: string, config: ArchConfig, opts: PrepareOptions): void {
+  try {
+    checkResourceLimits(config, opts.limits ?? {}, opts.batch);
+  } catch (err) {
+    if (err instanceof UserError) throw new UserError(`model ${JSON.stringify(name.slice(0, 80))}: ${err.message}`);
+    throw err;
+  }
+}
+
 export function prepareModel(input: ModelInput, opts: PrepareOptions, build: ConfigBuilder = defaultConfigBuilder): PreparedModel {
   switch (input.kind) {
     case 'config':
+      // The last gate before allocation, whatever the config's origin (file, store, search sample, LACS).
+      checkBeforeBuild(input.name, input.config, opts);
       return {
         source: { name: input.name, bytes: build(input.config, { batch: opts.batch, precision: opts.precision, seed: opts.seed }) },
         stats: countConfig(input.config, opts.precision),

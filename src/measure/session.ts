@@ -7,6 +7,7 @@ import { UserError } from '../errors';
 import { GraphBuilder } from '../onnx/graph';
 import { seeded } from '../util/random';
 import { memoProbe, requireProvider, realSystem, type ProviderSessionOptions, type SystemProbe } from './providers';
+import { checkInputBytes } from './limits';
 import type { ExecutionProvider } from './types';
 
 /** What to load: in-memory bytes, or a file path (needed when the model keeps weights in external files). */
@@ -115,14 +116,18 @@ export function preallocateInputs(model: string, metas: readonly Meta[], opts: S
   const rnd = seeded(opts.seed ?? 1);
   const feeds: Record<string, ort.Tensor> = {};
   const specs: InputSpec[] = [];
+  const planned: { meta: Meta; dims: number[]; fill: (typeof FILLERS)[string] }[] = [];
   for (const meta of metas) {
     if (!meta.isTensor || !meta.type) throw new UserError(`${model}: input '${meta.name}' is not a tensor; only tensor inputs can be measured`);
     const fill = FILLERS[meta.type];
     if (!fill) throw new UserError(`${model}: input '${meta.name}' has type ${meta.type}; supported: ${Object.keys(FILLERS).join(', ')}`);
-    const dims = resolveDims(model, meta, opts.batch, opts.resolution);
+    planned.push({ meta, dims: resolveDims(model, meta, opts.batch, opts.resolution), fill });
+  }
+  checkInputBytes(model, planned.map((p) => ({ name: p.meta.name, type: p.meta.type!, dims: p.dims })));
+  for (const { meta, dims, fill } of planned) {
     const count = dims.reduce((a, b) => a * b, 1);
     feeds[meta.name] = new ort.Tensor(meta.type as 'float32', fill(count, rnd) as Float32Array, dims);
-    specs.push({ name: meta.name, type: meta.type, dims });
+    specs.push({ name: meta.name, type: meta.type!, dims });
   }
   return { feeds, specs };
 }

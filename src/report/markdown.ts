@@ -1,17 +1,39 @@
 /**
  * Escaping for untrusted strings (model names, file paths, anything from a PR) placed in Markdown that
- * GitHub renders: PR comments, job summaries. Without it a config named "<img src=x>" or
+ * GitHub renders: PR comments, job summaries, annotations. Without it a config named "<img src=x>" or
  * "[click](https://evil)" or "@org/team" would inject HTML, links or mentions into the bot's comment.
+ *
+ * Three tools, from the most to the least strict:
+ * - escapeMarkdown(text): a plain string shown as text (every Markdown/HTML character escaped).
+ * - escapeCode(text): a plain string inside a `code span`.
+ * - sanitizeMarkdown(markdown): an untrusted Markdown fragment kept readable (lists, emphasis, tables) but
+ *   with no HTML at all (every "<" becomes "&lt;", so no tag, comment or marker survives however it is
+ *   nested), no links or images (the link syntax is broken, so no javascript: links or tracking images),
+ *   no mentions, no autolinks.
+ * All three remove bidirectional overrides and invisible control characters first (stripInvisible).
  */
 
 const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#!|<>~&@:]/g;
 /** List and heading markers only act at the start of a line; escaping them elsewhere just adds noise. */
 const LINE_START_SPECIAL = /^[-+.=]/;
 
+/**
+ * C0/C1 controls other than tab and newline, zero-width and joiner characters, bidirectional embeddings,
+ * overrides and isolates (U+202A-U+202E, U+2066-U+2069, LRM/RLM/ALM), the BOM, soft hyphen, interlinear
+ * annotation and tag characters: text that displays differently from what it is.
+ */
+// eslint-disable-next-line no-control-regex, no-misleading-character-class
+const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]/g;
+
+/** Removes bidi overrides and invisible/control characters (keeps tab, newline; CR is dropped). */
+export function stripInvisible(text: string): string {
+  return String(text).replace(/\r\n?/g, '\n').replace(INVISIBLE, '');
+}
+
 /** Escape every character that Markdown or GitHub's autolinking could interpret; newlines become spaces. */
 export function escapeMarkdown(text: string): string {
-  return String(text)
-    .replace(/[\r\n]+/g, ' ')
+  return stripInvisible(text)
+    .replace(/[\n\t]+/g, ' ')
     .replace(MARKDOWN_SPECIAL, (ch) => {
       switch (ch) {
         case '<':
@@ -36,5 +58,57 @@ export function escapeMarkdown(text: string): string {
 
 /** Text for inside a `code span`: backticks cannot be escaped there, so they are replaced. */
 export function escapeCode(text: string): string {
-  return String(text).replace(/[\r\n]+/g, ' ').replace(/`/g, 'ʼ');
+  return stripInvisible(text).replace(/[\n\t]+/g, ' ').replace(/`/g, 'ʼ');
+}
+
+/**
+ * An untrusted Markdown fragment made inert: one pass over the characters (not a pattern removed once,
+ * which nesting defeats), so the result holds no "<" at all, no link or image syntax, no mention and no
+ * autolink. Emphasis, lists, tables and code keep working.
+ */
+export function sanitizeMarkdown(markdown: string): string {
+  const text = stripInvisible(markdown);
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    const next = text[i + 1];
+    switch (ch) {
+      case '<':
+        out += '&lt;';
+        break;
+      case '&':
+        // Entities could spell "<" or a hidden character; show them as text.
+        out += '&amp;';
+        break;
+      case ']':
+        // "[text](url)", "[text][ref]" and "[ref]: url" all need "](" / "][" / "]:" to act.
+        out += next === '(' || next === '[' || next === ':' ? ']\u200b' : ']';
+        break;
+      case '!':
+        out += next === '[' ? '!\u200b' : '!';
+        break;
+      case '@':
+        out += '@\u200b';
+        break;
+      case ':':
+        // "https://", "javascript:", "mailto:", "data:" lose their meaning with a zero-width space after ":".
+        out += /[A-Za-z]/.test(text[i - 1] ?? '') ? ':\u200b' : ':';
+        break;
+      case '.':
+        out += /www$/i.test(text.slice(Math.max(0, i - 3), i)) ? '\u200b.' : '.';
+        break;
+      default:
+        out += ch;
+    }
+  }
+  return out;
+}
+
+/**
+ * Our own rendered Markdown, last line of defence before it is posted: no HTML comment (a marker) can
+ * appear in it, and no invisible characters. Replacing each "<!--" cannot create a new one.
+ */
+export function neutraliseHtmlComments(markdown: string): string {
+  // The zero-width spaces the escapers add (mentions, links) are kept; everything else invisible goes.
+  return String(markdown).replace(INVISIBLE, (c) => (c === '\u200b' ? c : '')).replace(/<!--/g, '&lt;!--');
 }

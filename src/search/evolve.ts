@@ -11,7 +11,9 @@ import type { AccuracyProxy } from './profile';
 import { derive, pick, randInt, seeded, type Random } from '../util/random';
 import { networkHash } from '../arch/identity';
 import { paretoBy } from '../frontier/pareto';
-import { cloneGenome, genomeToConfig, sampleGenome, type Genome, type SearchSpace } from './space';
+import { cloneGenome, genomeToConfig, sampleGenome, sampleLimitError, type Genome, type SearchSpace } from './space';
+import { UserError } from '../errors';
+import type { ResourceLimits } from '../arch/types';
 
 export interface SearchOptions {
   latencyTargetMs: number;
@@ -31,6 +33,8 @@ export interface SearchOptions {
   proxyCache?: Map<string, number>;
   now?: () => number;
   onGeneration?: (evaluated: number, front: Candidate[]) => void;
+  /** Resource limits every sampled network must pass before it is built (defaults: DEFAULT_LIMITS). */
+  limits?: Partial<ResourceLimits>;
 }
 
 export interface Candidate {
@@ -169,14 +173,21 @@ export async function runSearch(space: SearchSpace, measurer: Measurer, proxy: A
   };
 
   /** Draws a genome not seen before (a few retries; duplicates do not count against the budget). */
+  // Networks over the resource limits are never built: they are drawn again (and counted as seen).
+  let overLimits: UserError | undefined;
   const fresh = (make: () => Genome): Genome | null => {
     for (let tries = 0; tries < 50; tries++) {
       const g = make();
-      const h = networkHash(genomeToConfig(space, g));
-      if (!seen.has(h)) {
-        seen.add(h);
-        return g;
+      const config = genomeToConfig(space, g);
+      const h = networkHash(config);
+      if (seen.has(h)) continue;
+      seen.add(h);
+      const tooBig = sampleLimitError(space, config, options.limits, options.measure?.batch ?? 1);
+      if (tooBig) {
+        overLimits = tooBig;
+        continue;
       }
+      return g;
     }
     return null;
   };
@@ -204,7 +215,10 @@ export async function runSearch(space: SearchSpace, measurer: Measurer, proxy: A
       const g = isInit ? fresh(() => sampleGenome(space, rand)) : fresh(() => mutate(space, selectParent().genome, rand));
       if (g) batch.push({ genome: g, origin: isInit ? 'sample' : 'mutation' });
     }
-    if (!batch.length) break; // the space is exhausted
+    if (!batch.length) {
+      if (!all.length && overLimits) throw new UserError(`${overLimits.message}; no sampled network fits the limits`);
+      break; // the space is exhausted
+    }
     await evaluate(batch);
     // Aging: the population keeps the most recent networks (regularised evolution).
     if (population.length > options.population) population = population.slice(population.length - options.population);

@@ -12,8 +12,9 @@ import type { ArchConfig } from '../arch/types';
 import { UserError } from '../errors';
 import type { MeasureOptions, Measurer, ModelInput, Target } from '../measure/types';
 import { derive, seeded } from '../util/random';
-import { blockKey, blockLabeler, choicesAt, cloneGenome, genomeToConfig, sampleGenome, type Genome, type SearchSpace } from './space';
+import { blockKey, blockLabeler, choicesAt, cloneGenome, genomeToConfig, sampleGenome, sampleLimitError, type Genome, type SearchSpace } from './space';
 import { mean, meanCI, median, type MeanCI } from '../measure/stats';
+import type { ResourceLimits } from '../arch/types';
 
 export const PROFILE_KIND = 'frontier-gate/profile';
 
@@ -82,6 +83,8 @@ export interface ProfileOptions {
   proxy?: AccuracyProxy;
   now?: () => number;
   onUnit?: (done: number, total: number, unit: UnitResult) => void;
+  /** Resource limits every sampled network must pass before it is built (defaults: DEFAULT_LIMITS). */
+  limits?: Partial<ResourceLimits>;
 }
 
 export function spaceHash(space: SearchSpace): string {
@@ -152,6 +155,10 @@ export async function runProfile(space: SearchSpace, measurer: Measurer, options
       g.stages[position.stage].layers[position.layer] = choice;
       return genomeToConfig(space, g, `c${context}.s${position.stage}.l${position.layer}.${label(stage.blocks[choice]).replace(/\s+/g, '-')}`);
     });
+    for (const config of configs) {
+      const tooBig = sampleLimitError(space, config, options.limits, options.measure?.batch ?? 1);
+      if (tooBig) throw new UserError(`${tooBig.message} (context ${context}, stage ${position.stage}, layer ${position.layer}); narrow the space's choices or raise the limit`);
+    }
     const models: ModelInput[] = configs.map((config) => ({ kind: 'config', name: config.name, config }));
     const result = await measurer.measure(models, { ...(options.measure ?? {}), budgetSeconds: options.perCallSeconds, seed: derive(options.seed, 'unit', index) });
     target = result.target;

@@ -5,18 +5,19 @@
  * accepts: a stage whose layers differ becomes consecutive single-block stages (only the first strides),
  * which is how format v1 expresses per-layer choices.
  */
-import * as fs from 'node:fs';
 import Ajv, { type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, isNode, stringify } from 'yaml';
 import { ConfigError, UserError, type SourcePosition } from '../errors';
-import type { Activation, ArchConfig, BlockType, SpaceToDepth, StageConfig, StemPool } from '../arch/types';
+import type { Activation, ArchConfig, BlockType, ResourceLimits, SpaceToDepth, StageConfig, StemPool } from '../arch/types';
 import { BLOCKS } from '../arch/blocks';
 import { configHash } from '../arch/identity';
 import { lower, ShapeError } from '../arch/lower';
-import { parseArchConfig } from '../arch/parse';
+import { checkResourceLimits, MAX_ALIAS_COUNT, parseArchConfig, scanNesting } from '../arch/parse';
 import type { Random } from '../util/random';
 import { pick, randInt } from '../util/random';
 import { SPACE_SCHEMA } from './space-schema';
+import { excerpt, FILE_LIMITS, readRegularText } from '../util/fs';
+import { quoteValue } from '../util/describe';
 
 export interface BlockChoice {
   block: BlockType;
@@ -120,7 +121,7 @@ function bestError(errors: ErrorObject[]): ErrorObject {
 }
 
 function describe(e: ErrorObject, value: unknown): string {
-  const quoted = JSON.stringify(value);
+  const quoted = quoteValue(value);
   switch (e.keyword) {
     case 'additionalProperties':
       return `unknown field '${(e.params as { additionalProperty: string }).additionalProperty}'`;
@@ -151,16 +152,49 @@ interface RawBlock {
 }
 
 /** Parses and validates a search space; throws ConfigError with file:line:col. */
+/** The first number that is not finite (1e309, .inf, .nan): JSON Schema's "number" would accept it. */
+function findNonFinite(v: unknown, path: Path = [], depth = 0): { path: Path; value: number } | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? undefined : { path, value: v };
+  if (!v || typeof v !== 'object' || depth > 64) return undefined;
+  for (const [k, x] of Array.isArray(v) ? v.entries() : Object.entries(v)) {
+    const hit = findNonFinite(x, [...path, k], depth + 1);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+/** Explicitly tagged nodes (other than the plain core tags, which mean what they say). */
+function findTags(node: unknown, out: { tag: string; offset: number }[] = [], depth = 0): { tag: string; offset: number }[] {
+  if (!node || typeof node !== 'object' || depth > 64 || out.length) return out;
+  const n = node as { tag?: string; range?: [number, number, number]; items?: unknown[]; key?: unknown; value?: unknown };
+  if (typeof n.tag === 'string' && !/^tag:yaml\.org,2002:(str|int|float|bool|null|seq|map)$/.test(n.tag)) out.push({ tag: n.tag, offset: n.range?.[0] ?? 0 });
+  if (Array.isArray(n.items)) for (const it of n.items) findTags(it, out, depth + 1);
+  if ('key' in n) findTags(n.key, out, depth + 1);
+  if ('value' in n) findTags(n.value, out, depth + 1);
+  return out;
+}
+
 export function parseSpace(text: string, file: string): SearchSpace {
+  // The same lexical bounds as configs (size, lines, nesting, flow items) before the YAML parser runs.
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > FILE_LIMITS.searchSpace) {
+    throw new ConfigError(`the file is ${bytes} bytes; allowed: at most ${FILE_LIMITS.searchSpace} bytes (FILE_LIMITS.searchSpace)`, { file, line: 1, col: 1 }, undefined);
+  }
+  scanNesting(text, file);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const at = (offset: number): SourcePosition => {
     const p = lineCounter.linePos(offset);
     return { file, line: p.line, col: p.col };
   };
-  if (doc.errors.length) {
-    const e = doc.errors[0];
-    throw new ConfigError(`YAML syntax: ${e.message.split('\n')[0]}`, at(e.pos[0]), undefined);
+  // Warnings are errors here: an unknown tag (!!binary, !foo) would otherwise be dropped silently.
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem) {
+    const hint = problem.code === 'TAG_RESOLVE_FAILED' ? '; search spaces use plain YAML values, remove the tag' : '';
+    throw new ConfigError(`YAML ${doc.errors.length ? 'syntax' : 'problem'}: ${problem.message.split('\n')[0].split(/ at line \d+, column \d+/)[0]}${hint}`, at(problem.pos[0]), undefined);
+  }
+  for (const tagged of findTags(doc.contents)) {
+    throw new ConfigError(`YAML tag ${excerpt(tagged.tag, 40)}: search spaces use plain YAML values; remove the tag`, at(tagged.offset), undefined);
   }
   const locate = (path: Path): SourcePosition => {
     // Walk down to the deepest node that exists (a missing field points at its parent).
@@ -170,9 +204,22 @@ export function parseSpace(text: string, file: string): SearchSpace {
     }
     return { file, line: 1, col: 1 };
   };
-  const raw = doc.toJS() as Record<string, unknown> | null;
+  let raw: Record<string, unknown> | null;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown> | null;
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/alias count|resource exhaustion/i.test(message)) {
+      throw new ConfigError(`YAML aliases expand to too many nodes (an alias bomb?); allowed: at most ${MAX_ALIAS_COUNT} alias expansions`, { file, line: 1, col: 1 }, undefined);
+    }
+    throw new ConfigError(`YAML: ${message.split('\n')[0].slice(0, 200)}`, { file, line: 1, col: 1 }, undefined);
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError('a search space must be a YAML mapping (name, resolution, stem, stages, ...)', { file, line: 1, col: 1 }, undefined);
+  }
+  const nonFinite = findNonFinite(raw);
+  if (nonFinite) {
+    throw new ConfigError(`expected a finite number, got ${quoteValue(nonFinite.value)}`, locate(nonFinite.path), fieldName(nonFinite.path));
   }
   if (!validate(raw)) {
     const e = bestError(validate.errors ?? []);
@@ -269,9 +316,10 @@ export function parseSpace(text: string, file: string): SearchSpace {
 export function loadSpace(path: string): SearchSpace {
   let text: string;
   try {
-    text = fs.readFileSync(path, 'utf8');
+    text = readRegularText(path, { what: 'search space', kind: 'searchSpace' });
   } catch (err) {
-    throw new UserError(`cannot read search space ${JSON.stringify(path)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot read search space ${JSON.stringify(path)}: ${(err as Error).message}`);
   }
   return parseSpace(text, path);
 }
@@ -288,6 +336,21 @@ export function sampleGenome(space: SearchSpace, rand: Random): Genome {
       return { width: Math.floor(rand() * s.channels.length), depth, layers: Array.from({ length: s.depth.max }, (_, l) => pick(rand, choicesAt(s, l))) };
     }),
   };
+}
+
+/**
+ * A sampled network must pass the resource limits (params, MACs, peak activation bytes; configurable with
+ * --max-params / --max-macs / --max-activation-bytes) before anything is built from it. Returns the error
+ * (a UserError naming the limit) or undefined when it fits.
+ */
+export function sampleLimitError(space: SearchSpace, config: ArchConfig, limits: Partial<ResourceLimits> = {}, batch = 1): UserError | undefined {
+  try {
+    checkResourceLimits(config, limits, batch);
+    return undefined;
+  } catch (err) {
+    if (err instanceof UserError) return new UserError(`search space ${excerpt(space.name, 60)}: a sampled network does not fit: ${err.message}`);
+    throw err;
+  }
 }
 
 export function cloneGenome(g: Genome): Genome {
