@@ -4,7 +4,7 @@
  * from it), straight from the TypeScript sources (no build needed):
  *   schema/arch-config.schema.json    the architecture config schema
  *   schema/search-space.schema.json   the search-space schema (leaves from the architecture schema)
- *   src/frontier/store.schema.json    the store schema, whose config part is generated
+ *   src/frontier/store.schema.json    the store schema: its config part and provider enums are generated
  *   node scripts/gen-schemas.js          write the files (npm run schemas)
  *   node scripts/gen-schemas.js --check  exit 1 naming each stale file (part of npm run lint)
  */
@@ -30,10 +30,11 @@ const json = (value) => JSON.stringify(value, null, 2) + '\n';
 function outputs() {
   const { schemaJson } = require(path.join(ROOT, 'src/arch/schema.ts'));
   const { spaceSchemaJson } = require(path.join(ROOT, 'src/search/space-schema.ts'));
-  const { storedConfigSchema } = require(path.join(ROOT, 'src/arch/schema.ts'));
   const storeFile = path.join(ROOT, 'src/frontier/store.schema.json');
-  const store = JSON.parse(fs.readFileSync(storeFile, 'utf8'));
-  store.definitions = { ...store.definitions, config: storedConfigSchema() };
+  // The store schema as the store validates with it: its config part from the architecture schema, its
+  // provider enums from the provider registry.
+  const { storeSchema } = require(path.join(ROOT, 'src/frontier/store.ts'));
+  const store = storeSchema();
   return [
     [path.join(ROOT, 'schema/arch-config.schema.json'), schemaJson()],
     [path.join(ROOT, 'schema/search-space.schema.json'), spaceSchemaJson()],
