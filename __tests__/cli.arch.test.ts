@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { main } from '../src/cli';
 import type { CommandIO } from '../src/commands/types';
+import { ortTensor } from '../src/measure/session';
 
 function capture(): CommandIO & { stdout: string; stderr: string } {
   const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
@@ -48,7 +49,7 @@ describe('frontier-gate build', () => {
     const io = capture();
     expect(await main(['build', fixture('mobilenet-v2'), '-o', out, '--batch', '2', '--precision', 'fp16'], io)).toBe(0);
     const session = await ort.InferenceSession.create(out);
-    const res = await session.run({ input: new ort.Tensor('float16', new Uint16Array(2 * 3 * 224 * 224), [2, 3, 224, 224]) });
+    const res = await session.run({ input: ortTensor('float16', new Uint16Array(2 * 3 * 224 * 224), [2, 3, 224, 224]) });
     expect(res.output.dims).toEqual([2, 1000]);
     expect(res.output.type).toBe('float16');
   });

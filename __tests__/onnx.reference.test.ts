@@ -6,6 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
 import { buildModel } from '../src/onnx/build';
 import type { ArchConfig, StageConfig } from '../src/arch/types';
+import { ortTensor } from '../src/measure/session';
 
 type T = { c: number; h: number; w: number; d: Float32Array };
 
@@ -196,7 +197,7 @@ test('fp16 build runs and agrees with fp32 to half precision', async () => {
   const session = await ort.InferenceSession.create(buildModel(config, { seed: 3, precision: 'fp16' }));
   const { Float16Array } = await import('@petamoriken/float16');
   const half = Float16Array.from(input.d);
-  const out = await session.run({ input: new ort.Tensor('float16', new Uint16Array(half.buffer), [1, 2, 9, 9]) });
+  const out = await session.run({ input: ortTensor('float16', new Uint16Array(half.buffer), [1, 2, 9, 9]) });
   expect(out.output.type).toBe('float16');
   const got = Array.from(new Float16Array((out.output.data as Uint16Array).buffer));
   got.forEach((v, i) => expect(Math.abs(v - fp32[i])).toBeLessThan(2e-2 * (1 + Math.abs(fp32[i]))));

@@ -126,10 +126,23 @@ export function preallocateInputs(model: string, metas: readonly Meta[], opts: S
   checkInputBytes(model, planned.map((p) => ({ name: p.meta.name, type: p.meta.type!, dims: p.dims })));
   for (const { meta, dims, fill } of planned) {
     const count = dims.reduce((a, b) => a * b, 1);
-    feeds[meta.name] = new ort.Tensor(meta.type as 'float32', fill(count, rnd) as Float32Array, dims);
+    feeds[meta.name] = ortTensor(meta.type!, fill(count, rnd), dims);
     specs.push({ name: meta.name, type: meta.type!, dims });
   }
   return { feeds, specs };
+}
+
+/**
+ * A CPU tensor for onnxruntime-node. float16 data stays a Uint16Array: where the runtime has Float16Array
+ * (Node 24), onnxruntime-common turns it into a Float16Array view, which the 1.30 binding reads as 0 bytes
+ * ("not enough space: expected N, got 0"; microsoft/onnxruntime#32323). The binding accepts the Uint16Array.
+ */
+export function ortTensor(type: string, data: ArrayLike<number> | ArrayBufferView | readonly string[], dims: readonly number[]): ort.Tensor {
+  const tensor = new ort.Tensor(type as 'float32', data as Float32Array, dims);
+  if (type === 'float16' && data instanceof Uint16Array && !(tensor.data instanceof Uint16Array)) {
+    (tensor as unknown as { cpuData: Uint16Array }).cpuData = data;
+  }
+  return tensor;
 }
 
 /** onnxruntime-node's synchronous native session (dist/binding), which its public API wraps in promises. */
