@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { sampleCheckPoints } from '../src/bench/report';
 import { chartFiles, chartFlag, writeCheckCharts } from '../src/commands/chart-files';
-import { candidateChartInput, chartImageMarkdown, chartText, frontierChart } from '../src/report/chart';
+import { candidateChartInput, chartImageMarkdown, chartText } from '../src/report/chart';
 import { frontierChartSpec, labelWidth, logTicks, renderFrontierSvg, segmentHitsBox, type ChartPoint, type FrontierChartInput } from '../src/report/svg-chart';
 
 const pt = (name: string, role: ChartPoint['role'], latency: number, top1: number | null, on_frontier = false, ci = 0.01): ChartPoint => ({
@@ -119,10 +119,6 @@ describe('chart text and Markdown', () => {
     expect(text).toContain('2 other models off the frontier');
     const md = chartImageMarkdown('https://raw.githubusercontent.com/o/r/assets/a b.svg', { ...CHECK, points: [...CHECK.points, pt('x](http://evil)', 'stored', 9, 70)] });
     expect(md).toMatch(/^!\[[^\]]*\]\(https:\/\/raw\.githubusercontent\.com\/o\/r\/assets\/a%20b\.svg\)$/);
-  });
-
-  it('the Mermaid chart is gone: frontierChart gives nothing', () => {
-    expect(frontierChart([{ name: 'a', accuracy: 1, latency_ms: 1 }, { name: 'b', accuracy: 2, latency_ms: 2 }], 't')).toBe('');
   });
 
   it('candidateChartInput maps a check row by row', () => {

@@ -72,20 +72,3 @@ export function chartImageMarkdown(url: string, input: FrontierChartInput): stri
   const safeUrl = encodeURI(decoded).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'));
   return `![${alt}](${safeUrl})`;
 }
-
-/** @deprecated The Mermaid chart is dropped (see the top of this file); kept so callers compile until they drop the call. */
-export interface LegacyChartPoint {
-  name: string;
-  accuracy: number;
-  latency_ms: number;
-  candidate?: boolean;
-  on_frontier?: boolean;
-}
-
-/**
- * @deprecated Always ''. The Markdown report no longer draws a Mermaid chart: the SVG (`--chart`, or the
- * action's assets branch through chartImageMarkdown) replaces it and the table is its text form.
- */
-export function frontierChart(_points: readonly LegacyChartPoint[], _title: string): string {
-  return '';
-}
