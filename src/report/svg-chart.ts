@@ -104,9 +104,12 @@ export function logTicks(lo: number, hi: number): number[] {
     }
     return out;
   };
+  // Enough ticks, and none of the axis' ends left bare (no more than a quarter of the log range unticked).
+  const range = Math.log(hi / lo);
+  const covers = (t: number[]) => Math.log(t[0] / lo) <= range / 4 && Math.log(hi / t[t.length - 1]) <= range / 4;
   for (const mults of [[1, 2, 5], [1, 2, 3, 5, 7], [1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9]]) {
     const t = pick(mults);
-    if (t.length >= 5) return t;
+    if (t.length >= 5 && covers(t)) return t;
   }
   // A narrow domain (less than about a factor 3): even linear steps, at most 8 of them.
   const span = hi - lo;
