@@ -79,6 +79,14 @@ describe('serializeStore / parseStore', () => {
     expect(() => parseStore(JSON.stringify(extra), 's.json')).toThrow(/records\[0\] \(efficientnet-b0\)\.config\.stages\[0\]: unknown field 'kernal'/);
   });
 
+  it('a record is named like a config: the same pattern and length cap', () => {
+    for (const name of ['x'.repeat(100_000), 'Not A Name']) {
+      const store = JSON.parse(serializeStore(twoRecords()));
+      store.records[0].name = name;
+      expect(() => parseStore(JSON.stringify(store), 's.json')).toThrow(UserError);
+    }
+  });
+
   it('rejects duplicate names and a config edited without its hash', () => {
     const dup = JSON.parse(serializeStore(twoRecords()));
     dup.records[1].name = 'efficientnet-b0';

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { canonicalJson, configHash } from '../arch/identity';
-import { storedConfigSchema } from '../arch/schema';
+import { ARCH_CONFIG_SCHEMA, cloneSchema, storedConfigSchema } from '../arch/schema';
 import type { ArchConfig } from '../arch/types';
 import { checkSemantics, formatFieldPath, locateInFile } from '../arch/parse';
 import { ConfigError, UserError } from '../errors';
@@ -134,6 +134,8 @@ export function storeSchema(): Record<string, unknown> {
   // The provider enums come from the provider registry (one list of providers).
   definitions.measurement.properties.provider.enum = [...PROVIDER_NAMES];
   definitions.fingerprint.properties.provider.enum = [...PROVIDER_NAMES];
+  // A record is named like the config it stores (the same pattern and length cap).
+  definitions.record.properties.name = cloneSchema((ARCH_CONFIG_SCHEMA.properties as Record<string, unknown>).name);
   return { ...storeSchemaFile, definitions: { ...definitions, config: storedConfigSchema() } };
 }
 
