@@ -83,7 +83,15 @@ describe('serializeStore / parseStore', () => {
     for (const name of ['x'.repeat(100_000), 'Not A Name']) {
       const store = JSON.parse(serializeStore(twoRecords()));
       store.records[0].name = name;
-      expect(() => parseStore(JSON.stringify(store), 's.json')).toThrow(UserError);
+      let message = '';
+      try {
+        parseStore(JSON.stringify(store), 's.json');
+      } catch (err) {
+        expect(err).toBeInstanceOf(UserError);
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/records\[0\] \(.*\)\.name: /);
+      expect(message.length).toBeLessThan(300);
     }
   });
 

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { canonicalJson, configHash } from '../arch/identity';
 import { ARCH_CONFIG_SCHEMA, cloneSchema, storedConfigSchema } from '../arch/schema';
+import { EXCERPT_CHARS, quoteValue } from '../util/describe';
 import type { ArchConfig } from '../arch/types';
 import { checkSemantics, formatFieldPath, locateInFile } from '../arch/parse';
 import { ConfigError, UserError } from '../errors';
@@ -152,7 +153,8 @@ function describePath(instancePath: string, data: unknown): string {
     node = (node as Record<string, unknown> | undefined)?.[part];
     if (isIndex) {
       const name = (node as { name?: unknown } | undefined)?.name;
-      out += `[${part}]` + (typeof name === 'string' ? ` (${name})` : '');
+      // A name the schema refuses (too long, hidden characters) is quoted as an excerpt.
+      out += `[${part}]` + (typeof name === 'string' ? ` (${name.length <= EXCERPT_CHARS && /^[\w.-]*$/.test(name) ? name : quoteValue(name)})` : '');
     } else {
       out += (out ? '.' : '') + part;
     }
@@ -215,7 +217,7 @@ export function validateStore(data: unknown, file: string, outcome = 'the store 
   const seen = new Set<string>();
   store.records.forEach((rec, i) => {
     const where = `${file}: records[${i}] (${rec.name})`;
-    if (seen.has(rec.name)) throw new UserError(`${file}: records[${i}]: duplicate record name ${JSON.stringify(rec.name)}; ${outcome}`);
+    if (seen.has(rec.name)) throw new UserError(`${file}: records[${i}]: duplicate record name ${quoteValue(rec.name)}; ${outcome}`);
     seen.add(rec.name);
     try {
       checkSemantics(rec.config);
