@@ -95,6 +95,14 @@ describe('frontier chart layout', () => {
 });
 
 describe('frontier chart SVG', () => {
+  it('an undecided model is pale, not hollow like one off the frontier, and the legend line says so', async () => {
+    const open = { ...pt('open-question', 'contender', 9, 76), undecided: true };
+    const svg = await renderFrontierSvg({ ...CHECK, points: [...CHECK.points, open] });
+    expect(svg).toContain('pale: not decided');
+    expect(svg).toContain('fill="#8fafd4"'); // the contender colour #1f5fa8 halfway to white
+    expect(await renderFrontierSvg(CHECK)).not.toContain('pale: not decided');
+  });
+
   it('renders headless: one symbol per model, the step line, whiskers, axis titles with units, escaped names', async () => {
     const hostile = pt('<script>alert(1)</script>&', 'neighbour', 20, 79, true);
     const svg = await renderFrontierSvg({ ...CHECK, points: [...CHECK.points, hostile] });

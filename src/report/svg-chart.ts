@@ -71,6 +71,12 @@ export interface FrontierChart {
 
 const ROLE_ORDER: ChartRole[] = ['candidate', 'contender', 'neighbour', 'stored'];
 const ROLE_COLOUR: Record<ChartRole, string> = { candidate: '#d62728', contender: '#1f5fa8', neighbour: '#2a9d8f', stored: '#6b6b6b' };
+/** The colour halfway to white: the fill of a point whose place on the frontier the intervals leave open. */
+function pale(hex: string): string {
+  const mix = (i: number) => Math.round((parseInt(hex.slice(i, i + 2), 16) + 255) / 2).toString(16).padStart(2, '0');
+  return `#${mix(1)}${mix(3)}${mix(5)}`;
+}
+
 const ROLE_SHAPE: Record<ChartRole, string> = { candidate: 'diamond', contender: 'circle', neighbour: 'square', stored: 'circle' };
 const ROLE_LEGEND: Record<ChartRole, string> = {
   candidate: 'candidate',
@@ -312,8 +318,8 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
     lo: p.ci95_ms?.[0] ?? null,
     hi: p.ci95_ms?.[1] ?? null,
     frontier: p.on_frontier,
-    // Filled in the role's colour on the frontier, hollow off it.
-    fill: p.on_frontier ? ROLE_COLOUR[p.role] : 'white',
+    // Filled in the role's colour on the frontier, pale where the intervals leave it open, hollow off it.
+    fill: p.on_frontier ? ROLE_COLOUR[p.role] : p.undecided ? pale(ROLE_COLOUR[p.role]) : 'white',
   }));
   const labelData = labels.map((l) => {
     const p = points.find((q) => q.name === l.name)!;
@@ -421,7 +427,7 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
       ],
     });
   }
-  const notes = ['filled: on the frontier', 'line: the frontier (best top-1 at or below each latency)', 'bars: 95% interval of the latency'];
+  const notes = ['filled: on the frontier', ...(known.some((p) => p.undecided && !p.on_frontier) ? ['pale: not decided'] : []), 'line: the frontier (best top-1 at or below each latency)', 'bars: 95% interval of the latency'];
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: { text: input.title, subtitle: [input.target, notes.join(' · ')], anchor: 'start', fontSize: 14, subtitleFontSize: 11, subtitleColor: '#555' },
