@@ -286,10 +286,11 @@ describe('inputs and the drift issue text', () => {
     ];
     const moved = movedModels(rows);
     expect(moved.map((r) => r.name)).toEqual(['a', 'c|x']);
-    const { title, body } = driftIssue({ target: { key: 'cpu-k', label: 'cpu · X' }, rows, common_drift: 0 }, moved, { date: '2026-11-20', sha: 'f'.repeat(40) });
+    const { title, body } = driftIssue({ target: { key: 'cpu-k', label: 'cpu · X' }, rows, common_drift: 0, latency_tolerance: 0.03 }, moved, { date: '2026-11-20', sha: 'f'.repeat(40) });
     expect(title).toBe('frontier-gate: latency drift on cpu · X');
     expect(body.split('\n')[0]).toBe(driftMarker('cpu-k'));
-    expect(body).toContain('| a | slower | 12.00 (11.90–12.10) | 10.00 | +20.0% | ±3.0% | 2026-11-01 |');
+    // The sweep's own rendering (src/report): each drift with its interval.
+    expect(body).toContain('| a | slower | 12.00 (11.90–12.10) | 10.00 (2026-11-01) | +20.0% (+17.0% .. +23.0%) | ±3.0% |');
     expect(body).toContain('c\\|x');
     expect(body).not.toMatch(/\| b \|/);
     const issues = [

@@ -4,16 +4,13 @@
  * names the target, like the PR comment, so each target keeps one issue; a later sweep without drift
  * closes it with a note.
  */
-import type { DriftRow } from '../frontier/gate';
+import type { DriftRow, SweepReport } from '../frontier/gate';
+import { renderSweepMarkdown } from '../report/frontier';
 import { escapeMarkdown } from '../report/markdown';
 import { WriteForbidden, type RepoApi, type RepoIssue } from './api';
 import type { OnDrift } from './inputs';
 
-export interface DriftInput {
-  target: { key: string; label: string };
-  rows: readonly DriftRow[];
-  common_drift: number | null;
-}
+export type DriftInput = Pick<SweepReport, 'target' | 'rows' | 'common_drift' | 'latency_tolerance'>;
 
 export interface DriftOutcome {
   moved: DriftRow[];
@@ -35,28 +32,20 @@ export function movedModels(rows: readonly DriftRow[]): DriftRow[] {
   return rows.filter((r) => r.status === 'slower' || r.status === 'faster');
 }
 
-const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
-/** Title and body of the drift issue. Pure. */
+/** Title and body of the drift issue: the marker, the run it comes from, and the sweep report of the moved models. Pure. */
 export function driftIssue(input: DriftInput, moved: readonly DriftRow[], meta: { date: string; runUrl?: string; sha?: string }): { title: string; body: string } {
   const title = `frontier-gate: latency drift on ${input.target.label}`.slice(0, 250);
+  const report: SweepReport = { command: 'sweep', target: input.target, rows: [...moved], common_drift: moved.length > 1 ? input.common_drift : null, latency_tolerance: input.latency_tolerance, dry_run: false };
   const lines = [
     driftMarker(input.target.key),
-    `The sweep of ${meta.date}${meta.sha ? ` (commit ${meta.sha.slice(0, 12)})` : ''} measured **${moved.length}** model(s) on ${escapeMarkdown(input.target.label)} ` +
-      `beyond noise from their last stored measurement.${meta.runUrl ? ` [Run](${meta.runUrl}).` : ''}`,
+    `The sweep of ${meta.date}${meta.sha ? ` (commit ${meta.sha.slice(0, 12)})` : ''} measured **${moved.length}** model(s) beyond noise from their last stored measurement.` +
+      `${meta.runUrl ? ` [Run](${meta.runUrl}).` : ''}`,
     '',
+    renderSweepMarkdown(report).trimEnd(),
+    '',
+    'This issue is kept up to date by the nightly sweep and closed by the first sweep without drift on this target.',
   ];
-  if (input.common_drift !== null && moved.length > 1) {
-    lines.push(`All models moved by ${pct(input.common_drift)} in the median: when that is most of each model's drift, the runner or runtime changed rather than the models.`, '');
-  }
-  lines.push('| model | status | latency ms (95% CI) | previous ms | drift | noise band | previous date |', '|---|---|---:|---:|---:|---:|---|');
-  for (const r of moved) {
-    lines.push(
-      `| ${escapeMarkdown(r.name)} | ${r.status} | ${r.latency_ms.toPrecision(4)} (${r.ci95_ms[0].toPrecision(4)}–${r.ci95_ms[1].toPrecision(4)}) | ` +
-        `${r.previous_ms?.toPrecision(4) ?? '–'} | ${r.drift !== null ? pct(r.drift) : '–'} | ${r.noise !== null ? `±${(r.noise * 100).toFixed(1)}%` : '–'} | ${r.previous_date?.slice(0, 10) ?? '–'} |`,
-    );
-  }
-  lines.push('', 'This issue is kept up to date by the nightly sweep and closed by the first sweep without drift on this target.');
   return { title, body: lines.join('\n') };
 }
 

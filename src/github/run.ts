@@ -599,7 +599,7 @@ async function runStoreCommand(run: RunState, command: 'record' | 'sweep' | 'mer
   const commit = access.outcome.commit;
   const note = access.outcome.notes;
   // Drift beyond noise, after the commit: report, an issue listing the moved models, or a failed run (input on-drift).
-  const driftInput = result.command === 'sweep' || result.command === 'merge-sweep' ? { target: result.target, rows: result.rows, common_drift: result.common_drift } : undefined;
+  const driftInput = result.command === 'sweep' || result.command === 'merge-sweep' ? { target: result.target, rows: result.rows, common_drift: result.common_drift, latency_tolerance: result.latency_tolerance } : undefined;
   const drift = driftInput
     ? await applyDriftPolicy(api, config.onDrift, driftInput, { date: new Date().toISOString().slice(0, 10), runUrl: ctx.runUrl, sha: ctx.sha, readOnly: run.readOnly, log: (m) => deps.io.info(m) })
     : undefined;
