@@ -83,6 +83,11 @@ describe('block profiling on a synthetic device where kernel 7 costs twice', () 
     expect(md).toContain('🟥');
     expect(md).toContain('```mermaid');
     expect(md).toMatch(/\| MB e6 k7 \| 🟥 \+\d/);
+    // Bars grow from the axis' bottom in Mermaid: the axis starts at 0 and the fastest block is 0, every bar its value.
+    expect(md).toMatch(/y-axis "% of end-to-end over the fastest" 0 --> [\d.]+/);
+    const bars = /bar \[(.*)\]/.exec(md)![1].split(', ').map(Number);
+    expect(Math.min(...bars)).toBe(0);
+    expect(bars.every((b) => b >= 0)).toBe(true);
   });
 
   test('with an accuracy proxy, a slower block without a proxy gain beyond noise is dropped (dominated)', async () => {

@@ -85,18 +85,23 @@ export function renderProfile(space: SearchSpace, a: ProfileAnalysis): string {
     }
   }
 
-  // Mermaid: mean latency effect per block over all positions.
+  // Mermaid bars grow from the bottom of the y-axis, not from zero: chart a quantity that is zero at its
+  // least (each block's mean latency over the fastest block's) on an axis that starts at 0, so every bar's
+  // height is its value.
   const overall = keys.map((k) => {
     const cells = a.stages.filter((s) => s.key === k);
     return { label: a.labels[k] ?? k, pct: cells.reduce((s, c) => s + c.pct.mean, 0) / cells.length };
   });
+  const fastest = Math.min(...overall.map((o) => o.pct));
+  const extra = overall.map((o) => ({ label: o.label, pct: o.pct - fastest }));
+  const top = Math.max(0.1, ...extra.map((o) => o.pct));
   lines.push('');
   lines.push('```mermaid');
   lines.push('xychart-beta');
-  lines.push(`  title "Latency effect per block, % of end-to-end (${space.name})"`);
-  lines.push(`  x-axis [${overall.map((o) => `"${o.label}"`).join(', ')}]`);
-  lines.push('  y-axis "% of end-to-end"');
-  lines.push(`  bar [${overall.map((o) => f(o.pct, 2)).join(', ')}]`);
+  lines.push(`  title "Mean latency over the fastest block, % of end-to-end (${space.name})"`);
+  lines.push(`  x-axis [${extra.map((o) => `"${o.label}"`).join(', ')}]`);
+  lines.push(`  y-axis "% of end-to-end over the fastest" 0 --> ${f(top * 1.1, 2)}`);
+  lines.push(`  bar [${extra.map((o) => f(o.pct, 2)).join(', ')}]`);
   lines.push('```');
   return lines.join('\n');
 }
