@@ -9,7 +9,7 @@ import type { ArchConfig } from '../src/arch/types';
 import { runRecord, runCheck } from '../src/frontier/gate';
 import { emptyStore } from '../src/frontier/store';
 import { AccuracyTable, fitAccuracyPredictor, type AccuracyRecord } from '../src/lacs/accuracy';
-import { networkHash as configHash } from '../src/arch/identity';
+import { networkHash } from '../src/arch/identity';
 import { renderGateLacs, renderLacsMarkdown } from '../src/report/lacs';
 import { renderMarkdown } from '../src/report';
 import { runLacs, type LacsOptions, type LacsResult } from '../src/lacs/run';
@@ -189,7 +189,7 @@ describe('one latency per network', () => {
     note(r.efficientnet.config_hash, r.efficientnet.latency_ms);
     for (const c of r.candidates) note(c.config_hash, c.latency_ms);
     for (const f of r.family) note(f.config_hash, f.latency_ms);
-    for (const p of r.frontier) note(configHash(records.find((x) => x.config.name === p.name)!.config), p.latency_ms);
+    for (const p of r.frontier) note(networkHash(records.find((x) => x.config.name === p.name)!.config), p.latency_ms);
     for (const [hash, values] of latencyByHash) expect([hash, [...values]]).toEqual([hash, [expect.any(Number)]]);
     expect(r.family[0].latency_ms).toBe(r.base.latency_ms);
     expect(r.family[1].latency_ms).toBe(r.chosen!.latency_ms);

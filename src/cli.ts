@@ -8,12 +8,12 @@ import { checkOutputPath, writeFileAtomic } from './util/fs';
 import { EXIT, UserError } from './errors';
 import { COMMANDS, findCommand } from './commands';
 import { GLOBAL_FLAGS, parseCommandArgv } from './commands/argv';
+import { defaultProxy } from './commands/context';
 import { choiceFlag, detectCommit, stringFlag } from './commands/flags';
 import { streamProgress, withMeasureProgress } from './commands/progress';
 import { silentProgress, type AnyCommand, type CommandContext, type CommandIO, type Progress } from './commands/types';
 import type { Measurer } from './measure/types';
 import { exitCodeOf, FORMATS, render, renderMarkdown, toJson, wantsColor, type Format } from './report';
-import type { AccuracyProxy } from './search/profile';
 
 /** What the CLI takes from the outside world; tests inject a fake measurer, a fixed clock, captured output. */
 export interface CliDeps {
@@ -77,10 +77,6 @@ function defaultMeasurer(log: ((line: string) => void) | undefined): Measurer {
   return createMeasurer(log ? { log } : {});
 }
 
-function defaultProxy(options: { threads?: number; batch?: number }): AccuracyProxy {
-  const { zenProxy } = require('./search/zen') as typeof import('./search/zen');
-  return zenProxy(options);
-}
 
 /** Runs one CLI invocation; returns the exit code. */
 export async function main(argv: string[], io: CommandIO = processIO, deps: CliDeps = {}): Promise<number> {

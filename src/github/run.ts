@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { LoadedArchConfig } from '../arch/parse';
 import { findCommand } from '../commands';
 import { parseCommandArgv } from '../commands/argv';
+import { defaultProxy } from '../commands/context';
 import { command as checkCommand } from '../commands/check';
 import { command as lacsCommand } from '../commands/lacs';
 import { command as mergeCommand } from '../commands/merge';
@@ -340,7 +341,7 @@ async function commandContext(run: RunState, commit: string | undefined, opts: {
       if (!measurer) throw new Error('this command was started without a measurer');
       return measurer;
     },
-    proxy: run.deps.proxy ?? ((o) => (require('../search/zen') as typeof import('../search/zen')).zenProxy(o)),
+    proxy: run.deps.proxy ?? defaultProxy,
     log: info,
     progress: streamProgress({ write: (t) => info(t.replace(/\n$/, '')), isTTY: false }),
     now: () => new Date(),

@@ -7,7 +7,8 @@
  * Returns typed data; src/report/lacs.ts renders it.
  */
 import type { ArchConfig } from '../arch/types';
-import { configHash, type FrontierRecord, type FrontierStore, type StoredLacs, type StoredScaling } from '../frontier/store';
+import { configHash } from '../arch/identity';
+import { type FrontierRecord, type FrontierStore, type StoredLacs, type StoredScaling } from '../frontier/store';
 import type { MeasureOptions, Measurer } from '../measure/types';
 import type { AccuracyKind } from './accuracy';
 import { compareCoefficients, type CoefficientMove } from './compare';

@@ -36,8 +36,7 @@ import {
   candidateGrid, compoundFactors, DEFAULT_GRID_STEP, DEFAULT_TOLERANCE, EFFICIENTNET_COEFFICIENTS, FLOPS_BUDGET,
   formatCoefficients, type Coefficients,
 } from './grid';
-import { networkHash as configHash } from '../arch/identity';
-import { configHash as storeConfigHash } from '../frontier/store';
+import { configHash, networkHash } from '../arch/identity';
 import {
   DEFAULT_PREDICTOR_THRESHOLDS, fitAccuracyPredictor, resolveAccuracy, type AccuracyKind, type AccuracyRecord, type AccuracyTable,
   type PredictorFit, type PredictorThresholds,
@@ -311,7 +310,7 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
 
   // --- candidates and analytic filters ---
   const baseStats = countConfig(base);
-  const baseHash = configHash(base);
+  const baseHash = networkHash(base);
   const grid = candidateGrid({ step: opts.gridStep, tolerance: opts.tolerance });
   const configs = new Map<ScoredCandidate, ArchConfig>();
   const candidates: ScoredCandidate[] = grid.map((g) => {
@@ -325,7 +324,7 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
     };
     try {
       const stats = countConfig(config);
-      Object.assign(row, { config_hash: configHash(config), macs: stats.macs, params: stats.params, macs_ratio: stats.macs / baseStats.macs });
+      Object.assign(row, { config_hash: networkHash(config), macs: stats.macs, params: stats.params, macs_ratio: stats.macs / baseStats.macs });
     } catch (err) {
       if (!(err instanceof ShapeError)) throw err;
       Object.assign(row, { status: 'shape-error', filter_reason: err.message });
@@ -338,7 +337,7 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
     throw new UserError(`lacs: EfficientNet's phi = 1 model of ${base.name} cannot be built: ${reference.filter_reason}`);
   }
   // A candidate with a trained result in the table is worth scoring whatever its MACs.
-  const trained = (c: ScoredCandidate) => deps.accuracyTable?.lookup([c.config_hash, storeConfigHash(configs.get(c)!)], c) !== undefined;
+  const trained = (c: ScoredCandidate) => deps.accuracyTable?.lookup([c.config_hash, configHash(configs.get(c)!)], c) !== undefined;
   // Every candidate passes the resource limits (params, MACs, peak activations at the measured batch)
   // before it is built; the reference must, or there is nothing to compare with.
   const batch = opts.measure.batch ?? 1;
@@ -384,7 +383,7 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   const tableRecords: AccuracyRecord[] = [];
   const seen = new Set<string>();
   for (const c of scoredPool) {
-    const top1 = deps.accuracyTable?.lookup([c.config_hash, storeConfigHash(configs.get(c)!)], c);
+    const top1 = deps.accuracyTable?.lookup([c.config_hash, configHash(configs.get(c)!)], c);
     if (top1 === undefined || seen.has(c.config_hash)) continue;
     seen.add(c.config_hash);
     tableRecords.push({ config: configs.get(c)!, top1, name: `${formatCoefficients(c)} (${deps.accuracyTable!.file})` });
@@ -394,7 +393,7 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   const predictor = outcome?.predictor;
   const accuracySources = { table: deps.accuracyTable, predictor };
   for (const c of scoredPool) {
-    const acc = resolveAccuracy(configs.get(c)!, [c.config_hash, storeConfigHash(configs.get(c)!)], c, accuracySources);
+    const acc = resolveAccuracy(configs.get(c)!, [c.config_hash, configHash(configs.get(c)!)], c, accuracySources);
     if (acc) {
       c.accuracy = acc.top1;
       c.accuracy_kind = acc.kind;
@@ -562,9 +561,9 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
       }
       return config;
     });
-    const familyHashes = familyConfigs.map((c) => configHash(c));
+    const familyHashes = familyConfigs.map((c) => networkHash(c));
     const frontierModels = frontierInputs.filter((f) => f.model);
-    const frontierHash = (f: FrontierInput) => (f.model!.kind === 'config' ? configHash(f.model!.config) : undefined);
+    const frontierHash = (f: FrontierInput) => (f.model!.kind === 'config' ? networkHash(f.model!.config) : undefined);
     const familyLatency = new Map<string, Latency & { via: LatencySource | 'family' }>();
     for (const [hash, lat] of latencies) familyLatency.set(hash, { ...lat, via: lat.source });
     const pending: { name: string; hash?: string; model: ModelInput }[] = [];
@@ -615,7 +614,7 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
     family = familyConfigs.map((config, phi) => {
       const hash = familyHashes[phi];
       const stats = countConfig(config);
-      const acc = resolveAccuracy(config, [hash, storeConfigHash(config)], phi === 1 ? chosen : undefined, {
+      const acc = resolveAccuracy(config, [hash, configHash(config)], phi === 1 ? chosen : undefined, {
         ...accuracySources,
         knownTop1: phi === 0 ? base.accuracy?.top1 : undefined,
         knownSource: `${base.name} config`,

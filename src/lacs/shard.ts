@@ -15,7 +15,7 @@ import { UserError } from '../errors';
 import type { ArchConfig } from '../arch/types';
 import type { MeasureOptions, MeasureResult, Measurer, ModelInput, Target } from '../measure/types';
 import { MemoryCache, type CachedMeasurement, type MeasurementCache } from './cache';
-import { networkHash as configHash } from '../arch/identity';
+import { networkHash } from '../arch/identity';
 import { runLacs, type LacsDeps, type LacsOptions } from './run';
 
 export const LACS_SHARD_KIND = 'frontier-gate/lacs-shard';
@@ -85,7 +85,7 @@ class ShardScreenCache implements MeasurementCache {
  * recognised by the reference or a family member among its models) ends the shard.
  */
 export async function runLacsShard(base: ArchConfig, shard: LacsShard, options: Partial<LacsOptions>, deps: LacsDeps): Promise<LacsShardResult> {
-  const baseHash = configHash(base);
+  const baseHash = networkHash(base);
   const cache = new ShardScreenCache(shard, baseHash, deps.cache);
   let referenceName: string | undefined;
   let calls = 0;
@@ -154,7 +154,7 @@ export function mergeLacsShards(shards: readonly LacsShardResult[], names: reado
  * ratios to the base), then falls back to `inner`. Refuses a screen of another base.
  */
 export function screenedCache(screen: LacsScreen, base: ArchConfig, inner: MeasurementCache = new MemoryCache()): MeasurementCache {
-  const baseHash = configHash(base);
+  const baseHash = networkHash(base);
   if (screen.base.hash !== baseHash) {
     throw new UserError(`--screened: the screen is of base ${screen.base.name} (${screen.base.hash}), not of ${base.name} (${baseHash}); re-run the shards`);
   }
