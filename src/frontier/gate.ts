@@ -28,7 +28,11 @@ import {
   type StoredLacs,
   type StoredMeasurement,
 } from './store';
+import { band, change, invert } from '../measure/band';
+import { frontierStatuses, separationOf, type FrontierStatus, type Separation } from './position';
 import { ACCURACY_EPSILON, decide, DEFAULT_TOLERANCES, slowerBy, worstVerdict, type Verdict } from './verdict';
+
+export { frontierStatuses, separationOf, type FrontierStatus, type Separation } from './position';
 
 export type { Verdict } from './verdict';
 
@@ -44,7 +48,7 @@ export interface GateDeps {
 
 export const DEFAULT_NEIGHBORS = 3;
 /** Contenders whose stored (proxy) latency is within this factor of the fastest one are all re-measured. */
-const CONTENDER_SPREAD = 1.5;
+export const CONTENDER_SPREAD = 1.5;
 
 export interface SelectionEstimate {
   /** Proxy latency per record name (ms on the reference target, or MACs scaled onto it). */
@@ -80,23 +84,49 @@ export function selectionEstimate(records: readonly FrontierRecord[], macsOf: (r
 
 export interface Selected {
   record: FrontierRecord;
-  /** contender: could dominate the candidate (as accurate within tolerance); neighbour: for context. */
+  /**
+   * Why it was picked: could dominate (a contender within the stored-latency spread) or a neighbour for
+   * context. The report's role is decided after measuring, by accuracy alone (ModelRow.role).
+   */
   role: 'contender' | 'neighbour';
   proxy_ms: number;
 }
 
+/** Why a stored model at least as accurate as the candidate (a contender by the rule) was not re-measured. */
+export type SkipReason = 'spread' | 'limit' | 'off-stored-frontier';
+
+export interface Skipped {
+  name: string;
+  accuracy: number;
+  /** Its proxy latency (stored median, or MACs scaled), the pre-filter's only input. */
+  stored_ms: number;
+  reason: SkipReason;
+}
+
+/** Skipped contenders listed by name in a result; the rest are counted. */
+export const SKIPPED_LISTED = 10;
+
+export interface Selection {
+  models: Selected[];
+  /** Stored models at least as accurate that are not re-measured, fastest stored first (at most SKIPPED_LISTED). */
+  skipped: Skipped[];
+  skipped_total: number;
+}
+
 /**
  * The stored models to measure beside a candidate: the fastest frontier models at least as accurate
- * (minus the tolerance), plus its nearest frontier neighbours above and below its accuracy, in turn (by latency when the candidate
- * has no accuracy) up to `neighbors` models in all. A stored record of the same name is the candidate's
- * previous version and is left out.
+ * (minus the tolerance) whose stored latency is within CONTENDER_SPREAD of the fastest such model's, plus
+ * its nearest frontier neighbours above and below its accuracy, in turn (by latency when the candidate has
+ * no accuracy) up to `neighbors` models in all. A stored record of the same name is the candidate's previous
+ * version and is left out. Stored latencies only pre-filter what is measured: the models at least as
+ * accurate that are left out come back in `skipped`, with the reason, for the report to say.
  */
 export function selectModels(
   records: readonly FrontierRecord[],
   candidate: { name: string; accuracy: number | null; macs: number },
   opts: { neighbors: number; accuracyTolerance: number },
   estimate: SelectionEstimate,
-): Selected[] {
+): Selection {
   const eligible = records.filter((r) => r.name !== candidate.name);
   const proxyOf = (r: FrontierRecord) => estimate.proxy.get(r.name) ?? Infinity;
   const points = eligible.filter((r) => r.accuracy).map((r) => ({ name: r.name, accuracy: r.accuracy!.top1, latency: proxyOf(r), record: r }));
@@ -105,33 +135,43 @@ export function selectModels(
   const take = (r: FrontierRecord, role: Selected['role']) => {
     if (!chosen.some((c) => c.record.name === r.name)) chosen.push({ record: r, role, proxy_ms: proxyOf(r) });
   };
-  if (candidate.accuracy !== null) {
-    const acc = candidate.accuracy;
-    const contenders = frontier.filter((p) => p.accuracy >= acc - opts.accuracyTolerance - ACCURACY_EPSILON); // fastest first
-    const cap = Math.max(1, opts.neighbors);
-    for (const p of contenders) {
-      if (p.latency <= contenders[0].latency * CONTENDER_SPREAD && chosen.length < cap) take(p.record, 'contender');
-    }
-    // Neighbours bracket the candidate: the nearest frontier models above and below its accuracy, in turn.
-    const distance = (p: { accuracy: number }) => Math.abs(p.accuracy - acc);
-    const above = frontier.filter((p) => p.accuracy >= acc).sort((a, b) => distance(a) - distance(b) || a.latency - b.latency);
-    const below = frontier.filter((p) => p.accuracy < acc).sort((a, b) => distance(a) - distance(b) || a.latency - b.latency);
-    const bracketing: typeof frontier = [];
-    for (let i = 0; i < Math.max(above.length, below.length); i++) {
-      const pair = [above[i], below[i]].filter((p) => p !== undefined).sort((a, b) => distance(a) - distance(b));
-      bracketing.push(...pair);
-    }
-    for (const p of bracketing) {
-      if (chosen.length >= opts.neighbors) break;
-      take(p.record, 'neighbour');
-    }
-  } else {
+  if (candidate.accuracy === null) {
     const mine = Math.max(1, candidate.macs) * estimate.msPerMac;
     const pool = frontier.length ? frontier.map((p) => p.record) : eligible;
     const byLatency = [...pool].sort((a, b) => Math.abs(Math.log(proxyOf(a) / mine)) - Math.abs(Math.log(proxyOf(b) / mine)));
     for (const r of byLatency.slice(0, opts.neighbors)) take(r, 'neighbour');
+    return { models: chosen, skipped: [], skipped_total: 0 };
   }
-  return chosen;
+  const acc = candidate.accuracy;
+  const asAccurate = (p: { accuracy: number }) => p.accuracy >= acc - opts.accuracyTolerance - ACCURACY_EPSILON;
+  const contenders = frontier.filter(asAccurate); // fastest first
+  const cap = Math.max(1, opts.neighbors);
+  const withinSpread = (p: { latency: number }) => p.latency <= contenders[0].latency * CONTENDER_SPREAD;
+  for (const p of contenders) {
+    if (withinSpread(p) && chosen.length < cap) take(p.record, 'contender');
+  }
+  // Neighbours bracket the candidate: the nearest frontier models above and below its accuracy, in turn.
+  const distance = (p: { accuracy: number }) => Math.abs(p.accuracy - acc);
+  const above = frontier.filter((p) => p.accuracy >= acc).sort((a, b) => distance(a) - distance(b) || a.latency - b.latency);
+  const below = frontier.filter((p) => p.accuracy < acc).sort((a, b) => distance(a) - distance(b) || a.latency - b.latency);
+  const bracketing: typeof frontier = [];
+  for (let i = 0; i < Math.max(above.length, below.length); i++) {
+    const pair = [above[i], below[i]].filter((p) => p !== undefined).sort((a, b) => distance(a) - distance(b));
+    bracketing.push(...pair);
+  }
+  for (const p of bracketing) {
+    if (chosen.length >= opts.neighbors) break;
+    take(p.record, 'neighbour');
+  }
+  const onFrontier = new Set(frontier.map((p) => p.name));
+  const skipped: Skipped[] = points
+    .filter((p) => asAccurate(p) && !chosen.some((c) => c.record.name === p.name))
+    .sort((a, b) => a.latency - b.latency || (a.name < b.name ? -1 : 1))
+    .map((p) => ({
+      name: p.name, accuracy: p.accuracy, stored_ms: p.latency,
+      reason: !onFrontier.has(p.name) ? 'off-stored-frontier' : withinSpread(p) ? 'limit' : 'spread',
+    }));
+  return { models: chosen, skipped: skipped.slice(0, SKIPPED_LISTED), skipped_total: skipped.length };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -173,24 +213,9 @@ export const DEFAULT_CHECK_OPTIONS: CheckOptions = {
   budgetSeconds: 20,
 };
 
-/**
- * A model's place on the frontier of the models measured in one run, with the verdict's tolerances: `off`
- * when a model at least as accurate (minus the accuracy tolerance) is proven faster beyond the latency
- * tolerance; `undecided` when such a model's interval straddles that line; `on` otherwise; `unrated`
- * without an accuracy. For the candidate this is its verdict (dominated = off, inconclusive = undecided).
- */
-export type FrontierStatus = 'on' | 'off' | 'undecided' | 'unrated';
-
-/**
- * Where the candidate's latency stands against one model, from the 95% interval of candidate / model - 1
- * and the latency tolerance t: `slower` (whole interval above +t), `faster` (whole interval below -t),
- * `within` (whole interval inside -t..+t), `straddles` (the interval crosses -t or +t: no direction is
- * proven beyond the tolerance).
- */
-export type Separation = 'slower' | 'faster' | 'within' | 'straddles';
-
 export interface ModelRow {
   name: string;
+  /** contender: at least as accurate as the candidate minus the accuracy tolerance (it could dominate); neighbour: the rest. */
   role: 'candidate' | 'contender' | 'neighbour';
   accuracy: number | null;
   latency_ms: number;
@@ -233,6 +258,12 @@ export interface CandidateResult {
   intensity: number;
   dominated_by?: { name: string; accuracy: number; ratio: number; ci95: [number, number]; slower_by: number; slower_by_ci95: [number, number] };
   undecided: string[];
+  /**
+   * Stored models at least as accurate (contenders by the rule) that were not re-measured, fastest stored
+   * first, at most SKIPPED_LISTED; skipped_total counts them all. Stored latencies decide only this.
+   */
+  skipped: Skipped[];
+  skipped_total: number;
   /** Distance to the frontier of this run's measurements, both ways, from the medians (the report states ModelRow.separation instead). */
   distance: { latency?: LatencyGap; accuracy?: AccuracyGap };
   models: ModelRow[];
@@ -251,53 +282,20 @@ export interface CheckReport {
   target: { key: string; label: string };
   settings: { latency_tolerance: number; accuracy_tolerance: number; neighbors: number; budget_s: number; strict: boolean; latency_only: boolean; lacs: boolean; store?: string };
   /** How the re-measured models were chosen: stored latencies of one target (ranking only), or MACs. */
-  selection: { ranked_by: 'stored-latency' | 'macs'; reference_target?: string };
+  selection: {
+    ranked_by: 'stored-latency' | 'macs';
+    reference_target?: string;
+    /** Contenders whose proxy latency is within this factor of the fastest one's are re-measured (CONTENDER_SPREAD). */
+    contender_spread: number;
+  };
   candidates: CandidateResult[];
 }
 
 const configInput = (name: string, config: ArchConfig): ModelInput => ({ kind: 'config', name, config });
 
-/** What a ratio interval (model / candidate) proves about the candidate's latency against the tolerance t. */
-export function separationOf(ratioCi95: readonly [number, number], t: number): Separation {
-  const [lo, hi] = ratioCi95;
-  // The same lines as the verdict: slower beyond t <=> candidate / model - 1 > t <=> ratio < 1 / (1 + t).
-  if (hi < 1 / (1 + t)) return 'slower';
-  if (t < 1 && lo > 1 / (1 - t)) return 'faster';
-  if (lo >= 1 / (1 + t) && (t >= 1 || hi <= 1 / (1 - t))) return 'within';
-  return 'straddles';
-}
-
 function setFrontier(row: ModelRow, status: FrontierStatus): void {
   row.frontier = status;
   row.on_frontier = status === 'on';
-}
-
-/**
- * Frontier status of every measured model, pairwise with the verdict's rule: Y puts X off the frontier
- * when Y is as accurate as X (minus the accuracy tolerance) and the interval of latency(Y) / latency(X)
- * lies wholly below 1 / (1 + latency tolerance). Rows carry ratios to the candidate (the candidate's own
- * is exactly 1); between two stored models the interval is bounded from both ratios' intervals
- * (lo_Y / hi_X .. hi_Y / lo_X), which is wider than a direct one and so never claims more.
- */
-export function frontierStatus(rows: readonly ModelRow[], tol: { latency: number; accuracy: number }): FrontierStatus[] {
-  const line = 1 / (1 + tol.latency);
-  // The candidate's ratio to itself is exactly 1; a model without a ratio has no interval to compare.
-  const ci = (r: ModelRow): [number, number] | undefined => (r.role === 'candidate' ? [1, 1] : r.ratio_ci95);
-  return rows.map((x) => {
-    if (x.accuracy === null) return 'unrated';
-    const cx = ci(x);
-    if (!cx) return 'undecided';
-    let undecided = false;
-    for (const y of rows) {
-      const cy = ci(y);
-      if (y === x || !cy || y.accuracy === null || y.accuracy < x.accuracy - tol.accuracy - ACCURACY_EPSILON) continue;
-      const lo = cy[0] / cx[1];
-      const hi = cy[1] / cx[0];
-      if (hi < line) return 'off';
-      if (lo < line) undecided = true;
-    }
-    return undecided ? 'undecided' : 'on';
-  });
 }
 
 /**
@@ -350,9 +348,11 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
     const accuracy = opts.latencyOnly ? null : (c.accuracy ?? c.config.accuracy!.top1);
     const accuracySource = opts.latencyOnly ? null : c.accuracy !== undefined ? (c.accuracySource ?? '--accuracy') : (c.config.accuracy?.source ?? 'config');
     const candStats = statsOf(c.config);
-    const selected = selectModels(store.records, { name: c.config.name, accuracy, macs: candStats.macs }, opts, estimate);
+    const selection = selectModels(store.records, { name: c.config.name, accuracy, macs: candStats.macs }, opts, estimate);
+    const selected = selection.models;
     const inputs = [configInput(c.config.name, c.config), ...selected.map((s) => configInput(s.record.name, s.record.config))];
-    const result = await deps.measurer.measure(inputs, { ...opts.measure, budgetSeconds: opts.budgetSeconds, band: opts.latencyTolerance });
+    // The stopping rule judges the candidate (first) against each model, with the verdict's band.
+    const result = await deps.measurer.measure(inputs, { ...opts.measure, budgetSeconds: opts.budgetSeconds, band: opts.latencyTolerance, bandSubject: 'first' });
     target ??= result.target;
     const candM = measurementOf(result, c.config.name);
 
@@ -364,15 +364,24 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
       return {
         name, role, accuracy: acc, latency_ms: m.median_ms, ci95_ms: m.ci95_ms,
         ...(ratio ? { ratio: ratio.ratio, ratio_ci95: ratio.ci95 } : {}),
-        ...(ratio ? { slower_by: slowerBy(ratio.ratio), slower_by_ci95: [slowerBy(ratio.ci95[1]), slowerBy(ratio.ci95[0])] as [number, number], separation: separationOf(ratio.ci95, opts.latencyTolerance) } : {}),
+        // candidate / model - 1: the band's r - 1, and its band as the row's words.
+        ...(ratio ? { slower_by: slowerBy(ratio.ratio), slower_by_ci95: change(invert(ratio.ci95)), separation: separationOf(ratio.ci95, opts.latencyTolerance) } : {}),
         ...(ratio && accuracy !== null ? { as_accurate: acc !== null && acc >= accuracy - opts.accuracyTolerance - ACCURACY_EPSILON } : {}),
         frontier: 'unrated', on_frontier: false, params: s.params, macs: s.macs, intensity: s.intensity, samples: m.samples,
       };
     };
     rows.push(row(c.config.name, 'candidate', accuracy, c.config));
-    for (const s of selected) rows.push(row(s.record.name, s.role, s.record.accuracy?.top1 ?? null, s.record.config));
+    // The role is the documented rule, decided on accuracy alone: every measured model at least as accurate
+    // (minus the tolerance) could dominate the candidate, whatever the stored-latency pre-filter picked it for.
+    const roleOf = (acc: number | null): ModelRow['role'] =>
+      accuracy !== null && acc !== null && acc >= accuracy - opts.accuracyTolerance - ACCURACY_EPSILON ? 'contender' : 'neighbour';
+    for (const s of selected) rows.push(row(s.record.name, roleOf(s.record.accuracy?.top1 ?? null), s.record.accuracy?.top1 ?? null, s.record.config));
     const points = rows.filter((r) => r.accuracy !== null).map((r) => ({ name: r.name, accuracy: r.accuracy!, latency: r.latency_ms }));
-    const status = frontierStatus(rows, { latency: opts.latencyTolerance, accuracy: opts.accuracyTolerance });
+    // The candidate's ratio to itself is exactly 1; a model without a ratio has no interval to compare.
+    const status = frontierStatuses(
+      rows.map((r) => ({ accuracy: r.accuracy, latency: r.role === 'candidate' ? ([1, 1] as const) : r.ratio_ci95 })),
+      { latency: opts.latencyTolerance, accuracy: opts.accuracyTolerance },
+    );
     rows.forEach((r, i) => setFrontier(r, status[i]));
 
     // After the gate's own measurement, so LACS's calls never share a run with the verdict's models.
@@ -383,6 +392,7 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
       name: c.config.name, ...(c.file ? { file: c.file } : {}),
       accuracy, accuracy_source: accuracySource, latency_ms: candM.median_ms, ci95_ms: candM.ci95_ms,
       params: candStats.params, macs: candStats.macs, intensity: candStats.intensity, models: rows,
+      skipped: selection.skipped, skipped_total: selection.skipped_total,
       budget_exhausted: result.budget_exhausted, rounds: result.rounds, wall_s: result.wall_s,
       ...(lacs ? { lacs: withoutEntry(lacs) } : {}),
     };
@@ -399,9 +409,8 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
     const tolerances = { latency: opts.latencyTolerance, accuracy: opts.accuracyTolerance };
     const decision = decide(accuracy, comparisons, tolerances, storeBest);
     const candPoint = { name: c.config.name, accuracy, latency: candM.median_ms };
-    // The candidate's star is its verdict: the same rule, decided once.
-    const own: FrontierStatus = decision.verdict === 'dominated' ? 'off' : decision.verdict === 'inconclusive' ? 'undecided' : 'on';
-    setFrontier(rows[0], own);
+    // The candidate's star is its pairwise status: the verdict's rule on the same intervals.
+    const own = rows[0].frontier;
     results.push({
       ...base, verdict: decision.verdict, frontier: own, store_best_accuracy: storeBest, reason: decision.reason, latency_only: false, undecided: decision.undecided,
       ...(decision.dominatedBy ? { dominated_by: decision.dominatedBy } : {}),
@@ -417,7 +426,10 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
       latency_tolerance: opts.latencyTolerance, accuracy_tolerance: opts.accuracyTolerance, neighbors: opts.neighbors,
       budget_s: opts.budgetSeconds, strict: !!opts.strict, latency_only: !!opts.latencyOnly, lacs: !!opts.lacs, ...(opts.storeFile ? { store: opts.storeFile } : {}),
     },
-    selection: estimate.referenceTarget ? { ranked_by: 'stored-latency', reference_target: estimate.referenceTarget } : { ranked_by: 'macs' },
+    selection: {
+      ...(estimate.referenceTarget ? { ranked_by: 'stored-latency', reference_target: estimate.referenceTarget } : { ranked_by: 'macs' }),
+      contender_spread: CONTENDER_SPREAD,
+    },
     candidates: results,
   };
 }
@@ -598,7 +610,8 @@ export interface SweepOptions {
   dryRun?: boolean;
 }
 
-export type DriftStatus = 'slower' | 'faster' | 'same' | 'new';
+/** The band (measure/band.ts) of now / previous, in the band's words; `new` without a previous measurement. */
+export type DriftStatus = 'slower' | 'faster' | 'within' | 'straddles' | 'new';
 
 export interface DriftRow {
   name: string;
@@ -611,8 +624,6 @@ export interface DriftRow {
   drift: number | null;
   /** drift -/+ the sum of both measurements' relative 95% half-widths: wider than a 95% interval, never narrower. */
   drift_ci95: [number, number] | null;
-  /** The change that counts as noise for this model: tolerance or the two intervals' half-widths. */
-  noise: number | null;
 }
 
 export interface SweepReport {
@@ -628,15 +639,23 @@ export interface SweepReport {
   dry_run: boolean;
 }
 
-const halfWidth = (ci: [number, number], median: number) => (ci[1] - ci[0]) / 2 / median;
+const halfWidth = (ci: readonly [number, number], median: number) => (ci[1] - ci[0]) / 2 / median;
 
-/** Drift of one model between its stored latest measurement and now. */
-export function driftOf(previous: { median_ms: number; ci95_ms: [number, number] } | undefined, now: { median_ms: number; ci95_ms: [number, number] }, tolerance: number): Pick<DriftRow, 'status' | 'drift' | 'drift_ci95' | 'noise'> {
-  if (!previous) return { status: 'new', drift: null, drift_ci95: null, noise: null };
-  const drift = now.median_ms / previous.median_ms - 1;
+/**
+ * Drift of one model between a stored measurement and a later one, judged by the band rule: the interval
+ * of now / previous is the ratio of the medians widened by both measurements' relative half-widths, and
+ * its band for the tolerance is the status.
+ */
+export function driftOf(
+  previous: { median_ms: number; ci95_ms: readonly [number, number] } | undefined,
+  now: { median_ms: number; ci95_ms: readonly [number, number] },
+  tolerance: number,
+): Pick<DriftRow, 'status' | 'drift' | 'drift_ci95'> {
+  if (!previous) return { status: 'new', drift: null, drift_ci95: null };
+  const ratio = now.median_ms / previous.median_ms;
   const spread = halfWidth(previous.ci95_ms, previous.median_ms) + halfWidth(now.ci95_ms, now.median_ms);
-  const noise = Math.max(tolerance, spread);
-  return { status: drift > noise ? 'slower' : drift < -noise ? 'faster' : 'same', drift, drift_ci95: [drift - spread, drift + spread], noise };
+  const interval: [number, number] = [ratio - spread, ratio + spread];
+  return { status: band(interval, tolerance), drift: ratio - 1, drift_ci95: change(interval) };
 }
 
 /** Re-measures every record on this target in one interleaved run; reports drift against the store. */

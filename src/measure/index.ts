@@ -6,6 +6,7 @@
 import { UserError } from '../errors';
 import { isExecutionProvider, PROVIDER_NAMES } from './providers';
 import { hrClock, type Clock } from './clock';
+import { decided, invert } from './band';
 import { decide } from './decision';
 import { fingerprint, makeTarget, realHost, type HostProbe } from './fingerprint';
 import { defaultConfigBuilder, prepareModel, type ConfigBuilder, type PreparedModel } from './inputs';
@@ -26,6 +27,7 @@ import {
 
 export * from './types';
 export { decide } from './decision';
+export { band, bandEdges, change, decided, fasterSide, invert, slowerSide, type Band, type Side } from './band';
 export { summarize, bootstrapMedianCI, bootstrapRatioCI, relativeHalfWidth, OUTLIER_MADS } from './stats';
 export { seeded, derive } from '../util/random';
 export { hrClock, type Clock } from './clock';
@@ -100,12 +102,20 @@ export const EDGE_PRECISION_FACTOR = 0.25;
 
 /**
  * The stopping rule: with one model, the median's 95% CI is within +/- target of the median; with several,
- * every ratio's 95% CI is within +/- target of its ratio and decides (slower, faster or same). A ratio whose
- * interval straddles an edge of the band (e.g. a true +3% against a 2% band, interval [1.019, 1.041]) keeps
- * sampling until it decides or its half-width is a quarter of the target: the budget, not the precision
- * target, then says when to give up.
+ * every ratio's 95% CI is within +/- target of its ratio and decides under the band rule (./band.ts: slower,
+ * faster or within). A ratio whose interval straddles an edge of the band (e.g. a true +3% against a 2%
+ * band, interval [1.019, 1.041]) keeps sampling until it decides or its half-width is a quarter of the
+ * target: the budget, not the precision target, then says when to give up. `subject` is the side the band
+ * judges, as MeasureOptions.bandSubject: each model against the first, or the first against each model.
  */
-export function hasConverged(samples: number[][], target: number, seed: number, resamples = CHECK_RESAMPLES, band?: number): boolean {
+export function hasConverged(
+  samples: number[][],
+  target: number,
+  seed: number,
+  resamples = CHECK_RESAMPLES,
+  band?: number,
+  subject: 'model' | 'first' = 'model',
+): boolean {
   if (samples.length === 1) {
     const s = samples[0];
     const ci = bootstrapMedianCI(s, seeded(derive(seed, `check-${s.length}`)), resamples);
@@ -116,7 +126,8 @@ export function hasConverged(samples: number[][], target: number, seed: number, 
     const { ratio, ci95 } = bootstrapRatioCI(samples[i], samples[0], seeded(derive(seed, `check-${i}-${samples[0].length}`)), resamples);
     const halfWidth = relativeHalfWidth(ci95, ratio);
     if (!(halfWidth <= target)) return false;
-    if (band !== undefined && decide(ci95, band) === 'inconclusive' && !(halfWidth <= target * EDGE_PRECISION_FACTOR)) return false;
+    const judged = subject === 'first' ? invert(ci95) : ci95;
+    if (band !== undefined && !decided(judged, band) && !(halfWidth <= target * EDGE_PRECISION_FACTOR)) return false;
   }
   return true;
 }
@@ -206,7 +217,7 @@ async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Pa
       budgetMs: Math.max(0, budgetMs - (clock.now() - budgetStart)),
       minRounds: MIN_ROUNDS,
       maxRounds: MAX_ROUNDS,
-      done: (samples) => hasConverged(samples, opts.precisionTarget, opts.seed, CHECK_RESAMPLES, opts.band),
+      done: (samples) => hasConverged(samples, opts.precisionTarget, opts.seed, CHECK_RESAMPLES, opts.band, opts.bandSubject),
     });
     deps.log(`${rounds.rounds} rounds in ${(rounds.wallMs / 1000).toFixed(1)} s${rounds.budgetExhausted ? ' (budget exhausted)' : ''}`);
     const withCopies = await measureWithCopies(runners, clock, budgetMs);

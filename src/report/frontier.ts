@@ -5,7 +5,7 @@
  * nothing here re-decides a position. Every untrusted string (model names, file paths, target labels) goes
  * through escapeMarkdown. docs/reading-reports.md explains each part.
  */
-import type { CandidateResult, CheckReport, DriftRow, FrontierStatus, ModelRow, RecordReport, RecordRow, SweepReport } from '../frontier/gate';
+import { type CandidateResult, type CheckReport, type DriftRow, type FrontierStatus, type ModelRow, type RecordReport, type RecordRow, type Skipped, type SweepReport } from '../frontier/gate';
 import type { Verdict } from '../frontier/verdict';
 import { renderGateLacs } from './lacs';
 import { escapeCode, escapeMarkdown as md } from './markdown';
@@ -109,6 +109,22 @@ export function candidateSentence(c: CandidateResult, settings: Pick<Settings, '
 
 const ROLE: Record<ModelRow['role'], string> = { candidate: 'candidate', contender: 'could dominate', neighbour: 'neighbour' };
 
+const SKIP_WHY: Record<Skipped['reason'], (r: CheckView) => string> = {
+  spread: (r) => `stored latency over ${r.selection.contender_spread}x the fastest one's at least as accurate`,
+  limit: (r) => `over the limit of ${r.settings.neighbors} re-measured model${r.settings.neighbors === 1 ? '' : 's'} (--neighbors)`,
+  'off-stored-frontier': () => 'a stored model at least as accurate has a lower stored latency',
+};
+
+/** The models at least as accurate that the stored-latency pre-filter left out: they could dominate, so the report names them. */
+function skippedNote(c: CandidateResult, report: CheckView): string {
+  const listed = c.skipped.map((s) => `${md(s.name)} (top-1 ${top1(s.accuracy)}: ${SKIP_WHY[s.reason](report)})`);
+  const more = c.skipped_total - c.skipped.length;
+  return (
+    `<sub>Not re-measured, although at least as accurate: ${listed.join(', ')}${more > 0 ? ` and ${more} more` : ''}. ` +
+    'Stored latencies only decide what is re-measured; the verdict covers the models measured here.</sub>'
+  );
+}
+
 function candidateSection(c: CandidateResult, report: CheckView): string {
   const t = report.settings.latency_tolerance;
   const out: string[] = [candidateSentence(c, report.settings), ''];
@@ -124,6 +140,7 @@ function candidateSection(c: CandidateResult, report: CheckView): string {
       `Frontier: ★ on the frontier of the models measured here, ? not decided by the intervals${c.models.some((r) => r.frontier === 'unrated') ? ', – no accuracy' : ''}.</sub>`,
     '',
   );
+  if (c.skipped_total > 0) out.push(skippedNote(c, report), '');
   // Before the details: a comment cut to fit keeps the coefficients.
   if (c.lacs) out.push(renderGateLacs(c.lacs).trimEnd(), '');
   out.push('<details><summary>Intervals, sizes and how this was measured</summary>', '');
@@ -200,7 +217,9 @@ export function renderRecordMarkdown(report: RecordReport): string {
 
 export function renderSweepMarkdown(report: SweepReport): string {
   const storeFile = report.store;
+  const t = tolPct(report.latency_tolerance);
   const moved = report.rows.filter((r) => r.status === 'slower' || r.status === 'faster');
+  const open = report.rows.filter((r) => r.status === 'straddles');
   const fresh = report.rows.filter((r) => r.status === 'new').length;
   const compared = report.rows.length - fresh;
   const where = md(report.target.label);
@@ -208,27 +227,31 @@ export function renderSweepMarkdown(report: SweepReport): string {
   // A dry run says so first: nothing below was stored.
   const sentences: string[] = report.dry_run ? [`Dry run: ${storeFile ? md(storeFile) : 'the store'} was not updated.`] : [];
   if (moved.length) {
-    sentences.push(`Drift on ${where} since the last stored measurement, beyond noise: ${moved.map((r) => `**${md(r.name)}** ${r.status}: ${drift(r)}`).join(', ')}.`);
+    sentences.push(`Drift on ${where} since the last stored measurement, beyond the ±${t} tolerance: ${moved.map((r) => `**${md(r.name)}** ${r.status}: ${drift(r)}`).join(', ')}.`);
   } else if (compared) {
-    sentences.push(`No drift beyond noise on ${where} across the ${compared} model${compared === 1 ? '' : 's'} measured here before.`);
+    sentences.push(`No drift beyond the ±${t} tolerance on ${where} across the ${compared} model${compared === 1 ? '' : 's'} measured here before.`);
+  }
+  if (open.length) {
+    sentences.push(
+      `Not decided: the interval of ${open.map((r) => `**${md(r.name)}** (${drift(r)})`).join(', ')} straddles the ±${t} tolerance; a longer budget narrows it.`,
+    );
   }
   if (fresh) sentences.push(`${fresh} model${fresh === 1 ? ' was' : 's were'} measured on ${where} for the first time.`);
   const out = [sentences.join(' '), ''];
-  if (report.common_drift !== null && Math.abs(report.common_drift) > 0.03) {
+  if (report.common_drift !== null && Math.abs(report.common_drift) > report.latency_tolerance) {
     out.push(`All models moved by ${pct(report.common_drift)} in the median: the machine or runtime changed more than the models did.`, '');
   }
-  out.push('| model | status | latency ms (95% CI) | previous ms (date) | drift (interval) | noise band |', '|---|---|---:|---:|---:|---:|');
+  out.push('| model | status | latency ms (95% CI) | previous ms (date) | drift (interval) |', '|---|---|---:|---:|---:|');
   for (const r of report.rows) {
     const previous = r.previous_ms === null ? '–' : `${ms(r.previous_ms)}${r.previous_date ? ` (${r.previous_date.slice(0, 10)})` : ''}`;
     out.push(
-      `| ${md(r.name)} | ${r.status} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${previous} | ` +
-        `${r.drift === null ? '–' : drift(r)} | ${r.noise === null ? '–' : `±${(r.noise * 100).toFixed(1)}%`} |`,
+      `| ${md(r.name)} | ${r.status} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${previous} | ${r.drift === null ? '–' : drift(r)} |`,
     );
   }
   out.push(
     '',
-    '<sub>Drift is latency / previous − 1; its interval adds both measurements\' relative 95% half-widths. A model is slower or faster when its drift ' +
-      'is beyond its noise band: the larger of the latency tolerance and that sum.</sub>',
+    "<sub>Drift is latency / previous − 1; its interval adds both measurements' relative 95% half-widths. " +
+      `Slower or faster when the whole interval lies beyond ±${t}, within when it lies inside, straddles otherwise.</sub>`,
   );
   if (storeFile) {
     out.push('', report.dry_run ? `<sub>Dry run: ${md(storeFile)} was not updated; run without \`--dry-run\` to store these measurements.</sub>` : `<sub>Store ${md(storeFile)} updated with these measurements.</sub>`);
