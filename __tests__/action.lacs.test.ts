@@ -122,7 +122,7 @@ describe('push to the default branch: record stores the coefficients', () => {
     const after = parseStore(s.gh.fileAt('master', STORE)!, 'after.json');
     const rec = after.records.find((r) => r.name === 'efficientnet-b0')!;
     const entry = rec.lacs![ACTION_FAKE_TARGET.key];
-    expect(entry).toMatchObject({ base_hash: rec.config_hash, efficientnet: { alpha: 1.2, beta: 1.1, gamma: 1.15 }, commit: s.env.GITHUB_SHA });
+    expect(entry).toMatchObject({ base_config_hash: rec.config_hash, efficientnet: { alpha: 1.2, beta: 1.1, gamma: 1.15 }, commit: s.env.GITHUB_SHA });
     expect(after.records.filter((r) => r.lacs).map((r) => r.name)).toEqual(['efficientnet-b0']);
     expect(s.io.summaries[0]).toContain('Stored with efficientnet-b0 for this target');
   });

@@ -61,7 +61,7 @@ describe('store: optional LACS entries', () => {
     });
     expect(entry.chosen).toEqual({ alpha: direct.chosen!.alpha, beta: direct.chosen!.beta, gamma: direct.chosen!.gamma, objective: +direct.chosen!.objective.toFixed(6) });
     expect(entry.efficientnet).toMatchObject({ alpha: 1.2, beta: 1.1, gamma: 1.15 });
-    expect(entry).toMatchObject({ date: DATE.toISOString(), commit: 'abc123', base_hash: configHash(b0), w: -0.07, grid: { step: 0.05, tolerance: 0.1, flops_budget: 2 } });
+    expect(entry).toMatchObject({ date: DATE.toISOString(), commit: 'abc123', base_config_hash: configHash(b0), w: -0.07, grid: { step: 0.05, tolerance: 0.1, flops_budget: 2 } });
     expect(entry.measured_candidates).toBe(direct.measured_candidates);
     // Only the base gets an entry; the report says they were stored and that none were stored before.
     expect(store.records.filter((r) => r.lacs).map((r) => r.name)).toEqual([b0.name]);
@@ -91,13 +91,13 @@ describe('store: optional LACS entries', () => {
 
   test('merging two stores keeps both sides\' entries, the newer one per target', () => {
     const entry = (date: string, alpha: number): StoredLacs => ({
-      date, commit: null, base_hash: configHash(b0), chosen: { alpha, beta: 1.1, gamma: 1.1, objective: 77 }, efficientnet: { alpha: 1.2, beta: 1.1, gamma: 1.15, objective: 77 },
+      date, commit: null, base_config_hash: configHash(b0), chosen: { alpha, beta: 1.1, gamma: 1.1, objective: 77 }, efficientnet: { alpha: 1.2, beta: 1.1, gamma: 1.15, objective: 77 },
       w: -0.07, target_latency_ms: 3, grid: { step: 0.05, tolerance: 0.1, flops_budget: 2 }, accuracy_source: 'test', measured_candidates: 10,
     });
     const rec = { name: b0.name, accuracy: null, config_hash: configHash(b0), config: b0, targets: {} };
-    const base: FrontierStore = { version: 1, records: [rec] };
-    const ours: FrontierStore = { version: 1, records: [{ ...rec, lacs: { cpu: entry('2026-01-02T00:00:00Z', 1.3), gpu: entry('2026-01-01T00:00:00Z', 1.4) } }] };
-    const theirs: FrontierStore = { version: 1, records: [{ ...rec, lacs: { cpu: entry('2026-01-01T00:00:00Z', 1.5), tpu: entry('2026-01-01T00:00:00Z', 1.6) } }] };
+    const base: FrontierStore = { version: 2, records: [rec] };
+    const ours: FrontierStore = { version: 2, records: [{ ...rec, lacs: { cpu: entry('2026-01-02T00:00:00Z', 1.3), gpu: entry('2026-01-01T00:00:00Z', 1.4) } }] };
+    const theirs: FrontierStore = { version: 2, records: [{ ...rec, lacs: { cpu: entry('2026-01-01T00:00:00Z', 1.5), tpu: entry('2026-01-01T00:00:00Z', 1.6) } }] };
     const merged = mergeStores(base, ours, theirs).records[0].lacs!;
     expect(Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, v.chosen.alpha]))).toEqual({ cpu: 1.3, gpu: 1.4, tpu: 1.6 });
   });

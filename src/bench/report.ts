@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { loadArchConfig } from '../arch/parse';
-import { configHash, storedConfig, type FrontierRecord, type FrontierStore, type HistoryEntry } from '../frontier/store';
+import { configHash, STORE_VERSION, storedConfig, type FrontierRecord, type FrontierStore, type HistoryEntry } from '../frontier/store';
 import type { Fingerprint } from '../measure/types';
 import { buildDashboard } from '../report/dashboard';
 import { renderFrontierSvg, type ChartPoint } from '../report/svg-chart';
@@ -60,7 +60,7 @@ export function sampleStore(records: number, opts: { targets?: number; history?:
     }
     out.push(rec);
   }
-  return { version: 1, records: out };
+  return { version: STORE_VERSION, records: out };
 }
 
 /** The chart of a check with `n` re-measured models around a candidate, some of them nearly equal. */

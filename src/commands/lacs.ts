@@ -11,7 +11,7 @@ import { storedCoefficients, writeFamily } from '../lacs/family';
 import { DEFAULT_GRID_STEP, DEFAULT_TOLERANCE } from '../lacs/grid';
 import { configsFromStore, inputsFromConfigs } from '../lacs/inputs';
 import { DEFAULT_LACS_OPTIONS, runLacs, type LacsOptions } from '../lacs/run';
-import { isLacsScreen, runLacsShard, screenedCache, type LacsScreen, type LacsShard } from '../lacs/shard';
+import { isLacsScreen, readLacsShardFile, runLacsShard, screenedCache, type LacsScreen, type LacsShard } from '../lacs/shard';
 import { parseShard } from '../frontier/shard';
 import type { MeasureOptions } from '../measure/types';
 import type { LacsCommandResult, LacsShardCommandResult } from '../report/result';
@@ -59,7 +59,9 @@ function readPrevious(file: string): StoredCoefficients {
   for (const k of ['alpha', 'beta', 'gamma']) {
     if (typeof o?.[k] !== 'number') throw new UserError(`--previous ${file}: ${k}: expected a number, got ${JSON.stringify(o?.[k])}`);
   }
-  return o as unknown as StoredCoefficients;
+  // Files written before the hashes were named for what they hold call the base's network hash base_hash.
+  const { base_hash: legacy, ...rest } = o;
+  return (typeof legacy === 'string' && rest.base_network_hash === undefined ? { ...rest, base_network_hash: legacy } : rest) as unknown as StoredCoefficients;
 }
 
 /** The merged screen of `merge <lacs-shard.json>... --out`, checked to be one. */
@@ -72,7 +74,7 @@ function readScreen(file: string): LacsScreen {
     throw new UserError(`--screened ${file}: cannot read the merged screen: ${(err as Error).message}`);
   }
   if (!isLacsScreen(screen)) throw new UserError(`--screened ${file}: not a merged LACS screen (merge the lacs --shard results with frontier-gate merge --out)`);
-  return screen;
+  return readLacsShardFile(screen, file) as LacsScreen;
 }
 
 export interface LacsArgs {

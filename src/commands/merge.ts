@@ -2,7 +2,7 @@ import { UserError } from '../errors';
 import { fileStore, type StoreAccess } from '../frontier/access';
 import { isSweepShardResult, mergeSweepShards, type SweepShardResult } from '../frontier/shard';
 import { DEFAULT_STORE_PATH } from '../frontier/store';
-import { isLacsShardResult, mergeLacsShards, type LacsShardResult } from '../lacs/shard';
+import { isLacsShardResult, mergeLacsShards, readLacsShardFile, type LacsShardResult } from '../lacs/shard';
 import { mergeProfiles, spaceHash, PROFILE_KIND, type ProfileResult } from '../search/profile';
 import { loadSpace, type SearchSpace } from '../search/space';
 import type { LacsScreenCommandResult, MergedSweepResult, ProfileCommandResult } from '../report/result';
@@ -20,11 +20,13 @@ function readResult(file: string): unknown {
     if (err instanceof UserError) throw err;
     throw new UserError(`cannot read shard result ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw new UserError(`${file}: not valid JSON (${(err as Error).message})`);
   }
+  return readLacsShardFile(value, file);
 }
 
 export type ShardResultKind = 'profile' | 'sweep' | 'lacs';
