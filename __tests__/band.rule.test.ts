@@ -7,7 +7,9 @@
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { loadArchConfig } from '../src/arch/parse';
-import { applyRecordUpdates, driftOf, runCheck, type CheckReport, type ModelRow, type RecordUpdate } from '../src/frontier/gate';
+import { runCheck, type CheckReport, type ModelRow } from '../src/frontier/check';
+import { driftOf } from '../src/frontier/sweep';
+import { applyRecordUpdates, type RecordUpdate } from '../src/frontier/updates';
 import { emptyStore, storedConfig, configHash, type FrontierStore, type StoredMeasurement } from '../src/frontier/store';
 import { movedModels } from '../src/github/drift';
 import { band, bandEdges, decided, fasterSide, invert, slowerSide, type Band } from '../src/measure/band';

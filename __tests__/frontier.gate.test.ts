@@ -1,7 +1,11 @@
 import * as path from 'node:path';
 import { loadArchConfig } from '../src/arch/parse';
 import type { ArchConfig } from '../src/arch/types';
-import { applyRecordUpdates, driftOf, runCheck, runRecord, runSweep, selectionEstimate, selectModels, type RecordUpdate } from '../src/frontier/gate';
+import { runCheck } from '../src/frontier/check';
+import { runRecord } from '../src/frontier/record';
+import { selectionEstimate, selectModels } from '../src/frontier/select';
+import { driftOf, runSweep } from '../src/frontier/sweep';
+import { applyRecordUpdates, type RecordUpdate } from '../src/frontier/updates';
 import { configHash, emptyStore, parseStore, serializeStore, storedConfig, type FrontierStore } from '../src/frontier/store';
 import { FAKE_TARGET, FakeMeasurer } from './frontier.support/fake-measurer';
 import { renderMarkdown } from '../src/report';

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { applyRecordUpdates } from '../src/frontier/gate';
+import { applyRecordUpdates } from '../src/frontier/updates';
 import { STORE_FORMAT } from '../src/frontier/migrate';
 import { mergeStores, parseStore, readStoreFile, serializeStore, STORE_VERSION, updateStoreFile } from '../src/frontier/store';
 import { CACHE_FORMAT, FileCache } from '../src/lacs/cache';

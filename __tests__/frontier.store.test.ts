@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadArchConfig } from '../src/arch/parse';
 import { UserError } from '../src/errors';
-import { applyRecordUpdates, type RecordUpdate } from '../src/frontier/gate';
+import { applyRecordUpdates, type RecordUpdate } from '../src/frontier/updates';
 import {
   configHash, emptyStore, HISTORY_LIMIT, mergeStores, parseStore, readStoreFile, serializeStore, storedConfig, updateStoreFile,
   type FrontierStore,

@@ -6,13 +6,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCheck, runRecord } from '../src/frontier/gate';
+import { runCheck } from '../src/frontier/check';
+import { runRecord } from '../src/frontier/record';
 import { configHash, emptyStore, mergeStores, parseStore, readStoreFile, serializeStore, type FrontierStore, type StoredLacs } from '../src/frontier/store';
 import { GATE_LACS_OPTIONS } from '../src/lacs/gate';
 import { runLacs } from '../src/lacs/run';
 import { inputsFromConfigs, configsFromStore } from '../src/lacs/inputs';
 import type { Measurer } from '../src/measure/types';
-import { FakeMeasurer, loadFixture, macsLatency, resolutionPunishingLatency, TARGET, FIXTURES } from './lacs.helpers';
+import { checkLacs, FakeMeasurer, loadFixture, macsLatency, recordLacs, resolutionPunishingLatency, TARGET, FIXTURES } from './lacs.helpers';
 import { runCommand } from './support/run-command';
 import { renderMarkdown, toJson } from '../src/report';
 
@@ -51,7 +52,7 @@ describe('store: optional LACS entries', () => {
     expect(loaded.records.every((r) => r.lacs === undefined)).toBe(true);
 
     const measurer = new FakeMeasurer(macsLatency);
-    const { store, report, updates } = await runRecord(loaded, [{ config: b0 }], { budgetSeconds: 1, lacs: {} }, { measurer, now: () => DATE, commit: 'abc123' });
+    const { store, report, updates } = await recordLacs(loaded, [{ config: b0 }], { budgetSeconds: 1, lacs: {} }, { measurer, now: () => DATE, commit: 'abc123' });
     const entry = store.records.find((r) => r.name === b0.name)!.lacs![TARGET.key];
     expect(updates[0].lacs).toEqual({ target: TARGET.key, entry });
     // The stored coefficients are what a direct LACS run with the gate's budget chooses.
@@ -79,7 +80,7 @@ describe('store: optional LACS entries', () => {
   });
 
   test('an entry missing a field or with a bad date is rejected naming the field', async () => {
-    const { store } = await runRecord(await oldStore(), [{ config: b0 }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency), now: () => DATE });
+    const { store } = await recordLacs(await oldStore(), [{ config: b0 }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency), now: () => DATE });
     const doc = JSON.parse(serializeStore(store));
     const i = doc.records.findIndex((r: { name: string }) => r.name === b0.name);
     delete doc.records[i].lacs[TARGET.key].chosen;
@@ -105,7 +106,7 @@ describe('store: optional LACS entries', () => {
 
 describe('check: LACS for a family: base candidate', () => {
   async function storeWithLacs(): Promise<FrontierStore> {
-    const { store } = await runRecord(await oldStore(), [{ config: b0 }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency), now: () => DATE, commit: 'prev0001' });
+    const { store } = await recordLacs(await oldStore(), [{ config: b0 }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency), now: () => DATE, commit: 'prev0001' });
     return store;
   }
 
@@ -114,8 +115,8 @@ describe('check: LACS for a family: base candidate', () => {
     const stored = store.records.find((r) => r.name === b0.name)!.lacs![TARGET.key];
     // Another runner behaviour (resolution is expensive) moves the optimum.
     const candidate = { config: editedBase() };
-    const withLacs = await runCheck(store, [candidate], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(resolutionPunishingLatency) });
-    const without = await runCheck(store, [candidate], { budgetSeconds: 1 }, { measurer: new FakeMeasurer(resolutionPunishingLatency) });
+    const withLacs = await checkLacs(store, [candidate], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(resolutionPunishingLatency) });
+    const without = await checkLacs(store, [candidate], { budgetSeconds: 1, lacs: false }, { measurer: new FakeMeasurer(resolutionPunishingLatency) });
     const c = withLacs.candidates[0];
     const lacs = c.lacs!;
     expect(lacs.status).toBe('computed');
@@ -146,20 +147,20 @@ describe('check: LACS for a family: base candidate', () => {
 
   test('the same runner behaviour reads as unchanged', async () => {
     const store = await storeWithLacs();
-    const r = await runCheck(store, [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
+    const r = await checkLacs(store, [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
     expect(r.candidates[0].lacs).toMatchObject({ status: 'computed', changed: false });
     expect(renderMarkdown(r)).toMatch(/coefficients unchanged at \*\*\(/);
   });
 
   test('a store without LACS entries says none are stored; entries of other targets are named, not compared', async () => {
-    const r = await runCheck(await oldStore(), [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
+    const r = await checkLacs(await oldStore(), [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
     expect(r.candidates[0].lacs).toMatchObject({ status: 'computed', previous: null, moves: [], other_targets: [] });
     expect(renderMarkdown(r)).toContain('none stored for the previous base on this target, so there is no move to show.');
 
     const store = await storeWithLacs();
     const rec = store.records.find((x) => x.name === b0.name)!;
     rec.lacs = { 'gpu-elsewhere': rec.lacs![TARGET.key] };
-    const other = await runCheck(store, [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
+    const other = await checkLacs(store, [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
     expect(other.candidates[0].lacs).toMatchObject({ previous: null, other_targets: ['gpu-elsewhere'] });
     expect(renderMarkdown(other)).toContain('stored for other targets only: `gpu-elsewhere`');
   });
@@ -167,7 +168,7 @@ describe('check: LACS for a family: base candidate', () => {
   test('a base whose family has too few trained records: "no choice", nothing measured or stored, the verdict stands', async () => {
     const store = await oldStore();
     const measurer = new FakeMeasurer(macsLatency);
-    const r = await runCheck(store, [{ config: reblockedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer });
+    const r = await checkLacs(store, [{ config: reblockedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer });
     const plain = await runCheck(store, [{ config: reblockedBase() }], { budgetSeconds: 1 }, { measurer: new FakeMeasurer(macsLatency) });
     expect(r.candidates[0].lacs).toMatchObject({ status: 'no-choice', measured_candidates: 0 });
     expect(r.candidates[0].lacs!.error).toMatch(/1 trained record\(s\) of efficientnet-b0's family/);
@@ -180,7 +181,7 @@ describe('check: LACS for a family: base candidate', () => {
   test('candidates without family: base get no LACS', async () => {
     const mv2 = loadFixture('mobilenet-v2');
     const measurer = new FakeMeasurer(macsLatency);
-    const r = await runCheck(await oldStore(), [{ config: { ...mv2, name: 'mv2-copy' } }], { budgetSeconds: 1, lacs: {} }, { measurer });
+    const r = await checkLacs(await oldStore(), [{ config: { ...mv2, name: 'mv2-copy' } }], { budgetSeconds: 1, lacs: {} }, { measurer });
     expect(r.candidates[0].lacs).toBeUndefined();
     expect(measurer.calls).toHaveLength(1);
   });

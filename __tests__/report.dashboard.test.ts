@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { sampleStore } from '../src/bench/report';
 import { loadArchConfig } from '../src/arch/parse';
-import { applyRecordUpdates, driftOf } from '../src/frontier/gate';
+import { driftOf } from '../src/frontier/sweep';
+import { applyRecordUpdates } from '../src/frontier/updates';
 import { configHash, emptyStore, storedConfig } from '../src/frontier/store';
 import { buildDashboard, dashboardTargets, escapeHtml, sparkline, targetFile } from '../src/report/dashboard';
 import { runCommand } from './support/run-command';

@@ -3,7 +3,10 @@
  * invariants a reader relies on checked on the Markdown itself, not on the renderer's code paths.
  */
 import { readStoreFile } from '../src/frontier/store';
-import { frontierStatuses, runRecord, runSweep, separationOf, type CandidateResult, type CheckReport, type FrontierStatus, type ModelRow } from '../src/frontier/gate';
+import { type CandidateResult, type CheckReport, type ModelRow } from '../src/frontier/check';
+import { frontierStatuses, separationOf, type FrontierStatus } from '../src/frontier/position';
+import { runRecord } from '../src/frontier/record';
+import { runSweep } from '../src/frontier/sweep';
 import { fitMarkdown } from '../src/github/comment';
 import { renderMarkdown, toJson } from '../src/report';
 import { chartText, checkChartInputs } from '../src/report/chart';

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { UserError } from '../errors';
 import { checkOutputPath, writeFileAtomic } from '../util/fs';
-import type { CheckReport } from '../frontier/gate';
+import type { CheckReport } from '../frontier/check';
 import { checkChartInputs } from '../report/chart';
 import { renderFrontierSvg } from '../report/svg-chart';
 

@@ -1,5 +1,7 @@
 import { UserError } from '../errors';
-import { DEFAULT_CHECK_OPTIONS, runCheck, type CheckCandidate, type CheckOptions, type CheckReport } from '../frontier/gate';
+import { DEFAULT_CHECK_OPTIONS, runCheck, type CheckCandidate, type CheckOptions } from '../frontier/check';
+import type { CheckResult } from '../report/result';
+import { checkWithLacs, type GateLacsOption } from './gate-lacs';
 import { fileStore, type StoreAccess } from '../frontier/access';
 import { DEFAULT_STORE_PATH } from '../frontier/store';
 import { ACCURACY_FLAGS, budgetFlag, gateCandidate, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, numberFlag, REPORT_FLAGS, STORE_FLAG, storeFlag } from './flags';
@@ -10,11 +12,13 @@ export interface CheckArgs {
   store: StoreAccess;
   candidates: CheckCandidate[];
   options: CheckOptions;
+  /** --lacs / --no-lacs: LACS beside the verdict for `family: base` candidates (./gate-lacs.ts). */
+  lacs: GateLacsOption;
   /** --chart FILE.svg: the frontier chart of each candidate. */
   chart?: string;
 }
 
-export const command: Command<CheckArgs, CheckReport> = {
+export const command: Command<CheckArgs, CheckResult> = {
   name: 'check',
   summary:
     'judge candidate configs against the stored frontier, re-measured side by side on this machine ' +
@@ -43,17 +47,18 @@ export const command: Command<CheckArgs, CheckReport> = {
       latencyOnly: Boolean(values['latency-only']),
       strict: Boolean(values.strict),
       measure: measureOptions(values),
-      lacs: lacsFlag(values) ? {} : false,
     };
     const storeFile = storeFlag(values, DEFAULT_STORE_PATH);
     if (!positionals.length) throw new UserError('check: no config given');
     const chart = chartFlag(values.chart);
-    return { store: fileStore(storeFile), options: { ...options, storeFile }, candidates: loadCandidates(positionals, values).map(gateCandidate), ...(chart ? { chart } : {}) };
+    return { store: fileStore(storeFile), options: { ...options, storeFile }, lacs: lacsFlag(values) ? {} : false, candidates: loadCandidates(positionals, values).map(gateCandidate), ...(chart ? { chart } : {}) };
   },
   async run(args, ctx) {
     const store = await args.store.read();
-    const report = await runCheck(store, args.candidates, args.options, { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit() });
-    await writeCheckCharts(args.chart, report, ctx.log);
-    return report;
+    const deps = { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit() };
+    const report = await runCheck(store, args.candidates, args.options, deps);
+    const result = await checkWithLacs(report, store, args.candidates, { lacs: args.lacs, measure: args.options.measure }, deps);
+    await writeCheckCharts(args.chart, result, ctx.log);
+    return result;
   },
 };

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadArchConfig } from '../arch/parse';
 import { UserError } from '../errors';
-import { applyRecordUpdates, runRecord } from '../frontier/gate';
+import { runRecord } from '../frontier/record';
+import { applyRecordUpdates } from '../frontier/updates';
 import { DEFAULT_INIT_BRANCH, DEFAULT_INIT_CONFIGS, initStore, type InitConfig, type InitOptions, type InitResult } from '../frontier/init';
 import { DEFAULT_STORE_PATH, serializeStore } from '../frontier/store';
 import { writeFileAtomic } from '../util/fs';
@@ -72,7 +73,7 @@ export const command: Command<InitArgs, InitCommandResult> = {
     if (a.workflowOnly) return result;
     let store = a.init.store;
     if (a.measure) {
-      const { updates } = await runRecord(store, a.configs.map((c) => ({ config: c.config, file: c.file })), { budgetSeconds: a.measure.budgetSeconds, measure: a.measure.options, lacs: false },
+      const { updates } = await runRecord(store, a.configs.map((c) => ({ config: c.config, file: c.file })), { budgetSeconds: a.measure.budgetSeconds, measure: a.measure.options },
         { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit() });
       store = applyRecordUpdates(store, updates);
     }

@@ -1,5 +1,5 @@
 import { UserError } from '../errors';
-import { runSweep, type SweepOptions, type SweepReport } from '../frontier/gate';
+import { runSweep, type SweepOptions, type SweepReport } from '../frontier/sweep';
 import { fileStore, type StoreAccess } from '../frontier/access';
 import { parseShard, runSweepShard, type Shard } from '../frontier/shard';
 import { DEFAULT_STORE_PATH } from '../frontier/store';

@@ -3,7 +3,7 @@
  * the store at a commit through the API and commits it back (merging on conflict). Commands see only this
  * interface, so check / record / sweep are the same code in both front ends.
  */
-import { applyRecordUpdates, type RecordUpdate } from './gate';
+import { applyRecordUpdates, type RecordUpdate } from './updates';
 import { readStoreFile, updateStoreFile, type FrontierStore } from './store';
 
 export interface StoreAccess {

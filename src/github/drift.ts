@@ -4,7 +4,7 @@
  * names the target, like the PR comment, so each target keeps one issue; a later sweep without drift
  * closes it with a note.
  */
-import type { DriftRow, SweepReport } from '../frontier/gate';
+import type { DriftRow, SweepReport } from '../frontier/sweep';
 import { renderSweepMarkdown } from '../report/frontier';
 import { escapeMarkdown } from '../report/markdown';
 import { WriteForbidden, type RepoApi, type RepoIssue } from './api';

@@ -22,7 +22,8 @@ import type { CommandContext } from '../commands/types';
 import { ConfigError, UserError } from '../errors';
 import { readMetricsAccuracy } from '../frontier/accuracy';
 import { memoryStore, type StoreAccess } from '../frontier/access';
-import { applyRecordUpdates, DEFAULT_CHECK_OPTIONS, type CandidateResult, type CheckCandidate, type RecordUpdate } from '../frontier/gate';
+import { DEFAULT_CHECK_OPTIONS, type CandidateResult, type CheckCandidate } from '../frontier/check';
+import { applyRecordUpdates, type RecordUpdate } from '../frontier/updates';
 import type { FrontierStore } from '../frontier/store';
 import { serializeStore } from '../frontier/store';
 import type { Verdict } from '../frontier/verdict';
@@ -501,8 +502,8 @@ async function runCheckCommand(run: RunState): Promise<Outcome> {
           ...(config.budgetSeconds !== undefined ? { budgetSeconds: config.budgetSeconds } : {}),
           measure: measureOptions(config),
           storeFile: config.frontier,
-          lacs: lacsOption(config),
         },
+        lacs: lacsOption(config),
       },
       await commandContext(run, pr?.headSha ?? ctx.sha),
     );
@@ -592,7 +593,7 @@ async function runStoreCommand(run: RunState, command: 'record' | 'sweep' | 'mer
     const commandCtx = await commandContext(run, ctx.sha);
     result = command === 'record'
       ? await recordCommand.run(
-        { store: access, inputs: valid.map((c) => ({ config: c.loaded!.config, file: c.file, ...accuracyFor(run, c, valid.length > 1) })), options: { ...options, lacs: lacsOption(config) } },
+        { store: access, inputs: valid.map((c) => ({ config: c.loaded!.config, file: c.file, ...accuracyFor(run, c, valid.length > 1) })), options, lacs: lacsOption(config) },
         commandCtx,
       )
       : await sweepCommand.run({ store: access, options: { ...options, latencyTolerance: config.latencyTolerance } }, commandCtx);

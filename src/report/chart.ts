@@ -6,7 +6,7 @@
  * ./svg-chart.ts; Markdown shows it as an image when it has a URL for it (GitHub strips inline SVG and data
  * URIs) with a one-paragraph text form as alt text and fallback. The report's table carries every number.
  */
-import type { CandidateResult, CheckReport } from '../frontier/gate';
+import type { CandidateResult, CheckReport } from '../frontier/check';
 import type { ChartPoint, FrontierChartInput } from './svg-chart';
 
 const VERDICT_WORD: Record<string, string> = {

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { countConfig } from '../arch/counts';
-import { driftOf, type DriftStatus } from '../frontier/gate';
+import { driftOf, type DriftStatus } from '../frontier/sweep';
 import { DEFAULT_TOLERANCES, frontierStatuses, type FrontierStatus, type Tolerances } from '../frontier/position';
 import type { FrontierRecord, FrontierStore, HistoryEntry } from '../frontier/store';
 import { renderFrontierSvg, type ChartPoint } from './svg-chart';

@@ -1,11 +1,16 @@
 /**
  * Markdown for check, record and sweep, from the typed results alone: the verdict sentence first (every figure
  * with its interval), a compact table that fits a PR comment, the rest in a <details> block. Directions and
- * stars come from the typed fields (ModelRow.separation, ModelRow.frontier) decided in frontier/gate.ts;
+ * stars come from the typed fields (ModelRow.separation, ModelRow.frontier) decided in frontier/check.ts and position.ts;
  * nothing here re-decides a position. Every untrusted string (model names, file paths, target labels) goes
  * through escapeMarkdown. docs/reading-reports.md explains each part.
  */
-import { type CandidateResult, type CheckReport, type DriftRow, type FrontierStatus, type ModelRow, type RecordReport, type RecordRow, type Skipped, type SweepReport } from '../frontier/gate';
+import type { CandidateResult, ModelRow } from '../frontier/check';
+import { type FrontierStatus } from '../frontier/position';
+import type { RecordRow } from '../frontier/record';
+import type { CheckedCandidate, CheckResult, RecordResult } from './result';
+import { type Skipped } from '../frontier/select';
+import { type DriftRow, type SweepReport } from '../frontier/sweep';
 import type { Verdict } from '../frontier/verdict';
 import { renderGateLacs } from './lacs';
 import { escapeCode, escapeMarkdown as md } from './markdown';
@@ -26,7 +31,7 @@ export const giga = (x: number) => `${(x / 1e9).toFixed(3)} G`;
 const top1 = (x: number | null) => (x === null ? '–' : x.toFixed(2).replace(/0$/, ''));
 const interval = (ci: [number, number], f: (x: number) => string) => `${f(ci[0])}–${f(ci[1])}`;
 
-type CheckView = CheckReport;
+type CheckView = CheckResult;
 type Settings = CheckView['settings'];
 
 /** A tolerance as the reader types it: 0.03 -> "3%", 0.025 -> "2.5%". */
@@ -125,7 +130,7 @@ function skippedNote(c: CandidateResult, report: CheckView): string {
   );
 }
 
-function candidateSection(c: CandidateResult, report: CheckView): string {
+function candidateSection(c: CheckedCandidate, report: CheckView): string {
   const t = report.settings.latency_tolerance;
   const out: string[] = [candidateSentence(c, report.settings), ''];
   // At most 6 columns of short cells: fits an 800 px comment without wrapping a number.
@@ -187,7 +192,7 @@ export function renderCheckMarkdown(report: CheckView): string {
   return out.join('\n').trimEnd() + '\n';
 }
 
-export function renderRecordMarkdown(report: RecordReport): string {
+export function renderRecordMarkdown(report: RecordResult): string {
   const storeFile = report.store;
   const count = (action: RecordRow['action']) => report.rows.filter((r) => r.action === action).length;
   const actions = [
