@@ -258,7 +258,7 @@ describe('sharded sweeps over shards x targets', () => {
       const none = await run(gh.url, { event: 'schedule', payload: schedule(), inputs: { command: 'merge', 'search-args': 'shards/*.json' } });
       expect((none.error as Error).message).toBe('input search-args: "shards/*.json" matches no file in the workspace');
       const profile = await run(gh.url, { event: 'schedule', payload: schedule(), files: { 'p.json': JSON.stringify({ kind: 'frontier-gate/profile' }) }, inputs: { command: 'merge', 'search-args': 'p.json' } });
-      expect((profile.error as Error).message).toMatch(/p\.json is not a sweep shard result; profile shards are merged with a `space`/);
+      expect((profile.error as Error).message).toMatch(/p\.json is a profile shard result; expected sweep shard results here/);
     });
   });
 });

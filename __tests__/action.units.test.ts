@@ -27,7 +27,7 @@ describe('inputs', () => {
   });
 
   test.each([
-    [{ command: 'deploy' }, 'input command: expected one of auto | check | record | sweep | lacs | profile | search | merge, got "deploy"'],
+    [{ command: 'deploy' }, 'input command: expected one of auto | init | stats | build | measure | check | record | sweep | lacs | profile | merge | search | report, got "deploy"'],
     [{ 'execution-provider': 'rocm' }, 'input execution-provider: expected one of cpu | cuda | tensorrt | webgpu, got "rocm"'],
     [{ precision: 'int8' }, 'input precision: expected one of fp32 | fp16, got "int8"'],
     [{ 'batch-size': '0' }, 'input batch-size: expected an integer >= 1 and <= 4096, got "0"'],

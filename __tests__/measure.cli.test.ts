@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { localFiles } from '../src/commands/context';
 import { modelInputs } from '../src/commands/measure';
 import { formatMeasureTable as formatTable } from '../src/report/tables';
 import { runCommand } from './support/run-command';
@@ -78,7 +79,8 @@ describe('frontier-gate measure', () => {
     expect(await refused([tiny, '--trt-fp16'])).toContain('--trt-fp16: applies to --ep tensorrt only, not cpu');
     expect(await refused([tiny, '--budgt', '3'])).toMatch(/unknown flag --budgt; did you mean --budget\?/);
     expect(await refused([])).toMatch(/no model given/);
-    expect(() => modelInputs(['model.pt'])).toThrow('model.pt: expected an architecture config (.yaml, .yml) or an ONNX model (.onnx), got ".pt"');
+    expect(await refused(['model.pt'])).toContain('model.pt: expected an architecture config (.yaml, .yml) or an ONNX model (.onnx), got ".pt"');
+    await expect(modelInputs(['model.pt'], { files: localFiles() })).rejects.toThrow('model.pt: expected an architecture config');
   });
 
   it('gives exit code 3 and the clear message for cuda here', async () => {

@@ -5,16 +5,13 @@ import { formatCount, loadSpace, spaceSize, spaceToYaml, type SearchSpace } from
 import type { ProfileCommandResult } from '../report/result';
 import type { MeasureOptions } from '../measure/types';
 import { LIMIT_FLAGS, limitsFromFlags, MEASURE_FLAGS, REPORT_FLAGS, choiceFlag, measureOptions, numberFlag, optionalNumber, stringFlag } from './flags';
-import type { Command, FlagDefs, FlagValues, ProgressTask } from './types';
+import type { Command, CommandContext, FlagDefs, FlagValues, ProgressTask } from './types';
 import { checkOutputPath, writeFileAtomic } from '../util/fs';
 import type { ResourceLimits } from '../arch/types';
 
-/** Output file flags checked before any work. */
-export function checkOutputs(values: FlagValues, flags: string[]): void {
-  for (const flag of flags) {
-    const file = stringFlag(values, flag);
-    if (file) checkOutputPath(file, `--${flag}`);
-  }
+/** Output files (flag -> path), checked before any work. */
+export function checkOutputs(ctx: Pick<CommandContext, 'files'>, files: Record<string, string | undefined>): void {
+  for (const [flag, file] of Object.entries(files)) if (file) checkOutputPath(ctx.files.resolve(file), `--${flag}`);
 }
 
 export function writeFileOrFail(file: string, text: string, what: string): void {
@@ -37,7 +34,7 @@ export function reduceArgs(values: FlagValues): ReduceArgs {
 }
 
 /** Analyses a (complete or partial) profile and writes the reduced space when asked: the result of profile and merge. */
-export function profileResult(command: 'profile' | 'merge', space: SearchSpace, profile: ProfileResult, reduce: ReduceArgs, files: string[]): ProfileCommandResult {
+export function profileResult(command: 'profile' | 'merge', space: SearchSpace, profile: ProfileResult, reduce: ReduceArgs, files: string[], ctx: Pick<CommandContext, 'files'>): ProfileCommandResult {
   const analysis = analyzeProfile(space, profile);
   const missing = profile.units_total - profile.planned.length;
   if (!reduce.reducePath) return { command, profile, space, analysis, files, missing_units: missing };
@@ -49,7 +46,7 @@ export function profileResult(command: 'profile' | 'merge', space: SearchSpace, 
     ...reduction.removals.map((r) => `removed ${r.label} from ${r.stageName} (${r.rule}): ${r.because}`),
   ];
   const extra = { reduction: reduction.removals.map((r) => ({ stage: r.stageName, block: r.key, rule: r.rule, because: r.because })) };
-  writeFileOrFail(reduce.reducePath, spaceToYaml(reduction.space, header, extra) + '\n', 'reduced space');
+  writeFileOrFail(ctx.files.resolve(reduce.reducePath), spaceToYaml(reduction.space, header, extra) + '\n', 'reduced space');
   return {
     command, profile, space, analysis, files: [...files, reduce.reducePath], missing_units: missing,
     reduction: { ...reduction, file: reduce.reducePath, min_effect_pct: reduce.minEffectPct },
@@ -57,7 +54,8 @@ export function profileResult(command: 'profile' | 'merge', space: SearchSpace, 
 }
 
 export interface ProfileArgs {
-  space: SearchSpace;
+  /** The search space file, read through the context. */
+  space: string;
   /** --max-params / --max-macs / --max-activation-bytes: every sampled network passes them before it is built. */
   limits: Partial<ResourceLimits>;
   samples: number;
@@ -96,10 +94,9 @@ export const command: Command<ProfileArgs, ProfileCommandResult> = {
   parse(values, positionals) {
     if (positionals.length !== 1) throw new UserError(`profile: expected one search space file, got ${positionals.length}`);
     const shardText = stringFlag(values, 'shard');
-    checkOutputs(values, ['out', 'reduce']);
     return {
       limits: limitsFromFlags(values),
-      space: loadSpace(positionals[0]),
+      space: positionals[0],
       samples: numberFlag(values, 'samples', 4, { min: 1, max: 10000, integer: true }),
       shard: shardText ? parseShard(shardText) : undefined,
       budgetSeconds: optionalNumber(values, 'budget', { min: 1 }),
@@ -113,22 +110,24 @@ export const command: Command<ProfileArgs, ProfileCommandResult> = {
     };
   },
   async run(a, ctx) {
-    const positions = profilePositions(a.space);
+    checkOutputs(ctx, { out: a.out, reduce: a.reduce.reducePath });
+    const space = loadSpace(ctx.files.resolve(a.space));
+    const positions = profilePositions(space);
     const units = positions.length * a.samples;
-    ctx.log(`profile ${a.space.name}: ${positions.length} positions x ${a.samples} contexts = ${units} work units` +
-      `${a.shard ? `, shard ${a.shard.index}/${a.shard.count}` : ''}; space size ${formatCount(spaceSize(a.space))}`);
+    ctx.log(`profile ${space.name}: ${positions.length} positions x ${a.samples} contexts = ${units} work units` +
+      `${a.shard ? `, shard ${a.shard.index}/${a.shard.count}` : ''}; space size ${formatCount(spaceSize(space))}`);
     let task: ProgressTask | undefined;
-    const profile = await runProfile(a.space, ctx.measurer(), {
+    const profile = await runProfile(space, ctx.measurer(), {
       samples: a.samples, seed: a.seed, shard: a.shard, budgetSeconds: a.budgetSeconds, perCallSeconds: a.perCallSeconds, limits: a.limits,
       measure: { ...a.measure, ...(a.threads ? { threads: a.threads } : {}) },
       proxy: a.proxy === 'zen' ? ctx.proxy({ threads: a.threads }) : undefined,
       onUnit: (done, total, unit) => {
-        task ??= ctx.progress.start(`profile ${a.space.name}`, total);
+        task ??= ctx.progress.start(`profile ${space.name}`, total);
         task.update(done, `stage ${unit.stage} layer ${unit.layer}`);
       },
     });
     task?.end(`${profile.units.length} work units measured`);
-    if (a.out) writeFileOrFail(a.out, JSON.stringify(profile, null, 1) + '\n', 'profile result');
-    return profileResult('profile', a.space, profile, a.reduce, a.out ? [a.out] : []);
+    if (a.out) writeFileOrFail(ctx.files.resolve(a.out), JSON.stringify(profile, null, 1) + '\n', 'profile result');
+    return profileResult('profile', space, profile, a.reduce, a.out ? [a.out] : [], ctx);
   },
 };

@@ -1,12 +1,15 @@
 import { countConfig } from '../arch/counts';
-import { loadArchConfig } from '../arch/parse';
+import type { Precision, ResourceLimits } from '../arch/types';
 import { UserError } from '../errors';
+import { DEFAULT_MEASURE_OPTIONS } from '../measure/types';
 import type { StatsResult } from '../report/result';
 import { choiceFlag, LIMIT_FLAGS, limitsFromFlags, PRECISIONS } from './flags';
 import type { Command } from './types';
 
 export interface StatsArgs {
-  networks: StatsResult['networks'];
+  files: string[];
+  precision: Precision;
+  limits: Partial<ResourceLimits>;
   layers: boolean;
 }
 
@@ -16,17 +19,16 @@ export const command: Command<StatsArgs, StatsResult> = {
   args: '<config.yaml>...',
   flags: {
     layers: { type: 'boolean', help: 'one row per layer (shape, params, MACs, FLOP/byte)' },
-    precision: { type: 'string', value: PRECISIONS.join('|'), default: 'fp32', help: 'precision the byte counts assume' },
+    precision: { type: 'string', value: PRECISIONS.join('|'), default: DEFAULT_MEASURE_OPTIONS.precision, help: 'precision the byte counts assume' },
     ...LIMIT_FLAGS,
   },
   parse(values, positionals) {
     if (positionals.length === 0) throw new UserError('stats: no config given');
-    const precision = choiceFlag(values, 'precision', PRECISIONS, 'fp32');
-    const limits = limitsFromFlags(values);
-    // Counting is analytic and fast: it happens here, so run() has nothing left to fail on.
-    return { networks: positionals.map((file) => countConfig(loadArchConfig(file, limits), precision)), layers: Boolean(values.layers) };
+    return { files: [...positionals], precision: choiceFlag(values, 'precision', PRECISIONS, DEFAULT_MEASURE_OPTIONS.precision), limits: limitsFromFlags(values), layers: Boolean(values.layers) };
   },
-  async run(args) {
-    return { command: 'stats', networks: args.networks, layers: args.layers };
+  async run(args, ctx) {
+    const networks: StatsResult['networks'] = [];
+    for (const file of args.files) networks.push(countConfig((await ctx.files.config(file, args.limits)).config, args.precision));
+    return { command: 'stats', networks, layers: args.layers };
   },
 };

@@ -57,8 +57,9 @@ export function toPercent(value: unknown, what: string): { top1: number; fractio
   return n <= 1 ? { top1: +(n * 100).toFixed(6), fraction: true } : { top1: n, fraction: false };
 }
 
-export function readMetricsAccuracy(file: string, key: string | undefined): ResolvedAccuracy {
-  if (!key) throw new UserError(`--metrics ${file}: also give --metrics-key, the dotted path of top-1 in it (e.g. --metrics-key eval.top1)`);
+/** The top-1 under `key` in a metrics file; `name` is how messages and the source call the file (default: its path). */
+export function readMetricsAccuracy(file: string, key: string | undefined, name = file): ResolvedAccuracy {
+  if (!key) throw new UserError(`--metrics ${name}: also give --metrics-key, the dotted path of top-1 in it (e.g. --metrics-key eval.top1)`);
   let text: string;
   try {
     text = readRegularText(file, { what: '--metrics', kind: 'metrics' });
@@ -70,10 +71,10 @@ export function readMetricsAccuracy(file: string, key: string | undefined): Reso
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`--metrics ${file}: not valid JSON (${(err as Error).message})`);
+    throw new UserError(`--metrics ${name}: not valid JSON (${(err as Error).message})`);
   }
-  const { top1, fraction } = toPercent(lookupKey(data, key, file), `--metrics ${file}: key ${JSON.stringify(key)}`);
-  return { top1, source: `${file}:${key}${fraction ? ' (fraction x100)' : ''}` };
+  const { top1, fraction } = toPercent(lookupKey(data, key, name), `--metrics ${name}: key ${JSON.stringify(key)}`);
+  return { top1, source: `${name}:${key}${fraction ? ' (fraction x100)' : ''}` };
 }
 
 export interface AccuracyFlags {
@@ -82,17 +83,36 @@ export interface AccuracyFlags {
   metricsKey?: string;
 }
 
+/** `{name}` in a metrics key stands for each config's name: one metrics file for several configs. */
+export const NAME_PLACEHOLDER = '{name}';
+
 /**
- * The candidate's accuracy by precedence; undefined when none is given (the caller decides whether
- * that is an error: it is, unless --latency-only).
+ * What the flags allow, checked before anything is read: --accuracy and --metrics exclude each other,
+ * --metrics-key needs --metrics, and both give one model's accuracy, so several configs need a key with
+ * `{name}` (each config's own entry); --accuracy names one value, so it takes one config.
  */
-export function resolveAccuracy(flags: AccuracyFlags, configTop1: number | undefined): ResolvedAccuracy | undefined {
+export function checkAccuracyFlags(flags: AccuracyFlags, configs = 1): void {
   if (flags.accuracy !== undefined && flags.metrics !== undefined) {
     throw new UserError('--accuracy and --metrics both give the accuracy; use one');
   }
   if (flags.metricsKey !== undefined && flags.metrics === undefined) {
     throw new UserError(`--metrics-key ${JSON.stringify(flags.metricsKey)} needs --metrics FILE`);
   }
+  const perConfig = flags.metricsKey?.includes(NAME_PLACEHOLDER) ?? false;
+  if (configs > 1 && (flags.accuracy !== undefined || (flags.metrics !== undefined && !perConfig))) {
+    throw new UserError(
+      `--${flags.accuracy !== undefined ? 'accuracy' : 'metrics'} gives one model's accuracy but ${configs} configs were given; ` +
+        `check them one at a time, put accuracy in each config, or name each config's entry with "${NAME_PLACEHOLDER}" in --metrics-key (e.g. models.${NAME_PLACEHOLDER}.top1)`,
+    );
+  }
+}
+
+/**
+ * The candidate's accuracy by precedence; undefined when none is given (the caller decides whether
+ * that is an error: it is, unless --latency-only).
+ */
+export function resolveAccuracy(flags: AccuracyFlags, configTop1: number | undefined): ResolvedAccuracy | undefined {
+  checkAccuracyFlags(flags);
   if (flags.accuracy !== undefined) {
     const { top1 } = toPercent(flags.accuracy, '--accuracy');
     return { top1, source: '--accuracy' };

@@ -24,7 +24,7 @@ import { excerpt, readRegularText } from '../util/fs';
 import type { RepoApi } from './api';
 import { commentBudget, digestOf, fitMarkdown, upsertComment, type CommentIdentity, type CommentOutcome } from './comment';
 import type { EventContext } from './event';
-import { headlineOf, reportHead, type HeadlineCandidate } from './headline';
+import { headlineOf, reportHead, type HeadlineCandidate } from '../report/headline';
 import type { ActionConfig } from './inputs';
 
 /**

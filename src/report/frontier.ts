@@ -12,17 +12,14 @@ import type { CheckedCandidate, CheckResult, RecordResult } from './result';
 import { type Skipped } from '../frontier/select';
 import { type DriftRow, type SweepReport } from '../frontier/sweep';
 import type { Verdict } from '../frontier/verdict';
+import { VERDICT_ICON } from './headline';
 import { renderGateLacs } from './lacs';
 import { escapeCode, escapeMarkdown as md } from './markdown';
 
-const VERDICT_LABEL: Record<Verdict, string> = {
-  'new-frontier': '🟢 new frontier',
-  pass: '✅ pass',
-  inconclusive: '🟡 inconclusive',
-  dominated: '❌ dominated',
-};
-
 const VERDICT_WORD: Record<Verdict, string> = { 'new-frontier': 'new frontier', pass: 'pass', inconclusive: 'inconclusive', dominated: 'dominated' };
+
+/** The verdict as a report line opens with it: the one icon table (./headline.ts) and the verdict's words. */
+const VERDICT_LABEL = Object.fromEntries(Object.entries(VERDICT_WORD).map(([v, word]) => [v, `${VERDICT_ICON[v]} ${word}`])) as Record<Verdict, string>;
 
 export const pct = (x: number, digits = 1) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(digits)}%`;
 export const ms = (x: number) => (x >= 100 ? x.toFixed(1) : x >= 10 ? x.toFixed(2) : x.toFixed(3));
