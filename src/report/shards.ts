@@ -3,6 +3,7 @@
  * screen; and `init`'s summary. Data in, Markdown or plain text out; every untrusted string (model names,
  * target labels, paths) is escaped in Markdown.
  */
+import { DEFAULT_CHART_BRANCH } from '../frontier/init-workflow';
 import type {
   InitCommandResult, LacsScreenCommandResult, LacsShardCommandResult, MergedSweepResult, SweepShardCommandResult,
 } from './result';
@@ -62,6 +63,12 @@ export function initText(r: InitCommandResult): string {
   if (r.without_accuracy.length) {
     lines.push(`Without an accuracy (add accuracy: {top1: ...} to the config, or a metrics-file in the workflow): ${r.without_accuracy.join(', ')}`);
   }
-  lines.push('', `Commit ${r.store_path} and add this workflow as .github/workflows/frontier.yml (pin OWNER/frontier-gate to a release's full commit sha):`, '', r.workflow);
+  lines.push(
+    '',
+    `Commit ${r.store_path} and add this workflow as .github/workflows/frontier.yml (pin OWNER/frontier-gate to a release's full commit sha).`,
+    `For the chart in the PR comment, create its branch once: git switch --orphan ${DEFAULT_CHART_BRANCH} && git commit --allow-empty -m "frontier-gate charts" && git push origin ${DEFAULT_CHART_BRANCH} && git switch -`,
+    '',
+    r.workflow,
+  );
   return lines.join('\n');
 }
