@@ -145,6 +145,8 @@ test('installed from the release URL into an empty model repository: init, recor
 
   const record = bin(['record', 'models/tiny.yaml', 'models/small/tinier.yml', '--frontier', '.frontier/frontier.json', '--budget', '1']);
   expect(record.code).toBe(0);
+  // init stored both unmeasured: record measures them for the first time (it once said "2 updated").
+  expect(record.out).toContain('2 measured for the first time on this target');
   const store = JSON.parse(fs.readFileSync(path.join(project, '.frontier', 'frontier.json'), 'utf8')) as { records: { name: string; targets: Record<string, unknown> }[] };
   expect(store.records.map((r) => r.name).sort()).toEqual(['tinier', 'tiny']);
   for (const r of store.records) expect(Object.keys(r.targets)).toHaveLength(1);
