@@ -7,7 +7,8 @@ import { isLacsShardResult, mergeLacsShards, readLacsShardFile, type LacsShardRe
 import { mergeProfiles, spaceHash, PROFILE_KIND, type ProfileResult } from '../search/profile';
 import { loadSpace } from '../search/space';
 import type { LacsScreenCommandResult, MergedSweepResult, ProfileCommandResult } from '../report/result';
-import { profileResult, REDUCE_FLAGS, reduceArgs, writeFileOrFail, type ReduceArgs } from './profile';
+import { CHART_FLAG, profileResult, REDUCE_FLAGS, reduceArgs, writeFileOrFail, writeProfileChart, type ReduceArgs } from './profile';
+import { chartFlag } from './chart-files';
 import { choiceFlag, numberFlag, REPORT_FLAGS, storeFlag, stringFlag } from './flags';
 import type { Command } from './types';
 import { checkOutputs } from './profile';
@@ -54,6 +55,8 @@ export interface MergeArgs {
   space?: string;
   out?: string;
   reduce: ReduceArgs;
+  /** --chart FILE.svg: the analysed profile's block chart (needs --space). */
+  chart?: string;
   storeFile: string;
   latencyTolerance: number;
   dryRun: boolean;
@@ -62,7 +65,7 @@ export interface MergeArgs {
 }
 
 export const SHARD_KINDS: readonly ShardResultKind[] = ['profile', 'sweep', 'lacs'];
-const PROFILE_ONLY = ['space', 'reduce', 'min-effect'];
+const PROFILE_ONLY = ['space', 'reduce', 'min-effect', 'chart'];
 const SWEEP_ONLY = ['frontier', 'latency-tolerance', 'dry-run'];
 
 function refuse(given: readonly string[], flags: readonly string[], why: string): void {
@@ -87,6 +90,7 @@ export const command: Command<MergeArgs, ProfileCommandResult | MergedSweepResul
     space: { type: 'string', value: 'FILE.yaml', help: 'profile shards: the space they profiled; analyse and report the merged result' },
     out: { type: 'string', value: 'FILE.json', help: 'write the merged profile result, or the merged LACS screen (required for LACS shards)' },
     ...REDUCE_FLAGS,
+    ...CHART_FLAG,
     frontier: { type: 'string', value: 'STORE', default: DEFAULT_STORE_PATH, help: 'sweep shards: the store they update' },
     'latency-tolerance': { type: 'string', value: 'FRACTION', default: DEFAULT_TOLERANCES.latency, help: 'sweep shards: a drift is slower or faster only with its whole interval beyond this' },
     'dry-run': { type: 'boolean', help: 'sweep shards: merge and report, but do not write the store' },
@@ -98,7 +102,7 @@ export const command: Command<MergeArgs, ProfileCommandResult | MergedSweepResul
     const kind = values.kind === undefined ? undefined : choiceFlag(values, 'kind', SHARD_KINDS, 'profile');
     return {
       files: [...positionals], ...(kind ? { kind } : {}),
-      space: stringFlag(values, 'space'), out: stringFlag(values, 'out'), reduce: reduceArgs(values),
+      space: stringFlag(values, 'space'), out: stringFlag(values, 'out'), reduce: reduceArgs(values), chart: chartFlag(values.chart),
       storeFile: storeFlag(values, DEFAULT_STORE_PATH),
       latencyTolerance: numberFlag(values, 'latency-tolerance', DEFAULT_TOLERANCES.latency, { min: 0, max: 1 }),
       dryRun: Boolean(values['dry-run']),
@@ -106,7 +110,7 @@ export const command: Command<MergeArgs, ProfileCommandResult | MergedSweepResul
     };
   },
   async run(a, ctx) {
-    checkOutputs(ctx, { out: a.out, reduce: a.reduce.reducePath });
+    checkOutputs(ctx, { out: a.out, reduce: a.reduce.reducePath, chart: a.chart });
     const results = a.files.map((f) => readResult(ctx.files.resolve(f), f));
     const kind = shardKind(results, a.files);
     if (a.kind && kind !== a.kind) throw new UserError(`merge: ${a.files[0]} is a ${kind} shard result; expected ${a.kind} shard results here`);
@@ -128,6 +132,7 @@ export const command: Command<MergeArgs, ProfileCommandResult | MergedSweepResul
     }
     const merged = mergeProfiles(results as ProfileResult[], a.files);
     if (!a.space && a.reduce.reducePath) throw new UserError('merge --reduce needs --space <space.yaml> (the space the profile ran on)');
+    if (!a.space && a.chart) throw new UserError('merge --chart needs --space <space.yaml> (the chart is of the analysed profile)');
     const space = a.space ? loadSpace(ctx.files.resolve(a.space)) : undefined;
     if (space && spaceHash(space) !== merged.space.hash) {
       throw new UserError(`--space ${a.space}: this space (${space.name}, hash ${spaceHash(space)}) is not the one profiled (${merged.space.name}, hash ${merged.space.hash})`);
@@ -137,6 +142,6 @@ export const command: Command<MergeArgs, ProfileCommandResult | MergedSweepResul
     if (missing > 0) ctx.log(`note: the merged shards cover ${merged.planned.length} of ${merged.units_total} work units; a shard is missing`);
     const files = a.out ? [a.out] : [];
     if (!space) return { command: 'merge', profile: merged, files, missing_units: missing };
-    return profileResult('merge', space, merged, a.reduce, files, ctx);
+    return writeProfileChart(a.chart, profileResult('merge', space, merged, a.reduce, files, ctx), ctx);
   },
 };

@@ -8,6 +8,23 @@ import { LIMIT_FLAGS, limitsFromFlags, MEASURE_FLAGS, REPORT_FLAGS, choiceFlag, 
 import type { Command, CommandContext, FlagDefs, FlagValues, ProgressTask } from './types';
 import { checkOutputPath, writeFileAtomic } from '../util/fs';
 import type { ResourceLimits } from '../arch/types';
+import { profileBars } from '../report/search';
+import { renderProfileSvg } from '../report/profile-chart';
+import { chartFlag } from './chart-files';
+
+/** `--chart FILE.svg`: the report's block chart as SVG (profile, and merge of profile shards with --space). */
+export const CHART_FLAG: FlagDefs = {
+  chart: { type: 'string', value: 'FILE.svg', help: "write the report's block chart as SVG (each block's latency over the fastest, % of end-to-end)" },
+};
+
+/** Writes the block chart of an analysed profile; the file (as given) joins the result's files. */
+export async function writeProfileChart(file: string | undefined, result: ProfileCommandResult, ctx: Pick<CommandContext, 'files' | 'log'>): Promise<ProfileCommandResult> {
+  if (!file || !result.analysis || !result.space) return result;
+  const svg = await renderProfileSvg({ title: `Block latency: ${result.space.name}`, target: result.analysis.target, bars: profileBars(result.analysis) });
+  writeFileAtomic(ctx.files.resolve(file), svg, { what: '--chart' });
+  ctx.log(`chart: ${file}`);
+  return { ...result, files: [...result.files, file] };
+}
 
 /** Output files (flag -> path), checked before any work. */
 export function checkOutputs(ctx: Pick<CommandContext, 'files'>, files: Record<string, string | undefined>): void {
@@ -69,6 +86,8 @@ export interface ProfileArgs {
   proxy: 'none' | 'zen';
   out?: string;
   reduce: ReduceArgs;
+  /** --chart FILE.svg: the block chart. */
+  chart?: string;
 }
 
 export const command: Command<ProfileArgs, ProfileCommandResult> = {
@@ -88,6 +107,7 @@ export const command: Command<ProfileArgs, ProfileCommandResult> = {
     precision: MEASURE_FLAGS.precision,
     proxy: { type: 'string', value: 'none|zen', default: 'none', help: 'also score each block with the Zen-score accuracy proxy' },
     ...REDUCE_FLAGS,
+    ...CHART_FLAG,
     out: { type: 'string', value: 'FILE.json', help: 'write the profile result (the input of merge)' },
     ...REPORT_FLAGS,
   },
@@ -107,10 +127,11 @@ export const command: Command<ProfileArgs, ProfileCommandResult> = {
       proxy: choiceFlag(values, 'proxy', ['none', 'zen'] as const, 'none'),
       out: stringFlag(values, 'out'),
       reduce: reduceArgs(values),
+      chart: chartFlag(values.chart),
     };
   },
   async run(a, ctx) {
-    checkOutputs(ctx, { out: a.out, reduce: a.reduce.reducePath });
+    checkOutputs(ctx, { out: a.out, reduce: a.reduce.reducePath, chart: a.chart });
     const space = loadSpace(ctx.files.resolve(a.space));
     const positions = profilePositions(space);
     const units = positions.length * a.samples;
@@ -128,6 +149,6 @@ export const command: Command<ProfileArgs, ProfileCommandResult> = {
     });
     task?.end(`${profile.units.length} work units measured`);
     if (a.out) writeFileOrFail(ctx.files.resolve(a.out), JSON.stringify(profile, null, 1) + '\n', 'profile result');
-    return profileResult('profile', space, profile, a.reduce, a.out ? [a.out] : [], ctx);
+    return writeProfileChart(a.chart, profileResult('profile', space, profile, a.reduce, a.out ? [a.out] : [], ctx), ctx);
   },
 };

@@ -8,6 +8,7 @@
  *
  * `buildDashboard` is pure apart from rendering: store in, Map of relative file name -> HTML out.
  */
+import { top1Text } from './format';
 import { createHash } from 'node:crypto';
 import { countConfig } from '../arch/counts';
 import { driftOf, type DriftStatus } from '../frontier/sweep';
@@ -263,7 +264,7 @@ function driftCell(m: DashboardModel): string {
 function modelRow(m: DashboardModel): string {
   const cells: [string, string | number | null, string][] = [
     ['name', m.name, escapeHtml(m.name)],
-    ['', m.top1, m.top1 === null ? '<span class="muted">unknown</span>' : fixed(m.top1, 2)],
+    ['', m.top1, m.top1 === null ? '<span class="muted">unknown</span>' : top1Text(m.top1)],
     ['', m.median_ms, `${ms(m.median_ms)} <span class="muted">(${ms(m.ci95_ms[0])}–${ms(m.ci95_ms[1])})</span>`],
     ['', m.drift, driftCell(m)],
     ['', m.history.length, sparkline(m.history)],
@@ -310,7 +311,7 @@ async function targetPage(t: DashboardTarget, targets: readonly DashboardTarget[
   const undecided = t.models.filter((m) => m.frontier === 'undecided').length;
   let chart = '<p class="muted">No model on this target has a known top-1: nothing to chart.</p>';
   if (points.length) {
-    const svg = await renderFrontierSvg({ title: 'Top-1 against latency', target: t.label, points, width: 820, height: 420 });
+    const svg = await renderFrontierSvg({ title: 'Top-1 against latency', target: t.label, points, width: 960, height: 560 });
     const caption =
       `${points.length} model${points.length === 1 ? '' : 's'} plotted, ${frontier.length} on the frontier (★ in the table)` +
       (undecided ? `, ${undecided} not decided by the intervals (? in the table)` : '') +
@@ -326,7 +327,8 @@ async function targetPage(t: DashboardTarget, targets: readonly DashboardTarget[
     `<h2>Models</h2>`,
     `<p class="muted">Click a column to sort. ★ on the frontier, ? not decided by the intervals (the check's rule, ±${tolPct(tol.latency)} latency, ${tol.accuracy} top-1 points). ` +
       `Drift: latest median against the oldest kept one, with its interval, judged as sweep judges it (red: slower beyond ±${tolPct(tol.latency)}, green: faster). ` +
-      `History: the kept medians with their 95% intervals, oldest left, at least ±${tolPct(SPARK_MIN_SPAN / 2)} in height (hover for values).</p>`,
+      `History: the kept medians with their 95% intervals, oldest left, at least ±${tolPct(SPARK_MIN_SPAN / 2)} in height (hover for values). ` +
+      'FLOP/byte: arithmetic intensity, the floating-point operations (two per multiply-add) per byte of weights and activations moved; higher leans compute-bound.</p>',
     modelTable(t.models),
   ].join('\n');
   return page(`${t.label} · frontier`, navigation(targets, t.file), body, opts);
