@@ -76,7 +76,7 @@ describe('frontier-gate measure', () => {
     expect(await refused([tiny, '--ep', 'tpu'])).toContain('--ep: expected one of cpu | cuda | tensorrt | webgpu, got "tpu"');
     expect(await refused([tiny, '--batch', '0'])).toContain('--batch: expected integers in [1, 4096] separated by commas (e.g. 1,8,64), got "0"');
     expect(await refused([tiny, '--batch', '1,1'])).toContain('--batch: 1 is listed twice in "1,1"');
-    expect(await refused([tiny, '--precision', 'fp32,int8'])).toContain('--precision: expected fp32 | fp16 (or both: fp32,fp16), got "fp32,int8"');
+    expect(await refused([tiny, '--precision', 'fp32,int8'])).toContain('--precision: expected fp32 | fp16 (or several: fp32,fp16), got "fp32,int8"');
     expect(await refused([tiny, '--trt-fp16'])).toContain('--trt-fp16: applies to --ep tensorrt only, not cpu');
     expect(await refused([tiny, '--budgt', '3'])).toMatch(/unknown flag --budgt; did you mean --budget\?/);
     expect(await refused([])).toMatch(/no model given/);

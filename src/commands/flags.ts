@@ -3,7 +3,7 @@
  * typed readers that turn a flag's text into a value or a clear usage error (exit 2).
  */
 import { execFileSync } from 'node:child_process';
-import type { ArchConfig } from '../arch/types';
+import { PRECISIONS as ARCH_PRECISIONS, type ArchConfig } from '../arch/types';
 import { UserError } from '../errors';
 import { checkAccuracyFlags, NAME_PLACEHOLDER, readMetricsAccuracy, resolveAccuracy, type AccuracyFlags, type ResolvedAccuracy } from '../frontier/accuracy';
 import { DEFAULT_MEASURE_OPTIONS, type ExecutionProvider, type MeasureOptions, type Precision } from '../measure/types';
@@ -12,7 +12,7 @@ import type { CommandContext, FlagDefs, FlagValues } from './types';
 
 /** The execution providers, from the provider registry (src/measure/providers). */
 export const PROVIDERS: readonly ExecutionProvider[] = PROVIDER_NAMES;
-export const PRECISIONS: readonly Precision[] = ['fp32', 'fp16'];
+export const PRECISIONS: readonly Precision[] = ARCH_PRECISIONS;
 
 export function stringFlag(values: FlagValues, name: string): string | undefined {
   const v = values[name];
@@ -84,10 +84,10 @@ export const MEASURE_FLAGS: FlagDefs = {
 /** Only the flags the user gave: unset fields fall back to the measurer's defaults. */
 export function measureOptions(values: FlagValues): Partial<MeasureOptions> {
   const out: Partial<MeasureOptions> = {};
-  if (values.ep !== undefined) out.ep = choiceFlag(values, 'ep', PROVIDERS, 'cpu');
+  if (values.ep !== undefined) out.ep = choiceFlag(values, 'ep', PROVIDERS, DEFAULT_MEASURE_OPTIONS.ep);
   Object.assign(out, readProviderOptions(values, out.ep ?? DEFAULT_MEASURE_OPTIONS.ep));
   if (values.batch !== undefined) out.batch = numberFlag(values, 'batch', 1, { min: 1, max: 4096, integer: true });
-  if (values.precision !== undefined) out.precision = choiceFlag(values, 'precision', PRECISIONS, 'fp32');
+  if (values.precision !== undefined) out.precision = choiceFlag(values, 'precision', PRECISIONS, DEFAULT_MEASURE_OPTIONS.precision);
   if (values.threads !== undefined) out.threads = numberFlag(values, 'threads', 1, { min: 1, max: 1024, integer: true });
   if (values.seed !== undefined) out.seed = numberFlag(values, 'seed', 0, { min: 0, max: 2 ** 32 - 1, integer: true });
   return out;

@@ -4,7 +4,8 @@
  * world (onnxruntime, the clock, the host) is injected, so the engine runs on a synthetic device in tests.
  */
 import { UserError } from '../errors';
-import { isExecutionProvider, PROVIDER_NAMES } from './providers';
+import { PRECISIONS } from '../arch/types';
+import { isExecutionProvider, PROVIDER_NAMES, runsOnGpu } from './providers';
 import { hrClock, type Clock } from './clock';
 import { decided, invert } from './band';
 import { decide } from './decision';
@@ -79,7 +80,7 @@ export function defaultThreads(cores: number): number {
 export function resolveOptions(options: Partial<MeasureOptions> = {}, cores = realHost.cores()): MeasureOptions & { threads: number; seed: number } {
   const o = { ...DEFAULT_MEASURE_OPTIONS, ...stripUndefined(options) };
   if (!isExecutionProvider(o.ep)) throw invalid('ep', PROVIDER_NAMES.join(' | '), o.ep);
-  if (!['fp32', 'fp16'].includes(o.precision)) throw invalid('precision', 'fp32 | fp16', o.precision);
+  if (!(PRECISIONS as readonly string[]).includes(o.precision)) throw invalid('precision', PRECISIONS.join(' | '), o.precision);
   if (!Number.isInteger(o.batch) || o.batch < 1) throw invalid('batch', 'an integer >= 1', o.batch);
   if (!(o.budgetSeconds > 0)) throw invalid('budget', 'seconds > 0', o.budgetSeconds);
   if (!(o.precisionTarget > 0 && o.precisionTarget < 1)) throw invalid('precision-target', 'a fraction in (0, 1), e.g. 0.01', o.precisionTarget);
@@ -259,7 +260,7 @@ async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Pa
 
     let roofline: RooflineResult | undefined;
     if (opts.roofline) {
-      roofline = await probeRoofline(deps.sessions, clock, { session: sessionOptions, precision: opts.ep === 'cpu' ? 'fp32' : opts.precision });
+      roofline = await probeRoofline(deps.sessions, clock, { session: sessionOptions, precision: runsOnGpu(opts.ep) ? opts.precision : 'fp32' });
       prepared.forEach((p, i) => {
         if (p.stats) measurements[i].roofline = classify(p.stats, opts.batch, measurements[i].median_ms, roofline!);
       });
