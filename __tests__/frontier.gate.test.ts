@@ -177,7 +177,7 @@ describe('selectModels', () => {
     expect(sel.map((s) => [s.record.name, s.role])).toEqual([['efficientnet-b0', 'contender'], ['mobilenet-v2', 'neighbour']]);
   });
 
-  it('with K=1 measures only what could dominate', () => {
+  it('with K=1 measures only what could dominate', async () => {
     const sel = selectModels(store.records, { name: 'cand', accuracy: 70.0, macs: 4e8 }, { neighbors: 1, accuracyTolerance: 0.1 }, estimate);
     expect(sel.models.map((s) => s.record.name)).toEqual(['mobilenet-v2']);
     // What could dominate but was not re-measured is named with the reason: the others at least as
@@ -186,6 +186,9 @@ describe('selectModels', () => {
       ['efficientnet-b0', 'limit'], ['efficientnet-b1', 'spread'], ['resnet-50', 'off-stored-frontier'],
     ]);
     expect(sel.skipped_total).toBe(3);
+    // The report names them under the table.
+    const report = await runCheck(store, [{ config: candidate('k1', 70.0) }], { neighbors: 1 }, { measurer: new FakeMeasurer({ latency: { ...HERE, k1: 32 } }) });
+    expect(renderMarkdown(report)).toMatch(/Not re-measured, although at least as accurate: efficientnet-b0 \(top-1 77\.69: over the limit of 1 re-measured model \(--neighbors\)\), efficientnet-b1 \(top-1 78\.64: stored latency over 1\.5x the fastest one's at least as accurate\), resnet-50 \(top-1 76\.13: a stored model at least as accurate has a lower stored latency\)\./);
   });
 
   it('the pre-filter decides only what is measured: a measured model at least as accurate is a contender in the table, text and chart', async () => {
