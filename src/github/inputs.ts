@@ -58,7 +58,7 @@ export interface ActionConfig {
   chartBranch: string;
   /** api: the contents API; git: the workspace's git repository at the ref (no API call at all). */
   storeSource: StoreSource;
-  /** What a sweep (or a merge of sweep shards) that finds drift beyond noise does. */
+  /** What a sweep (or a merge of sweep shards) that finds drift beyond the latency tolerance does. */
   onDrift: OnDrift;
 }
 
