@@ -2,7 +2,7 @@
 """torchvision's own modules as the reference for frontier-gate's counts and graphs (Debian's python3-torch).
 
   torchvision-reference.py counts NAME [RESOLUTION]      -> {"params": N, "macs": N}
-  torchvision-reference.py weights NAME                  -> [{"tag", "top1", "crop", "resize", "params"}]
+  torchvision-reference.py weights NAME                  -> [{"tag", "top1", "crop", "resize", "interpolation", "params"}]
   torchvision-reference.py export NAME RESOLUTION FILE   -> writes FILE.onnx (opset 17, batch 1, eval mode)
 
 Counting rule (frontier-gate's README): parameters are every learnable tensor (conv and linear weights and
@@ -54,6 +54,7 @@ def weights(name):
             "top1": metrics.get("acc@1"),
             "crop": t.crop_size[0],
             "resize": t.resize_size[0],
+            "interpolation": t.interpolation.value,
             "params": w.meta.get("num_params"),
         })
     return out

@@ -3,7 +3,7 @@
  * (conv + BN + act, squeeze-excitation, residual add). lower.ts and the block registry (blocks.ts) build
  * with LayerBuilder; counts.ts and onnx/build.ts read the layers.
  */
-import type { Activation, Kernel, SeGate } from './types';
+import type { Activation, Kernel, Padding, SeGate } from './types';
 
 export interface Shape {
   c: number;
@@ -123,9 +123,12 @@ export class ShapeError extends Error {
   }
 }
 
-/** PyTorch-style symmetric padding for odd kernels, TensorFlow SAME for even ones (kernel 2 after space_to_depth). */
-export function samePads(size: number, kernel: number, stride: number): [number, number] {
-  if (kernel % 2 === 1) return [(kernel - 1) >> 1, (kernel - 1) >> 1];
+/**
+ * PyTorch-style symmetric padding for odd kernels, TensorFlow SAME for even ones (kernel 2 after
+ * space_to_depth) and for every kernel when the config says `padding: same` (timm's tf_ ports).
+ */
+export function samePads(size: number, kernel: number, stride: number, padding: Padding = 'symmetric'): [number, number] {
+  if (kernel % 2 === 1 && padding === 'symmetric') return [(kernel - 1) >> 1, (kernel - 1) >> 1];
   const out = Math.ceil(size / stride);
   const total = Math.max((out - 1) * stride + kernel - size, 0);
   return [total >> 1, total - (total >> 1)];
@@ -163,6 +166,8 @@ export class LayerBuilder {
   readonly layers: Layer[] = [];
   private nextTensor = 1;
 
+  constructor(readonly padding: Padding = 'symmetric') {}
+
   push(layer: NewLayer): { id: number; shape: Shape } {
     const output = this.nextTensor++;
     this.layers.push({ ...layer, output } as Layer);
@@ -193,8 +198,8 @@ export class LayerBuilder {
       throw new ShapeError(`a mixed depthwise conv keeps its channels, got ${inShape.c} -> ${o.cout}`, where, o.field ?? 'kernel');
     }
     const padsOf = (k: number): [number, number, number, number] => {
-      const [pt, pb] = o.pad === 'valid' ? [0, 0] : samePads(inShape.h, k, o.stride);
-      const [pl, pr] = o.pad === 'valid' ? [0, 0] : samePads(inShape.w, k, o.stride);
+      const [pt, pb] = o.pad === 'valid' ? [0, 0] : samePads(inShape.h, k, o.stride, this.padding);
+      const [pl, pr] = o.pad === 'valid' ? [0, 0] : samePads(inShape.w, k, o.stride, this.padding);
       return [pt, pl, pb, pr];
     };
     const kernel = Math.max(...kernels);

@@ -38,7 +38,7 @@ export interface LoweredStage {
 
 /** Lowers a validated config. Throws ShapeError for shapes that cannot be built. */
 export function lower(config: ArchConfig): Network {
-  const L = new LayerBuilder();
+  const L = new LayerBuilder(config.padding);
   const { width, depth, divisor } = config;
   const input: Shape = { c: config.channels, h: config.resolution, w: config.resolution, fold: 1 };
   const stemWhere: Where = { part: 'stem' };
@@ -52,8 +52,8 @@ export function lower(config: ArchConfig): Network {
   });
   x = L.conv('stem.conv', stemWhere, x.id, x.shape, { cout: stemChannels, kernel: config.stem.kernel, stride: stemStride, act: config.stem.act });
   if (config.stem.pool === 'max') {
-    const [pt, pb] = samePads(x.shape.h, 3, 2);
-    const [pl, pr] = samePads(x.shape.w, 3, 2);
+    const [pt, pb] = samePads(x.shape.h, 3, 2, config.padding);
+    const [pl, pr] = samePads(x.shape.w, 3, 2, config.padding);
     const outShape = { ...x.shape, h: convOut(x.shape.h, 3, 2, pt, pb), w: convOut(x.shape.w, 3, 2, pl, pr) };
     if (outShape.h < 1 || outShape.w < 1) throw new ShapeError('spatial size falls below 1 at the stem max pool', stemWhere, 'pool');
     x = L.push({

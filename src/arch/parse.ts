@@ -804,6 +804,7 @@ function normalise(raw: RawConfig): ArchConfig {
     head,
     dropout: raw.dropout,
   };
+  if (raw.padding === 'same') config.padding = 'same';
   if (raw.accuracy) {
     config.accuracy = { top1: raw.accuracy.top1 };
     if (raw.accuracy.dataset !== undefined) config.accuracy.dataset = raw.accuracy.dataset;

@@ -12,7 +12,7 @@
 import { BLOCK_FIELDS, BLOCKS, FILLED_FIELDS, kindsIgnoring, type BlockField } from './blocks';
 import { int, num } from './schema-kit';
 import { TIMM_BLOCK_PATTERN } from './timm';
-import { ACTIVATIONS, BLOCK_TYPES, SE_FROM, SE_GATES, SE_ROUNDING, SPACE_TO_DEPTH, STEM_POOLS, type JsonSchema } from './types';
+import { ACTIVATIONS, BLOCK_TYPES, PADDINGS, SE_FROM, SE_GATES, SE_ROUNDING, SPACE_TO_DEPTH, STEM_POOLS, type JsonSchema } from './types';
 
 export const SCHEMA_ID = 'https://frontier-gate.dev/schema/arch-config.schema.json';
 export const NAME_PATTERN = '^[a-z0-9._-]+$';
@@ -212,6 +212,10 @@ const CONFIG_BASE: JsonSchema = {
       },
       if: { properties: { channels: { type: 'integer', minimum: 1 } }, required: ['channels'] },
       then: { properties: { act: true }, required: ['act'] },
+    },
+    padding: {
+      type: 'string', enum: [...PADDINGS],
+      description: 'Convolution padding: `symmetric` (k - 1) / 2 as PyTorch pads (the default), or TensorFlow\'s `same` (timm\'s tf_ ports, pad_type \'same\'): the same shapes and counts, asymmetric pads where a stride meets an even size.',
     },
     dropout: {
       type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0,

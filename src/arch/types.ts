@@ -36,6 +36,10 @@ export const PRECISIONS = ['fp32', 'fp16'] as const;
 export type Precision = (typeof PRECISIONS)[number];
 
 export const SPACE_TO_DEPTH = ['conv', 'reshape'] as const;
+
+/** Convolution padding: PyTorch's symmetric (k - 1) / 2, or TensorFlow's SAME (timm's tf_ ports: pad_type 'same'). */
+export const PADDINGS = ['symmetric', 'same'] as const;
+export type Padding = (typeof PADDINGS)[number];
 export type SpaceToDepth = (typeof SPACE_TO_DEPTH)[number];
 
 export interface StemConfig {
@@ -141,6 +145,8 @@ export interface ArchConfig {
   head: HeadConfig;
   dropout: number;
   accuracy?: AccuracyInfo;
+  /** TensorFlow SAME padding throughout (absent: symmetric, PyTorch's). */
+  padding?: Padding;
   /** `base` marks the base of a compound-scaled family (LACS reports coefficient moves for it). */
   family?: string;
   /** Free-form description, recorded only. */
