@@ -11,7 +11,7 @@
  */
 import {
   ACTIVATIONS, DOWNSAMPLES, SE_FROM, SE_GATES, SE_ROUNDING,
-  type Activation, type BlockType, type JsonSchema, type Kernel, type StageConfig,
+  type BlockType, type JsonSchema, type Kernel, type StageConfig,
 } from './types';
 import { ShapeError, type LayerBuilder, type Shape, type Where } from './layers';
 import { int, num } from './schema-kit';
@@ -327,6 +327,3 @@ export function fieldDefault(type: BlockType, field: BlockField): unknown {
 export function kindsIgnoring(field: BlockField): BlockType[] {
   return (Object.keys(BLOCKS) as BlockType[]).filter((t) => !BLOCKS[t].fields.includes(field));
 }
-
-/** The activation an SE of this stage uses. */
-export const seActivation = (stage: StageConfig): Activation => stage.se_act ?? stage.act;

@@ -16,7 +16,7 @@ import { ConfigError, UserError, type SourcePosition } from '../errors';
 import { BLOCK_FIELDS, BLOCKS, fieldDefault, SE_OPTIONS, type BlockField } from './blocks';
 import { countConfig, type NetworkStats } from './counts';
 import { ShapeError } from './lower';
-import { DECODED_CONFIG_SCHEMA, FIELD_HINTS, MAX_NESTING, MODEL_DEFAULTS } from './schema';
+import { DECODED_CONFIG_SCHEMA, FIELD_HINTS, MAX_NESTING } from './schema';
 import { BlockStringError, decodeBlockString } from './timm';
 import {
   ACTIVATIONS, DEFAULT_LIMITS, SE_FROM, SE_GATES, SE_ROUNDING,
