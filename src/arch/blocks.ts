@@ -91,7 +91,7 @@ export const BLOCK_FIELDS: Record<BlockField, FieldSpec> = {
     default: 'the block\'s own',
   },
   skip: {
-    type: 'boolean', default: 'the block\'s own',
+    type: 'boolean', default: true,
     description: 'Identity shortcut (no activation after the add) when the block keeps its shape (stride 1, in == out). Default: true for mbconv, fused_mbconv and uir (false = timm\'s `noskip`), false for conv (true = timm\'s `cn ... skip`).',
   },
   project_act: { type: 'boolean', default: false, description: 'The stage act after the projection too (timm\'s `dsa`, MobileNetV1).' },

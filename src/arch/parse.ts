@@ -766,9 +766,8 @@ function atDefault(stage: RawStage, field: (typeof OPTIONAL_STAGE_FIELDS)[number
   if (field === 'continues' || field === 'project_act' || field === 'expand_always') return value === false;
   if (field === 'se_act') return value === stage.act;
   if (field === 'space_to_depth' || field === 'space_to_batch') return false;
-  // A field the block does not read keeps any value, for checkSemantics to refuse it.
-  const kind = BLOCKS[stage.block];
-  if (!kind?.fields.includes(field as BlockField)) return false;
+  // A field the block does not read keeps any value but its default, for checkSemantics to refuse it.
+  if (!BLOCKS[stage.block]) return false;
   return value === fieldDefault(stage.block, field as BlockField);
 }
 
