@@ -18,7 +18,30 @@ import torch
 import torchvision
 
 
+# timm's ResNet-D (resnet26d/50d/101d) is torchvision's ResNet with a deep stem (3x3 convs 32-32-64, the
+# first strided) and average-pool shortcuts (AvgPool2d(2, ceil_mode=True, count_include_pad=False) + 1x1):
+# built here from torchvision's modules, so they have a reference too.
+RESNET_D = {"resnet26d": [2, 2, 2, 2], "resnet50d": [3, 4, 6, 3], "resnet101d": [3, 4, 23, 3]}
+
+
+def resnet_d(layers):
+    nn = torch.nn
+    model = torchvision.models.resnet.ResNet(torchvision.models.resnet.Bottleneck, layers)
+    model.conv1 = nn.Sequential(
+        nn.Conv2d(3, 32, 3, 2, 1, bias=False), nn.BatchNorm2d(32), nn.ReLU(inplace=True),
+        nn.Conv2d(32, 32, 3, 1, 1, bias=False), nn.BatchNorm2d(32), nn.ReLU(inplace=True),
+        nn.Conv2d(32, 64, 3, 1, 1, bias=False))
+    for layer in (model.layer1, model.layer2, model.layer3, model.layer4):
+        conv, bn = layer[0].downsample
+        stride = conv.stride[0]
+        pool = nn.AvgPool2d(2, stride, ceil_mode=True, count_include_pad=False) if stride > 1 else nn.Identity()
+        layer[0].downsample = nn.Sequential(pool, nn.Conv2d(conv.in_channels, conv.out_channels, 1, bias=False), bn)
+    return model
+
+
 def model_of(name):
+    if name in RESNET_D:
+        return resnet_d(RESNET_D[name]).eval()
     return torchvision.models.get_model(name, weights=None).eval()
 
 

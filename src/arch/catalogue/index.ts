@@ -108,7 +108,7 @@ export function catalogueYaml(entry: CatalogueEntry, result: PublishedResult = e
     `Other published results: ${entry.results.filter((r) => r !== result).map((r) => `${r.weights} ${r.top1} @${r.resolution}`).join(', ') || 'none'}.`,
   ];
   doc.commentBefore = [...header.map((l) => ` ${l}`), ...(doc.commentBefore ? [doc.commentBefore] : [])].join('\n');
-  return doc.toString({ lineWidth: 0 });
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
 
 /**
