@@ -12,7 +12,8 @@
  */
 import * as YAML from 'yaml';
 import { UserError } from '../../errors';
-import { parseArchConfig } from '../parse';
+import type { NetworkStats } from '../counts';
+import { parseArchConfig, parseArchConfigWithSource } from '../parse';
 import type { ArchConfig } from '../types';
 import { EFFICIENTNETS } from './efficientnet';
 import { MOBILENETS } from './mobilenet';
@@ -50,23 +51,42 @@ export function findEntry(name: string): CatalogueEntry | undefined {
   return dot > 0 ? nameIndex().get(key(name.slice(0, dot))) : undefined;
 }
 
-/** The result a weights tag names (the torchvision tag, or timm's `model.tag` or just `tag`); the first result when none is given. */
+/**
+ * The result a weights tag names: the torchvision tag, or timm's `model.tag` or just `tag`, optionally
+ * `@RES` for the result at that evaluation resolution (timm lists one set of weights at several); the
+ * first result when none is given.
+ */
 export function findResult(entry: CatalogueEntry, weights?: string): PublishedResult | undefined {
   if (weights === undefined) return entry.results[0];
-  const w = weights.toLowerCase();
-  return entry.results.find((r) => r.weights.toLowerCase() === w || (r.source === 'timm' && r.weights.toLowerCase().split('.').slice(1).join('.') === w));
+  const [tag, res] = weights.toLowerCase().split('@');
+  return entry.results.find((r) => {
+    const name = r.weights.toLowerCase();
+    const named = name === tag || (r.source === 'timm' && name.split('.').slice(1).join('.') === tag);
+    return named && (res === undefined || String(r.resolution) === res);
+  });
 }
 
-const parsed = new Map<string, ArchConfig>();
+const parsed = new Map<string, { config: ArchConfig; stats: NetworkStats }>();
+
+function load(entry: CatalogueEntry): { config: ArchConfig; stats: NetworkStats } {
+  let loaded = parsed.get(entry.name);
+  if (!loaded) {
+    // Parsing counts the network (the resource check): the counts come with the config.
+    const { config, stats } = parseArchConfigWithSource(entry.yaml, `catalogue:${entry.name}`);
+    loaded = { config, stats };
+    parsed.set(entry.name, loaded);
+  }
+  return loaded;
+}
 
 /** The entry's config as written in the catalogue (parsed and validated once). */
 export function entryConfig(entry: CatalogueEntry): ArchConfig {
-  let config = parsed.get(entry.name);
-  if (!config) {
-    config = parseArchConfig(entry.yaml, `catalogue:${entry.name}`);
-    parsed.set(entry.name, config);
-  }
-  return structuredClone(config);
+  return structuredClone(load(entry).config);
+}
+
+/** The entry's exact counts at its config's resolution (fp32, batch 1). */
+export function entryStats(entry: CatalogueEntry): NetworkStats {
+  return load(entry).stats;
 }
 
 /** The accuracy record of a result, as a config holds it. */
