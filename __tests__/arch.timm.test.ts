@@ -251,6 +251,12 @@ describe('strings timm would misread or cannot build are exit 2 with file:line:c
     expect(err.position?.line).toBe(8);
   });
 
+  it('thousands of strings in one stage are refused after decoding, saying what counts', () => {
+    const many = `[${Array.from({ length: 3000 }, () => 'ir_r1_k3_s1_e6_c32').join(', ')}]`;
+    const err = problem(many);
+    expect(err.detail).toMatch(/has 3001 items \(stage entries: a stage written as a list counts each of its entries\); allowed: 1 to 64 items/);
+  });
+
   it('a stride after the first string of a stage is ignored, as timm ignores it', () => {
     const a = parse(config('s', 'act: relu\n', 16, ['[ir_r1_k3_s2_e6_c24, ir_r1_k3_s2_e6_c24]'], 'head: {channels: 0}'));
     const b = parse(config('s', 'act: relu\n', 16, ['[ir_r1_k3_s2_e6_c24, ir_r1_k3_s1_e6_c24]'], 'head: {channels: 0}'));

@@ -2,10 +2,12 @@
  * The catalogue of published models: every entry counted exactly against its reference, the lookups by
  * torchvision and timm names, the published results, and the config file `zoo NAME -o` writes.
  */
+import Ajv from 'ajv';
 import * as YAML from 'yaml';
 import { countConfig } from '../src/arch/counts';
 import { networkHash } from '../src/arch/identity';
 import { parseArchConfig } from '../src/arch/parse';
+import { ARCH_CONFIG_SCHEMA } from '../src/arch/schema';
 import {
   CATALOGUE, catalogueConfig, catalogueYaml, entryConfig, findEntry, findResult, validateCatalogue, type CatalogueEntry,
 } from '../src/arch/catalogue';
@@ -79,6 +81,11 @@ describe('the catalogue', () => {
   it('is consistent: unique names and aliases, valid configs named as their entries, results at the config resolution first', () => {
     expect(() => validateCatalogue()).not.toThrow();
     expect(CATALOGUE.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('the published schema (what an editor checks a config file with) accepts every entry as written', () => {
+    const validate = new Ajv({ allErrors: true, strict: true }).compile(ARCH_CONFIG_SCHEMA);
+    for (const e of CATALOGUE) expect({ name: e.name, errors: validate(YAML.parse(e.yaml)) ? null : validate.errors }).toEqual({ name: e.name, errors: null });
   });
 
   it('every entry has its reference numbers here, and no reference is left without an entry', () => {

@@ -714,7 +714,8 @@ function describeProblem(error: ErrorObject, data: unknown, source: SourceMap): 
       return { path, pos: source.locate(path), detail: `${quoted} has ${String(value).length} characters; allowed: ${schema?.minLength ?? 0} to ${schema?.maxLength} characters` };
     case 'minItems':
     case 'maxItems':
-      return { path, pos: source.locate(path), detail: `has ${Array.isArray(value) ? value.length : 0} items; allowed: ${schema?.minItems ?? 0} to ${schema?.maxItems} items` };
+      // Stages written as lists count each entry (the decoded form holds one stage per entry).
+      return { path, pos: source.locate(path), detail: `has ${Array.isArray(value) ? value.length : 0} items${error.keyword === 'maxItems' && formatFieldPath(path) === 'stages' ? ' (stage entries: a stage written as a list counts each of its entries)' : ''}; allowed: ${schema?.minItems ?? 0} to ${schema?.maxItems} items` };
     default:
       return { path, pos: source.locate(path), detail: `${error.message ?? 'is invalid'}` };
   }

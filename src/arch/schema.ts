@@ -131,7 +131,9 @@ function configSchema(form: 'written' | 'decoded'): JsonSchema {
     const head = schema.properties.head as JsonSchema;
     delete head.if;
     delete head.then;
-    (head.properties as Record<string, JsonSchema>).act = activation('Head activation (needed when channels >= 1, unless the config sets a top-level `act`).');
+    const headFields = head.properties as Record<string, JsonSchema>;
+    headFields.act = activation('Head activation (needed when channels >= 1, unless the config sets a top-level `act`).');
+    headFields.pooled = withoutRequired(headFields.pooled, 'act');
   }
   return schema;
 }
