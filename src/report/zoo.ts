@@ -1,6 +1,7 @@
 /** `zoo`: the catalogue of published models as Markdown (the terminal text derives from it). */
 import { RESULT_SOURCES } from '../arch/catalogue';
 import { formatCount } from '../arch/format';
+import { top1Text } from './format';
 import { escapeCode, escapeMarkdown as escapeCell } from './markdown';
 import type { ZooEntry, ZooResult } from './result';
 
@@ -18,7 +19,7 @@ function list(r: ZooResult): string {
   ];
   for (const e of r.entries) {
     const b = best(e);
-    lines.push(`| ${escapeCell(e.name)} | ${escapeCell(e.family)} | ${escapeCell(e.aliases.join(', ') || '-')} | ${e.resolution} | ${formatCount(e.params)} | ${gmacs(e.macs)} | ${b.top1.toFixed(2)} @${b.resolution} | ${escapeCell(`${b.source} ${b.weights}`)} |`);
+    lines.push(`| ${escapeCell(e.name)} | ${escapeCell(e.family)} | ${escapeCell(e.aliases.join(', ') || '-')} | ${e.resolution} | ${formatCount(e.params)} | ${gmacs(e.macs)} | ${top1Text(b.top1)} @${b.resolution} | ${escapeCell(`${b.source} ${b.weights}`)} |`);
   }
   lines.push('', 'Write one as a config: `frontier-gate zoo NAME -o NAME.yaml [--weights TAG]`.');
   return lines.join('\n') + '\n';
@@ -31,7 +32,7 @@ function detail(r: ZooResult): string {
     '',
     `${e.aliases.length ? `timm names: ${escapeCell(e.aliases.join(', '))}. ` : ''}${e.params.toLocaleString('en-US')} params, ${e.macs.toLocaleString('en-US')} multiply-adds at ${e.resolution} px.`,
     '',
-    '| weights | source | res | crop | interpolation | top-1 |',
+    '| weights | source | res | crop | interpolation | top-1 (as published) |',
     '|---|---|---:|---:|---|---:|',
   ];
   for (const res of e.results) {
