@@ -209,3 +209,159 @@ test('batch size is fixed at build time', async () => {
   const out = await session.run({ input: new ort.Tensor('float32', new Float32Array(4 * 2 * 81), [4, 2, 9, 9]) });
   expect(out.output.dims).toEqual([4, 3]);
 });
+
+// ---------------------------------------------------------------------------------------------------
+// The newer families' blocks: grouped convs, SE variants, ResNet-D, heads after pooling, mixed kernels, uir.
+
+ACT.mish = (v) => v * Math.tanh(Math.log1p(Math.exp(v)));
+const hsigmoid = (v: number) => Math.min(6, Math.max(0, v + 3)) / 6;
+
+function seGate(W: Map<string, Float32Array>, name: string, x: T, squeeze: number, act: string, gate: (v: number) => number): T {
+  const hw = x.h * x.w;
+  const pooled: T = { c: x.c, h: 1, w: 1, d: new Float32Array(x.c).map((_, c) => x.d.slice(c * hw, (c + 1) * hw).reduce((a, v) => a + v, 0) / hw) };
+  let z = convNamed(W, `${name}.reduce`, pooled, squeeze, 1, 1, [0, 0, 0, 0], 1, act);
+  z = map(convNamed(W, `${name}.expand`, z, x.c, 1, 1, [0, 0, 0, 0]), gate);
+  return { ...x, d: x.d.map((v, i) => v * z.d[Math.floor(i / hw)]) };
+}
+
+/** timm's _split_channels: equal parts, the first takes the remainder. */
+const split = (n: number, parts: number) => Array.from({ length: parts }, (_, i) => Math.floor(n / parts) + (i === 0 ? n % parts : 0));
+
+/** A mixed conv (timm's MixedConv2d): channels split, one conv per kernel (depthwise or full), outputs concatenated. */
+function mixed(W: Map<string, Float32Array>, name: string, x: T, cout: number, kernels: number[], s: number, depthwise: boolean, padsOf: (k: number) => number[], act?: string): T {
+  const cin = split(x.c, kernels.length);
+  const couts = split(cout, kernels.length);
+  const hw = x.h * x.w;
+  const outs: T[] = [];
+  let offset = 0;
+  kernels.forEach((k, i) => {
+    const part: T = { c: cin[i], h: x.h, w: x.w, d: x.d.slice(offset * hw, (offset + cin[i]) * hw) };
+    offset += cin[i];
+    outs.push(convNamed(W, `${name}.${i}`, part, couts[i], k, s, padsOf(k), depthwise ? cin[i] : 1, act));
+  });
+  const d = new Float32Array(outs.reduce((a, o) => a + o.d.length, 0));
+  let at = 0;
+  for (const o of outs) {
+    d.set(o.d, at);
+    at += o.d.length;
+  }
+  return { c: cout, h: outs[0].h, w: outs[0].w, d };
+}
+
+/** PyTorch's AvgPool2d(k, s, ceil_mode=True, count_include_pad=False). */
+function avgpoolCeil(x: T, k: number, s: number): T {
+  const out = (n: number) => Math.ceil((n - k) / s) + 1;
+  const h = out(x.h);
+  const w = out(x.w);
+  const d = new Float32Array(x.c * h * w);
+  for (let c = 0; c < x.c; c++) for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) {
+    let sum = 0;
+    let n = 0;
+    for (let a = i * s; a < Math.min(i * s + k, x.h); a++) for (let b = j * s; b < Math.min(j * s + k, x.w); b++) {
+      sum += x.d[(c * x.h + a) * x.w + b];
+      n++;
+    }
+    d[(c * h + i) * w + j] = sum / n;
+  }
+  return { c: x.c, h, w, d };
+}
+
+function gap(x: T): Float32Array {
+  const hw = x.h * x.w;
+  return new Float32Array(x.c).map((_, c) => x.d.slice(c * hw, (c + 1) * hw).reduce((a, v) => a + v, 0) / hw);
+}
+
+function dense(W: Map<string, Float32Array>, name: string, v: Float32Array, cout: number, act?: string): Float32Array {
+  const w = W.get(`${name}.weight`)!;
+  const b = W.get(`${name}.bias`)!;
+  const y = new Float32Array(cout).map((_, o) => b[o] + v.reduce((a, x, i) => a + x * w[o * v.length + i], 0));
+  return act ? y.map(ACT[act]) : y;
+}
+
+test('ResNeXt / RegNet / ResNet-D: deep stem, grouped conv, SE from the input (round, relu), average-pool shortcut on an odd size', async () => {
+  const config = base({ resolution: 9, stem: { channels: 8, kernel: 3, stride: 2, act: 'relu', pool: 'none', deep: [4] } }, [
+    { block: 'bottleneck', repeats: 1, channels: 12, kernel: 3, stride: 2, expand: 1, se: 0.25, act: 'relu', groups: 3, se_act: 'gelu', se_round: 'round', downsample: 'avgpool' },
+    { block: 'bottleneck', repeats: 1, channels: 12, kernel: 3, stride: 1, expand: 1, se: 0, act: 'relu', group_width: 2 },
+  ]);
+  const bytes = buildModel(config, { seed: 5 });
+  const W = weights(bytes);
+  const input = randomInput(2, 9, 9, 13);
+  let x = convNamed(W, 'stem.deep.0', input, 4, 3, 2, pads(3), 1, 'relu'); // 9 -> 5
+  x = convNamed(W, 'stem.conv', x, 8, 3, 1, pads(3), 1, 'relu');
+  // 1x1 to 12, 3x3 stride 2 in 3 groups, SE squeeze round(8 x 0.25) = 2 with gelu inside, 1x1, avgpool + 1x1 shortcut.
+  let y = convNamed(W, 'stages.0.0.reduce', x, 12, 1, 1, pads(1), 1, 'relu');
+  y = convNamed(W, 'stages.0.0.conv', y, 12, 3, 2, pads(3), 3, 'relu'); // 5 -> 3
+  y = seGate(W, 'stages.0.0.se', y, 2, 'gelu', ACT.sigmoid);
+  y = convNamed(W, 'stages.0.0.expand', y, 12, 1, 1, pads(1));
+  const pooled = avgpoolCeil(x, 2, 2); // 5 -> 3: the last window holds one row and one column
+  expect([pooled.h, pooled.w]).toEqual([3, 3]);
+  x = map(add(y, convNamed(W, 'stages.0.0.shortcut', pooled, 12, 1, 1, pads(1))), ACT.relu);
+  // group width 2: 6 groups of 2 channels, identity shortcut.
+  y = convNamed(W, 'stages.1.0.reduce', x, 12, 1, 1, pads(1), 1, 'relu');
+  y = convNamed(W, 'stages.1.0.conv', y, 12, 3, 1, pads(3), 6, 'relu');
+  y = convNamed(W, 'stages.1.0.expand', y, 12, 1, 1, pads(1));
+  x = map(add(y, x), ACT.relu);
+  expectClose(await runOrt(bytes, input), dense(W, 'classifier.fc', gap(x), 3));
+});
+
+test('MobileNetV3: SE on the expanded channels with a hard-sigmoid gate and relu, conv skip, projection act, head after pooling', async () => {
+  const config = base({ head: { channels: 12, act: 'hswish', pooled: { channels: 10, act: 'hswish' } } }, [
+    { block: 'mbconv', repeats: 1, channels: 8, kernel: 3, stride: 1, expand: 3, se: 0.25, act: 'hswish', se_from: 'expanded', se_act: 'relu', se_gate: 'hsigmoid', se_round: 'divisor' },
+    { block: 'mbconv', repeats: 1, channels: 6, kernel: 5, stride: 2, expand: 1, se: 0, act: 'relu6', project_act: true },
+    { block: 'conv', repeats: 1, channels: 6, kernel: 3, stride: 1, expand: 1, se: 0, act: 'swish', skip: true },
+  ]);
+  const bytes = buildModel(config, { seed: 9 });
+  const W = weights(bytes);
+  const input = randomInput(2, 9, 9, 21);
+  let x = convNamed(W, 'stem.conv', input, 8, 3, 2, pads(3), 1, 'relu6'); // 8 x 5 x 5
+  let y = convNamed(W, 'stages.0.0.expand', x, 24, 1, 1, pads(1), 1, 'hswish');
+  y = convNamed(W, 'stages.0.0.depthwise', y, 24, 3, 1, pads(3), 24, 'hswish');
+  y = seGate(W, 'stages.0.0.se', y, 6, 'relu', hsigmoid); // make_divisible(24 x 0.25, divisor 1) = 6
+  x = add(x, convNamed(W, 'stages.0.0.project', y, 8, 1, 1, pads(1)));
+  // expand 1 (timm's dsa): depthwise 5x5 stride 2, projection with its act, no shortcut (8 -> 6).
+  y = convNamed(W, 'stages.1.0.depthwise', x, 8, 5, 2, pads(5), 8, 'relu6'); // 5 -> 3
+  x = convNamed(W, 'stages.1.0.project', y, 6, 1, 1, pads(1), 1, 'relu6');
+  // conv with skip: the act before the add, none after.
+  x = add(x, convNamed(W, 'stages.2.0.conv', x, 6, 3, 1, pads(3), 1, 'swish'));
+  x = convNamed(W, 'head.conv', x, 12, 1, 1, pads(1), 1, 'hswish');
+  const pooledHead = dense(W, 'head.pooled', gap(x), 10, 'hswish');
+  expectClose(await runOrt(bytes, input), dense(W, 'classifier.fc', pooledHead, 3));
+});
+
+test('MixNet and MobileNetV4: mixed depthwise kernels, split 1x1s, uir start/middle/end, mish, TensorFlow SAME padding, a BN head after pooling', async () => {
+  const config = base({
+    resolution: 8, padding: 'same', stem: { channels: 9, kernel: 3, stride: 1, act: 'mish', pool: 'none' },
+    head: { channels: 0, pooled: { channels: 10, act: 'relu', norm: true } },
+  }, [
+    { block: 'mbconv', repeats: 1, channels: 9, kernel: [3, 5], stride: 1, expand: 2, se: 0.5, act: 'swish', se_round: 'round', expand_kernel: [1, 1], project_kernel: [1, 1] },
+    { block: 'uir', repeats: 1, channels: 8, kernel: 3, stride: 2, expand: 2, se: 0, act: 'relu', start_kernel: 3, end_kernel: 5 },
+    { block: 'uir', repeats: 1, channels: 8, kernel: 0, stride: 1, expand: 2, se: 0, act: 'mish' },
+  ]);
+  const bytes = buildModel(config, { seed: 17 });
+  const W = weights(bytes);
+  const input = randomInput(2, 8, 8, 33);
+  // TensorFlow SAME: total padding max((ceil(n / s) - 1) s + k - n, 0), the smaller half before.
+  const same = (n: number, s: number) => (k: number) => {
+    const total = Math.max((Math.ceil(n / s) - 1) * s + k - n, 0);
+    return [total >> 1, total >> 1, total - (total >> 1), total - (total >> 1)];
+  };
+  let x = convNamed(W, 'stem.conv', input, 9, 3, 1, same(8, 1)(3), 1, 'mish'); // 9 x 8 x 8
+  // Expansion split in two (9 -> [5, 4] in, 18 -> [9, 9] out), depthwise 3x3 on 9 channels and 5x5 on 9, SE round(9 x 0.5) = 4.
+  let y = mixed(W, 'stages.0.0.expand', x, 18, [1, 1], 1, false, same(8, 1), 'swish');
+  y = mixed(W, 'stages.0.0.depthwise', y, 18, [3, 5], 1, true, same(8, 1), 'swish');
+  y = seGate(W, 'stages.0.0.se', y, 4, 'swish', ACT.sigmoid);
+  x = add(x, mixed(W, 'stages.0.0.project', y, 9, [1, 1], 1, false, same(8, 1)));
+  // uir: depthwise start 3x3 (BN, no act), 1x1 to 18, middle depthwise 3x3 stride 2 (SAME pads 0 before, 1 after), 1x1 to 8, depthwise end 5x5 (no act).
+  y = convNamed(W, 'stages.1.0.dw_start', x, 9, 3, 1, same(8, 1)(3), 9);
+  y = convNamed(W, 'stages.1.0.expand', y, 18, 1, 1, same(8, 1)(1), 1, 'relu');
+  y = convNamed(W, 'stages.1.0.depthwise', y, 18, 3, 2, same(8, 2)(3), 18, 'relu'); // 8 -> 4
+  expect(same(8, 2)(3)).toEqual([0, 0, 1, 1]);
+  y = convNamed(W, 'stages.1.0.project', y, 8, 1, 1, same(4, 1)(1));
+  x = convNamed(W, 'stages.1.0.dw_end', y, 8, 5, 1, same(4, 1)(5), 8);
+  // uir without depthwise convs (an FFN): 1x1 to 16, 1x1 back, identity shortcut.
+  y = convNamed(W, 'stages.2.0.expand', x, 16, 1, 1, same(4, 1)(1), 1, 'mish');
+  x = add(x, convNamed(W, 'stages.2.0.project', y, 8, 1, 1, same(4, 1)(1)));
+  // The pooled head's BN is folded into its dense weights and bias.
+  const head = dense(W, 'head.pooled', gap(x), 10, 'relu');
+  expectClose(await runOrt(bytes, input), dense(W, 'classifier.fc', head, 3));
+});

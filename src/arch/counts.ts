@@ -1,9 +1,10 @@
 /**
  * Exact counts from the lowered network, torchvision's convention: parameters are conv/FC weights and
- * biases plus BN scale and shift (running statistics excluded); multiply-adds cover conv, FC and SE.
+ * biases plus BN scale and shift (running statistics excluded); multiply-adds cover conv (SE's two 1x1
+ * convs included) and FC layers, not the SE gate's multiply, BN, pooling or additions.
  * Bytes describe the inference graph as built (BN folded into conv biases).
  */
-import { lower, type Layer, type Network, type Shape, type Where } from './lower';
+import { convParts, lower, type Layer, type Network, type Shape, type Where } from './lower';
 import type { ArchConfig, Precision } from './types';
 
 export type { Precision } from './types';
@@ -44,7 +45,8 @@ function layerCounts(layer: Layer, bytes: number): Omit<LayerCounts, 'intensity'
   const act = (elements(layer.inShape) + elements(layer.outShape)) * bytes;
   switch (layer.type) {
     case 'conv': {
-      const weights = layer.kernel * layer.kernel * (layer.cin / layer.groups) * layer.cout;
+      // A mixed conv is the sum of its parts (each a plain conv over its slice of the channels).
+      const weights = convParts(layer).reduce((a, p) => a + p.kernel * p.kernel * (p.cin / p.groups) * p.cout, 0);
       const spatial = layer.outShape.h * layer.outShape.w * layer.outShape.fold;
       // BN adds scale and shift; folded into the conv, it leaves a bias of cout values.
       const params = weights + (layer.bn ? 2 * layer.cout : 0);
@@ -57,8 +59,9 @@ function layerCounts(layer: Layer, bytes: number): Omit<LayerCounts, 'intensity'
       return { params, macs: 2 * c * s * layer.inShape.fold, weightBytes: params * bytes, activationBytes: act + elements(layer.inShape) * bytes };
     }
     case 'fc': {
-      const params = layer.cin * layer.cout + layer.cout;
-      return { params, macs: layer.cin * layer.cout, weightBytes: params * bytes, activationBytes: act };
+      // A bias, or BN's scale and shift (folded into a bias when built).
+      const params = layer.cin * layer.cout + (layer.bn ? 2 : 1) * layer.cout;
+      return { params, macs: layer.cin * layer.cout, weightBytes: (layer.cin * layer.cout + layer.cout) * bytes, activationBytes: act };
     }
     case 'add':
       return { params: 0, macs: 0, weightBytes: 0, activationBytes: act + elements(layer.inShape) * bytes };

@@ -7,9 +7,9 @@
  * entry in the block registry (blocks.ts).
  */
 import { BLOCKS } from './blocks';
-import { convOut, LayerBuilder, samePads, ShapeError, type Layer, type NewLayer, type Shape, type Where } from './layers';
-import { roundFilters, roundRepeats } from './scale';
-import type { ArchConfig, BlockType } from './types';
+import { convOut, LayerBuilder, samePads, ShapeError, type FcLayer, type Layer, type NewLayer, type Shape, type Where } from './layers';
+import { roundFilters, stageRepeats } from './scale';
+import type { ArchConfig, BlockType, Kernel } from './types';
 
 export * from './layers';
 
@@ -30,7 +30,7 @@ export interface LoweredStage {
   repeats: number;
   cin: number;
   cout: number;
-  kernel: number;
+  kernel: Kernel;
   stride: number;
   inShape: Shape;
   outShape: Shape;
@@ -38,15 +38,22 @@ export interface LoweredStage {
 
 /** Lowers a validated config. Throws ShapeError for shapes that cannot be built. */
 export function lower(config: ArchConfig): Network {
-  const L = new LayerBuilder();
+  const L = new LayerBuilder(config.padding);
   const { width, depth, divisor } = config;
   const input: Shape = { c: config.channels, h: config.resolution, w: config.resolution, fold: 1 };
   const stemWhere: Where = { part: 'stem' };
   const stemChannels = roundFilters(config.stem.channels, width, divisor);
-  let x = L.conv('stem.conv', stemWhere, 0, input, { cout: stemChannels, kernel: config.stem.kernel, stride: config.stem.stride, act: config.stem.act });
+  // A deep stem (ResNet-D) runs kxk convs before the stem conv; the first of them takes the stride.
+  let x = { id: 0, shape: input };
+  let stemStride = config.stem.stride;
+  (config.stem.deep ?? []).forEach((channels, i) => {
+    x = L.conv(`stem.deep.${i}`, stemWhere, x.id, x.shape, { cout: roundFilters(channels, width, divisor), kernel: config.stem.kernel, stride: stemStride, act: config.stem.act, field: 'deep' });
+    stemStride = 1;
+  });
+  x = L.conv('stem.conv', stemWhere, x.id, x.shape, { cout: stemChannels, kernel: config.stem.kernel, stride: stemStride, act: config.stem.act });
   if (config.stem.pool === 'max') {
-    const [pt, pb] = samePads(x.shape.h, 3, 2);
-    const [pl, pr] = samePads(x.shape.w, 3, 2);
+    const [pt, pb] = samePads(x.shape.h, 3, 2, config.padding);
+    const [pl, pr] = samePads(x.shape.w, 3, 2, config.padding);
     const outShape = { ...x.shape, h: convOut(x.shape.h, 3, 2, pt, pb), w: convOut(x.shape.w, 3, 2, pl, pr) };
     if (outShape.h < 1 || outShape.w < 1) throw new ShapeError('spatial size falls below 1 at the stem max pool', stemWhere, 'pool');
     x = L.push({
@@ -58,13 +65,14 @@ export function lower(config: ArchConfig): Network {
   let strideOverride: number | undefined;
   // Channels a stage's first block is sized on when its input is a space_to_depth stage's output.
   let foldedFrom: number | undefined;
+  const repeatsOf = stageRepeats(config.stages, depth);
   config.stages.forEach((stage, si) => {
     const where: Where = { part: 'stage', stage: si };
     const stageIn = x.shape;
     let stride = strideOverride ?? stage.stride;
     strideOverride = undefined;
     let cout = roundFilters(stage.channels, width, divisor);
-    let kernel = stage.kernel;
+    let kernel: Kernel = stage.kernel;
     if (stage.space_to_depth) {
       if (x.shape.h % 2 !== 0 || x.shape.w % 2 !== 0) {
         throw new ShapeError(`space_to_depth needs an even input size, got ${x.shape.h}x${x.shape.w}`, where, 'space_to_depth');
@@ -77,7 +85,7 @@ export function lower(config: ArchConfig): Network {
       }
       // The stage now runs at half resolution: it keeps its receptive field with a half-size kernel and
       // 4x the channels, and the next stage's downsampling has already happened.
-      kernel = (kernel + 1) >> 1;
+      kernel = Array.isArray(kernel) ? kernel.map((k) => (k + 1) >> 1) : (kernel + 1) >> 1;
       cout *= 4;
       if (stride === 1 && config.stages[si + 1]?.stride === 2) strideOverride = 1;
     }
@@ -91,7 +99,7 @@ export function lower(config: ArchConfig): Network {
         outShape: { c: x.shape.c, h: x.shape.h / block, w: x.shape.w / block, fold: x.shape.fold * block * block }, block,
       });
     }
-    const repeats = roundRepeats(stage.repeats, depth);
+    const repeats = repeatsOf[si];
     for (let b = 0; b < repeats; b++) {
       // EfficientNet-X's released code sizes expansion and SE of the block after a fold on the nominal
       // (pre-fold) channels, and the SE of the folding block on its pre-fold input.
@@ -101,6 +109,7 @@ export function lower(config: ArchConfig): Network {
       x = BLOCKS[stage.block].lower({
         builder: L, stage, where: { part: 'stage', stage: si, block: b }, prefix: `stages.${si}.${b}`, x, cout,
         stride: b === 0 ? stride : 1, kernel, divisor, expandIn: sizing.expandIn ?? x.shape.c, seIn: sizing.seIn ?? x.shape.c,
+        scaled: (n) => roundFilters(n, width, divisor),
       });
     }
     foldedFrom = stage.space_to_depth ? cout / 4 : undefined;
@@ -117,9 +126,23 @@ export function lower(config: ArchConfig): Network {
     const headChannels = roundFilters(config.head.channels, width, divisor);
     x = L.conv('head.conv', { part: 'head' }, x.id, x.shape, { cout: headChannels, kernel: 1, stride: 1, act: config.head.act ?? null });
   }
-  if (config.classes > 0) {
+  const pooled = config.head.pooled;
+  if (config.classes > 0 || pooled) {
     const where: Where = { part: 'classifier' };
     x = push({ type: 'gap', name: 'classifier.pool', where, input: x.id, inShape: x.shape, outShape: { c: x.shape.c, h: 1, w: 1, fold: 1 } });
+  }
+  if (pooled) {
+    // MobileNetV3/V4's head after pooling: a 1x1 conv on the pooled features (a dense layer), bias or BN, act.
+    const cout = roundFilters(pooled.channels, width, divisor);
+    const layer: NewLayer<FcLayer> = {
+      type: 'fc', name: 'head.pooled', where: { part: 'head' }, input: x.id, inShape: x.shape, outShape: { c: cout, h: 1, w: 1, fold: 1 }, cin: x.shape.c, cout,
+    };
+    if (pooled.norm) layer.bn = true;
+    layer.act = pooled.act;
+    x = push(layer);
+  }
+  if (config.classes > 0) {
+    const where: Where = { part: 'classifier' };
     x = push({ type: 'fc', name: 'classifier.fc', where, input: x.id, inShape: x.shape, outShape: { c: config.classes, h: 1, w: 1, fold: 1 }, cin: x.shape.c, cout: config.classes });
   }
   return { name: config.name, input, layers: L.layers, output: x.id, outShape: x.shape, stages };

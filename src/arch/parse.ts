@@ -13,15 +13,28 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { distance } from 'fastest-levenshtein';
 import * as YAML from 'yaml';
 import { ConfigError, UserError, type SourcePosition } from '../errors';
-import { BLOCK_FIELDS, BLOCKS, type BlockField } from './blocks';
+import { BLOCK_FIELDS, BLOCKS, fieldDefault, SE_OPTIONS, type BlockField } from './blocks';
 import { countConfig, type NetworkStats } from './counts';
 import { ShapeError } from './lower';
-import { ARCH_CONFIG_SCHEMA, FIELD_HINTS, MAX_NESTING } from './schema';
-import { DEFAULT_LIMITS, type ArchConfig, type ResourceLimits, type StageConfig } from './types';
+import { DECODED_CONFIG_SCHEMA, FIELD_HINTS, MAX_NESTING } from './schema';
+import { BlockStringError, decodeBlockString } from './timm';
+import {
+  ACTIVATIONS, DEFAULT_LIMITS, SE_FROM, SE_GATES, SE_ROUNDING,
+  type ArchConfig, type BlockType, type HeadConfig, type ResourceLimits, type StageConfig, type StemConfig,
+} from './types';
 import { FileInputError, readRegularText } from '../util/fs';
 import { kindOfValue, quoteValue } from '../util/describe';
 
 export type FieldPath = (string | number)[];
+
+/**
+ * Where a field of the decoded config is in its file. `field` names it as the file writes it (a stage
+ * written as a list entry or a block string has another path in the file than in the decoded config).
+ */
+export type Locate = ((fieldPath: FieldPath) => SourcePosition) & { field?: (fieldPath: FieldPath) => string };
+
+/** The field's name for a message: as the file writes it when known. */
+const fieldName = (locate: Locate | undefined, path: FieldPath) => locate?.field?.(path) ?? formatFieldPath(path);
 
 export interface LoadedArchConfig {
   config: ArchConfig;
@@ -160,13 +173,86 @@ export function parseArchConfigWithSource(text: string, file: string, limits?: P
   }
 
   const source = new SourceMap(doc, posAt);
+  // The written form (block strings, stages as lists, top-level defaults) becomes the decoded form the
+  // schema validates; the source map keeps pointing into the file as written.
+  data = decodeWritten(data, source);
   const validate = schemaValidator();
   if (!validate(data)) throw schemaProblems(validate.errors ?? [], data, source);
 
   const config = normalise(data as RawConfig);
-  checkSemantics(config, (p) => source.locate(p));
-  const stats = checkResourceLimits(config, resolved, 1, (p) => source.locate(p));
-  return { config, locate: (p) => source.locate(p), stats };
+  const locate: Locate = Object.assign((p: FieldPath) => source.locate(p), { field: (p: FieldPath) => source.display(p) });
+  checkSemantics(config, locate);
+  const stats = checkResourceLimits(config, resolved, 1, locate);
+  return { config, locate, stats };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The written form: block strings, stages as lists, model-level defaults
+
+const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Decodes the written form into the form the schema validates: each timm block string becomes its stage
+ * mapping, a stage written as a list becomes its entries (the second and later marked `continues`), and
+ * the top-level defaults (act, se_*) fill the stages, stem and heads that leave them out. Anything that is
+ * not what it should be is left as it is, for the schema to report with its position.
+ */
+function decodeWritten(data: unknown, source: SourceMap): unknown {
+  if (!isMapping(data) || !Array.isArray(data.stages)) return data;
+  const stages: unknown[] = [];
+  const paths: FieldPath[] = [];
+  const decode = (text: string, path: FieldPath, first: boolean): Record<string, unknown> => {
+    try {
+      return decodeBlockString(text, first);
+    } catch (err) {
+      if (!(err instanceof BlockStringError)) throw err;
+      throw new ConfigError(`block string "${text}": ${err.message}`, source.locateIn(path, err.offset), formatFieldPath(path));
+    }
+  };
+  data.stages.forEach((item, i) => {
+    if (typeof item === 'string') {
+      stages.push(decode(item, ['stages', i], true));
+      paths.push(['stages', i]);
+    } else if (Array.isArray(item)) {
+      if (item.length === 0) {
+        throw new ConfigError('an empty list; allowed: a stage mapping, a timm block string, or a list of them', source.locate(['stages', i]), `stages[${i}]`);
+      }
+      item.forEach((entry, j) => {
+        const path: FieldPath = ['stages', i, j];
+        const stage = typeof entry === 'string' ? decode(entry, path, j === 0) : entry;
+        stages.push(j > 0 && isMapping(stage) ? { ...stage, continues: true } : stage);
+        paths.push(path);
+      });
+    } else {
+      stages.push(item);
+      paths.push(['stages', i]);
+    }
+  });
+  source.stagePaths = paths;
+  const out: Record<string, unknown> = { ...data, stages };
+  const valid = (key: string, allowed: readonly string[]) => (typeof data[key] === 'string' && allowed.includes(data[key] as string) ? (data[key] as string) : undefined);
+  const act = valid('act', ACTIVATIONS);
+  const seDefaults: Partial<Record<BlockField, string | undefined>> = {
+    se_from: valid('se_from', SE_FROM), se_act: valid('se_act', ACTIVATIONS), se_gate: valid('se_gate', SE_GATES), se_round: valid('se_round', SE_ROUNDING),
+  };
+  out.stages = stages.map((stage) => {
+    if (!isMapping(stage)) return stage;
+    const filled = { ...stage };
+    if (act && filled.act === undefined) filled.act = act;
+    const kind = BLOCKS[filled.block as BlockType];
+    if (kind && typeof filled.se === 'number' && filled.se > 0) {
+      for (const field of SE_OPTIONS) if (seDefaults[field] && kind.fields.includes(field) && filled[field] === undefined) filled[field] = seDefaults[field];
+    }
+    return filled;
+  });
+  if (act && isMapping(data.stem) && data.stem.act === undefined) out.stem = { ...data.stem, act };
+  if (act && isMapping(data.head)) {
+    const head = { ...data.head };
+    if (head.act === undefined && typeof head.channels === 'number' && head.channels >= 1) head.act = act;
+    if (isMapping(head.pooled) && head.pooled.act === undefined) head.pooled = { ...head.pooled, act };
+    out.head = head;
+  }
+  return out;
 }
 
 /**
@@ -178,7 +264,7 @@ export function checkResourceLimits(
   config: ArchConfig,
   limits: Partial<ResourceLimits> = {},
   batch = 1,
-  locate?: (fieldPath: FieldPath) => SourcePosition,
+  locate?: Locate,
 ): NetworkStats {
   const resolved = resolveLimits(limits);
   if (!Number.isInteger(batch) || batch < 1) throw new UserError(`batch must be a positive integer, got ${JSON.stringify(batch)}`);
@@ -192,7 +278,7 @@ export function checkResourceLimits(
       where.part === 'stage' ? ['stages', where.stage ?? 0] : where.part === 'classifier' ? ['classes'] : [where.part];
     const path = where.part === 'classifier' ? base : [...base, err.field];
     const block = where.block !== undefined ? ` (block ${where.block} of the stage after depth scaling)` : '';
-    const field = formatFieldPath(path);
+    const field = fieldName(locate, path);
     throw new ConfigError(`impossible shape: ${err.message}${block}`, locate?.(path), locate ? field : `${config.name}: ${field}`);
   }
   const stagePeak = (key: 'params' | 'macs'): FieldPath => {
@@ -204,7 +290,7 @@ export function checkResourceLimits(
     return best >= 0 ? ['stages', best] : ['stages'];
   };
   const fail = (what: string, value: number, max: number, limit: keyof ResourceLimits, path: FieldPath, advice: string) => {
-    const field = formatFieldPath(path);
+    const field = fieldName(locate, path);
     throw new ConfigError(
       `resource limit: ${what} ${fmt(value)} exceed the limit ${fmt(max)} (${limit}${batch > 1 ? `, batch ${batch}` : ''}); ${advice}`,
       locate?.(path), locate ? field : `${config.name}: ${field}`,
@@ -373,6 +459,30 @@ class SourceMap {
     private readonly posAt: (offset: number) => SourcePosition,
   ) {}
 
+  /** Where each decoded stage is written in the file (`stages[i]`, or `stages[i][j]` in a list). */
+  stagePaths: FieldPath[] | undefined;
+
+  /** A decoded config's path as the file writes it. */
+  private toFile(path: FieldPath): FieldPath {
+    const written = path[0] === 'stages' && typeof path[1] === 'number' ? this.stagePaths?.[path[1]] : undefined;
+    return written ? [...written, ...path.slice(2)] : path;
+  }
+
+  /** The name of a field as the file writes it: `stages[3][1].act`. */
+  display(path: FieldPath): string {
+    return formatFieldPath(this.toFile(path));
+  }
+
+  /** The position `offset` characters into the (string) value at `path` (a block string's option). */
+  locateIn(path: FieldPath, offset: number): SourcePosition {
+    const { node } = this.find(path);
+    const scalar = this.resolve(node);
+    const range = (scalar as { range?: [number, number, number] } | undefined)?.range;
+    if (!YAML.isScalar(scalar) || !range) return this.locate(path);
+    const quoted = scalar.type === 'QUOTE_DOUBLE' || scalar.type === 'QUOTE_SINGLE' ? 1 : 0;
+    return this.posAt(range[0] + quoted + offset);
+  }
+
   /** Key -> pair per mapping, built once: error reports may look up thousands of keys. */
   private readonly index = new WeakMap<YAML.YAMLMap, Map<string, YAML.Pair>>();
   private pairsOf(map: YAML.YAMLMap): Map<string, YAML.Pair> {
@@ -391,7 +501,8 @@ class SourceMap {
   }
 
   /** The node at `path`, the pair holding its last segment, and the deepest node found on the way. */
-  find(path: FieldPath): { node?: unknown; pair?: YAML.Pair; nearest: unknown } {
+  find(decodedPath: FieldPath): { node?: unknown; pair?: YAML.Pair; nearest: unknown } {
+    const path = this.toFile(decodedPath);
     let node: unknown = this.doc.contents;
     let pair: YAML.Pair | undefined;
     for (const seg of path) {
@@ -447,7 +558,7 @@ let compiled: ValidateFunction | undefined;
 function schemaValidator(): ValidateFunction {
   if (!compiled) {
     const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
-    compiled = ajv.compile(ARCH_CONFIG_SCHEMA);
+    compiled = ajv.compile(DECODED_CONFIG_SCHEMA);
   }
   return compiled;
 }
@@ -468,7 +579,7 @@ type SchemaNode = Record<string, unknown> & {
 
 /** The schema of the value at `path`. */
 function schemaAt(path: FieldPath): SchemaNode | undefined {
-  let node: SchemaNode | undefined = ARCH_CONFIG_SCHEMA as SchemaNode;
+  let node: SchemaNode | undefined = DECODED_CONFIG_SCHEMA as SchemaNode;
   for (const seg of path) {
     if (!node) return undefined;
     node = typeof seg === 'number' ? node.items : node.properties?.[seg];
@@ -565,7 +676,7 @@ function describeProblem(error: ErrorObject, data: unknown, source: SourceMap): 
       return {
         path: [...path, missing],
         pos: source.locate(path),
-        detail: `missing required field "${missing}"; allowed: ${allowedText(sub)}${sub?.description ? ` (${sub.description})` : ''}`,
+        detail: `missing required field "${missing}"; allowed: ${allowedText(sub)}${sub?.description ? ` (${sub.description})` : ''}${missing === 'act' ? '; or set a top-level act, the default of every stage, the stem and the head' : ''}`,
       };
     }
     case 'type': {
@@ -603,7 +714,8 @@ function describeProblem(error: ErrorObject, data: unknown, source: SourceMap): 
       return { path, pos: source.locate(path), detail: `${quoted} has ${String(value).length} characters; allowed: ${schema?.minLength ?? 0} to ${schema?.maxLength} characters` };
     case 'minItems':
     case 'maxItems':
-      return { path, pos: source.locate(path), detail: `has ${Array.isArray(value) ? value.length : 0} items; allowed: ${schema?.minItems ?? 0} to ${schema?.maxItems} items` };
+      // Stages written as lists count each entry (the decoded form holds one stage per entry).
+      return { path, pos: source.locate(path), detail: `has ${Array.isArray(value) ? value.length : 0} items${error.keyword === 'maxItems' && formatFieldPath(path) === 'stages' ? ' (stage entries: a stage written as a list counts each of its entries)' : ''}; allowed: ${schema?.minItems ?? 0} to ${schema?.maxItems} items` };
     default:
       return { path, pos: source.locate(path), detail: `${error.message ?? 'is invalid'}` };
   }
@@ -631,9 +743,9 @@ function schemaProblems(errors: ErrorObject[], data: unknown, source: SourceMap)
     })
     .sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);
   const [first, ...rest] = kept;
-  const more = rest.slice(0, MAX_ERRORS_LISTED - 1).map((p) => `\n${p.pos.file}:${p.pos.line}:${p.pos.col}: ${formatFieldPath(p.path) || '(top level)'}: ${p.detail}`);
+  const more = rest.slice(0, MAX_ERRORS_LISTED - 1).map((p) => `\n${p.pos.file}:${p.pos.line}:${p.pos.col}: ${source.display(p.path) || '(top level)'}: ${p.detail}`);
   const omitted = rest.length > MAX_ERRORS_LISTED - 1 ? `\n(${rest.length - (MAX_ERRORS_LISTED - 1)} more problems not shown)` : '';
-  return new ConfigError(first.detail + more.join('') + omitted, first.pos, formatFieldPath(first.path) || '(top level)');
+  return new ConfigError(first.detail + more.join('') + omitted, first.pos, source.display(first.path) || '(top level)');
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -642,8 +754,33 @@ function schemaProblems(errors: ErrorObject[], data: unknown, source: SourceMap)
 type RawStage = Omit<StageConfig, 'expand' | 'se'> & { expand?: number; se?: number };
 type RawConfig = Omit<ArchConfig, 'stages'> & { stages: RawStage[] };
 
+/** The optional stage fields in the order a normalised stage lists them (after the fields every stage has). */
+const OPTIONAL_STAGE_FIELDS = [
+  'space_to_depth', 'space_to_batch', 'continues', 'groups', 'group_width', 'se_from', 'se_act', 'se_gate', 'se_round',
+  'skip', 'project_act', 'expand_always', 'expand_kernel', 'project_kernel', 'start_kernel', 'end_kernel', 'expand_in', 'downsample',
+] as const;
+
+/** A stage option at its default says nothing: normalised away, so writing a default never changes config_hash. */
+function atDefault(stage: RawStage, field: (typeof OPTIONAL_STAGE_FIELDS)[number]): boolean {
+  const value = stage[field];
+  if (value === undefined) return true;
+  if (field === 'continues' || field === 'project_act' || field === 'expand_always') return value === false;
+  if (field === 'se_act') return value === stage.act;
+  if (field === 'space_to_depth' || field === 'space_to_batch') return false;
+  // A field the block does not read keeps any value but its default, for checkSemantics to refuse it.
+  if (!BLOCKS[stage.block]) return false;
+  return value === fieldDefault(stage.block, field as BlockField);
+}
+
 /** The validated data (ajv has filled the schema's defaults) as an ArchConfig with a fixed key order. */
 function normalise(raw: RawConfig): ArchConfig {
+  const stem: StemConfig = { channels: raw.stem.channels, kernel: raw.stem.kernel, stride: raw.stem.stride, act: raw.stem.act, pool: raw.stem.pool };
+  if (raw.stem.deep?.length) stem.deep = [...raw.stem.deep];
+  const head: HeadConfig = raw.head.act === undefined ? { channels: raw.head.channels } : { channels: raw.head.channels, act: raw.head.act };
+  if (raw.head.pooled) {
+    head.pooled = { channels: raw.head.pooled.channels, act: raw.head.pooled.act };
+    if (raw.head.pooled.norm) head.pooled.norm = true;
+  }
   const config: ArchConfig = {
     name: raw.name,
     resolution: raw.resolution,
@@ -652,19 +789,22 @@ function normalise(raw: RawConfig): ArchConfig {
     width: raw.width,
     depth: raw.depth,
     divisor: raw.divisor,
-    stem: { channels: raw.stem.channels, kernel: raw.stem.kernel, stride: raw.stem.stride, act: raw.stem.act, pool: raw.stem.pool },
+    stem,
     stages: raw.stages.map((s) => {
       const stage: StageConfig = {
-        block: s.block, repeats: s.repeats, channels: s.channels, kernel: s.kernel, stride: s.stride,
-        expand: s.expand ?? BLOCK_FIELDS.expand.default, se: s.se ?? BLOCK_FIELDS.se.default, act: s.act,
+        block: s.block, repeats: s.repeats, channels: s.channels, kernel: Array.isArray(s.kernel) ? [...s.kernel] : s.kernel, stride: s.stride,
+        expand: s.expand ?? (BLOCK_FIELDS.expand.default as number), se: s.se ?? (BLOCK_FIELDS.se.default as number), act: s.act,
       };
-      if (s.space_to_depth !== undefined) stage.space_to_depth = s.space_to_depth;
-      if (s.space_to_batch !== undefined) stage.space_to_batch = s.space_to_batch;
+      const optional = stage as unknown as Record<string, unknown>;
+      for (const field of OPTIONAL_STAGE_FIELDS) {
+        if (!atDefault(s, field)) optional[field] = Array.isArray(s[field]) ? [...(s[field] as number[])] : s[field];
+      }
       return stage;
     }),
-    head: raw.head.act === undefined ? { channels: raw.head.channels } : { channels: raw.head.channels, act: raw.head.act },
+    head,
     dropout: raw.dropout,
   };
+  if (raw.padding === 'same') config.padding = 'same';
   if (raw.accuracy) {
     config.accuracy = { top1: raw.accuracy.top1 };
     if (raw.accuracy.dataset !== undefined) config.accuracy.dataset = raw.accuracy.dataset;
@@ -675,24 +815,47 @@ function normalise(raw: RawConfig): ArchConfig {
   return config;
 }
 
+const show = (v: unknown) => (Array.isArray(v) ? `[${v.join(', ')}]` : String(v));
+
 /**
- * Fields a block kind would silently ignore (blocks.ts) are errors, so a config means what it says.
- * Exported for configs that do not come from a file (stored configs); `locate` adds file positions.
+ * Fields a block kind would silently ignore (blocks.ts) are errors, so a config means what it says; so are
+ * options that contradict each other or the block. Exported for configs that do not come from a file
+ * (stored configs); `locate` adds file positions.
  */
-export function checkSemantics(config: ArchConfig, locate?: (fieldPath: FieldPath) => SourcePosition): void {
+export function checkSemantics(config: ArchConfig, locate?: Locate): void {
+  const fail = (path: FieldPath, detail: string): never => {
+    const field = fieldName(locate, path);
+    throw new ConfigError(detail, locate?.(path), locate ? field : `${config.name}: ${field}`);
+  };
   config.stages.forEach((stage, i) => {
     const kind = BLOCKS[stage.block];
+    const at = (field: string): FieldPath => ['stages', i, field];
+    const value = (field: BlockField) => (stage as unknown as Record<string, unknown>)[field];
     for (const field of Object.keys(BLOCK_FIELDS) as BlockField[]) {
-      const fallback = BLOCK_FIELDS[field].default;
-      if (kind.fields.includes(field) || stage[field] === fallback) continue;
-      const path = ['stages', i, field];
+      const v = value(field);
+      const fallback = fieldDefault(stage.block, field);
+      if (v === undefined || kind.fields.includes(field) || v === fallback) continue;
       const hint = kind.hints?.[field];
-      const field_ = formatFieldPath(path);
-      throw new ConfigError(
-        `${stage[field]} has no effect on block ${stage.block}; allowed: ${fallback} (or leave it out)${hint ? `; ${hint}` : ''}`,
-        locate?.(path), locate ? field_ : `${config.name}: ${field_}`,
-      );
+      const allowed = typeof fallback === 'number' ? `${fallback} (or leave it out)` : 'leave it out';
+      fail(at(field), `${show(v)} has no effect on block ${stage.block}; allowed: ${allowed}${hint ? `; ${hint}` : ''}`);
     }
+    if (!(stage.se > 0)) {
+      for (const field of SE_OPTIONS) if (value(field) !== undefined) fail(at(field), `${show(value(field))} has no effect without squeeze-excitation (se is 0); allowed: leave it out, or set se`);
+    }
+    if (stage.groups !== undefined && stage.group_width !== undefined) fail(at('group_width'), 'groups and group_width both set; allowed: one of them (groups = a fixed count, group_width = channels per group)');
+    const kernels = Array.isArray(stage.kernel) ? stage.kernel : [stage.kernel];
+    if (Array.isArray(stage.kernel) && !kind.mixedKernels) {
+      const mixed = (Object.keys(BLOCKS) as BlockType[]).filter((t) => BLOCKS[t].mixedKernels);
+      fail(at('kernel'), `mixed kernels ${show(stage.kernel)} on block ${stage.block}; allowed: one kernel (mixed kernels on ${mixed.join(', ')})`);
+    }
+    if (kernels.includes(0) && !kind.kernelZero) fail(at('kernel'), `0 is not allowed for block ${stage.block}; allowed: 1 | 3 | 5 | 7 | 9 | 11 (kernel 0, no middle depthwise, is uir's)`);
+    const expands = stage.expand !== 1 || stage.expand_always === true;
+    if (stage.expand_always && stage.expand !== 1) fail(at('expand_always'), `has no effect at expand ${stage.expand}; allowed: leave it out (it only keeps the expanded structure at expand 1)`);
+    if (stage.expand_kernel !== undefined && !expands) fail(at('expand_kernel'), 'has no effect: at expand 1 the block has no expansion conv; allowed: leave it out, or set expand_always: true');
+    if (stage.block === 'fused_mbconv' && stage.project_kernel !== undefined && !expands) fail(at('project_kernel'), 'has no effect: at expand 1 fused_mbconv has no projection; allowed: leave it out, or set expand_always: true');
+    if (stage.expand_in !== undefined && !expands) fail(at('expand_in'), 'has no effect at expand 1; allowed: leave it out');
+    if (stage.continues && i === 0) fail(at('continues'), 'the first stage has no stage before it to continue; allowed: leave it out');
+    if (stage.continues && stage.stride !== 1) fail(at('stride'), `${stage.stride} in an entry that continues a stage (a stage written as a list strides only at its first entry, as timm does); allowed: 1`);
   });
 }
 

@@ -22,6 +22,44 @@ export function roundRepeats(repeats: number, depth: number): number {
   return Math.ceil(repeats * depth - 1e-9);
 }
 
+/** Python's round(): to the nearest integer, halves to the even one (timm and torchvision round this way). */
+export function pyRound(x: number): number {
+  const floor = Math.floor(x);
+  const diff = x - floor;
+  if (diff > 0.5) return floor + 1;
+  if (diff < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+/**
+ * Repeats of every stage entry after the depth multiplier. A single entry scales by ceil (roundRepeats);
+ * entries joined into one stage (`continues`) scale together as timm's _scale_stage_depth does: the
+ * stage's total is ceil(sum * depth), handed out from the last entry back, each max(1, round(share)).
+ */
+export function stageRepeats(stages: readonly { repeats: number; continues?: boolean }[], depth: number): number[] {
+  const out: number[] = [];
+  for (let start = 0; start < stages.length;) {
+    let end = start + 1;
+    while (end < stages.length && stages[end].continues) end++;
+    const group = stages.slice(start, end).map((s) => s.repeats);
+    if (group.length === 1) out.push(roundRepeats(group[0], depth));
+    else {
+      let total = group.reduce((a, b) => a + b, 0);
+      let scaled = roundRepeats(total, depth);
+      const shares: number[] = [];
+      for (const r of [...group].reverse()) {
+        const share = Math.max(1, pyRound((r / total) * scaled));
+        shares.push(share);
+        total -= r;
+        scaled -= share;
+      }
+      out.push(...shares.reverse());
+    }
+    start = end;
+  }
+  return out;
+}
+
 export interface ScaleFactors {
   /** Multiplies the config's depth multiplier. */
   depth?: number;

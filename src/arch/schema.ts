@@ -9,13 +9,17 @@
  * width of 100). Kernels are odd so that "same" padding is symmetric; the even kernels EfficientNet-X
  * uses inside a space_to_depth stage are derived by the builder, never written in a config.
  */
-import { BLOCK_FIELDS, BLOCKS, kindsIgnoring, type BlockField } from './blocks';
+import { BLOCK_FIELDS, BLOCKS, FILLED_FIELDS, kindsIgnoring, type BlockField } from './blocks';
 import { int, num } from './schema-kit';
-import { ACTIVATIONS, BLOCK_TYPES, SPACE_TO_DEPTH, STEM_POOLS, type JsonSchema } from './types';
+import { TIMM_BLOCK_PATTERN } from './timm';
+import { ACTIVATIONS, BLOCK_TYPES, PADDINGS, SE_FROM, SE_GATES, SE_ROUNDING, SPACE_TO_DEPTH, STEM_POOLS, type JsonSchema } from './types';
 
 export const SCHEMA_ID = 'https://frontier-gate.dev/schema/arch-config.schema.json';
 export const NAME_PATTERN = '^[a-z0-9._-]+$';
 export const KERNELS = [1, 3, 5, 7, 9, 11] as const;
+/** Model-level keys that set a stage field for every stage that leaves it out (timm's model settings). */
+export const MODEL_DEFAULTS = ['act', 'se_from', 'se_act', 'se_gate', 'se_round'] as const;
+export type ModelDefault = (typeof MODEL_DEFAULTS)[number];
 export const STRIDES = [1, 2] as const;
 /** Nesting a valid config never exceeds (root > stages > stage > field is 4). */
 export const MAX_NESTING = 32;
@@ -23,21 +27,40 @@ export const MAX_NESTING = 32;
 
 const activation = (description: string): JsonSchema => ({ type: 'string', enum: [...ACTIVATIONS], description });
 const kernel = (description: string): JsonSchema => ({ type: 'integer', enum: [...KERNELS], description });
+
+/** A stage's kernel: one size, or mixed kernels (a list), or 0 where the block allows no kxk conv (uir). */
+const stageKernel: JsonSchema = {
+  anyOf: [
+    { type: 'integer', enum: [0, ...KERNELS] },
+    { type: 'array', minItems: 2, maxItems: 8, items: { type: 'integer', enum: [...KERNELS] } },
+  ],
+  description:
+    'Spatial kernel of the stage\'s kxk convolution: odd, 1 to 11. A list (mbconv, fused_mbconv, dw_bottleneck, uir) = mixed kernels ' +
+    '(MixNet): the channels split into equal parts, the first taking the remainder, one kernel each. 0 = no middle depthwise (uir only).',
+};
+
+/** The single-kernel form (search spaces choose among single kernels). */
+export const SINGLE_KERNEL_SCHEMA: JsonSchema = kernel('Spatial kernel size of the stage\'s kxk convolution: odd, 1 to 11.');
 const stride = (description: string, extra: JsonSchema = {}): JsonSchema => ({ type: 'integer', enum: [...STRIDES], description, ...extra });
 
-/** The optional block fields of the registry, each saying which block kinds ignore it. */
+/**
+ * The optional block fields of the registry, each saying which block kinds ignore it. The two filled
+ * fields carry their default (ajv fills it); the others are absent at their default.
+ */
 function blockFields(): Record<BlockField, JsonSchema> {
   const out = {} as Record<BlockField, JsonSchema>;
   for (const field of Object.keys(BLOCK_FIELDS) as BlockField[]) {
-    const spec = BLOCK_FIELDS[field];
+    const { default: fallback, ...spec } = BLOCK_FIELDS[field];
     const ignoredBy = kindsIgnoring(field);
-    const note = ignoredBy.length ? ` Must be ${spec.default} for ${ignoredBy.join(', ')}.` : '';
-    out[field] = { ...spec, description: `${String(spec.description)}${note}` };
+    const filled = FILLED_FIELDS.includes(field);
+    const note = ignoredBy.length ? ` ${filled ? `Must be ${String(fallback)}` : 'Not allowed'} for ${ignoredBy.join(', ')}.` : '';
+    out[field] = { ...spec, ...(filled ? { default: fallback } : {}), description: `${String(spec.description)}${note}` };
   }
   return out;
 }
 
-const stage: JsonSchema = {
+/** One stage as a mapping (the form every stage takes once block strings are decoded). */
+export const STAGE_SCHEMA: JsonSchema = {
   type: 'object',
   description: 'One stage: `repeats` blocks of one type. Only the first block strides; channels chain from the previous stage.',
   additionalProperties: false,
@@ -47,12 +70,16 @@ const stage: JsonSchema = {
       type: 'string', enum: [...BLOCK_TYPES],
       description: `Block type. ${BLOCK_TYPES.map((t) => `${t}: ${BLOCKS[t].description}.`).join(' ')}`,
     },
-    repeats: int(1, 64, 'Number of blocks in the stage before the depth multiplier (scaled with ceil(repeats * depth)).'),
+    repeats: int(1, 64, 'Number of blocks in the stage before the depth multiplier (scaled with ceil(repeats * depth); the entries of a stage written as a list scale together, as timm does).'),
     channels: int(1, 16384, 'Output channels of every block in the stage before the width multiplier (rounded to a multiple of `divisor`).'),
-    kernel: kernel('Spatial kernel size of the stage\'s kxk convolution: odd, 1 to 11.'),
+    kernel: stageKernel,
     stride: stride('Stride of the first block of the stage: 1 or 2.'),
     ...blockFields(),
-    act: activation('Activation used throughout the stage\'s blocks.'),
+    act: activation('Activation used throughout the stage\'s blocks (default: the config\'s top-level `act`).'),
+    continues: {
+      type: 'boolean',
+      description: 'This entry continues the stage before it, as the second and later entries of a stage written as a list do: it never strides, and depth scales the joined entries together (timm\'s _scale_stage_depth).',
+    },
     space_to_depth: {
       type: 'string', enum: [...SPACE_TO_DEPTH],
       description:
@@ -63,7 +90,73 @@ const stage: JsonSchema = {
   },
 };
 
-export const ARCH_CONFIG_SCHEMA: JsonSchema = {
+/** A stage written as a timm block string, e.g. ir_r2_k3_s2_e6_c24_se0.25 (decoded by timm's rules). */
+const TIMM_STRING_SCHEMA: JsonSchema = {
+  type: 'string', pattern: TIMM_BLOCK_PATTERN, maxLength: 128,
+  description: 'A timm block string (timm\'s _decode_block_str): type ds | dsa | ir | er | cn | uir, then options r, k (k3.5.7 = mixed), s, e, c, se, n (re, r6, hs, sw, mi), a, p, noskip/skip, gs, fc, d.',
+};
+
+/** Model-level defaults: each sets a stage field wherever a stage (mapping or block string) leaves it out. */
+function modelDefaults(): Record<string, JsonSchema> {
+  return {
+    act: activation('Default activation of the stages, the stem, the head and the pooled head (timm\'s act_layer); each may set its own.'),
+    se_from: { type: 'string', enum: [...SE_FROM], description: 'Default `se_from` of the stages with SE (timm\'s se_from_exp: false = input, true = expanded).' },
+    se_act: activation('Default `se_act` of the stages with SE (timm\'s SE force_act_layer).'),
+    se_gate: { type: 'string', enum: [...SE_GATES], description: 'Default `se_gate` of the stages with SE (timm\'s SE gate_layer).' },
+    se_round: { type: 'string', enum: [...SE_ROUNDING], description: 'Default `se_round` of the stages with SE (timm: round; MobileNetV3: divisor).' },
+  };
+}
+
+/**
+ * The config schema. `written`: the published form a config file takes (stages may be timm block strings
+ * or lists; stage, stem and head activations may come from the top-level `act`). `decoded`: what parse.ts
+ * validates after decoding block strings, flattening lists and applying the top-level defaults.
+ */
+function configSchema(form: 'written' | 'decoded'): JsonSchema {
+  const stageItem: JsonSchema =
+    form === 'decoded'
+      ? STAGE_SCHEMA
+      : {
+        description: 'A stage: a mapping, a timm block string, or a list of them (one stage of several block kinds, depth-scaled together as timm does).',
+        anyOf: [
+          withoutRequired(STAGE_SCHEMA, 'act'),
+          TIMM_STRING_SCHEMA,
+          { type: 'array', minItems: 1, maxItems: 64, items: { anyOf: [withoutRequired(STAGE_SCHEMA, 'act'), TIMM_STRING_SCHEMA] } },
+        ],
+      };
+  const schema = cloneSchema(CONFIG_BASE) as JsonSchema & { properties: Record<string, JsonSchema & { required?: string[] }> };
+  schema.properties.stages = { ...schema.properties.stages, items: stageItem };
+  if (form === 'written') {
+    schema.properties.stem = withoutRequired(schema.properties.stem, 'act');
+    const head = schema.properties.head as JsonSchema;
+    delete head.if;
+    delete head.then;
+    const headFields = head.properties as Record<string, JsonSchema>;
+    headFields.act = activation('Head activation (needed when channels >= 1, unless the config sets a top-level `act`).');
+    headFields.pooled = withoutRequired(headFields.pooled, 'act');
+  }
+  return schema;
+}
+
+function withoutRequired<T extends JsonSchema>(schema: T, field: string): T {
+  const copy = cloneSchema(schema) as T & { required?: string[] };
+  copy.required = (copy.required ?? []).filter((f) => f !== field);
+  return copy;
+}
+
+const pooledHead: JsonSchema = {
+  type: 'object',
+  description: 'A head after global pooling (MobileNetV3/V4): a 1x1 conv on the pooled features, bias (or BN), activation, then the classifier. Scales with width.',
+  additionalProperties: false,
+  required: ['channels', 'act'],
+  properties: {
+    channels: int(1, 16384, 'Output channels of the pooled head before the width multiplier.'),
+    act: activation('Pooled head activation.'),
+    norm: { type: 'boolean', description: 'Batch norm instead of a bias (timm\'s MobileNetV4 head_norm). Default false.' },
+  },
+};
+
+const CONFIG_BASE: JsonSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: SCHEMA_ID,
   title: 'frontier-gate architecture config (format v1)',
@@ -97,12 +190,16 @@ export const ARCH_CONFIG_SCHEMA: JsonSchema = {
         channels: int(1, 16384, 'Stem output channels before the width multiplier.'),
         kernel: kernel('Stem kernel size: odd, 1 to 11 (ResNet: 7).'),
         stride: stride('Stem stride: 1 or 2.'),
-        act: activation('Stem activation.'),
+        act: activation('Stem activation (default: the config\'s top-level `act`).'),
         pool: { type: 'string', enum: [...STEM_POOLS], default: 'none', description: '`max` adds a 3x3 stride-2 max pool after the stem conv (ResNet).' },
+        deep: {
+          type: 'array', minItems: 1, maxItems: 4, items: int(1, 16384, 'Channels of one deep-stem conv.'),
+          description: 'Deep stem (ResNet-D, timm\'s stem_type deep): kxk convs with these channels (scaled with width) before the stem conv; the first one takes the stride.',
+        },
       },
     },
     stages: {
-      type: 'array', minItems: 1, maxItems: 64, items: stage,
+      type: 'array', minItems: 1, maxItems: 64, items: STAGE_SCHEMA,
       description: 'Stages in order.',
     },
     head: {
@@ -113,9 +210,14 @@ export const ARCH_CONFIG_SCHEMA: JsonSchema = {
       properties: {
         channels: int(0, 16384, 'Head channels before the width multiplier; 0 = no head conv.'),
         act: activation('Head activation (required when channels >= 1).'),
+        pooled: pooledHead,
       },
       if: { properties: { channels: { type: 'integer', minimum: 1 } }, required: ['channels'] },
       then: { properties: { act: true }, required: ['act'] },
+    },
+    padding: {
+      type: 'string', enum: [...PADDINGS],
+      description: 'Convolution padding: `symmetric` (k - 1) / 2 as PyTorch pads (the default), or TensorFlow\'s `same` (timm\'s tf_ ports, pad_type \'same\'): the same shapes and counts, asymmetric pads where a stride meets an even size.',
     },
     dropout: {
       type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0,
@@ -132,8 +234,14 @@ export const ARCH_CONFIG_SCHEMA: JsonSchema = {
         source: { type: 'string', maxLength: 256, description: 'Where the number comes from, e.g. torchvision, paper, or a run id.' },
       },
     },
+    ...modelDefaults(),
   },
 };
+
+/** The published schema (schema/arch-config.schema.json): the form a config file is written in. */
+export const ARCH_CONFIG_SCHEMA: JsonSchema = configSchema('written');
+/** What parse.ts validates: block strings decoded, stage lists flattened, top-level defaults applied. */
+export const DECODED_CONFIG_SCHEMA: JsonSchema = configSchema('decoded');
 
 /** Extra words on what is allowed, for fields whose schema alone reads cryptically. */
 export const FIELD_HINTS: Record<string, string> = {
@@ -155,7 +263,7 @@ export function cloneSchema<T>(schema: T): T {
 const FILLED: Record<string, string[]> = {
   '': ['channels', 'width', 'depth', 'divisor', 'dropout'],
   stem: ['pool'],
-  stage: Object.keys(BLOCK_FIELDS),
+  stage: [...FILLED_FIELDS],
 };
 
 /**
@@ -163,10 +271,11 @@ const FILLED: Record<string, string[]> = {
  * `accuracy` (kept once, on the record) and without the published schema's header.
  */
 export function storedConfigSchema(): JsonSchema {
-  const s = cloneSchema(ARCH_CONFIG_SCHEMA) as JsonSchema & { properties: Record<string, JsonSchema>; required: string[] };
+  const s = cloneSchema(DECODED_CONFIG_SCHEMA) as JsonSchema & { properties: Record<string, JsonSchema>; required: string[] };
   for (const key of ['$schema', '$id', 'title']) delete s[key];
-  s.description = 'The normalised architecture config (format v1, defaults filled, accuracy kept on the record); generated from schema/arch-config.schema.json.';
+  s.description = 'The normalised architecture config (format v1, defaults filled, block strings decoded, top-level defaults applied to the stages, accuracy kept on the record); generated from schema/arch-config.schema.json.';
   delete s.properties.accuracy;
+  for (const key of MODEL_DEFAULTS) delete s.properties[key];
   const req = (node: JsonSchema, extra: string[]) => {
     node.required = [...(node.required as string[]), ...extra.filter((f) => !(node.required as string[]).includes(f))];
   };

@@ -11,9 +11,10 @@ import { command as report } from './report';
 import { command as search } from './search';
 import { command as stats } from './stats';
 import { command as sweep } from './sweep';
+import { command as zoo } from './zoo';
 import type { AnyCommand } from './types';
 
-export const COMMANDS: readonly AnyCommand[] = [init, stats, build, measure, check, record, sweep, lacs, profile, merge, search, report];
+export const COMMANDS: readonly AnyCommand[] = [init, stats, build, measure, check, record, sweep, lacs, profile, merge, search, report, zoo];
 
 export function findCommand(name: string): AnyCommand | undefined {
   return COMMANDS.find((c) => c.name === name);

@@ -2,7 +2,7 @@
  * ONNX builder: a lowered network becomes an inference graph (BN folded into conv weights and biases),
  * fp32 or fp16, with the batch size fixed at build time. Input "input" [N, C, H, W], output "output".
  */
-import { lower, type ConvLayer, type FcLayer, type Layer, type Network, type SeLayer, type Shape } from '../arch/lower';
+import { convParts, lower, type ConvLayer, type FcLayer, type Layer, type Network, type SeLayer, type Shape } from '../arch/lower';
 import type { Activation, ArchConfig } from '../arch/types';
 import { GraphBuilder, type Precision } from './graph';
 import { convWeights, denseWeights, type ConvWeights } from './weights';
@@ -35,7 +35,19 @@ export function emitActivation(g: GraphBuilder, x: string, act: Activation, pref
       const gate = g.node('Mul', [g.node('Add', [erf, g.scalar(`${prefix}.one`, 1)]), g.scalar(`${prefix}.half`, 0.5)]);
       return g.node('Mul', [x, gate]);
     }
+    case 'mish':
+      // x * tanh(softplus(x)); opset 17 has no Mish operator.
+      return g.node('Mul', [x, g.node('Tanh', [g.node('Softplus', [x])])]);
   }
+}
+
+/** Emits a convolution: one Conv, or for mixed kernels a Split, one Conv per part and a Concat. */
+function emitConv(g: GraphBuilder, layer: ConvLayer, x: string, strategy: EmitStrategy): string {
+  const parts = convParts(layer);
+  if (parts.length === 1) return strategy.conv(g, layer, x);
+  const names = parts.map((p) => g.name(`${p.name}.in`));
+  g.nodeOutputs('Split', [x, g.int64Init(`${layer.name}.split`, parts.map((p) => p.cin))], names, { axis: 1 });
+  return g.node('Concat', parts.map((p, i) => strategy.conv(g, p, names[i])), { axis: 1 });
 }
 
 /** Last BN of a residual branch gets a small scale so deep residual stacks keep finite activations. */
@@ -75,7 +87,7 @@ export function emitLayers(g: GraphBuilder, layers: Layer[], batch: number, inpu
     let y: string;
     switch (layer.type) {
       case 'conv':
-        y = strategy.conv(g, layer, x);
+        y = emitConv(g, layer, x, strategy);
         if (layer.act) y = emitActivation(g, y, layer.act, layer.name);
         break;
       case 'se': {
@@ -85,7 +97,9 @@ export function emitLayers(g: GraphBuilder, layers: Layer[], batch: number, inpu
         let z = g.node('Conv', [pooled, g.floatInit(`${layer.name}.reduce.weight`, [s, c, 1, 1], reduce.weight), g.floatInit(`${layer.name}.reduce.bias`, [s], reduce.bias)], { kernel_shape: [1, 1] });
         z = emitActivation(g, z, layer.act, `${layer.name}.act`);
         z = g.node('Conv', [z, g.floatInit(`${layer.name}.expand.weight`, [c, s, 1, 1], expand.weight), g.floatInit(`${layer.name}.expand.bias`, [c], expand.bias)], { kernel_shape: [1, 1] });
-        y = g.node('Mul', [x, g.node('Sigmoid', [z])]);
+        // PyTorch's Hardsigmoid is relu6(x + 3) / 6: ONNX HardSigmoid with alpha 1/6 (its default is 0.2).
+        const gate = layer.gate === 'hsigmoid' ? g.node('HardSigmoid', [z], { alpha: { float: 1 / 6 }, beta: { float: 0.5 } }) : g.node('Sigmoid', [z]);
+        y = g.node('Mul', [x, gate]);
         break;
       }
       case 'add':
@@ -95,12 +109,16 @@ export function emitLayers(g: GraphBuilder, layers: Layer[], batch: number, inpu
       case 'maxpool':
         y = g.node('MaxPool', [x], { kernel_shape: [layer.kernel, layer.kernel], strides: [layer.stride, layer.stride], pads: [...layer.pads] });
         break;
+      case 'avgpool':
+        y = g.node('AveragePool', [x], { kernel_shape: [layer.kernel, layer.kernel], strides: [layer.stride, layer.stride], ceil_mode: 1, count_include_pad: 0 });
+        break;
       case 'gap':
         y = g.node('Flatten', [g.node('GlobalAveragePool', [x])], { axis: 1 });
         break;
       case 'fc': {
         const w = strategy.dense(layer);
         y = g.node('Gemm', [x, g.floatInit(`${layer.name}.weight`, [layer.cout, layer.cin], w.weight), g.floatInit(`${layer.name}.bias`, [layer.cout], w.bias)], { transB: 1 });
+        if (layer.act) y = emitActivation(g, y, layer.act, layer.name);
         break;
       }
       case 'space_to_depth':
@@ -152,7 +170,8 @@ function inferenceStrategy(net: Network, seed: number): EmitStrategy {
       reduce: convWeights(seed, `${layer.name}.reduce`, layer.squeeze, layer.channels, layer.channels, false),
       expand: convWeights(seed, `${layer.name}.expand`, layer.channels, layer.squeeze, layer.squeeze, false),
     }),
-    dense: (layer) => denseWeights(seed, layer.name, layer.cout, layer.cin),
+    // A pooled head with BN is a 1x1 conv + BN on a 1x1 map: BN folded like any conv's.
+    dense: (layer) => (layer.bn ? convWeights(seed, layer.name, layer.cout, layer.cin, layer.cin, true) : denseWeights(seed, layer.name, layer.cout, layer.cin)),
   };
 }
 

@@ -82,6 +82,17 @@ export class GraphBuilder {
     return output;
   }
 
+  /** Adds a node with several named outputs (Split). */
+  nodeOutputs(opType: string, inputs: string[], outputs: string[], attrs: Record<string, AttrValue> = {}): void {
+    this.nodes.push({
+      opType,
+      name: this.name(`${opType}_${this.nodes.length}`),
+      input: inputs,
+      output: outputs,
+      attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+    });
+  }
+
   private valueInfo(name: string, dims: number[], elemType: number): onnx.IValueInfoProto {
     return { name, type: { tensorType: { elemType, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } };
   }

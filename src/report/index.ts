@@ -13,6 +13,7 @@ import type { MeasureResult } from '../measure/types';
 import { renderProfileResult, renderSearch } from './search';
 import { initText, lacsScreenText, lacsShardText, renderMergedSweepMarkdown, renderSweepShardMarkdown } from './shards';
 import { markdownToText, type TextOptions } from './terminal';
+import { renderZooMarkdown } from './zoo';
 
 
 const fenced = (text: string) => '```text\n' + text.trimEnd() + '\n```\n';
@@ -65,6 +66,8 @@ export function renderMarkdown(r: Result): string {
       return renderSweepShardMarkdown(r);
     case 'merge-sweep':
       return renderMergedSweepMarkdown(r);
+    case 'zoo':
+      return renderZooMarkdown(r);
     default:
       throw new Error(`no Markdown renderer for ${(r as Result).command}`);
   }

@@ -2,6 +2,7 @@
  * What each command returns: plain typed data, discriminated by `command`. src/report renders a Result in
  * each format (terminal text, Markdown, JSON); the JSON form is the result itself.
  */
+import type { PublishedResult } from '../arch/catalogue';
 import type { NetworkStats } from '../arch/counts';
 import type { CandidateResult, CheckReport } from '../frontier/check';
 import type { RecordReport, RecordRow } from '../frontier/record';
@@ -170,6 +171,26 @@ export interface LacsScreenCommandResult {
   files: string[];
 }
 
+/** One catalogue entry as `zoo` shows it: its counts at its config's resolution and its published results. */
+export interface ZooEntry {
+  name: string;
+  aliases: string[];
+  family: string;
+  resolution: number;
+  params: number;
+  macs: number;
+  results: PublishedResult[];
+}
+
+/** `zoo`: the catalogue (every entry), one entry in full, and the config written with -o. */
+export interface ZooResult {
+  command: 'zoo';
+  entries: ZooEntry[];
+  /** One entry shown with all its results (a NAME was given). */
+  detail: boolean;
+  written?: { file: string; name: string; result: PublishedResult };
+}
+
 export type Result =
   | CheckResult
   | RecordResult
@@ -185,7 +206,8 @@ export type Result =
   | SweepShardCommandResult
   | MergedSweepResult
   | LacsShardCommandResult
-  | LacsScreenCommandResult;
+  | LacsScreenCommandResult
+  | ZooResult;
 
 /** The process exit code a result stands for (0 unless the gate failed). */
 export function exitCodeOf(result: Result): number {

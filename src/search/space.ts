@@ -9,6 +9,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, isNode, stringify } from 'yaml';
 import { ConfigError, UserError, type SourcePosition } from '../errors';
 import type { Activation, ArchConfig, BlockType, ResourceLimits, SpaceToDepth, StageConfig, StemPool } from '../arch/types';
+import { largestKernel } from '../arch/types';
 import { BLOCKS } from '../arch/blocks';
 import { configHash } from '../arch/identity';
 import { lower, ShapeError } from '../arch/lower';
@@ -395,7 +396,7 @@ export function genomeToConfig(space: SearchSpace, genome: Genome, name?: string
 }
 
 function stageChoice(s: StageConfig): BlockChoice {
-  const b: BlockChoice = { block: s.block, kernel: s.kernel, expand: s.expand, se: s.se, act: s.act };
+  const b: BlockChoice = { block: s.block, kernel: largestKernel(s.kernel), expand: s.expand, se: s.se, act: s.act };
   if (s.space_to_depth) b.space_to_depth = s.space_to_depth;
   return b;
 }

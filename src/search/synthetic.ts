@@ -7,6 +7,7 @@
  */
 import { countConfig } from '../arch/counts';
 import type { ArchConfig } from '../arch/types';
+import { largestKernel } from '../arch/types';
 import type { MeasureOptions, MeasureResult, Measurer, ModelInput, ModelMeasurement, RatioResult, Target } from '../measure/types';
 import { networkHash } from '../arch/identity';
 import { derive, seeded } from '../util/random';
@@ -40,7 +41,7 @@ export function syntheticLatency(config: ArchConfig, device: SyntheticDevice = D
   for (const layer of stats.layers) {
     let cost = (layer.macs / 1e9) * device.msPerGMac + (layer.activationBytes / 1e6) * device.msPerMByte + device.overheadMs;
     const stage = layer.where.stage !== undefined ? config.stages[layer.where.stage] : undefined;
-    if (stage) cost *= device.kernelCost[stage.kernel] ?? 1;
+    if (stage) cost *= device.kernelCost[largestKernel(stage.kernel)] ?? 1;
     ms += cost;
   }
   return ms;
@@ -109,7 +110,7 @@ export class SyntheticMeasurer implements Measurer {
 export function syntheticProxy(config: ArchConfig): number {
   let score = 2 * Math.log(config.resolution);
   for (const s of config.stages) {
-    const k = Math.min(s.kernel, 5);
+    const k = Math.min(largestKernel(s.kernel), 5);
     score += s.repeats * (0.35 * Math.log(1 + s.expand) + 0.15 * Math.log(k) + 0.1 * Math.log(s.channels));
   }
   return score;

@@ -5,7 +5,7 @@
  * is the feature map before global pooling. Each normalisation also outputs the mean over channels of
  * its batch variance, the quantity Zen-score's BN term takes the log square root of.
  */
-import type { Layer, Network, Shape } from '../arch/lower';
+import { convParts, type Layer, type Network, type Shape } from '../arch/lower';
 import { GraphBuilder } from '../onnx/graph';
 import { emitLayers, type EmitStrategy } from '../onnx/build';
 import { derive, fillGaussian, seeded } from '../util/random';
@@ -41,7 +41,7 @@ export function zenWeights(net: Network, seed: number): ZenWeights {
   const bias = new Map<string, Float32Array>();
   for (const l of featureLayers(net)) {
     if (l.type === 'conv') {
-      conv.set(l.name, fillGaussian(seeded(derive(seed, l.name)), new Float32Array(l.cout * (l.cin / l.groups) * l.kernel * l.kernel)));
+      for (const p of convParts(l)) conv.set(p.name, fillGaussian(seeded(derive(seed, p.name)), new Float32Array(p.cout * (p.cin / p.groups) * p.kernel * p.kernel)));
     } else if (l.type === 'se') {
       conv.set(`${l.name}.reduce`, fillGaussian(seeded(derive(seed, `${l.name}.reduce`)), new Float32Array(l.squeeze * l.channels)));
       conv.set(`${l.name}.expand`, fillGaussian(seeded(derive(seed, `${l.name}.expand`)), new Float32Array(l.channels * l.squeeze)));
