@@ -10,8 +10,9 @@
  *    an Identity of a stored tensor is a separate one (exporters write it for a parameter that equals another).
  *  - macs: multiply-adds of Conv, ConvTranspose, Gemm, MatMul, Einsum (and ConvInteger, QLinearConv,
  *    MatMulInteger, QLinearMatMul), per image.
- *  - weight_bytes: stored bytes of every stored tensor a computation reads (params at their stored type,
- *    running statistics, quantization scales), shape constants excluded.
+ *  - weight_bytes: stored bytes of every stored tensor of more than one element a computation reads (params
+ *    at their stored type, running statistics, per-channel quantization scales); shape constants and
+ *    scalar operands (Clip bounds, a swish's 0.5) excluded.
  *  - activation_bytes: per image, each layer's inputs read and output written, where a layer is a node with
  *    the element-wise ops that follow it fused in (as runtimes fuse them); reshapes and views move nothing.
  *  - intensity = 2 x macs / (weight_bytes + activation_bytes).
@@ -207,7 +208,8 @@ export function countGraph(g: InferredGraph, name: string): GraphStats {
       }
       if (SHAPE_SLOTS[node.opType]?.includes(slot)) return;
       const t = trace(input);
-      if (t && !weightRoots.has(t.root) && !paramRoots.has(t.root)) {
+      // Scalars (Clip bounds, a swish's 0.5) are operands of the op, not weights; configs count none either.
+      if (t && t.root.elements > 1 && !weightRoots.has(t.root) && !paramRoots.has(t.root)) {
         weightRoots.add(t.root);
         for (const sideTensor of t.side) weightRoots.add(sideTensor);
         wbytes += storedBytes(t.root.dataType, t.root.elements);

@@ -15,6 +15,7 @@
  * the same checks, and their trip counts bound the node executions of one inference.
  */
 import { UserError } from '../errors';
+import { DEFAULT_LIMITS } from '../arch/types';
 import { excerpt } from '../util/fs';
 import { DT, elementBytes, isFloatType, tensorValues, typeName, type AttrValue, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxTensor } from './read';
 
@@ -28,7 +29,7 @@ export interface InferLimits {
   /** Node executions of one inference: nodes, plus loop trip count x body nodes. */
   maxNodeRuns: number;
 }
-export const DEFAULT_INFER_LIMITS: InferLimits = { maxTensorBytes: 2 * 1024 ** 3, maxNodeRuns: 1_000_000 };
+export const DEFAULT_INFER_LIMITS: InferLimits = { maxTensorBytes: DEFAULT_LIMITS.maxActivationBytes, maxNodeRuns: 1_000_000 };
 
 /** Values of small tensors are carried up to this many elements (shape arithmetic, not data). */
 const MAX_VALUES = 4096;
@@ -201,7 +202,7 @@ function checkSize(ctx: Ctx, node: OnnxNode | undefined, name: string, state: Te
   if (!Number.isSafeInteger(elements) || bytes > ctx.limits.maxTensorBytes) {
     const size = Number.isFinite(bytes) ? `${bytes.toLocaleString('en-US')} bytes` : 'more than 2^53 bytes';
     fail(ctx, node, `makes tensor ${excerpt(name, 80)} of shape ${fmtDims(state.dims)} (${typeName(state.type)}), ${size}, over the limit of ` +
-      `${ctx.limits.maxTensorBytes.toLocaleString('en-US')} bytes for one tensor (maxTensorBytes; --max-activation-bytes raises it); refused before any session`);
+      `${ctx.limits.maxTensorBytes.toLocaleString('en-US')} bytes for one tensor (maxActivationBytes; --max-activation-bytes raises it); refused before any session`);
   }
 }
 
@@ -318,7 +319,7 @@ function inferNode(ctx: Ctx, node: OnnxNode, ins: (TensorState | undefined)[], r
   const constant = isConst(ins);
   const same = (type = x?.type ?? 0): TensorState => ({ type, dims: x?.dims, constant });
   const out = (dims: number[] | undefined, type = x?.type ?? 0, values?: number[]): TensorState => ({ type, dims, constant, ...(values ? { values } : {}) });
-  const bad = (detail: string): never => fail(ctx, node, detail);
+  const bad: (detail: string) => never = (detail) => fail(ctx, node, detail);
   const needDims = (i: number) => ins[i]?.dims;
 
   if (op === 'Constant') return [constantState(ctx, node)];
@@ -349,7 +350,7 @@ function inferNode(ctx: Ctx, node: OnnxNode, ins: (TensorState | undefined)[], r
   if (op === 'BatchNormalization') return [same()];
   if (op === 'EyeLike' || op === 'RandomNormalLike' || op === 'RandomUniformLike') return [same(attrInt(node, 'dtype', x?.type ?? DT.FLOAT))];
   if (UNARY.has(op) && !BROADCAST.has(op)) {
-    const fn = UNARY_VALUES[op];
+    const fn = UNARY_VALUES[op] as ((v: number) => number) | undefined;
     return [out(x?.dims, BOOL_OUT.has(op) ? DT.BOOL : x?.type, fn && x?.values ? x.values.map(fn) : undefined)];
   }
   if (BROADCAST.has(op)) {
