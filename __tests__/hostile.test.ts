@@ -296,13 +296,13 @@ const CASES: Case[] = [
   ['onnx', 'a 65536x65536 input', model('huge', onnxModel([1, 1, 65536, 65536])), /huge\.onnx: input 'x' of shape \[1, 1, 65536, 65536\] \(float32\) needs 17,179,869,184 bytes, over the limit .* \(maxInputBytes/],
   ['onnx', 'a 12000x12000 input', model('big', onnxModel([1, 3, 12000, 12000])), /big\.onnx: input 'x' of shape \[1, 3, 12000, 12000\].*over the limit/],
   ['onnx', 'a 2^62-element input', model('overflow', onnxModel([2 ** 31, 2 ** 31])), /overflow\.onnx: input 'x' .*over the limit/],
-  ['onnx', 'external data outside the folder', model('outside', externalModel('../../etc/passwd')), /outside\.onnx: tensor 'w' keeps its data in .*outside the model's folder/],
-  ['onnx', 'external data missing', model('ext-missing', externalModel('weights.bin')), /ext-missing\.onnx: tensor 'w' needs external data file "weights\.bin", which does not exist/],
+  ['onnx', 'external data outside the folder', model('outside', externalModel('../../etc/passwd')), /outside\.onnx: tensor "w" keeps its data in .*outside the model's folder/],
+  ['onnx', 'external data missing', model('ext-missing', externalModel('weights.bin')), /ext-missing\.onnx: tensor "w" needs external data file "weights\.bin", which does not exist/],
   ['onnx', 'external data that is a FIFO', () => {
     const p = path.join(dir, 'models', 'ext.fifo');
     if (!fs.existsSync(p)) spawnSync('mkfifo', [p]);
     return cli(['measure', file('models/ext-fifo.onnx', externalModel('ext.fifo')), '--quiet'], REAL);
-  }, /ext-fifo\.onnx: tensor 'w': external data "ext\.fifo" is a FIFO/],
+  }, /ext-fifo\.onnx: tensor "w" external data "ext\.fifo" is a FIFO/],
 
   // Flags
   ['flags', 'build without -o', () => cli(['build', path.join(dir, 'ok.yaml')]), /-o\/--output is required/],

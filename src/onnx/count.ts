@@ -220,7 +220,7 @@ export function countGraph(g: InferredGraph, name: string): GraphStats {
   }
   const params = [...paramKeys.values()].reduce((a, p) => a + p.root.elements, 0);
   const paramBytes = [...paramKeys.values()].reduce((a, p) => a + storedBytes(p.root.dataType, p.root.elements), 0);
-  const sideBytes = [...weightRoots].filter((t) => !paramRoots.has(t)).reduce((a, t) => a + storedBytes(t.dataType, t.elements), 0);
+  const sideBytes = [...weightRoots].filter((t) => !paramRoots.has(t) && t.elements > 1).reduce((a, t) => a + storedBytes(t.dataType, t.elements), 0);
 
   // --- Layers: a node and the element-wise ops fused after it ---------------------------------------
   const buffers = new Map<string, Buffer>();

@@ -70,6 +70,8 @@ export interface InferOptions {
   batch?: number;
   resolution?: number;
   limits?: Partial<InferLimits>;
+  /** Called with the fixed inputs before anything else is inferred (measure checks its input-bytes cap here). */
+  checkInputs?: (inputs: GraphInput[]) => void;
 }
 
 export interface InferredGraph {
@@ -269,6 +271,7 @@ export function inferModel(model: OnnxModel, order: OnnxNode[], opts: InferOptio
   }
   const ctx: Ctx = { file: model.file, opset, limits: { ...DEFAULT_INFER_LIMITS, ...opts.limits }, tensors: new Map(), unknownOps: new Map(), nodeRuns: 0 };
   const { inputs, fixed } = fixInputs(model, order, opts);
+  opts.checkInputs?.(inputs);
   for (const t of model.graph.initializers) ctx.tensors.set(t.name, storedState(t));
   for (const s of model.graph.sparseInitializers) ctx.tensors.set(s.name, { type: s.values.dataType, dims: s.dims, constant: true, stored: s.values });
   for (const i of inputs) {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { UserError } from '../errors';
 import { DEFAULT_LIMITS, type ResourceLimits } from '../arch/types';
 import { countGraph, type GraphStats } from './count';
-import { DEFAULT_INFER_LIMITS, inferModel, type InferredGraph } from './infer';
+import { DEFAULT_INFER_LIMITS, inferModel, type GraphInput, type InferredGraph } from './infer';
 import { ONNX_LIMITS, readOnnxModel, type OnnxLimits, type OnnxModel } from './read';
 
 export interface InspectOptions {
@@ -21,6 +21,8 @@ export interface InspectOptions {
   onnxLimits?: Partial<OnnxLimits>;
   /** Node executions of one inference (loops unrolled); default DEFAULT_INFER_LIMITS.maxNodeRuns. */
   maxNodeRuns?: number;
+  /** Checks the fixed inputs before any other shape is inferred. */
+  checkInputs?: (inputs: GraphInput[]) => void;
 }
 
 export interface InspectedModel {
@@ -40,6 +42,7 @@ export function inspectOnnx(file: string, opts: InspectOptions = {}): InspectedM
   const graph = inferModel(model, order, {
     batch: opts.batch,
     resolution: opts.resolution,
+    checkInputs: opts.checkInputs,
     // One tensor can never be larger than the peak of all live ones: the activation limit bounds both.
     limits: { maxTensorBytes: limits.maxActivationBytes, maxNodeRuns: opts.maxNodeRuns ?? DEFAULT_INFER_LIMITS.maxNodeRuns },
   });

@@ -559,8 +559,10 @@ export function parseModel(file: string, bytes: Uint8Array, limits: OnnxLimits =
   const producer = { name: '', version: '' };
   const functions: OnnxModel['functions'] = [];
   const metadata = new Map<string, string>();
+  let recognised = false;
   try {
     r.fields(0, bytes.length, 'model', (no, wire, s, e, value) => {
+      if (no === 1 || no === 7 || no === 8) recognised = true;
       switch (no) {
         case 1: irVersion = value; break;
         case 2: producer.name = r.string(s, e); break;
@@ -612,6 +614,8 @@ export function parseModel(file: string, bytes: Uint8Array, limits: OnnxLimits =
       }
     });
   } catch (err) {
+    // Bytes that never looked like a model (text, an image) are named so, not as a broken model.
+    if (err instanceof OnnxError && !recognised) r.fail('', `not an ONNX model (${err.message.slice(file.length + 2)})`);
     if (err instanceof OnnxError) throw err;
     // Only a bug of this reader lands here; it still must not show a stack for a user's file.
     if (err instanceof RangeError) r.fail('', `not an ONNX model (${err.message})`);
@@ -652,7 +656,7 @@ export function resolveExternalData(model: OnnxModel): string[] {
     const { location } = tensor.data;
     const at = `tensor ${excerpt(tensor.name, 80)}`;
     const fail = (detail: string): never => {
-      throw new OnnxError(model.file, at, detail);
+      throw new OnnxError(model.file, '', `${at} ${detail}`);
     };
     const target = path.resolve(folder, location);
     const real = fs.existsSync(target) ? fs.realpathSync(target) : target;
