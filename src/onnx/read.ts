@@ -219,9 +219,9 @@ class Reader {
       } else hi |= (b & 0x7f) << (shift - 32);
       shift += 7;
       if ((b & 0x80) === 0) {
-        const value = (hi >>> 0) * TWO32 + (lo >>> 0);
         // int64 fields hold two's complement: a set top bit is a negative number.
-        return [hi & 0x80000000 ? value - 2 ** 64 : value, p];
+        if (hi & 0x80000000) return [-((~hi >>> 0) * TWO32 + (~lo >>> 0) + 1), p];
+        return [(hi >>> 0) * TWO32 + (lo >>> 0), p];
       }
     }
     return this.fail(where, `malformed protobuf: a varint longer than 10 bytes at byte ${pos}`);
