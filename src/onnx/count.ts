@@ -53,8 +53,12 @@ export interface GraphStats {
   peak_activation_bytes: number;
   intensity: number;
   nodes: number;
-  /** Null when every node was counted; otherwise the ops whose shapes (and so counts) are unknown. */
-  partial: { ops: { op: string; nodes: number }[] } | null;
+  /**
+   * Null when every node was counted. Otherwise: the ops outside the inference set that left shapes unknown,
+   * how many nodes have unknown shapes (those ops and everything after them), and the counted ops
+   * (Conv, Gemm, MatMul...) among them whose multiply-adds are therefore missing.
+   */
+  partial: { ops: { op: string; nodes: number }[]; unknown_nodes: number; uncounted: { op: string; nodes: number }[] } | null;
   layers: GraphLayer[];
 }
 
@@ -328,8 +332,7 @@ export function countGraph(g: InferredGraph, name: string): GraphStats {
   const activation_bytes = layers.reduce((a, l) => a + l.activationBytes, 0);
   const weight_bytes = paramBytes + sideBytes;
   const perImageMacs = macs / batch;
-  const unknown = new Map(g.unknownOps);
-  for (const [op, n] of unknownCounted) unknown.set(op, (unknown.get(op) ?? 0) + n);
+  const byCount = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([op, nodes]) => ({ op, nodes }));
   const image = g.inputs.find((i) => i.layout);
   const spatial = image ? (image.layout!.order === 'NCHW' ? image.dims.slice(2) : image.dims.slice(1, 3)) : [];
   return {
@@ -350,7 +353,7 @@ export function countGraph(g: InferredGraph, name: string): GraphStats {
     peak_activation_bytes: peak / batch,
     intensity: weight_bytes + activation_bytes ? (2 * perImageMacs) / (weight_bytes + activation_bytes) : 0,
     nodes: order.length,
-    partial: unknown.size ? { ops: [...unknown].sort((a, b) => b[1] - a[1]).map(([op, nodes]) => ({ op, nodes })) } : null,
+    partial: g.unknownNodes || unknownCounted.size ? { ops: byCount(g.unknownOps), unknown_nodes: g.unknownNodes, uncounted: byCount(unknownCounted) } : null,
     layers,
   };
 }

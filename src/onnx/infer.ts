@@ -83,8 +83,10 @@ export interface InferredGraph {
   fixed: FixedDim[];
   /** Batch the shapes were inferred at (the first input's axis 0; 1 when it has none). */
   batch: number;
-  /** Ops whose outputs could not be inferred, with their node counts. */
+  /** Ops outside the set (or that failed on known inputs): the causes of unknown shapes, with their node counts. */
   unknownOps: Map<string, number>;
+  /** Nodes whose outputs have unknown shapes: the causes and every node after them. */
+  unknownNodes: number;
   /** Node executions of one inference (loops unrolled by their trip counts). */
   nodeRuns: number;
 }
@@ -186,6 +188,7 @@ interface Ctx {
   limits: InferLimits;
   tensors: Map<string, TensorState>;
   unknownOps: Map<string, number>;
+  unknownNodes: number;
   nodeRuns: number;
 }
 
@@ -269,7 +272,7 @@ export function inferModel(model: OnnxModel, order: OnnxNode[], opts: InferOptio
   if (opset < MIN_OPSET || opset > MAX_OPSET) {
     throw new UserError(`${model.file}: imports ONNX opset ${opset || '(none)'}; supported: ${MIN_OPSET} to ${MAX_OPSET} (re-export with opset_version in that range)`);
   }
-  const ctx: Ctx = { file: model.file, opset, limits: { ...DEFAULT_INFER_LIMITS, ...opts.limits }, tensors: new Map(), unknownOps: new Map(), nodeRuns: 0 };
+  const ctx: Ctx = { file: model.file, opset, limits: { ...DEFAULT_INFER_LIMITS, ...opts.limits }, tensors: new Map(), unknownOps: new Map(), unknownNodes: 0, nodeRuns: 0 };
   const { inputs, fixed } = fixInputs(model, order, opts);
   opts.checkInputs?.(inputs);
   for (const t of model.graph.initializers) ctx.tensors.set(t.name, storedState(t));
@@ -281,7 +284,7 @@ export function inferModel(model: OnnxModel, order: OnnxNode[], opts: InferOptio
   }
   inferNodes(ctx, order, 1);
   const batch = inputs[0]?.dims.length && inputs[0].dims.length >= 2 ? inputs[0].dims[0] : 1;
-  return { model, opset, order, tensors: ctx.tensors, inputs, fixed, batch, unknownOps: ctx.unknownOps, nodeRuns: ctx.nodeRuns };
+  return { model, opset, order, tensors: ctx.tensors, inputs, fixed, batch, unknownOps: ctx.unknownOps, unknownNodes: ctx.unknownNodes, nodeRuns: ctx.nodeRuns };
 }
 
 function inferNodes(ctx: Ctx, nodes: OnnxNode[], runs: number): void {
@@ -300,8 +303,12 @@ function inferNodes(ctx: Ctx, nodes: OnnxNode[], runs: number): void {
         fail(ctx, node, 'sizes its output from values that are only known at run time, so its size cannot be bounded before a session (refused); ' +
           'export with static shapes (fixed input size, constant-folded shape arithmetic)');
       }
-      const key = node.domain ? `${node.domain}:${node.opType}` : node.opType;
-      ctx.unknownOps.set(key, (ctx.unknownOps.get(key) ?? 0) + 1);
+      ctx.unknownNodes++;
+      // Only the causes are named: a node whose inputs were all known but whose outputs are not.
+      if (ins.every((s, i) => !node.inputs[i] || s?.dims)) {
+        const key = node.domain ? `${node.domain}:${node.opType}` : node.opType;
+        ctx.unknownOps.set(key, (ctx.unknownOps.get(key) ?? 0) + 1);
+      }
     }
     node.outputs.forEach((name, i) => {
       if (!name) return;
@@ -811,7 +818,12 @@ function einsumState(node: OnnxNode, ins: (TensorState | undefined)[], out: (d: 
   const size = new Map<string, number>();
   for (let t = 0; t < terms.length; t++) {
     if (terms[t].length !== ins[t]!.dims!.length) return [];
-    [...terms[t]].forEach((c, i) => size.set(c, Math.max(size.get(c) ?? 1, ins[t]!.dims![i])));
+    for (const [i, c] of [...terms[t]].entries()) {
+      const d = ins[t]!.dims![i];
+      const had = size.get(c);
+      if (had !== undefined && had !== d && had !== 1 && d !== 1) return [];
+      size.set(c, Math.max(had ?? 1, d));
+    }
   }
   return [out([...m[2]].map((c) => size.get(c) ?? 1))];
 }

@@ -92,8 +92,9 @@ export function formatGraphStatsTable(s: GraphStats, layers: boolean): string {
     `  intensity         ${s.intensity.toFixed(2)} FLOP/byte`,
   ];
   if (s.partial) {
-    const ops = s.partial.ops.map((o) => `${o.op} (${o.nodes})`).join(', ');
-    lines.push(`  partial           shapes after these ops are unknown, so their layers are not counted: ${ops}`);
+    const list = (ops: { op: string; nodes: number }[]) => ops.map((o) => `${o.op}${o.nodes > 1 ? ` x${o.nodes}` : ''}`).join(', ');
+    const missing = s.partial.uncounted.length ? `; multiply-adds not counted for ${list(s.partial.uncounted)}` : '';
+    lines.push(`  partial           ${s.partial.unknown_nodes} node${s.partial.unknown_nodes === 1 ? '' : 's'} with unknown shapes after ops outside the inference set: ${list(s.partial.ops) || '(none)'}${missing}`);
   }
   if (layers) {
     const nameWidth = Math.min(48, Math.max(5, ...s.layers.map((l) => l.name.length)));
