@@ -207,7 +207,7 @@ describe('limits before any session: exit 2 naming the node', () => {
       inits: [{ name: 'cond', dims: [], type: T.BOOL, values: [1] }, ...(inits ?? [])],
     });
     expect(userError(() => infer(loop('M', [{ name: 'M', dims: [], type: T.INT64, values: [1e12] }])))).toMatch(/node "forever" \(Loop\): runs its 2-node body 1,000,000,000,000 times: more than 1,000,000 node executions/);
-    const computed = [{ op: 'ReduceMax', inputs: ['x'], outputs: ['mx'], attrs: { keepdims: 0 } }, { op: 'Cast', inputs: ['mx'], outputs: ['M'], attrs: { to: T.INT64 } }];
+    const computed: NodeSpec[] = [{ op: 'ReduceMax', inputs: ['x'], outputs: ['mx'], attrs: { keepdims: 0 } }, { op: 'Cast', inputs: ['mx'], outputs: ['M'], attrs: { to: T.INT64 } }];
     expect(userError(() => infer(loop('M', [], computed)))).toMatch(/"forever" \(Loop\): its trip count is computed at run time/);
     expect(userError(() => infer(loop('', [])))).toMatch(/"forever" \(Loop\): it has no trip count \(a while loop\)/);
     const ok = infer(loop('M', [{ name: 'M', dims: [], type: T.INT64, values: [3] }]));
