@@ -10,6 +10,7 @@ const SECTIONS: Record<string, () => Promise<{ bench(): Promise<void> }>> = {
   lacs: () => import('./lacs'),
   search: () => import('./search'),
   report: () => import('./report'),
+  onnx: () => import('./onnx'),
 };
 
 async function main(): Promise<void> {
