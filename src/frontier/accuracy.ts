@@ -4,7 +4,6 @@
  */
 import { UserError } from '../errors';
 import { readRegularText } from '../util/fs';
-import { quoteValue } from '../util/describe';
 import { readModelCard } from './model-card';
 import { readingNote, toPercent } from './top1';
 
