@@ -73,7 +73,8 @@ export function prepareModel(input: ModelInput, opts: PrepareOptions, build: Con
       };
     case 'onnx': {
       const { stats, ...source } = readOnnxFile(input.name, input.path, { batch: opts.batch, resolution: opts.resolution, limits: opts.limits });
-      return { source, stats };
+      // Per-image counts scale by the batch measured; a batch the graph fixes otherwise is not that batch.
+      return { source, ...(stats.batch === opts.batch ? { stats } : {}) };
     }
     case 'bytes':
       return { source: { name: input.name, bytes: input.bytes } };
