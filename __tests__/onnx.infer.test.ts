@@ -18,6 +18,7 @@ import { inferModel, INFERRED_OPS, type InferOptions } from '../src/onnx/infer';
 import { inspectOnnx } from '../src/onnx/inspect';
 import { checkGraph, parseModel } from '../src/onnx/read';
 import { encodeModel, T, type ModelSpec, type NodeSpec } from './support/onnx-models';
+import { seeded } from '../src/util/random';
 
 function infer(spec: ModelSpec | Uint8Array, opts: InferOptions = {}) {
   const model = parseModel('m.onnx', spec instanceof Uint8Array ? spec : encodeModel(spec));
@@ -343,5 +344,57 @@ describe('counts', () => {
     expect(s.params).toBe(8 * 4 * 9 + 8);
     expect(s.macs).toBe(8 * 36 * 36);
     expect(s.precision).toBe('int8');
+  });
+});
+
+describe('random graphs never escape as anything but a UserError', () => {
+  it('2,000 seeded graphs of random ops, inputs and attributes', () => {
+    const rnd = seeded(2424);
+    const int = (n: number) => Math.floor(rnd() * n);
+    const pick = <V>(xs: readonly V[]): V => xs[int(xs.length)];
+    const ops = [...INFERRED_OPS, 'Loop', 'If', 'NonZero', 'Mystery'];
+    const attrPalette = (): NodeSpec['attrs'] => {
+      const a: NonNullable<NodeSpec['attrs']> = {};
+      const ints = () => Array.from({ length: int(5) }, () => int(9) - 3);
+      for (const [k, gen] of [
+        ['axis', () => int(7) - 3], ['axes', ints], ['perm', ints], ['kernel_shape', ints], ['strides', ints], ['pads', ints], ['dilations', ints],
+        ['group', () => int(4)], ['split', ints], ['keepdims', () => int(2)], ['to', () => pick([1, 6, 7, 10, 9])], ['blocksize', () => int(4)],
+        ['transA', () => int(2)], ['transB', () => int(2)], ['ceil_mode', () => int(2)], ['auto_pad', () => pick(['NOTSET', 'SAME_UPPER', 'VALID', 'bogus'])],
+        ['equation', () => pick(['ij,jk->ik', 'bij->bji', 'i,i->', 'x'])], ['num_outputs', () => int(4)], ['shape', ints], ['start', () => int(5) - 2], ['end', () => int(5) - 2],
+        ['mode', () => pick(['nearest', 'linear'])], ['output_shape', ints], ['allowzero', () => int(2)],
+      ] as const) {
+        if (rnd() < 0.15) a[k] = (gen as () => number | number[] | string)();
+      }
+      return a;
+    };
+    let refused = 0;
+    for (let k = 0; k < 2000; k++) {
+      const names = ['x', 'y'];
+      const inputs = [{ name: 'x', dims: Array.from({ length: 1 + int(4) }, () => 1 + int(6)) }, { name: 'y', dims: Array.from({ length: int(4) }, () => 1 + int(6)) }];
+      const inits: NonNullable<ModelSpec['inits']> = [];
+      for (let i = 0; i < 3; i++) {
+        const dims = Array.from({ length: int(3) }, () => 1 + int(4));
+        const n = dims.reduce((a, b) => a * b, 1);
+        const t = pick([T.INT64, T.FLOAT]);
+        inits.push({ name: `c${i}`, dims, type: t, values: Array.from({ length: n }, () => (t === T.INT64 ? int(9) - 3 : rnd() * 4 - 2)) });
+        names.push(`c${i}`);
+      }
+      const nodes: NodeSpec[] = [];
+      for (let i = 0; i < 1 + int(6); i++) {
+        const op = pick(ops);
+        const outs = Array.from({ length: 1 + (rnd() < 0.2 ? int(3) : 0) }, (_, j) => `n${i}_${j}`);
+        nodes.push({ op, inputs: Array.from({ length: int(5) }, () => (rnd() < 0.1 ? '' : pick(names))), outputs: outs, attrs: attrPalette(), ...(op === 'Mystery' ? { domain: 'com.x' } : {}) });
+        names.push(...outs);
+      }
+      const spec: ModelSpec = { opset: 11 + int(11), inputs, outputs: [nodes[nodes.length - 1].outputs[0]], nodes, inits, extraOpsets: [{ domain: 'com.x', version: 1 }] };
+      try {
+        const g = infer(spec, { batch: 1 + int(3), resolution: 1 + int(9), limits: { maxTensorBytes: 1 << 20 } });
+        countGraph(g, 'r');
+      } catch (err) {
+        if (!(err instanceof UserError)) throw new Error(`graph ${k}: ${JSON.stringify(spec.nodes.map((n) => [n.op, n.inputs, n.attrs]))}\n${(err as Error).stack}`);
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(0);
   });
 });

@@ -295,7 +295,7 @@ function inferNodes(ctx: Ctx, nodes: OnnxNode[], runs: number): void {
   for (const node of nodes) {
     const ins = node.inputs.map((name) => (name ? ctx.tensors.get(name) : undefined));
     let outs: (TensorState | undefined)[];
-    if (node.domain === '' || node.domain === 'ai.onnx') outs = inferNode(ctx, node, ins, runs);
+    if (node.domain === '' || node.domain === 'ai.onnx') outs = safely(ctx, node, () => inferNode(ctx, node, ins, runs));
     else outs = [];
     const known = outs.length > 0 && node.outputs.every((o, i) => !o || outs[i]?.dims);
     if (!known) {
@@ -317,6 +317,19 @@ function inferNodes(ctx: Ctx, nodes: OnnxNode[], runs: number): void {
       if (state.values && (state.dims === undefined || state.values.length !== product(state.dims) || state.values.length > MAX_VALUES)) delete state.values;
       ctx.tensors.set(name, state);
     });
+  }
+}
+
+/**
+ * A node whose inputs or attributes break an assumption of its rule (a missing required input, a list of
+ * the wrong length) is the file's fault, not ours to show as a stack: exit 2 naming it.
+ */
+function safely<T>(ctx: Ctx, node: OnnxNode, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof UserError || !(err instanceof TypeError || err instanceof RangeError)) throw err;
+    return fail(ctx, node, `its inputs (${node.inputs.length}) or attributes do not fit ${node.opType} at opset ${ctx.opset}; check the export (${err.message})`);
   }
 }
 
@@ -365,6 +378,7 @@ function inferNode(ctx: Ctx, node: OnnxNode, ins: (TensorState | undefined)[], r
   }
   if (BROADCAST.has(op)) {
     const present = ins.filter((s): s is TensorState => !!s);
+    if (!present.length) bad('has no inputs');
     if (present.some((s) => !s.dims)) return [];
     const dims = broadcast(present.map((s) => s.dims!));
     if (!dims) bad(`inputs of shapes ${present.map((s) => fmtDims(s.dims!)).join(' and ')} do not broadcast`);
@@ -720,7 +734,7 @@ function elementwiseValues(op: string, ins: TensorState[], dims: number[]): numb
     Mod: (a, b) => a % b,
   };
   const fn = f[op];
-  if (!fn || (op !== 'Where' && ins.length !== 2)) return undefined;
+  if (!fn || ins.length !== (op === 'Where' ? 3 : 2)) return undefined;
   return Array.from({ length: n }, (_, i) => fn(at(ins[0], i), at(ins[1], i), ins[2] ? at(ins[2], i) : undefined));
 }
 
