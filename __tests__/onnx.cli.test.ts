@@ -47,6 +47,7 @@ describe('stats of .onnx models', () => {
       const r = await runCommand('stats', [file, '--layers', '--format', format]);
       expect(r.code).toBe(0);
       const body = format === 'markdown' ? r.out.replace(/^```text\n/, '').replace(/```\n$/, '') : r.out;
+      // eslint-disable-next-line no-control-regex
       expect(body).not.toMatch(/[\u001b\u202e`]/);
       expect(body).not.toContain('\ninjected');
     }
