@@ -7,8 +7,13 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { onnx } from 'onnx-proto';
 import { loadArchConfig } from '../arch/parse';
 import { buildModel } from '../onnx/build';
+import { countGraph } from '../onnx/count';
+import { onnxNetworkHash } from '../onnx/identity';
+import { inferModel } from '../onnx/infer';
+import { checkGraph, ONNX_LIMITS, parseModel } from '../onnx/read';
 
 interface ChildResult {
   code: number;
@@ -43,7 +48,34 @@ export async function bench(): Promise<void> {
     console.log(`  wall time (read, infer, count, render): median ${median(stats.map((r) => r.wall_ms)).toFixed(0)} ms`);
     console.log(`  peak RSS: median ${mib(peak)} = ${(peak / size).toFixed(2)}x the file (target < 2x; ${peak < 2 * size ? 'met' : 'NOT met'}); node with the CLI loaded before reading: ${mib(base)}, so the model costs ${((peak - base) / size).toFixed(2)}x its size`);
     console.log(`  for comparison, onnx-proto's decode of the same file: median ${median(proto.map((r) => r.wall_ms)).toFixed(0)} ms, peak RSS ${mib(median(proto.map((r) => r.peak_rss)))}`);
+    widestGraph();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A graph at the node limit written in reverse order (the file order is not topological, so the reader
+ * sorts it), half of it a chain and half independent branches: the orders must stay n log n.
+ */
+function widestGraph(): void {
+  const n = ONNX_LIMITS.maxNodes;
+  const nodes: onnx.INodeProto[] = [];
+  for (let i = 0; i < n / 2; i++) nodes.push({ opType: 'Relu', input: [i ? `c${i - 1}` : 'x'], output: [`c${i}`], name: `chain${i}` });
+  for (let i = 0; i < n / 2; i++) nodes.push({ opType: 'Sigmoid', input: ['x'], output: [`b${i}`], name: `branch${i}` });
+  const shape = { dim: [{ dimValue: 1 }, { dimValue: 8 }] };
+  const bytes = onnx.ModelProto.encode({
+    irVersion: 8, opsetImport: [{ domain: '', version: 17 }],
+    graph: { name: 'wide', node: nodes.reverse(), input: [{ name: 'x', type: { tensorType: { elemType: 1, shape } } }], output: [{ name: `c${n / 2 - 1}`, type: { tensorType: { elemType: 1, shape } } }] },
+  }).finish();
+  const t0 = performance.now();
+  const model = parseModel('wide.onnx', bytes);
+  const order = checkGraph('wide.onnx', model.graph);
+  const t1 = performance.now();
+  const stats = countGraph(inferModel(model, order), 'wide');
+  const t2 = performance.now();
+  const hash = onnxNetworkHash(model);
+  const t3 = performance.now();
+  if (order.length !== n || stats.layers.length !== n / 2 + 1 || !/^[0-9a-f]{16}$/.test(hash)) throw new Error('the node-limit graph was not read whole');
+  console.log(`a graph at the node limit (${n.toLocaleString('en-US')} nodes in reverse order, ${(bytes.length / 1024 ** 2).toFixed(1)} MiB): read + order ${(t1 - t0).toFixed(0)} ms, infer + count ${(t2 - t1).toFixed(0)} ms, network hash ${(t3 - t2).toFixed(0)} ms`);
 }

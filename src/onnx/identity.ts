@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../arch/identity';
+import { MinHeap } from '../util/heap';
 import type { AttrValue, OnnxGraph, OnnxModel, OnnxNode, OnnxTensor } from './read';
 
 type Ref = string;
@@ -55,7 +56,11 @@ function graphBody(g: OnnxGraph): unknown {
   for (const n of g.nodes) {
     const deps = new Set(n.inputs.filter((i) => i && producerOf.has(i)));
     waiting.set(n, deps.size);
-    for (const d of deps) consumers.set(d, [...(consumers.get(d) ?? []), n]);
+    for (const d of deps) {
+      const list = consumers.get(d);
+      if (list) list.push(n);
+      else consumers.set(d, [n]);
+    }
   }
   const nodes: unknown[] = [];
   const describe = (n: OnnxNode) =>
@@ -66,30 +71,22 @@ function graphBody(g: OnnxGraph): unknown {
       outs: n.outputs.length,
     });
   // A node's description is fixed once its inputs are resolved; among ready nodes the smallest goes first.
-  const ready = new Map<OnnxNode, string>();
-  for (const [n, c] of waiting) if (c === 0) ready.set(n, describe(n));
+  const ready = new MinHeap<[string, number, OnnxNode]>((a, b) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]));
+  const enqueue = (n: OnnxNode) => ready.push([describe(n), n.index, n]);
+  for (const [n, c] of waiting) if (c === 0) enqueue(n);
   while (ready.size) {
-    let best: OnnxNode | undefined;
-    let bestText = '';
-    for (const [n, text] of ready) {
-      if (best === undefined || text < bestText) {
-        best = n;
-        bestText = text;
-      }
-    }
-    const n = best!;
-    ready.delete(n);
+    const [text, , n] = ready.pop()!;
     if (n.opType === 'Identity' && n.domain === '' && n.inputs[0]) refs.set(n.outputs[0], ref(n.inputs[0]));
     else {
       const index = nodes.length;
-      nodes.push(bestText);
+      nodes.push(text);
       n.outputs.forEach((o, k) => o && refs.set(o, `n${index}.${k}`));
     }
     for (const o of n.outputs) {
       for (const c of consumers.get(o) ?? []) {
         const left = waiting.get(c)! - 1;
         waiting.set(c, left);
-        if (left === 0) ready.set(c, describe(c));
+        if (left === 0) enqueue(c);
       }
     }
   }

@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors';
 import { describeFileType, excerpt, FILE_LIMITS, formatBytes, readRegularFile } from '../util/fs';
+import { MinHeap } from '../util/heap';
 
 /** Limits of what an .onnx file may contain (documented in docs/onnx.md). */
 export const ONNX_LIMITS = {
@@ -750,19 +751,12 @@ export function checkGraph(file: string, graph: OnnxGraph, outer: ReadonlySet<st
     }
   });
   const order: OnnxNode[] = [];
-  const ready: number[] = [];
+  const ready = new MinHeap<number>((a, b) => a < b);
   pending.forEach((c, i) => c === 0 && ready.push(i));
-  // A min-first queue keeps the file's order among ready nodes.
-  ready.sort((a, b) => b - a);
-  while (ready.length) {
+  while (ready.size) {
     const i = ready.pop()!;
     order.push(graph.nodes[i]);
-    for (const c of consumers.get(i) ?? []) {
-      if (--pending[c] === 0) {
-        ready.push(c);
-        ready.sort((a, b) => b - a);
-      }
-    }
+    for (const c of consumers.get(i) ?? []) if (--pending[c] === 0) ready.push(c);
   }
   if (order.length < graph.nodes.length) {
     const stuck = graph.nodes.filter((_, i) => pending[i] > 0);
