@@ -124,6 +124,25 @@ const CASES: Case[] = [
   { title: 'Where of a comparison', opset: 16, x: [2, 3], nodes: [{ op: 'Greater', inputs: ['x', 'zero'], outputs: ['m'] }, { op: 'Where', inputs: ['m', 'x', 'zero'], outputs: ['y'] }], inits: [scalar('zero', 0)] },
   { title: 'CastLike and Shape with start and end (opset 15)', opset: 15, x: [2, 3, 4], nodes: [{ op: 'Shape', inputs: ['x'], outputs: ['s'], attrs: { start: 1, end: -1 } }, { op: 'CastLike', inputs: ['s', 'x'], outputs: ['y'] }] },
   { title: 'GlobalAveragePool and Softmax', opset: 13, x: [2, 5, 3, 3], nodes: [{ op: 'GlobalAveragePool', inputs: ['x'], outputs: ['g'] }, { op: 'Softmax', inputs: ['g'], outputs: ['y'], attrs: { axis: 1 } }] },
+  {
+    title: 'an NHWC input as TensorFlow exports it: Transpose, Conv, Transpose back', opset: 13, x: [1, 9, 9, 3],
+    nodes: [
+      { op: 'Transpose', inputs: ['x'], outputs: ['t'], attrs: { perm: [0, 3, 1, 2] } },
+      { op: 'Conv', inputs: ['t', 'w', 'b'], outputs: ['c'], attrs: { strides: [2, 2], pads: [0, 0, 1, 1] } },
+      { op: 'Transpose', inputs: ['c'], outputs: ['y'], attrs: { perm: [0, 2, 3, 1] } },
+    ],
+    inits: [f32('w', [16, 3, 3, 3]), f32('b', [16])],
+  },
+  {
+    title: 'an int8 QDQ convolution (opset 13)', opset: 13, x: [1, 4, 8, 8],
+    nodes: [
+      { op: 'QuantizeLinear', inputs: ['x', 'xs', 'xz'], outputs: ['xq'] },
+      { op: 'DequantizeLinear', inputs: ['xq', 'xs', 'xz'], outputs: ['xd'] },
+      { op: 'DequantizeLinear', inputs: ['wq', 'ws', 'wz'], outputs: ['wd'], attrs: { axis: 0 } },
+      { op: 'Conv', inputs: ['xd', 'wd', 'b'], outputs: ['y'], attrs: { pads: [1, 1, 1, 1], strides: [2, 2] } },
+    ],
+    inits: [scalar('xs', 0.05), { name: 'xz', dims: [], type: T.UINT8, values: [128] }, { name: 'wq', dims: [16, 4, 3, 3], type: T.INT8, fill: 3 }, f32('ws', [16], 0.01), { name: 'wz', dims: [16], type: T.INT8, fill: 0 }, f32('b', [16])],
+  },
   { title: 'GatherElements and ArgMax', opset: 13, x: [3, 4], nodes: [{ op: 'ArgMax', inputs: ['x'], outputs: ['a'], attrs: { axis: 1 } }, { op: 'GatherElements', inputs: ['x', 'a'], outputs: ['y'], attrs: { axis: 1 } }] },
 ];
 
