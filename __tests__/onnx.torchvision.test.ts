@@ -1,7 +1,7 @@
 /**
  * Real PyTorch exports (torch.onnx.export of torchvision models, random weights, opsets 11, 13, 15 and 17,
  * one with dynamic batch and spatial axes), made by scripts/ci-torch.sh with Debian's python3-torch into
- * .cache/torchvision-onnx together with PyTorch's own counts. Skipped with one line where they are absent.
+ * .cache/torchvision-onnx together with PyTorch's own counts, and one converted to fp16. Skipped with one line where they are absent.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,6 +21,8 @@ interface Exported {
   bn_channels: number;
   macs: number;
   published: { num_params: number; source: string };
+  /** fp16 for the converted copy; fp32 otherwise. */
+  precision?: string;
 }
 
 const manifest: { torch: string; models: Exported[] } | undefined = fs.existsSync(MANIFEST) ? JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) : undefined;
@@ -39,7 +41,7 @@ maybe('torchvision exports: counts against PyTorch', () => {
     const s = inspectOnnx(path.join(DIR, m.file), { resolution: m.resolution }).stats;
     expect(s.opset).toBe(m.opset);
     expect(s.partial).toBeNull();
-    expect(s.precision).toBe('fp32');
+    expect(s.precision).toBe(m.precision ?? 'fp32');
     expect(s.macs).toBe(m.macs);
     // Folding BN into the conv keeps one of BN's two per-channel vectors (as the conv bias).
     expect(s.params).toBe(m.params - m.bn_channels);
@@ -69,6 +71,14 @@ maybe('torchvision exports through the CLI', () => {
     expect(json).toMatchObject({ kind: 'onnx', resolution: 160, batch: 1, partial: null });
     expect(json.layers).toBeUndefined();
     expect(json.macs).toBeLessThan(dynamic!.macs);
+  });
+
+  it('the fp16 conversion: the same params and MACs, half the weight and activation bytes', () => {
+    const fp16 = models.find((m) => m.precision === 'fp16');
+    const fp32 = models.find((m) => m.name === fp16?.name.replace(/_fp16$/, ''));
+    const [h, f] = [fp16!, fp32!].map((m) => inspectOnnx(path.join(DIR, m.file)).stats);
+    expect([h.params, h.macs, h.precision]).toEqual([f.params, f.macs, 'fp16']);
+    expect([h.weight_bytes * 2, h.activation_bytes * 2]).toEqual([f.weight_bytes, f.activation_bytes]);
   });
 
   it('measure runs an export at the dims that were checked', async () => {

@@ -5,7 +5,7 @@ Usage: /usr/bin/python3 scripts/export-torchvision.py OUT_DIR
 
 Random weights (weights=None: nothing is downloaded). Each model is exported in eval mode (the exporter
 folds batch norm into the convolutions) at a different opset, one with dynamic batch and spatial axes.
-OUT_DIR/manifest.json lists every file with what PyTorch says about the model:
+squeezenet1_1 is also converted to fp16 (squeezenet1_1_fp16.onnx). OUT_DIR/manifest.json lists every file with what PyTorch says about the model:
   params       sum of p.numel() over model.parameters() (BN scale and shift included, running stats not)
   bn_channels  channels of every BatchNorm2d (the params that folding turns into conv biases)
   macs         multiply-adds of Conv2d and Linear layers at the exported input, from forward hooks
@@ -15,6 +15,8 @@ import json
 import os
 import sys
 
+import onnx
+import onnx.numpy_helper
 import torch
 import torchvision
 
@@ -51,6 +53,20 @@ def macs_of(model, x):
     return total[0]
 
 
+def to_fp16(src, dst):
+    """The fp32 export with every float tensor in fp16 (as onnxconverter-common's float16 conversion does for
+    graphs whose ops all take fp16): PyTorch 1.13 cannot trace a half model on the CPU."""
+    model = onnx.load(src)
+    for t in model.graph.initializer:
+        if t.data_type == onnx.TensorProto.FLOAT:
+            t.CopyFrom(onnx.numpy_helper.from_array(onnx.numpy_helper.to_array(t).astype("float16"), t.name))
+    for v in list(model.graph.input) + list(model.graph.output) + list(model.graph.value_info):
+        if v.type.tensor_type.elem_type == onnx.TensorProto.FLOAT:
+            v.type.tensor_type.elem_type = onnx.TensorProto.FLOAT16
+    onnx.checker.check_model(model)
+    onnx.save(model, dst)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
@@ -70,6 +86,9 @@ def main():
             "macs": macs_of(model, x),
             "published": {"num_params": weights.meta["num_params"], "source": f"torchvision {torchvision.__version__} {weights}"},
         })
+    fp32 = next(m for m in manifest if m["name"] == "squeezenet1_1")
+    to_fp16(os.path.join(OUT, fp32["file"]), os.path.join(OUT, "squeezenet1_1_fp16.onnx"))
+    manifest.append({**fp32, "name": "squeezenet1_1_fp16", "file": "squeezenet1_1_fp16.onnx", "precision": "fp16"})
     with open(os.path.join(OUT, "manifest.json"), "w") as f:
         json.dump({"torch": torch.__version__, "torchvision": torchvision.__version__, "models": manifest}, f, indent=1)
     print(f"export-torchvision: {len(manifest)} models in {OUT}")
