@@ -218,6 +218,8 @@ describe('hostile files: exit 2 naming the tensor or node, never a stack', () =>
     expect(userError(() => readOnnxModel(write('text.onnx', 'this is not protobuf at all, just text')))).toMatch(/text\.onnx: not an ONNX model \(.*malformed protobuf/);
     expect(userError(() => readOnnxModel(write('empty.onnx', '')))).toMatch(/empty\.onnx: not an ONNX model \(the file is empty\)/);
     expect(userError(() => readOnnxModel(write('nograph.onnx', concat(wireField(1, 8)))))).toMatch(/not an ONNX model \(no graph\)/);
+    const lfs = 'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 46733644\n';
+    expect(userError(() => readOnnxModel(write('lfs.onnx', lfs)))).toMatch(/lfs\.onnx: a Git LFS pointer, not the model: fetch the LFS files first \(git lfs pull, or actions\/checkout with lfs: true\)/);
     // A length that claims more than the file: no allocation, one message.
     expect(userError(() => parseModel('len.onnx', concat(wireField(1, 8), new Uint8Array([0x3a, 0xff, 0xff, 0xff, 0xff, 0x0f]))))).toMatch(/truncated protobuf: field 7 declares 4,294,967,295 bytes/);
   });

@@ -554,6 +554,10 @@ function readGraph(r: Reader, start: number, end: number, where: string, depth: 
 export function parseModel(file: string, bytes: Uint8Array, limits: OnnxLimits = ONNX_LIMITS): OnnxModel {
   const r = new Reader(file, bytes, limits);
   if (bytes.length === 0) r.fail('', 'not an ONNX model (the file is empty)');
+  // A repository that keeps models in Git LFS checks out pointers unless asked for the files.
+  if (bytes.length < 1024 && Buffer.from(bytes.subarray(0, 40)).toString('latin1').startsWith('version https://git-lfs.github.com/spec/')) {
+    r.fail('', 'a Git LFS pointer, not the model: fetch the LFS files first (git lfs pull, or actions/checkout with lfs: true)');
+  }
   let graph: OnnxGraph | undefined;
   let irVersion = 0;
   const opsets = new Map<string, number>();
