@@ -291,6 +291,7 @@ describe('counts', () => {
       expect(s.partial).toBeNull();
       expect(s.layers.reduce((a, l) => a + l.params, 0)).toBe(s.params);
       expect(s.layers.reduce((a, l) => a + l.macs, 0)).toBe(s.macs);
+      expect(s.layers.reduce((a, l) => a + l.weightBytes, 0)).toBe(s.weight_bytes);
     },
   );
 

@@ -130,7 +130,8 @@ function nodeMacs(node: OnnxNode, get: (i: number) => TensorState | undefined, o
   return 0;
 }
 
-interface Buffer {
+/** An activation tensor in memory: its bytes and the layer that writes it (-1: a graph input). */
+interface ActivationBuffer {
   bytes: number;
   group: number;
 }
@@ -173,9 +174,14 @@ export function countGraph(g: InferredGraph, name: string): GraphStats {
     return undefined;
   };
   const paramKeys = new Map<string, { root: OnnxTensor; quantized: boolean }>();
-  const paramOwner = new Map<string, OnnxNode>();
-  const weightRoots = new Set<OnnxTensor>();
   const paramRoots = new Set<OnnxTensor>();
+  const weightRoots = new Set<OnnxTensor>();
+  /** Bytes of a stored tensor read as a weight, the first time it is read (scalars are operands, not weights). */
+  const weight = (t: OnnxTensor): number => {
+    if (t.elements <= 1 || weightRoots.has(t) || paramRoots.has(t)) return 0;
+    weightRoots.add(t);
+    return storedBytes(t.dataType, t.elements);
+  };
   const isParamSlot = (node: OnnxNode, slot: number): boolean => {
     const slots = WEIGHT_SLOTS[node.opType];
     if (!slots?.includes(slot)) return false;
@@ -196,38 +202,27 @@ export function countGraph(g: InferredGraph, name: string): GraphStats {
     let wbytes = 0;
     node.inputs.forEach((input, slot) => {
       if (!input) return;
-      if (isParamSlot(node, slot)) {
-        const t = trace(input);
-        if (t) {
-          for (const sideTensor of t.side) weightRoots.add(sideTensor);
-          if (!paramKeys.has(t.key)) {
-            paramKeys.set(t.key, { root: t.root, quantized: t.quantized });
-            paramRoots.add(t.root);
-            paramOwner.set(t.key, node);
-            params += t.root.elements;
-            wbytes += storedBytes(t.root.dataType, t.root.elements);
-          }
-          return;
-        }
-      }
-      if (SHAPE_SLOTS[node.opType]?.includes(slot)) return;
+      const param = isParamSlot(node, slot);
+      if (!param && SHAPE_SLOTS[node.opType]?.includes(slot)) return;
       const t = trace(input);
-      // Scalars (Clip bounds, a swish's 0.5) are operands of the op, not weights; configs count none either.
-      if (t && t.root.elements > 1 && !weightRoots.has(t.root) && !paramRoots.has(t.root)) {
-        weightRoots.add(t.root);
-        for (const sideTensor of t.side) weightRoots.add(sideTensor);
+      if (!t) return;
+      if (param && !paramKeys.has(t.key)) {
+        paramKeys.set(t.key, { root: t.root, quantized: t.quantized });
+        paramRoots.add(t.root);
+        // Each key is a parameter of its own (an Identity copy too), stored bytes and all.
+        params += t.root.elements;
         wbytes += storedBytes(t.root.dataType, t.root.elements);
-      }
+      } else if (!param) wbytes += weight(t.root);
+      for (const side of t.side) wbytes += weight(side);
     });
     nodeParams.set(node, params);
     nodeWeightBytes.set(node, wbytes);
   }
   const params = [...paramKeys.values()].reduce((a, p) => a + p.root.elements, 0);
-  const paramBytes = [...paramKeys.values()].reduce((a, p) => a + storedBytes(p.root.dataType, p.root.elements), 0);
-  const sideBytes = [...weightRoots].filter((t) => !paramRoots.has(t) && t.elements > 1).reduce((a, t) => a + storedBytes(t.dataType, t.elements), 0);
+  const weight_bytes = [...nodeWeightBytes.values()].reduce((a, b) => a + b, 0);
 
   // --- Layers: a node and the element-wise ops fused after it ---------------------------------------
-  const buffers = new Map<string, Buffer>();
+  const buffers = new Map<string, ActivationBuffer>();
   const alias = new Map<string, string>();
   const bufferOf = (t: string) => alias.get(t) ?? t;
   const bytesOf = (t: string): number => {
@@ -330,7 +325,6 @@ export function countGraph(g: InferredGraph, name: string): GraphStats {
   });
 
   const activation_bytes = layers.reduce((a, l) => a + l.activationBytes, 0);
-  const weight_bytes = paramBytes + sideBytes;
   const perImageMacs = macs / batch;
   const byCount = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([op, nodes]) => ({ op, nodes }));
   const image = g.inputs.find((i) => i.layout);
