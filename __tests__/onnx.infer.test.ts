@@ -251,6 +251,16 @@ describe('limits before any session: exit 2 naming the node', () => {
     expect(userError(() => infer(gen))).toMatch(/node "fill" \(ConstantOfShape\): sizes its output from values that are only known at run time/);
   });
 
+  it('values carried for shape arithmetic are bounded: a long chain of computed constants drops them, shapes stay known', () => {
+    const nodes: NodeSpec[] = [{ op: 'Range', inputs: ['zero', 'n', 'one'], outputs: ['v0'] }];
+    for (let i = 1; i <= 400; i++) nodes.push({ op: 'Add', inputs: [`v${i - 1}`, 'one'], outputs: [`v${i}`] });
+    nodes.push({ op: 'Cast', inputs: ['v400'], outputs: ['f'], attrs: { to: T.FLOAT } }, { op: 'Add', inputs: ['x', 'f'], outputs: ['y'] });
+    const g = infer({ inputs: [{ name: 'x', dims: [4096] }], outputs: ['y'], nodes, inits: [scalar('zero', 0, T.INT64), scalar('n', 4096, T.INT64), scalar('one', 1, T.INT64)] });
+    expect(g.tensors.get('v1')?.values?.slice(0, 3)).toEqual([1, 2, 3]);
+    expect(g.tensors.get('v400')?.values).toBeUndefined();
+    expect(g.tensors.get('y')?.dims).toEqual([4096]);
+  });
+
   it('impossible shapes name the node', () => {
     const conv: ModelSpec = { inputs: [{ name: 'x', dims: [1, 3, 2, 2] }], outputs: ['y'], nodes: [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], name: 'c1' }], inits: [f32('w', [4, 3, 5, 5])] };
     expect(userError(() => infer(conv))).toMatch(/node "c1" \(Conv\): input \[1, 3, 2, 2\] is smaller than the kernel \[5, 5\]/);

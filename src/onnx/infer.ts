@@ -31,8 +31,12 @@ export interface InferLimits {
 }
 export const DEFAULT_INFER_LIMITS: InferLimits = { maxTensorBytes: DEFAULT_LIMITS.maxActivationBytes, maxNodeRuns: 1_000_000 };
 
-/** Values of small tensors are carried up to this many elements (shape arithmetic, not data). */
+/** Values of small computed tensors are carried up to this many elements (shape arithmetic, not data). */
 const MAX_VALUES = 4096;
+/** Stored tensors have their values decoded up to this many elements: shape vectors, axes, scalars. */
+const MAX_STORED_VALUES = 64;
+/** All values carried in one inference: past it, values are dropped (shapes they decide become unknown). */
+const VALUE_BUDGET = 1_000_000;
 
 export interface TensorState {
   type: number;
@@ -190,6 +194,8 @@ interface Ctx {
   unknownOps: Map<string, number>;
   unknownNodes: number;
   nodeRuns: number;
+  /** Values carried so far (VALUE_BUDGET). */
+  values: number;
 }
 
 function fail(ctx: Ctx, node: OnnxNode | undefined, detail: string): never {
@@ -212,7 +218,7 @@ function checkSize(ctx: Ctx, node: OnnxNode | undefined, name: string, state: Te
 }
 
 function storedState(t: OnnxTensor): TensorState {
-  return { type: t.dataType, dims: [...t.dims], values: tensorValues(t, MAX_VALUES), constant: true, stored: t };
+  return { type: t.dataType, dims: [...t.dims], values: tensorValues(t, MAX_STORED_VALUES), constant: true, stored: t };
 }
 
 /** Fixes every graph input's dims; returns them with how each dim was fixed. */
@@ -272,7 +278,7 @@ export function inferModel(model: OnnxModel, order: OnnxNode[], opts: InferOptio
   if (opset < MIN_OPSET || opset > MAX_OPSET) {
     throw new UserError(`${model.file}: imports ONNX opset ${opset || '(none)'}; supported: ${MIN_OPSET} to ${MAX_OPSET} (re-export with opset_version in that range)`);
   }
-  const ctx: Ctx = { file: model.file, opset, limits: { ...DEFAULT_INFER_LIMITS, ...opts.limits }, tensors: new Map(), unknownOps: new Map(), unknownNodes: 0, nodeRuns: 0 };
+  const ctx: Ctx = { file: model.file, opset, limits: { ...DEFAULT_INFER_LIMITS, ...opts.limits }, tensors: new Map(), unknownOps: new Map(), unknownNodes: 0, nodeRuns: 0, values: 0 };
   const { inputs, fixed } = fixInputs(model, order, opts);
   opts.checkInputs?.(inputs);
   for (const t of model.graph.initializers) ctx.tensors.set(t.name, storedState(t));
@@ -314,7 +320,7 @@ function inferNodes(ctx: Ctx, nodes: OnnxNode[], runs: number): void {
       if (!name) return;
       const state: TensorState = outs[i] ?? { type: 0, constant: false };
       checkSize(ctx, node, name, state);
-      if (state.values && (state.dims === undefined || state.values.length !== product(state.dims) || state.values.length > MAX_VALUES)) delete state.values;
+      if (state.values && (state.dims === undefined || state.values.length !== product(state.dims) || state.values.length > MAX_VALUES || (ctx.values += state.values.length) > VALUE_BUDGET)) delete state.values;
       ctx.tensors.set(name, state);
     });
   }
