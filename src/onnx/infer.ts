@@ -888,7 +888,9 @@ function inferControlFlow(ctx: Ctx, node: OnnxNode, ins: (TensorState | undefine
     }
   }
   for (const b of bodies) {
-    const saved = new Map(ctx.tensors);
+    // The body's names leave scope after it; whatever they shadowed comes back (O(body), not O(graph)).
+    const names = [...b.graph.inputs.map((v) => v.name), ...b.graph.initializers.map((t) => t.name), ...b.graph.nodes.flatMap((n) => n.outputs)];
+    const shadowed = new Map(names.map((n) => [n, ctx.tensors.get(n)] as const));
     b.graph.inputs.forEach((vi, i) => {
       const given = b.inputs[i];
       const declared = vi.dims?.every((d) => typeof d === 'number') ? (vi.dims as number[]) : undefined;
@@ -896,8 +898,9 @@ function inferControlFlow(ctx: Ctx, node: OnnxNode, ins: (TensorState | undefine
     });
     for (const t of b.graph.initializers) ctx.tensors.set(t.name, storedState(t));
     inferNodes(ctx, b.graph.nodes, runs * b.iterations);
-    // Body tensors leave scope; the outer map is restored (names may repeat across bodies).
-    ctx.tensors.clear();
-    for (const [k, v] of saved) ctx.tensors.set(k, v);
+    for (const [name, before] of shadowed) {
+      if (before) ctx.tensors.set(name, before);
+      else ctx.tensors.delete(name);
+    }
   }
 }
