@@ -695,27 +695,23 @@ export function resolveExternalData(model: OnnxModel): string[] {
  * enclosing graph), and the nodes form no cycle. Returns the nodes in a topological order (the file's
  * order when it is one, as ONNX requires, else a sorted one).
  */
-export function checkGraph(file: string, graph: OnnxGraph, outer: ReadonlySet<string> = new Set()): OnnxNode[] {
+export function checkGraph(file: string, graph: OnnxGraph, outer: (name: string) => boolean = () => false): OnnxNode[] {
   const fail = (where: string, detail: string): never => {
     throw new OnnxError(file, where, detail);
   };
   const producer = new Map<string, number>();
-  const defined = new Set<string>(outer);
-  const local = new Set<string>();
+  // Names defined before any node: initializers and inputs (an initializer may also be listed as an input).
+  const given = new Set<string>();
+  const inputNames = new Set(graph.inputs.map((i) => i.name));
   const define = (name: string, where: string) => {
     if (!name) return;
-    if (local.has(name) && !graph.inputs.some((i) => i.name === name)) fail(where, `tensor ${excerpt(name, 80)} is defined twice (each name must be produced once)`);
-    local.add(name);
-    defined.add(name);
+    if (given.has(name) && !inputNames.has(name)) fail(where, `tensor ${excerpt(name, 80)} is defined twice (each name must be produced once)`);
+    given.add(name);
   };
   for (const t of graph.initializers) define(t.name, t.where);
   for (const s of graph.sparseInitializers) define(s.name, `${graph.where}.sparse_initializer`);
-  for (const i of graph.inputs) {
-    if (!local.has(i.name)) {
-      local.add(i.name);
-      defined.add(i.name);
-    }
-  }
+  for (const name of inputNames) given.add(name);
+  const local = new Set<string>(given);
   const nodeWhere = (n: OnnxNode) => `${graph.where}.node[${n.index}] ${excerpt(n.name || n.outputs[0] || '', 80)} (${n.opType})`;
   graph.nodes.forEach((n, i) => {
     for (const o of n.outputs) {
@@ -725,15 +721,18 @@ export function checkGraph(file: string, graph: OnnxGraph, outer: ReadonlySet<st
       producer.set(o, i);
     }
   });
+  // Scopes are chained, never copied: a subgraph sees this graph's names through `inScope`.
+  const inScope = (name: string) => local.has(name) || outer(name);
+  const definedBefore = (name: string) => given.has(name) || outer(name);
   // The file's order, when it is topological (as ONNX requires and exporters write it).
-  const seen = new Set<string>(defined);
+  const seen = new Set<string>();
   const inOrder = graph.nodes.every((n) => {
-    const ok = [...n.inputs, ...subgraphInputs(n)].every((i) => !i || seen.has(i));
+    const ok = [...n.inputs, ...subgraphInputs(n)].every((i) => !i || seen.has(i) || definedBefore(i));
     for (const o of n.outputs) seen.add(o);
     return ok;
   });
   if (inOrder) {
-    checkSubgraphs(file, graph, new Set<string>([...defined, ...local]));
+    checkSubgraphs(file, graph, inScope);
     return graph.nodes;
   }
   // Kahn's algorithm otherwise, keeping the file's order among ready nodes.
@@ -745,13 +744,13 @@ export function checkGraph(file: string, graph: OnnxGraph, outer: ReadonlySet<st
       if (!input) continue;
       const p = producer.get(input);
       if (p !== undefined) deps.add(p);
-      else if (!defined.has(input)) fail(nodeWhere(n), `input ${excerpt(input, 80)} is not defined anywhere in the graph (not an input, an initializer or a node's output)`);
+      else if (!definedBefore(input)) fail(nodeWhere(n), `input ${excerpt(input, 80)} is not defined anywhere in the graph (not an input, an initializer or a node's output)`);
     }
     pending[i] = deps.size;
     for (const d of deps) {
-      const list = consumers.get(d) ?? [];
-      list.push(i);
-      consumers.set(d, list);
+      const list = consumers.get(d);
+      if (list) list.push(i);
+      else consumers.set(d, [i]);
     }
   });
   const order: OnnxNode[] = [];
@@ -767,11 +766,11 @@ export function checkGraph(file: string, graph: OnnxGraph, outer: ReadonlySet<st
     const names = stuck.slice(0, 3).map((n) => `${excerpt(n.name || n.outputs[0] || '', 60)} (${n.opType})`).join(', ');
     fail(graph.where, `the nodes form a cycle: ${stuck.length} node${stuck.length === 1 ? '' : 's'} depend on their own outputs, e.g. ${names}`);
   }
-  checkSubgraphs(file, graph, new Set<string>([...defined, ...local]));
+  checkSubgraphs(file, graph, inScope);
   return order;
 }
 
-function checkSubgraphs(file: string, graph: OnnxGraph, inScope: ReadonlySet<string>): void {
+function checkSubgraphs(file: string, graph: OnnxGraph, inScope: (name: string) => boolean): void {
   for (const n of graph.nodes) {
     for (const a of n.attrs.values()) {
       for (const g of [a.g, ...(a.graphs ?? [])]) if (g) checkGraph(file, g, inScope);
