@@ -888,9 +888,11 @@ function inferControlFlow(ctx: Ctx, node: OnnxNode, ins: (TensorState | undefine
     }
   }
   for (const b of bodies) {
-    // The body's names leave scope after it; whatever they shadowed comes back (O(body), not O(graph)).
+    // Whatever the body's names shadow comes back after it (O(body), not O(graph)). Names only the body
+    // defines are left in the map: valid graphs never read them outside it (checkGraph), and deleting from a
+    // large Map again and again is quadratic in V8.
     const names = [...b.graph.inputs.map((v) => v.name), ...b.graph.initializers.map((t) => t.name), ...b.graph.nodes.flatMap((n) => n.outputs)];
-    const shadowed = new Map(names.map((n) => [n, ctx.tensors.get(n)] as const));
+    const shadowed = new Map(names.flatMap((n) => (ctx.tensors.has(n) ? [[n, ctx.tensors.get(n)!] as const] : [])));
     b.graph.inputs.forEach((vi, i) => {
       const given = b.inputs[i];
       const declared = vi.dims?.every((d) => typeof d === 'number') ? (vi.dims as number[]) : undefined;
@@ -898,9 +900,6 @@ function inferControlFlow(ctx: Ctx, node: OnnxNode, ins: (TensorState | undefine
     });
     for (const t of b.graph.initializers) ctx.tensors.set(t.name, storedState(t));
     inferNodes(ctx, b.graph.nodes, runs * b.iterations);
-    for (const [name, before] of shadowed) {
-      if (before) ctx.tensors.set(name, before);
-      else ctx.tensors.delete(name);
-    }
+    for (const [name, before] of shadowed) ctx.tensors.set(name, before);
   }
 }
