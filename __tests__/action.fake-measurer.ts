@@ -8,7 +8,7 @@ import { fakeResult } from './support/fake-result';
 
 export const ACTION_FAKE_TARGET: Target = {
   key: 'cpu-actionfake',
-  label: 'cpu · Action Fake CPU x2 · ort 1.30.0 · b1 fp32',
+  label: 'cpu · Action Fake CPU x2 · onnxruntime 1.30.0 · 2 threads · batch 1 · fp32',
   fingerprint: {
     cpu: 'Action Fake CPU', cores: 2, memory_gb: 8, os: 'linux-x64', node: 'v20', onnxruntime: '1.30.0',
     provider: 'cpu', threads: 2, batch: 1, precision: 'fp32',

@@ -72,6 +72,15 @@ describe('--help', () => {
     expect(help).toContain('--quiet');
   });
 
+  test.each(COMMANDS.map((c) => [c.name, c]))('%s --help ends with the exit codes that command can end with', (name, cmd) => {
+    const last = commandHelp(cmd).trimEnd().split('\n').pop()!;
+    expect(last).toMatch(/^exit codes: 0 /);
+    // Only check is a gate; only measuring commands (those with --ep) meet a provider that cannot load.
+    expect(/gate failed/.test(last)).toBe(name === 'check');
+    expect(/\b3 environment/.test(last)).toBe('ep' in cmd.flags);
+    expect(last).not.toMatch(/GitHub/);
+  });
+
   test('through main, exit 0 on stdout', async () => {
     const r = await runCommand('sweep', ['--help']);
     expect(r.code).toBe(0);

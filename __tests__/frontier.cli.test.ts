@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CliDeps } from '../src/cli';
 import { readStoreFile } from '../src/frontier/store';
-import { FakeMeasurer } from './frontier.support/fake-measurer';
+import { FAKE_TARGET, FakeMeasurer } from './frontier.support/fake-measurer';
 import { runCommand } from './support/run-command';
 
 const ROOT = path.join(__dirname, '..');
@@ -32,7 +32,35 @@ beforeEach(async () => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+describe('a store path with a typo', () => {
+  it('is not offered as a new store: the near one is named, and record writes nothing', async () => {
+    const typo = path.join(dir, '.frontier', 'frontier.jsn');
+    const check = await run('check', [cand('mobilenet-v2-deeper.yaml'), '--frontier', typo], deps());
+    expect(check.code).toBe(2);
+    expect(check.err).toContain(`no frontier store at ${JSON.stringify(typo)}; did you mean ${JSON.stringify(store)}, which exists?`);
+    const record = await run('record', [arch('mobilenet-v2'), '--frontier', typo], deps());
+    expect(record.code).toBe(2);
+    expect(record.err).toMatch(/did you mean .*frontier\.json", which exists\? \(nothing was written/);
+    expect(fs.existsSync(typo)).toBe(false);
+    // Nothing near: the way to start one is init.
+    const elsewhere = path.join(dir, 'other', 'store.json');
+    const none = await run('sweep', ['--frontier', elsewhere, '--dry-run'], deps());
+    expect(none.code).toBe(2);
+    expect(none.err).toContain(`no frontier store at ${JSON.stringify(elsewhere)}; start one from the repository's configs with 'frontier-gate init --frontier ${elsewhere}'`);
+    // A different name in the same folder is a new store, not a typo.
+    expect((await run('record', [arch('mobilenet-v2'), '--frontier', path.join(dir, '.frontier', 'gpu-store.json'), '--budget', '1'], deps())).code).toBe(0);
+  });
+});
+
 describe('frontier-gate record', () => {
+  it('says "measured for the first time" for stored records never measured on this target (as after init)', async () => {
+    const fresh = await run('record', [arch('mobilenet-v2'), '--frontier', store, '--budget', '1'], { ...deps(), measurer: () => new FakeMeasurer({ latency: LATENCY, target: { ...FAKE_TARGET, key: 'cpu-other0001', label: 'cpu · Other CPU x4' } }) });
+    expect(fresh.code).toBe(0);
+    expect(fresh.out).toContain('1 measured for the first time on this target');
+    expect(fresh.out).toMatch(/mobilenet-v2\s+first measurement/);
+    expect(fresh.out).not.toMatch(/\bupdated\b/);
+  });
+
   it('creates the store with one record per config and prints what it did', async () => {
     const s = readStoreFile(store);
     expect(s.records.map((r) => r.name).sort()).toEqual(['efficientnet-b0', 'mobilenet-v2', 'resnet-18']);

@@ -145,7 +145,7 @@ describe('store files', () => {
   it('a missing store is an error for readers and an empty store for writers', async () => {
     const file = path.join(dir, 'sub', 'frontier.json');
     expect(() => readStoreFile(file)).toThrow(UserError);
-    expect(() => readStoreFile(file)).toThrow(/no frontier store at .*frontier\.json.*frontier-gate record/);
+    expect(() => readStoreFile(file)).toThrow(/no frontier store at .*frontier\.json.*frontier-gate init --frontier /);
     await updateStoreFile(file, (s) => applyRecordUpdates(s, [update()]));
     expect(readStoreFile(file).records).toHaveLength(1);
     // Atomic write leaves no temp files or lock behind.

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { modelInputs } from '../src/commands/measure';
@@ -87,7 +88,11 @@ describe('frontier-gate measure', () => {
     const code = await main(['measure', tiny, '--ep', 'cuda', '--budget', '0.3'], io);
     if (code === 0) return; // a GPU machine
     expect(code).toBe(3);
-    expect(io.stderr.join('\n')).toMatch(/execution provider 'cuda' cannot load on this machine/);
+    const err = io.stderr.join('\n');
+    expect(err).toMatch(/execution provider 'cuda' cannot (load|run) on this machine/);
+    // The diagnosis first, and nothing announced before it (no "measuring ... started").
+    if (spawnSync('nvidia-smi', ['-L']).status !== 0) expect(err).toMatch(/^error: no NVIDIA GPU here \(nvidia-smi finds none\)/);
+    expect(err).not.toMatch(/started/);
     expect(io.stderr.join('\n')).not.toMatch(/at .*\.ts:\d+/);
   });
 

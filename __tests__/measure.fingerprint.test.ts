@@ -62,11 +62,11 @@ describe('fingerprint and target key', () => {
     expect(t4.driver).toBe('535.104.05');
     expect(targetKey(t4)).toMatch(/^cuda-/);
     expect(targetKey(t4)).not.toBe(targetKey(fingerprint(cuda, { ...base, gpu: () => ({ name: 'NVIDIA A10G', driver: '535.104.05' }) })));
-    expect(targetLabel(t4)).toBe('cuda · NVIDIA T4 (driver 535.104.05) · linux-x64 Ubuntu 24.04.1 LTS · ort 1.30.0 · t4 b1 fp32');
+    expect(targetLabel(t4)).toBe('cuda · NVIDIA T4 (driver 535.104.05) · linux-x64 Ubuntu 24.04.1 LTS · onnxruntime 1.30.0 · 4 threads · batch 1 · fp32');
   });
 
   it('has a readable label', () => {
-    expect(targetLabel(fingerprint(cpuOpts, base))).toBe('cpu · AMD EPYC 7763 64-Core Processor x4 · linux-x64 Ubuntu 24.04.1 LTS · ort 1.30.0 · t4 b1 fp32');
+    expect(targetLabel(fingerprint(cpuOpts, base))).toBe('cpu · AMD EPYC 7763 64-Core Processor x4 · linux-x64 Ubuntu 24.04.1 LTS · onnxruntime 1.30.0 · 4 threads · batch 1 · fp32');
   });
 
   it('gets no GPU here when nvidia-smi is absent, without throwing', () => {

@@ -101,7 +101,7 @@ describe('GPU providers that cannot load here', () => {
     const err = await ortSessionFactory.create({ name: 'tiny', bytes: model([1, 4]) }, { ep, threads: 1, batch: 1 }).catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.exitCode).toBe(EXIT.ENVIRONMENT);
-    expect(err.message).toContain(`execution provider '${ep}' cannot load`);
+    expect(err.message).toMatch(new RegExp(`execution provider '${ep}' cannot (load|run)`));
     expect(err.message).toContain(`libonnxruntime_providers_${ep}.so`);
     expect(err.message).toMatch(/CUDA 12/);
     expect(err.message).toMatch(/cuDNN/);
@@ -136,6 +136,27 @@ describe('GPU providers that cannot load here', () => {
     expect(() => checkProviderAvailable('cuda', probe)).toThrow(/needs CUDA 12\.x, but this runner has a driver for CUDA up to 12\.4 and no CUDA runtime/);
     files.add('/usr/local/lib/libcudart.so.12');
     expect(() => checkProviderAvailable('cuda', probe)).not.toThrow();
+  });
+
+  it('on a machine with no NVIDIA GPU the message opens with that, the missing libraries after it', () => {
+    const probe = (smi: string | undefined) => ({
+      exec: (cmd: string) => (cmd === 'nvidia-smi' ? smi : undefined),
+      exists: () => false, readFile: () => undefined, listDir: () => [], env: {}, platform: 'linux' as const, arch: 'x64',
+    });
+    const message = (smi: string | undefined) => {
+      try {
+        checkProviderAvailable('cuda', probe(smi));
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    };
+    const none = message(undefined).split('\n');
+    expect(none[0]).toBe("no NVIDIA GPU here (nvidia-smi finds none): execution provider 'cuda' cannot run on this machine");
+    expect(none[1]).toMatch(/^ {2}its provider libraries are not installed either \(2 missing in .*: libonnxruntime_providers_shared\.so, libonnxruntime_providers_cuda\.so\)$/);
+    const gpu = message('NVIDIA T4, 535.104.05').split('\n');
+    expect(gpu[0]).toBe("execution provider 'cuda' cannot load on this machine");
+    expect(gpu[1]).toMatch(/^ {2}missing: .*libonnxruntime_providers_shared\.so, .*libonnxruntime_providers_cuda\.so$/);
   });
 });
 

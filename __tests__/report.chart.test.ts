@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { sampleCheckPoints } from '../src/bench/report';
 import { chartFiles, chartFlag, writeCheckCharts } from '../src/commands/chart-files';
 import { candidateChartInput, chartImageMarkdown, chartText } from '../src/report/chart';
+import { top1Text } from '../src/report/format';
 import { frontierChartSpec, labelWidth, logTicks, renderFrontierSvg, segmentHitsBox, type ChartPoint, type FrontierChartInput } from '../src/report/svg-chart';
 
 const pt = (name: string, role: ChartPoint['role'], latency: number, top1: number | null, on_frontier = false, ci = 0.01): ChartPoint => ({
@@ -30,23 +31,24 @@ const overlap = (a: Box, b: Box) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 &&
 
 describe('frontier chart layout', () => {
   it('labels every model of a check, inside the plot, overlapping no other label and no point', () => {
-    const chart = frontierChartSpec({ ...CHECK, width: 640, height: 360 });
+    const chart = frontierChartSpec({ ...CHECK, width: 800, height: 480 });
+    const { width: W, height: H } = chart.plot;
     expect(chart.omitted).toEqual([]);
     expect(chart.labels.map((l) => l.name).sort()).toEqual(CHECK.points.map((p) => p.name).sort());
     const boxes = chart.labels.map(boxOf);
     for (const b of boxes) {
       expect(b.x0).toBeGreaterThanOrEqual(0);
       expect(b.y0).toBeGreaterThanOrEqual(0);
-      expect(b.x1).toBeLessThanOrEqual(640);
-      expect(b.y1).toBeLessThanOrEqual(360);
+      expect(b.x1).toBeLessThanOrEqual(W);
+      expect(b.y1).toBeLessThanOrEqual(H);
     }
     for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) expect(overlap(boxes[i], boxes[j])).toBe(false);
     // Points in pixels, on the chart's own domains.
     const [l0, l1] = chart.domain.latency.map(Math.log);
     const [a0, a1] = chart.domain.top1;
     for (const p of CHECK.points) {
-      const x = (640 * (Math.log(p.latency_ms) - l0)) / (l1 - l0);
-      const y = 360 * (1 - (p.top1! - a0) / (a1 - a0));
+      const x = (W * (Math.log(p.latency_ms) - l0)) / (l1 - l0);
+      const y = H * (1 - (p.top1! - a0) / (a1 - a0));
       for (const b of boxes) expect(overlap(b, { x0: x - 4, y0: y - 4, x1: x + 4, y1: y + 4 })).toBe(false);
     }
     // The candidate is labelled first: next to its point, without a leader line.
@@ -82,12 +84,23 @@ describe('frontier chart layout', () => {
     expect(chart.labels.find((l) => l.name === 'latency-only')!.text).toBe('latency-only (top-1 unknown)');
   });
 
-  it('ticks: 1-2-5 over decades, finer within one', () => {
+  it('ticks: 1-2-5 over decades; within one, even steps of 1, 2 or 5 x 10^k, never mixed', () => {
     expect(logTicks(0.8, 300)).toEqual([1, 2, 5, 10, 20, 50, 100, 200]);
-    expect(logTicks(6, 16)).toEqual([6, 7, 8, 9, 10, 15]);
-    const narrow = logTicks(10, 11);
-    expect(narrow.length).toBeGreaterThanOrEqual(3);
-    expect(narrow.every((t) => t >= 10 && t <= 11)).toBe(true);
+    expect(logTicks(6, 16)).toEqual([6, 8, 10, 12, 14, 16]);
+    // The range of the issue's chart (ticks 3, 5, 7, 9, 15 before).
+    expect(logTicks(2.6, 17)).toEqual([4, 6, 8, 10, 12, 14, 16]);
+    expect(logTicks(6.5, 27.5)).toEqual([10, 15, 20, 25]);
+    // Property: whatever the range, 4 to 10 ticks inside it, one step size (or 1-2-5 per decade).
+    for (let lo = 0.013; lo < 2000; lo *= 1.37) {
+      for (const f of [1.2, 1.5, 2, 3, 5, 9, 20, 80, 1000]) {
+        const t = logTicks(lo, lo * f);
+        expect([lo, f, t.length >= 4 && t.length <= 10]).toEqual([lo, f, true]);
+        expect(t.every((v) => v >= lo && v <= lo * f * (1 + 1e-9))).toBe(true);
+        const steps = new Set(t.slice(1).map((v, i) => +(v - t[i]).toPrecision(3)));
+        const mantissas = new Set(t.map((v) => +(v / 10 ** Math.floor(Math.log10(v) + 1e-9)).toPrecision(3)));
+        expect([lo, f, t, steps.size === 1 || [...mantissas].every((m) => [1, 2, 5].includes(m))]).toEqual([lo, f, t, true]);
+      }
+    }
     expect(labelWidth('abc')).toBeGreaterThan(3 * 11 * 0.55);
     expect(segmentHitsBox({ x0: 0, y0: 0, x1: 10, y1: 10 }, { x0: 4, y0: 4, x1: 6, y1: 6 })).toBe(true);
     expect(segmentHitsBox({ x0: 0, y0: 0, x1: 10, y1: 0 }, { x0: 4, y0: 4, x1: 6, y1: 6 })).toBe(false);
@@ -95,6 +108,33 @@ describe('frontier chart layout', () => {
 });
 
 describe('frontier chart SVG', () => {
+  it('fills its width: the image is the size asked for, and its text is at least 11 px when shown 800 px wide', async () => {
+    for (const input of [CHECK, { ...CHECK, title: `${'efficientnet-b0-with-a-much-longer-name '.repeat(3)}: dominated (top-1 against latency, measured side by side)`, target: 'AMD EPYC 7B13 64-Core Processor (2 cores) · cpu · fp32 · batch 1 · 1 thread · onnxruntime 1.30.0' }]) {
+      const chart = frontierChartSpec(input);
+      const svg = await renderFrontierSvg(input);
+      const width = Number(/^<svg[^>]* width="([\d.]+)"/.exec(svg)![1]);
+      expect(width).toBe(chart.size.width);
+      expect(/^<svg[^>]* height="([\d.]+)"/.exec(svg)![1]).toBe(String(chart.size.height));
+      // The plot takes all of the width but the axis margins (it was 640 of 1054 px, a third blank).
+      expect(chart.plot.width / width).toBeGreaterThan(0.88);
+      const sizes = [...svg.matchAll(/font-size="([\d.]+)px"/g)].map((m) => Number(m[1]));
+      expect(sizes.length).toBeGreaterThan(10);
+      const shownAt800 = Math.min(...sizes) * 800 / width;
+      expect(shownAt800).toBeGreaterThanOrEqual(11);
+      // Every subtitle line fits the width by the labels' conservative text width.
+      const title = (chart.spec as unknown as { title: { text: string | string[]; subtitle: string[] } }).title;
+      for (const line of title.subtitle) expect(labelWidth(line)).toBeLessThanOrEqual(width - 40);
+      for (const line of [title.text].flat()) expect(labelWidth(line) * 14 / 11).toBeLessThanOrEqual(width - 40);
+    }
+  });
+
+  it('draws its own legend row, one entry per role shown, inside the image', async () => {
+    const svg = await renderFrontierSvg(CHECK);
+    for (const text of ['candidate', 'contender (could dominate it)', 'neighbour (context)']) expect(svg).toContain(`>${text}</text>`);
+    expect(svg).not.toContain('stored model');
+    expect(svg).not.toContain('role-legend');
+  });
+
   it('an undecided model is pale, not hollow like one off the frontier, and the legend line says so', async () => {
     const open = { ...pt('open-question', 'contender', 9, 76), undecided: true };
     const svg = await renderFrontierSvg({ ...CHECK, points: [...CHECK.points, open] });
@@ -122,7 +162,9 @@ describe('frontier chart SVG', () => {
 describe('chart text and Markdown', () => {
   it('states the candidate and the frontier in words; the image alt text cannot break out', () => {
     const text = chartText(CHECK);
-    expect(text).toMatch(/^Top-1 against latency on cpu · test machine: candidate mobilenet-v2-deeper 14\.3 ms \(95% CI 14\.2-14\.5\), top-1 71\.00, off the frontier\./);
+    expect(text).toMatch(/^Top-1 against latency on cpu · test machine: candidate mobilenet-v2-deeper 14\.3 ms \(95% CI 14\.2-14\.5\), top-1 71\.0, off the frontier\./);
+    // One format for top-1 everywhere (the chart's words once said 71.00 where the verdict said 71.0).
+    expect([71, 65.4, 63.5, 71.878, 77.692].map(top1Text)).toEqual(['71.0', '65.4', '63.5', '71.88', '77.69']);
     expect(text).toContain('frontier, fastest first: mobilenet-v2 7.46 ms');
     expect(text).toContain('2 other models off the frontier');
     const md = chartImageMarkdown('https://raw.githubusercontent.com/o/r/assets/a b.svg', { ...CHECK, points: [...CHECK.points, pt('x](http://evil)', 'stored', 9, 70)] });

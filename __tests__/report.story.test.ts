@@ -242,7 +242,7 @@ describe('record and sweep reports', () => {
 
   it('record: counts in the sentence match the rows; tables fit', async () => {
     const { report } = await recorded();
-    expect(renderMarkdown(report).split('\n')[0]).toMatch(/^Recorded 4 models on .* into zoo\.json: 4 updated\.$/);
+    expect(renderMarkdown(report).split('\n')[0]).toMatch(/^Recorded 4 models on .* into zoo\.json: 4 measured for the first time on this target\.$/);
     for (const table of tables(renderMarkdown(report))) expect(table.header.length).toBeLessThanOrEqual(6);
   });
 

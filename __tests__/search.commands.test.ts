@@ -37,6 +37,26 @@ describe('frontier-gate profile / merge / search', () => {
     expect(fs.readFileSync(reduced, 'utf8')).toMatch(/^# removed MB e6 k7 from s1 \(mac-excess\): costs/m);
   });
 
+  test('profile --chart writes the block chart the terminal text points to, as an SVG that reads at 800 px', async () => {
+    const chart = path.join(dir, 'blocks.svg');
+    const r = await run('profile', spaceFile, '--samples', '2', '--chart', chart);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('(chart: shown where Markdown is rendered: write it with --report FILE.md, or as SVG with --chart FILE.svg)');
+    expect(r.err).toContain(`chart: ${chart}`);
+    const svg = fs.readFileSync(chart, 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('Block latency: proxylessnas');
+    // One bar per block of the report's chart, the fastest at 0.
+    const bars = svg.match(/<g class="mark-rect role-mark[^>]*>(.*?)<\/g>/s)![1].match(/<path /g)!;
+    expect(svg).toContain('+0.00%');
+    expect(bars.length).toBeGreaterThan(1);
+    expect(r.out).not.toContain('xychart-beta'); // the terminal text shows no Mermaid source
+    const width = Number(/^<svg[^>]* width="([\d.]+)"/.exec(svg)![1]);
+    expect(Math.min(...[...svg.matchAll(/font-size="([\d.]+)px"/g)].map((m) => Number(m[1]))) * 800 / width).toBeGreaterThanOrEqual(11);
+    expect((await run('profile', spaceFile, '--chart', path.join(dir, 'blocks.png'))).err).toMatch(/--chart: expected a file name ending in \.svg/);
+    expect((await run('merge', path.join(dir, 'none.json'), '--chart', chart)).code).toBe(2);
+  });
+
   test('shards run from the CLI merge to the unsharded result and reduce the same way', async () => {
     const whole = await run('profile', spaceFile, '--samples', '2', '--json');
     const files = [1, 2].map((i) => path.join(dir, `shard${i}.json`));

@@ -30,7 +30,20 @@ export const processIO: CommandIO = {
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
 };
 
-const EXIT_CODES = 'exit codes: 0 ok/pass, 1 gate failed (dominated), 2 bad input or usage, 3 environment (provider missing), 4 service (GitHub API)';
+const EXIT_CODES = 'exit codes: 0 ok/pass, 1 gate failed (check: dominated), 2 bad input or usage, 3 environment (provider missing), 4 service (GitHub API; the action only)';
+
+/**
+ * The exit codes one command can end with: 1 only where a gate decides (check, as exitCodeOf says),
+ * 3 only where something is measured (the command takes --ep). The CLI makes no GitHub call: no 4.
+ */
+export function exitCodesOf(cmd: AnyCommand): string {
+  const codes = cmd.name === 'check'
+    ? ['0 pass, new-frontier or inconclusive', '1 gate failed (dominated, or inconclusive with --strict)']
+    : ['0 ok'];
+  codes.push('2 bad input or usage');
+  if ('ep' in cmd.flags) codes.push('3 environment (the execution provider cannot load here)');
+  return `exit codes: ${codes.join(', ')}`;
+}
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -63,7 +76,7 @@ export function commandHelp(cmd: AnyCommand): string {
     'options:',
     ...rows.map(([l, r]) => (l.length > width ? `  ${l}\n  ${' '.repeat(width)}  ${r}` : `  ${l.padEnd(width)}  ${r}`)),
     '',
-    EXIT_CODES,
+    exitCodesOf(cmd),
   ].join('\n');
 }
 

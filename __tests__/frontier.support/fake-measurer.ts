@@ -4,7 +4,7 @@ import { fakeResult } from '../support/fake-result';
 
 export const FAKE_TARGET: Target = {
   key: 'cpu-fake0001',
-  label: 'cpu · Fake CPU x2 · ort 1.30.0 · b1 fp32',
+  label: 'cpu · Fake CPU x2 · onnxruntime 1.30.0 · 2 threads · batch 1 · fp32',
   fingerprint: {
     cpu: 'Fake CPU', cores: 2, memory_gb: 8, os: 'linux-x64', node: 'v20', onnxruntime: '1.30.0',
     provider: 'cpu', threads: 2, batch: 1, precision: 'fp32',

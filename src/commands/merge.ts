@@ -6,7 +6,8 @@ import { isLacsShardResult, mergeLacsShards, type LacsShardResult } from '../lac
 import { mergeProfiles, spaceHash, PROFILE_KIND, type ProfileResult } from '../search/profile';
 import { loadSpace, type SearchSpace } from '../search/space';
 import type { LacsScreenCommandResult, MergedSweepResult, ProfileCommandResult } from '../report/result';
-import { profileResult, REDUCE_FLAGS, reduceArgs, writeFileOrFail, type ReduceArgs } from './profile';
+import { CHART_FLAG, profileResult, REDUCE_FLAGS, reduceArgs, writeFileOrFail, writeProfileChart, type ReduceArgs } from './profile';
+import { chartFlag } from './chart-files';
 import { numberFlag, REPORT_FLAGS, storeFlag, stringFlag } from './flags';
 import type { Command, FlagValues } from './types';
 import { checkOutputs } from './profile';
@@ -50,6 +51,8 @@ export interface MergeProfileArgs {
   space?: SearchSpace;
   out?: string;
   reduce: ReduceArgs;
+  /** --chart FILE.svg: the analysed profile's block chart (needs --space). */
+  chart?: string;
 }
 
 /** Sweep shards of one target: joined through the anchor into the store. */
@@ -72,7 +75,7 @@ export interface MergeLacsArgs {
 
 export type MergeArgs = MergeProfileArgs | MergeSweepArgs | MergeLacsArgs;
 
-const PROFILE_ONLY = ['space', 'reduce', 'min-effect'];
+const PROFILE_ONLY = ['space', 'reduce', 'min-effect', 'chart'];
 const SWEEP_ONLY = ['frontier', 'latency-tolerance', 'dry-run'];
 
 function refuse(values: FlagValues, flags: readonly string[], why: string): void {
@@ -97,6 +100,7 @@ export const command: Command<MergeArgs, ProfileCommandResult | MergedSweepResul
     space: { type: 'string', value: 'FILE.yaml', help: 'profile shards: the space they profiled; analyse and report the merged result' },
     out: { type: 'string', value: 'FILE.json', help: 'write the merged profile result, or the merged LACS screen (required for LACS shards)' },
     ...REDUCE_FLAGS,
+    ...CHART_FLAG,
     frontier: { type: 'string', value: 'STORE', default: DEFAULT_STORE_PATH, help: 'sweep shards: the store they update' },
     'latency-tolerance': { type: 'string', value: 'FRACTION', default: 0.03, help: 'sweep shards: a change smaller than this (or than the intervals) is noise, not drift' },
     'dry-run': { type: 'boolean', help: 'sweep shards: merge and report, but do not write the store' },
@@ -125,11 +129,13 @@ export const command: Command<MergeArgs, ProfileCommandResult | MergedSweepResul
     const reduce = reduceArgs(values);
     const spacePath = stringFlag(values, 'space');
     if (!spacePath && reduce.reducePath) throw new UserError('merge --reduce needs --space <space.yaml> (the space the profile ran on)');
+    const chart = chartFlag(values.chart);
+    if (!spacePath && chart) throw new UserError('merge --chart needs --space <space.yaml> (the chart is of the analysed profile)');
     const space = spacePath ? loadSpace(spacePath) : undefined;
     if (space && spaceHash(space) !== merged.space.hash) {
       throw new UserError(`--space ${spacePath}: this space (${space.name}, hash ${spaceHash(space)}) is not the one profiled (${merged.space.name}, hash ${merged.space.hash})`);
     }
-    return { kind, merged, files: positionals, space, out: stringFlag(values, 'out'), reduce };
+    return { kind, merged, files: positionals, space, out: stringFlag(values, 'out'), reduce, chart };
   },
   async run(a, ctx) {
     if (a.kind === 'sweep') {
@@ -147,6 +153,6 @@ export const command: Command<MergeArgs, ProfileCommandResult | MergedSweepResul
     if (missing > 0) ctx.log(`note: the merged shards cover ${a.merged.planned.length} of ${a.merged.units_total} work units; a shard is missing`);
     const files = a.out ? [a.out] : [];
     if (!a.space) return { command: 'merge', profile: a.merged, files, missing_units: missing };
-    return profileResult('merge', a.space, a.merged, a.reduce, files);
+    return writeProfileChart(a.chart, profileResult('merge', a.space, a.merged, a.reduce, files), ctx.log);
   },
 };

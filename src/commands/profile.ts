@@ -8,6 +8,9 @@ import { LIMIT_FLAGS, limitsFromFlags, MEASURE_FLAGS, REPORT_FLAGS, choiceFlag, 
 import type { Command, FlagDefs, FlagValues, ProgressTask } from './types';
 import { checkOutputPath, writeFileAtomic } from '../util/fs';
 import type { ResourceLimits } from '../arch/types';
+import { profileBars } from '../report/search';
+import { renderProfileSvg } from '../report/profile-chart';
+import { chartFlag } from './chart-files';
 
 /** Output file flags checked before any work. */
 export function checkOutputs(values: FlagValues, flags: string[]): void {
@@ -26,6 +29,20 @@ export const REDUCE_FLAGS: FlagDefs = {
   reduce: { type: 'string', value: 'FILE.yaml', help: 'write the reduced search space here' },
   'min-effect': { type: 'string', value: 'PCT', default: DEFAULT_REDUCTION.minEffectPct, help: 'a block is dropped only if it costs more than this % of end-to-end latency' },
 };
+
+/** `--chart FILE.svg`: the report's block chart as SVG (profile, and merge of profile shards with --space). */
+export const CHART_FLAG: FlagDefs = {
+  chart: { type: 'string', value: 'FILE.svg', help: "write the report's block chart as SVG (each block's latency over the fastest, % of end-to-end)" },
+};
+
+/** Writes the block chart of an analysed profile; the file joins the result's files. */
+export async function writeProfileChart(file: string | undefined, result: ProfileCommandResult, log: (line: string) => void): Promise<ProfileCommandResult> {
+  if (!file || !result.analysis || !result.space) return result;
+  const svg = await renderProfileSvg({ title: `Block latency: ${result.space.name}`, target: result.analysis.target, bars: profileBars(result.analysis) });
+  writeFileAtomic(file, svg, { what: '--chart' });
+  log(`chart: ${file}`);
+  return { ...result, files: [...result.files, file] };
+}
 
 export interface ReduceArgs {
   reducePath?: string;
@@ -71,6 +88,7 @@ export interface ProfileArgs {
   proxy: 'none' | 'zen';
   out?: string;
   reduce: ReduceArgs;
+  chart?: string;
 }
 
 export const command: Command<ProfileArgs, ProfileCommandResult> = {
@@ -90,6 +108,7 @@ export const command: Command<ProfileArgs, ProfileCommandResult> = {
     precision: MEASURE_FLAGS.precision,
     proxy: { type: 'string', value: 'none|zen', default: 'none', help: 'also score each block with the Zen-score accuracy proxy' },
     ...REDUCE_FLAGS,
+    ...CHART_FLAG,
     out: { type: 'string', value: 'FILE.json', help: 'write the profile result (the input of merge)' },
     ...REPORT_FLAGS,
   },
@@ -110,6 +129,7 @@ export const command: Command<ProfileArgs, ProfileCommandResult> = {
       proxy: choiceFlag(values, 'proxy', ['none', 'zen'] as const, 'none'),
       out: stringFlag(values, 'out'),
       reduce: reduceArgs(values),
+      chart: chartFlag(values.chart),
     };
   },
   async run(a, ctx) {
@@ -129,6 +149,6 @@ export const command: Command<ProfileArgs, ProfileCommandResult> = {
     });
     task?.end(`${profile.units.length} work units measured`);
     if (a.out) writeFileOrFail(a.out, JSON.stringify(profile, null, 1) + '\n', 'profile result');
-    return profileResult('profile', a.space, profile, a.reduce, a.out ? [a.out] : []);
+    return writeProfileChart(a.chart, profileResult('profile', a.space, profile, a.reduce, a.out ? [a.out] : []), ctx.log);
   },
 };

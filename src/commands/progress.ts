@@ -53,7 +53,10 @@ export function streamProgress(stream: ProgressStream, clock: () => number = Dat
 /** Shows each measure() call as a step against its time budget (the measurer decides when it has enough). */
 export function withMeasureProgress(measurer: Measurer, progress: Progress, tickMs = 1000): Measurer {
   return {
+    ready: (options) => measurer.ready?.(options),
     async measure(models, options) {
+      // The diagnosis (a provider that cannot load here) before any "started" line.
+      measurer.ready?.(options);
       const budget = options?.budgetSeconds;
       const task = progress.start(`measuring ${models.length} model${models.length === 1 ? '' : 's'} side by side`, budget ? Math.ceil(budget) : 0, 's');
       const started = Date.now();

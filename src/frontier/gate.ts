@@ -348,7 +348,7 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
   let target: Target | undefined;
   for (const c of candidates) {
     const accuracy = opts.latencyOnly ? null : (c.accuracy ?? c.config.accuracy!.top1);
-    const accuracySource = opts.latencyOnly ? null : c.accuracy !== undefined ? (c.accuracySource ?? '--accuracy') : (c.config.accuracy?.source ?? 'config');
+    const accuracySource = opts.latencyOnly ? null : c.accuracy !== undefined ? (c.accuracySource ?? '--accuracy') : (c.config.accuracy?.source ? `the config (its source: ${c.config.accuracy.source})` : 'the config');
     const candStats = statsOf(c.config);
     const selected = selectModels(store.records, { name: c.config.name, accuracy, macs: candStats.macs }, opts, estimate);
     const inputs = [configInput(c.config.name, c.config), ...selected.map((s) => configInput(s.record.name, s.record.config))];

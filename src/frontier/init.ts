@@ -6,10 +6,10 @@
  */
 import type { ArchConfig } from '../arch/types';
 import { UserError } from '../errors';
+import { initWorkflow, type InitOptions } from './init-workflow';
 import { configHash, emptyStore, storedConfig, type FrontierStore, type StoredAccuracy } from './store';
 
-export const DEFAULT_INIT_CONFIGS = 'models/**/*.{yaml,yml}';
-export const DEFAULT_INIT_BRANCH = 'main';
+export { DEFAULT_CHART_BRANCH, DEFAULT_INIT_BRANCH, DEFAULT_INIT_CONFIGS, initWorkflow, type InitOptions } from './init-workflow';
 
 export interface InitConfig {
   /** Repository-relative path. */
@@ -30,49 +30,6 @@ export interface InitResult {
   withoutAccuracy: string[];
   /** The workflow to add as .github/workflows/frontier.yml. */
   workflow: string;
-}
-
-export interface InitOptions {
-  configs: string;
-  storePath: string;
-  branch: string;
-}
-
-/** The workflow init prints (docs/workflows/init.yml is this text for the default options). */
-export function initWorkflow(opts: InitOptions): string {
-  const yamlString = (s: string) => (/^[\w./*{},-]+$/.test(s) && !/^[*{]/.test(s) ? s : `'${s.replace(/'/g, "''")}'`);
-  const paths = `['${opts.configs.replace(/'/g, "''")}']`;
-  return `# .github/workflows/frontier.yml, as \`frontier-gate init\` prints it: gate PRs, record merges, sweep nightly.
-name: frontier
-on:
-  pull_request:
-    paths: ${paths}
-  push:
-    branches: [${yamlString(opts.branch)}]
-    paths: ${paths}
-  schedule:
-    - cron: '17 3 * * *'
-permissions: {}
-jobs:
-  frontier:
-    runs-on: ubuntu-24.04
-    permissions:
-      contents: write       # push/schedule: commit ${opts.storePath} (a PR only reads it)
-      pull-requests: write  # the one PR comment
-      issues: write         # the nightly drift issue
-    concurrency:
-      group: frontier-\${{ github.event_name == 'pull_request' && github.event.number || 'store' }}
-      cancel-in-progress: false
-    steps:
-      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
-        with:
-          persist-credentials: false
-      - uses: OWNER/frontier-gate@<full-commit-sha> # v0.1.0
-        with:
-          configs: ${yamlString(opts.configs)}
-          frontier: ${yamlString(opts.storePath)}
-          on-drift: issue
-`;
 }
 
 /** The first store from the repository's configs. Names must be unique (they key the records). */

@@ -15,7 +15,7 @@ import { canonicalJson, configHash } from '../arch/identity';
 import { ARCH_CONFIG_SCHEMA, cloneSchema, storedConfigSchema } from '../arch/schema';
 import { EXCERPT_CHARS, quoteValue } from '../util/describe';
 import type { ArchConfig } from '../arch/types';
-import { checkSemantics, formatFieldPath, locateInFile } from '../arch/parse';
+import { checkSemantics, didYouMean, formatFieldPath, locateInFile } from '../arch/parse';
 import { ConfigError, UserError } from '../errors';
 import { PROVIDER_NAMES } from '../measure/providers';
 import type { ExecutionProvider, Fingerprint, Precision } from '../measure/types';
@@ -412,15 +412,40 @@ export function mergeStores(base: FrontierStore, ours: FrontierStore, theirs: Fr
 // ---------------------------------------------------------------------------------------------------------
 // Files
 
-/** Reads and validates a store file; a missing file is an empty store only when `allowMissing`. */
+/**
+ * A store file near a missing one: a sibling whose name is a likely typo of it (frontier.jsn ->
+ * frontier.json), else the default store when it exists.
+ */
+function nearbyStore(file: string): { file: string; typo: boolean } | undefined {
+  const dir = path.dirname(file);
+  let siblings: string[] = [];
+  try {
+    siblings = fs.readdirSync(dir).filter((f) => /\.json$/i.test(f) && !/\.lock$/.test(f) && fs.statSync(path.join(dir, f)).isFile());
+  } catch {
+    // no such folder: look for the default store only
+  }
+  const guess = didYouMean(path.basename(file), siblings);
+  if (guess) return { file: path.join(dir, guess), typo: true };
+  return path.resolve(file) !== path.resolve(DEFAULT_STORE_PATH) && fs.existsSync(DEFAULT_STORE_PATH) ? { file: DEFAULT_STORE_PATH, typo: false } : undefined;
+}
+
+/**
+ * Reads and validates a store file; a missing file is an empty store only when `allowMissing` (record
+ * starts a store), and never when a store with a near name exists: that is a typo, not a new store.
+ */
 export function readStoreFile(file: string, opts: { allowMissing?: boolean } = {}): FrontierStore {
   let text: string;
   try {
     text = readRegularText(file, { what: '--frontier', kind: 'store' });
   } catch (err) {
     if (err instanceof FileInputError && err.code === 'ENOENT') {
-      if (opts.allowMissing) return emptyStore();
-      throw new UserError(`--frontier: no frontier store at ${JSON.stringify(file)}; create one with 'frontier-gate record <config> --frontier ${file}'`);
+      const near = nearbyStore(file);
+      if (opts.allowMissing && !near?.typo) return emptyStore();
+      if (near) {
+        throw new UserError(`--frontier: no frontier store at ${JSON.stringify(file)}; did you mean ${JSON.stringify(near.file)}, which exists?` +
+          (opts.allowMissing ? ' (nothing was written: a new store a letter or two away from an existing one is most likely a typo)' : ''));
+      }
+      throw new UserError(`--frontier: no frontier store at ${JSON.stringify(file)}; start one from the repository's configs with 'frontier-gate init --frontier ${file}'`);
     }
     throw err;
   }

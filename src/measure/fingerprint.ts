@@ -132,7 +132,8 @@ export function targetKey(fp: Fingerprint): string {
 
 export function targetLabel(fp: Fingerprint): string {
   const device = fp.provider !== 'cpu' && fp.gpu ? `${fp.gpu}${fp.driver ? ` (driver ${fp.driver})` : ''}` : `${fp.cpu} x${fp.cores}`;
-  return `${fp.provider} · ${device} · ${fp.os} · ort ${fp.onnxruntime} · t${fp.threads} b${fp.batch} ${fp.precision}`;
+  // In words: "t1 b1" read as a code nobody had explained.
+  return `${fp.provider} · ${device} · ${fp.os} · onnxruntime ${fp.onnxruntime} · ${fp.threads} thread${fp.threads === 1 ? '' : 's'} · batch ${fp.batch} · ${fp.precision}`;
 }
 
 export function makeTarget(fp: Fingerprint): Target {

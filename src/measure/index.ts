@@ -155,7 +155,10 @@ export function createMeasurer(overrides: Partial<MeasureDeps> = {}): Measurer {
     log: () => undefined,
     ...overrides,
   };
-  return { measure: (models, options) => measureWith(deps, models, options) };
+  return {
+    measure: (models, options) => measureWith(deps, models, options),
+    ready: (options) => deps.sessions.check?.(resolveOptions(options, deps.host.cores()).ep),
+  };
 }
 
 async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Partial<MeasureOptions>): Promise<MeasureResult> {

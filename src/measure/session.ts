@@ -55,6 +55,8 @@ export interface Runner {
 
 export interface SessionFactory {
   create(source: ModelSource, opts: SessionOptions): Promise<Runner>;
+  /** Throws the environment error creating a session with this provider would hit (exit 3), at once. */
+  check?(ep: ExecutionProvider): void;
 }
 
 export { ortBinaryDir } from './providers/libraries';
@@ -388,6 +390,7 @@ async function createRunner(load: Loader, source: ModelSource, opts: SessionOpti
 /** The real factory: onnxruntime-node sessions (native binding when available, else the public API). */
 export function ortFactory(mode: 'auto' | 'public' = 'auto'): SessionFactory {
   return {
+    check: (ep) => checkProviderAvailable(ep),
     async create(source, opts) {
       const provider = requireProvider(opts.ep, 'ep');
       provider.checkAvailable(systemOnce);

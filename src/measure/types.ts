@@ -128,7 +128,7 @@ export interface Fingerprint {
 export interface Target {
   /** Stable key derived from the fingerprint: measurements with different keys are never compared. */
   key: string;
-  /** Readable label, e.g. "cpu · AMD EPYC 7B13 x2 · ort 1.30.0 · b1 fp32". */
+  /** Readable label, e.g. "cpu · AMD EPYC 7B13 x2 · linux-x64 … · onnxruntime 1.30.0 · 1 thread · batch 1 · fp32". */
   label: string;
   fingerprint: Fingerprint;
 }
@@ -151,4 +151,9 @@ export interface MeasureResult {
 
 export interface Measurer {
   measure(models: ModelInput[], options?: Partial<MeasureOptions>): Promise<MeasureResult>;
+  /**
+   * Throws at once what measuring with these options would fail on first (an execution provider that
+   * cannot load here: exit 3), so that nothing is announced or built before the diagnosis.
+   */
+  ready?(options?: Partial<MeasureOptions>): void;
 }

@@ -6,6 +6,7 @@
  * ./svg-chart.ts; Markdown shows it as an image when it has a URL for it (GitHub strips inline SVG and data
  * URIs) with a one-paragraph text form as alt text and fallback. The report's table carries every number.
  */
+import { top1Text } from './format';
 import type { CandidateResult, CheckReport } from '../frontier/gate';
 import type { ChartPoint, FrontierChartInput } from './svg-chart';
 
@@ -43,7 +44,7 @@ const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.
  */
 export function chartText(input: FrontierChartInput): string {
   const fmt = (p: ChartPoint) =>
-    `${p.name} ${ms(p.latency_ms)} ms${p.ci95_ms ? ` (95% CI ${ms(p.ci95_ms[0])}-${ms(p.ci95_ms[1])})` : ''}, top-1 ${p.top1 === null ? 'unknown' : p.top1.toFixed(2)}`;
+    `${p.name} ${ms(p.latency_ms)} ms${p.ci95_ms ? ` (95% CI ${ms(p.ci95_ms[0])}-${ms(p.ci95_ms[1])})` : ''}, top-1 ${p.top1 === null ? 'unknown' : top1Text(p.top1)}`;
   const parts: string[] = [];
   const candidates = input.points.filter((p) => p.role === 'candidate');
   for (const c of candidates) parts.push(`candidate ${fmt(c)}${c.on_frontier ? ', on the frontier' : c.undecided ? ', on or off the frontier not decided' : ', off the frontier'}`);

@@ -8,6 +8,7 @@
  *
  * `buildDashboard` is pure apart from rendering: store in, Map of relative file name -> HTML out.
  */
+import { top1Text } from './format';
 import { createHash } from 'node:crypto';
 import { countConfig } from '../arch/counts';
 import { paretoFrontier } from '../frontier/pareto';
@@ -239,7 +240,7 @@ function navigation(targets: readonly DashboardTarget[], current?: string): stri
 function modelRow(m: DashboardModel): string {
   const cells: [string, string | number | null, string][] = [
     ['name', m.name, escapeHtml(m.name)],
-    ['', m.top1, m.top1 === null ? '<span class="muted">unknown</span>' : fixed(m.top1, 2)],
+    ['', m.top1, m.top1 === null ? '<span class="muted">unknown</span>' : top1Text(m.top1)],
     ['', m.median_ms, `${ms(m.median_ms)} <span class="muted">(${ms(m.ci95_ms[0])}–${ms(m.ci95_ms[1])})</span>`],
     ['', m.drift, m.drift === null ? '<span class="muted">–</span>' : `<span class="${m.drift > 0.03 ? 'up' : m.drift < -0.03 ? 'down' : ''}">${pct(m.drift)}</span>`],
     ['', m.history.length, sparkline(m.history)],
@@ -282,7 +283,7 @@ async function targetPage(t: DashboardTarget, targets: readonly DashboardTarget[
   const frontier = t.models.filter((m) => m.on_frontier);
   let chart = '<p class="muted">No model on this target has a known top-1: nothing to chart.</p>';
   if (points.length) {
-    const svg = await renderFrontierSvg({ title: 'Top-1 against latency', target: t.label, points, width: 820, height: 420 });
+    const svg = await renderFrontierSvg({ title: 'Top-1 against latency', target: t.label, points, width: 960, height: 560 });
     const caption =
       `${points.length} model${points.length === 1 ? '' : 's'} plotted, ${frontier.length} on the frontier (★ in the table)` +
       (unknown ? `; ${unknown} without a known top-1 only in the table` : '') +
@@ -295,7 +296,7 @@ async function targetPage(t: DashboardTarget, targets: readonly DashboardTarget[
     `<p class="muted">Target key <code>${escapeHtml(t.key)}</code> · ${t.models.length} model${t.models.length === 1 ? '' : 's'} · measurements on ${sweeps} day${sweeps === 1 ? '' : 's'} · last ${escapeHtml(day(t.last_measured))}</p>`,
     chart,
     `<h2>Models</h2>`,
-    `<p class="muted">Click a column to sort. Drift: latest median against the oldest kept one (red: over 3% slower). History: the kept medians with their 95% intervals, oldest left, at least ±3% in height (hover for values).</p>`,
+    `<p class="muted">Click a column to sort. Drift: latest median against the oldest kept one (red: over 3% slower). History: the kept medians with their 95% intervals, oldest left, at least ±3% in height (hover for values). FLOP/byte: arithmetic intensity, the floating-point operations (two per multiply-add) per byte of weights and activations moved; higher leans compute-bound.</p>`,
     modelTable(t.models),
   ].join('\n');
   return page(`${t.label} · frontier`, navigation(targets, t.file), body, opts);

@@ -5,6 +5,7 @@
  * nothing here re-decides a position. Every untrusted string (model names, file paths, target labels) goes
  * through escapeMarkdown. docs/reading-reports.md explains each part.
  */
+import { top1Text } from './format';
 import type { CandidateResult, CheckReport, DriftRow, FrontierStatus, ModelRow, RecordReport, RecordRow, SweepReport } from '../frontier/gate';
 import type { Verdict } from '../frontier/verdict';
 import { renderGateLacs } from './lacs';
@@ -23,7 +24,7 @@ export const pct = (x: number, digits = 1) => `${x >= 0 ? '+' : ''}${(x * 100).t
 export const ms = (x: number) => (x >= 100 ? x.toFixed(1) : x >= 10 ? x.toFixed(2) : x.toFixed(3));
 export const millions = (x: number) => `${(x / 1e6).toFixed(2)} M`;
 export const giga = (x: number) => `${(x / 1e9).toFixed(3)} G`;
-const top1 = (x: number | null) => (x === null ? '–' : x.toFixed(2).replace(/0$/, ''));
+const top1 = (x: number | null) => (x === null ? '–' : top1Text(x));
 const interval = (ci: [number, number], f: (x: number) => string) => `${f(ci[0])}–${f(ci[1])}`;
 
 type CheckView = CheckReport;
@@ -131,8 +132,8 @@ function candidateSection(c: CandidateResult, report: CheckView): string {
   for (const r of c.models) {
     out.push(`| ${md(r.name)} | ${ROLE[r.role]} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${millions(r.params)} | ${giga(r.macs)} | ${r.intensity.toFixed(1)} |`);
   }
-  out.push('');
-  if (c.file) out.push(`Config: \`${escapeCode(c.file)}\`${c.accuracy_source ? ` · accuracy from ${md(c.accuracy_source)}` : ''}`, '');
+  out.push('', '<sub>FLOP/byte: arithmetic intensity, the floating-point operations (two per multiply-add) per byte of weights and activations moved; higher leans compute-bound, lower memory-bound.</sub>', '');
+  if (c.file) out.push(`Config: \`${escapeCode(c.file)}\`${c.accuracy_source ? ` · top-1 from ${md(c.accuracy_source)}` : ''}`, '');
   const note = c.budget_exhausted ? ' · budget spent before the precision target' : '';
   out.push(
     `Measured side by side in one interleaved run on ${md(report.target.label)}: ${c.rounds} rounds, ${c.wall_s.toFixed(1)} s${note}. ` +
@@ -172,9 +173,13 @@ export function renderCheckMarkdown(report: CheckView): string {
 
 export function renderRecordMarkdown(report: RecordReport): string {
   const storeFile = report.store;
-  const count = (action: RecordRow['action']) => report.rows.filter((r) => r.action === action).length;
+  // A stored record that had no measurement on this target (as every record right after `init`) is measured
+  // for the first time, not "updated".
+  const actionOf = (r: RecordRow) => (r.action === 'updated' && r.previous_ms === null ? 'first measurement' : r.action);
+  const count = (action: string) => report.rows.filter((r) => actionOf(r) === action).length;
   const actions = [
     [count('added'), 'added'],
+    [count('first measurement'), 'measured for the first time on this target'],
     [count('updated'), 'updated'],
     [count('config-changed'), 'replaced with a changed config (earlier measurements dropped)'],
   ].filter(([n]) => n).map(([n, what]) => `${n} ${what}`);
@@ -186,7 +191,7 @@ export function renderRecordMarkdown(report: RecordReport): string {
   ];
   for (const r of report.rows) {
     out.push(
-      `| ${md(r.name)} | ${r.action} | ${top1(r.accuracy)} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${r.previous_ms === null ? '–' : ms(r.previous_ms)} | ${millions(r.params)} · ${giga(r.macs)} |`,
+      `| ${md(r.name)} | ${actionOf(r)} | ${top1(r.accuracy)} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${r.previous_ms === null ? '–' : ms(r.previous_ms)} | ${millions(r.params)} · ${giga(r.macs)} |`,
     );
   }
   out.push('', '<sub>Previous: the stored median of the same config on this target, kept in its history; latencies of other runs are not compared here.</sub>');

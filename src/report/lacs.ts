@@ -3,6 +3,7 @@
  * CoefficientComparison) to Markdown for PR comments, job summaries and files. The JSON report is the
  * result itself.
  */
+import { top1Text } from './format';
 import type { CoefficientComparison } from '../lacs/compare';
 import type { GateLacs } from '../lacs/gate';
 import type { Coefficients } from '../lacs/grid';
@@ -21,8 +22,8 @@ const num = (x: number | null | undefined, digits = 3) => (x === undefined || x 
 /** A top-1 cell: the value and, unless trained, what it is. */
 function top1(value: number | null | undefined, kind: string | undefined, extrapolated?: boolean): string {
   if (value === undefined || value === null) return 'unknown';
-  if (kind !== 'predicted') return value.toFixed(2);
-  return `${value.toFixed(2)} (predicted${extrapolated ? ', extrapolated' : ''})`;
+  if (kind !== 'predicted') return top1Text(value);
+  return `${top1Text(value)} (predicted${extrapolated ? ', extrapolated' : ''})`;
 }
 
 /** The first line: what was chosen and on what accuracy, or that nothing was. */

@@ -19,6 +19,21 @@ function square(pct: MeanCI): string {
   return '🟨';
 }
 
+/**
+ * The profile chart's data (the Mermaid chart of the report and `profile --chart`'s SVG): each block's mean
+ * effect over the stages it appears in, as % of end-to-end latency over the fastest block's, so that the
+ * fastest block is 0 and every bar's length is its value.
+ */
+export function profileBars(a: ProfileAnalysis): { label: string; pct: number }[] {
+  const keys = [...new Set(a.stages.map((s) => s.key))];
+  const overall = keys.map((k) => {
+    const cells = a.stages.filter((s) => s.key === k);
+    return { label: a.labels[k] ?? k, pct: cells.reduce((s, c) => s + c.pct.mean, 0) / cells.length };
+  });
+  const fastest = Math.min(...overall.map((o) => o.pct));
+  return overall.map((o) => ({ label: o.label, pct: o.pct - fastest }));
+}
+
 export function renderProfile(space: SearchSpace, a: ProfileAnalysis): string {
   const lines: string[] = [];
   lines.push(`### Block profile: ${space.name} on ${a.target}`);
@@ -88,12 +103,7 @@ export function renderProfile(space: SearchSpace, a: ProfileAnalysis): string {
   // Mermaid bars grow from the bottom of the y-axis, not from zero: chart a quantity that is zero at its
   // least (each block's mean latency over the fastest block's) on an axis that starts at 0, so every bar's
   // height is its value.
-  const overall = keys.map((k) => {
-    const cells = a.stages.filter((s) => s.key === k);
-    return { label: a.labels[k] ?? k, pct: cells.reduce((s, c) => s + c.pct.mean, 0) / cells.length };
-  });
-  const fastest = Math.min(...overall.map((o) => o.pct));
-  const extra = overall.map((o) => ({ label: o.label, pct: o.pct - fastest }));
+  const extra = profileBars(a);
   const top = Math.max(0.1, ...extra.map((o) => o.pct));
   lines.push('');
   lines.push('```mermaid');

@@ -3,6 +3,8 @@
  * screen; and `init`'s summary. Data in, Markdown or plain text out; every untrusted string (model names,
  * target labels, paths) is escaped in Markdown.
  */
+import { top1Text } from './format';
+import { DEFAULT_CHART_BRANCH } from '../frontier/init-workflow';
 import type {
   InitCommandResult, LacsScreenCommandResult, LacsShardCommandResult, MergedSweepResult, SweepShardCommandResult,
 } from './result';
@@ -57,11 +59,17 @@ export function initText(r: InitCommandResult): string {
   const width = Math.max(24, ...r.rows.map((x) => x.name.length));
   const lines = [
     `Created ${r.store_path} with ${r.rows.length} record(s) from ${r.configs}${r.measured ? ', measured on this machine' : ' (not measured yet: the first push or nightly sweep measures them on the runner, or run init --measure)'}:`,
-    ...r.rows.map((x) => `  ${x.name.padEnd(width)} ${x.file}  top-1 ${x.accuracy ?? '–'}`),
+    ...r.rows.map((x) => `  ${x.name.padEnd(width)} ${x.file}  top-1 ${x.accuracy === null ? '–' : top1Text(x.accuracy)}`),
   ];
   if (r.without_accuracy.length) {
     lines.push(`Without an accuracy (add accuracy: {top1: ...} to the config, or a metrics-file in the workflow): ${r.without_accuracy.join(', ')}`);
   }
-  lines.push('', `Commit ${r.store_path} and add this workflow as .github/workflows/frontier.yml (pin OWNER/frontier-gate to a release's full commit sha):`, '', r.workflow);
+  lines.push(
+    '',
+    `Commit ${r.store_path} and add this workflow as .github/workflows/frontier.yml (pin OWNER/frontier-gate to a release's full commit sha).`,
+    `For the chart in the PR comment, create its branch once: git switch --orphan ${DEFAULT_CHART_BRANCH} && git commit --allow-empty -m "frontier-gate charts" && git push origin ${DEFAULT_CHART_BRANCH} && git switch -`,
+    '',
+    r.workflow,
+  );
   return lines.join('\n');
 }

@@ -38,7 +38,11 @@ export interface FrontierChartInput {
    * The step line holds each corner's accuracy until the next, faster-to-slower, and on to the right edge.
    */
   frontier?: readonly { latency_ms: number; top1: number }[];
-  /** Plot area in pixels (axes, title and legend come on top). Default 640 x 360. */
+  /**
+   * The SVG's size in pixels, everything included; the plot fills it less the axis, title and legend
+   * margins. Default 800 x 480: a PR comment shows an image at most about 800 px wide, so at the default
+   * the 11 px text is shown at 11 px, never scaled down.
+   */
   width?: number;
   height?: number;
   /** At most this many labels for models off the frontier (default 40); the candidate and frontier are always tried. */
@@ -67,6 +71,9 @@ export interface FrontierChart {
   domain: { latency: [number, number]; top1: [number, number] };
   /** The explicit tick values on the latency axis. */
   latencyTicks: number[];
+  /** The SVG's size and the plot area inside it (labels are laid out in plot pixels). */
+  size: { width: number; height: number };
+  plot: { width: number; height: number };
 }
 
 const ROLE_ORDER: ChartRole[] = ['candidate', 'contender', 'neighbour', 'stored'];
@@ -84,9 +91,14 @@ const ROLE_LEGEND: Record<ChartRole, string> = {
   neighbour: 'neighbour (context)',
   stored: 'stored model',
 };
-const FONT_SIZE = 11;
+/** The smallest text in the chart (labels, ticks, legend, subtitle), in SVG pixels. */
+export const FONT_SIZE = 11;
+const TITLE_SIZE = 14;
 const LABEL_HEIGHT = 14;
 const POINT_RADIUS = 5;
+/** Left: the y axis' labels and title; right: room for the last x tick's label. */
+const MARGIN = { left: 64, right: 18 };
+const LEGEND_ROW = 24;
 
 /** Conservative width of `text` at the label font (sans-serif 11 px renders at about 0.55 em per glyph). */
 export function labelWidth(text: string): number {
@@ -98,32 +110,33 @@ function labelText(p: ChartPoint): string {
   return name;
 }
 
-/** Tick values for a log axis over [lo, hi]: 1-2-5 per decade, or 1..9 when that gives too few. */
+/**
+ * Tick values for a log axis over [lo, hi], always a 1-2-5 kind of sequence: 1, 2, 5 per decade over a wide
+ * range; within a narrower one, even steps of 1, 2 or 5 x 10^k (e.g. 4, 6, ... 16 or 10, 15, 20, 25),
+ * never a mix of step sizes like 7, 8, 9, 10, 15. At least four ticks, at most ten, with no more than a
+ * third of the log range bare at either end.
+ */
 export function logTicks(lo: number, hi: number): number[] {
-  const pick = (mults: number[]) => {
-    const out: number[] = [];
-    for (let e = Math.floor(Math.log10(lo)) - 1; e <= Math.ceil(Math.log10(hi)) + 1; e++) {
-      for (const m of mults) {
-        const v = +(m * 10 ** e).toPrecision(6);
-        if (v >= lo && v <= hi) out.push(v);
-      }
+  const range = Math.log(hi / lo);
+  const bare = (t: number[], share: number) => Math.log(t[0] / lo) <= range * share && Math.log(hi / t[t.length - 1]) <= range * share;
+  const decades: number[] = [];
+  for (let e = Math.floor(Math.log10(lo)) - 1; e <= Math.ceil(Math.log10(hi)) + 1; e++) {
+    for (const m of [1, 2, 5]) {
+      const v = +(m * 10 ** e).toPrecision(6);
+      if (v >= lo && v <= hi) decades.push(v);
     }
+  }
+  if (decades.length >= 4 && bare(decades, 1 / 4)) return decades;
+  // Even steps: the widest 1-2-5 step that gives four ticks or more and leaves neither end too bare.
+  const linear = (step: number) => {
+    const out: number[] = [];
+    for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi * (1 + 1e-12); v += step) out.push(+v.toPrecision(6));
     return out;
   };
-  // Enough ticks, and none of the axis' ends left bare (no more than a quarter of the log range unticked).
-  const range = Math.log(hi / lo);
-  const covers = (t: number[]) => Math.log(t[0] / lo) <= range / 4 && Math.log(hi / t[t.length - 1]) <= range / 4;
-  for (const mults of [[1, 2, 5], [1, 2, 3, 5, 7], [1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9]]) {
-    const t = pick(mults);
-    if (t.length >= 5 && covers(t)) return t;
-  }
-  // A narrow domain (less than about a factor 3): even linear steps, at most 8 of them.
-  const span = hi - lo;
-  const step0 = 10 ** Math.floor(Math.log10(span / 4));
-  const step = [1, 2, 5, 10].map((m) => m * step0).find((s) => span / s <= 8) ?? step0 * 10;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-12; v += step) out.push(+v.toPrecision(6));
-  return out;
+  const steps: number[] = [];
+  for (let e = Math.floor(Math.log10(hi - lo)); e >= Math.floor(Math.log10(hi - lo)) - 3; e--) for (const m of [5, 2, 1]) steps.push(m * 10 ** e);
+  const fits = steps.map(linear).filter((t) => t.length >= 4 && t.length <= 10);
+  return fits.find((t) => bare(t, 1 / 3)) ?? fits[0] ?? linear(steps[steps.length - 1]);
 }
 
 interface Box {
@@ -195,10 +208,31 @@ function positions(width: number): [number, number, boolean][] {
  * dashed vertical line at their latency. Throws on no points or a non-positive latency (a caller bug).
  */
 export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
-  const W = input.width ?? 640;
-  const H = input.height ?? 360;
   const points = input.points.filter((p) => Number.isFinite(p.latency_ms) && p.latency_ms > 0);
   if (!points.length) throw new Error('frontier chart: no point with a positive latency');
+  const roles = ROLE_ORDER.filter((r) => points.some((p) => p.role === r));
+  const size = { width: input.width ?? 800, height: input.height ?? 480 };
+  // The subtitle: the target, then the notes wrapped to the width (a line never runs past the image).
+  const notes = ['filled: on the frontier', ...(points.some((p) => p.undecided && !p.on_frontier) ? ['pale: not decided'] : []), 'line: the frontier (best top-1 at or below each latency)', 'bars: 95% interval of the latency'];
+  const subtitle = [input.target];
+  for (const n of notes) {
+    const last = subtitle.length > 1 ? subtitle[subtitle.length - 1] : null;
+    if (last !== null && labelWidth(`${last} · ${n}`) <= size.width - MARGIN.left) subtitle[subtitle.length - 1] = `${last} · ${n}`;
+    else subtitle.push(n);
+  }
+  // The title on as many lines as it needs at its size (a long model name must not run off the image).
+  const title: string[] = [];
+  for (const word of input.title.split(' ')) {
+    const last = title[title.length - 1];
+    if (last !== undefined && (labelWidth(`${last} ${word}`) * TITLE_SIZE) / FONT_SIZE <= size.width - MARGIN.left) title[title.length - 1] = `${last} ${word}`;
+    else title.push(word);
+  }
+  // Margins around the plot: the title block above; the x axis, its title and the legend row below.
+  const top = 12 + title.length * (TITLE_SIZE + 3) + subtitle.length * (FONT_SIZE + 3) + 10;
+  const bottom = 44 + (roles.length > 1 ? LEGEND_ROW : 0);
+  const W = size.width - MARGIN.left - MARGIN.right;
+  const H = size.height - top - bottom;
+  if (W < 200 || H < 120) throw new Error(`frontier chart: ${size.width} x ${size.height} px leaves no room for the plot`);
   const known = points.filter((p) => p.top1 !== null && Number.isFinite(p.top1)) as (ChartPoint & { top1: number })[];
   const unknown = points.filter((p) => !(p.top1 !== null && Number.isFinite(p.top1)));
   const frontier = (input.frontier ?? known.filter((p) => p.on_frontier).map((p) => ({ latency_ms: p.latency_ms, top1: p.top1 })))
@@ -342,18 +376,18 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
   const step = frontier.length
     ? [...frontier.map((f, i) => ({ latency: f.latency_ms, top1: f.top1, i })), { latency: latDomain[1], top1: frontier[frontier.length - 1].top1, i: frontier.length }]
     : [];
-  const roles = ROLE_ORDER.filter((r) => points.some((p) => p.role === r));
   const x = { field: 'latency', type: 'quantitative' as const, scale: { type: 'log' as const, domain: latDomain, nice: false } };
   const y = { field: 'top1', type: 'quantitative' as const, scale: { domain: accDomain, nice: false, zero: false } };
   const colour = {
     field: 'role',
     type: 'nominal' as const,
     scale: { domain: roles, range: roles.map((r) => ROLE_COLOUR[r]) },
-    // One role (a dashboard's stored models) needs no legend.
-    legend: roles.length > 1 ? { title: null, orient: 'bottom' as const, direction: 'horizontal' as const, labelExpr: `${JSON.stringify(ROLE_LEGEND)}[datum.label]` } : null,
+    // The legend is a row of our own below the axis (Vega spaces legend entries by a text-width estimate of
+    // 0.8 em without a canvas, which spread them over a third more width than the plot).
+    legend: null,
   };
-  const { legend: _legend, ...plainColour } = colour; // the legend is declared once, on the points
-  const shape = { field: 'role', type: 'nominal' as const, scale: { domain: roles, range: roles.map((r) => ROLE_SHAPE[r]) } };
+  const plainColour = colour;
+  const shape = { field: 'role', type: 'nominal' as const, scale: { domain: roles, range: roles.map((r) => ROLE_SHAPE[r]) }, legend: null };
   const pointSize = (big: number, small: number) => ({ condition: { test: "datum.role === 'candidate'", value: big }, value: small });
 
   const layers: unknown[] = [];
@@ -427,15 +461,33 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
       ],
     });
   }
-  const notes = ['filled: on the frontier', ...(known.some((p) => p.undecided && !p.on_frontier) ? ['pale: not decided'] : []), 'line: the frontier (best top-1 at or below each latency)', 'bars: 95% interval of the latency'];
+  if (roles.length > 1) {
+    // One role (a dashboard's stored models) needs no legend. Entries placed by our conservative width.
+    let at = 6;
+    const entries = roles.map((r) => {
+      const e = { role: r, text: ROLE_LEGEND[r], sx: at, tx: at + 10 };
+      at += 10 + labelWidth(ROLE_LEGEND[r]) + 14;
+      return e;
+    });
+    const rowY = H + 44 + LEGEND_ROW / 2;
+    layers.push({
+      data: { values: entries },
+      layer: [
+        { mark: { type: 'point', filled: true, size: 60, opacity: 1, y: rowY }, encoding: { x: { field: 'sx', type: 'quantitative', scale: null }, color: plainColour, shape } },
+        { mark: { type: 'text', align: 'left', baseline: 'middle', fontSize: FONT_SIZE, font: 'sans-serif', color: '#222', y: rowY }, encoding: { x: { field: 'tx', type: 'quantitative', scale: null }, text: { field: 'text' } } },
+      ],
+    });
+  }
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: input.title, subtitle: [input.target, notes.join(' · ')], anchor: 'start', fontSize: 14, subtitleFontSize: 11, subtitleColor: '#555' },
+    title: { text: title.length === 1 ? title[0] : title, subtitle, anchor: 'start', fontSize: TITLE_SIZE, subtitleFontSize: FONT_SIZE, subtitleColor: '#555', offset: 10 },
     width: W,
     height: H,
+    // The image is exactly `size`: margins of our own, nothing grown by Vega's text-width estimates.
+    autosize: { type: 'none' },
+    padding: { left: MARGIN.left, right: MARGIN.right, top, bottom },
     background: 'white',
-    padding: 8,
-    config: { view: { stroke: '#ccc' }, axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' }, legend: { labelFontSize: 11, symbolSize: 80, symbolOpacity: 1, labelLimit: 260, columnPadding: 16 } },
+    config: { view: { stroke: '#ccc' }, axis: { labelFontSize: FONT_SIZE, titleFontSize: 12, titleFontWeight: 'normal' } },
     resolve: { scale: { color: 'shared', shape: 'shared' } },
     layer: layers,
   } as unknown as TopLevelSpec;
@@ -446,6 +498,8 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
     noAccuracy: unknown.map((p) => p.name),
     domain: { latency: latDomain, top1: accDomain },
     latencyTicks: logTicks(latDomain[0], latDomain[1]),
+    size,
+    plot: { width: W, height: H },
   };
 }
 

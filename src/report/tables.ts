@@ -53,7 +53,7 @@ export function formatStatsTable(s: NetworkStats, layers: boolean): string {
     `  multiply-adds     ${s.macs.toLocaleString('en-US')} (${formatCount(s.macs)})`,
     `  weight bytes      ${formatBytes(s.weight_bytes)}`,
     `  activation bytes  ${formatBytes(s.activation_bytes)} moved, ${formatBytes(s.peak_activation_bytes)} peak`,
-    `  intensity         ${s.intensity.toFixed(2)} FLOP/byte`,
+    `  intensity         ${s.intensity.toFixed(2)} FLOP/byte (arithmetic intensity: floating-point operations, two per multiply-add, per byte of weights and activations moved; higher leans compute-bound)`,
   ];
   if (layers) {
     lines.push('', `  ${'layer'.padEnd(28)} ${'type'.padEnd(14)} ${'out'.padEnd(14)} ${'params'.padStart(10)} ${'MACs'.padStart(12)} ${'FLOP/B'.padStart(7)}`);

@@ -95,7 +95,7 @@ export function markdownToText(markdown: string, o: TextOptions = { color: false
     if (fence) {
       const body: string[] = [];
       for (i++; i < lines.length && !lines[i].startsWith('```'); i++) body.push(lines[i]);
-      if (fence[1] === 'mermaid') out.push('(chart: shown where Markdown is rendered; write it with --report, or as SVG with --chart)');
+      if (fence[1] === 'mermaid') out.push('(chart: shown where Markdown is rendered: write it with --report FILE.md, or as SVG with --chart FILE.svg)');
       else out.push(...body.map((b) => '    ' + b.replace(CONTROL, '').replace(INVISIBLE, '')));
       continue;
     }

@@ -35,7 +35,9 @@ export function globToRegExp(glob: string): RegExp {
       const end = glob.indexOf(']', i + 1);
       if (end < 0) re += '\\[';
       else {
-        re += '[' + glob.slice(i + 1, end).replace(/\\/g, '\\\\').replace(/^!/, '^') + ']';
+        // A negated class never matches "/" (as in every glob dialect): `[!a]` stays inside one folder name.
+        const body = glob.slice(i + 1, end).replace(/\\/g, '\\\\');
+        re += body.startsWith('!') ? `[^/${body.slice(1)}]` : `[${body}]`;
         i = end;
       }
     } else re += c.replace(/[.+^$()|\\/]/g, '\\$&');

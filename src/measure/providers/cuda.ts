@@ -19,12 +19,22 @@ const REQUIREMENTS: Record<NvidiaEp, string> = {
   tensorrt: 'an NVIDIA GPU and driver, CUDA 12.x, cuDNN 9 and TensorRT 10 libraries on the library path',
 };
 
-/** The error for a GPU provider that cannot load: what is missing, what it needs, and how to get it. */
-export function nvidiaUnavailable(ep: NvidiaEp, dir: string | undefined, missing: string[], cause?: string): EnvironmentError {
+/**
+ * The error for a GPU provider that cannot load: the diagnosis first (no GPU here, when nvidia-smi finds
+ * none), then what is missing, what it needs, and how to get it.
+ */
+export function nvidiaUnavailable(ep: NvidiaEp, dir: string | undefined, missing: string[], cause?: string, noGpu = false): EnvironmentError {
   const where = dir ?? 'the onnxruntime-node bin folder';
+  const libraries = missing.length
+    ? noGpu
+      ? `  its provider libraries are not installed either (${missing.length} missing in ${where}: ${missing.join(', ')})`
+      : `  missing: ${missing.map((f) => path.join(where, f)).join(', ')}`
+    : `  provider libraries in ${where} failed to load`;
   const lines = [
-    `execution provider '${ep}' cannot load on this machine` + (cause ? `: ${cause}` : ''),
-    missing.length ? `  missing: ${missing.map((f) => path.join(where, f)).join(', ')}` : `  provider libraries in ${where} failed to load`,
+    noGpu
+      ? `no NVIDIA GPU here (nvidia-smi finds none): execution provider '${ep}' cannot run on this machine`
+      : `execution provider '${ep}' cannot load on this machine` + (cause ? `: ${cause}` : ''),
+    libraries,
     `  the ${ep} provider needs ${REQUIREMENTS[ep]}`,
     `  the frontier-gate action fetches the provider libraries on GPU runners (input execution-provider: ${ep});`,
     `  elsewhere install them with ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node, or measure with --ep webgpu (any Vulkan driver) or --ep cpu`,
@@ -38,7 +48,8 @@ export function checkNvidiaProvider(ep: NvidiaEp, probe: SystemProbe, dir: strin
   if (!dir) return; // unknown layout (bundled elsewhere): let session creation report it
   const files = providerLibraryFiles(ep, probe.platform);
   const missing = files.filter((f) => !probe.exists(path.join(dir, f)));
-  if (missing.length) throw nvidiaUnavailable(ep, dir, missing);
+  // Missing libraries on a machine with no GPU at all: the GPU is the news, the libraries a footnote.
+  if (missing.length) throw nvidiaUnavailable(ep, dir, missing, undefined, !nvidiaGpu(probe));
   if (probe.platform === 'linux') checkCudaMatch(ep, requiredCudaMajor(path.join(dir, files[1])), probe, [dir]);
 }
 
