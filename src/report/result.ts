@@ -4,6 +4,7 @@
  */
 import type { PublishedResult } from '../arch/catalogue';
 import type { NetworkStats } from '../arch/counts';
+import type { GraphStats } from '../onnx/count';
 import type { CheckReport, RecordReport, SweepReport } from '../frontier/gate';
 import type { InitRow } from '../frontier/init';
 import type { MergedSweep, SweepShardResult } from '../frontier/shard';
@@ -20,7 +21,8 @@ export type { CheckReport, RecordReport, SweepReport };
 
 export interface StatsResult {
   command: 'stats';
-  networks: NetworkStats[];
+  /** Configs give NetworkStats; .onnx models give GraphStats (kind 'onnx'). */
+  networks: (NetworkStats | GraphStats)[];
   /** Per-layer rows are part of the result only when asked for (--layers). */
   layers: boolean;
 }
