@@ -37,7 +37,7 @@ describe('metrics file lookups', () => {
     expect(toPercent(77.31, 'x')).toEqual({ top1: 77.31, fraction: false });
     expect(toPercent(0.7712, 'x')).toEqual({ top1: 77.12, fraction: true });
     expect(toPercent('76.5', 'x').top1).toBe(76.5);
-    expect(() => toPercent('n/a', 'k')).toThrow(/k: expected a number \(top-1 accuracy\), got "n\/a"/);
+    expect(() => toPercent('n/a', 'k')).toThrow(/k: expected a number \(top-1 accuracy, e\.g\. 77\.69, 77\.69% or 0\.7769\), got "n\/a"/);
     expect(() => toPercent(130, 'k')).toThrow(/within 0\.\.100 .* got 130/);
     expect(() => toPercent({ top1: 1 }, 'k')).toThrow(/got \{"top1":1\}/);
   });

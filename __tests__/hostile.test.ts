@@ -18,6 +18,7 @@ import { readEventContext } from '../src/github/event';
 import { parseActionInputs } from '../src/github/inputs';
 import { readPublishableReport } from '../src/github/publish';
 import type { Measurer } from '../src/measure/types';
+import { encodeModel, T, type ModelSpec, type NodeSpec } from './support/onnx-models';
 
 const ROOT = path.resolve(__dirname, '..');
 const ARCH = fs.readFileSync(path.join(ROOT, 'fixtures/archs/mobilenet-v2.yaml'), 'utf8');
@@ -36,7 +37,7 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** A file in the case's folder; `size` makes a sparse file of that many bytes (no disk used). */
-function file(name: string, text: string | Buffer = '', size?: number): string {
+function file(name: string, text: string | Uint8Array = '', size?: number): string {
   const p = path.join(dir, name);
   fs.mkdirSync(path.dirname(p), { recursive: true });
   fs.writeFileSync(p, text);
@@ -115,6 +116,29 @@ function onnxModel(dims: number[], extra: Partial<onnx.IModelProto> = {}): Buffe
   return Buffer.from(model);
 }
 
+const TINY_ONNX: ModelSpec = { inputs: [{ name: 'x', dims: [4] }], outputs: ['y'], nodes: [{ op: 'Add', inputs: ['x', 'w'], outputs: ['y'] }], inits: [{ name: 'w', dims: [4], values: [1, 2, 3, 4] }] };
+
+/** A node that makes a 16 GB tensor from a 4-element shape. */
+function bomb(op: 'ConstantOfShape' | 'Expand'): Uint8Array {
+  const node = op === 'ConstantOfShape' ? { op, inputs: ['s'], outputs: ['big'], name: 'bomb' } : { op, inputs: ['x', 's'], outputs: ['big'], name: 'bomb' };
+  return encodeModel({
+    inputs: [{ name: 'x', dims: [1] }], outputs: ['y'],
+    nodes: [node, { op: 'Add', inputs: ['x', 'big'], outputs: ['y'] }],
+    inits: [{ name: 's', dims: [4], type: T.INT64, values: [4, 1024, 1024, 1024] }],
+  });
+}
+
+/** A Loop with a constant trip count (or, with null, one computed from the input). */
+function loopModel(trip: number | null): Uint8Array {
+  const body = { inputs: [{ name: 'i', dims: [], type: T.INT64 }, { name: 'c', dims: [], type: T.BOOL }], outputs: ['c2'], nodes: [{ op: 'Identity', inputs: ['c'], outputs: ['c2'] }] };
+  const computed: NodeSpec[] = [{ op: 'ReduceMax', inputs: ['x'], outputs: ['mx'], attrs: { keepdims: 0 } }, { op: 'Cast', inputs: ['mx'], outputs: ['M'], attrs: { to: T.INT64 } }];
+  return encodeModel({
+    opset: 13, inputs: [{ name: 'x', dims: [1] }], outputs: ['y'],
+    nodes: [...(trip === null ? computed : []), { op: 'Loop', inputs: ['M', 'cond'], outputs: [], name: 'forever', attrs: { body: { g: body } } }, { op: 'Relu', inputs: ['x'], outputs: ['y'] }],
+    inits: [{ name: 'cond', dims: [], type: T.BOOL, values: [1] }, ...(trip === null ? [] : [{ name: 'M', dims: [], type: T.INT64, values: [trip] }])],
+  });
+}
+
 function externalModel(location: string): Buffer {
   return Buffer.from(onnx.ModelProto.encode({
     irVersion: 8,
@@ -153,7 +177,7 @@ const metrics = (name: string, text: string, key = 'eval.top1') => () => withMet
 const metricsPath = (p: () => string) => () => withMetrics(['--metrics', p(), '--metrics-key', 'eval.top1']);
 const table = (name: string, text: string) => () => cli(['lacs', file('base.yaml', ARCH), '--accuracy', file(`tables/${name}.yaml`, text)]);
 const tablePath = (p: () => string) => () => cli(['lacs', file('base.yaml', ARCH), '--accuracy', p()]);
-const model = (name: string, bytes: Buffer | string) => () => cli(['measure', file(`models/${name}.onnx`, bytes), '--quiet'], REAL);
+const model = (name: string, bytes: Uint8Array | string) => () => cli(['measure', file(`models/${name}.onnx`, bytes), '--quiet'], REAL);
 
 function inputs(extra: Record<string, string>) {
   const all: Record<string, string> = { 'github-token': 't', ...extra };
@@ -254,12 +278,12 @@ const CASES: Case[] = [
   ['metrics', 'a sparse 17 MB file', () => withMetrics(['--metrics', file('metrics/big.json', '', 17 * 1024 * 1024), '--metrics-key', 'a']), /--metrics: ".*big\.json" is 17 MiB, over the 16 MiB limit/],
   ['metrics', 'not JSON', metrics('notjson', '{"eval": '), /--metrics .*notjson\.json: not valid JSON/],
   ['metrics', 'a missing key', metrics('nokey', '{"eval": {}}'), /nokey\.json.*eval\.top1/],
-  ['metrics', 'top-1 as text', metrics('text', '{"eval": {"top1": "high"}}'), /text\.json: key "eval\.top1": expected a number \(top-1 accuracy\), got "high"/],
-  ['metrics', 'top-1 1e309', metrics('inf', '{"eval": {"top1": 1e309}}'), /inf\.json: key "eval\.top1": expected a number \(top-1 accuracy\), got Infinity \(a number too large/],
+  ['metrics', 'top-1 as text', metrics('text', '{"eval": {"top1": "high"}}'), /text\.json: key "eval\.top1": expected a number \(top-1 accuracy, e\.g\. 77\.69, 77\.69% or 0\.7769\), got "high"/],
+  ['metrics', 'top-1 1e309', metrics('inf', '{"eval": {"top1": 1e309}}'), /inf\.json: key "eval\.top1": expected a number \(top-1 accuracy, e\.g\. 77\.69, 77\.69% or 0\.7769\), got Infinity \(a number too large/],
   ['metrics', 'top-1 -5', metrics('neg', '{"eval": {"top1": -5}}'), /neg\.json: key "eval\.top1": top-1 accuracy must be within 0\.\.100/],
   ['metrics', 'top-1 150', metrics('big150', '{"eval": {"top1": 150}}'), /big150\.json: key "eval\.top1": top-1 accuracy must be within/],
   ['metrics', 'top-1 null', metrics('null', '{"eval": {"top1": null}}'), /null\.json: key "eval\.top1": expected a number/],
-  ['metrics', 'a 100 KB string value', metrics('long', JSON.stringify({ eval: { top1: 'x'.repeat(100_000) } })), /long\.json: key "eval\.top1": expected a number \(top-1 accuracy\), got "x{60}…"\n?$/],
+  ['metrics', 'a 100 KB string value', metrics('long', JSON.stringify({ eval: { top1: 'x'.repeat(100_000) } })), /long\.json: key "eval\.top1": expected a number \(top-1 accuracy, e\.g\. 77\.69, 77\.69% or 0\.7769\), got "x{60}…"\n?$/],
   ['metrics', '/proc/self/environ', metricsPath(() => '/proc/self/environ'), /--metrics \/proc\/self\/environ: not valid JSON/],
 
   // Accuracy tables (lacs --accuracy)
@@ -296,13 +320,21 @@ const CASES: Case[] = [
   ['onnx', 'a 65536x65536 input', model('huge', onnxModel([1, 1, 65536, 65536])), /huge\.onnx: input 'x' of shape \[1, 1, 65536, 65536\] \(float32\) needs 17,179,869,184 bytes, over the limit .* \(maxInputBytes/],
   ['onnx', 'a 12000x12000 input', model('big', onnxModel([1, 3, 12000, 12000])), /big\.onnx: input 'x' of shape \[1, 3, 12000, 12000\].*over the limit/],
   ['onnx', 'a 2^62-element input', model('overflow', onnxModel([2 ** 31, 2 ** 31])), /overflow\.onnx: input 'x' .*over the limit/],
-  ['onnx', 'external data outside the folder', model('outside', externalModel('../../etc/passwd')), /outside\.onnx: tensor 'w' keeps its data in .*outside the model's folder/],
-  ['onnx', 'external data missing', model('ext-missing', externalModel('weights.bin')), /ext-missing\.onnx: tensor 'w' needs external data file "weights\.bin", which does not exist/],
+  ['onnx', 'external data outside the folder', model('outside', externalModel('../../etc/passwd')), /outside\.onnx: tensor "w" keeps its data in .*outside the model's folder/],
+  ['onnx', 'external data missing', model('ext-missing', externalModel('weights.bin')), /ext-missing\.onnx: tensor "w" needs external data file "weights\.bin", which does not exist/],
+  ['onnx', 'a ConstantOfShape to 16 GB (measure)', model('cos16g', bomb('ConstantOfShape')), /cos16g\.onnx: node "bomb" \(ConstantOfShape\): makes tensor "big" of shape \[4, 1024, 1024, 1024\] \(float32\), 17,179,869,184 bytes, over the limit/],
+  ['onnx', 'an Expand to 16 GB (stats)', () => cli(['stats', file('models/exp16g.onnx', bomb('Expand'))]), /exp16g\.onnx: node "bomb" \(Expand\): makes tensor "big" of shape \[4, 1024, 1024, 1024\]/],
+  ['onnx', 'a Loop of 1e12 iterations', model('loop', loopModel(1e12)), /loop\.onnx: node "forever" \(Loop\): runs its 1-node body 1,000,000,000,000 times/],
+  ['onnx', 'a Loop whose trip count is computed at run time', () => cli(['stats', file('models/loopdyn.onnx', loopModel(null))]), /loopdyn\.onnx: node "forever" \(Loop\): its trip count is computed at run time/],
+  ['onnx', 'a cyclic graph', () => cli(['stats', file('models/cycle.onnx', encodeModel({ inputs: [{ name: 'x', dims: [1] }], outputs: ['b'], nodes: [{ op: 'Add', inputs: ['x', 'b'], outputs: ['a'], name: 'A' }, { op: 'Relu', inputs: ['a'], outputs: ['b'], name: 'B' }] }))]), /cycle\.onnx: graph: the nodes form a cycle/],
+  ['onnx', 'a truncated model', () => cli(['stats', file('models/cut.onnx', Buffer.from(encodeModel(TINY_ONNX)).subarray(0, 60))]), /cut\.onnx: .*truncated protobuf/],
+  ['onnx', 'terabyte dims on 16 bytes', () => cli(['stats', file('models/tb.onnx', encodeModel({ ...TINY_ONNX, inits: [{ name: 'w', dims: [1e6, 1e6], values: [1, 2, 3, 4] }] }))]), /tb\.onnx: graph\.initializer\[0\] "w": dims \[1000000, 1000000\] \(float32\) need 4,000,000,000,000 bytes, but raw_data holds 16/],
+  ['onnx', 'an opset outside 11..21', () => cli(['stats', file('models/old.onnx', encodeModel({ ...TINY_ONNX, opset: 9 }))]), /old\.onnx: imports ONNX opset 9; supported: 11 to 21/],
   ['onnx', 'external data that is a FIFO', () => {
     const p = path.join(dir, 'models', 'ext.fifo');
     if (!fs.existsSync(p)) spawnSync('mkfifo', [p]);
     return cli(['measure', file('models/ext-fifo.onnx', externalModel('ext.fifo')), '--quiet'], REAL);
-  }, /ext-fifo\.onnx: tensor 'w': external data "ext\.fifo" is a FIFO/],
+  }, /ext-fifo\.onnx: tensor "w" external data "ext\.fifo" is a FIFO/],
 
   // Flags
   ['flags', 'build without -o', () => cli(['build', path.join(dir, 'ok.yaml')]), /-o\/--output is required/],
@@ -414,6 +446,8 @@ describe('hostile inputs that could allocate much, in a memory-capped child proc
       [['measure', link], /\.onnx model: ".*zero\.onnx" is a character device/],
       [['measure', file('heavy/huge.onnx', onnxModel([1, 1, 65536, 65536]))], /huge\.onnx: input 'x' of shape \[1, 1, 65536, 65536\].*over the limit/],
       [['measure', file('heavy/big12k.onnx', onnxModel([1, 3, 12000, 12000]))], /big12k\.onnx: input 'x' of shape \[1, 3, 12000, 12000\].*over the limit/],
+      [['measure', file('heavy/cos16g.onnx', bomb('ConstantOfShape'))], /cos16g\.onnx: node "bomb" \(ConstantOfShape\): makes tensor "big".*over the limit/],
+      [['stats', file('heavy/loop.onnx', loopModel(1e12))], /loop\.onnx: node "forever" \(Loop\): runs its 1-node body/],
       [['build', file('heavy/b.yaml', ARCH), '-o', path.join(dir, 'folder')], /-o: ".*folder" is a folder/],
       [['build', file('heavy/r.yaml', arch((t) => t.replace(/^resolution: .*$/m, 'resolution: 4096'))), '-o', path.join(dir, 'heavy', 'r.onnx'), '--max-activation-bytes', '1000000'], /r\.yaml:\d+:\d+: .*resource limit.*maxActivationBytes/],
     ];

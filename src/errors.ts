@@ -5,7 +5,7 @@
  * Exit codes (documented in the README):
  *   0  pass, new-frontier, inconclusive (unless --strict), or a command that succeeded
  *   1  dominated (the gate failed), or inconclusive with --strict
- *   2  bad input or usage: config, store, flags
+ *   2  bad input or usage: config, store, .onnx model, model card, flags
  *   3  environment: an execution provider or runtime that cannot load here
  *   4  service: the GitHub API could not be reached, failed (5xx after retries) or refused the call
  */

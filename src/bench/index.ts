@@ -11,6 +11,7 @@ const SECTIONS: Record<string, () => Promise<{ bench(): Promise<void> }>> = {
   search: () => import('./search'),
   report: () => import('./report'),
   zoo: () => import('./zoo'),
+  onnx: () => import('./onnx'),
 };
 
 async function main(): Promise<void> {

@@ -52,9 +52,9 @@ export function choiceFlag<T extends string>(values: FlagValues, name: string, c
 
 /** Resource limits, checked analytically before anything is allocated. */
 export const LIMIT_FLAGS: FlagDefs = {
-  'max-params': { type: 'string', value: 'N', help: 'refuse configs with more parameters than this' },
-  'max-macs': { type: 'string', value: 'N', help: 'refuse configs with more multiply-adds than this' },
-  'max-activation-bytes': { type: 'string', value: 'N', help: 'refuse configs whose activations need more bytes than this' },
+  'max-params': { type: 'string', value: 'N', help: 'refuse configs and .onnx models with more parameters than this' },
+  'max-macs': { type: 'string', value: 'N', help: 'refuse configs and .onnx models with more multiply-adds than this' },
+  'max-activation-bytes': { type: 'string', value: 'N', help: 'refuse configs and .onnx models whose activations (or any one .onnx tensor) need more bytes than this' },
 };
 
 export function limitsFromFlags(values: FlagValues): { maxParams?: number; maxMacs?: number; maxActivationBytes?: number } {

@@ -4,12 +4,17 @@
  */
 import { UserError } from '../errors';
 import { readRegularText } from '../util/fs';
-import { quoteValue } from '../util/describe';
+import { readModelCard } from './model-card';
+import { readingNote, toPercent } from './top1';
+
+export { readingNote, toPercent } from './top1';
 
 export interface ResolvedAccuracy {
   top1: number;
-  /** Where it came from, for the report: "--accuracy", "metrics.json:eval.top1", "config". */
+  /** Where it came from, for the report: "--accuracy", "metrics.json:eval.top1", "config", a model card's metric. */
   source: string;
+  /** The dataset, when the source states one (a model card). */
+  dataset?: string | null;
 }
 
 /**
@@ -49,14 +54,6 @@ export function lookupKey(data: unknown, key: string, file: string): unknown {
   return node;
 }
 
-/** A top-1 value as percent; a value in [0, 1] is read as a fraction (0.7769 -> 77.69). */
-export function toPercent(value: unknown, what: string): { top1: number; fraction: boolean } {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n)) throw new UserError(`${what}: expected a number (top-1 accuracy), got ${quoteValue(value)}`);
-  if (n < 0 || n > 100) throw new UserError(`${what}: top-1 accuracy must be within 0..100 (percent) or 0..1 (fraction), got ${quoteValue(value)}`);
-  return n <= 1 ? { top1: +(n * 100).toFixed(6), fraction: true } : { top1: n, fraction: false };
-}
-
 /** The top-1 under `key` in a metrics file; `name` is how messages and the source call the file (default: its path). */
 export function readMetricsAccuracy(file: string, key: string | undefined, name = file): ResolvedAccuracy {
   if (!key) throw new UserError(`--metrics ${name}: also give --metrics-key, the dotted path of top-1 in it (e.g. --metrics-key eval.top1)`);
@@ -74,34 +71,36 @@ export function readMetricsAccuracy(file: string, key: string | undefined, name 
     throw new UserError(`--metrics ${name}: not valid JSON (${(err as Error).message})`);
   }
   const { top1, fraction } = toPercent(lookupKey(data, key, name), `--metrics ${name}: key ${JSON.stringify(key)}`);
-  return { top1, source: `${name}:${key}${fraction ? ' (fraction x100)' : ''}` };
+  return { top1, source: `${name}:${key}${readingNote(fraction)}` };
 }
 
 export interface AccuracyFlags {
   accuracy?: string;
   metrics?: string;
   metricsKey?: string;
+  /** A model card (README.md with model-index front matter), and optionally the dataset to read it for. */
+  modelCard?: string;
+  cardDataset?: string;
 }
 
 /** `{name}` in a metrics key stands for each config's name: one metrics file for several configs. */
 export const NAME_PLACEHOLDER = '{name}';
 
 /**
- * What the flags allow, checked before anything is read: --accuracy and --metrics exclude each other,
- * --metrics-key needs --metrics, and both give one model's accuracy, so several configs need a key with
- * `{name}` (each config's own entry); --accuracy names one value, so it takes one config.
+ * What the flags allow, checked before anything is read: one of --accuracy, --metrics and --model-card,
+ * --metrics-key needs --metrics, and each gives one model's accuracy, so several configs need a metrics key
+ * with `{name}` (each config's own entry).
  */
 export function checkAccuracyFlags(flags: AccuracyFlags, configs = 1): void {
-  if (flags.accuracy !== undefined && flags.metrics !== undefined) {
-    throw new UserError('--accuracy and --metrics both give the accuracy; use one');
-  }
+  const given = [flags.accuracy !== undefined && '--accuracy', flags.metrics !== undefined && '--metrics', flags.modelCard !== undefined && '--model-card'].filter(Boolean);
+  if (given.length > 1) throw new UserError(`${given.join(' and ')} all give the accuracy; use one`.replace(' all give', given.length === 2 ? ' both give' : ' all give'));
   if (flags.metricsKey !== undefined && flags.metrics === undefined) {
     throw new UserError(`--metrics-key ${JSON.stringify(flags.metricsKey)} needs --metrics FILE`);
   }
   const perConfig = flags.metricsKey?.includes(NAME_PLACEHOLDER) ?? false;
-  if (configs > 1 && (flags.accuracy !== undefined || (flags.metrics !== undefined && !perConfig))) {
+  if (configs > 1 && given.length === 1 && !(flags.metrics !== undefined && perConfig)) {
     throw new UserError(
-      `--${flags.accuracy !== undefined ? 'accuracy' : 'metrics'} gives one model's accuracy but ${configs} configs were given; ` +
+      `${given[0]} gives one model's accuracy but ${configs} configs were given; ` +
         `check them one at a time, put accuracy in each config, or name each config's entry with "${NAME_PLACEHOLDER}" in --metrics-key (e.g. models.${NAME_PLACEHOLDER}.top1)`,
     );
   }
@@ -114,10 +113,14 @@ export function checkAccuracyFlags(flags: AccuracyFlags, configs = 1): void {
 export function resolveAccuracy(flags: AccuracyFlags, configTop1: number | undefined): ResolvedAccuracy | undefined {
   checkAccuracyFlags(flags);
   if (flags.accuracy !== undefined) {
-    const { top1 } = toPercent(flags.accuracy, '--accuracy');
-    return { top1, source: '--accuracy' };
+    const { top1, fraction } = toPercent(flags.accuracy, '--accuracy');
+    return { top1, source: `--accuracy${readingNote(fraction)}` };
   }
   if (flags.metrics !== undefined) return readMetricsAccuracy(flags.metrics, flags.metricsKey);
+  if (flags.modelCard !== undefined) {
+    const card = readModelCard(flags.modelCard, { dataset: flags.cardDataset });
+    return { top1: card.top1, source: card.source, dataset: card.dataset };
+  }
   if (configTop1 !== undefined) return { top1: configTop1, source: 'config' };
   return undefined;
 }

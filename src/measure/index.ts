@@ -37,7 +37,7 @@ export { ortSessionFactory, ortFactory, checkProviderAvailable, type SessionFact
 export { PROVIDERS, PROVIDER_NAMES, GPU_PROVIDER_NAMES, getProvider, requireProvider, isExecutionProvider, providerOptions } from './providers';
 export { fingerprint, makeTarget, targetKey, targetLabel, realHost, type HostProbe } from './fingerprint';
 export { probeRoofline, classify, matmulModel, elementwiseModel, type RooflineResult } from './roofline';
-export { prepareModel, readOnnxFile, checkExternalData } from './inputs';
+export { prepareModel, readOnnxFile } from './inputs';
 
 export const DEFAULT_SEED = 20251121;
 /** Rounds before the first convergence check: fewer make a bootstrap interval too optimistic. */
@@ -195,7 +195,7 @@ async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Pa
     seed: opts.seed,
   };
 
-  const prepared: PreparedModel[] = models.map((m) => prepareModel(m, { batch: opts.batch, precision: opts.precision, seed: opts.seed }, deps.buildConfig));
+  const prepared: PreparedModel[] = models.map((m) => prepareModel(m, { batch: opts.batch, precision: opts.precision, seed: opts.seed, resolution: opts.resolution }, deps.buildConfig));
   const runners: Runner[] = [];
   try {
     const setup: { session_ms: number; first_run_ms: number }[] = [];

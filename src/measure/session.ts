@@ -15,6 +15,8 @@ export interface ModelSource {
   name: string;
   bytes?: Uint8Array;
   path?: string;
+  /** Input dims fixed and checked when the model was read (.onnx files); else derived from the session's metadata. */
+  inputDims?: Record<string, number[]>;
 }
 
 export interface SessionOptions extends ProviderSessionOptions {
@@ -114,7 +116,7 @@ const FILLERS: Record<string, (n: number, rnd: () => number) => ort.Tensor['data
 };
 
 /** Inputs allocated once and reused by every run, so timing covers inference only. */
-export function preallocateInputs(model: string, metas: readonly Meta[], opts: SessionOptions): { feeds: Record<string, ort.Tensor>; specs: InputSpec[] } {
+export function preallocateInputs(model: string, metas: readonly Meta[], opts: SessionOptions, fixed?: Record<string, number[]>): { feeds: Record<string, ort.Tensor>; specs: InputSpec[] } {
   const rnd = seeded(opts.seed ?? 1);
   const feeds: Record<string, ort.Tensor> = {};
   const specs: InputSpec[] = [];
@@ -123,7 +125,8 @@ export function preallocateInputs(model: string, metas: readonly Meta[], opts: S
     if (!meta.isTensor || !meta.type) throw new UserError(`${model}: input '${meta.name}' is not a tensor; only tensor inputs can be measured`);
     const fill = FILLERS[meta.type];
     if (!fill) throw new UserError(`${model}: input '${meta.name}' has type ${meta.type}; supported: ${Object.keys(FILLERS).join(', ')}`);
-    planned.push({ meta, dims: resolveDims(model, meta, opts.batch, opts.resolution), fill });
+    const dims = fixed && Object.prototype.hasOwnProperty.call(fixed, meta.name) ? fixed[meta.name] : resolveDims(model, meta, opts.batch, opts.resolution);
+    planned.push({ meta, dims, fill });
   }
   checkInputBytes(model, planned.map((p) => ({ name: p.meta.name, type: p.meta.type!, dims: p.dims })));
   for (const { meta, dims, fill } of planned) {
@@ -362,7 +365,7 @@ async function createRunner(load: Loader, source: ModelSource, opts: SessionOpti
     throw loadFailure(source, opts, err);
   }
   try {
-    const { feeds, specs } = preallocateInputs(source.name, main.inputs, opts);
+    const { feeds, specs } = preallocateInputs(source.name, main.inputs, opts, source.inputDims);
     if (device) {
       const runner = await deviceRunner(load, main, feeds, specs, opts);
       if (runner) return runner;

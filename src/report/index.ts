@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { formatBytes } from '../arch/format';
 import { renderCoefficientComparison, renderLacsMarkdown } from './lacs';
 import { renderCheckMarkdown, renderRecordMarkdown, renderSweepMarkdown } from './frontier';
-import { formatMeasureTable, formatStatsTable } from './tables';
+import { formatGraphStatsTable, formatMeasureTable, formatStatsTable } from './tables';
 import type { Result } from './result';
 import type { MeasureResult } from '../measure/types';
 import { renderProfileResult, renderSearch } from './search';
@@ -22,7 +22,7 @@ const fenced = (text: string) => '```text\n' + text.trimEnd() + '\n```\n';
 function plainText(r: Result): string | undefined {
   switch (r.command) {
     case 'stats':
-      return r.networks.map((s) => formatStatsTable(s, r.layers)).join('\n\n') + '\n';
+      return r.networks.map((s) => ('kind' in s ? formatGraphStatsTable(s, r.layers) : formatStatsTable(s, r.layers))).join('\n\n') + '\n';
     case 'measure':
       if (r.runs) return r.runs.map((m) => `== batch ${m.batch} ${m.precision}\n${formatMeasureTable(m)}`).join('\n\n') + '\n';
       return formatMeasureTable(r.measurement) + '\n';

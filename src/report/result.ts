@@ -4,6 +4,7 @@
  */
 import type { PublishedResult } from '../arch/catalogue';
 import type { NetworkStats } from '../arch/counts';
+import type { GraphStats } from '../onnx/count';
 import type { CandidateResult, CheckReport } from '../frontier/check';
 import type { RecordReport, RecordRow } from '../frontier/record';
 import type { SweepReport } from '../frontier/sweep';
@@ -46,7 +47,8 @@ export interface RecordResult extends Omit<RecordReport, 'rows'> {
 
 export interface StatsResult {
   command: 'stats';
-  networks: NetworkStats[];
+  /** Configs give NetworkStats; .onnx models give GraphStats (kind 'onnx'). */
+  networks: (NetworkStats | GraphStats)[];
   /** Per-layer rows are part of the result only when asked for (--layers). */
   layers: boolean;
 }

@@ -1,5 +1,7 @@
 /** Plain-text tables of numbers (measure, stats): the same in a terminal and in a Markdown code block. */
 import type { NetworkStats } from '../arch/counts';
+import type { GraphStats } from '../onnx/count';
+import { escapeCode } from './markdown';
 import { formatBytes, formatCount } from '../arch/format';
 import { DEFAULT_MEASURE_OPTIONS, type MeasureResult } from '../measure/types';
 
@@ -58,6 +60,57 @@ export function formatStatsTable(s: NetworkStats, layers: boolean): string {
     for (const l of s.layers) {
       const out = `${l.outShape.c}x${l.outShape.h}x${l.outShape.w}`;
       lines.push(`  ${l.name.padEnd(28)} ${l.type.padEnd(14)} ${out.padEnd(14)} ${String(l.params).padStart(10)} ${String(l.macs).padStart(12)} ${l.intensity.toFixed(1).padStart(7)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Names from an .onnx file (model, node, input and op names, the producer, dim symbols) are untrusted: one
+ * line, no control or bidi characters, no backticks (the text also sits in a Markdown code fence).
+ */
+const clean = (text: string) => escapeCode(text);
+
+/** How an input dim got its value, in words: "batch 1 (default)", "224 (--resolution)". */
+function fixedText(s: GraphStats): string {
+  return s.inputs
+    .map((i) => {
+      const dims = i.dims.map((d, axis) => {
+        const f = s.fixed.find((x) => x.input === i.name && x.axis === axis);
+        if (!f || f.by === 'graph') return String(d);
+        const by = f.by === 'default batch 1' ? 'default' : f.by;
+        return `${d} (${f.declared === null ? '?' : clean(String(f.declared))} by ${by})`;
+      });
+      return `${clean(i.name)} [${dims.join(', ')}]${i.layout ? ` ${i.layout.order}` : ''}`;
+    })
+    .join('; ');
+}
+
+/** stats of an .onnx model: the same figures as a config's, plus how its inputs were fixed and what was not counted. */
+export function formatGraphStatsTable(s: GraphStats, layers: boolean): string {
+  const at = s.resolution !== null ? `${s.resolution}px` : 'its input size';
+  const lines = [
+    `${clean(s.name)} @ ${at}, batch ${s.batch} (${s.precision}; ONNX opset ${s.opset}${s.producer ? `, ${clean(s.producer)}` : ''})`,
+    `  input             ${fixedText(s)}`,
+    `  params            ${s.params.toLocaleString('en-US')} (${formatCount(s.params)}), counted after the exporter folded batch norm`,
+    `  multiply-adds     ${Math.round(s.macs).toLocaleString('en-US')} (${formatCount(s.macs)}) per image`,
+    `  weight bytes      ${formatBytes(s.weight_bytes)}`,
+    `  activation bytes  ${formatBytes(s.activation_bytes)} moved, ${formatBytes(s.peak_activation_bytes)} peak, per image`,
+    `  intensity         ${s.intensity.toFixed(2)} FLOP/byte`,
+  ];
+  if (s.partial) {
+    const list = (ops: { op: string; nodes: number }[]) => ops.map((o) => `${clean(o.op)}${o.nodes > 1 ? ` x${o.nodes}` : ''}`).join(', ');
+    const missing = s.partial.uncounted.length ? `; multiply-adds not counted for ${list(s.partial.uncounted)}` : '';
+    lines.push(`  partial           ${s.partial.unknown_nodes} node${s.partial.unknown_nodes === 1 ? '' : 's'} with unknown shapes after ops outside the inference set: ${list(s.partial.ops) || '(none)'}${missing}`);
+  }
+  if (layers) {
+    const rows = s.layers.map((l) => ({ ...l, name: clean(l.name), op: clean(l.op) }));
+    const nameWidth = Math.min(48, Math.max(5, ...rows.map((l) => l.name.length)));
+    lines.push('', `  ${'layer'.padEnd(nameWidth)} ${'op'.padEnd(22)} ${'out'.padEnd(18)} ${'params'.padStart(10)} ${'MACs'.padStart(12)} ${'FLOP/B'.padStart(7)}`);
+    for (const l of rows) {
+      const name = l.name.length > nameWidth ? `…${l.name.slice(l.name.length - nameWidth + 1)}` : l.name;
+      const op = l.op.length > 22 ? `${l.op.slice(0, 21)}…` : l.op;
+      lines.push(`  ${name.padEnd(nameWidth)} ${op.padEnd(22)} ${l.outShape.join('x').padEnd(18)} ${String(l.params).padStart(10)} ${String(Math.round(l.macs)).padStart(12)} ${l.intensity.toFixed(1).padStart(7)}`);
     }
   }
   return lines.join('\n');

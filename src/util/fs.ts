@@ -31,6 +31,7 @@ export const FILE_LIMITS = {
   accuracyTable: 16 * MiB,
   report: 8 * MiB,
   event: 16 * MiB,
+  modelCard: 4 * MiB,
   onnx: 2048 * MiB,
 } as const;
 export type FileKind = keyof typeof FILE_LIMITS;
