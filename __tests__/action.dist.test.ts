@@ -117,7 +117,7 @@ async function withServer<T>(fn: (gh: FakeGitHub) => Promise<T>): Promise<T> {
 
 async function smallStore(): Promise<string> {
   const { parseArchConfig } = await import('../src/arch/parse');
-  const { runRecord } = await import('../src/frontier/gate');
+  const { runRecord } = await import('../src/frontier/record');
   const { emptyStore } = await import('../src/frontier/store');
   const { MacsMeasurer } = await import('./action.fake-measurer');
   const configs = [SMALL, SMALLER].map((text, i) => ({ config: parseArchConfig(text, `small-${i}.yaml`) }));

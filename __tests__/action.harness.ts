@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadArchConfig, loadArchConfigWithSource } from '../src/arch/parse';
-import { runRecord } from '../src/frontier/gate';
+import { runRecord } from '../src/frontier/record';
 import { emptyStore, serializeStore, type FrontierStore } from '../src/frontier/store';
 import { createOctokit, createRepoApi } from '../src/github/api';
 import type { ActionIO, AnnotationAt } from '../src/github/io';

@@ -6,7 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadArchConfig } from '../src/arch/parse';
-import { runRecord } from '../src/frontier/gate';
+import { runRecord } from '../src/frontier/record';
+import { applyRecordUpdates } from '../src/frontier/updates';
+import { recordWithLacs } from '../src/commands/gate-lacs';
 import { emptyStore, parseStore, serializeStore, type FrontierStore } from '../src/frontier/store';
 import { parseActionInputs } from '../src/github/inputs';
 import { ARCHS, archYaml, readEvent, referenceStore, scenario, type Scenario } from './action.harness';
@@ -30,8 +32,10 @@ const FAMILY_STORE = ['efficientnet-b0', 'efficientnet-b1', 'efficientnet-b2', '
 /** A store whose base record carries LACS coefficients, as a push with lacs-on-base would have left it. */
 async function storeWithLacs(): Promise<FrontierStore> {
   const configs = FAMILY_STORE.map((n) => ({ config: loadArchConfig(path.join(ARCHS, `${n}.yaml`)) }));
-  const { store } = await runRecord(emptyStore(), configs, { budgetSeconds: 1, lacs: {} }, { measurer: new MacsMeasurer(), now: () => new Date('2026-02-01T00:00:00Z'), commit: 'feedbeef0001' });
-  return store;
+  const deps = { measurer: new MacsMeasurer(), now: () => new Date('2026-02-01T00:00:00Z'), commit: 'feedbeef0001' };
+  const recorded = await runRecord(emptyStore(), configs, { budgetSeconds: 1 }, deps);
+  const { updates } = await recordWithLacs(recorded.report, recorded.updates, emptyStore(), configs, { lacs: {} }, deps);
+  return applyRecordUpdates(emptyStore(), updates);
 }
 
 let s: Scenario | undefined;
@@ -122,7 +126,7 @@ describe('push to the default branch: record stores the coefficients', () => {
     const after = parseStore(s.gh.fileAt('master', STORE)!, 'after.json');
     const rec = after.records.find((r) => r.name === 'efficientnet-b0')!;
     const entry = rec.lacs![ACTION_FAKE_TARGET.key];
-    expect(entry).toMatchObject({ base_hash: rec.config_hash, efficientnet: { alpha: 1.2, beta: 1.1, gamma: 1.15 }, commit: s.env.GITHUB_SHA });
+    expect(entry).toMatchObject({ base_config_hash: rec.config_hash, efficientnet: { alpha: 1.2, beta: 1.1, gamma: 1.15 }, commit: s.env.GITHUB_SHA });
     expect(after.records.filter((r) => r.lacs).map((r) => r.name)).toEqual(['efficientnet-b0']);
     expect(s.io.summaries[0]).toContain('Stored with efficientnet-b0 for this target');
   });

@@ -382,7 +382,7 @@ describe('workflow_dispatch: lacs', () => {
     s = await scenario({ event: 'workflow_dispatch', payload: wd, inputs: { command: 'lacs' }, workspaceFiles: { 'models/b0.yaml': base } });
     // LACS predicts accuracy only from the base's own family: B0..B3 at half their resolutions.
     const { loadArchConfig } = await import('../src/arch/parse');
-    const { runRecord } = await import('../src/frontier/gate');
+    const { runRecord } = await import('../src/frontier/record');
     const { emptyStore } = await import('../src/frontier/store');
     const { MacsMeasurer } = await import('./action.fake-measurer');
     const small: Record<string, number> = { 'efficientnet-b0': 112, 'efficientnet-b1': 120, 'efficientnet-b2': 130, 'efficientnet-b3': 150 };

@@ -1,4 +1,5 @@
 /** Unit tests of the action's small pieces: inputs, event context, globs, escaping, markers, GPU provider setup. */
+import { COMMANDS as COMMAND_REGISTRY } from '../src/commands';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -27,7 +28,8 @@ describe('inputs', () => {
   });
 
   test.each([
-    [{ command: 'deploy' }, 'input command: expected one of auto | check | record | sweep | lacs | profile | search | merge, got "deploy"'],
+    // Any command of the registry (src/commands/index.ts) is an action command.
+    [{ command: 'deploy' }, `input command: expected one of ${['auto', ...COMMAND_REGISTRY.map((c) => c.name)].join(' | ')}, got "deploy"`],
     [{ 'execution-provider': 'rocm' }, 'input execution-provider: expected one of cpu | cuda | tensorrt | webgpu, got "rocm"'],
     [{ precision: 'int8' }, 'input precision: expected one of fp32 | fp16, got "int8"'],
     [{ 'batch-size': '0' }, 'input batch-size: expected an integer >= 1 and <= 4096, got "0"'],

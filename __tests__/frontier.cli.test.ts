@@ -85,7 +85,7 @@ describe('frontier-gate record', () => {
     const d = deps();
     const r = await run('record', [arch('mobilenet-v2'), '--frontier', store], d);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/invalid frontier store: records\[0\]/);
+    expect(r.err).toMatch(/invalid frontier store \(read as version 2 from a version 1 store\): records\[0\]/);
     expect(d.fake.calls).toHaveLength(0);
     expect(fs.readFileSync(store, 'utf8')).toBe('{"version": 1, "records": [{"name": 3}]}');
   });

@@ -1,10 +1,15 @@
 import * as path from 'node:path';
 import { loadArchConfig } from '../src/arch/parse';
 import type { ArchConfig } from '../src/arch/types';
-import { applyRecordUpdates, driftOf, runCheck, runRecord, runSweep, selectionEstimate, selectModels, type RecordUpdate } from '../src/frontier/gate';
+import { runCheck } from '../src/frontier/check';
+import { runRecord } from '../src/frontier/record';
+import { selectionEstimate, selectModels } from '../src/frontier/select';
+import { driftOf, runSweep } from '../src/frontier/sweep';
+import { applyRecordUpdates, type RecordUpdate } from '../src/frontier/updates';
 import { configHash, emptyStore, parseStore, serializeStore, storedConfig, type FrontierStore } from '../src/frontier/store';
 import { FAKE_TARGET, FakeMeasurer } from './frontier.support/fake-measurer';
 import { renderMarkdown } from '../src/report';
+import { checkChartInputs } from '../src/report/chart';
 
 const ARCHS = path.join(__dirname, '../fixtures/archs');
 const load = (name: string) => loadArchConfig(path.join(ARCHS, `${name}.yaml`));
@@ -159,7 +164,7 @@ describe('selectModels', () => {
   const estimate = selectionEstimate(store.records, () => 1e9);
 
   it('picks the fastest as-accurate frontier model and the nearest frontier neighbours by accuracy', () => {
-    const sel = selectModels(store.records, { name: 'cand', accuracy: 77.0, macs: 4e8 }, { neighbors: 3, accuracyTolerance: 0.1 }, estimate);
+    const sel = selectModels(store.records, { name: 'cand', accuracy: 77.0, macs: 4e8 }, { neighbors: 3, accuracyTolerance: 0.1 }, estimate).models;
     // Frontier by stored latency: MBv2 (71.9, 20), B0 (77.7, 30), B1 (78.6, 45). ResNet-18/50 are dominated.
     expect(sel[0]).toMatchObject({ role: 'contender', record: { name: 'efficientnet-b0' } });
     expect(sel.map((s) => s.record.name).sort()).toEqual(['efficientnet-b0', 'efficientnet-b1', 'mobilenet-v2']);
@@ -168,13 +173,39 @@ describe('selectModels', () => {
 
   it('neighbours bracket the candidate: the nearest below comes before the second nearest above', () => {
     const est = { ...estimate, proxy: new Map(Object.entries({ 'mobilenet-v2': 20, 'efficientnet-b0': 30, 'efficientnet-b1': 100, 'resnet-18': 25, 'resnet-50': 200 })) };
-    const sel = selectModels(store.records, { name: 'cand', accuracy: 77.0, macs: 4e8 }, { neighbors: 2, accuracyTolerance: 0.1 }, est);
+    const sel = selectModels(store.records, { name: 'cand', accuracy: 77.0, macs: 4e8 }, { neighbors: 2, accuracyTolerance: 0.1 }, est).models;
     expect(sel.map((s) => [s.record.name, s.role])).toEqual([['efficientnet-b0', 'contender'], ['mobilenet-v2', 'neighbour']]);
   });
 
-  it('with K=1 measures only what could dominate', () => {
+  it('with K=1 measures only what could dominate', async () => {
     const sel = selectModels(store.records, { name: 'cand', accuracy: 70.0, macs: 4e8 }, { neighbors: 1, accuracyTolerance: 0.1 }, estimate);
-    expect(sel.map((s) => s.record.name)).toEqual(['mobilenet-v2']);
+    expect(sel.models.map((s) => s.record.name)).toEqual(['mobilenet-v2']);
+    // What could dominate but was not re-measured is named with the reason: the others at least as
+    // accurate, on the stored frontier (over the limit) or off it (a faster stored one is as accurate).
+    expect(sel.skipped.map((s) => [s.name, s.reason])).toEqual([
+      ['efficientnet-b0', 'limit'], ['efficientnet-b1', 'spread'], ['resnet-50', 'off-stored-frontier'],
+    ]);
+    expect(sel.skipped_total).toBe(3);
+    // The report names them under the table.
+    const report = await runCheck(store, [{ config: candidate('k1', 70.0) }], { neighbors: 1 }, { measurer: new FakeMeasurer({ latency: { ...HERE, k1: 32 } }) });
+    expect(renderMarkdown(report)).toMatch(/Not re-measured, although at least as accurate: efficientnet-b0 \(top-1 77\.69: over the limit of 1 re-measured model \(--neighbors\)\), efficientnet-b1 \(top-1 78\.64: stored latency over 1\.5x the fastest one's at least as accurate\), resnet-50 \(top-1 76\.13: a stored model at least as accurate has a lower stored latency\)\./);
+  });
+
+  it('the pre-filter decides only what is measured: a measured model at least as accurate is a contender in the table, text and chart', async () => {
+    // B1 (78.6) is picked as a neighbour (its stored latency is over 1.5x B0's), measured 50% faster than
+    // the candidate: a contender by the rule, whatever it was picked for.
+    const est = { ...estimate, proxy: new Map(Object.entries({ 'mobilenet-v2': 20, 'efficientnet-b0': 30, 'efficientnet-b1': 100, 'resnet-18': 25, 'resnet-50': 200 })) };
+    const picked = selectModels(store.records, { name: 'cand', accuracy: 77.0, macs: 4e8 }, { neighbors: 3, accuracyTolerance: 0.1 }, est).models;
+    expect(picked.map((s) => [s.record.name, s.role])).toEqual([['efficientnet-b0', 'contender'], ['mobilenet-v2', 'neighbour'], ['efficientnet-b1', 'neighbour']]);
+    const stored = storeOn(FAKE_TARGET.key, { ...STORED_MS, 'efficientnet-b1': 100 });
+    const report = await runCheck(stored, [{ config: candidate('slow', 77.0) }], {}, { measurer: new FakeMeasurer({ latency: { ...HERE, slow: 30.2, 'efficientnet-b1': 20 } }) });
+    const c = report.candidates[0];
+    expect(c.models.map((m) => [m.name, m.role])).toEqual([['slow', 'candidate'], ['efficientnet-b0', 'contender'], ['mobilenet-v2', 'neighbour'], ['efficientnet-b1', 'contender']]);
+    expect(c.verdict).toBe('dominated');
+    expect(c.dominated_by!.name).toBe('efficientnet-b1');
+    const md = renderMarkdown(report);
+    expect(md).toMatch(/\| efficientnet-b1 \| could dominate \|/);
+    expect(checkChartInputs(report)[0].points.find((p) => p.name === 'efficientnet-b1')!.role).toBe('contender');
   });
 
   it('ranks by MACs scaled onto stored latencies when a record has no measurement', () => {
@@ -203,12 +234,13 @@ describe('record and sweep on injected measurements', () => {
     expect(again.store.records.find((r) => r.name === 'mobilenet-v2')!.targets[FAKE_TARGET.key].history.map((h) => h.median_ms)).toEqual([20, 22]);
   });
 
-  it('sweep re-measures every record and reports drift beyond noise', async () => {
+  it('sweep re-measures every record and reports drift beyond the tolerance, by the band rule', async () => {
     const store = storeOn(FAKE_TARGET.key);
     const latency = { ...STORED_MS, 'resnet-50': 75, 'mobilenet-v2': 16, 'efficientnet-b0': 30.3 };
     const { report, store: updated } = await runSweep(store, { budgetSeconds: 5, latencyTolerance: 0.03 }, { measurer: new FakeMeasurer({ latency }), now });
     const status = Object.fromEntries(report.rows.map((r) => [r.name, r.status]));
-    expect(status).toMatchObject({ 'resnet-50': 'slower', 'mobilenet-v2': 'faster', 'efficientnet-b0': 'same' });
+    // efficientnet-b0: +1.0% with both intervals +-1.5%, so -2.0% .. +4.0%: it straddles +3%, nothing is proven.
+    expect(status).toMatchObject({ 'resnet-50': 'slower', 'mobilenet-v2': 'faster', 'efficientnet-b0': 'straddles' });
     expect(renderMarkdown(report).split('\n')[0]).toMatch(/Drift on .*resnet-50\*\* slower: \+25\.0% \(\+22\.0% \.\. \+28\.0%\)/);
     expect(updated.records.find((r) => r.name === 'resnet-50')!.targets[FAKE_TARGET.key].latest.median_ms).toBe(75);
   });
@@ -218,9 +250,15 @@ describe('record and sweep on injected measurements', () => {
     expect(new Set(report.rows.map((r) => r.status))).toEqual(new Set(['new']));
   });
 
-  it('driftOf widens the noise band by both intervals', () => {
-    expect(driftOf({ median_ms: 10, ci95_ms: [9, 11] }, { median_ms: 11.4, ci95_ms: [10.9, 11.9] }, 0.03)).toMatchObject({ status: 'same', noise: expect.closeTo(0.1 + 0.5 / 11.4, 12) });
+  it('driftOf: the interval adds both relative half-widths, and its band is the status', () => {
+    const wide = driftOf({ median_ms: 10, ci95_ms: [9, 11] }, { median_ms: 11.4, ci95_ms: [10.9, 11.9] }, 0.03);
+    expect(wide.status).toBe('straddles');
+    expect(wide.drift).toBeCloseTo(0.14, 12);
+    expect(wide.drift_ci95![0]).toBeCloseTo(0.14 - 0.1 - 0.5 / 11.4, 12);
     expect(driftOf({ median_ms: 10, ci95_ms: [9.9, 10.1] }, { median_ms: 11, ci95_ms: [10.9, 11.1] }, 0.03).status).toBe('slower');
+    expect(driftOf({ median_ms: 10, ci95_ms: [9.9, 10.1] }, { median_ms: 9, ci95_ms: [8.9, 9.1] }, 0.03).status).toBe('faster');
+    expect(driftOf({ median_ms: 10, ci95_ms: [9.95, 10.05] }, { median_ms: 10.1, ci95_ms: [10.05, 10.15] }, 0.03).status).toBe('within');
+    expect(driftOf(undefined, { median_ms: 10, ci95_ms: [9.9, 10.1] }, 0.03)).toEqual({ status: 'new', drift: null, drift_ci95: null });
   });
 });
 

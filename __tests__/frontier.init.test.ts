@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArchConfig } from '../src/arch/parse';
-import { runCheck } from '../src/frontier/gate';
+import { runCheck } from '../src/frontier/check';
 import { DEFAULT_INIT_BRANCH, DEFAULT_INIT_CONFIGS, initStore, initWorkflow } from '../src/frontier/init';
 import { DEFAULT_STORE_PATH, parseStore, serializeStore } from '../src/frontier/store';
 import { MacsMeasurer } from './action.fake-measurer';

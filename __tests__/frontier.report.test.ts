@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { loadArchConfig } from '../src/arch/parse';
-import { applyRecordUpdates, runCheck } from '../src/frontier/gate';
+import { runCheck } from '../src/frontier/check';
+import { applyRecordUpdates } from '../src/frontier/updates';
 import { configHash, emptyStore, storedConfig } from '../src/frontier/store';
 import { FAKE_TARGET, FakeMeasurer } from './frontier.support/fake-measurer';
 import { renderMarkdown, toJson } from '../src/report';

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { loadArchConfig } from '../src/arch/parse';
 import { ConfigError, UserError } from '../src/errors';
 import type { CliDeps } from '../src/cli';
-import { runRecord } from '../src/frontier/gate';
+import { runRecord } from '../src/frontier/record';
 import { configHash, emptyStore, parseStore, readStoreFile, serializeStore, type FrontierStore } from '../src/frontier/store';
 import { FakeMeasurer } from './frontier.support/fake-measurer';
 import { runCommand } from './support/run-command';

@@ -4,7 +4,7 @@
  */
 import { countConfig } from '../src/arch/counts';
 import { UserError } from '../src/errors';
-import { runSweep } from '../src/frontier/gate';
+import { runSweep } from '../src/frontier/sweep';
 import { chooseAnchors, mergeSweepShards, parseShard, runSweepShard, shardRecords, storeRecordsHash, type SweepShardResult } from '../src/frontier/shard';
 import type { FrontierStore } from '../src/frontier/store';
 import { createMeasurer, type HostProbe } from '../src/measure';

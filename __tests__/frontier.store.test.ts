@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadArchConfig } from '../src/arch/parse';
 import { UserError } from '../src/errors';
-import { applyRecordUpdates, type RecordUpdate } from '../src/frontier/gate';
+import { applyRecordUpdates, type RecordUpdate } from '../src/frontier/updates';
 import {
   configHash, emptyStore, HISTORY_LIMIT, mergeStores, parseStore, readStoreFile, serializeStore, storedConfig, updateStoreFile,
   type FrontierStore,
@@ -43,7 +43,7 @@ describe('serializeStore / parseStore', () => {
     expect(parseStore(text, 'f.json')).toEqual(parseStore(serializeStore(parseStore(text, 'f.json')), 'f.json'));
     const reverseKeys = (v: unknown): unknown =>
       Array.isArray(v) ? v.map(reverseKeys) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reverseKeys(x)])) : v;
-    const reversed = { version: 1, records: [...store.records].reverse().map(reverseKeys) } as FrontierStore;
+    const reversed = { version: 2, records: [...store.records].reverse().map(reverseKeys) } as FrontierStore;
     expect(serializeStore(reversed)).toBe(text);
     expect(text.endsWith('}\n')).toBe(true);
     // Records sorted by name; record keys in a fixed order; a stage per line.
@@ -66,7 +66,7 @@ describe('serializeStore / parseStore', () => {
   });
 
   it('rejects an unknown or missing version', () => {
-    expect(() => parseStore('{"version": 2, "records": []}', 's.json')).toThrow(/s\.json: unknown frontier store format \(version 2\).*reads version 1/);
+    expect(() => parseStore('{"version": 3, "records": []}', 's.json')).toThrow(/s\.json: unknown frontier store format \(version 3\); this frontier-gate reads versions 1 to 2/);
     expect(() => parseStore('{"records": []}', 's.json')).toThrow(/no version field/);
   });
 
@@ -165,7 +165,7 @@ describe('store files', () => {
 
   it('a store of an unknown version is an error and is never rewritten', async () => {
     const file = path.join(dir, 'frontier.json');
-    const future = JSON.stringify({ version: 2, records: [], something: 'new' });
+    const future = JSON.stringify({ version: 3, records: [], something: 'new' });
     fs.writeFileSync(file, future);
     await expect(updateStoreFile(file, (s) => applyRecordUpdates(s, [update()]))).rejects.toThrow(/unknown frontier store format/);
     expect(fs.readFileSync(file, 'utf8')).toBe(future);

@@ -229,7 +229,7 @@ const CASES: Case[] = [
   ['store', 'a sparse 65 MB file', () => check(['--frontier', file('stores/huge.json', '', 65 * 1024 * 1024)]), /--frontier: ".*huge\.json" is 65 MiB, over the 64 MiB limit/],
   ['store', 'not JSON', store('notjson', '{"version": 1, "records": ['), /notjson\.json/],
   ['store', 'a JSON list', store('list', '[]'), /list\.json/],
-  ['store', 'an unknown version', store('v2', '{"version": 2, "records": []}'), /v2\.json.*unknown frontier store format/],
+  ['store', 'an unknown version', store('v3', '{"version": 3, "records": []}'), /v3\.json.*unknown frontier store format/],
   ['store', 'records that are not a list', store('recs', '{"version": 1, "records": {}}'), /recs\.json/],
   ['store', 'a record without config', store('nocfg', storeWith((s) => delete s.records[0].config)), /nocfg\.json.*config/],
   ['store', 'a stored config with repeats 1e9', store('rep', storeWith((s) => (s.records[0].config.stages[0].repeats = 1e9))), /rep\.json.*efficientnet-b0.*(repeats|hash)/],

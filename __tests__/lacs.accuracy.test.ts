@@ -6,14 +6,14 @@
 import { countConfig } from '../src/arch/counts';
 import { scale } from '../src/arch/scale';
 import type { ArchConfig } from '../src/arch/types';
-import { runRecord, runCheck } from '../src/frontier/gate';
+import { runRecord } from '../src/frontier/record';
 import { emptyStore } from '../src/frontier/store';
 import { AccuracyTable, fitAccuracyPredictor, type AccuracyRecord } from '../src/lacs/accuracy';
 import { networkHash } from '../src/arch/identity';
 import { renderGateLacs, renderLacsMarkdown } from '../src/report/lacs';
 import { renderMarkdown } from '../src/report';
 import { runLacs, type LacsOptions, type LacsResult } from '../src/lacs/run';
-import { FakeMeasurer, loadFixture, macsLatency, type LatencyModel } from './lacs.helpers';
+import { checkLacs, FakeMeasurer, loadFixture, macsLatency, recordLacs, type LatencyModel } from './lacs.helpers';
 
 const base = loadFixture('efficientnet-b0');
 const fast: Partial<LacsOptions> = { phi: 2 };
@@ -133,7 +133,7 @@ describe('predictor thresholds', () => {
     expect(r.accuracy.source).toBe('table');
     expect(r.decision).toMatchObject({ status: 'chosen', basis: 'known', eligible: 3 });
     const known = r.candidates.filter((c) => c.accuracy_kind === 'known');
-    expect(known.map((c) => c.config_hash)).toContain(r.chosen!.config_hash);
+    expect(known.map((c) => c.network_hash)).toContain(r.chosen!.network_hash);
     expect(r.chosen!.objective).toBe(Math.max(...known.map((c) => c.objective!)));
     // EfficientNet's point has no trained result: measured, not compared.
     expect(r.efficientnet).toMatchObject({ accuracy: null, objective: null, accuracy_kind: 'unknown' });
@@ -160,7 +160,7 @@ describe('predictor thresholds', () => {
     for (const c of outranked) expect(c.objective! - c.rank_objective!).toBeCloseTo(loo * (c.latency_ms! / r.target_latency_ms!) ** r.w, 9);
     // The choice has the highest rank among those that could be chosen.
     const best = Math.max(...r.candidates.filter((c) => c.eligible && (c.latency_source === 'refine' || c.reference)).map((c) => c.rank_objective!));
-    expect(r.candidates.find((c) => c.config_hash === r.chosen!.config_hash && c.status !== 'same-network')!.rank_objective).toBe(best);
+    expect(r.candidates.find((c) => c.network_hash === r.chosen!.network_hash && c.status !== 'same-network')!.rank_objective).toBe(best);
   });
 });
 
@@ -184,11 +184,11 @@ describe('one latency per network', () => {
       if (ms === null || ms === undefined) return;
       latencyByHash.set(hash, (latencyByHash.get(hash) ?? new Set()).add(ms));
     };
-    note(r.base.config_hash, r.base.latency_ms);
-    note(r.chosen!.config_hash, r.chosen!.latency_ms);
-    note(r.efficientnet.config_hash, r.efficientnet.latency_ms);
-    for (const c of r.candidates) note(c.config_hash, c.latency_ms);
-    for (const f of r.family) note(f.config_hash, f.latency_ms);
+    note(r.base.network_hash, r.base.latency_ms);
+    note(r.chosen!.network_hash, r.chosen!.latency_ms);
+    note(r.efficientnet.network_hash, r.efficientnet.latency_ms);
+    for (const c of r.candidates) note(c.network_hash, c.latency_ms);
+    for (const f of r.family) note(f.network_hash, f.latency_ms);
     for (const p of r.frontier) note(networkHash(records.find((x) => x.config.name === p.name)!.config), p.latency_ms);
     for (const [hash, values] of latencyByHash) expect([hash, [...values]]).toEqual([hash, [expect.any(Number)]]);
     expect(r.family[0].latency_ms).toBe(r.base.latency_ms);
@@ -213,7 +213,7 @@ describe('the PR-gate hook', () => {
     const measurer = new FakeMeasurer(latency);
     const { store: seeded } = await runRecord(emptyStore(), others.map((n) => ({ config: loadFixture(n) })), { budgetSeconds: 1 }, { measurer, now: () => new Date('2026-03-01T00:00:00Z') });
     const before = measurer.calls.length;
-    const { store, report, updates } = await runRecord(seeded, [{ config: base }], { budgetSeconds: 1, lacs: {} }, { measurer, now: () => new Date('2026-03-02T00:00:00Z') });
+    const { store, report, updates } = await recordLacs(seeded, [{ config: base }], { budgetSeconds: 1, lacs: {} }, { measurer, now: () => new Date('2026-03-02T00:00:00Z') });
     // One call for the record's own measurement; LACS measured nothing (the gate does not spend its budget on no choice).
     expect(measurer.calls.length - before).toBe(1);
     expect(updates[0].lacs).toBeUndefined();
@@ -226,7 +226,7 @@ describe('the PR-gate hook', () => {
     expect(renderMarkdown(report)).toContain('no choice, accuracy is unknown');
     expect(renderMarkdown(report)).not.toContain('Stored with efficientnet-b0 for this target');
 
-    const check = await runCheck(store, [{ config: { ...base, dropout: 0.3 } }], { budgetSeconds: 1, lacs: {} }, { measurer });
+    const check = await checkLacs(store, [{ config: { ...base, dropout: 0.3 } }], { budgetSeconds: 1, lacs: {} }, { measurer });
     expect(check.candidates[0].lacs).toMatchObject({ status: 'no-choice' });
     expect(renderMarkdown(check)).toContain('no choice, accuracy is unknown');
   });

@@ -60,14 +60,14 @@ describe('frontier-gate lacs (injected measurer)', () => {
     // B0 is `family: base`: the report says where the coefficients stand (none stored before).
     expect(fs.readFileSync(path.join(dir, 'r.md'), 'utf8')).toMatch(/no coefficients stored/);
     const stored = JSON.parse(fs.readFileSync(path.join(dir, 'c.json'), 'utf8'));
-    expect(stored).toEqual(expect.objectContaining({ alpha: json.chosen.alpha, target_key: 'fake-cpu', base_hash: json.base.config_hash }));
+    expect(stored).toEqual(expect.objectContaining({ alpha: json.chosen.alpha, target_key: 'fake-cpu', base_network_hash: json.base.network_hash }));
 
     // A second run compares with the stored coefficients and reuses the measurement cache.
     const second = capture();
     const cache = path.join(dir, 'cache.json');
     await runLacsCommand([b0, '--phi', '1', '--previous', path.join(dir, 'c.json'), '--cache', cache, '--quiet'], second.io, () => new FakeMeasurer(macsLatency));
     expect(second.out.join('')).toMatch(/LACS coefficients unchanged at/);
-    expect(JSON.parse(fs.readFileSync(cache, 'utf8')).version).toBe(1);
+    expect(JSON.parse(fs.readFileSync(cache, 'utf8')).version).toBe(2);
     const third = capture();
     await runLacsCommand([b0, '--phi', '1', '--cache', cache, '--json', '--quiet'], third.io, () => new FakeMeasurer(macsLatency));
     expect(JSON.parse(third.out.join('')).measured_candidates).toBe(1);

@@ -165,7 +165,7 @@ describe('frontier position', () => {
 });
 
 describe('coefficient comparison', () => {
-  const previous = { alpha: 1.2, beta: 1.1, gamma: 1.15, objective: 80, base_hash: 'aa', target_key: 'cpu-x', w: -0.07 };
+  const previous = { alpha: 1.2, beta: 1.1, gamma: 1.15, objective: 80, base_network_hash: 'aa', target_key: 'cpu-x', w: -0.07 };
   test('moves are reported per coefficient', () => {
     const c = compareCoefficients(previous, { alpha: 1.3, beta: 1.1, gamma: 1.1, target_key: 'cpu-x' });
     expect(c.changed).toBe(true);
@@ -206,11 +206,13 @@ describe('config YAML and the measurement cache file', () => {
     const file = path.join(dir, 'cache.json');
     fs.writeFileSync(file, '{not json');
     expect(() => new FileCache(file)).toThrow(/cache\.json: measurement cache is not valid JSON/);
-    fs.writeFileSync(file, '{"version": 2, "entries": {}}');
+    fs.writeFileSync(file, '{"version": 3, "entries": {}}');
+    expect(() => new FileCache(file)).toThrow(/cache\.json: unknown LACS measurement cache format \(version 3\)/);
+    fs.writeFileSync(file, '{"version": 2, "entries": null}');
     expect(() => new FileCache(file)).toThrow(/not a LACS measurement cache/);
     fs.unlinkSync(file);
     const cache = new FileCache(file);
-    const value = { median_ms: 12.5, ratio: 1.8, ratio_ci95: [1.7, 1.9] as [number, number], base_hash: 'abc', samples: 40 };
+    const value = { median_ms: 12.5, ratio: 1.8, ratio_ci95: [1.7, 1.9] as [number, number], base_network_hash: 'abc', samples: 40 };
     cache.set('h1', 'cpu-1', value);
     cache.flush();
     const reread = new FileCache(file);

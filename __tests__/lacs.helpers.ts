@@ -1,4 +1,10 @@
 /** A deterministic Measurer for LACS tests: latency is a function of the config, ratios are exact. */
+import { checkWithLacs, recordWithLacs, type GateLacsOption } from '../src/commands/gate-lacs';
+import { runCheck, type CheckCandidate, type CheckOptions } from '../src/frontier/check';
+import type { GateDeps } from '../src/frontier/measuring';
+import { runRecord, type RecordInput, type RecordOptions } from '../src/frontier/record';
+import type { FrontierStore } from '../src/frontier/store';
+import { applyRecordUpdates } from '../src/frontier/updates';
 import * as path from 'node:path';
 import { countConfig } from '../src/arch/counts';
 import { lower } from '../src/arch/lower';
@@ -56,4 +62,19 @@ export class FakeMeasurer implements Measurer {
     for (const call of this.calls) for (const n of call.names) out.add(n);
     return out;
   }
+}
+
+/** record as the command composes it: the frontier's record, then LACS for `family: base` configs (src/commands/gate-lacs.ts). */
+export async function recordLacs(store: FrontierStore, inputs: RecordInput[], options: RecordOptions & { lacs?: GateLacsOption }, deps: GateDeps) {
+  const { lacs = false, ...rest } = options;
+  const recorded = await runRecord(store, inputs, rest, deps);
+  const { result, updates } = await recordWithLacs(recorded.report, recorded.updates, store, inputs, { lacs, measure: rest.measure }, deps);
+  return { report: result, updates, store: applyRecordUpdates(store, updates) };
+}
+
+/** check as the command composes it: the verdict, then LACS beside it for `family: base` candidates. */
+export async function checkLacs(store: FrontierStore, candidates: CheckCandidate[], options: Partial<CheckOptions> & { lacs?: GateLacsOption }, deps: GateDeps) {
+  const { lacs = false, ...rest } = options;
+  const report = await runCheck(store, candidates, rest, deps);
+  return checkWithLacs(report, store, candidates, { lacs, measure: rest.measure }, deps);
 }

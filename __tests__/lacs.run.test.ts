@@ -125,7 +125,7 @@ describe('runLacs with an injected measurer', () => {
     for (const c of r.candidates.filter((x) => x.status === 'filtered-macs' || x.status === 'same-network')) expect(screened.has(c.name)).toBe(false);
     // Same network, same latency.
     for (const c of r.candidates.filter((x) => x.status === 'same-network')) {
-      const twin = r.candidates.find((x) => x.config_hash === c.config_hash && x.status !== 'same-network')!;
+      const twin = r.candidates.find((x) => x.network_hash === c.network_hash && x.status !== 'same-network')!;
       expect(c.latency_ms).toBe(twin.latency_ms);
     }
     // The refine call holds the base, EfficientNet's model and the two leaders.
@@ -149,14 +149,14 @@ describe('runLacs with an injected measurer', () => {
     };
     const flattering = flatteringFresh();
     const unrefined = await runLacs(base, { ...fast, refineTop: 0 }, { measurer: new FakeMeasurer(flatteringFresh()), accuracyTable: flatTable() });
-    expect(unrefined.candidates.find((c) => c.name === fluke)!.config_hash).toBe(unrefined.chosen!.config_hash);
+    expect(unrefined.candidates.find((c) => c.name === fluke)!.network_hash).toBe(unrefined.chosen!.network_hash);
     const honest = await runLacs(base, { ...fast, refineTop: 2 }, { measurer: new FakeMeasurer(macsLatency), accuracyTable: flatTable() });
     const r = await runLacs(base, { ...fast, refineTop: 2 }, { measurer: new FakeMeasurer(flattering), accuracyTable: flatTable() });
     expect(r.candidates.find((c) => c.name === fluke)!.latency_source).toBe('refine');
     expect(r.chosen!).toEqual(honest.chosen);
-    const winner = r.candidates.find((c) => c.config_hash === r.chosen!.config_hash && c.status !== 'same-network')!;
+    const winner = r.candidates.find((c) => c.network_hash === r.chosen!.network_hash && c.status !== 'same-network')!;
     expect(winner.latency_source).toBe('refine');
-    expect(r.chosen!.config_hash).not.toBe(r.candidates.find((c) => c.name === fluke)!.config_hash);
+    expect(r.chosen!.network_hash).not.toBe(r.candidates.find((c) => c.name === fluke)!.network_hash);
   });
 
   test('when the refine rounds run out, the winner is still taken among refined networks and the reference', async () => {
@@ -172,7 +172,7 @@ describe('runLacs with an injected measurer', () => {
     // Better screened candidates exist, but only the refined fluke and EfficientNet's model are finalists.
     const screenedBetter = r.candidates.filter((c) => c.latency_source === 'screen' && c.objective! > r.chosen!.objective);
     expect(screenedBetter.length).toBeGreaterThan(0);
-    const winner = r.candidates.find((c) => c.config_hash === r.chosen!.config_hash && c.status !== 'same-network')!;
+    const winner = r.candidates.find((c) => c.network_hash === r.chosen!.network_hash && c.status !== 'same-network')!;
     expect(['refine']).toContain(winner.latency_source);
     expect(r.decision.screened_only_higher).toBe(screenedBetter.length);
     expect(renderLacsMarkdown(r)).toMatch(new RegExp(`${screenedBetter.length} candidate\\(s\\) scored higher in screening only`));

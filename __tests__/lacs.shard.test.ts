@@ -33,7 +33,7 @@ test('shards screen disjoint parts of the grid; merged, the run re-measures none
   // Every network the unsharded run screened was screened by exactly one shard.
   const all = new Set(screen.entries.map((e) => e.hash));
   expect(screen.entries).toHaveLength(shards.reduce((n, s) => n + s.entries.length, 0));
-  for (const c of plain.candidates) if (c.latency_source === 'screen') expect(all.has(c.config_hash)).toBe(true);
+  for (const c of plain.candidates) if (c.latency_source === 'screen') expect(all.has(c.network_hash)).toBe(true);
 
   const merger = runner(1, 'merge');
   const merged = await runLacs(base, fast, { measurer: merger, accuracyTable: table(), cache: screenedCache(screen, base) });

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { localFiles } from '../src/commands/context';
 import { modelInputs } from '../src/commands/measure';
 import { formatMeasureTable as formatTable } from '../src/report/tables';
 import { runCommand } from './support/run-command';
@@ -75,11 +76,12 @@ describe('frontier-gate measure', () => {
     expect(await refused([tiny, '--ep', 'tpu'])).toContain('--ep: expected one of cpu | cuda | tensorrt | webgpu, got "tpu"');
     expect(await refused([tiny, '--batch', '0'])).toContain('--batch: expected integers in [1, 4096] separated by commas (e.g. 1,8,64), got "0"');
     expect(await refused([tiny, '--batch', '1,1'])).toContain('--batch: 1 is listed twice in "1,1"');
-    expect(await refused([tiny, '--precision', 'fp32,int8'])).toContain('--precision: expected fp32 | fp16 (or both: fp32,fp16), got "fp32,int8"');
+    expect(await refused([tiny, '--precision', 'fp32,int8'])).toContain('--precision: expected fp32 | fp16 (or several: fp32,fp16), got "fp32,int8"');
     expect(await refused([tiny, '--trt-fp16'])).toContain('--trt-fp16: applies to --ep tensorrt only, not cpu');
     expect(await refused([tiny, '--budgt', '3'])).toMatch(/unknown flag --budgt; did you mean --budget\?/);
     expect(await refused([])).toMatch(/no model given/);
-    expect(() => modelInputs(['model.pt'])).toThrow('model.pt: expected an architecture config (.yaml, .yml) or an ONNX model (.onnx), got ".pt"');
+    expect(await refused(['model.pt'])).toContain('model.pt: expected an architecture config (.yaml, .yml) or an ONNX model (.onnx), got ".pt"');
+    await expect(modelInputs(['model.pt'], { files: localFiles() })).rejects.toThrow('model.pt: expected an architecture config');
   });
 
   it('gives exit code 3 and the clear message for cuda here', async () => {

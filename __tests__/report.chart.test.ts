@@ -7,8 +7,8 @@ import { candidateChartInput, chartImageMarkdown, chartText } from '../src/repor
 import { top1Text } from '../src/report/format';
 import { frontierChartSpec, labelWidth, logTicks, renderFrontierSvg, segmentHitsBox, type ChartPoint, type FrontierChartInput } from '../src/report/svg-chart';
 
-const pt = (name: string, role: ChartPoint['role'], latency: number, top1: number | null, on_frontier = false, ci = 0.01): ChartPoint => ({
-  name, role, latency_ms: latency, ci95_ms: [latency * (1 - ci), latency * (1 + ci)], top1, on_frontier,
+const pt = (name: string, role: ChartPoint['role'], latency: number, top1: number | null, on = false, ci = 0.01): ChartPoint => ({
+  name, role, latency_ms: latency, ci95_ms: [latency * (1 - ci), latency * (1 + ci)], top1, frontier: on ? 'on' : 'off',
 });
 
 const CHECK: FrontierChartInput = {
@@ -136,7 +136,7 @@ describe('frontier chart SVG', () => {
   });
 
   it('an undecided model is pale, not hollow like one off the frontier, and the legend line says so', async () => {
-    const open = { ...pt('open-question', 'contender', 9, 76), undecided: true };
+    const open: ChartPoint = { ...pt('open-question', 'contender', 9, 76), frontier: 'undecided' };
     const svg = await renderFrontierSvg({ ...CHECK, points: [...CHECK.points, open] });
     expect(svg).toContain('pale: not decided');
     expect(svg).toContain('fill="#8fafd4"'); // the contender colour #1f5fa8 halfway to white
@@ -177,7 +177,7 @@ describe('chart text and Markdown', () => {
       models: [{ name: 'c', role: 'candidate', accuracy: 70, latency_ms: 5, ci95_ms: [4.9, 5.1], frontier: 'on', on_frontier: true, params: 1, macs: 1, intensity: 1, samples: 9 }],
     }, 'cpu');
     expect(input.title).toBe('c: new frontier (top-1 against latency, measured side by side)');
-    expect(input.points).toEqual([{ name: 'c', role: 'candidate', latency_ms: 5, ci95_ms: [4.9, 5.1], top1: 70, on_frontier: true }]);
+    expect(input.points).toEqual([{ name: 'c', role: 'candidate', latency_ms: 5, ci95_ms: [4.9, 5.1], top1: 70, frontier: 'on' }]);
   });
 });
 
@@ -189,7 +189,7 @@ describe('--chart files', () => {
     expect(chartFlag(undefined)).toBeUndefined();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chart-'));
     try {
-      const models = sampleCheckPoints(3).map((p) => ({ name: p.name, role: p.role as 'candidate', accuracy: p.top1, latency_ms: p.latency_ms, ci95_ms: p.ci95_ms!, on_frontier: p.on_frontier, params: 1, macs: 1, intensity: 1, samples: 9 }));
+      const models = sampleCheckPoints(3).map((p) => ({ name: p.name, role: p.role as 'candidate', accuracy: p.top1, latency_ms: p.latency_ms, ci95_ms: p.ci95_ms!, frontier: p.frontier, on_frontier: p.frontier === 'on', params: 1, macs: 1, intensity: 1, samples: 9 }));
       const err: string[] = [];
       const files = await writeCheckCharts(path.join(dir, 'sub', 'c.svg'), { target: { key: 'k', label: 'cpu' }, candidates: [{ name: 'cand', verdict: 'pass', models } as never] }, (t) => err.push(t));
       expect(fs.readFileSync(files[0], 'utf8')).toMatch(/^<svg/);

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { sampleStore } from '../src/bench/report';
 import { loadArchConfig } from '../src/arch/parse';
-import { applyRecordUpdates } from '../src/frontier/gate';
+import { driftOf } from '../src/frontier/sweep';
+import { applyRecordUpdates } from '../src/frontier/updates';
 import { configHash, emptyStore, storedConfig } from '../src/frontier/store';
 import { buildDashboard, dashboardTargets, escapeHtml, sparkline, targetFile } from '../src/report/dashboard';
 import { runCommand } from './support/run-command';
@@ -18,13 +19,18 @@ describe('dashboard data', () => {
     for (const t of targets) {
       expect(t.models).toHaveLength(30);
       const known = t.models.filter((m) => m.top1 !== null);
-      // Frontier: no known model is both faster and more accurate than a frontier model.
-      for (const f of t.models.filter((m) => m.on_frontier)) {
-        expect(known.some((m) => m.median_ms < f.median_ms && m.top1! > f.top1!)).toBe(false);
-      }
+      // Frontier, the check's rule on the stored intervals: off exactly when a model at least as accurate
+      // (minus 0.1 points) is proven faster beyond 3% (the whole interval of latency(f) / latency(m) above 1.03).
+      const beats = (m: (typeof known)[number], f: (typeof known)[number]) =>
+        m !== f && m.top1! >= f.top1! - 0.1 - 1e-9 && f.ci95_ms[0] / m.ci95_ms[1] > 1.03;
+      for (const f of known) expect({ name: f.name, off: known.some((m) => beats(m, f)) }).toEqual({ name: f.name, off: f.frontier === 'off' });
+      expect(known.some((f) => f.frontier === 'on')).toBe(true);
       for (const m of t.models) {
-        if (m.history.length > 1) expect(m.drift).toBeCloseTo(m.median_ms / m.history[0].median_ms - 1, 12);
-        else expect(m.drift).toBeNull();
+        if (m.history.length > 1) {
+          expect(m.drift).toBeCloseTo(m.median_ms / m.history[0].median_ms - 1, 12);
+          // The drift's interval and status are the sweep's (driftOf) for the oldest and the latest measurement.
+          expect({ drift_ci95: m.drift_ci95, status: m.drift_status }).toEqual((({ drift_ci95, status }) => ({ drift_ci95, status }))(driftOf(m.history[0], m, 0.03)));
+        } else expect(m.drift).toBeNull();
       }
       expect(t.models.every((m, i) => i === 0 || t.models[i - 1].median_ms <= m.median_ms)).toBe(true);
     }

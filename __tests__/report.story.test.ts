@@ -3,7 +3,10 @@
  * invariants a reader relies on checked on the Markdown itself, not on the renderer's code paths.
  */
 import { readStoreFile } from '../src/frontier/store';
-import { frontierStatus, runRecord, runSweep, separationOf, type CandidateResult, type CheckReport, type FrontierStatus, type ModelRow } from '../src/frontier/gate';
+import { type CandidateResult, type CheckReport, type ModelRow } from '../src/frontier/check';
+import { frontierStatuses, separationOf, type FrontierStatus } from '../src/frontier/position';
+import { runRecord } from '../src/frontier/record';
+import { runSweep } from '../src/frontier/sweep';
 import { fitMarkdown } from '../src/github/comment';
 import { renderMarkdown, toJson } from '../src/report';
 import { chartText, checkChartInputs } from '../src/report/chart';
@@ -292,6 +295,8 @@ describe('the position rule behind the stars and cells', () => {
       params: 0, macs: 0, intensity: 0, samples: 1, ...(ratio ? { ratio: (ratio[0] + ratio[1]) / 2, ratio_ci95: ratio } : {}),
     });
     const tol = { latency: 0.03, accuracy: 0.1 };
+    // As the check calls it: each row's ratio to the candidate, the candidate's own exactly 1.
+    const frontierStatus = (rows: ModelRow[], t: typeof tol) => frontierStatuses(rows.map((r) => ({ accuracy: r.accuracy, latency: r.ratio_ci95 ?? ([1, 1] as const) })), t);
     // b is more accurate than the candidate and 20% faster: the candidate is off, b is on; c is less accurate and slower than both: off.
     expect(frontierStatus([row('cand', 70), row('b', 71, [0.78, 0.82]), row('c', 69, [1.5, 1.6])], tol)).toEqual(['off', 'on', 'off']);
     // A less accurate model stays on however slow the others are.

@@ -2,24 +2,33 @@
 /**
  * Imports point one way, down the pipeline, and never in a circle (run by `npm run lint`):
  *
- *   errors, fsutil, util  <-  arch  <-  onnx  <-  measure  <-  frontier, lacs, search  <-  report
+ *   errors, fsutil, util  <-  arch  <-  onnx  <-  measure  <-  frontier  <-  lacs  <-  search  <-  report
  *     <-  commands  <-  cli, github, bench  <-  main, index
  *
+ * frontier (the store, the gate's rule), lacs (compound scaling, which reads the store and the rule) and
+ * search (spaces, profiling, search, which reads the Pareto function) are layers of their own, in that
+ * order: LACS beside the gate is composed by the commands, so frontier never imports lacs.
+ *
  * A module may import its own layer or any layer below it; type-only imports count too (a cycle of types
- * is still a cycle of concepts). Fails with each offending import and each cycle.
+ * is still a cycle of concepts). Fails with each offending import, each cycle of modules, and each cycle
+ * of folders (src/x/ importing src/y/ and src/y/ importing src/x/, through any modules: two folders of one
+ * layer must not depend on each other both ways).
  */
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const ts = require('typescript');
 
-const root = path.resolve(__dirname, '..', 'src');
+// The tree to check: src/ (tests pass another folder laid out the same way).
+const root = path.resolve(process.argv[2] ?? path.join(__dirname, '..', 'src'));
 const LAYERS = [
   ['errors.ts', 'fsutil.ts', 'util/'],
   ['arch/'],
   ['onnx/'],
   ['measure/'],
-  ['frontier/', 'lacs/', 'search/'],
+  ['frontier/'],
+  ['lacs/'],
+  ['search/'],
   ['report/'],
   ['commands/'],
   ['cli.ts', 'github/', 'bench/'],
@@ -99,9 +108,55 @@ function strongConnect(v) {
 }
 for (const f of files) if (!info.has(f)) strongConnect(f);
 
+// Folder cycles: the same over the graph of top-level folders (a file at the top level is its own node).
+const folderOf = (f) => rel(f).split('/')[0];
+const folders = new Map();
+for (const [file, deps] of graph) {
+  const from = folderOf(file);
+  if (!folders.has(from)) folders.set(from, new Set());
+  for (const dep of deps) if (folderOf(dep) !== from) folders.get(from).add(folderOf(dep));
+}
+for (const component of stronglyConnected([...folders.keys()], (v) => [...(folders.get(v) ?? [])])) {
+  if (component.length > 1) problems.push(`folder cycle: ${component.sort().map((f) => `src/${f}${f.endsWith('.ts') ? '' : '/'}`).join(' <-> ')}`);
+}
+
+/** Tarjan's strongly connected components of a small graph (the folders), iteratively. */
+function stronglyConnected(nodes, edges) {
+  let counter = 0;
+  const idx = new Map();
+  const low = new Map();
+  const onStack = new Set();
+  const stack = [];
+  const out = [];
+  const visit = (v) => {
+    idx.set(v, counter);
+    low.set(v, counter++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of edges(v)) {
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v), low.get(w)));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
+    }
+    if (low.get(v) === idx.get(v)) {
+      const component = [];
+      let w;
+      do {
+        w = stack.pop();
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      out.push(component);
+    }
+  };
+  for (const v of nodes) if (!idx.has(v)) visit(v);
+  return out;
+}
+
 if (problems.length) {
   console.error(problems.join('\n'));
   console.error(`check-imports: ${problems.length} problem(s)`);
   process.exit(1);
 }
-console.log(`check-imports: ${files.length} modules, imports point one way, no cycles`);
+console.log(`check-imports: ${files.length} modules in ${folders.size} folders, imports point one way, no cycles of modules or folders`);

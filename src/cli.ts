@@ -8,7 +8,7 @@ import { checkOutputPath, writeFileAtomic } from './util/fs';
 import { EXIT, UserError } from './errors';
 import { COMMANDS, findCommand } from './commands';
 import { GLOBAL_FLAGS, parseCommandArgv } from './commands/argv';
-import { defaultProxy } from './commands/context';
+import { defaultProxy, localFiles } from './commands/context';
 import { choiceFlag, detectCommit, stringFlag } from './commands/flags';
 import { streamProgress, withMeasureProgress } from './commands/progress';
 import { silentProgress, type AnyCommand, type CommandContext, type CommandIO, type Progress } from './commands/types';
@@ -23,6 +23,8 @@ export interface CliDeps {
   commit?: () => string | undefined;
   /** Colour and a redrawn progress bar (default: stdout/stderr are TTYs and NO_COLOR is unset). */
   tty?: { stdout: boolean; stderr: boolean };
+  /** The folder relative paths start from (default: the current folder, paths used as given). */
+  cwd?: string;
 }
 
 export const processIO: CommandIO = {
@@ -119,6 +121,7 @@ export async function main(argv: string[], io: CommandIO = processIO, deps: CliD
     const log = quiet ? () => undefined : (line: string) => io.err(line);
     let measurer: Measurer | undefined;
     const ctx: CommandContext = {
+      files: localFiles(deps.cwd),
       measurer: () => (measurer ??= withMeasureProgress((deps.measurer ?? defaultMeasurer)(values.verbose ? log : undefined), progress)),
       proxy: deps.proxy ?? defaultProxy,
       log,
@@ -130,14 +133,14 @@ export async function main(argv: string[], io: CommandIO = processIO, deps: CliD
     // Output files are checked before any work: a folder, special file or read-only path fails now.
     for (const flag of ['report', 'json-report']) {
       const file = stringFlag(values, flag);
-      if (file) checkOutputPath(file, `--${flag}`);
+      if (file) checkOutputPath(ctx.files.resolve(file), `--${flag}`);
     }
     const args = cmd.parse(values, positionals);
     const result = await cmd.run(args, ctx);
     const reportFile = stringFlag(values, 'report');
     const jsonFile = stringFlag(values, 'json-report');
-    if (reportFile) writeOutput('report', reportFile, renderMarkdown(result));
-    if (jsonFile) writeOutput('json-report', jsonFile, JSON.stringify(toJson(result), null, 2) + '\n');
+    if (reportFile) writeOutput('report', ctx.files.resolve(reportFile), renderMarkdown(result));
+    if (jsonFile) writeOutput('json-report', ctx.files.resolve(jsonFile), JSON.stringify(toJson(result), null, 2) + '\n');
     io.out(render(result, format, { color: tty.stdout && wantsColor({ isTTY: true }) }));
     return exitCodeOf(result);
   } catch (err) {

@@ -6,7 +6,7 @@ require('./ts-register');
 const path = require('node:path');
 const { loadArchConfig } = require('../../src/arch/parse.ts');
 const { readStoreFile, updateStoreFile, configHash, storedConfig } = require('../../src/frontier/store.ts');
-const { applyRecordUpdates } = require('../../src/frontier/gate.ts');
+const { applyRecordUpdates } = require('../../src/frontier/updates.ts');
 
 const [store, prefix, count] = process.argv.slice(2);
 const base = loadArchConfig(path.join(__dirname, '../../fixtures/archs/mobilenet-v2.yaml'));

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { loadArchConfig } from '../../src/arch/parse';
 import type { ArchConfig } from '../../src/arch/types';
-import { runCheck, type CheckOptions, type CheckReport } from '../../src/frontier/gate';
+import { runCheck, type CheckOptions, type CheckReport } from '../../src/frontier/check';
 import { readStoreFile } from '../../src/frontier/store';
 import type { MeasureOptions, MeasureResult, Measurer, ModelInput } from '../../src/measure/types';
 import { FAKE_TARGET } from '../frontier.support/fake-measurer';

@@ -1,4 +1,5 @@
 /** Issue 2's figure: build and encode an EfficientNet-B7-sized config; wall time and peak RSS. */
+import { PRECISIONS } from '../arch/types';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 
@@ -17,7 +18,7 @@ const mib = (n: number) => `${(n / 1024 ** 2).toFixed(0)} MiB`;
 export async function bench(): Promise<void> {
   const fixture = path.join(__dirname, '..', '..', 'fixtures', 'archs', 'efficientnet-b0.yaml');
   const runs = Number(process.env.BENCH_ARCH_RUNS ?? 5);
-  for (const precision of ['fp32', 'fp16']) {
+  for (const precision of PRECISIONS) {
     const results: ChildResult[] = [];
     for (let i = 0; i < runs; i++) {
       const out = execFileSync(process.execPath, [path.join(__dirname, 'arch-child.js'), fixture, '2.0', '3.1', '600', precision], { encoding: 'utf8' });

@@ -12,7 +12,9 @@ import * as path from 'node:path';
 import { countConfig } from '../arch/counts';
 import { loadArchConfig } from '../arch/parse';
 import type { ArchConfig } from '../arch/types';
-import { applyRecordUpdates, runCheck, selectionEstimate, selectModels, type RecordUpdate } from '../frontier/gate';
+import { DEFAULT_CHECK_OPTIONS, runCheck } from '../frontier/check';
+import { selectionEstimate, selectModels } from '../frontier/select';
+import { applyRecordUpdates, type RecordUpdate } from '../frontier/updates';
 import { paretoFrontier } from '../frontier/pareto';
 import { mergeSweepShards, SWEEP_SHARD_KIND, storeRecordsHash, type SweepShardResult } from '../frontier/shard';
 import { configHash, emptyStore, mergeStores, parseStore, readStoreFile, serializeStore, storedConfig, type FrontierStore } from '../frontier/store';
@@ -91,7 +93,7 @@ function storeAtScale(): void {
       if (m === undefined) macs.set(rec.config_hash, (m = countConfig(rec.config).macs));
       return m;
     });
-    selectModels(store.records, { name: 'cand', accuracy: 77, macs: 4e8 }, { neighbors: 3, accuracyTolerance: 0.1 }, estimate);
+    selectModels(store.records, { name: 'cand', accuracy: 77, macs: 4e8 }, { neighbors: DEFAULT_CHECK_OPTIONS.neighbors, accuracyTolerance: DEFAULT_CHECK_OPTIONS.accuracyTolerance }, estimate);
     select.push(ms(t0));
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -170,12 +172,12 @@ function storeAtScaleTargets(): { mergeMs: number } {
     // One target's merge job: 8 shard results joined through the anchor, applied to the store.
     const shards = shardResults(store, 0);
     t0 = process.hrtime.bigint();
-    const merged = mergeSweepShards(store, shards, { latencyTolerance: 0.03 });
+    const merged = mergeSweepShards(store, shards, { latencyTolerance: DEFAULT_CHECK_OPTIONS.latencyTolerance });
     applyRecordUpdates(store, merged.updates);
     merge.push(ms(t0));
     if (merged.missing.length) throw new Error(`bench: ${merged.missing.length} records missing from the merge`);
     // The 8 targets' merge jobs committing at once: each conflict is a three-way merge with the winner's store.
-    const perTarget = Array.from({ length: TARGETS }, (_, t) => applyRecordUpdates(store, mergeSweepShards(store, shardResults(store, t), { latencyTolerance: 0.03 }).updates));
+    const perTarget = Array.from({ length: TARGETS }, (_, t) => applyRecordUpdates(store, mergeSweepShards(store, shardResults(store, t), { latencyTolerance: DEFAULT_CHECK_OPTIONS.latencyTolerance }).updates));
     t0 = process.hrtime.bigint();
     let head = perTarget[0];
     for (let t = 1; t < TARGETS; t++) head = mergeStores(store, perTarget[t], head);
@@ -194,7 +196,7 @@ function storeAtScaleTargets(): { mergeMs: number } {
       if (m === undefined) macs.set(rec.config_hash, (m = countConfig(rec.config).macs));
       return m;
     });
-    selectModels(head.records, { name: 'cand', accuracy: 77, macs: 4e8 }, { neighbors: 3, accuracyTolerance: 0.1 }, estimate);
+    selectModels(head.records, { name: 'cand', accuracy: 77, macs: 4e8 }, { neighbors: DEFAULT_CHECK_OPTIONS.neighbors, accuracyTolerance: DEFAULT_CHECK_OPTIONS.accuracyTolerance }, estimate);
     select.push(ms(t0));
   }
   console.log(`store of ${n.toLocaleString('en-US')} records x ${TARGETS} targets (${(text.length / 1024 ** 2).toFixed(1)} MiB, 2 measurements per target; built in ${(buildMs / 1000).toFixed(1)} s), median of ${runs}:`);

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { loadArchConfig } from '../arch/parse';
-import { configHash, storedConfig, type FrontierRecord, type FrontierStore, type HistoryEntry } from '../frontier/store';
+import { configHash, STORE_VERSION, storedConfig, type FrontierRecord, type FrontierStore, type HistoryEntry } from '../frontier/store';
 import type { Fingerprint } from '../measure/types';
 import { buildDashboard } from '../report/dashboard';
 import { renderFrontierSvg, type ChartPoint } from '../report/svg-chart';
@@ -60,7 +60,7 @@ export function sampleStore(records: number, opts: { targets?: number; history?:
     }
     out.push(rec);
   }
-  return { version: 1, records: out };
+  return { version: STORE_VERSION, records: out };
 }
 
 /** The chart of a check with `n` re-measured models around a candidate, some of them nearly equal. */
@@ -70,15 +70,15 @@ export function sampleCheckPoints(n: number, seed = 3): ChartPoint[] {
   for (let i = 0; i < n; i++) {
     const latency = 5 + 20 * rand();
     const half = latency * 0.01;
-    points.push({ name: `stored-model-${i}`, role: i < 3 ? 'contender' : 'neighbour', latency_ms: latency, ci95_ms: [latency - half, latency + half], top1: 70 + 8 * rand(), on_frontier: false });
+    points.push({ name: `stored-model-${i}`, role: i < 3 ? 'contender' : 'neighbour', latency_ms: latency, ci95_ms: [latency - half, latency + half], top1: 70 + 8 * rand(), frontier: 'off' });
   }
-  points.push({ name: 'candidate-model', role: 'candidate', latency_ms: 12, ci95_ms: [11.9, 12.1], top1: 75, on_frontier: false });
+  points.push({ name: 'candidate-model', role: 'candidate', latency_ms: 12, ci95_ms: [11.9, 12.1], top1: 75, frontier: 'off' });
   const sorted = [...points].sort((a, b) => a.latency_ms - b.latency_ms);
   let best = -Infinity;
   for (const p of sorted) {
     if (p.top1! > best) {
       best = p.top1!;
-      p.on_frontier = true;
+      p.frontier = 'on';
     }
   }
   return points;

@@ -1,8 +1,8 @@
 /** `--chart FILE.svg`: the frontier chart of each checked candidate, written as SVG (thin: data from report/). */
 import * as path from 'node:path';
 import { UserError } from '../errors';
-import { checkOutputPath, writeFileAtomic } from '../util/fs';
-import type { CheckReport } from '../frontier/gate';
+import { writeFileAtomic } from '../util/fs';
+import type { CheckReport } from '../frontier/check';
 import { checkChartInputs } from '../report/chart';
 import { renderFrontierSvg } from '../report/svg-chart';
 
@@ -17,11 +17,10 @@ export function chartFiles(file: string, names: readonly string[]): string[] {
   return names.map((n) => `${stem}-${n}${ext}`);
 }
 
-/** The --chart value, checked before anything is measured. */
+/** The --chart value (pure: the path itself is checked when the command runs, before anything is measured). */
 export function chartFlag(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !value.trim() || !/\.svg$/i.test(value)) throw new UserError(`--chart: expected a file name ending in .svg, got ${JSON.stringify(value)}`);
-  checkOutputPath(value, '--chart');
   return value;
 }
 

@@ -1,20 +1,31 @@
 import { UserError } from '../errors';
-import { DEFAULT_CHECK_OPTIONS, runCheck, type CheckCandidate, type CheckOptions, type CheckReport } from '../frontier/gate';
-import { fileStore, type StoreAccess } from '../frontier/access';
+import { DEFAULT_CHECK_OPTIONS, runCheck, type CheckOptions } from '../frontier/check';
+import type { AccuracyFlags } from '../frontier/accuracy';
 import { DEFAULT_STORE_PATH } from '../frontier/store';
-import { ACCURACY_FLAGS, budgetFlag, gateCandidate, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, numberFlag, REPORT_FLAGS, STORE_FLAG, storeFlag } from './flags';
+import type { CheckResult } from '../report/result';
+import { checkOutputPath } from '../util/fs';
 import { chartFlag, writeCheckCharts } from './chart-files';
+import {
+  ACCURACY_FLAGS, accuracyFlags, budgetFlag, gateCandidate, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, numberFlag, REPORT_FLAGS,
+  STORE_FLAG, storeFlag,
+} from './flags';
+import { checkWithLacs, type GateLacsOption } from './gate-lacs';
 import type { Command } from './types';
 
 export interface CheckArgs {
-  store: StoreAccess;
-  candidates: CheckCandidate[];
+  /** The store (--frontier), read through the context. */
+  storeFile: string;
+  /** The candidate configs, loaded through the context. */
+  files: string[];
+  accuracy: AccuracyFlags;
   options: CheckOptions;
+  /** --lacs / --no-lacs: LACS beside the verdict for `family: base` candidates (./gate-lacs.ts). */
+  lacs: GateLacsOption;
   /** --chart FILE.svg: the frontier chart of each candidate. */
   chart?: string;
 }
 
-export const command: Command<CheckArgs, CheckReport> = {
+export const command: Command<CheckArgs, CheckResult> = {
   name: 'check',
   summary:
     'judge candidate configs against the stored frontier, re-measured side by side on this machine ' +
@@ -32,9 +43,10 @@ export const command: Command<CheckArgs, CheckReport> = {
     ...LACS_FLAGS,
     ...MEASURE_FLAGS,
     ...REPORT_FLAGS,
-    chart: { type: 'string', value: 'FILE.svg', help: "also write the frontier chart as SVG (several candidates: FILE-<name>.svg)" },
+    chart: { type: 'string', value: 'FILE.svg', help: 'also write the frontier chart as SVG (several candidates: FILE-<name>.svg)' },
   },
   parse(values, positionals) {
+    const storeFile = storeFlag(values, DEFAULT_STORE_PATH);
     const options: CheckOptions = {
       latencyTolerance: numberFlag(values, 'latency-tolerance', DEFAULT_CHECK_OPTIONS.latencyTolerance, { min: 0, max: 1 }),
       accuracyTolerance: numberFlag(values, 'accuracy-tolerance', DEFAULT_CHECK_OPTIONS.accuracyTolerance, { min: 0, max: 100 }),
@@ -43,17 +55,21 @@ export const command: Command<CheckArgs, CheckReport> = {
       latencyOnly: Boolean(values['latency-only']),
       strict: Boolean(values.strict),
       measure: measureOptions(values),
-      lacs: lacsFlag(values) ? {} : false,
+      storeFile,
     };
-    const storeFile = storeFlag(values, DEFAULT_STORE_PATH);
     if (!positionals.length) throw new UserError('check: no config given');
     const chart = chartFlag(values.chart);
-    return { store: fileStore(storeFile), options: { ...options, storeFile }, candidates: loadCandidates(positionals, values).map(gateCandidate), ...(chart ? { chart } : {}) };
+    return { storeFile, files: [...positionals], accuracy: accuracyFlags(values, positionals.length), options, lacs: lacsFlag(values) ? {} : false, ...(chart ? { chart } : {}) };
   },
   async run(args, ctx) {
-    const store = await args.store.read();
-    const report = await runCheck(store, args.candidates, args.options, { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit() });
-    await writeCheckCharts(args.chart, report, ctx.log);
-    return report;
+    // Everything that can fail on its input fails before anything is measured.
+    if (args.chart) checkOutputPath(ctx.files.resolve(args.chart), '--chart');
+    const candidates = (await loadCandidates(args.files, args.accuracy, ctx)).map(gateCandidate);
+    const store = await ctx.files.store(args.storeFile).read();
+    const deps = { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit() };
+    const report = await runCheck(store, candidates, args.options, deps);
+    const result = await checkWithLacs(report, store, candidates, { lacs: args.lacs, measure: args.options.measure }, deps);
+    await writeCheckCharts(args.chart && ctx.files.resolve(args.chart), result, ctx.log);
+    return result;
   },
 };

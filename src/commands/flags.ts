@@ -3,17 +3,16 @@
  * typed readers that turn a flag's text into a value or a clear usage error (exit 2).
  */
 import { execFileSync } from 'node:child_process';
-import { loadArchConfig } from '../arch/parse';
-import type { ArchConfig } from '../arch/types';
+import { PRECISIONS as ARCH_PRECISIONS, type ArchConfig } from '../arch/types';
 import { UserError } from '../errors';
-import { resolveAccuracy, type ResolvedAccuracy } from '../frontier/accuracy';
+import { checkAccuracyFlags, NAME_PLACEHOLDER, readMetricsAccuracy, resolveAccuracy, type AccuracyFlags, type ResolvedAccuracy } from '../frontier/accuracy';
 import { DEFAULT_MEASURE_OPTIONS, type ExecutionProvider, type MeasureOptions, type Precision } from '../measure/types';
 import { PROVIDER_NAMES, providerOptions, readProviderOptions } from '../measure/providers';
-import type { FlagDefs, FlagValues } from './types';
+import type { CommandContext, FlagDefs, FlagValues } from './types';
 
 /** The execution providers, from the provider registry (src/measure/providers). */
 export const PROVIDERS: readonly ExecutionProvider[] = PROVIDER_NAMES;
-export const PRECISIONS: readonly Precision[] = ['fp32', 'fp16'];
+export const PRECISIONS: readonly Precision[] = ARCH_PRECISIONS;
 
 export function stringFlag(values: FlagValues, name: string): string | undefined {
   const v = values[name];
@@ -85,10 +84,10 @@ export const MEASURE_FLAGS: FlagDefs = {
 /** Only the flags the user gave: unset fields fall back to the measurer's defaults. */
 export function measureOptions(values: FlagValues): Partial<MeasureOptions> {
   const out: Partial<MeasureOptions> = {};
-  if (values.ep !== undefined) out.ep = choiceFlag(values, 'ep', PROVIDERS, 'cpu');
+  if (values.ep !== undefined) out.ep = choiceFlag(values, 'ep', PROVIDERS, DEFAULT_MEASURE_OPTIONS.ep);
   Object.assign(out, readProviderOptions(values, out.ep ?? DEFAULT_MEASURE_OPTIONS.ep));
   if (values.batch !== undefined) out.batch = numberFlag(values, 'batch', 1, { min: 1, max: 4096, integer: true });
-  if (values.precision !== undefined) out.precision = choiceFlag(values, 'precision', PRECISIONS, 'fp32');
+  if (values.precision !== undefined) out.precision = choiceFlag(values, 'precision', PRECISIONS, DEFAULT_MEASURE_OPTIONS.precision);
   if (values.threads !== undefined) out.threads = numberFlag(values, 'threads', 1, { min: 1, max: 1024, integer: true });
   if (values.seed !== undefined) out.seed = numberFlag(values, 'seed', 0, { min: 0, max: 2 ** 32 - 1, integer: true });
   return out;
@@ -111,7 +110,7 @@ export function budgetFlag(values: FlagValues, fallback: number): number {
 export const ACCURACY_FLAGS: FlagDefs = {
   accuracy: { type: 'string', value: 'PERCENT', help: "the candidate's top-1 (overrides the config's accuracy; one config only)" },
   metrics: { type: 'string', value: 'FILE', help: 'read the top-1 from this JSON metrics file (with --metrics-key)' },
-  'metrics-key': { type: 'string', value: 'a.b.c', help: 'dotted path of the top-1 in --metrics' },
+  'metrics-key': { type: 'string', value: 'a.b.c', help: 'dotted path of the top-1 in --metrics; {name} stands for each config\'s name (several configs)' },
 };
 
 /** --lacs / --no-lacs: LACS for `family: base` configs (check: report the move; record: store it). */
@@ -140,19 +139,29 @@ export interface LoadedCandidate {
   accuracy?: ResolvedAccuracy;
 }
 
-/** Loads configs; --accuracy / --metrics name one config's accuracy, so they need exactly one config. */
-export function loadCandidates(files: string[], values: FlagValues): LoadedCandidate[] {
-  if (!files.length) throw new UserError('no config given');
+/** --accuracy / --metrics / --metrics-key as given, checked against the number of configs (pure). */
+export function accuracyFlags(values: FlagValues, configs: number): AccuracyFlags {
   const flags = { accuracy: stringFlag(values, 'accuracy'), metrics: stringFlag(values, 'metrics'), metricsKey: stringFlag(values, 'metrics-key') };
-  const given = flags.accuracy !== undefined || flags.metrics !== undefined;
-  if (given && files.length > 1) {
-    throw new UserError(`--${flags.accuracy !== undefined ? 'accuracy' : 'metrics'} gives one model's accuracy but ${files.length} configs were given; check them one at a time or put accuracy in each config`);
+  checkAccuracyFlags(flags, configs);
+  return flags;
+}
+
+/**
+ * Loads configs through the context, each with its accuracy from --accuracy or --metrics (its key with
+ * `{name}` replaced by the config's name), or none (the config's own is used then).
+ */
+export async function loadCandidates(files: readonly string[], flags: AccuracyFlags, ctx: Pick<CommandContext, 'files'>): Promise<LoadedCandidate[]> {
+  const out: LoadedCandidate[] = [];
+  for (const file of files) {
+    const { config } = await ctx.files.config(file);
+    let accuracy: ResolvedAccuracy | undefined;
+    if (flags.accuracy !== undefined) accuracy = resolveAccuracy(flags, undefined);
+    else if (flags.metrics !== undefined) {
+      accuracy = readMetricsAccuracy(ctx.files.resolve(flags.metrics), flags.metricsKey?.split(NAME_PLACEHOLDER).join(config.name), flags.metrics);
+    }
+    out.push({ config, file, ...(accuracy ? { accuracy } : {}) });
   }
-  return files.map((file) => {
-    const config = loadArchConfig(file);
-    const accuracy = given || flags.metricsKey !== undefined ? resolveAccuracy(flags, undefined) : undefined;
-    return { config, file, ...(accuracy ? { accuracy } : {}) };
-  });
+  return out;
 }
 
 /** A candidate as the gate takes it: the config and, when given on the command line, its accuracy. */

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadArchConfig } from '../arch/parse';
 import { UserError } from '../errors';
-import { applyRecordUpdates, runRecord } from '../frontier/gate';
+import { runRecord } from '../frontier/record';
+import { applyRecordUpdates } from '../frontier/updates';
 import { DEFAULT_INIT_BRANCH, DEFAULT_INIT_CONFIGS, initStore, type InitConfig, type InitOptions, type InitResult } from '../frontier/init';
 import { DEFAULT_STORE_PATH, serializeStore } from '../frontier/store';
 import { writeFileAtomic } from '../util/fs';
@@ -11,14 +11,12 @@ import type { InitCommandResult } from '../report/result';
 // The `configs` glob dialect of the action, so init and the action agree on what matches.
 import { walkGlob } from '../util/glob';
 import { budgetFlag, MEASURE_FLAGS, measureOptions, stringFlag } from './flags';
+import { RECORD_BUDGET_S } from './record';
 import type { Command } from './types';
 
 export interface InitArgs {
   opts: InitOptions;
-  /** Absolute path of the store to write. */
-  storeFile: string;
-  configs: InitConfig[];
-  init: InitResult;
+  force: boolean;
   /** Measure every config on this machine before writing (--measure). */
   measure?: { budgetSeconds: number; options: Partial<MeasureOptions> };
   workflowOnly: boolean;
@@ -34,7 +32,7 @@ export const command: Command<InitArgs, InitCommandResult> = {
     branch: { type: 'string', value: 'BRANCH', default: DEFAULT_INIT_BRANCH, help: 'the branch the printed workflow records merges to' },
     force: { type: 'boolean', help: 'start the store over when it exists already' },
     measure: { type: 'boolean', help: 'measure every config on this machine before writing the store (default: the first push or sweep does)' },
-    budget: { type: 'string', value: 'SECONDS', default: 20, help: 'with --measure: measurement budget for the whole call' },
+    budget: { type: 'string', value: 'SECONDS', default: RECORD_BUDGET_S, help: 'with --measure: measurement budget for the whole call' },
     'workflow-only': { type: 'boolean', help: 'print only the workflow; write nothing' },
     ...MEASURE_FLAGS,
   },
@@ -49,35 +47,34 @@ export const command: Command<InitArgs, InitCommandResult> = {
       throw new UserError(`--frontier: expected a path inside the repository, got ${JSON.stringify(opts.storePath)}`);
     }
     if (!/^[\w./-]+$/.test(opts.branch)) throw new UserError(`--branch: expected a branch name, got ${JSON.stringify(opts.branch)}`);
-    const root = process.cwd();
-    const files = walkGlob(root, opts.configs);
-    // Every config is parsed before anything is written; the first bad one stops init with its position.
-    const configs: InitConfig[] = files.map((file) => ({ file, config: loadArchConfig(file) }));
-    const init = initStore(configs, opts);
-    const workflowOnly = Boolean(values['workflow-only']);
-    const storeFile = path.join(root, opts.storePath);
-    if (!workflowOnly && fs.existsSync(storeFile) && !values.force) {
-      throw new UserError(`${opts.storePath} exists already; add configs with frontier-gate record, or pass --force to start it over`);
-    }
     return {
-      opts, storeFile, configs, init, workflowOnly,
-      ...(values.measure ? { measure: { budgetSeconds: budgetFlag(values, 20), options: measureOptions(values) } } : {}),
+      opts, force: Boolean(values.force), workflowOnly: Boolean(values['workflow-only']),
+      ...(values.measure ? { measure: { budgetSeconds: budgetFlag(values, RECORD_BUDGET_S), options: measureOptions(values) } } : {}),
     };
   },
   async run(a, ctx) {
+    const root = ctx.files.root();
+    // Every config is parsed before anything is written; the first bad one stops init with its position.
+    const configs: InitConfig[] = [];
+    for (const file of walkGlob(root, a.opts.configs)) configs.push({ file, config: (await ctx.files.config(file)).config });
+    const init: InitResult = initStore(configs, a.opts);
+    const storeFile = path.join(root, a.opts.storePath);
+    if (!a.workflowOnly && fs.existsSync(storeFile) && !a.force) {
+      throw new UserError(`${a.opts.storePath} exists already; add configs with frontier-gate record, or pass --force to start it over`);
+    }
     const result: InitCommandResult = {
-      command: 'init', store_path: a.opts.storePath, configs: a.opts.configs, rows: a.init.rows, without_accuracy: a.init.withoutAccuracy,
-      workflow: a.init.workflow, measured: false, workflow_only: a.workflowOnly,
+      command: 'init', store_path: a.opts.storePath, configs: a.opts.configs, rows: init.rows, without_accuracy: init.withoutAccuracy,
+      workflow: init.workflow, measured: false, workflow_only: a.workflowOnly,
     };
     if (a.workflowOnly) return result;
-    let store = a.init.store;
+    let store = init.store;
     if (a.measure) {
-      const { updates } = await runRecord(store, a.configs.map((c) => ({ config: c.config, file: c.file })), { budgetSeconds: a.measure.budgetSeconds, measure: a.measure.options, lacs: false },
+      const { updates } = await runRecord(store, configs.map((c) => ({ config: c.config, file: c.file })), { budgetSeconds: a.measure.budgetSeconds, measure: a.measure.options },
         { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit() });
       store = applyRecordUpdates(store, updates);
     }
-    fs.mkdirSync(path.dirname(a.storeFile), { recursive: true });
-    writeFileAtomic(a.storeFile, serializeStore(store), { what: '--frontier' });
+    fs.mkdirSync(path.dirname(storeFile), { recursive: true });
+    writeFileAtomic(storeFile, serializeStore(store), { what: '--frontier' });
     return { ...result, measured: Boolean(a.measure) };
   },
 };

@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { loadArchConfig } from '../arch/parse';
 import type { ArchConfig } from '../arch/types';
 import { UserError } from '../errors';
-import { fileStore, type StoreAccess } from '../frontier/access';
 import { loadAccuracyTable, type AccuracyTable } from '../lacs/accuracy';
 import { FileCache, type MeasurementCache } from '../lacs/cache';
 import { compareCoefficients, type StoredCoefficients } from '../lacs/compare';
@@ -11,12 +10,12 @@ import { storedCoefficients, writeFamily } from '../lacs/family';
 import { DEFAULT_GRID_STEP, DEFAULT_TOLERANCE } from '../lacs/grid';
 import { configsFromStore, inputsFromConfigs } from '../lacs/inputs';
 import { DEFAULT_LACS_OPTIONS, runLacs, type LacsOptions } from '../lacs/run';
-import { isLacsScreen, runLacsShard, screenedCache, type LacsScreen, type LacsShard } from '../lacs/shard';
+import { isLacsScreen, readLacsShardFile, runLacsShard, screenedCache, type LacsScreen, type LacsShard } from '../lacs/shard';
 import { parseShard } from '../frontier/shard';
-import type { MeasureOptions } from '../measure/types';
+import { DEFAULT_MEASURE_OPTIONS, type MeasureOptions } from '../measure/types';
 import type { LacsCommandResult, LacsShardCommandResult } from '../report/result';
 import { writeFileOrFail } from './profile';
-import { REPORT_FLAGS, choiceFlag, listFlag, numberFlag, optionalNumber, PRECISIONS, PROVIDERS, stringFlag } from './flags';
+import { MEASURE_FLAGS, REPORT_FLAGS, choiceFlag, listFlag, numberFlag, optionalNumber, PRECISIONS, PROVIDERS, stringFlag } from './flags';
 import type { Command } from './types';
 import { checkOutputFolder, checkOutputPath, readRegularText, writeFileAtomic } from '../util/fs';
 
@@ -47,49 +46,54 @@ function loadRecordConfigs(sources: string[], warn: ((s: string) => void) | unde
   return out.filter((c) => c.accuracy !== undefined);
 }
 
-function readPrevious(file: string): StoredCoefficients {
+function readPrevious(file: string, name = file): StoredCoefficients {
   let doc: unknown;
   try {
     doc = JSON.parse(readRegularText(file, { what: '--previous', kind: 'metrics' }));
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`--previous ${file}: cannot read stored coefficients: ${(err as Error).message}`);
+    throw new UserError(`--previous ${name}: cannot read stored coefficients: ${(err as Error).message}`);
   }
   const o = doc as Record<string, unknown>;
   for (const k of ['alpha', 'beta', 'gamma']) {
-    if (typeof o?.[k] !== 'number') throw new UserError(`--previous ${file}: ${k}: expected a number, got ${JSON.stringify(o?.[k])}`);
+    if (typeof o?.[k] !== 'number') throw new UserError(`--previous ${name}: ${k}: expected a number, got ${JSON.stringify(o?.[k])}`);
   }
-  return o as unknown as StoredCoefficients;
+  // Files written before the hashes were named for what they hold call the base's network hash base_hash.
+  const { base_hash: legacy, ...rest } = o;
+  return (typeof legacy === 'string' && rest.base_network_hash === undefined ? { ...rest, base_network_hash: legacy } : rest) as unknown as StoredCoefficients;
 }
 
 /** The merged screen of `merge <lacs-shard.json>... --out`, checked to be one. */
-function readScreen(file: string): LacsScreen {
+function readScreen(file: string, name = file): LacsScreen {
   let screen: unknown;
   try {
     screen = JSON.parse(readRegularText(file, { what: '--screened', kind: 'store' }));
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`--screened ${file}: cannot read the merged screen: ${(err as Error).message}`);
+    throw new UserError(`--screened ${name}: cannot read the merged screen: ${(err as Error).message}`);
   }
-  if (!isLacsScreen(screen)) throw new UserError(`--screened ${file}: not a merged LACS screen (merge the lacs --shard results with frontier-gate merge --out)`);
-  return screen;
+  if (!isLacsScreen(screen)) throw new UserError(`--screened ${name}: not a merged LACS screen (merge the lacs --shard results with frontier-gate merge --out)`);
+  return readLacsShardFile(screen, name) as LacsScreen;
 }
 
+/** The base config and the files of a LACS run (pure); every file is read when the command runs. */
 export interface LacsArgs {
   baseFile: string;
-  base: ArchConfig;
   options: Partial<LacsOptions>;
-  accuracyTable?: AccuracyTable;
+  /** --accuracy: a table of trained results. */
+  accuracyFile?: string;
   recordSources: string[];
-  store?: StoreAccess;
+  /** --frontier: the store's records as well. */
+  storeFile?: string;
   cacheFile?: string;
-  previous?: StoredCoefficients;
+  /** --previous: coefficients stored for the previous base. */
+  previousFile?: string;
   familyDir?: string;
   coefficientsOut?: string;
   /** `--shard i/n --out FILE`: screen only this shard's part of the grid and write it for `merge`. */
   shard?: { shard: LacsShard; out: string };
   /** `--screened FILE`: the merged screen; its networks are not measured again. */
-  screen?: LacsScreen;
+  screenFile?: string;
 }
 
 export const command: Command<LacsArgs, LacsCommandResult | LacsShardCommandResult> = {
@@ -115,11 +119,11 @@ export const command: Command<LacsArgs, LacsCommandResult | LacsShardCommandResu
     'macs-slack': { type: 'string', value: 'FRACTION', default: DEFAULT_LACS_OPTIONS.macsSlack, help: 'MACs filter slack before measuring' },
     'min-r2': { type: 'string', value: 'R2', default: DEFAULT_LACS_OPTIONS.predictor.minR2, help: 'least in-sample R² of the accuracy predictor for it to be used' },
     'max-loo-error': { type: 'string', value: 'POINTS', default: DEFAULT_LACS_OPTIONS.predictor.maxLooRmse, help: 'largest leave-one-out RMSE (top-1 points) of the accuracy predictor for it to be used' },
-    ep: { type: 'string', value: PROVIDERS.join('|'), default: 'cpu', help: 'onnxruntime execution provider to measure on' },
-    threads: { type: 'string', value: 'N', default: 'cores - 1', help: 'intra-op threads' },
-    batch: { type: 'string', value: 'N', default: 1, help: 'batch size' },
-    precision: { type: 'string', value: PRECISIONS.join('|'), default: 'fp32', help: 'precision' },
-    seed: { type: 'string', value: 'N', help: 'seed of the measurement order' },
+    ep: MEASURE_FLAGS.ep,
+    threads: MEASURE_FLAGS.threads,
+    batch: MEASURE_FLAGS.batch,
+    precision: MEASURE_FLAGS.precision,
+    seed: MEASURE_FLAGS.seed,
     shard: { type: 'string', value: 'i/n', help: 'screen only shard i of n of the grid (beside the base) and write it to --out; merge joins the shards' },
     out: { type: 'string', value: 'FILE.json', help: "with --shard: where the shard's screen goes" },
     screened: { type: 'string', value: 'FILE.json', help: 'the merged screen (merge <lacs-shard.json>... --out): its networks are not measured again' },
@@ -130,9 +134,9 @@ export const command: Command<LacsArgs, LacsCommandResult | LacsShardCommandResu
       throw new UserError(`lacs: expected one base config, got ${positionals.length ? positionals.map((p) => JSON.stringify(p)).join(' ') : 'none'}`);
     }
     const measure: Partial<MeasureOptions> = {
-      ep: choiceFlag(values, 'ep', PROVIDERS, 'cpu'),
-      batch: numberFlag(values, 'batch', 1, { min: 1, max: 1024, integer: true }),
-      precision: choiceFlag(values, 'precision', PRECISIONS, 'fp32'),
+      ep: choiceFlag(values, 'ep', PROVIDERS, DEFAULT_MEASURE_OPTIONS.ep),
+      batch: numberFlag(values, 'batch', DEFAULT_MEASURE_OPTIONS.batch, { min: 1, max: 1024, integer: true }),
+      precision: choiceFlag(values, 'precision', PRECISIONS, DEFAULT_MEASURE_OPTIONS.precision),
       threads: optionalNumber(values, 'threads', { min: 1, max: 1024, integer: true }),
       seed: optionalNumber(values, 'seed', { min: 0, max: 2 ** 31 - 1, integer: true }),
     };
@@ -152,19 +156,6 @@ export const command: Command<LacsArgs, LacsCommandResult | LacsShardCommandResu
       },
       measure,
     };
-    const accuracyFile = stringFlag(values, 'accuracy');
-    let accuracyTable: AccuracyTable | undefined;
-    if (accuracyFile) {
-      accuracyTable = loadAccuracyTable(accuracyFile);
-    }
-    const previousFile = stringFlag(values, 'previous');
-    // Every output path is checked before anything is measured.
-    for (const flag of ['coefficients-out', 'cache']) {
-      const file = stringFlag(values, flag);
-      if (file) checkOutputPath(file, `--${flag}`);
-    }
-    const familyDirFlag = stringFlag(values, 'family-dir');
-    if (familyDirFlag) checkOutputFolder(familyDirFlag, '--family-dir');
     const shardText = stringFlag(values, 'shard');
     const out = stringFlag(values, 'out');
     const screenedFile = stringFlag(values, 'screened');
@@ -176,51 +167,58 @@ export const command: Command<LacsArgs, LacsCommandResult | LacsShardCommandResu
     }
     return {
       baseFile: positionals[0],
-      base: loadArchConfig(positionals[0]),
       options,
-      accuracyTable,
+      accuracyFile: stringFlag(values, 'accuracy'),
       recordSources: listFlag(values, 'records'),
-      store: stringFlag(values, 'frontier') ? fileStore(stringFlag(values, 'frontier')!) : undefined,
+      storeFile: stringFlag(values, 'frontier'),
       cacheFile: stringFlag(values, 'cache'),
-      previous: previousFile ? readPrevious(previousFile) : undefined,
+      previousFile: stringFlag(values, 'previous'),
       familyDir: stringFlag(values, 'family-dir'),
       coefficientsOut: stringFlag(values, 'coefficients-out'),
       ...(shardText !== undefined ? { shard: { shard: parseShard(shardText), out: out! } } : {}),
-      ...(screenedFile ? { screen: readScreen(screenedFile) } : {}),
+      ...(screenedFile ? { screenFile: screenedFile } : {}),
     };
   },
   async run(a, ctx) {
+    const file = (f: string) => ctx.files.resolve(f);
+    const accuracyTable: AccuracyTable | undefined = a.accuracyFile ? loadAccuracyTable(file(a.accuracyFile)) : undefined;
+    // Every output path is checked before anything is measured.
+    for (const [flag, f] of [['coefficients-out', a.coefficientsOut], ['cache', a.cacheFile]] as const) if (f) checkOutputPath(file(f), `--${flag}`);
+    if (a.familyDir) checkOutputFolder(file(a.familyDir), '--family-dir');
+    const { config: base } = await ctx.files.config(a.baseFile);
+    const previous = a.previousFile ? readPrevious(file(a.previousFile), a.previousFile) : undefined;
+    const screen = a.screenFile ? readScreen(file(a.screenFile), a.screenFile) : undefined;
     // Records (predictor) and the frontier (positions): the store's records when --frontier is given,
     // configs from --records, and by default the YAML configs beside the base that carry an accuracy.
-    const configs: ArchConfig[] = loadRecordConfigs(a.recordSources, ctx.log);
-    if (a.store) configs.push(...configsFromStore(await a.store.read()));
-    if (!a.store && a.recordSources.length === 0) configs.push(...loadRecordConfigs([path.dirname(a.baseFile)], undefined));
+    const configs: ArchConfig[] = loadRecordConfigs(a.recordSources.map(file), ctx.log);
+    if (a.storeFile) configs.push(...configsFromStore(await ctx.files.store(a.storeFile).read()));
+    if (!a.storeFile && a.recordSources.length === 0) configs.push(...loadRecordConfigs([path.dirname(file(a.baseFile))], undefined));
     const { records, frontier } = inputsFromConfigs(configs);
-    let cache: MeasurementCache | undefined = a.cacheFile ? new FileCache(a.cacheFile) : undefined;
+    let cache: MeasurementCache | undefined = a.cacheFile ? new FileCache(file(a.cacheFile)) : undefined;
     if (a.shard) {
       // One shard of the screen (src/lacs/shard.ts): written for `merge`, then `lacs --screened`.
-      const shard = await runLacsShard(a.base, a.shard.shard, a.options, { measurer: ctx.measurer(), accuracyTable: a.accuracyTable, records, frontier, cache, log: ctx.log });
+      const shard = await runLacsShard(base, a.shard.shard, a.options, { measurer: ctx.measurer(), accuracyTable, records, frontier, cache, log: ctx.log });
       cache?.flush?.();
-      writeFileOrFail(a.shard.out, JSON.stringify(shard, null, 1) + '\n', 'LACS shard result');
+      writeFileOrFail(file(a.shard.out), JSON.stringify(shard, null, 1) + '\n', 'LACS shard result');
       return { command: 'lacs-shard', shard, file: a.shard.out };
     }
-    if (a.screen) cache = screenedCache(a.screen, a.base, cache);
-    const lacs = await runLacs(a.base, a.options, {
+    if (screen) cache = screenedCache(screen, base, cache);
+    const lacs = await runLacs(base, a.options, {
       measurer: ctx.measurer(),
-      accuracyTable: a.accuracyTable,
+      accuracyTable,
       records,
       frontier,
       cache,
       log: ctx.log,
     });
     // Nothing chosen (accuracy unknown): no family, no coefficients to write or compare; the report says why.
-    const family_files = a.familyDir ? writeFamily(a.familyDir, lacs) : [];
+    const family_files = a.familyDir ? writeFamily(file(a.familyDir), lacs) : [];
     if (a.familyDir && !lacs.chosen) ctx.log(`lacs: no coefficients were chosen (accuracy unknown); no family written to ${a.familyDir}`);
-    const comparison = lacs.chosen && (a.base.family === 'base' || a.previous)
-      ? compareCoefficients(a.previous, { ...lacs.chosen, target_key: lacs.target?.key })
+    const comparison = lacs.chosen && (base.family === 'base' || previous)
+      ? compareCoefficients(previous, { ...lacs.chosen, target_key: lacs.target?.key })
       : undefined;
     const stored = storedCoefficients(lacs, ctx.now().toISOString());
-    if (a.coefficientsOut && stored) writeFileAtomic(a.coefficientsOut, JSON.stringify(stored, null, 2) + '\n', { what: '--coefficients-out' });
+    if (a.coefficientsOut && stored) writeFileAtomic(file(a.coefficientsOut), JSON.stringify(stored, null, 2) + '\n', { what: '--coefficients-out' });
     else if (a.coefficientsOut) ctx.log(`lacs: no coefficients were chosen (accuracy unknown); ${a.coefficientsOut} was not written`);
     const written = a.coefficientsOut && stored ? { coefficients_file: a.coefficientsOut } : {};
     return { command: 'lacs', lacs, ...(comparison ? { comparison } : {}), family_files, ...written };

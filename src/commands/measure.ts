@@ -1,12 +1,11 @@
 import * as path from 'node:path';
-import { loadArchConfig } from '../arch/parse';
 import { UserError } from '../errors';
 import { DEFAULT_MEASURE_OPTIONS, type MeasureOptions, type ModelInput } from '../measure/types';
 import type { MeasureCommandResult } from '../report/result';
 import { readProviderOptions } from '../measure/providers';
 import { measureGrid, parseBatchList, parsePrecisionList, type MeasureGrid } from '../measure/sweep';
 import { choiceFlag, MEASURE_FLAGS, numberFlag, optionalNumber, PROVIDERS, stringFlag } from './flags';
-import type { Command } from './types';
+import type { Command, CommandContext } from './types';
 
 /** Model names must be unique to pair ratios; measuring a file against itself is legitimate (noise check). */
 function uniqueName(name: string, taken: Set<string>): string {
@@ -16,21 +15,30 @@ function uniqueName(name: string, taken: Set<string>): string {
   return candidate;
 }
 
-export function modelInputs(files: string[]): ModelInput[] {
+/** What each argument is, from its extension (pure): a config to build, or an ONNX model to load. */
+function kindOf(file: string): 'config' | 'onnx' {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.onnx') return 'onnx';
+  if (ext === '.yaml' || ext === '.yml') return 'config';
+  throw new UserError(`${file}: expected an architecture config (.yaml, .yml) or an ONNX model (.onnx), got ${JSON.stringify(ext || 'no extension')}`);
+}
+
+/** The models to measure, configs read through the context; names made unique in argument order. */
+export async function modelInputs(files: readonly string[], ctx: Pick<CommandContext, 'files'>): Promise<ModelInput[]> {
   const taken = new Set<string>();
-  return files.map((file) => {
-    const ext = path.extname(file).toLowerCase();
-    if (ext === '.onnx') return { kind: 'onnx', name: uniqueName(path.basename(file, path.extname(file)), taken), path: file };
-    if (ext === '.yaml' || ext === '.yml') {
-      const config = loadArchConfig(file);
-      return { kind: 'config', name: uniqueName(config.name, taken), config };
+  const out: ModelInput[] = [];
+  for (const file of files) {
+    if (kindOf(file) === 'onnx') out.push({ kind: 'onnx', name: uniqueName(path.basename(file, path.extname(file)), taken), path: ctx.files.resolve(file) });
+    else {
+      const { config } = await ctx.files.config(file);
+      out.push({ kind: 'config', name: uniqueName(config.name, taken), config });
     }
-    throw new UserError(`${file}: expected an architecture config (.yaml, .yml) or an ONNX model (.onnx), got ${JSON.stringify(ext || 'no extension')}`);
-  });
+  }
+  return out;
 }
 
 export interface MeasureArgs {
-  inputs: ModelInput[];
+  files: string[];
   options: Partial<MeasureOptions>;
   grid: MeasureGrid;
   raw: boolean;
@@ -68,16 +76,18 @@ export const command: Command<MeasureArgs, MeasureCommandResult> = {
       roofline: Boolean(values.roofline),
     };
     const grid = { batches: parseBatchList(stringFlag(values, 'batch') ?? String(d.batch)), precisions: parsePrecisionList(stringFlag(values, 'precision') ?? d.precision) };
-    return { inputs: modelInputs(positionals), options, grid, raw: Boolean(values.raw) };
+    positionals.forEach(kindOf);
+    return { files: [...positionals], options, grid, raw: Boolean(values.raw) };
   },
   async run(args, ctx) {
+    const inputs = await modelInputs(args.files, ctx);
     const { batches, precisions } = args.grid;
     if (batches.length * precisions.length === 1) {
-      const measurement = await ctx.measurer().measure(args.inputs, { ...args.options, batch: batches[0], precision: precisions[0] });
+      const measurement = await ctx.measurer().measure(inputs, { ...args.options, batch: batches[0], precision: precisions[0] });
       return { command: 'measure', measurement, raw: args.raw };
     }
     // Batch sizes and precisions in one run: one side-by-side measurement per combination.
-    const sweep = await measureGrid(ctx.measurer(), args.inputs, args.options, args.grid, ctx.log);
+    const sweep = await measureGrid(ctx.measurer(), inputs, args.options, args.grid, ctx.log);
     return { command: 'measure', measurement: sweep.runs[0], runs: sweep.runs, raw: args.raw };
   },
 };

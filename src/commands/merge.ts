@@ -1,31 +1,35 @@
 import { UserError } from '../errors';
-import { fileStore, type StoreAccess } from '../frontier/access';
+import type { StoreAccess } from '../frontier/access';
+import { DEFAULT_TOLERANCES } from '../frontier/position';
 import { isSweepShardResult, mergeSweepShards, type SweepShardResult } from '../frontier/shard';
 import { DEFAULT_STORE_PATH } from '../frontier/store';
-import { isLacsShardResult, mergeLacsShards, type LacsShardResult } from '../lacs/shard';
+import { isLacsShardResult, mergeLacsShards, readLacsShardFile, type LacsShardResult } from '../lacs/shard';
 import { mergeProfiles, spaceHash, PROFILE_KIND, type ProfileResult } from '../search/profile';
-import { loadSpace, type SearchSpace } from '../search/space';
+import { loadSpace } from '../search/space';
 import type { LacsScreenCommandResult, MergedSweepResult, ProfileCommandResult } from '../report/result';
 import { CHART_FLAG, profileResult, REDUCE_FLAGS, reduceArgs, writeFileOrFail, writeProfileChart, type ReduceArgs } from './profile';
 import { chartFlag } from './chart-files';
-import { numberFlag, REPORT_FLAGS, storeFlag, stringFlag } from './flags';
-import type { Command, FlagValues } from './types';
+import { choiceFlag, numberFlag, REPORT_FLAGS, storeFlag, stringFlag } from './flags';
+import type { Command } from './types';
 import { checkOutputs } from './profile';
 import { readRegularText } from '../util/fs';
 
-function readResult(file: string): unknown {
+/** A shard result file, `name` as given on the command line (messages quote it). */
+function readResult(file: string, name = file): unknown {
   let text: string;
   try {
     text = readRegularText(file, { what: 'profile result', kind: 'metrics' });
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`cannot read shard result ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UserError(`cannot read shard result ${JSON.stringify(name)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`${file}: not valid JSON (${(err as Error).message})`);
+    throw new UserError(`${name}: not valid JSON (${(err as Error).message})`);
   }
+  return readLacsShardFile(value, name);
 }
 
 export type ShardResultKind = 'profile' | 'sweep' | 'lacs';
@@ -43,47 +47,33 @@ export function shardKind(results: readonly unknown[], files: readonly string[])
   return kinds[0] as ShardResultKind;
 }
 
-/** Profile shards: joined, and with --space analysed and reduced. */
-export interface MergeProfileArgs {
-  kind: 'profile';
-  merged: ProfileResult;
+/** The shard files and flags of a merge (pure); what the files hold decides the kind when the command runs. */
+export interface MergeArgs {
   files: string[];
-  space?: SearchSpace;
+  /** --kind: the kind the files must hold (the action says sweep or profile); undefined: whatever they hold. */
+  kind?: ShardResultKind;
+  space?: string;
   out?: string;
   reduce: ReduceArgs;
   /** --chart FILE.svg: the analysed profile's block chart (needs --space). */
   chart?: string;
-}
-
-/** Sweep shards of one target: joined through the anchor into the store. */
-export interface MergeSweepArgs {
-  kind: 'sweep';
-  shards: SweepShardResult[];
-  files: string[];
-  store: StoreAccess;
+  storeFile: string;
   latencyTolerance: number;
   dryRun: boolean;
+  /** The flags given, to refuse those of another kind once the kind is known. */
+  given: string[];
 }
 
-/** LACS shards: joined into one screen file for `lacs --screened`. */
-export interface MergeLacsArgs {
-  kind: 'lacs';
-  shards: LacsShardResult[];
-  files: string[];
-  out: string;
-}
-
-export type MergeArgs = MergeProfileArgs | MergeSweepArgs | MergeLacsArgs;
-
+export const SHARD_KINDS: readonly ShardResultKind[] = ['profile', 'sweep', 'lacs'];
 const PROFILE_ONLY = ['space', 'reduce', 'min-effect', 'chart'];
 const SWEEP_ONLY = ['frontier', 'latency-tolerance', 'dry-run'];
 
-function refuse(values: FlagValues, flags: readonly string[], why: string): void {
-  for (const flag of flags) if (values[flag] !== undefined) throw new UserError(`merge: --${flag} ${why}`);
+function refuse(given: readonly string[], flags: readonly string[], why: string): void {
+  for (const flag of flags) if (given.includes(flag)) throw new UserError(`merge: --${flag} ${why}`);
 }
 
 /** Sweep shards into the store: `mergeSweepShards(store, shards)`, then the store's own apply (a lock, or a 409-merge). */
-export async function mergeSweep(a: MergeSweepArgs): Promise<MergedSweepResult> {
+export async function mergeSweep(a: { shards: SweepShardResult[]; files: string[]; store: StoreAccess; latencyTolerance: number; dryRun: boolean }): Promise<MergedSweepResult> {
   const merged = mergeSweepShards(await a.store.read(), a.shards, { latencyTolerance: a.latencyTolerance, names: a.files });
   if (!a.dryRun) {
     await a.store.apply(merged.updates, `frontier-gate: sweep ${merged.updates.length} model(s) on ${merged.target.label} (${a.shards.length} shard${a.shards.length === 1 ? '' : 's'} merged)`);
@@ -102,57 +92,56 @@ export const command: Command<MergeArgs, ProfileCommandResult | MergedSweepResul
     ...REDUCE_FLAGS,
     ...CHART_FLAG,
     frontier: { type: 'string', value: 'STORE', default: DEFAULT_STORE_PATH, help: 'sweep shards: the store they update' },
-    'latency-tolerance': { type: 'string', value: 'FRACTION', default: 0.03, help: 'sweep shards: a change smaller than this (or than the intervals) is noise, not drift' },
+    'latency-tolerance': { type: 'string', value: 'FRACTION', default: DEFAULT_TOLERANCES.latency, help: 'sweep shards: a drift is slower or faster only with its whole interval beyond this' },
     'dry-run': { type: 'boolean', help: 'sweep shards: merge and report, but do not write the store' },
+    kind: { type: 'string', value: SHARD_KINDS.join('|'), help: 'the kind of shard results expected (default: what the files hold)' },
     ...REPORT_FLAGS,
   },
   parse(values, positionals) {
     if (!positionals.length) throw new UserError('merge: expected shard result files (the --out of profile, sweep or lacs --shard i/n)');
-    checkOutputs(values, ['out', 'reduce']);
-    const results = positionals.map(readResult);
-    const kind = shardKind(results, positionals);
-    if (kind === 'sweep') {
-      refuse(values, [...PROFILE_ONLY, 'out'], 'is for profile shards; sweep shards update the store given by --frontier');
-      return {
-        kind, shards: results as SweepShardResult[], files: positionals, store: fileStore(storeFlag(values, DEFAULT_STORE_PATH)),
-        latencyTolerance: numberFlag(values, 'latency-tolerance', 0.03, { min: 0, max: 1 }), dryRun: Boolean(values['dry-run']),
-      };
-    }
-    refuse(values, SWEEP_ONLY, `is for sweep shards; these are ${kind} shards`);
-    if (kind === 'lacs') {
-      refuse(values, PROFILE_ONLY, 'is for profile shards; LACS shards are joined into a screen file');
-      const out = stringFlag(values, 'out');
-      if (!out) throw new UserError('merge: LACS shards are joined into a screen file: give --out lacs-screen.json');
-      return { kind, shards: results as LacsShardResult[], files: positionals, out };
-    }
-    const merged = mergeProfiles(results as ProfileResult[], positionals);
-    const reduce = reduceArgs(values);
-    const spacePath = stringFlag(values, 'space');
-    if (!spacePath && reduce.reducePath) throw new UserError('merge --reduce needs --space <space.yaml> (the space the profile ran on)');
-    const chart = chartFlag(values.chart);
-    if (!spacePath && chart) throw new UserError('merge --chart needs --space <space.yaml> (the chart is of the analysed profile)');
-    const space = spacePath ? loadSpace(spacePath) : undefined;
-    if (space && spaceHash(space) !== merged.space.hash) {
-      throw new UserError(`--space ${spacePath}: this space (${space.name}, hash ${spaceHash(space)}) is not the one profiled (${merged.space.name}, hash ${merged.space.hash})`);
-    }
-    return { kind, merged, files: positionals, space, out: stringFlag(values, 'out'), reduce, chart };
+    const kind = values.kind === undefined ? undefined : choiceFlag(values, 'kind', SHARD_KINDS, 'profile');
+    return {
+      files: [...positionals], ...(kind ? { kind } : {}),
+      space: stringFlag(values, 'space'), out: stringFlag(values, 'out'), reduce: reduceArgs(values), chart: chartFlag(values.chart),
+      storeFile: storeFlag(values, DEFAULT_STORE_PATH),
+      latencyTolerance: numberFlag(values, 'latency-tolerance', DEFAULT_TOLERANCES.latency, { min: 0, max: 1 }),
+      dryRun: Boolean(values['dry-run']),
+      given: Object.keys(values).filter((k) => values[k] !== undefined),
+    };
   },
   async run(a, ctx) {
-    if (a.kind === 'sweep') {
-      const result = await mergeSweep(a);
+    checkOutputs(ctx, { out: a.out, reduce: a.reduce.reducePath, chart: a.chart });
+    const results = a.files.map((f) => readResult(ctx.files.resolve(f), f));
+    const kind = shardKind(results, a.files);
+    if (a.kind && kind !== a.kind) throw new UserError(`merge: ${a.files[0]} is a ${kind} shard result; expected ${a.kind} shard results here`);
+    if (kind === 'sweep') {
+      refuse(a.given, [...PROFILE_ONLY, 'out'], 'is for profile shards; sweep shards update the store given by --frontier');
+      const store = ctx.files.store(a.storeFile);
+      if (!a.dryRun) store.checkWritable();
+      const result = await mergeSweep({ shards: results as SweepShardResult[], files: a.files, store, latencyTolerance: a.latencyTolerance, dryRun: a.dryRun });
       if (result.missing.length) ctx.log(`note: ${result.missing.length} record(s) not measured by the merged shards: ${result.missing.join(', ')}`);
       return result;
     }
-    if (a.kind === 'lacs') {
-      const screen = mergeLacsShards(a.shards, a.files);
-      writeFileOrFail(a.out, JSON.stringify(screen, null, 1) + '\n', 'merged LACS screen');
+    refuse(a.given, SWEEP_ONLY, `is for sweep shards; these are ${kind} shards`);
+    if (kind === 'lacs') {
+      refuse(a.given, PROFILE_ONLY, 'is for profile shards; LACS shards are joined into a screen file');
+      if (!a.out) throw new UserError('merge: LACS shards are joined into a screen file: give --out lacs-screen.json');
+      const screen = mergeLacsShards(results as LacsShardResult[], a.files);
+      writeFileOrFail(ctx.files.resolve(a.out), JSON.stringify(screen, null, 1) + '\n', 'merged LACS screen');
       return { command: 'lacs-screen', screen, file: a.out, files: a.files };
     }
-    if (a.out) writeFileOrFail(a.out, JSON.stringify(a.merged, null, 1) + '\n', 'merged profile');
-    const missing = a.merged.units_total - a.merged.planned.length;
-    if (missing > 0) ctx.log(`note: the merged shards cover ${a.merged.planned.length} of ${a.merged.units_total} work units; a shard is missing`);
+    const merged = mergeProfiles(results as ProfileResult[], a.files);
+    if (!a.space && a.reduce.reducePath) throw new UserError('merge --reduce needs --space <space.yaml> (the space the profile ran on)');
+    if (!a.space && a.chart) throw new UserError('merge --chart needs --space <space.yaml> (the chart is of the analysed profile)');
+    const space = a.space ? loadSpace(ctx.files.resolve(a.space)) : undefined;
+    if (space && spaceHash(space) !== merged.space.hash) {
+      throw new UserError(`--space ${a.space}: this space (${space.name}, hash ${spaceHash(space)}) is not the one profiled (${merged.space.name}, hash ${merged.space.hash})`);
+    }
+    if (a.out) writeFileOrFail(ctx.files.resolve(a.out), JSON.stringify(merged, null, 1) + '\n', 'merged profile');
+    const missing = merged.units_total - merged.planned.length;
+    if (missing > 0) ctx.log(`note: the merged shards cover ${merged.planned.length} of ${merged.units_total} work units; a shard is missing`);
     const files = a.out ? [a.out] : [];
-    if (!a.space) return { command: 'merge', profile: a.merged, files, missing_units: missing };
-    return writeProfileChart(a.chart, profileResult('merge', a.space, a.merged, a.reduce, files), ctx.log);
+    if (!space) return { command: 'merge', profile: merged, files, missing_units: missing };
+    return writeProfileChart(a.chart, profileResult('merge', space, merged, a.reduce, files, ctx), ctx);
   },
 };

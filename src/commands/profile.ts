@@ -5,19 +5,30 @@ import { formatCount, loadSpace, spaceSize, spaceToYaml, type SearchSpace } from
 import type { ProfileCommandResult } from '../report/result';
 import type { MeasureOptions } from '../measure/types';
 import { LIMIT_FLAGS, limitsFromFlags, MEASURE_FLAGS, REPORT_FLAGS, choiceFlag, measureOptions, numberFlag, optionalNumber, stringFlag } from './flags';
-import type { Command, FlagDefs, FlagValues, ProgressTask } from './types';
+import type { Command, CommandContext, FlagDefs, FlagValues, ProgressTask } from './types';
 import { checkOutputPath, writeFileAtomic } from '../util/fs';
 import type { ResourceLimits } from '../arch/types';
 import { profileBars } from '../report/search';
 import { renderProfileSvg } from '../report/profile-chart';
 import { chartFlag } from './chart-files';
 
-/** Output file flags checked before any work. */
-export function checkOutputs(values: FlagValues, flags: string[]): void {
-  for (const flag of flags) {
-    const file = stringFlag(values, flag);
-    if (file) checkOutputPath(file, `--${flag}`);
-  }
+/** `--chart FILE.svg`: the report's block chart as SVG (profile, and merge of profile shards with --space). */
+export const CHART_FLAG: FlagDefs = {
+  chart: { type: 'string', value: 'FILE.svg', help: "write the report's block chart as SVG (each block's latency over the fastest, % of end-to-end)" },
+};
+
+/** Writes the block chart of an analysed profile; the file (as given) joins the result's files. */
+export async function writeProfileChart(file: string | undefined, result: ProfileCommandResult, ctx: Pick<CommandContext, 'files' | 'log'>): Promise<ProfileCommandResult> {
+  if (!file || !result.analysis || !result.space) return result;
+  const svg = await renderProfileSvg({ title: `Block latency: ${result.space.name}`, target: result.analysis.target, bars: profileBars(result.analysis) });
+  writeFileAtomic(ctx.files.resolve(file), svg, { what: '--chart' });
+  ctx.log(`chart: ${file}`);
+  return { ...result, files: [...result.files, file] };
+}
+
+/** Output files (flag -> path), checked before any work. */
+export function checkOutputs(ctx: Pick<CommandContext, 'files'>, files: Record<string, string | undefined>): void {
+  for (const [flag, file] of Object.entries(files)) if (file) checkOutputPath(ctx.files.resolve(file), `--${flag}`);
 }
 
 export function writeFileOrFail(file: string, text: string, what: string): void {
@@ -30,20 +41,6 @@ export const REDUCE_FLAGS: FlagDefs = {
   'min-effect': { type: 'string', value: 'PCT', default: DEFAULT_REDUCTION.minEffectPct, help: 'a block is dropped only if it costs more than this % of end-to-end latency' },
 };
 
-/** `--chart FILE.svg`: the report's block chart as SVG (profile, and merge of profile shards with --space). */
-export const CHART_FLAG: FlagDefs = {
-  chart: { type: 'string', value: 'FILE.svg', help: "write the report's block chart as SVG (each block's latency over the fastest, % of end-to-end)" },
-};
-
-/** Writes the block chart of an analysed profile; the file joins the result's files. */
-export async function writeProfileChart(file: string | undefined, result: ProfileCommandResult, log: (line: string) => void): Promise<ProfileCommandResult> {
-  if (!file || !result.analysis || !result.space) return result;
-  const svg = await renderProfileSvg({ title: `Block latency: ${result.space.name}`, target: result.analysis.target, bars: profileBars(result.analysis) });
-  writeFileAtomic(file, svg, { what: '--chart' });
-  log(`chart: ${file}`);
-  return { ...result, files: [...result.files, file] };
-}
-
 export interface ReduceArgs {
   reducePath?: string;
   minEffectPct: number;
@@ -54,7 +51,7 @@ export function reduceArgs(values: FlagValues): ReduceArgs {
 }
 
 /** Analyses a (complete or partial) profile and writes the reduced space when asked: the result of profile and merge. */
-export function profileResult(command: 'profile' | 'merge', space: SearchSpace, profile: ProfileResult, reduce: ReduceArgs, files: string[]): ProfileCommandResult {
+export function profileResult(command: 'profile' | 'merge', space: SearchSpace, profile: ProfileResult, reduce: ReduceArgs, files: string[], ctx: Pick<CommandContext, 'files'>): ProfileCommandResult {
   const analysis = analyzeProfile(space, profile);
   const missing = profile.units_total - profile.planned.length;
   if (!reduce.reducePath) return { command, profile, space, analysis, files, missing_units: missing };
@@ -66,7 +63,7 @@ export function profileResult(command: 'profile' | 'merge', space: SearchSpace, 
     ...reduction.removals.map((r) => `removed ${r.label} from ${r.stageName} (${r.rule}): ${r.because}`),
   ];
   const extra = { reduction: reduction.removals.map((r) => ({ stage: r.stageName, block: r.key, rule: r.rule, because: r.because })) };
-  writeFileOrFail(reduce.reducePath, spaceToYaml(reduction.space, header, extra) + '\n', 'reduced space');
+  writeFileOrFail(ctx.files.resolve(reduce.reducePath), spaceToYaml(reduction.space, header, extra) + '\n', 'reduced space');
   return {
     command, profile, space, analysis, files: [...files, reduce.reducePath], missing_units: missing,
     reduction: { ...reduction, file: reduce.reducePath, min_effect_pct: reduce.minEffectPct },
@@ -74,7 +71,8 @@ export function profileResult(command: 'profile' | 'merge', space: SearchSpace, 
 }
 
 export interface ProfileArgs {
-  space: SearchSpace;
+  /** The search space file, read through the context. */
+  space: string;
   /** --max-params / --max-macs / --max-activation-bytes: every sampled network passes them before it is built. */
   limits: Partial<ResourceLimits>;
   samples: number;
@@ -88,6 +86,7 @@ export interface ProfileArgs {
   proxy: 'none' | 'zen';
   out?: string;
   reduce: ReduceArgs;
+  /** --chart FILE.svg: the block chart. */
   chart?: string;
 }
 
@@ -115,10 +114,9 @@ export const command: Command<ProfileArgs, ProfileCommandResult> = {
   parse(values, positionals) {
     if (positionals.length !== 1) throw new UserError(`profile: expected one search space file, got ${positionals.length}`);
     const shardText = stringFlag(values, 'shard');
-    checkOutputs(values, ['out', 'reduce']);
     return {
       limits: limitsFromFlags(values),
-      space: loadSpace(positionals[0]),
+      space: positionals[0],
       samples: numberFlag(values, 'samples', 4, { min: 1, max: 10000, integer: true }),
       shard: shardText ? parseShard(shardText) : undefined,
       budgetSeconds: optionalNumber(values, 'budget', { min: 1 }),
@@ -133,22 +131,24 @@ export const command: Command<ProfileArgs, ProfileCommandResult> = {
     };
   },
   async run(a, ctx) {
-    const positions = profilePositions(a.space);
+    checkOutputs(ctx, { out: a.out, reduce: a.reduce.reducePath, chart: a.chart });
+    const space = loadSpace(ctx.files.resolve(a.space));
+    const positions = profilePositions(space);
     const units = positions.length * a.samples;
-    ctx.log(`profile ${a.space.name}: ${positions.length} positions x ${a.samples} contexts = ${units} work units` +
-      `${a.shard ? `, shard ${a.shard.index}/${a.shard.count}` : ''}; space size ${formatCount(spaceSize(a.space))}`);
+    ctx.log(`profile ${space.name}: ${positions.length} positions x ${a.samples} contexts = ${units} work units` +
+      `${a.shard ? `, shard ${a.shard.index}/${a.shard.count}` : ''}; space size ${formatCount(spaceSize(space))}`);
     let task: ProgressTask | undefined;
-    const profile = await runProfile(a.space, ctx.measurer(), {
+    const profile = await runProfile(space, ctx.measurer(), {
       samples: a.samples, seed: a.seed, shard: a.shard, budgetSeconds: a.budgetSeconds, perCallSeconds: a.perCallSeconds, limits: a.limits,
       measure: { ...a.measure, ...(a.threads ? { threads: a.threads } : {}) },
       proxy: a.proxy === 'zen' ? ctx.proxy({ threads: a.threads }) : undefined,
       onUnit: (done, total, unit) => {
-        task ??= ctx.progress.start(`profile ${a.space.name}`, total);
+        task ??= ctx.progress.start(`profile ${space.name}`, total);
         task.update(done, `stage ${unit.stage} layer ${unit.layer}`);
       },
     });
     task?.end(`${profile.units.length} work units measured`);
-    if (a.out) writeFileOrFail(a.out, JSON.stringify(profile, null, 1) + '\n', 'profile result');
-    return writeProfileChart(a.chart, profileResult('profile', a.space, profile, a.reduce, a.out ? [a.out] : []), ctx.log);
+    if (a.out) writeFileOrFail(ctx.files.resolve(a.out), JSON.stringify(profile, null, 1) + '\n', 'profile result');
+    return writeProfileChart(a.chart, profileResult('profile', space, profile, a.reduce, a.out ? [a.out] : [], ctx), ctx);
   },
 };

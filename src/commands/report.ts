@@ -1,7 +1,6 @@
 /** `frontier-gate report --html DIR`: the store as a static dashboard (thin: the site comes from report/dashboard). */
 import * as path from 'node:path';
 import { UserError } from '../errors';
-import { fileStore, type StoreAccess } from '../frontier/access';
 import { checkOutputFolder, writeFileAtomic } from '../util/fs';
 import { DEFAULT_STORE_PATH } from '../frontier/store';
 import { buildDashboard } from '../report/dashboard';
@@ -10,7 +9,8 @@ import { STORE_FLAG, storeFlag, stringFlag } from './flags';
 import type { Command } from './types';
 
 export interface ReportArgs {
-  store: StoreAccess;
+  /** The store (--frontier), read through the context. */
+  storeFile: string;
   dir: string;
   title?: string;
 }
@@ -28,17 +28,18 @@ export const command: Command<ReportArgs, DashboardCommandResult> = {
     if (positionals.length) throw new UserError(`report: unexpected argument ${JSON.stringify(positionals[0])}; the store is given with --frontier`);
     const dir = stringFlag(values, 'html');
     if (dir === undefined || !dir.trim()) throw new UserError('report: --html DIR is required (the folder to write the site to)');
-    checkOutputFolder(dir, '--html');
     const title = stringFlag(values, 'title');
-    return { store: fileStore(storeFlag(values, DEFAULT_STORE_PATH)), dir, ...(title ? { title } : {}) };
+    return { storeFile: storeFlag(values, DEFAULT_STORE_PATH), dir, ...(title ? { title } : {}) };
   },
   async run(args, ctx) {
-    const store = await args.store.read();
-    const site = await buildDashboard(store, { now: ctx.now(), source: args.store.name, ...(args.title ? { title: args.title } : {}) });
+    checkOutputFolder(ctx.files.resolve(args.dir), '--html');
+    const access = ctx.files.store(args.storeFile);
+    const store = await access.read();
+    const site = await buildDashboard(store, { now: ctx.now(), source: access.name, ...(args.title ? { title: args.title } : {}) });
     const files: string[] = [];
     for (const [name, html] of site) {
       const file = path.join(args.dir, name);
-      writeFileAtomic(file, html, { what: '--html' });
+      writeFileAtomic(ctx.files.resolve(file), html, { what: '--html' });
       files.push(file);
     }
     return { command: 'report', dir: args.dir, files, targets: site.size - 1, records: store.records.length };

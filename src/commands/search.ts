@@ -5,20 +5,22 @@ import { UserError } from '../errors';
 import { commonReference, hypervolume, runSearch, type SearchResult } from '../search/evolve';
 import { formatCount, loadSpace, spaceSize, type SearchSpace } from '../search/space';
 import type { SearchCommandResult } from '../report/result';
-import type { ExecutionProvider } from '../measure/types';
+import type { MeasureOptions } from '../measure/types';
 import { toJson } from '../report/index';
 import { renderSearch } from '../report/search';
-import { LIMIT_FLAGS, limitsFromFlags, MEASURE_FLAGS, PROVIDERS, REPORT_FLAGS, choiceFlag, numberFlag, optionalNumber, stringFlag } from './flags';
+import { LIMIT_FLAGS, limitsFromFlags, MEASURE_FLAGS, measureOptions, REPORT_FLAGS, numberFlag, optionalNumber, stringFlag } from './flags';
 import { writeFileOrFail } from './profile';
 import type { Command } from './types';
 import { checkOutputFolder } from '../util/fs';
 import type { ResourceLimits } from '../arch/types';
 
 export interface SearchArgs {
-  space: SearchSpace;
+  /** The search space file, read through the context. */
+  space: string;
   /** --max-params / --max-macs / --max-activation-bytes: every sampled network passes them before it is built. */
   limits: Partial<ResourceLimits>;
-  reduced?: SearchSpace;
+  /** --reduced: a reduced space file, searched at equal budget. */
+  reduced?: string;
   random: boolean;
   latencyTargetMs: number;
   budgetSeconds?: number;
@@ -28,7 +30,8 @@ export interface SearchArgs {
   perCallSeconds: number;
   seed: number;
   threads?: number;
-  ep: ExecutionProvider;
+  /** --ep, --batch, --precision of the latency measurements. */
+  measure: Partial<MeasureOptions>;
   zenBatch: number;
   outDir?: string;
 }
@@ -52,6 +55,8 @@ export const command: Command<SearchArgs, SearchCommandResult> = {
     seed: { type: 'string', value: 'N', default: 1, help: 'seed of the search' },
     threads: { type: 'string', value: 'N', default: 'cores - 1', help: 'intra-op threads' },
     ep: MEASURE_FLAGS.ep,
+    batch: MEASURE_FLAGS.batch,
+    precision: MEASURE_FLAGS.precision,
     'zen-batch': { type: 'string', value: 'N', default: 4, help: 'batch of the Zen-score proxy' },
     out: { type: 'string', value: 'DIR', help: 'write the fronts as configs, search.json and search.md here' },
     ...REPORT_FLAGS,
@@ -59,15 +64,12 @@ export const command: Command<SearchArgs, SearchCommandResult> = {
   parse(values, positionals) {
     if (positionals.length !== 1) throw new UserError(`search: expected one search space file, got ${positionals.length}`);
     if (values['latency-target'] === undefined) throw new UserError('search: --latency-target MS is required');
-    const reducedPath = stringFlag(values, 'reduced');
-    const outFolder = stringFlag(values, 'out');
-    if (outFolder) checkOutputFolder(outFolder, '--out');
     const budgetSeconds = optionalNumber(values, 'budget', { min: 1 });
     return {
       limits: limitsFromFlags(values),
       latencyTargetMs: numberFlag(values, 'latency-target', 0, { min: 0.001 }),
-      space: loadSpace(positionals[0]),
-      reduced: reducedPath ? loadSpace(reducedPath) : undefined,
+      space: positionals[0],
+      reduced: stringFlag(values, 'reduced'),
       random: Boolean(values.random),
       budgetSeconds,
       evaluations: values.evaluations === undefined ? (budgetSeconds === undefined ? 100 : undefined) : numberFlag(values, 'evaluations', 100, { min: 1, integer: true }),
@@ -76,12 +78,15 @@ export const command: Command<SearchArgs, SearchCommandResult> = {
       perCallSeconds: numberFlag(values, 'per-call', 1, { min: 0.05, max: 600 }),
       seed: numberFlag(values, 'seed', 1, { min: 0, integer: true }),
       threads: optionalNumber(values, 'threads', { min: 1, max: 1024, integer: true }),
-      ep: choiceFlag(values, 'ep', PROVIDERS, 'cpu'),
+      measure: measureOptions(values),
       zenBatch: numberFlag(values, 'zen-batch', 4, { min: 1, max: 256, integer: true }),
       outDir: stringFlag(values, 'out'),
     };
   },
   async run(a, ctx) {
+    if (a.outDir) checkOutputFolder(ctx.files.resolve(a.outDir), '--out');
+    const space = loadSpace(ctx.files.resolve(a.space));
+    const reduced = a.reduced ? loadSpace(ctx.files.resolve(a.reduced)) : undefined;
     const measurer = ctx.measurer();
     const proxy = ctx.proxy({ threads: a.threads, batch: a.zenBatch });
     const latencyCache = new Map<string, number>();
@@ -89,11 +94,11 @@ export const command: Command<SearchArgs, SearchCommandResult> = {
     const common = {
       limits: a.limits,
       latencyTargetMs: a.latencyTargetMs, population: a.population, evaluations: a.evaluations, budgetSeconds: a.budgetSeconds, seed: a.seed,
-      generation: a.generation, perCallSeconds: a.perCallSeconds, measure: { ep: a.ep, ...(a.threads ? { threads: a.threads } : {}) }, latencyCache, proxyCache,
+      generation: a.generation, perCallSeconds: a.perCallSeconds, measure: { ...a.measure, ...(a.threads ? { threads: a.threads } : {}) }, latencyCache, proxyCache,
     };
-    const plan: { label: string; space: SearchSpace; mode: 'evolution' | 'random' }[] = [{ label: `evolution, full space ${a.space.name} (${formatCount(spaceSize(a.space))})`, space: a.space, mode: 'evolution' }];
-    if (a.reduced) plan.push({ label: `evolution, reduced space ${a.reduced.name} (${formatCount(spaceSize(a.reduced))})`, space: a.reduced, mode: 'evolution' });
-    if (a.random) plan.push({ label: `random sampling, full space ${a.space.name}`, space: a.space, mode: 'random' });
+    const plan: { label: string; space: SearchSpace; mode: 'evolution' | 'random' }[] = [{ label: `evolution, full space ${space.name} (${formatCount(spaceSize(space))})`, space, mode: 'evolution' }];
+    if (reduced) plan.push({ label: `evolution, reduced space ${reduced.name} (${formatCount(spaceSize(reduced))})`, space: reduced, mode: 'evolution' });
+    if (a.random) plan.push({ label: `random sampling, full space ${space.name}`, space, mode: 'random' });
     const results: { label: string; result: SearchResult }[] = [];
     for (const p of plan) {
       const budget = [a.evaluations !== undefined ? `${a.evaluations} networks` : '', a.budgetSeconds !== undefined ? `${a.budgetSeconds} s` : ''].filter(Boolean).join(' or ');
@@ -108,8 +113,9 @@ export const command: Command<SearchArgs, SearchCommandResult> = {
     const runs = results.map((r) => ({ ...r, hypervolume: hypervolume(r.result.all, reference) }));
     const out: SearchCommandResult = { command: 'search', latency_target_ms: a.latencyTargetMs, reference, runs, files: [] };
     if (a.outDir) {
+      const outDir = ctx.files.resolve(a.outDir);
       try {
-        fs.mkdirSync(a.outDir, { recursive: true });
+        fs.mkdirSync(outDir, { recursive: true });
       } catch (err) {
         throw new UserError(`--out ${JSON.stringify(a.outDir)}: cannot create the folder (${(err as NodeJS.ErrnoException).code})`);
       }
@@ -117,7 +123,7 @@ export const command: Command<SearchArgs, SearchCommandResult> = {
         for (const c of result.front) {
           const header = `# ${c.config.name}: found by frontier-gate search (${result.mode}) in ${result.space}; latency ${f(c.latency_ms)} ms on ${result.target ?? 'unknown target'}, ${result.proxy} ${f(c.proxy)} (a proxy, not an accuracy)\n`;
           const file = path.join(a.outDir, `${c.config.name}.yaml`);
-          writeFileOrFail(file, header + stringify(c.config, { flowCollectionPadding: false }), 'candidate config');
+          writeFileOrFail(ctx.files.resolve(file), header + stringify(c.config, { flowCollectionPadding: false }), 'candidate config');
           out.files.push(file);
         }
       }
@@ -125,8 +131,8 @@ export const command: Command<SearchArgs, SearchCommandResult> = {
       const md = path.join(a.outDir, 'search.md');
       out.files.push(json, md);
       // search.json is the same document `--json` prints (src/report's JSON form).
-      writeFileOrFail(json, JSON.stringify(toJson(out), null, 1) + '\n', 'search result');
-      writeFileOrFail(md, renderSearch(out), 'search report');
+      writeFileOrFail(ctx.files.resolve(json), JSON.stringify(toJson(out), null, 1) + '\n', 'search result');
+      writeFileOrFail(ctx.files.resolve(md), renderSearch(out), 'search report');
     }
     return out;
   },

@@ -1,13 +1,19 @@
 import { UserError } from '../errors';
-import { runSweep, type SweepOptions, type SweepReport } from '../frontier/gate';
-import { fileStore, type StoreAccess } from '../frontier/access';
+import { DEFAULT_TOLERANCES } from '../frontier/position';
 import { parseShard, runSweepShard, type Shard } from '../frontier/shard';
 import { DEFAULT_STORE_PATH } from '../frontier/store';
+import { runSweep, type SweepOptions, type SweepReport } from '../frontier/sweep';
 import type { SweepShardCommandResult } from '../report/result';
+import { checkOutputPath } from '../util/fs';
 import { budgetFlag, MEASURE_FLAGS, measureOptions, numberFlag, REPORT_FLAGS, STORE_FLAG, storeFlag, stringFlag } from './flags';
 import { writeFileOrFail } from './profile';
 import type { Command } from './types';
-import { checkOutputPath } from '../util/fs';
+
+/**
+ * The measurement budget of a sweep (the whole call, every record; with --shard, the shard's). One default
+ * for the CLI and the action: a sweep measures every stored model, so it gets more than a check's 20 s.
+ */
+export const SWEEP_BUDGET_S = 60;
 
 export interface SweepShardArgs {
   shard: Shard;
@@ -18,7 +24,8 @@ export interface SweepShardArgs {
 }
 
 export interface SweepArgs {
-  store: StoreAccess;
+  /** The store (--frontier), read (and, without --dry-run or --shard, updated) through the context. */
+  storeFile: string;
   options: SweepOptions;
   /** One shard of a sweep spread over runners: measured against the anchor, written for `merge`; the store is not touched. */
   shard?: SweepShardArgs;
@@ -30,14 +37,17 @@ export function anchorList(text: string | undefined): string[] | undefined {
   return names?.length ? names : undefined;
 }
 
+/** The flags of a shard of a sweep: what the action's search-args may set for `command: sweep`. */
+export const SWEEP_SHARD_FLAGS = ['shard', 'anchor'] as const;
+
 export const command: Command<SweepArgs, SweepReport | SweepShardCommandResult> = {
   name: 'sweep',
   summary: 're-measure every stored model on this machine, update the store and report drift since the last measurement',
   args: '',
   flags: {
     ...STORE_FLAG,
-    'latency-tolerance': { type: 'string', value: 'FRACTION', default: 0.03, help: 'a change smaller than this (or than the intervals) is noise, not drift' },
-    budget: { type: 'string', value: 'SECONDS', default: 60, help: 'measurement budget for the whole sweep (with --shard: for this shard)' },
+    'latency-tolerance': { type: 'string', value: 'FRACTION', default: DEFAULT_TOLERANCES.latency, help: 'a drift is slower or faster only with its whole interval beyond this' },
+    budget: { type: 'string', value: 'SECONDS', default: SWEEP_BUDGET_S, help: 'measurement budget for the whole sweep (with --shard: for this shard)' },
     'dry-run': { type: 'boolean', help: 'measure and report, but do not write the store' },
     shard: { type: 'string', value: 'i/n', help: 'measure only shard i of n against the anchor and write it to --out; merge joins the shards into the store' },
     anchor: { type: 'string', value: 'NAME[,NAME]', help: 'with --shard: the anchor model(s) every shard measures (default: the record with the median MACs)' },
@@ -48,8 +58,6 @@ export const command: Command<SweepArgs, SweepReport | SweepShardCommandResult> 
   parse(values, positionals) {
     if (positionals.length) throw new UserError(`sweep: takes no configs (it re-measures the store's records), got ${JSON.stringify(positionals[0])}`);
     const storeFile = storeFlag(values, DEFAULT_STORE_PATH);
-    // The store is written after measuring: a folder, special file or read-only path fails now.
-    if (!values['dry-run']) checkOutputPath(storeFile, '--frontier');
     const shardText = stringFlag(values, 'shard');
     let shard: SweepShardArgs | undefined;
     if (shardText !== undefined) {
@@ -61,10 +69,10 @@ export const command: Command<SweepArgs, SweepReport | SweepShardCommandResult> 
       throw new UserError('sweep: --anchor and --out go with --shard i/n');
     }
     return {
-      store: fileStore(storeFile),
+      storeFile,
       options: {
-        budgetSeconds: budgetFlag(values, 60),
-        latencyTolerance: numberFlag(values, 'latency-tolerance', 0.03, { min: 0, max: 1 }),
+        budgetSeconds: budgetFlag(values, SWEEP_BUDGET_S),
+        latencyTolerance: numberFlag(values, 'latency-tolerance', DEFAULT_TOLERANCES.latency, { min: 0, max: 1 }),
         measure: measureOptions(values),
         storeFile,
         dryRun: Boolean(values['dry-run']),
@@ -73,16 +81,20 @@ export const command: Command<SweepArgs, SweepReport | SweepShardCommandResult> 
     };
   },
   async run(args, ctx) {
-    const store = await args.store.read();
+    const access = ctx.files.store(args.storeFile);
+    // The store is written after measuring: a folder, special file or read-only path fails now.
+    if (!args.options.dryRun && !args.shard) access.checkWritable();
+    if (args.shard?.out) checkOutputPath(ctx.files.resolve(args.shard.out), '--out');
+    const store = await access.read();
     if (args.shard) {
       const { shard, anchors, out } = args.shard;
       const result = await runSweepShard(store, shard, { budgetSeconds: args.options.budgetSeconds, measure: args.options.measure, anchors },
         { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit() });
-      if (out) writeFileOrFail(out, JSON.stringify(result, null, 1) + '\n', 'sweep shard result');
+      if (out) writeFileOrFail(ctx.files.resolve(out), JSON.stringify(result, null, 1) + '\n', 'sweep shard result');
       return { command: 'sweep-shard', shard: result, ...(out ? { file: out } : {}) };
     }
     const { report, updates } = await runSweep(store, args.options, { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit() });
-    if (!args.options.dryRun) await args.store.apply(updates, `frontier-gate: sweep ${store.records.length} model(s)`);
+    if (!args.options.dryRun) await access.apply(updates, `frontier-gate: sweep ${store.records.length} model(s)`);
     return report;
   },
 };

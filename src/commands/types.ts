@@ -1,8 +1,14 @@
 /**
  * The command layer: each command is {name, flags, parse, run(args, ctx) -> Result}. The CLI (src/cli.ts)
- * and the action (src/github/run.ts) both call these; neither re-implements a command. Results are data
+ * and the action (src/github/run.ts) both call these the one way: flag values -> parse -> run. `parse` is
+ * pure over the flag values (no file is read or checked there); everything a command reads or writes goes
+ * through its context (CommandContext.files), so the action's workspace, its store at a commit and a PR's
+ * configs at its head are the same command code as the CLI's files. Results are data
  * (src/report/result.ts); rendering them is src/report's job, never a command's.
  */
+import type { LoadedArchConfig } from '../arch/parse';
+import type { ResourceLimits } from '../arch/types';
+import type { StoreAccess } from '../frontier/access';
 import type { Measurer } from '../measure/types';
 import type { AccuracyProxy } from '../search/profile';
 import type { Result } from '../report/result';
@@ -44,8 +50,26 @@ export interface ProgressTask {
 
 export const silentProgress: Progress = { start: () => ({ update: () => undefined, end: () => undefined }) };
 
+/**
+ * Where a command's files come from: the CLI's file system (paths as given, relative to the current folder),
+ * or the action's workspace and repository (paths inside the workspace, a PR's configs at its head commit,
+ * the store read at a commit and committed back through the API).
+ */
+export interface CommandFiles {
+  /** A path named by a flag or an argument, as the command's file functions open it (read or write). */
+  resolve(file: string): string;
+  /** An architecture config named on the command line: read, parsed and validated (with the resource limits). */
+  config(file: string, limits?: Partial<ResourceLimits>): Promise<LoadedArchConfig>;
+  /** The frontier store named by --frontier (written only by commands that apply updates). */
+  store(file: string, opts?: { allowMissing?: boolean }): StoreAccess;
+  /** The folder relative paths start from (the CLI: the current folder; the action: the workspace). */
+  root(): string;
+}
+
 /** Everything a command may touch beside its arguments. */
 export interface CommandContext {
+  /** Every file a command reads or writes goes through here (see CommandFiles). */
+  files: CommandFiles;
   /** The measurer, created on first use: commands that fail on their input never load onnxruntime. */
   measurer(): Measurer;
   /** Notes for the person running the command (stderr on the CLI, the log in the action); never results. */
@@ -64,7 +88,10 @@ export interface Command<A = unknown, R extends Result = Result> {
   /** The positional arguments as --help shows them, e.g. '<config.yaml>...'. */
   args: string;
   flags: FlagDefs;
-  /** Flags and positionals into typed arguments: every check that needs no measurement fails here. */
+  /**
+   * Flags and positionals into typed arguments, pure: every check of the values themselves fails here.
+   * Files are read and output paths checked at the start of run(), before anything is measured.
+   */
   parse(values: FlagValues, positionals: string[]): A;
   run(args: A, ctx: CommandContext): Promise<R>;
 }

@@ -49,18 +49,19 @@ export const command: Command<ZooArgs, ZooResult> = {
       throw new UserError(`zoo: ${entry.name} has no published result ${JSON.stringify(weights)}; allowed: ${entry.results.map((r) => `${r.weights}@${r.resolution}`).join(', ')}`);
     }
     if (output !== undefined) {
-      checkOutputPath(output, '-o');
       return { entries: [entry], detail: true, write: { file: output, ...(weights !== undefined ? { weights } : {}) } };
     }
     if (weights !== undefined) throw new UserError('zoo: --weights chooses the result -o writes; add -o FILE.yaml');
     return { entries: [entry], detail: true };
   },
-  async run(args) {
+  async run(args, ctx) {
     const result: ZooResult = { command: 'zoo', entries: args.entries.map(row), detail: args.detail };
     if (args.write) {
+      const file = ctx.files.resolve(args.write.file);
+      checkOutputPath(file, '-o');
       const entry = args.entries[0];
       const chosen = findResult(entry, args.write.weights)!;
-      writeFileAtomic(args.write.file, catalogueYaml(entry, chosen), { what: '-o' });
+      writeFileAtomic(file, catalogueYaml(entry, chosen), { what: '-o' });
       result.written = { file: args.write.file, name: entry.name, result: chosen };
     }
     return result;

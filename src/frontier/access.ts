@@ -3,13 +3,19 @@
  * the store at a commit through the API and commits it back (merging on conflict). Commands see only this
  * interface, so check / record / sweep are the same code in both front ends.
  */
-import { applyRecordUpdates, type RecordUpdate } from './gate';
+import { applyRecordUpdates, type RecordUpdate } from './updates';
+import { checkOutputPath } from '../util/fs';
 import { readStoreFile, updateStoreFile, type FrontierStore } from './store';
 
 export interface StoreAccess {
   /** The store as the user names it, for reports and messages. */
   name: string;
   read(): Promise<FrontierStore>;
+  /**
+   * Fails now, before anything is measured, when `apply` could not write later (a file store whose path is
+   * a folder, a special file, or read-only); stores written through an API have nothing to check here.
+   */
+  checkWritable(): void;
   /**
    * Applies updates to the store as it is now (re-read under a lock, or merged with a concurrent commit), so
    * concurrent writers lose nothing. `summary` describes the change (a commit message in the action).
@@ -21,6 +27,7 @@ export function fileStore(file: string, opts: { allowMissing?: boolean } = {}): 
   return {
     name: file,
     read: async () => readStoreFile(file, opts),
+    checkWritable: () => checkOutputPath(file, '--frontier'),
     apply: async (updates) => {
       await updateStoreFile(file, (current) => applyRecordUpdates(current, updates));
     },
@@ -33,6 +40,7 @@ export function memoryStore(name: string, store: FrontierStore): StoreAccess & {
     name,
     current: store,
     read: async () => access.current,
+    checkWritable: () => undefined,
     apply: async (updates: readonly RecordUpdate[]) => {
       access.current = applyRecordUpdates(access.current, updates);
     },

@@ -54,8 +54,9 @@ export function lookupKey(data: unknown, key: string, file: string): unknown {
   return node;
 }
 
-export function readMetricsAccuracy(file: string, key: string | undefined): ResolvedAccuracy {
-  if (!key) throw new UserError(`--metrics ${file}: also give --metrics-key, the dotted path of top-1 in it (e.g. --metrics-key eval.top1)`);
+/** The top-1 under `key` in a metrics file; `name` is how messages and the source call the file (default: its path). */
+export function readMetricsAccuracy(file: string, key: string | undefined, name = file): ResolvedAccuracy {
+  if (!key) throw new UserError(`--metrics ${name}: also give --metrics-key, the dotted path of top-1 in it (e.g. --metrics-key eval.top1)`);
   let text: string;
   try {
     text = readRegularText(file, { what: '--metrics', kind: 'metrics' });
@@ -67,10 +68,10 @@ export function readMetricsAccuracy(file: string, key: string | undefined): Reso
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`--metrics ${file}: not valid JSON (${(err as Error).message})`);
+    throw new UserError(`--metrics ${name}: not valid JSON (${(err as Error).message})`);
   }
-  const { top1, fraction } = toPercent(lookupKey(data, key, file), `--metrics ${file}: key ${JSON.stringify(key)}`);
-  return { top1, source: `${file}:${key}${readingNote(fraction)}` };
+  const { top1, fraction } = toPercent(lookupKey(data, key, name), `--metrics ${name}: key ${JSON.stringify(key)}`);
+  return { top1, source: `${name}:${key}${readingNote(fraction)}` };
 }
 
 export interface AccuracyFlags {
@@ -82,16 +83,35 @@ export interface AccuracyFlags {
   cardDataset?: string;
 }
 
+/** `{name}` in a metrics key stands for each config's name: one metrics file for several configs. */
+export const NAME_PLACEHOLDER = '{name}';
+
 /**
- * The candidate's accuracy by precedence; undefined when none is given (the caller decides whether
- * that is an error: it is, unless --latency-only).
+ * What the flags allow, checked before anything is read: one of --accuracy, --metrics and --model-card,
+ * --metrics-key needs --metrics, and each gives one model's accuracy, so several configs need a metrics key
+ * with `{name}` (each config's own entry).
  */
-export function resolveAccuracy(flags: AccuracyFlags, configTop1: number | undefined): ResolvedAccuracy | undefined {
+export function checkAccuracyFlags(flags: AccuracyFlags, configs = 1): void {
   const given = [flags.accuracy !== undefined && '--accuracy', flags.metrics !== undefined && '--metrics', flags.modelCard !== undefined && '--model-card'].filter(Boolean);
   if (given.length > 1) throw new UserError(`${given.join(' and ')} all give the accuracy; use one`.replace(' all give', given.length === 2 ? ' both give' : ' all give'));
   if (flags.metricsKey !== undefined && flags.metrics === undefined) {
     throw new UserError(`--metrics-key ${JSON.stringify(flags.metricsKey)} needs --metrics FILE`);
   }
+  const perConfig = flags.metricsKey?.includes(NAME_PLACEHOLDER) ?? false;
+  if (configs > 1 && given.length === 1 && !(flags.metrics !== undefined && perConfig)) {
+    throw new UserError(
+      `${given[0]} gives one model's accuracy but ${configs} configs were given; ` +
+        `check them one at a time, put accuracy in each config, or name each config's entry with "${NAME_PLACEHOLDER}" in --metrics-key (e.g. models.${NAME_PLACEHOLDER}.top1)`,
+    );
+  }
+}
+
+/**
+ * The candidate's accuracy by precedence; undefined when none is given (the caller decides whether
+ * that is an error: it is, unless --latency-only).
+ */
+export function resolveAccuracy(flags: AccuracyFlags, configTop1: number | undefined): ResolvedAccuracy | undefined {
+  checkAccuracyFlags(flags);
   if (flags.accuracy !== undefined) {
     const { top1, fraction } = toPercent(flags.accuracy, '--accuracy');
     return { top1, source: `--accuracy${readingNote(fraction)}` };

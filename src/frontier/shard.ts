@@ -16,7 +16,8 @@ import { createHash } from 'node:crypto';
 import { countConfig } from '../arch/counts';
 import { UserError } from '../errors';
 import type { Fingerprint, MeasureOptions, MeasureResult, Measurer } from '../measure/types';
-import { driftOf, type DriftRow, type RecordUpdate } from './gate';
+import { driftOf, type DriftRow } from './sweep';
+import { type RecordUpdate } from './updates';
 import type { FrontierRecord, FrontierStore, StoredMeasurement } from './store';
 
 export const SWEEP_SHARD_KIND = 'frontier-gate/sweep-shard';

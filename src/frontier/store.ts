@@ -20,9 +20,11 @@ import { ConfigError, UserError } from '../errors';
 import { PROVIDER_NAMES } from '../measure/providers';
 import type { ExecutionProvider, Fingerprint, Precision } from '../measure/types';
 import { checkOutputPath, FileInputError, readRegularText, withFileLock, writeFileAtomic, type LockOptions } from '../util/fs';
+import { migrateOnRead, type Json } from '../util/versioned';
+import { STORE_FORMAT, STORE_VERSION } from './migrate';
 import storeSchemaFile from './store.schema.json';
 
-export const STORE_VERSION = 1;
+export { STORE_VERSION } from './migrate';
 /** History entries kept per record and target; older ones are dropped so the file stays bounded. */
 export const HISTORY_LIMIT = 20;
 export const DEFAULT_STORE_PATH = '.frontier/frontier.json';
@@ -75,8 +77,8 @@ export interface StoredScaling {
 export interface StoredLacs {
   date: string;
   commit: string | null;
-  /** Store config hash of the base version the coefficients were searched for. */
-  base_hash: string;
+  /** Store config hash (arch/identity.ts configHash) of the base version the coefficients were searched for. */
+  base_config_hash: string;
   chosen: StoredScaling;
   efficientnet: StoredScaling;
   /** Reward exponent and TARGET latency of the objective ACC * (LAT / TARGET)^w. */
@@ -102,7 +104,8 @@ export interface FrontierRecord {
 }
 
 export interface FrontierStore {
-  version: 1;
+  /** Always the current version once read: older stores are migrated on read (./migrate.ts). */
+  version: typeof STORE_VERSION;
   records: FrontierRecord[];
 }
 
@@ -201,18 +204,14 @@ export function validateStore(data: unknown, file: string, outcome = 'the store 
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
     throw new UserError(`${file}: expected a JSON object with "version" and "records"; ${outcome}`);
   }
-  const version = (data as { version?: unknown }).version;
-  if (version !== STORE_VERSION) {
-    const got = version === undefined ? 'no version field' : `version ${JSON.stringify(version)}`;
-    throw new UserError(
-      `${file}: unknown frontier store format (${got}); this frontier-gate reads version ${STORE_VERSION}. ` +
-        `Upgrade frontier-gate or point --frontier at a version 1 store; ${outcome}`,
-    );
-  }
-  if (!validateSchema(data)) {
+  // An older store is read as the current version (./migrate.ts); its messages say so.
+  const { doc, from } = migrateOnRead(data as Json, STORE_FORMAT, file, outcome);
+  const migrated = from !== STORE_VERSION ? ` (read as version ${STORE_VERSION} from a version ${from} store)` : '';
+  if (!validateSchema(doc)) {
     const first = validateSchema.errors?.[0];
-    throw new UserError(`${file}: invalid frontier store: ${first ? describeError(first, data) : 'schema mismatch'}; ${outcome}`);
+    throw new UserError(`${file}: invalid frontier store${migrated}: ${first ? describeError(first, doc) : 'schema mismatch'}; ${outcome}`);
   }
+  data = doc;
   const store = data as FrontierStore;
   const seen = new Set<string>();
   store.records.forEach((rec, i) => {
@@ -282,7 +281,7 @@ const KEY_ORDER = [
   'head', 'dropout', 'targets', 'lacs',
   'label', 'latest', 'history',
   'date', 'commit', 'median_ms', 'ci95_ms', 'samples', 'batch', 'precision', 'provider', 'fingerprint',
-  'base_hash', 'chosen', 'efficientnet', 'alpha', 'beta', 'gamma', 'objective', 'w', 'target_latency_ms', 'grid', 'step', 'tolerance',
+  'base_config_hash', 'chosen', 'efficientnet', 'alpha', 'beta', 'gamma', 'objective', 'w', 'target_latency_ms', 'grid', 'step', 'tolerance',
   'flops_budget', 'accuracy_source', 'measured_candidates',
 ];
 const KEY_RANK = new Map(KEY_ORDER.map((k, i) => [k, i]));
@@ -330,7 +329,7 @@ export function serializeStore(store: FrontierStore, file = 'frontier store'): s
   const records = [...store.records].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const keyOrderFor = (o: Record<string, unknown>, parentKey?: string) =>
     parentKey === 'targets' || parentKey === 'lacs' ? Object.keys(o).sort() : orderedKeys(o);
-  const text = format({ version: store.version, records }, '', keyOrderFor) + '\n';
+  const text = format({ version: STORE_VERSION, records }, '', keyOrderFor) + '\n';
   validateStore(JSON.parse(text), file, 'nothing was written');
   return text;
 }

@@ -1,7 +1,8 @@
 /**
- * The check's frontier chart in the action: written as SVG next to the JSON report (an output path, for
- * upload-artifact), and, when the `chart-branch` input names an assets branch, committed there through the
- * contents API and embedded in the PR comment by URL (GitHub strips inline SVG and data: URIs from comments).
+ * The check's frontier chart in the action: written as SVG next to the JSON report by the check command
+ * itself (`--chart`, the one chart writer; an output path, for upload-artifact), and, when the
+ * `chart-branch` input names an assets branch, committed from there through the contents API and embedded
+ * in the PR comment by URL (GitHub strips inline SVG and data: URIs from comments).
  *
  * The URL is pinned to the commit that added the file, so an old comment keeps showing its own chart. It is
  * `<server>/<owner>/<repo>/raw/<commit>/<path>`: public repositories redirect it to raw.githubusercontent.com;
@@ -11,10 +12,10 @@
  * the text form of the chart and one warning.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { extname } from 'node:path';
 import { chartImageMarkdown, chartText } from '../report/chart';
 import { escapeMarkdown } from '../report/markdown';
-import { renderFrontierSvg, type FrontierChartInput } from '../report/svg-chart';
+import type { FrontierChartInput } from '../report/svg-chart';
 import { WriteConflict, WriteForbidden, type RepoApi } from './api';
 import type { RepoRef } from './event';
 
@@ -23,8 +24,6 @@ export interface ChartPublishOptions {
   branch: string;
   /** Folder on the assets branch (default "frontier-gate"). */
   folder?: string;
-  /** The JSON report's absolute path: chart files go beside it. */
-  reportPath: string;
   serverUrl: string;
   repo: RepoRef;
   /** PR number, for the file's folder; undefined outside pull requests. */
@@ -51,13 +50,15 @@ export interface ChartPublishResult {
   warnings: string[];
 }
 
-/** Chart files beside the report: `<stem>.chart.svg`, or `<stem>.chart-<candidate>.svg` for several candidates. */
-export function chartFilesBesideReport(reportPath: string, names: readonly string[]): string[] {
-  const stem = reportPath.slice(0, reportPath.length - path.extname(reportPath).length);
-  return names.length === 1 ? [`${stem}.chart.svg`] : names.map((n) => `${stem}.chart-${safeName(n)}.svg`);
-}
-
 const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+/, '').slice(0, 80) || 'model';
+
+/**
+ * The --chart file the action gives the check command: `<report stem>.chart.svg` beside the JSON report
+ * (several candidates: `<report stem>.chart-<candidate>.svg`, commands/chart-files.ts chartFiles).
+ */
+export function chartFileBesideReport(reportPath: string): string {
+  return `${reportPath.slice(0, reportPath.length - extname(reportPath).length)}.chart.svg`;
+}
 
 /** `<folder>/pr-<n>/<sha7>-<candidate>.svg` (or `<folder>/commits/...` outside a PR). */
 export function chartAssetPath(opts: { folder?: string; pr?: number; sha: string; name: string }): string {
@@ -99,22 +100,20 @@ function describeError(err: unknown, branch: string): string {
 }
 
 /**
- * Renders each candidate's chart, writes it beside the report and, with a branch and a writable token,
- * commits it there. Returns what to embed in the comment and the files to announce as outputs.
+ * Each candidate's chart, as the check command wrote it (`files`, one per input, in order), committed to the
+ * assets branch with a branch and a writable token. Returns what to embed in the comment and the files to
+ * announce as outputs.
  */
-export async function publishCheckCharts(api: RepoApi, inputs: readonly FrontierChartInput[], opts: ChartPublishOptions): Promise<ChartPublishResult> {
+export async function publishCheckCharts(api: RepoApi, inputs: readonly FrontierChartInput[], files: readonly string[], opts: ChartPublishOptions): Promise<ChartPublishResult> {
   const names = inputs.map((i) => i.points.find((p) => p.role === 'candidate')?.name ?? i.title);
-  const files = chartFilesBesideReport(opts.reportPath, names);
   const charts: PublishedChart[] = [];
   const warnings: string[] = [];
   const parts: string[] = [];
   let commitBlocked = !opts.branch || opts.readOnly;
   if (opts.branch && opts.readOnly) warnings.push(`chart-branch ${opts.branch}: not committed, this run makes no write calls; the charts are files beside the report`);
   for (let i = 0; i < inputs.length; i++) {
-    if (!inputs[i].points.length) continue;
-    const svg = await renderFrontierSvg(inputs[i]);
-    fs.mkdirSync(path.dirname(files[i]), { recursive: true });
-    fs.writeFileSync(files[i], svg);
+    if (!inputs[i].points.length || !fs.existsSync(files[i])) continue;
+    const svg = fs.readFileSync(files[i], 'utf8');
     const chart: PublishedChart = { name: names[i], file: files[i] };
     if (!commitBlocked) {
       const assetPath = chartAssetPath({ folder: opts.folder, pr: opts.pr, sha: opts.sha, name: names[i] });

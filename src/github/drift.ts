@@ -1,10 +1,11 @@
 /**
- * What a sweep that finds drift beyond noise does (input on-drift): report it only, open or update one
+ * What a sweep that finds drift beyond the tolerance does (a model `slower` or `faster` by the band rule,
+ * measure/band.ts; input on-drift): report it only, open or update one
  * issue listing the moved models, fail the run, or both. The issue is found again by a hidden marker that
  * names the target, like the PR comment, so each target keeps one issue; a later sweep without drift
  * closes it with a note.
  */
-import type { DriftRow, SweepReport } from '../frontier/gate';
+import type { DriftRow, SweepReport } from '../frontier/sweep';
 import { renderSweepMarkdown } from '../report/frontier';
 import { escapeMarkdown } from '../report/markdown';
 import { WriteForbidden, type RepoApi, type RepoIssue } from './api';
@@ -27,7 +28,7 @@ export function driftMarker(targetKey: string): string {
   return `${MARKER_PREFIX}${targetKey.replace(/-->|[;\s]/g, '_')} -->`;
 }
 
-/** Models whose latency moved beyond noise since their last stored measurement on this target. */
+/** Models whose latency moved beyond the tolerance (the band's slower or faster) since their last stored measurement on this target. */
 export function movedModels(rows: readonly DriftRow[]): DriftRow[] {
   return rows.filter((r) => r.status === 'slower' || r.status === 'faster');
 }
@@ -39,7 +40,7 @@ export function driftIssue(input: DriftInput, moved: readonly DriftRow[], meta: 
   const report: SweepReport = { command: 'sweep', target: input.target, rows: [...moved], common_drift: moved.length > 1 ? input.common_drift : null, latency_tolerance: input.latency_tolerance, dry_run: false };
   const lines = [
     driftMarker(input.target.key),
-    `The sweep of ${meta.date}${meta.sha ? ` (commit ${meta.sha.slice(0, 12)})` : ''} measured **${moved.length}** model(s) beyond noise from their last stored measurement.` +
+    `The sweep of ${meta.date}${meta.sha ? ` (commit ${meta.sha.slice(0, 12)})` : ''} measured **${moved.length}** model(s) beyond the latency tolerance from their last stored measurement (the whole drift interval beyond it).` +
       `${meta.runUrl ? ` [Run](${meta.runUrl}).` : ''}`,
     '',
     renderSweepMarkdown(report).trimEnd(),
@@ -66,7 +67,7 @@ export async function applyDriftPolicy(
   const failing = moved.length > 0 && (onDrift === 'fail' || onDrift === 'issue+fail');
   const out: DriftOutcome = { moved, failing };
   if (onDrift !== 'issue' && onDrift !== 'issue+fail') {
-    if (moved.length) out.note = `Drift beyond noise: ${moved.map((r) => `${escapeMarkdown(r.name)} ${r.status}`).join(', ')}${failing ? ' (on-drift: fail)' : ''}.`;
+    if (moved.length) out.note = `Drift beyond the tolerance: ${moved.map((r) => `${escapeMarkdown(r.name)} ${r.status}`).join(', ')}${failing ? ' (on-drift: fail)' : ''}.`;
     return out;
   }
   if (meta.readOnly) {
@@ -83,7 +84,7 @@ export async function applyDriftPolicy(
     if (!moved.length) {
       if (existing) {
         await api.updateIssue(existing.number, {
-          body: `${driftMarker(input.target.key)}\nNo drift beyond noise on ${escapeMarkdown(input.target.label)} in the sweep of ${meta.date}; closed by frontier-gate.\n\n<details><summary>Last report</summary>\n\n${existing.body.split('\n').slice(1).join('\n')}\n</details>`,
+          body: `${driftMarker(input.target.key)}\nNo drift beyond the tolerance on ${escapeMarkdown(input.target.label)} in the sweep of ${meta.date}; closed by frontier-gate.\n\n<details><summary>Last report</summary>\n\n${existing.body.split('\n').slice(1).join('\n')}\n</details>`,
           state: 'closed',
         });
         out.issue = { number: existing.number, outcome: 'closed' };
@@ -103,7 +104,7 @@ export async function applyDriftPolicy(
       out.issue = { number: created.number, outcome: 'created' };
     }
     const n = (out.issue as { number: number }).number;
-    out.note = `Drift beyond noise in ${moved.length} model(s): issue #${n} ${(out.issue as { outcome: string }).outcome}.`;
+    out.note = `Drift beyond the tolerance in ${moved.length} model(s): issue #${n} ${(out.issue as { outcome: string }).outcome}.`;
     meta.log(out.note);
   } catch (err) {
     if (!(err instanceof WriteForbidden)) throw err;

@@ -2,19 +2,26 @@
  * The action's inputs, read once into a typed config. Every error names the input and quotes the bad
  * value, so a typo in a workflow file is fixed from the log line alone.
  */
+import { PRECISIONS } from '../arch/types';
+import { COMMANDS as COMMAND_REGISTRY } from '../commands';
 import { UserError } from '../errors';
+import { DEFAULT_TOLERANCES } from '../frontier/position';
 import { PROVIDER_NAMES } from '../measure/providers';
-import type { ExecutionProvider, Precision } from '../measure/types';
+import { DEFAULT_MEASURE_OPTIONS, type ExecutionProvider, type Precision } from '../measure/types';
 
-export const COMMANDS = ['auto', 'check', 'record', 'sweep', 'lacs', 'profile', 'search', 'merge'] as const;
-export type ActionCommand = (typeof COMMANDS)[number];
+/**
+ * `command`: auto, or any command of the registry (src/commands/index.ts): a new command is reachable from
+ * the action with no change here. check, record, sweep, lacs, profile, search and merge have flows of their
+ * own (changed files, the store at a commit, commits back); any other runs on its search-args.
+ */
+export const COMMANDS: readonly string[] = ['auto', ...COMMAND_REGISTRY.map((c) => c.name)];
+export type ActionCommand = string;
 export const ON_FAIL = ['fail', 'comment', 'both'] as const;
 export type OnFail = (typeof ON_FAIL)[number];
 export const STORE_SOURCES = ['api', 'git'] as const;
 export type StoreSource = (typeof STORE_SOURCES)[number];
 export const ON_DRIFT = ['report', 'issue', 'fail', 'issue+fail'] as const;
 export type OnDrift = (typeof ON_DRIFT)[number];
-const PRECISIONS = ['fp32', 'fp16'] as const;
 
 export interface ActionConfig {
   command: ActionCommand;
@@ -34,6 +41,7 @@ export interface ActionConfig {
   metricsKey?: string;
   onFail: OnFail;
   comment: boolean;
+  /** Undefined when the input is empty: the command's own budget applies (check and record 20 s, sweep 60 s). */
   budgetSeconds?: number;
   /** check/record of a `family: base` config also run LACS (report the coefficients' move / store them). */
   lacsOnBase: boolean;
@@ -50,7 +58,7 @@ export interface ActionConfig {
   chartBranch: string;
   /** api: the contents API; git: the workspace's git repository at the ref (no API call at all). */
   storeSource: StoreSource;
-  /** What a sweep (or a merge of sweep shards) that finds drift beyond noise does. */
+  /** What a sweep (or a merge of sweep shards) that finds drift beyond the latency tolerance does. */
   onDrift: OnDrift;
 }
 
@@ -162,11 +170,12 @@ export function parseActionInputs(read: InputReader): ActionConfig {
     frontier: repoPath(read, 'frontier', DEFAULT_FRONTIER),
     frontierRef,
     target,
-    executionProvider: choice(read, 'execution-provider', PROVIDER_NAMES, 'cpu'),
-    batchSize: num(read, 'batch-size', 1, { min: 1, max: 4096, integer: true })!,
-    precision: choice(read, 'precision', PRECISIONS, 'fp32'),
-    latencyTolerance: num(read, 'latency-tolerance', 0.03, { min: 0, max: 1 })!,
-    accuracyTolerance: num(read, 'accuracy-tolerance', 0.1, { min: 0, max: 100 })!,
+    // Defaults from the sources the CLI's flags take theirs from (action.yml states the same values; a lint checks it).
+    executionProvider: choice(read, 'execution-provider', PROVIDER_NAMES, DEFAULT_MEASURE_OPTIONS.ep),
+    batchSize: num(read, 'batch-size', DEFAULT_MEASURE_OPTIONS.batch, { min: 1, max: 4096, integer: true })!,
+    precision: choice(read, 'precision', PRECISIONS, DEFAULT_MEASURE_OPTIONS.precision),
+    latencyTolerance: num(read, 'latency-tolerance', DEFAULT_TOLERANCES.latency, { min: 0, max: 1 })!,
+    accuracyTolerance: num(read, 'accuracy-tolerance', DEFAULT_TOLERANCES.accuracy, { min: 0, max: 100 })!,
     metricsFile,
     metricsKey,
     onFail: choice(read, 'on-fail', ON_FAIL, 'both'),

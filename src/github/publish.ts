@@ -17,14 +17,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { UserError } from '../errors';
-import type { CheckReport } from '../frontier/gate';
+import type { CheckResult } from '../report/result';
 import { renderMarkdown } from '../report';
 import { neutraliseHtmlComments } from '../report/markdown';
 import { excerpt, readRegularText } from '../util/fs';
 import type { RepoApi } from './api';
 import { commentBudget, digestOf, fitMarkdown, upsertComment, type CommentIdentity, type CommentOutcome } from './comment';
 import type { EventContext } from './event';
-import { headlineOf, reportHead, type HeadlineCandidate } from './headline';
+import { headlineOf, reportHead, type HeadlineCandidate } from '../report/headline';
 import type { ActionConfig } from './inputs';
 
 /**
@@ -168,7 +168,7 @@ export interface PublishableReport {
   pullRequest?: number;
   targetLabel?: string;
   candidates: HeadlineCandidate[];
-  check?: Omit<CheckReport, 'command' | 'exitCode'>;
+  check?: Omit<CheckResult, 'command' | 'exitCode'>;
 }
 
 function bad(reportFile: string, what: string): UserError {

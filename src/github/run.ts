@@ -1,8 +1,9 @@
 /**
- * The action's orchestration: event -> inputs -> the same commands the CLI runs (src/commands) -> GitHub
- * I/O. This file maps the event and inputs onto command arguments and does the GitHub side (store at a
- * commit, the PR comment, annotations, outputs); what a command computes and how a result reads are not
- * its business. All effects go through injected interfaces (RepoApi, ActionIO, a Measurer factory, a config
+ * The action's orchestration: event -> inputs -> the same commands the CLI runs (src/commands), the one way
+ * the CLI runs them (flag values -> parse -> run) -> GitHub I/O. This file maps the event and inputs onto
+ * flag values and the files a command reads (CommandFiles: the workspace, a PR's configs at its head, the
+ * store at a commit) and does the GitHub side (the PR comment, annotations, outputs, commits); what a
+ * command computes and how a result reads are not its business. All effects go through injected interfaces (RepoApi, ActionIO, a Measurer factory, a config
  * loader) so tests run it in-process against a loopback API; src/main.ts wires the real ones.
  */
 import * as fs from 'node:fs';
@@ -11,38 +12,35 @@ import * as path from 'node:path';
 import type { LoadedArchConfig } from '../arch/parse';
 import { findCommand } from '../commands';
 import { parseCommandArgv } from '../commands/argv';
+import { chartFiles } from '../commands/chart-files';
 import { defaultProxy } from '../commands/context';
-import { command as checkCommand } from '../commands/check';
-import { command as lacsCommand } from '../commands/lacs';
-import { command as mergeCommand } from '../commands/merge';
 import { streamProgress } from '../commands/progress';
-import { command as recordCommand } from '../commands/record';
-import { command as sweepCommand } from '../commands/sweep';
-import type { CommandContext } from '../commands/types';
+import { SWEEP_SHARD_FLAGS } from '../commands/sweep';
+import type { CommandContext, CommandFiles, FlagValues } from '../commands/types';
 import { ConfigError, UserError } from '../errors';
-import { readMetricsAccuracy } from '../frontier/accuracy';
 import { memoryStore, type StoreAccess } from '../frontier/access';
-import { applyRecordUpdates, DEFAULT_CHECK_OPTIONS, type CandidateResult, type CheckCandidate, type RecordUpdate } from '../frontier/gate';
-import type { FrontierStore } from '../frontier/store';
-import { serializeStore } from '../frontier/store';
+import type { CandidateResult } from '../frontier/check';
+import { parseShard } from '../frontier/shard';
+import { serializeStore, type FrontierStore } from '../frontier/store';
+import { applyRecordUpdates, type RecordUpdate } from '../frontier/updates';
 import type { Verdict } from '../frontier/verdict';
-import type { MeasureOptions, Measurer } from '../measure/types';
+import type { Measurer } from '../measure/types';
 import { renderMarkdown, toJson, type Result } from '../report';
 import { checkChartInputs } from '../report/chart';
+import { headlineOf, reportHead, VERDICT_ICON } from '../report/headline';
 import { escapeMarkdown } from '../report/markdown';
-import { WriteForbidden, type RepoApi } from './api';
-import { publishCheckCharts } from './assets';
-import { commentBudget, digestOf, fitMarkdown, upsertComment, type CommentIdentity, type CommentOutcome } from './comment';
-import { branchOf, isZeroSha, readEventContext, type EventContext } from './event';
-import { compileGlobs, walkGlob } from '../util/glob';
-import { headlineOf, reportHead, VERDICT_ICON } from './headline';
 import { checkInsideFolder, checkOutputFolder, checkOutputPath, writeFileAtomic } from '../util/fs';
-import { envInputReader, parseActionInputs, type ActionCommand, type ActionConfig } from './inputs';
+import { compileGlobs, walkGlob } from '../util/glob';
+import { WriteForbidden, type RepoApi } from './api';
+import { chartFileBesideReport, publishCheckCharts } from './assets';
+import { commentBudget, digestOf, fitMarkdown, upsertComment, type CommentIdentity, type CommentOutcome } from './comment';
+import { applyDriftPolicy } from './drift';
+import { branchOf, isZeroSha, readEventContext, type EventContext } from './event';
+import { COMMANDS, envInputReader, parseActionInputs, type ActionCommand, type ActionConfig } from './inputs';
 import { safeIO, type ActionIO, type AnnotationAt } from './io';
 import { publishFromWorkflowRun, type CommentRequest } from './publish';
-import { applyDriftPolicy } from './drift';
 import { commitStore, createGitRepoApi, readStoreAt, type StoreSnapshot } from './store-io';
-import { readSweepShardFiles, shardFileName, sweepShardArgs, type ShardArgs } from './sweep-shards';
+import { shardFileName, sweepShardFiles } from './sweep-shards';
 
 export interface ActionDeps {
   env: NodeJS.ProcessEnv;
@@ -60,7 +58,8 @@ export interface ActionDeps {
 
 /** What a run produced; also returned to tests. */
 export interface ActionResult {
-  command: Exclude<ActionCommand, 'auto'> | 'skip' | 'publish';
+  /** The command run (one of the registry's), or skip / publish. */
+  command: string;
   verdict: string;
   failing: boolean;
   readOnly: boolean;
@@ -161,6 +160,8 @@ export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
     case 'search':
       outcome = await runSearchCommand(run, command);
       break;
+    default:
+      outcome = await runOtherCommand(run, command);
   }
   readOnly = run.readOnly;
 
@@ -169,10 +170,12 @@ export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
   const commentId: CommentIdentity = { workflow: ctx.workflow, target: `${config.executionProvider}/${config.target}` };
   const head = reportHead(outcome.targetLabel ?? `${config.executionProvider} · ${config.target}`, outcome.headline);
   const pr = ctx.pullRequest;
-  // The check's frontier chart: beside the report, and on the assets branch when chart-branch names one.
-  const charts = outcome.result?.command === 'check'
-    ? await publishCheckCharts(api, checkChartInputs(outcome.result), {
-        branch: config.chartBranch, reportPath, serverUrl: ctx.serverUrl, repo: ctx.repo, pr: pr?.number, sha: pr?.headSha ?? ctx.sha, readOnly,
+  // The check's frontier charts, written beside the report by the check command (--chart), and committed to
+  // the assets branch when chart-branch names one.
+  const checkResult = outcome.result?.command === 'check' ? outcome.result : undefined;
+  const charts = checkResult
+    ? await publishCheckCharts(api, checkChartInputs(checkResult), chartFiles(chartFileBesideReport(reportPath), checkResult.candidates.map((c) => c.name)), {
+        branch: config.chartBranch, serverUrl: ctx.serverUrl, repo: ctx.repo, pr: pr?.number, sha: pr?.headSha ?? ctx.sha, readOnly,
       })
     : undefined;
   for (const w of charts?.warnings ?? []) io.warning(w);
@@ -303,7 +306,7 @@ export function resolveCommand(command: ActionCommand, ctx: EventContext): Actio
     case 'workflow_run':
       return 'publish';
     case 'workflow_dispatch':
-      throw new UserError(`input command: "auto" cannot choose for workflow_dispatch; set command to check, record, sweep, lacs, profile, search or merge (got ${JSON.stringify(command)})`);
+      throw new UserError(`input command: "auto" cannot choose for workflow_dispatch; set command to one of ${COMMANDS.filter((c) => c !== 'auto').join(', ')} (got ${JSON.stringify(command)})`);
     default:
       throw new UserError(`input command: "auto" does not handle the ${JSON.stringify(ctx.name)} event; use pull_request, push, schedule, or set command explicitly`);
   }
@@ -319,24 +322,141 @@ function skipped(reason: string): Outcome {
   return { command: 'skip', verdict: 'skipped', headline: `${VERDICT_ICON.skipped} **skipped**: ${escapeMarkdown(reason)}`, candidates: [], failing: false };
 }
 
-/** What the inputs say about measuring: the same options the CLI's flags set. */
-function measureOptions(config: ActionConfig): Partial<MeasureOptions> {
-  return { ep: config.executionProvider, batch: config.batchSize, precision: config.precision };
+// ---------------------------------------------------------------------------------------------------------
+// One way into the commands: the inputs become the same flag values the CLI parses, then parse + run.
+
+/** The command flag each action input sets; an error that names the flag names the input instead. */
+const INPUT_OF_FLAG: Readonly<Record<string, string>> = {
+  frontier: 'frontier',
+  'latency-tolerance': 'latency-tolerance',
+  'accuracy-tolerance': 'accuracy-tolerance',
+  ep: 'execution-provider',
+  batch: 'batch-size',
+  precision: 'precision',
+  budget: 'budget-seconds',
+  metrics: 'metrics-file',
+  'metrics-key': 'metrics-key',
+  lacs: 'lacs-on-base',
+  'no-lacs': 'lacs-on-base',
+};
+
+/**
+ * The inputs as flag values. An input left empty is a flag not given, so the command's own default applies
+ * (the budget: check and record 20 s, sweep 60 s); the others carry the input's value, whose default
+ * comes from the same source as the flag's.
+ */
+function inputValues(config: ActionConfig): FlagValues {
+  return {
+    frontier: config.frontier,
+    'latency-tolerance': String(config.latencyTolerance),
+    'accuracy-tolerance': String(config.accuracyTolerance),
+    ep: config.executionProvider,
+    batch: String(config.batchSize),
+    precision: config.precision,
+    ...(config.budgetSeconds !== undefined ? { budget: String(config.budgetSeconds) } : {}),
+    ...(config.metricsFile !== undefined ? { metrics: config.metricsFile } : {}),
+    ...(config.metricsKey !== undefined ? { 'metrics-key': config.metricsKey } : {}),
+    ...(config.lacsOnBase ? { lacs: true } : { 'no-lacs': true }),
+  };
 }
 
-/** LACS for `family: base` configs (input lacs-on-base, default on): the PR-sized budget, or off. */
-const lacsOption = (config: ActionConfig) => (config.lacsOnBase === false ? (false as const) : {});
+/** An error about a flag the action set, told as the input the flag came from. */
+function asInputError(err: unknown): unknown {
+  if (!(err instanceof UserError) || err instanceof ConfigError) return err;
+  const flag = /^--([a-z-]+)(?![\w-])/.exec(err.message)?.[1];
+  const input = flag && INPUT_OF_FLAG[flag];
+  return input ? new UserError(`input ${input}${err.message.slice(2 + flag.length)}`, err.exitCode) : err;
+}
+
+/**
+ * The inputs a command takes: the gate's commands (check, record, sweep, merge of sweep shards, lacs) all
+ * of them; profile, search and profile merges only how to measure (their budgets and flags are search-args').
+ */
+const MEASURING_INPUTS = ['ep', 'batch', 'precision'];
+
+/**
+ * Runs command `name` as the CLI would with these flag values and positionals: `extra` values (the user's
+ * search-args, files the action chooses) on top of the inputs', and only the flags the command defines.
+ */
+async function runCommand(
+  run: RunState, name: string, extra: FlagValues, positionals: string[], files: ActionFilesOptions,
+  opts: { commit?: string; measure?: boolean; inputs?: 'all' | 'measuring' } = {},
+): Promise<Result> {
+  const cmd = findCommand(name)!;
+  const fromInputs = Object.entries(inputValues(run.config)).filter(([flag]) => opts.inputs !== 'measuring' || MEASURING_INPUTS.includes(flag));
+  const values = Object.fromEntries([...fromInputs, ...Object.entries(extra)].filter(([flag, v]) => v !== undefined && flag in cmd.flags));
+  let args: unknown;
+  try {
+    args = cmd.parse(values, positionals);
+  } catch (err) {
+    throw asInputError(err);
+  }
+  const ctx = await commandContext(run, opts.commit ?? run.ctx.sha, files, { measure: opts.measure });
+  try {
+    return await cmd.run(args, ctx);
+  } catch (err) {
+    throw asInputError(err);
+  }
+}
+
+/** The user's search-args, parsed by the command's own flag table (never a shell); `only` limits them. */
+function searchArgValues(command: string, args: readonly string[], only?: readonly string[]): { values: FlagValues; positionals: string[] } {
+  const cmd = findCommand(command)!;
+  let parsed: { values: FlagValues; positionals: string[] };
+  try {
+    parsed = parseCommandArgv(cmd, [...args]);
+  } catch (err) {
+    if (err instanceof UserError) throw new UserError(`input search-args: ${err.message}`, err.exitCode);
+    throw err;
+  }
+  if (only) {
+    const extra = Object.keys(parsed.values).find((k) => parsed.values[k] !== undefined && !only.includes(k));
+    if (extra || parsed.positionals.length) {
+      throw new UserError(`input search-args: a ${command} takes only ${only.map((f) => `--${f}`).join(' and ')} here, got ${JSON.stringify(extra ? `--${extra}` : parsed.positionals[0])}`);
+    }
+  }
+  return parsed;
+}
+
+/** What a command may open in the action: configs (at a PR's head when needed) and the store prepared for it. */
+interface ActionFilesOptions {
+  store?: StoreAccess;
+  configs?: ConfigLoader;
+}
+
+/**
+ * The action's files: paths inside the workspace (a link out of it is refused), configs through the run's
+ * loader, and the store this run prepared (read at a commit, committed back through the API).
+ */
+function actionFiles(run: RunState, opts: ActionFilesOptions): CommandFiles {
+  const workspace = run.ctx.workspace;
+  const configs = opts.configs ?? configLoader(run);
+  return {
+    resolve: (file) => {
+      const abs = path.resolve(workspace, file);
+      if (fs.existsSync(abs) && !insideWorkspace(workspace, abs)) throw new UserError(`${file}: resolves outside the workspace (a symbolic link?); not used`);
+      return abs;
+    },
+    config: async (file) => configs.load(file),
+    store: (file) => {
+      if (!opts.store || file !== run.config.frontier) throw new Error(`the action prepared no store ${JSON.stringify(file)} for this command`);
+      return opts.store;
+    },
+    root: () => workspace,
+  };
+}
 
 async function measurerOf(run: RunState): Promise<Measurer> {
   if (!run.measurer) run.measurer = await run.deps.createMeasurer(run.config);
   return run.measurer;
 }
 
-/** The commands' context in the action: its measurer, progress and notes in the step's log. */
-async function commandContext(run: RunState, commit: string | undefined, opts: { measure?: boolean } = {}): Promise<CommandContext> {
+/** The commands' context in the action: its files, its measurer, progress and notes in the step's log. */
+async function commandContext(run: RunState, commit: string | undefined, files: ActionFilesOptions, opts: { measure?: boolean } = {}): Promise<CommandContext> {
   const measurer = opts.measure === false ? undefined : await measurerOf(run);
   const info = (line: string) => run.deps.io.info(line);
   return {
+    files: actionFiles(run, files),
     measurer: () => {
       if (!measurer) throw new Error('this command was started without a measurer');
       return measurer;
@@ -349,20 +469,31 @@ async function commandContext(run: RunState, commit: string | undefined, opts: {
   };
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Configs: one loader per run, the one the commands read through
+
 interface LoadedCandidate {
   file: string;
   loaded?: LoadedArchConfig;
   error?: ConfigError | UserError;
 }
 
+interface ConfigLoader {
+  /** The config, or its error (a bad config is reported, and the others go on). */
+  try(file: string): Promise<LoadedCandidate>;
+  /** The config, or the error thrown (what a command calls). */
+  load(file: string): Promise<LoadedArchConfig>;
+}
+
 /**
  * Configs are data: parsed, never executed. Read from the checked-out workspace; on a PR without a
- * checkout they are fetched at the head commit so the action also works without actions/checkout.
+ * checkout they are fetched at the head commit so the action also works without actions/checkout. Each
+ * file is read once: the action sorts out the configs that fail to load, the command reads the rest.
  */
-async function loadCandidates(run: RunState, files: string[], headRef?: string, alwaysFetch = false): Promise<LoadedCandidate[]> {
-  const out: LoadedCandidate[] = [];
+function configLoader(run: RunState, headRef?: string, alwaysFetch = false): ConfigLoader {
+  const seen = new Map<string, Promise<LoadedCandidate>>();
   let fetchedDir: string | undefined;
-  for (const file of files) {
+  const read = async (file: string): Promise<LoadedCandidate> => {
     let local = path.join(run.ctx.workspace, file);
     if (headRef && (alwaysFetch || !fs.existsSync(local))) {
       const remote = await run.api.getFile(file, headRef);
@@ -375,18 +506,34 @@ async function loadCandidates(run: RunState, files: string[], headRef?: string, 
     }
     if (local.startsWith(run.ctx.workspace) && fs.existsSync(local) && !insideWorkspace(run.ctx.workspace, local)) {
       // A PR can add a symlink to /etc/... or the runner's files: its text could leak into errors and the comment.
-      out.push({ file, error: new UserError(`${file}: a symbolic link to a file outside the repository; not read`) });
-      continue;
+      return { file, error: new UserError(`${file}: a symbolic link to a file outside the repository; not read`) };
     }
     try {
-      out.push({ file, loaded: run.deps.loadConfig(local) });
+      return { file, loaded: run.deps.loadConfig(local) };
     } catch (err) {
-      if (err instanceof UserError) {
-        // Messages name the local path; the repository-relative one is what the user knows.
-        out.push({ file, error: err });
-      } else throw err;
+      // Messages name the local path; the repository-relative one is what the user knows.
+      if (err instanceof UserError) return { file, error: err };
+      throw err;
     }
-  }
+  };
+  const tryLoad = (file: string) => {
+    let p = seen.get(file);
+    if (!p) seen.set(file, (p = read(file)));
+    return p;
+  };
+  return {
+    try: tryLoad,
+    load: async (file) => {
+      const c = await tryLoad(file);
+      if (c.error) throw c.error;
+      return c.loaded!;
+    },
+  };
+}
+
+async function loadAll(loader: ConfigLoader, files: readonly string[]): Promise<LoadedCandidate[]> {
+  const out: LoadedCandidate[] = [];
+  for (const f of files) out.push(await loader.try(f));
   return out;
 }
 
@@ -415,26 +562,6 @@ function annotateConfigErrors(run: RunState, loaded: LoadedCandidate[]): Reporte
   return invalid;
 }
 
-function accuracyFor(run: RunState, cand: LoadedCandidate, many: boolean): { accuracy?: number; accuracySource?: string } {
-  const { metricsFile, metricsKey } = run.config;
-  if (!metricsFile) return {};
-  const key = metricsKey?.replace(/\{name\}/g, cand.loaded!.config.name);
-  if (many && metricsKey && !metricsKey.includes('{name}')) {
-    run.deps.io.warning(`input metrics-key: ${JSON.stringify(metricsKey)} gives one accuracy to ${cand.file}; with several changed configs use "{name}" in the key`);
-  }
-  const metricsPath = path.resolve(run.ctx.workspace, metricsFile);
-  if (fs.existsSync(metricsPath) && !insideWorkspace(run.ctx.workspace, metricsPath)) {
-    throw new UserError(`input metrics-file: ${JSON.stringify(metricsFile)} resolves outside the workspace (a symbolic link?); not read`);
-  }
-  try {
-    const acc = readMetricsAccuracy(metricsPath, key);
-    return { accuracy: acc.top1, accuracySource: `${metricsFile}:${key}` };
-  } catch (err) {
-    if (err instanceof UserError) throw new UserError(`inputs metrics-file/metrics-key: ${err.message}`);
-    throw err;
-  }
-}
-
 function annotateVerdicts(run: RunState, loaded: LoadedCandidate[], results: ReportedCandidate[]): void {
   for (const r of results) {
     if (r.verdict !== 'dominated' && r.verdict !== 'inconclusive') continue;
@@ -450,6 +577,9 @@ function annotateVerdicts(run: RunState, loaded: LoadedCandidate[], results: Rep
     else run.deps.io.warning(msg, at);
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// The commands
 
 /** Check: on a PR the changed configs against the store at the PR's base; on dispatch the glob. */
 async function runCheckCommand(run: RunState): Promise<Outcome> {
@@ -480,32 +610,20 @@ async function runCheckCommand(run: RunState): Promise<Outcome> {
   if (!snapshot.sha) deps.io.notice(`${config.frontier} does not exist at ${storeRef.slice(0, 12)}: checking against an empty frontier`);
 
   // pull_request_target checks out the base branch: the PR's configs must come from its head commit.
-  const loaded = await loadCandidates(run, files, pr?.headSha, ctx.name === 'pull_request_target');
+  const configs = configLoader(run, pr?.headSha, ctx.name === 'pull_request_target');
+  const loaded = await loadAll(configs, files);
   const invalid = annotateConfigErrors(run, loaded);
   const valid = loaded.filter((c) => c.loaded);
-  const candidates: CheckCandidate[] = valid.map((c) => ({ config: c.loaded!.config, file: c.file, ...accuracyFor(run, c, valid.length > 1) }));
 
   let results: ReportedCandidate[] = [];
   let verdict: string = 'invalid';
   let result: Result | undefined;
   let targetLabel: string | undefined;
-  if (candidates.length) {
-    const checked = await checkCommand.run(
-      {
-        store: memoryStore(`${config.frontier}@${storeRef.slice(0, 12)}`, snapshot.store),
-        candidates,
-        options: {
-          ...DEFAULT_CHECK_OPTIONS,
-          latencyTolerance: config.latencyTolerance,
-          accuracyTolerance: config.accuracyTolerance,
-          ...(config.budgetSeconds !== undefined ? { budgetSeconds: config.budgetSeconds } : {}),
-          measure: measureOptions(config),
-          storeFile: config.frontier,
-          lacs: lacsOption(config),
-        },
-      },
-      await commandContext(run, pr?.headSha ?? ctx.sha),
-    );
+  if (valid.length) {
+    const reportPath = path.resolve(ctx.workspace, config.reportPath);
+    const store = memoryStore(`${config.frontier}@${storeRef.slice(0, 12)}`, snapshot.store);
+    const checked = await runCommand(run, 'check', { chart: chartFileBesideReport(reportPath) }, valid.map((c) => c.file), { store, configs }, { commit: pr?.headSha ?? ctx.sha });
+    if (checked.command !== 'check') throw new Error('check returned no check result');
     results = checked.candidates.map(reported);
     verdict = checked.verdict;
     result = checked;
@@ -558,48 +676,36 @@ async function changedOnPush(run: RunState): Promise<string[] | undefined> {
  */
 async function runStoreCommand(run: RunState, command: 'record' | 'sweep' | 'merge'): Promise<Outcome> {
   const { config, ctx, api, deps } = run;
-  const shardArgs = command === 'sweep' ? sweepShardArgs(config.searchArgs) : undefined;
-  if (shardArgs) return runSweepShardCommand(run, shardArgs);
-  if (command === 'sweep' && config.searchArgs.length) throw new UserError('input search-args: a sweep takes only --shard i/n and --anchor');
+  const shardArgs = command === 'sweep' ? searchArgValues('sweep', config.searchArgs, SWEEP_SHARD_FLAGS).values : undefined;
+  if (shardArgs?.shard !== undefined) return runSweepShardCommand(run, shardArgs);
+  if (shardArgs?.anchor !== undefined) throw new UserError('input search-args: --anchor goes with --shard i/n');
   const branch = writeBranch(ctx);
   const storeRef = config.frontierRef ?? branch;
-  let loaded: LoadedCandidate[] = [];
+  const configs = configLoader(run);
+  let files: string[] = [];
   let invalid: ReportedCandidate[] = [];
   if (command === 'record') {
     const matches = compileGlobs(config.configs);
     const changed = await changedOnPush(run);
-    const files = changed ? changed.filter(matches).sort() : walkGlob(ctx.workspace, config.configs);
-    if (files.length === 0) return skipped(`no config matching ${config.configs} changed in this push`);
-    loaded = await loadCandidates(run, files);
+    const candidates = changed ? changed.filter(matches).sort() : walkGlob(ctx.workspace, config.configs);
+    if (candidates.length === 0) return skipped(`no config matching ${config.configs} changed in this push`);
+    const loaded = await loadAll(configs, candidates);
     invalid = annotateConfigErrors(run, loaded);
     if (loaded.every((c) => !c.loaded)) {
       return { command, verdict: 'invalid', headline: headlineOf('invalid', invalid), candidates: invalid, failing: true };
     }
+    files = loaded.filter((c) => c.loaded).map((c) => c.file);
   }
-  const shardFiles = command === 'merge' ? readSweepShardFiles(ctx.workspace, config.searchArgs) : undefined;
+  const shardFiles = command === 'merge' ? sweepShardFiles(ctx.workspace, config.searchArgs) : undefined;
   const snapshot: StoreSnapshot = await readStoreAt(api, config.frontier, storeRef);
-  const valid = loaded.filter((c) => c.loaded);
   const access = apiStore(run, snapshot, branch);
-  const options = { budgetSeconds: config.budgetSeconds ?? 20, measure: measureOptions(config), storeFile: config.frontier };
-  let result: Result;
-  if (command === 'merge') {
-    // Joining shards measures nothing: no measurer is created.
-    result = await mergeCommand.run(
-      { kind: 'sweep', shards: shardFiles!.shards, files: shardFiles!.files, store: access, latencyTolerance: config.latencyTolerance, dryRun: false },
-      await commandContext(run, ctx.sha, { measure: false }),
-    );
-  } else {
-    const commandCtx = await commandContext(run, ctx.sha);
-    result = command === 'record'
-      ? await recordCommand.run(
-        { store: access, inputs: valid.map((c) => ({ config: c.loaded!.config, file: c.file, ...accuracyFor(run, c, valid.length > 1) })), options: { ...options, lacs: lacsOption(config) } },
-        commandCtx,
-      )
-      : await sweepCommand.run({ store: access, options: { ...options, latencyTolerance: config.latencyTolerance } }, commandCtx);
-  }
+  // Joining shards measures nothing: no measurer is created.
+  const result = command === 'merge'
+    ? await runCommand(run, 'merge', { kind: 'sweep' }, shardFiles!, { store: access }, { measure: false })
+    : await runCommand(run, command, {}, files, { store: access, configs });
   const commit = access.outcome.commit;
   const note = access.outcome.notes;
-  // Drift beyond noise, after the commit: report, an issue listing the moved models, or a failed run (input on-drift).
+  // Drift beyond the tolerance, after the commit: report, an issue listing the moved models, or a failed run (input on-drift).
   const driftInput = result.command === 'sweep' || result.command === 'merge-sweep' ? { target: result.target, rows: result.rows, common_drift: result.common_drift, latency_tolerance: result.latency_tolerance } : undefined;
   const drift = driftInput
     ? await applyDriftPolicy(api, config.onDrift, driftInput, { date: new Date().toISOString().slice(0, 10), runUrl: ctx.runUrl, sha: ctx.sha, readOnly: run.readOnly, log: (m) => deps.io.info(m) })
@@ -632,6 +738,8 @@ function apiStore(run: RunState, snapshot: StoreSnapshot, branch: string): Store
     name: `${config.frontier}@${branch}`,
     outcome,
     read: async () => snapshot.store,
+    // Committed through the API: nothing on this runner's disk to check.
+    checkWritable: () => undefined,
     async apply(updates: readonly RecordUpdate[], message: string) {
       const updated = applyRecordUpdates(snapshot.store, updates);
       if (run.readOnly) {
@@ -657,22 +765,16 @@ function apiStore(run: RunState, snapshot: StoreSnapshot, branch: string): Store
 }
 
 /** One shard of a sharded sweep: the sweep command with --shard, its result in output-dir; no store write. */
-async function runSweepShardCommand(run: RunState, args: ShardArgs): Promise<Outcome> {
+async function runSweepShardCommand(run: RunState, shardValues: FlagValues): Promise<Outcome> {
   const { config, ctx } = run;
   // Every shard reads the store at the triggering commit, so all shards of one run share the records.
   const storeRef = config.frontierRef ?? ctx.sha;
   const snapshot = await readStoreAt(run.api, config.frontier, storeRef);
   const outDir = path.resolve(ctx.workspace, config.outputDir);
   fs.mkdirSync(outDir, { recursive: true });
-  const out = path.join(outDir, shardFileName(args.shard));
-  const result = await sweepCommand.run(
-    {
-      store: memoryStore(`${config.frontier}@${storeRef.slice(0, 12)}`, snapshot.store),
-      options: { budgetSeconds: config.budgetSeconds ?? 60, latencyTolerance: config.latencyTolerance, measure: measureOptions(config), storeFile: config.frontier },
-      shard: { ...args, out },
-    },
-    await commandContext(run, ctx.sha),
-  );
+  const shard = parseShard(String(shardValues.shard), 'input search-args: --shard');
+  const out = path.join(outDir, shardFileName(shard));
+  const result = await runCommand(run, 'sweep', { ...shardValues, out }, [], { store: memoryStore(`${config.frontier}@${storeRef.slice(0, 12)}`, snapshot.store) });
   if (result.command !== 'sweep-shard') throw new Error('sweep --shard returned no shard result');
   const target = result.shard.target;
   warnOnTargetMismatch(run, target.key, target.label);
@@ -680,7 +782,7 @@ async function runSweepShardCommand(run: RunState, args: ShardArgs): Promise<Out
   return {
     command: 'sweep',
     verdict: 'swept',
-    headline: `${VERDICT_ICON.swept} **swept** shard ${args.shard.index}/${args.shard.count}: \`${file.replace(/`/g, '')}\``,
+    headline: `${VERDICT_ICON.swept} **swept** shard ${shard.index}/${shard.count}: \`${file.replace(/`/g, '')}\``,
     result: { ...result, file },
     candidates: [],
     failing: false,
@@ -702,7 +804,8 @@ function writeStoreCopy(run: RunState, store: FrontierStore): string {
 async function runLacsCommand(run: RunState): Promise<Outcome> {
   const { config, ctx } = run;
   const files = walkGlob(ctx.workspace, config.configs);
-  const loaded = await loadCandidates(run, files);
+  const configs = configLoader(run);
+  const loaded = await loadAll(configs, files);
   const invalid = annotateConfigErrors(run, loaded);
   const bases = loaded.filter((c) => c.loaded && c.loaded.config.family === 'base');
   if (invalid.length) return { command: 'lacs', verdict: 'invalid', headline: headlineOf('invalid', invalid), candidates: invalid, failing: true };
@@ -712,60 +815,64 @@ async function runLacsCommand(run: RunState): Promise<Outcome> {
   const storeRef = config.frontierRef ?? ctx.sha;
   const snapshot = await readStoreAt(run.api, config.frontier, storeRef);
   const base = bases[0];
-  const result = await lacsCommand.run(
-    {
-      baseFile: path.join(ctx.workspace, base.file),
-      base: base.loaded!.config,
-      options: { measure: measureOptions(config) },
-      recordSources: [],
-      store: memoryStore(`${config.frontier}@${storeRef.slice(0, 12)}`, snapshot.store),
-      familyDir: path.resolve(ctx.workspace, config.outputDir, 'lacs-family'),
-    },
-    await commandContext(run, ctx.sha),
+  const result = await runCommand(
+    run, 'lacs', { 'family-dir': path.resolve(ctx.workspace, config.outputDir, 'lacs-family') }, [base.file],
+    { store: memoryStore(`${config.frontier}@${storeRef.slice(0, 12)}`, snapshot.store), configs },
   );
   if (result.command !== 'lacs') throw new Error('lacs without --shard returned no LACS result');
-  return { command: 'lacs', verdict: 'lacs', headline: `🧮 **lacs** for ${escapeMarkdown(base.loaded!.config.name)}`, result, targetLabel: result.lacs.target?.label ?? 'not measured', candidates: [], failing: false };
+  return {
+    command: 'lacs', verdict: 'lacs', headline: `${VERDICT_ICON.lacs} **lacs** for ${escapeMarkdown(base.loaded!.config.name)}`, result,
+    targetLabel: result.lacs.target?.label ?? 'not measured', candidates: [], failing: false,
+  };
 }
 
 /**
- * workflow_dispatch profile / search / merge: the CLI command runs in-process on the space file with the
- * `search-args` flags (parsed by the command's own flag parser, never a shell); results go to output-dir
- * and the report to the job summary. The measurer is the action's, with its provider, batch and precision.
+ * workflow_dispatch profile / search / merge: the command runs on the space file with the `search-args`
+ * flags (parsed by the command's own flag table, never a shell) on top of the inputs' (provider, batch,
+ * precision); results go to output-dir and the report to the job summary.
  */
 async function runSearchCommand(run: RunState, command: 'profile' | 'search' | 'merge'): Promise<Outcome> {
   const { config, ctx } = run;
   if (!config.space) throw new UserError(`input space: ${command} needs a search space file (e.g. fixtures/spaces/genet.yaml)`);
-  const space = path.resolve(ctx.workspace, config.space);
   const outDir = path.resolve(ctx.workspace, config.outputDir);
   checkInsideFolder(outDir, ctx.workspace, 'input output-dir');
   checkOutputFolder(outDir, 'input output-dir');
   fs.mkdirSync(outDir, { recursive: true });
-  const argv =
-    command === 'profile' ? [space, ...config.searchArgs, '--out', path.join(outDir, 'profile.json'), '--reduce', path.join(outDir, 'reduced.yaml')]
-      : command === 'search' ? [space, ...config.searchArgs, '--out', outDir]
-        : [...config.searchArgs.map((f) => path.resolve(ctx.workspace, f)), '--space', space, '--out', path.join(outDir, 'merged.json'), '--reduce', path.join(outDir, 'reduced.yaml')];
-  const cmd = findCommand(command)!;
-  // The command's own flag parser reads search-args: never a shell, the same errors as the CLI.
-  let args: unknown;
-  try {
-    const { values, positionals } = parseCommandArgv(cmd, argv);
-    args = cmd.parse(values, positionals);
-  } catch (err) {
-    if (err instanceof UserError) throw new UserError(`input search-args: ${err.message}`, err.exitCode);
-    throw err;
-  }
-  const base = await commandContext(run, ctx.sha);
-  const measurer = base.measurer();
-  // The action's provider, batch and precision, unless the command sets its own.
-  const defaults = measureOptions(config);
-  const withDefaults: Measurer = { measure: (models, options) => measurer.measure(models, { ...defaults, ...options }) };
-  const result = await cmd.run(args, { ...base, measurer: () => withDefaults });
+  const user = searchArgValues(command, config.searchArgs);
+  const owned: FlagValues =
+    command === 'profile' ? { out: path.join(outDir, 'profile.json'), reduce: path.join(outDir, 'reduced.yaml') }
+      : command === 'search' ? { out: outDir }
+        : { kind: 'profile', space: config.space, out: path.join(outDir, 'merged.json'), reduce: path.join(outDir, 'reduced.yaml') };
+  const positionals = command === 'merge' ? user.positionals : [config.space, ...user.positionals];
+  const result = await runCommand(run, command, { ...user.values, ...owned }, positionals, {}, { inputs: 'measuring' });
   const files = fs.readdirSync(outDir).map((f) => path.join(config.outputDir, f));
   return {
     command, verdict: command === 'profile' ? 'profiled' : command === 'search' ? 'searched' : 'merged',
-    headline: `🔬 **${command}** of \`${config.space.replace(/`/g, '')}\``,
+    headline: `${VERDICT_ICON[command === 'profile' ? 'profiled' : command === 'search' ? 'searched' : 'merged']} **${command}** of \`${config.space.replace(/`/g, '')}\``,
     result,
     reportNote: `Files in \`${config.outputDir.replace(/`/g, '')}\`: ${files.map((f) => `\`${f.replace(/`/g, '')}\``).join(', ')}.`,
     candidates: [], failing: false,
+  };
+}
+
+/**
+ * Any other command of the registry (a new command is reachable with no change here): its positionals and
+ * flags from search-args (the command's own flag table, never a shell), the inputs' store, provider, batch
+ * and precision, files inside the workspace, the store read at frontier-ref (or this commit) and never
+ * committed; the report in the job summary.
+ */
+async function runOtherCommand(run: RunState, command: string): Promise<Outcome> {
+  const { config, ctx } = run;
+  if (!findCommand(command)) throw new UserError(`input command: ${JSON.stringify(command)} is not a frontier-gate command`);
+  const user = searchArgValues(command, config.searchArgs);
+  const storeRef = config.frontierRef ?? ctx.sha;
+  const snapshot = await readStoreAt(run.api, config.frontier, storeRef);
+  const result = await runCommand(
+    run, command, { frontier: config.frontier, ...user.values }, user.positionals,
+    { store: memoryStore(`${config.frontier}@${storeRef.slice(0, 12)}`, snapshot.store) }, { inputs: 'measuring' },
+  );
+  return {
+    command, verdict: 'ran', headline: `${VERDICT_ICON.ran} **${escapeMarkdown(command)}**`, result, storeRef,
+    targetLabel: (result as { target?: { label?: string } | null }).target?.label, candidates: [], failing: false,
   };
 }

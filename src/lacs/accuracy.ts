@@ -119,12 +119,12 @@ export function parseAccuracyTable(text: string, file: string): AccuracyTable {
 function parseEntry(item: unknown, where: string): AccuracyTableEntry {
   if (!item || typeof item !== 'object' || Array.isArray(item)) throw new UserError(`${where}: expected a mapping, got ${quoteValue(item)}`);
   const o = item as Record<string, unknown>;
-  const known = new Set(['alpha', 'beta', 'gamma', 'coefficients', 'hash', 'config_hash', 'top1', 'accuracy', 'name', 'source', 'dataset']);
+  const known = new Set(['alpha', 'beta', 'gamma', 'coefficients', 'hash', 'network_hash', 'config_hash', 'top1', 'accuracy', 'name', 'source', 'dataset']);
   for (const k of Object.keys(o)) {
     if (!known.has(k)) throw new UserError(`${where}: unknown field ${JSON.stringify(k)}; allowed: ${[...known].join(', ')}`);
   }
   const top1 = parseTop1(o.top1 ?? o.accuracy, where);
-  const hashRaw = o.hash ?? o.config_hash;
+  const hashRaw = o.hash ?? o.network_hash ?? o.config_hash;
   let hash: string | undefined;
   if (hashRaw !== undefined) {
     if (typeof hashRaw !== 'string' || !HASH.test(hashRaw)) throw new UserError(`${where}: hash: expected a hex config hash, got ${quoteValue(hashRaw)}`);

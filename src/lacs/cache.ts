@@ -1,19 +1,20 @@
 /**
- * Measurement cache keyed by config hash + target key, so a re-run (or a PR that moves the base by a
+ * Measurement cache keyed by network hash + target key, so a re-run (or a PR that moves the base by a
  * little) re-measures only networks it has not seen on this hardware. Values keep the ratio to the base
  * they were measured beside, which stays comparable across runs when machine speed drifts.
  */
 import * as fs from 'node:fs';
 import { UserError } from '../errors';
 import { readRegularText, writeFileAtomic } from '../util/fs';
+import { migrateOnRead, type Json, type VersionedFormat } from '../util/versioned';
 
 export interface CachedMeasurement {
   median_ms: number;
   /** median / median(base) in the same interleaved call. */
   ratio: number;
   ratio_ci95: [number, number];
-  /** Config hash of the base it was measured beside. */
-  base_hash: string;
+  /** Network hash (arch/identity.ts networkHash) of the base it was measured beside. */
+  base_network_hash: string;
   samples: number;
 }
 
@@ -38,27 +39,58 @@ export class MemoryCache implements MeasurementCache {
 }
 
 interface CacheFile {
-  version: 1;
+  version: typeof CACHE_VERSION;
   entries: Record<string, CachedMeasurement>;
 }
 
-/** A JSON file cache (`{version: 1, entries: {"<hash>@<target>": ...}}`), written atomically on flush. */
+const CACHE_VERSION = 2;
+
+/** The cache file's versions (the mechanism: util/versioned.ts). 2: entries name base_network_hash. */
+export const CACHE_FORMAT: VersionedFormat = {
+  kind: 'LACS measurement cache',
+  current: CACHE_VERSION,
+  migrations: [
+    {
+      from: 1,
+      what: 'entries name the base network hash base_network_hash (was base_hash)',
+      migrate: (doc) => {
+        const entries = doc.entries;
+        if (entries && typeof entries === 'object') {
+          for (const e of Object.values(entries as Record<string, Json>)) {
+            if (e && typeof e === 'object' && 'base_hash' in e) {
+              e.base_network_hash ??= e.base_hash;
+              delete e.base_hash;
+            }
+          }
+        }
+        return doc;
+      },
+    },
+  ],
+  hint: 'Delete it to start over',
+};
+
+/** A JSON file cache (`{version: 2, entries: {"<network hash>@<target>": ...}}`), written atomically on flush. */
 export class FileCache extends MemoryCache {
   constructor(readonly file: string) {
     super();
     if (!fs.existsSync(file)) return;
-    let doc: CacheFile;
+    let raw: unknown;
     try {
-      doc = JSON.parse(readRegularText(file, { what: '--cache', kind: 'store' })) as CacheFile;
+      raw = JSON.parse(readRegularText(file, { what: '--cache', kind: 'store' }));
     } catch (err) {
       if (err instanceof UserError) throw err;
       throw new UserError(`${file}: measurement cache is not valid JSON (${(err as Error).message}); delete it to start over`);
     }
-    if (!doc || doc.version !== 1 || typeof doc.entries !== 'object' || doc.entries === null) {
-      throw new UserError(`${file}: not a LACS measurement cache (expected {"version": 1, "entries": {...}}); delete it to start over`);
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+      throw new UserError(`${file}: not a LACS measurement cache (expected {"version": ${CACHE_VERSION}, "entries": {...}}); delete it to start over`);
+    }
+    const doc = migrateOnRead(raw as Json, CACHE_FORMAT, file, 'it was left untouched').doc as unknown as CacheFile;
+    if (typeof doc.entries !== 'object' || doc.entries === null) {
+      throw new UserError(`${file}: not a LACS measurement cache (expected {"version": ${CACHE_VERSION}, "entries": {...}}); delete it to start over`);
     }
     for (const [key, value] of Object.entries(doc.entries)) {
-      if (typeof value?.median_ms === 'number' && typeof value.ratio === 'number' && typeof value.base_hash === 'string') {
+      if (typeof value?.median_ms === 'number' && typeof value.ratio === 'number' && typeof value.base_network_hash === 'string') {
         this.entries.set(key, value);
       }
     }
@@ -66,7 +98,7 @@ export class FileCache extends MemoryCache {
 
   flush(): void {
     const sorted = Object.fromEntries([...this.entries.entries()].sort(([a], [b]) => a.localeCompare(b)));
-    const body: CacheFile = { version: 1, entries: sorted };
+    const body: CacheFile = { version: CACHE_VERSION, entries: sorted };
     writeFileAtomic(this.file, JSON.stringify(body, null, 2) + '\n', { what: '--cache' });
   }
 }

@@ -7,8 +7,12 @@ import type { Coefficients } from './grid';
 /** What to store with a base so the next run can compare: the result and what it was measured on. */
 export interface StoredCoefficients extends Coefficients {
   objective: number;
-  /** Config hash of the base the coefficients were searched for. */
-  base_hash: string;
+  /**
+   * The base the coefficients were searched for: its network hash (arch/identity.ts networkHash) in a
+   * `lacs --coefficients-out` file, its store config hash when they come from a store record's LACS entry.
+   */
+  base_network_hash?: string;
+  base_config_hash?: string;
   target_key: string;
   w: number;
   date?: string;

@@ -23,7 +23,7 @@ export function familyYaml(result: LacsResult, member: FamilyMember): string {
     `coefficients (alpha, beta, gamma) = ${formatCoefficients(result.chosen)} on ${result.target?.label ?? 'this target'}` +
       (result.chosen.accuracy_kind === 'predicted' ? ' (chosen on a predicted accuracy)' : ''),
     `measured ${member.latency_ms.toFixed(2)} ms; ${accuracy}`,
-    `config hash ${member.config_hash}`,
+    `network hash ${member.network_hash}`,
   ];
   return configToYaml(member.config, header);
 }
@@ -43,5 +43,5 @@ export function writeFamily(dir: string, result: LacsResult): string[] {
 export function storedCoefficients(result: LacsResult, date?: string): StoredCoefficients | null {
   if (!result.chosen || !result.target) return null;
   const { alpha, beta, gamma, objective } = result.chosen;
-  return { alpha, beta, gamma, objective, base_hash: result.base.config_hash, target_key: result.target.key, w: result.w, date };
+  return { alpha, beta, gamma, objective, base_network_hash: result.base.network_hash, target_key: result.target.key, w: result.w, date };
 }

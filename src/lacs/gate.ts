@@ -87,7 +87,7 @@ export function lacsEntry(base: ArchConfig, result: LacsResult, date: Date, comm
   return {
     date: date.toISOString(),
     commit: commit ?? null,
-    base_hash: configHash(base),
+    base_config_hash: configHash(base),
     chosen: scaling(chosen),
     efficientnet: scaling({ ...eff, objective: eff.objective }),
     w: result.w,
@@ -147,7 +147,7 @@ export async function gateLacs(
     };
   }
   const comparison = compareCoefficients(
-    previous ? { ...previous.chosen, base_hash: previous.base_hash, target_key: key!, w: previous.w, date: previous.date } : undefined,
+    previous ? { ...previous.chosen, base_config_hash: previous.base_config_hash, target_key: key!, w: previous.w, date: previous.date } : undefined,
     { ...result.chosen, target_key: key },
   );
   const settingsDiffer =

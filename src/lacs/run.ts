@@ -131,7 +131,7 @@ export interface ScoredCandidate extends Coefficients {
   within_tolerance: boolean;
   reference: boolean;
   name: string;
-  config_hash: string;
+  network_hash: string;
   macs: number;
   params: number;
   /** Realised MACs / base MACs. */
@@ -169,7 +169,7 @@ export interface ChosenSummary extends Coefficients {
   latency_ms: number;
   accuracy: number;
   accuracy_kind: AccuracyKind;
-  config_hash: string;
+  network_hash: string;
 }
 
 /** EfficientNet's point: always measured; its accuracy (and so its objective) may be unknown. */
@@ -179,7 +179,7 @@ export interface ReferenceSummary extends Coefficients {
   accuracy: number | null;
   accuracy_kind: AccuracyKind | 'unknown';
   extrapolated: boolean;
-  config_hash: string;
+  network_hash: string;
 }
 
 /** What LACS decided and on what it rests. */
@@ -216,7 +216,7 @@ export interface FamilyMember {
   phi: number;
   name: string;
   config: ArchConfig;
-  config_hash: string;
+  network_hash: string;
   macs: number;
   params: number;
   /** Ratio to the base (measured interleaved) times the base's latency: the one number for this network. */
@@ -242,7 +242,7 @@ export interface LacsFrontierPoint extends FrontierPoint {
 /** The whole LACS result: plain JSON-safe data (the JSON report is this object). */
 export interface LacsResult {
   /** latency_ms: the base's one latency, the scale every other latency is a ratio to (null when nothing was measured). */
-  base: { name: string; config_hash: string; macs: number; params: number; latency_ms: number | null };
+  base: { name: string; network_hash: string; macs: number; params: number; latency_ms: number | null };
   /** The measurement target; null when nothing was measured (accuracy unknown and measureWithoutAccuracy off). */
   target: Target | null;
   w: number;
@@ -319,12 +319,12 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
     const { config, snappedFrom } = scaleBuildable(base, compoundFactors(c, 1), name);
     const row: ScoredCandidate = {
       ...c, product: g.product, within_tolerance: Math.abs(g.product - FLOPS_BUDGET) <= opts.tolerance + 1e-9, reference: g.reference,
-      name, config_hash: '', macs: 0, params: 0, macs_ratio: 0, status: 'measured', resolution: config.resolution, eligible: false,
+      name, network_hash: '', macs: 0, params: 0, macs_ratio: 0, status: 'measured', resolution: config.resolution, eligible: false,
       ...(snappedFrom !== undefined ? { resolution_snapped_from: snappedFrom } : {}),
     };
     try {
       const stats = countConfig(config);
-      Object.assign(row, { config_hash: networkHash(config), macs: stats.macs, params: stats.params, macs_ratio: stats.macs / baseStats.macs });
+      Object.assign(row, { network_hash: networkHash(config), macs: stats.macs, params: stats.params, macs_ratio: stats.macs / baseStats.macs });
     } catch (err) {
       if (!(err instanceof ShapeError)) throw err;
       Object.assign(row, { status: 'shape-error', filter_reason: err.message });
@@ -337,7 +337,7 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
     throw new UserError(`lacs: EfficientNet's phi = 1 model of ${base.name} cannot be built: ${reference.filter_reason}`);
   }
   // A candidate with a trained result in the table is worth scoring whatever its MACs.
-  const trained = (c: ScoredCandidate) => deps.accuracyTable?.lookup([c.config_hash, configHash(configs.get(c)!)], c) !== undefined;
+  const trained = (c: ScoredCandidate) => deps.accuracyTable?.lookup([c.network_hash, configHash(configs.get(c)!)], c) !== undefined;
   // Every candidate passes the resource limits (params, MACs, peak activations at the measured batch)
   // before it is built; the reference must, or there is nothing to compare with.
   const batch = opts.measure.batch ?? 1;
@@ -365,10 +365,10 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   }
   const live = candidates.filter((c) => c.status === 'measured');
   // One network per hash; the first candidate (grid order, reference first) carries the measurement.
-  const representative = new Map<string, ScoredCandidate>([[reference.config_hash, reference]]);
+  const representative = new Map<string, ScoredCandidate>([[reference.network_hash, reference]]);
   for (const c of live) {
-    const rep = representative.get(c.config_hash);
-    if (!rep) representative.set(c.config_hash, c);
+    const rep = representative.get(c.network_hash);
+    if (!rep) representative.set(c.network_hash, c);
     else if (rep !== c) {
       c.status = 'same-network';
       c.same_as = formatCoefficients(rep);
@@ -383,9 +383,9 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   const tableRecords: AccuracyRecord[] = [];
   const seen = new Set<string>();
   for (const c of scoredPool) {
-    const top1 = deps.accuracyTable?.lookup([c.config_hash, configHash(configs.get(c)!)], c);
-    if (top1 === undefined || seen.has(c.config_hash)) continue;
-    seen.add(c.config_hash);
+    const top1 = deps.accuracyTable?.lookup([c.network_hash, configHash(configs.get(c)!)], c);
+    if (top1 === undefined || seen.has(c.network_hash)) continue;
+    seen.add(c.network_hash);
     tableRecords.push({ config: configs.get(c)!, top1, name: `${formatCoefficients(c)} (${deps.accuracyTable!.file})` });
   }
   const fitRecords = deps.records?.length ? [...deps.records, ...tableRecords] : [];
@@ -393,7 +393,7 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   const predictor = outcome?.predictor;
   const accuracySources = { table: deps.accuracyTable, predictor };
   for (const c of scoredPool) {
-    const acc = resolveAccuracy(configs.get(c)!, [c.config_hash, configHash(configs.get(c)!)], c, accuracySources);
+    const acc = resolveAccuracy(configs.get(c)!, [c.network_hash, configHash(configs.get(c)!)], c, accuracySources);
     if (acc) {
       c.accuracy = acc.top1;
       c.accuracy_kind = acc.kind;
@@ -436,8 +436,8 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
       const r = result.ratios.find((x) => x.model === c.name);
       const m = result.models.find((x) => x.name === c.name);
       if (!r || !m) throw new Error(`measurer returned no ratio for ${c.name}`);
-      latencies.set(c.config_hash, { ratio: r.ratio, ci95: r.ci95, median_ms: m.median_ms, source });
-      cache.set(c.config_hash, targetKey, { median_ms: m.median_ms, ratio: r.ratio, ratio_ci95: r.ci95, base_hash: baseHash, samples: m.samples });
+      latencies.set(c.network_hash, { ratio: r.ratio, ci95: r.ci95, median_ms: m.median_ms, source });
+      cache.set(c.network_hash, targetKey, { median_ms: m.median_ms, ratio: r.ratio, ratio_ci95: r.ci95, base_network_hash: baseHash, samples: m.samples });
     };
     record(reference, refResult, 'reference');
 
@@ -445,7 +445,7 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
     for (const [hash, rep] of representative) {
       if (latencies.has(hash)) continue;
       const hit = cache.get(hash, targetKey);
-      if (hit && hit.base_hash === baseHash) {
+      if (hit && hit.base_network_hash === baseHash) {
         latencies.set(hash, { ratio: hit.ratio, ci95: hit.ratio_ci95, median_ms: hit.median_ms, source: 'cache' });
         rep.status = 'cached';
         cachedCount++;
@@ -465,9 +465,9 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
 
     // --- scoring: every latency is its ratio to the base times one base latency ---
     const score = () => {
-      targetMs = opts.targetLatencyMs ?? latencies.get(reference.config_hash)!.ratio * baseMs!;
+      targetMs = opts.targetLatencyMs ?? latencies.get(reference.network_hash)!.ratio * baseMs!;
       for (const c of scoredPool) {
-        const lat = latencies.get(c.config_hash);
+        const lat = latencies.get(c.network_hash);
         if (!lat) continue;
         c.ratio = lat.ratio;
         c.ratio_ci95 = lat.ci95;
@@ -489,16 +489,16 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
       const top: ScoredCandidate[] = [];
       for (const c of scoredPool.filter((x) => x.eligible).sort(byRank)) {
         if (top.length >= opts.refineTop) break;
-        const rep = representative.get(c.config_hash)!;
+        const rep = representative.get(c.network_hash)!;
         if (rep !== reference && !top.includes(rep)) top.push(rep);
       }
-      if (top.every((c) => refined.has(c.config_hash))) break;
+      if (top.every((c) => refined.has(c.network_hash))) break;
       log(`lacs: refining ${top.map((c) => formatCoefficients(c)).join(' ')} beside EfficientNet's`);
       const result = await measure([baseInput, input(configs.get(reference)!), ...top.map((c) => input(configs.get(c)!))], opts.refineSeconds, 'refine');
       baseMs = result.models[0].median_ms;
       for (const c of [reference, ...top]) {
         record(c, result, 'refine');
-        if (c !== reference) refined.add(c.config_hash);
+        if (c !== reference) refined.add(c.network_hash);
       }
       score();
     }
@@ -507,17 +507,17 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   // Screening is a shortlist: when refine ran, the winner is taken among the refined networks (and
   // EfficientNet's), whose latencies were measured with the longer budget beside the reference.
   const eligible = ranked.filter((c) => c.eligible && c.rank_objective !== undefined);
-  const finalists = refined.size ? eligible.filter((c) => refined.has(c.config_hash) || c.config_hash === reference.config_hash) : eligible;
+  const finalists = refined.size ? eligible.filter((c) => refined.has(c.network_hash) || c.network_hash === reference.network_hash) : eligible;
   const best: ScoredCandidate | undefined = finalists[0];
   const chosen: ChosenSummary | null = best
     ? {
         alpha: best.alpha, beta: best.beta, gamma: best.gamma, objective: best.objective!, latency_ms: best.latency_ms!, accuracy: best.accuracy!,
-        accuracy_kind: best.accuracy_kind!, config_hash: best.config_hash,
+        accuracy_kind: best.accuracy_kind!, network_hash: best.network_hash,
       }
     : null;
   const efficientnet: ReferenceSummary = {
     alpha: reference.alpha, beta: reference.beta, gamma: reference.gamma, objective: reference.objective ?? null, latency_ms: reference.latency_ms ?? null,
-    accuracy: reference.accuracy ?? null, accuracy_kind: reference.accuracy_kind ?? 'unknown', extrapolated: !!reference.extrapolated, config_hash: reference.config_hash,
+    accuracy: reference.accuracy ?? null, accuracy_kind: reference.accuracy_kind ?? 'unknown', extrapolated: !!reference.extrapolated, network_hash: reference.network_hash,
   };
   const distinctScored = (pred: (c: ScoredCandidate) => boolean) => scoredPool.filter(pred).length;
   const decision: LacsDecision = {
@@ -528,7 +528,7 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
     extrapolated: distinctScored((c) => !!c.extrapolated),
     unknown: distinctScored((c) => c.accuracy === undefined),
     screened_only_higher: chosen
-      ? distinctScored((c) => c.eligible && c.rank_objective !== undefined && c.rank_objective > (best.rank_objective ?? 0) && !refined.has(c.config_hash) && c.config_hash !== reference.config_hash)
+      ? distinctScored((c) => c.eligible && c.rank_objective !== undefined && c.rank_objective > (best.rank_objective ?? 0) && !refined.has(c.network_hash) && c.network_hash !== reference.network_hash)
       : 0,
   };
   decision.reason = decisionReason(decision, accuracy, predictor?.fit);
@@ -625,7 +625,7 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
       // Only a trained result goes into `accuracy:`; a predicted one would later be read as a record.
       const written: ArchConfig = acc?.kind === 'known' ? { ...config, accuracy: { top1: acc.top1, source: acc.source } } : config;
       return {
-        phi, name: config.name, config: written, config_hash: hash, macs: stats.macs, params: stats.params,
+        phi, name: config.name, config: written, network_hash: hash, macs: stats.macs, params: stats.params,
         latency_ms: l.latency_ms, ratio_ci95: l.ci95, latency_source: l.via,
         accuracy: acc?.top1 ?? null, accuracy_kind: acc?.kind ?? 'unknown', extrapolated: !!acc?.extrapolated,
         position: pos.position, ...(pos.nearest !== undefined ? { position_vs: pos.nearest } : {}),
@@ -636,7 +636,7 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
 
   const measured = target ? toMeasure.length + 1 : 0; // + EfficientNet's reference model
   return {
-    base: { name: base.name, config_hash: baseHash, macs: baseStats.macs, params: baseStats.params, latency_ms: baseMs },
+    base: { name: base.name, network_hash: baseHash, macs: baseStats.macs, params: baseStats.params, latency_ms: baseMs },
     target,
     w: opts.w,
     target_latency_ms: targetMs,

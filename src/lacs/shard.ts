@@ -8,8 +8,11 @@
  *
  * The base is the anchor: every screened value is a ratio to the base measured in the same interleaved
  * call, so shards on different machines of one target type combine; the merge runner turns ratios into
- * latencies with its own measurement of the base. A network belongs to shard i when its config hash, read
- * as a number, is i - 1 mod n: every shard decides alone, the same way.
+ * latencies with its own measurement of the base. A network belongs to shard i when its network hash,
+ * read as a number, is i - 1 mod n: every shard decides alone, the same way.
+ *
+ * Shard and screen files are versioned like every stored format (util/versioned.ts): version 2 names the
+ * base's network hash of each entry base_network_hash (version 1: base_hash); `readLacsShardFile` migrates.
  */
 import { UserError } from '../errors';
 import type { ArchConfig } from '../arch/types';
@@ -17,6 +20,7 @@ import type { MeasureOptions, MeasureResult, Measurer, ModelInput, Target } from
 import { MemoryCache, type CachedMeasurement, type MeasurementCache } from './cache';
 import { networkHash } from '../arch/identity';
 import { runLacs, type LacsDeps, type LacsOptions } from './run';
+import { migrateOnRead, type Json, type VersionedFormat } from '../util/versioned';
 
 export const LACS_SHARD_KIND = 'frontier-gate/lacs-shard';
 export const LACS_SCREEN_KIND = 'frontier-gate/lacs-screen';
@@ -27,12 +31,45 @@ export interface LacsShard {
 }
 
 export interface ScreenEntry extends CachedMeasurement {
+  /** The network hash of the screened network. */
   hash: string;
+}
+
+export const LACS_SHARD_VERSION = 2;
+
+/** Shard and screen files: version 1 -> 2 renames each entry's base_hash to base_network_hash. */
+export const LACS_SHARD_FORMAT: VersionedFormat = {
+  kind: 'LACS shard result',
+  current: LACS_SHARD_VERSION,
+  migrations: [
+    {
+      from: 1,
+      what: 'entries name the base network hash base_network_hash (was base_hash)',
+      migrate: (doc) => {
+        if (Array.isArray(doc.entries)) {
+          for (const e of doc.entries as Json[]) {
+            if (e && typeof e === 'object' && 'base_hash' in e) {
+              e.base_network_hash ??= e.base_hash;
+              delete e.base_hash;
+            }
+          }
+        }
+        return doc;
+      },
+    },
+  ],
+  hint: 'Re-run the lacs --shard jobs with this frontier-gate',
+};
+
+/** A parsed shard or screen file in the current version (older versions migrated); other JSON as it is. */
+export function readLacsShardFile(value: unknown, file: string): unknown {
+  if (!isLacsShardResult(value) && !isLacsScreen(value)) return value;
+  return migrateOnRead(value as unknown as Json, { ...LACS_SHARD_FORMAT, kind: value.kind === LACS_SCREEN_KIND ? 'LACS screen' : 'LACS shard result' }, file, 'nothing was merged').doc;
 }
 
 export interface LacsShardResult {
   kind: typeof LACS_SHARD_KIND;
-  version: 1;
+  version: typeof LACS_SHARD_VERSION;
   shard: LacsShard;
   base: { name: string; hash: string };
   target: { key: string; label: string };
@@ -42,7 +79,7 @@ export interface LacsShardResult {
 
 export interface LacsScreen {
   kind: typeof LACS_SCREEN_KIND;
-  version: 1;
+  version: typeof LACS_SHARD_VERSION;
   base: { name: string; hash: string };
   shards: number[];
   count: number;
@@ -69,7 +106,7 @@ class ShardScreenCache implements MeasurementCache {
   constructor(private readonly shard: LacsShard, private readonly baseHash: string, private readonly inner?: MeasurementCache) {}
   get(hash: string, targetKey: string): CachedMeasurement | undefined {
     if (shardOfHash(hash, this.shard.count) !== this.shard.index) {
-      return { median_ms: 1, ratio: 1, ratio_ci95: [1, 1], base_hash: this.baseHash, samples: 0 };
+      return { median_ms: 1, ratio: 1, ratio_ci95: [1, 1], base_network_hash: this.baseHash, samples: 0 };
     }
     return this.inner?.get(hash, targetKey);
   }
@@ -112,7 +149,7 @@ export async function runLacsShard(base: ArchConfig, shard: LacsShard, options: 
     .map(([hash, v]) => ({ hash, ...v }))
     .sort((a, b) => (a.hash < b.hash ? -1 : 1));
   return {
-    kind: LACS_SHARD_KIND, version: 1, shard,
+    kind: LACS_SHARD_KIND, version: LACS_SHARD_VERSION, shard,
     base: { name: base.name, hash: baseHash },
     target: { key: target!.key, label: target!.label },
     entries,
@@ -133,7 +170,7 @@ export function mergeLacsShards(shards: readonly LacsShardResult[], names: reado
   const first = shards[0];
   const seen = new Set<number>();
   shards.forEach((s, i) => {
-    if (s.version !== 1) throw new UserError(`merge: ${names[i]}: LACS shard version ${JSON.stringify(s.version)} is not supported (expected 1)`);
+    if (s.version !== LACS_SHARD_VERSION) throw new UserError(`merge: ${names[i]}: LACS shard version ${JSON.stringify(s.version)} is not supported (expected ${LACS_SHARD_VERSION}; read shard files with readLacsShardFile)`);
     if (s.base.hash !== first.base.hash) throw new UserError(`merge: ${names[i]} screened base ${s.base.name} (${s.base.hash}), ${names[0]} screened ${first.base.name} (${first.base.hash}); merge one LACS run at a time`);
     if (s.shard.count !== first.shard.count) throw new UserError(`merge: ${names[i]} is shard ${s.shard.index}/${s.shard.count}, ${names[0]} is of ${first.shard.count}`);
     if (seen.has(s.shard.index)) throw new UserError(`merge: ${names[i]}: shard ${s.shard.index}/${s.shard.count} is given twice`);
@@ -142,7 +179,7 @@ export function mergeLacsShards(shards: readonly LacsShardResult[], names: reado
   const entries = new Map<string, ScreenEntry>();
   for (const s of shards) for (const e of s.entries) entries.set(e.hash, e);
   return {
-    kind: LACS_SCREEN_KIND, version: 1, base: first.base,
+    kind: LACS_SCREEN_KIND, version: LACS_SHARD_VERSION, base: first.base,
     shards: [...seen].sort((a, b) => a - b), count: first.shard.count,
     targets: [...new Set(shards.map((s) => s.target.key))].sort(),
     entries: [...entries.values()].sort((a, b) => (a.hash < b.hash ? -1 : 1)),
@@ -150,7 +187,7 @@ export function mergeLacsShards(shards: readonly LacsShardResult[], names: reado
 }
 
 /**
- * A cache pre-filled from a merged screen: answers by config hash whatever the runner (the values are
+ * A cache pre-filled from a merged screen: answers by network hash whatever the runner (the values are
  * ratios to the base), then falls back to `inner`. Refuses a screen of another base.
  */
 export function screenedCache(screen: LacsScreen, base: ArchConfig, inner: MeasurementCache = new MemoryCache()): MeasurementCache {
@@ -162,7 +199,7 @@ export function screenedCache(screen: LacsScreen, base: ArchConfig, inner: Measu
   return {
     get: (hash, targetKey) => {
       const e = byHash.get(hash);
-      if (e) return { median_ms: e.median_ms, ratio: e.ratio, ratio_ci95: e.ratio_ci95, base_hash: e.base_hash, samples: e.samples };
+      if (e) return { median_ms: e.median_ms, ratio: e.ratio, ratio_ci95: e.ratio_ci95, base_network_hash: e.base_network_hash, samples: e.samples };
       return inner.get(hash, targetKey);
     },
     set: (hash, targetKey, value) => inner.set(hash, targetKey, value),

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { getProvider, memoProbe, realSystem, type DeviceFacts } from './providers';
+import { getProvider, memoProbe, realSystem, runsOnGpu, type DeviceFacts } from './providers';
 import { nvidiaGpu } from './providers/system';
 import type { ExecutionProvider, Fingerprint, Precision, Target } from './types';
 
@@ -83,7 +83,7 @@ export function fingerprint(opts: FingerprintOptions, host: HostProbe = realHost
     batch: opts.batch,
     precision: opts.precision,
   };
-  if (opts.provider === 'cpu') {
+  if (!runsOnGpu(opts.provider)) {
     // Recorded for the reader; a GPU in the box does not change CPU latency (not in the key).
     const gpu = host.gpu();
     if (gpu) Object.assign(fp, { gpu: gpu.name, driver: gpu.driver });
@@ -116,7 +116,7 @@ function keyFields(fp: Fingerprint): Record<string, string | number> {
     precision: fp.precision,
   };
   // A GPU in the box does not change CPU latency; it defines the target only when it runs the model.
-  if (fp.provider !== 'cpu') {
+  if (runsOnGpu(fp.provider)) {
     fields.gpu = fp.gpu ?? 'none';
     fields.driver = fp.driver ?? 'none';
   }
@@ -131,7 +131,7 @@ export function targetKey(fp: Fingerprint): string {
 }
 
 export function targetLabel(fp: Fingerprint): string {
-  const device = fp.provider !== 'cpu' && fp.gpu ? `${fp.gpu}${fp.driver ? ` (driver ${fp.driver})` : ''}` : `${fp.cpu} x${fp.cores}`;
+  const device = runsOnGpu(fp.provider) && fp.gpu ? `${fp.gpu}${fp.driver ? ` (driver ${fp.driver})` : ''}` : `${fp.cpu} x${fp.cores}`;
   // In words: "t1 b1" read as a code nobody had explained.
   return `${fp.provider} · ${device} · ${fp.os} · onnxruntime ${fp.onnxruntime} · ${fp.threads} thread${fp.threads === 1 ? '' : 's'} · batch ${fp.batch} · ${fp.precision}`;
 }

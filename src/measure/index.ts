@@ -4,8 +4,10 @@
  * world (onnxruntime, the clock, the host) is injected, so the engine runs on a synthetic device in tests.
  */
 import { UserError } from '../errors';
-import { isExecutionProvider, PROVIDER_NAMES } from './providers';
+import { PRECISIONS } from '../arch/types';
+import { isExecutionProvider, PROVIDER_NAMES, runsOnGpu } from './providers';
 import { hrClock, type Clock } from './clock';
+import { decided, invert } from './band';
 import { decide } from './decision';
 import { fingerprint, makeTarget, realHost, type HostProbe } from './fingerprint';
 import { defaultConfigBuilder, prepareModel, type ConfigBuilder, type PreparedModel } from './inputs';
@@ -26,6 +28,7 @@ import {
 
 export * from './types';
 export { decide } from './decision';
+export { band, bandEdges, change, decided, fasterSide, invert, slowerSide, type Band, type Side } from './band';
 export { summarize, bootstrapMedianCI, bootstrapRatioCI, relativeHalfWidth, OUTLIER_MADS } from './stats';
 export { seeded, derive } from '../util/random';
 export { hrClock, type Clock } from './clock';
@@ -77,7 +80,7 @@ export function defaultThreads(cores: number): number {
 export function resolveOptions(options: Partial<MeasureOptions> = {}, cores = realHost.cores()): MeasureOptions & { threads: number; seed: number } {
   const o = { ...DEFAULT_MEASURE_OPTIONS, ...stripUndefined(options) };
   if (!isExecutionProvider(o.ep)) throw invalid('ep', PROVIDER_NAMES.join(' | '), o.ep);
-  if (!['fp32', 'fp16'].includes(o.precision)) throw invalid('precision', 'fp32 | fp16', o.precision);
+  if (!(PRECISIONS as readonly string[]).includes(o.precision)) throw invalid('precision', PRECISIONS.join(' | '), o.precision);
   if (!Number.isInteger(o.batch) || o.batch < 1) throw invalid('batch', 'an integer >= 1', o.batch);
   if (!(o.budgetSeconds > 0)) throw invalid('budget', 'seconds > 0', o.budgetSeconds);
   if (!(o.precisionTarget > 0 && o.precisionTarget < 1)) throw invalid('precision-target', 'a fraction in (0, 1), e.g. 0.01', o.precisionTarget);
@@ -100,12 +103,20 @@ export const EDGE_PRECISION_FACTOR = 0.25;
 
 /**
  * The stopping rule: with one model, the median's 95% CI is within +/- target of the median; with several,
- * every ratio's 95% CI is within +/- target of its ratio and decides (slower, faster or same). A ratio whose
- * interval straddles an edge of the band (e.g. a true +3% against a 2% band, interval [1.019, 1.041]) keeps
- * sampling until it decides or its half-width is a quarter of the target: the budget, not the precision
- * target, then says when to give up.
+ * every ratio's 95% CI is within +/- target of its ratio and decides under the band rule (./band.ts: slower,
+ * faster or within). A ratio whose interval straddles an edge of the band (e.g. a true +3% against a 2%
+ * band, interval [1.019, 1.041]) keeps sampling until it decides or its half-width is a quarter of the
+ * target: the budget, not the precision target, then says when to give up. `subject` is the side the band
+ * judges, as MeasureOptions.bandSubject: each model against the first, or the first against each model.
  */
-export function hasConverged(samples: number[][], target: number, seed: number, resamples = CHECK_RESAMPLES, band?: number): boolean {
+export function hasConverged(
+  samples: number[][],
+  target: number,
+  seed: number,
+  resamples = CHECK_RESAMPLES,
+  band?: number,
+  subject: 'model' | 'first' = 'model',
+): boolean {
   if (samples.length === 1) {
     const s = samples[0];
     const ci = bootstrapMedianCI(s, seeded(derive(seed, `check-${s.length}`)), resamples);
@@ -116,7 +127,8 @@ export function hasConverged(samples: number[][], target: number, seed: number, 
     const { ratio, ci95 } = bootstrapRatioCI(samples[i], samples[0], seeded(derive(seed, `check-${i}-${samples[0].length}`)), resamples);
     const halfWidth = relativeHalfWidth(ci95, ratio);
     if (!(halfWidth <= target)) return false;
-    if (band !== undefined && decide(ci95, band) === 'inconclusive' && !(halfWidth <= target * EDGE_PRECISION_FACTOR)) return false;
+    const judged = subject === 'first' ? invert(ci95) : ci95;
+    if (band !== undefined && !decided(judged, band) && !(halfWidth <= target * EDGE_PRECISION_FACTOR)) return false;
   }
   return true;
 }
@@ -209,7 +221,7 @@ async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Pa
       budgetMs: Math.max(0, budgetMs - (clock.now() - budgetStart)),
       minRounds: MIN_ROUNDS,
       maxRounds: MAX_ROUNDS,
-      done: (samples) => hasConverged(samples, opts.precisionTarget, opts.seed, CHECK_RESAMPLES, opts.band),
+      done: (samples) => hasConverged(samples, opts.precisionTarget, opts.seed, CHECK_RESAMPLES, opts.band, opts.bandSubject),
     });
     deps.log(`${rounds.rounds} rounds in ${(rounds.wallMs / 1000).toFixed(1)} s${rounds.budgetExhausted ? ' (budget exhausted)' : ''}`);
     const withCopies = await measureWithCopies(runners, clock, budgetMs);
@@ -248,7 +260,7 @@ async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Pa
 
     let roofline: RooflineResult | undefined;
     if (opts.roofline) {
-      roofline = await probeRoofline(deps.sessions, clock, { session: sessionOptions, precision: opts.ep === 'cpu' ? 'fp32' : opts.precision });
+      roofline = await probeRoofline(deps.sessions, clock, { session: sessionOptions, precision: runsOnGpu(opts.ep) ? opts.precision : 'fp32' });
       prepared.forEach((p, i) => {
         if (p.stats) measurements[i].roofline = classify(p.stats, opts.batch, measurements[i].median_ms, roofline!);
       });

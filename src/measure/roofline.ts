@@ -8,6 +8,7 @@
 import { GraphBuilder, type Precision } from '../onnx/graph';
 import type { NetworkStats } from '../arch/counts';
 import type { Clock } from './clock';
+import { runsOnGpu } from './providers';
 import { DEFAULT_WARMUP, timeOnce, warmUp } from './scheduler';
 import type { SessionFactory, SessionOptions } from './session';
 import type { RooflineSummary } from './types';
@@ -68,7 +69,7 @@ async function medianLatencyMs(factory: SessionFactory, bytes: Uint8Array, name:
 }
 
 export async function probeRoofline(factory: SessionFactory, clock: Clock, opts: ProbeOptions): Promise<RooflineResult> {
-  const gpu = opts.session.ep !== 'cpu';
+  const gpu = runsOnGpu(opts.session.ep);
   const n = opts.matmulN ?? (gpu ? 4096 : 1024);
   const elements = opts.elementwiseElements ?? (gpu ? 1 << 26 : 1 << 23);
   const bytesPer = opts.precision === 'fp16' ? 2 : 4;

@@ -2,6 +2,7 @@
  * Batch sizes and precisions in one run: every (batch, precision) combination measured in turn, each its
  * own side-by-side measurement with its own target (batch and precision are part of the target key).
  */
+import { PRECISIONS } from '../arch/types';
 import { UserError } from '../errors';
 import type { MeasureOptions, MeasureResult, Measurer, ModelInput, Precision } from './types';
 
@@ -27,11 +28,13 @@ export function parseBatchList(text: string, flag = '--batch', max = 4096): numb
   return out;
 }
 
+const isPrecision = (p: string): p is Precision => (PRECISIONS as readonly string[]).includes(p);
+
 /** "fp32,fp16" -> ['fp32', 'fp16']. */
 export function parsePrecisionList(text: string, flag = '--precision'): Precision[] {
   const out: Precision[] = [];
   for (const p of text.split(',').map((x) => x.trim())) {
-    if (p !== 'fp32' && p !== 'fp16') throw new UserError(`${flag}: expected fp32 | fp16 (or both: fp32,fp16), got ${JSON.stringify(text)}`);
+    if (!isPrecision(p)) throw new UserError(`${flag}: expected ${PRECISIONS.join(' | ')} (or several: ${PRECISIONS.join(',')}), got ${JSON.stringify(text)}`);
     if (out.includes(p)) throw new UserError(`${flag}: ${p} is listed twice in ${JSON.stringify(text)}`);
     out.push(p);
   }

@@ -23,8 +23,14 @@ export interface MeasureOptions {
   budgetSeconds: number;
   /** Stop when every ratio's (or the single median's) 95% CI relative width is below this (default 0.01). */
   precisionTarget: number;
-  /** Noise band for the ratio verdict (default 0.02). */
+  /** Noise band for the ratio verdict and the stopping rule (default 0.02; the band rule of band.ts). */
   band: number;
+  /**
+   * The side of each ratio the band judges while deciding when to stop: 'model' (default: each model
+   * against the first, as `measure` reports) or 'first' (the first model against each of the others, as
+   * `check` judges its candidate). The reported ratios are model / first either way.
+   */
+  bandSubject?: 'model' | 'first';
   /** Intra-op threads; default: the cores available less one (defaultThreads). */
   threads?: number;
   /** Seed for the round-robin order and the bootstrap. */

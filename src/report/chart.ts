@@ -6,8 +6,8 @@
  * ./svg-chart.ts; Markdown shows it as an image when it has a URL for it (GitHub strips inline SVG and data
  * URIs) with a one-paragraph text form as alt text and fallback. The report's table carries every number.
  */
+import type { CandidateResult, CheckReport } from '../frontier/check';
 import { top1Text } from './format';
-import type { CandidateResult, CheckReport } from '../frontier/gate';
 import type { ChartPoint, FrontierChartInput } from './svg-chart';
 
 const VERDICT_WORD: Record<string, string> = {
@@ -25,8 +25,7 @@ export function candidateChartInput(c: Pick<CandidateResult, 'name' | 'verdict' 
     latency_ms: m.latency_ms,
     ci95_ms: m.ci95_ms,
     top1: m.accuracy,
-    on_frontier: m.on_frontier,
-    ...(m.frontier === 'undecided' ? { undecided: true } : {}),
+    frontier: m.frontier,
   }));
   return { title: `${c.name}: ${VERDICT_WORD[c.verdict] ?? c.verdict} (top-1 against latency, measured side by side)`, target: targetLabel, points };
 }
@@ -47,11 +46,12 @@ export function chartText(input: FrontierChartInput): string {
     `${p.name} ${ms(p.latency_ms)} ms${p.ci95_ms ? ` (95% CI ${ms(p.ci95_ms[0])}-${ms(p.ci95_ms[1])})` : ''}, top-1 ${p.top1 === null ? 'unknown' : top1Text(p.top1)}`;
   const parts: string[] = [];
   const candidates = input.points.filter((p) => p.role === 'candidate');
-  for (const c of candidates) parts.push(`candidate ${fmt(c)}${c.on_frontier ? ', on the frontier' : c.undecided ? ', on or off the frontier not decided' : ', off the frontier'}`);
-  const frontier = input.points.filter((p) => p.on_frontier && p.top1 !== null).sort((a, b) => a.latency_ms - b.latency_ms);
+  const words: Record<ChartPoint['frontier'], string> = { on: ', on the frontier', undecided: ', on or off the frontier not decided', off: ', off the frontier', unrated: ', no accuracy' };
+  for (const c of candidates) parts.push(`candidate ${fmt(c)}${words[c.frontier]}`);
+  const frontier = input.points.filter((p) => p.frontier === 'on' && p.top1 !== null).sort((a, b) => a.latency_ms - b.latency_ms);
   if (frontier.length) parts.push(`frontier, fastest first: ${frontier.map(fmt).join('; ')}`);
-  const rest = input.points.filter((p) => p.role !== 'candidate' && !(p.on_frontier && p.top1 !== null));
-  const undecided = rest.filter((p) => p.undecided).length;
+  const rest = input.points.filter((p) => p.role !== 'candidate' && !(p.frontier === 'on' && p.top1 !== null));
+  const undecided = rest.filter((p) => p.frontier === 'undecided').length;
   const others = rest.length - undecided;
   if (others > 0) parts.push(`${others} other model${others === 1 ? '' : 's'} off the frontier`);
   if (undecided > 0) parts.push(`${undecided} other model${undecided === 1 ? '' : 's'} not decided`);

@@ -11,7 +11,8 @@
 import { top1Text } from './format';
 import { createHash } from 'node:crypto';
 import { countConfig } from '../arch/counts';
-import { paretoFrontier } from '../frontier/pareto';
+import { driftOf, type DriftStatus } from '../frontier/sweep';
+import { DEFAULT_TOLERANCES, frontierStatuses, type FrontierStatus, type Tolerances } from '../frontier/position';
 import type { FrontierRecord, FrontierStore, HistoryEntry } from '../frontier/store';
 import { renderFrontierSvg, type ChartPoint } from './svg-chart';
 
@@ -22,6 +23,8 @@ export interface DashboardOptions {
   now?: Date;
   /** Where the store came from (shown in the footer). */
   source?: string;
+  /** The tolerances the frontier status and the drift are judged with (the check's, by default). */
+  tolerances?: Tolerances;
 }
 
 export interface DashboardModel {
@@ -32,13 +35,16 @@ export interface DashboardModel {
   samples: number;
   date: string;
   commit: string | null;
-  on_frontier: boolean;
+  /** Its place on the frontier of the target's latest measurements, by the band rule (frontierStatuses). */
+  frontier: FrontierStatus;
   params: number;
   macs: number;
   intensity: number;
   history: HistoryEntry[];
-  /** Latest median / first median in the kept history - 1; null with one entry. */
+  /** Latest median / first median in the kept history - 1, its interval and its band (driftOf); null with one entry. */
   drift: number | null;
+  drift_ci95: [number, number] | null;
+  drift_status: DriftStatus | null;
 }
 
 export interface DashboardTarget {
@@ -56,8 +62,11 @@ export function targetFile(key: string): string {
   return `target-${safe}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}.html`;
 }
 
-/** The store regrouped per target, with counts and the frontier of each target's latest medians. */
-export function dashboardTargets(store: FrontierStore): DashboardTarget[] {
+/**
+ * The store regrouped per target, with counts, each model's drift over its kept history and its place on
+ * the frontier of the target's latest measurements, both judged by the band rule with `tol`.
+ */
+export function dashboardTargets(store: FrontierStore, tol: Tolerances = DEFAULT_TOLERANCES): DashboardTarget[] {
   // Counted once per distinct config and precision (a store often holds one config under several names).
   const counts = new Map<string, { params: number; macs: number; intensity: number }>();
   const countsOf = (r: FrontierRecord, precision: 'fp32' | 'fp16') => {
@@ -77,6 +86,7 @@ export function dashboardTargets(store: FrontierStore): DashboardTarget[] {
       const history = [...t.history].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
       const first = history[0];
       const c = countsOf(r, m.precision === 'fp16' ? 'fp16' : 'fp32');
+      const drift = history.length > 1 && first.median_ms > 0 ? driftOf(first, m, tol.latency) : null;
       const row: DashboardModel = {
         name: r.name,
         top1: r.accuracy ? r.accuracy.top1 : null,
@@ -85,12 +95,14 @@ export function dashboardTargets(store: FrontierStore): DashboardTarget[] {
         samples: m.samples,
         date: m.date,
         commit: m.commit,
-        on_frontier: false,
+        frontier: 'unrated',
         params: c.params,
         macs: c.macs,
         intensity: c.intensity,
         history,
-        drift: history.length > 1 && first.median_ms > 0 ? m.median_ms / first.median_ms - 1 : null,
+        drift: drift?.drift ?? null,
+        drift_ci95: drift?.drift_ci95 ?? null,
+        drift_status: drift?.status ?? null,
       };
       const entry = byKey.get(key) ?? { label: t.label, rows: [] };
       entry.rows.push(row);
@@ -99,10 +111,8 @@ export function dashboardTargets(store: FrontierStore): DashboardTarget[] {
   }
   const targets: DashboardTarget[] = [];
   for (const [key, { label, rows }] of byKey) {
-    const front = new Set(
-      paretoFrontier(rows.filter((r) => r.top1 !== null).map((r) => ({ name: r.name, accuracy: r.top1!, latency: r.median_ms }))).map((p) => p.name),
-    );
-    for (const r of rows) r.on_frontier = front.has(r.name);
+    const status = frontierStatuses(rows.map((r) => ({ accuracy: r.top1, latency: r.ci95_ms })), tol);
+    rows.forEach((r, i) => (r.frontier = status[i]));
     rows.sort((a, b) => a.median_ms - b.median_ms || (a.name < b.name ? -1 : 1));
     const last = rows.reduce((d, r) => (r.date > d ? r.date : d), '');
     targets.push({ key, label, file: targetFile(key), models: rows, last_measured: last });
@@ -124,17 +134,20 @@ const giga = (x: number) => `${fixed(x / 1e9, 3)} G`;
 const pct = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${fixed(Math.abs(x) * 100, 1)}%`;
 const day = (iso: string) => iso.slice(0, 10);
 
+/** The least height of a sparkline, as a fraction of the mean latency (+-3%). */
+const SPARK_MIN_SPAN = 0.06;
+
 /** Latency history as a small inline SVG: the median line over the 95% interval band, oldest left. */
 export function sparkline(history: readonly HistoryEntry[], width = 120, height = 28): string {
   if (!history.length) return '';
   let lo = Math.min(...history.map((h) => h.ci95_ms[0]), ...history.map((h) => h.median_ms));
   let hi = Math.max(...history.map((h) => h.ci95_ms[1]), ...history.map((h) => h.median_ms));
-  // At least +-3% of the mean in height: a flat history looks flat, and 1% of noise does not fill the box.
+  // At least SPARK_MIN_SPAN of the mean in height: a flat history looks flat, and 1% of noise does not fill the box.
   const mean = history.reduce((a, h) => a + h.median_ms, 0) / history.length;
-  if (hi - lo < mean * 0.06) {
+  if (hi - lo < mean * SPARK_MIN_SPAN) {
     const mid = (hi + lo) / 2;
-    lo = mid - mean * 0.03;
-    hi = mid + mean * 0.03;
+    lo = mid - (mean * SPARK_MIN_SPAN) / 2;
+    hi = mid + (mean * SPARK_MIN_SPAN) / 2;
   }
   const span = hi - lo || 1e-6;
   const x = (i: number) => (history.length === 1 ? width / 2 : 3 + ((width - 6) * i) / (history.length - 1));
@@ -175,6 +188,7 @@ th button{all:unset;cursor:pointer;font-weight:600}th button:focus-visible{outli
 th[aria-sort=ascending] button::after{content:" ▲"}th[aria-sort=descending] button::after{content:" ▼"}
 td.name,th.name{text-align:left}td.name{font-family:ui-monospace,Menlo,Consolas,monospace}
 tr.frontier td.name::before{content:"★ ";color:#1f5fa8}
+tr.undecided td.name::before{content:"? ";color:#777}
 .muted{color:#777}.up{color:#b3261e}.down{color:#1e7b34}
 footer{padding:12px 24px;font-size:12px;color:#666}
 `;
@@ -237,12 +251,22 @@ function navigation(targets: readonly DashboardTarget[], current?: string): stri
   return `<nav aria-label="targets">${links.join('')}</nav>`;
 }
 
+const ROW_CLASS: Record<FrontierStatus, string> = { on: ' class="frontier"', undecided: ' class="undecided"', off: '', unrated: '' };
+const DRIFT_CLASS: Record<DriftStatus, string> = { slower: 'up', faster: 'down', within: '', straddles: '', new: '' };
+
+/** The drift as the sweep states it: the change, its band's word and its interval. */
+function driftCell(m: DashboardModel): string {
+  if (m.drift === null || m.drift_ci95 === null || m.drift_status === null) return '<span class="muted">–</span>';
+  const cls = DRIFT_CLASS[m.drift_status];
+  return `<span${cls ? ` class="${cls}"` : ''}>${pct(m.drift)} ${m.drift_status}</span> <span class="muted">(${pct(m.drift_ci95[0])} .. ${pct(m.drift_ci95[1])})</span>`;
+}
+
 function modelRow(m: DashboardModel): string {
   const cells: [string, string | number | null, string][] = [
     ['name', m.name, escapeHtml(m.name)],
     ['', m.top1, m.top1 === null ? '<span class="muted">unknown</span>' : top1Text(m.top1)],
     ['', m.median_ms, `${ms(m.median_ms)} <span class="muted">(${ms(m.ci95_ms[0])}–${ms(m.ci95_ms[1])})</span>`],
-    ['', m.drift, m.drift === null ? '<span class="muted">–</span>' : `<span class="${m.drift > 0.03 ? 'up' : m.drift < -0.03 ? 'down' : ''}">${pct(m.drift)}</span>`],
+    ['', m.drift, driftCell(m)],
     ['', m.history.length, sparkline(m.history)],
     ['', m.params, millions(m.params)],
     ['', m.macs, giga(m.macs)],
@@ -250,7 +274,7 @@ function modelRow(m: DashboardModel): string {
     ['', m.date, `${day(m.date)}${m.commit ? ` <span class="muted">${escapeHtml(m.commit.slice(0, 7))}</span>` : ''}`],
   ];
   const tds = cells.map(([cls, v, html]) => `<td${cls ? ` class="${cls}"` : ''} data-v="${v === null ? '' : escapeHtml(String(v))}">${html}</td>`).join('');
-  return `<tr${m.on_frontier ? ' class="frontier"' : ''}>${tds}</tr>`;
+  return `<tr${ROW_CLASS[m.frontier]}>${tds}</tr>`;
 }
 
 const HEADERS: [string, string][] = [
@@ -274,18 +298,23 @@ export function modelTable(models: readonly DashboardModel[]): string {
 export function targetChartPoints(t: DashboardTarget): ChartPoint[] {
   return t.models
     .filter((m) => m.top1 !== null)
-    .map((m) => ({ name: m.name, role: 'stored' as const, latency_ms: m.median_ms, ci95_ms: m.ci95_ms, top1: m.top1, on_frontier: m.on_frontier }));
+    .map((m) => ({ name: m.name, role: 'stored' as const, latency_ms: m.median_ms, ci95_ms: m.ci95_ms, top1: m.top1, frontier: m.frontier }));
 }
 
+const tolPct = (t: number) => `${+(t * 100).toFixed(2)}%`;
+
 async function targetPage(t: DashboardTarget, targets: readonly DashboardTarget[], opts: DashboardOptions): Promise<string> {
+  const tol = opts.tolerances ?? DEFAULT_TOLERANCES;
   const points = targetChartPoints(t);
   const unknown = t.models.length - points.length;
-  const frontier = t.models.filter((m) => m.on_frontier);
+  const frontier = t.models.filter((m) => m.frontier === 'on');
+  const undecided = t.models.filter((m) => m.frontier === 'undecided').length;
   let chart = '<p class="muted">No model on this target has a known top-1: nothing to chart.</p>';
   if (points.length) {
     const svg = await renderFrontierSvg({ title: 'Top-1 against latency', target: t.label, points, width: 960, height: 560 });
     const caption =
       `${points.length} model${points.length === 1 ? '' : 's'} plotted, ${frontier.length} on the frontier (★ in the table)` +
+      (undecided ? `, ${undecided} not decided by the intervals (? in the table)` : '') +
       (unknown ? `; ${unknown} without a known top-1 only in the table` : '') +
       '. Labels that would overlap are left out; every model is in the table.';
     chart = `<figure class="frontier-chart" data-points="${points.length}">${svg}<figcaption>${escapeHtml(caption)}</figcaption></figure>`;
@@ -296,7 +325,10 @@ async function targetPage(t: DashboardTarget, targets: readonly DashboardTarget[
     `<p class="muted">Target key <code>${escapeHtml(t.key)}</code> · ${t.models.length} model${t.models.length === 1 ? '' : 's'} · measurements on ${sweeps} day${sweeps === 1 ? '' : 's'} · last ${escapeHtml(day(t.last_measured))}</p>`,
     chart,
     `<h2>Models</h2>`,
-    `<p class="muted">Click a column to sort. Drift: latest median against the oldest kept one (red: over 3% slower). History: the kept medians with their 95% intervals, oldest left, at least ±3% in height (hover for values). FLOP/byte: arithmetic intensity, the floating-point operations (two per multiply-add) per byte of weights and activations moved; higher leans compute-bound.</p>`,
+    `<p class="muted">Click a column to sort. ★ on the frontier, ? not decided by the intervals (the check's rule, ±${tolPct(tol.latency)} latency, ${tol.accuracy} top-1 points). ` +
+      `Drift: latest median against the oldest kept one, with its interval, judged as sweep judges it (red: slower beyond ±${tolPct(tol.latency)}, green: faster). ` +
+      `History: the kept medians with their 95% intervals, oldest left, at least ±${tolPct(SPARK_MIN_SPAN / 2)} in height (hover for values). ` +
+      'FLOP/byte: arithmetic intensity, the floating-point operations (two per multiply-add) per byte of weights and activations moved; higher leans compute-bound.</p>',
     modelTable(t.models),
   ].join('\n');
   return page(`${t.label} · frontier`, navigation(targets, t.file), body, opts);
@@ -305,7 +337,7 @@ async function targetPage(t: DashboardTarget, targets: readonly DashboardTarget[
 function indexPage(targets: readonly DashboardTarget[], store: FrontierStore, opts: DashboardOptions): string {
   const rows = targets
     .map((t) => {
-      const front = t.models.filter((m) => m.on_frontier).map((m) => m.name);
+      const front = t.models.filter((m) => m.frontier === 'on').map((m) => m.name);
       return `<tr><td class="name" data-v="${escapeHtml(t.label)}"><a href="${t.file}">${escapeHtml(t.label)}</a></td><td data-v="${t.models.length}">${t.models.length}</td><td data-v="${front.length}">${front.length}</td><td class="name" data-v="${escapeHtml(front.join(', '))}">${escapeHtml(front.slice(0, 6).join(', '))}${front.length > 6 ? ', …' : ''}</td><td data-v="${escapeHtml(t.last_measured)}">${escapeHtml(day(t.last_measured))}</td></tr>`;
     })
     .join('\n');
@@ -320,7 +352,7 @@ function indexPage(targets: readonly DashboardTarget[], store: FrontierStore, op
 
 /** The site: index.html and one page per target, file name -> HTML. */
 export async function buildDashboard(store: FrontierStore, opts: DashboardOptions = {}): Promise<Map<string, string>> {
-  const targets = dashboardTargets(store);
+  const targets = dashboardTargets(store, opts.tolerances);
   const files = new Map<string, string>();
   files.set('index.html', indexPage(targets, store, opts));
   for (const t of targets) files.set(t.file, await targetPage(t, targets, opts));

@@ -1,24 +1,26 @@
 /**
  * Markdown for check, record and sweep, from the typed results alone: the verdict sentence first (every figure
  * with its interval), a compact table that fits a PR comment, the rest in a <details> block. Directions and
- * stars come from the typed fields (ModelRow.separation, ModelRow.frontier) decided in frontier/gate.ts;
+ * stars come from the typed fields (ModelRow.separation, ModelRow.frontier) decided in frontier/check.ts and position.ts;
  * nothing here re-decides a position. Every untrusted string (model names, file paths, target labels) goes
  * through escapeMarkdown. docs/reading-reports.md explains each part.
  */
 import { top1Text } from './format';
-import type { CandidateResult, CheckReport, DriftRow, FrontierStatus, ModelRow, RecordReport, RecordRow, SweepReport } from '../frontier/gate';
+import type { CandidateResult, ModelRow } from '../frontier/check';
+import { type FrontierStatus } from '../frontier/position';
+import type { RecordRow } from '../frontier/record';
+import type { CheckedCandidate, CheckResult, RecordResult } from './result';
+import { type Skipped } from '../frontier/select';
+import { type DriftRow, type SweepReport } from '../frontier/sweep';
 import type { Verdict } from '../frontier/verdict';
+import { VERDICT_ICON } from './headline';
 import { renderGateLacs } from './lacs';
 import { escapeCode, escapeMarkdown as md } from './markdown';
 
-const VERDICT_LABEL: Record<Verdict, string> = {
-  'new-frontier': '🟢 new frontier',
-  pass: '✅ pass',
-  inconclusive: '🟡 inconclusive',
-  dominated: '❌ dominated',
-};
-
 const VERDICT_WORD: Record<Verdict, string> = { 'new-frontier': 'new frontier', pass: 'pass', inconclusive: 'inconclusive', dominated: 'dominated' };
+
+/** The verdict as a report line opens with it: the one icon table (./headline.ts) and the verdict's words. */
+const VERDICT_LABEL = Object.fromEntries(Object.entries(VERDICT_WORD).map(([v, word]) => [v, `${VERDICT_ICON[v]} ${word}`])) as Record<Verdict, string>;
 
 export const pct = (x: number, digits = 1) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(digits)}%`;
 export const ms = (x: number) => (x >= 100 ? x.toFixed(1) : x >= 10 ? x.toFixed(2) : x.toFixed(3));
@@ -27,7 +29,7 @@ export const giga = (x: number) => `${(x / 1e9).toFixed(3)} G`;
 const top1 = (x: number | null) => (x === null ? '–' : top1Text(x));
 const interval = (ci: [number, number], f: (x: number) => string) => `${f(ci[0])}–${f(ci[1])}`;
 
-type CheckView = CheckReport;
+type CheckView = CheckResult;
 type Settings = CheckView['settings'];
 
 /** A tolerance as the reader types it: 0.03 -> "3%", 0.025 -> "2.5%". */
@@ -110,7 +112,23 @@ export function candidateSentence(c: CandidateResult, settings: Pick<Settings, '
 
 const ROLE: Record<ModelRow['role'], string> = { candidate: 'candidate', contender: 'could dominate', neighbour: 'neighbour' };
 
-function candidateSection(c: CandidateResult, report: CheckView): string {
+const SKIP_WHY: Record<Skipped['reason'], (r: CheckView) => string> = {
+  spread: (r) => `stored latency over ${r.selection.contender_spread}x the fastest one's at least as accurate`,
+  limit: (r) => `over the limit of ${r.settings.neighbors} re-measured model${r.settings.neighbors === 1 ? '' : 's'} (--neighbors)`,
+  'off-stored-frontier': () => 'a stored model at least as accurate has a lower stored latency',
+};
+
+/** The models at least as accurate that the stored-latency pre-filter left out: they could dominate, so the report names them. */
+function skippedNote(c: CandidateResult, report: CheckView): string {
+  const listed = c.skipped.map((s) => `${md(s.name)} (top-1 ${top1(s.accuracy)}: ${SKIP_WHY[s.reason](report)})`);
+  const more = c.skipped_total - c.skipped.length;
+  return (
+    `<sub>Not re-measured, although at least as accurate: ${listed.join(', ')}${more > 0 ? ` and ${more} more` : ''}. ` +
+    'Stored latencies only decide what is re-measured; the verdict covers the models measured here.</sub>'
+  );
+}
+
+function candidateSection(c: CheckedCandidate, report: CheckView): string {
   const t = report.settings.latency_tolerance;
   const out: string[] = [candidateSentence(c, report.settings), ''];
   // At most 6 columns of short cells: fits an 800 px comment without wrapping a number.
@@ -125,6 +143,7 @@ function candidateSection(c: CandidateResult, report: CheckView): string {
       `Frontier: ★ on the frontier of the models measured here, ? not decided by the intervals${c.models.some((r) => r.frontier === 'unrated') ? ', – no accuracy' : ''}.</sub>`,
     '',
   );
+  if (c.skipped_total > 0) out.push(skippedNote(c, report), '');
   // Before the details: a comment cut to fit keeps the coefficients.
   if (c.lacs) out.push(renderGateLacs(c.lacs).trimEnd(), '');
   out.push('<details><summary>Intervals, sizes and how this was measured</summary>', '');
@@ -171,7 +190,7 @@ export function renderCheckMarkdown(report: CheckView): string {
   return out.join('\n').trimEnd() + '\n';
 }
 
-export function renderRecordMarkdown(report: RecordReport): string {
+export function renderRecordMarkdown(report: RecordResult): string {
   const storeFile = report.store;
   // A stored record that had no measurement on this target (as every record right after `init`) is measured
   // for the first time, not "updated".
@@ -205,7 +224,9 @@ export function renderRecordMarkdown(report: RecordReport): string {
 
 export function renderSweepMarkdown(report: SweepReport): string {
   const storeFile = report.store;
+  const t = tolPct(report.latency_tolerance);
   const moved = report.rows.filter((r) => r.status === 'slower' || r.status === 'faster');
+  const open = report.rows.filter((r) => r.status === 'straddles');
   const fresh = report.rows.filter((r) => r.status === 'new').length;
   const compared = report.rows.length - fresh;
   const where = md(report.target.label);
@@ -213,27 +234,31 @@ export function renderSweepMarkdown(report: SweepReport): string {
   // A dry run says so first: nothing below was stored.
   const sentences: string[] = report.dry_run ? [`Dry run: ${storeFile ? md(storeFile) : 'the store'} was not updated.`] : [];
   if (moved.length) {
-    sentences.push(`Drift on ${where} since the last stored measurement, beyond noise: ${moved.map((r) => `**${md(r.name)}** ${r.status}: ${drift(r)}`).join(', ')}.`);
+    sentences.push(`Drift on ${where} since the last stored measurement, beyond the ±${t} tolerance: ${moved.map((r) => `**${md(r.name)}** ${r.status}: ${drift(r)}`).join(', ')}.`);
   } else if (compared) {
-    sentences.push(`No drift beyond noise on ${where} across the ${compared} model${compared === 1 ? '' : 's'} measured here before.`);
+    sentences.push(`No drift beyond the ±${t} tolerance on ${where} across the ${compared} model${compared === 1 ? '' : 's'} measured here before.`);
+  }
+  if (open.length) {
+    sentences.push(
+      `Not decided: the interval of ${open.map((r) => `**${md(r.name)}** (${drift(r)})`).join(', ')} straddles the ±${t} tolerance; a longer budget narrows it.`,
+    );
   }
   if (fresh) sentences.push(`${fresh} model${fresh === 1 ? ' was' : 's were'} measured on ${where} for the first time.`);
   const out = [sentences.join(' '), ''];
-  if (report.common_drift !== null && Math.abs(report.common_drift) > 0.03) {
+  if (report.common_drift !== null && Math.abs(report.common_drift) > report.latency_tolerance) {
     out.push(`All models moved by ${pct(report.common_drift)} in the median: the machine or runtime changed more than the models did.`, '');
   }
-  out.push('| model | status | latency ms (95% CI) | previous ms (date) | drift (interval) | noise band |', '|---|---|---:|---:|---:|---:|');
+  out.push('| model | status | latency ms (95% CI) | previous ms (date) | drift (interval) |', '|---|---|---:|---:|---:|');
   for (const r of report.rows) {
     const previous = r.previous_ms === null ? '–' : `${ms(r.previous_ms)}${r.previous_date ? ` (${r.previous_date.slice(0, 10)})` : ''}`;
     out.push(
-      `| ${md(r.name)} | ${r.status} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${previous} | ` +
-        `${r.drift === null ? '–' : drift(r)} | ${r.noise === null ? '–' : `±${(r.noise * 100).toFixed(1)}%`} |`,
+      `| ${md(r.name)} | ${r.status} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${previous} | ${r.drift === null ? '–' : drift(r)} |`,
     );
   }
   out.push(
     '',
-    '<sub>Drift is latency / previous − 1; its interval adds both measurements\' relative 95% half-widths. A model is slower or faster when its drift ' +
-      'is beyond its noise band: the larger of the latency tolerance and that sum.</sub>',
+    "<sub>Drift is latency / previous − 1; its interval adds both measurements' relative 95% half-widths. " +
+      `Slower or faster when the whole interval lies beyond ±${t}, within when it lies inside, straddles otherwise.</sub>`,
   );
   if (storeFile) {
     out.push('', report.dry_run ? `<sub>Dry run: ${md(storeFile)} was not updated; run without \`--dry-run\` to store these measurements.</sub>` : `<sub>Store ${md(storeFile)} updated with these measurements.</sub>`);

@@ -38,7 +38,7 @@ export function renderLacsMarkdown(r: LacsResult, topRows = 10): string {
   const lines: string[] = [headline(r), ''];
   const d = r.decision;
   if (r.chosen) {
-    const same = r.chosen.config_hash === r.efficientnet.config_hash;
+    const same = r.chosen.network_hash === r.efficientnet.network_hash;
     const eff = r.efficientnet;
     if (same) {
       lines.push(`EfficientNet's coefficients ${coef(eff)} are the best on this target (objective ${num(r.chosen.objective)}).`);
@@ -74,12 +74,12 @@ export function renderLacsMarkdown(r: LacsResult, topRows = 10): string {
   if (r.accuracy_source) lines.push(`Accuracy: ${esc(r.accuracy_source)}.${r.candidates.some((c) => c.accuracy_kind === 'predicted') ? ' Predicted values are not trained results.' : ''}`);
   lines.push('');
 
-  const find = (hash: string, ref = false) => r.candidates.find((c) => c.config_hash === hash && (!ref || c.reference));
-  const effRow = find(r.efficientnet.config_hash, true);
+  const find = (hash: string, ref = false) => r.candidates.find((c) => c.network_hash === hash && (!ref || c.reference));
+  const effRow = find(r.efficientnet.network_hash, true);
   lines.push('| | alpha, beta, gamma | latency ms | × base | top-1 | objective | GMACs |');
   lines.push('|---|---|---|---|---|---|---|');
   if (r.chosen) {
-    const chosenRow = find(r.chosen.config_hash);
+    const chosenRow = find(r.chosen.network_hash);
     lines.push(`| chosen | ${coef(r.chosen)} | ${ms(r.chosen.latency_ms)} | ${num(chosenRow?.ratio)} | ${top1(r.chosen.accuracy, r.chosen.accuracy_kind)} | ${num(r.chosen.objective)} | ${chosenRow ? gmacs(chosenRow.macs) : '–'} |`);
   }
   const eff = r.efficientnet;

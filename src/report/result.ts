@@ -5,9 +5,12 @@
 import type { PublishedResult } from '../arch/catalogue';
 import type { NetworkStats } from '../arch/counts';
 import type { GraphStats } from '../onnx/count';
-import type { CheckReport, RecordReport, SweepReport } from '../frontier/gate';
+import type { CandidateResult, CheckReport } from '../frontier/check';
+import type { RecordReport, RecordRow } from '../frontier/record';
+import type { SweepReport } from '../frontier/sweep';
 import type { InitRow } from '../frontier/init';
 import type { MergedSweep, SweepShardResult } from '../frontier/shard';
+import type { GateLacs } from '../lacs/gate';
 import type { LacsScreen, LacsShardResult } from '../lacs/shard';
 import type { LacsResult } from '../lacs/run';
 import type { CoefficientComparison } from '../lacs/compare';
@@ -18,6 +21,29 @@ import type { Reduction } from '../search/reduce';
 import type { SearchSpace } from '../search/space';
 
 export type { CheckReport, RecordReport, SweepReport };
+
+/** A checked candidate as reported: the gate's result and, for a `family: base` config with LACS on, its LACS section. */
+export interface CheckedCandidate extends CandidateResult {
+  /** Recomputed coefficients and their move (src/lacs/gate.ts); never part of the verdict. */
+  lacs?: GateLacs;
+}
+
+/** `check`: the gate's report (src/frontier/check.ts) with LACS composed by the command (src/commands/gate-lacs.ts). */
+export interface CheckResult extends Omit<CheckReport, 'candidates' | 'settings'> {
+  /** lacs: whether LACS was on for `family: base` candidates (set by the command; absent from the frontier's own report). */
+  settings: CheckReport['settings'] & { lacs?: boolean };
+  candidates: CheckedCandidate[];
+}
+
+/** A recorded config as reported, with its LACS section when it is a `family: base` config and LACS is on. */
+export interface RecordedRow extends RecordRow {
+  lacs?: GateLacs;
+}
+
+/** `record`: the frontier's report with LACS composed by the command. */
+export interface RecordResult extends Omit<RecordReport, 'rows'> {
+  rows: RecordedRow[];
+}
 
 export interface StatsResult {
   command: 'stats';
@@ -168,8 +194,8 @@ export interface ZooResult {
 }
 
 export type Result =
-  | CheckReport
-  | RecordReport
+  | CheckResult
+  | RecordResult
   | SweepReport
   | StatsResult
   | BuildResult

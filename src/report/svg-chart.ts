@@ -11,6 +11,7 @@
  * place is left out (and listed in `omitted`), never drawn over another.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import type { FrontierStatus } from '../frontier/position';
 
 export type ChartRole = 'candidate' | 'contender' | 'neighbour' | 'stored';
 
@@ -23,9 +24,11 @@ export interface ChartPoint {
   ci95_ms?: [number, number];
   /** Top-1 in percent; null = unknown (drawn as a dashed vertical line at its latency). */
   top1: number | null;
-  on_frontier: boolean;
-  /** Neither on nor off the frontier: an interval straddles the tolerance line (an inconclusive candidate). */
-  undecided?: boolean;
+  /**
+   * Its place on the frontier, decided by the band rule (frontier/position.ts frontierStatuses): on (filled),
+   * undecided (pale: an interval straddles the tolerance line), off or unrated (hollow).
+   */
+  frontier: FrontierStatus;
 }
 
 export interface FrontierChartInput {
@@ -34,7 +37,7 @@ export interface FrontierChartInput {
   target: string;
   points: readonly ChartPoint[];
   /**
-   * The frontier's corner points (latency, top-1), fastest first. Default: the points marked on_frontier.
+   * The frontier's corner points (latency, top-1), fastest first. Default: the points whose status is 'on'.
    * The step line holds each corner's accuracy until the next, faster-to-slower, and on to the right edge.
    */
   frontier?: readonly { latency_ms: number; top1: number }[];
@@ -82,6 +85,11 @@ const ROLE_COLOUR: Record<ChartRole, string> = { candidate: '#d62728', contender
 function pale(hex: string): string {
   const mix = (i: number) => Math.round((parseInt(hex.slice(i, i + 2), 16) + 255) / 2).toString(16).padStart(2, '0');
   return `#${mix(1)}${mix(3)}${mix(5)}`;
+}
+
+/** A point's fill: the role's colour on the frontier, pale where the intervals leave it open, hollow off it. */
+export function markerFill(p: Pick<ChartPoint, 'role' | 'frontier'>): string {
+  return p.frontier === 'on' ? ROLE_COLOUR[p.role] : p.frontier === 'undecided' ? pale(ROLE_COLOUR[p.role]) : 'white';
 }
 
 const ROLE_SHAPE: Record<ChartRole, string> = { candidate: 'diamond', contender: 'circle', neighbour: 'square', stored: 'circle' };
@@ -213,7 +221,7 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
   const roles = ROLE_ORDER.filter((r) => points.some((p) => p.role === r));
   const size = { width: input.width ?? 800, height: input.height ?? 480 };
   // The subtitle: the target, then the notes wrapped to the width (a line never runs past the image).
-  const notes = ['filled: on the frontier', ...(points.some((p) => p.undecided && !p.on_frontier) ? ['pale: not decided'] : []), 'line: the frontier (best top-1 at or below each latency)', 'bars: 95% interval of the latency'];
+  const notes = ['filled: on the frontier', ...(points.some((p) => p.frontier === 'undecided') ? ['pale: not decided'] : []), 'line: the frontier (best top-1 at or below each latency)', 'bars: 95% interval of the latency'];
   const subtitle = [input.target];
   for (const n of notes) {
     const last = subtitle.length > 1 ? subtitle[subtitle.length - 1] : null;
@@ -235,7 +243,7 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
   if (W < 200 || H < 120) throw new Error(`frontier chart: ${size.width} x ${size.height} px leaves no room for the plot`);
   const known = points.filter((p) => p.top1 !== null && Number.isFinite(p.top1)) as (ChartPoint & { top1: number })[];
   const unknown = points.filter((p) => !(p.top1 !== null && Number.isFinite(p.top1)));
-  const frontier = (input.frontier ?? known.filter((p) => p.on_frontier).map((p) => ({ latency_ms: p.latency_ms, top1: p.top1 })))
+  const frontier = (input.frontier ?? known.filter((p) => p.frontier === 'on').map((p) => ({ latency_ms: p.latency_ms, top1: p.top1 })))
     .filter((f) => f.latency_ms > 0 && Number.isFinite(f.top1))
     .slice()
     .sort((a, b) => a.latency_ms - b.latency_ms);
@@ -312,7 +320,7 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
     if (!done) omitted.push(p.name);
   }
 
-  const priority = (p: ChartPoint) => (p.role === 'candidate' ? 0 : p.on_frontier ? 1 : p.role === 'stored' ? 3 : 2);
+  const priority = (p: ChartPoint) => (p.role === 'candidate' ? 0 : p.frontier === 'on' ? 1 : p.role === 'stored' ? 3 : 2);
   const order = [...known].sort((a, b) => priority(a) - priority(b) || a.latency_ms - b.latency_ms);
   let optional = 0;
   const maxOptional = input.maxOptionalLabels ?? 40;
@@ -351,9 +359,8 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
     top1: p.top1,
     lo: p.ci95_ms?.[0] ?? null,
     hi: p.ci95_ms?.[1] ?? null,
-    frontier: p.on_frontier,
-    // Filled in the role's colour on the frontier, pale where the intervals leave it open, hollow off it.
-    fill: p.on_frontier ? ROLE_COLOUR[p.role] : p.undecided ? pale(ROLE_COLOUR[p.role]) : 'white',
+    frontier: p.frontier === 'on',
+    fill: markerFill(p),
   }));
   const labelData = labels.map((l) => {
     const p = points.find((q) => q.name === l.name)!;

@@ -5,6 +5,8 @@
  * asked for (a TTY without NO_COLOR). Charts, which only a Markdown viewer can draw, become a one-line note.
  */
 
+import { VERDICT_COLOUR, VERDICT_ICON } from './headline';
+
 export interface TextOptions {
   color: boolean;
 }
@@ -77,11 +79,12 @@ function table(rows: string[], o: TextOptions): string[] {
   return lines;
 }
 
+/** A line that opens with a verdict's icon (the one table, ./headline.ts) in the verdict's colour. */
 function colourVerdict(line: string, o: TextOptions): string {
   if (!o.color) return line;
-  if (/^(❌)/u.test(line)) return ANSI.red + line + ANSI.reset;
-  if (/^(✅|🟢|🚀)/u.test(line)) return ANSI.green + line + ANSI.reset;
-  if (/^(🟡|⚠️)/u.test(line)) return ANSI.yellow + line + ANSI.reset;
+  for (const colour of ['red', 'green', 'yellow'] as const) {
+    if (VERDICT_COLOUR[colour].some((v) => line.startsWith(`${VERDICT_ICON[v]} `))) return ANSI[colour] + line + ANSI.reset;
+  }
   return line;
 }
 

@@ -16,6 +16,11 @@ export type ExecutionProvider = (typeof PROVIDERS)[number]['name'];
 export const PROVIDER_NAMES: readonly ExecutionProvider[] = PROVIDERS.map((p) => p.name);
 export const GPU_PROVIDER_NAMES: readonly ExecutionProvider[] = PROVIDERS.filter((p) => p.device === 'gpu').map((p) => p.name);
 
+/** Whether a provider runs the model on a GPU (the registry's `device`; never a name compared elsewhere). */
+export function runsOnGpu(name: string): boolean {
+  return getProvider(name)?.device === 'gpu';
+}
+
 export function isExecutionProvider(name: unknown): name is ExecutionProvider {
   return typeof name === 'string' && (PROVIDER_NAMES as readonly string[]).includes(name);
 }

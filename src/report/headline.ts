@@ -1,20 +1,35 @@
 /**
- * The verdict lines that open the action's report (job summary, PR comment). One function, used by the
- * check run and by the publish job that renders a fork PR's comment from its report's data.
+ * The verdict lines that open the action's report (job summary, PR comment), and the one table of verdict
+ * icons every report line that names a verdict or an outcome uses: the check's sentences (./frontier.ts),
+ * this headline, the terminal's colours (./terminal.ts). One function, used by the check run and by the
+ * publish job that renders a fork PR's comment from its report's data.
  */
-import { escapeMarkdown } from '../report/markdown';
+import { escapeMarkdown } from './markdown';
 
-export const VERDICT_ICON: Record<string, string> = {
+/** Icon per verdict (check) and per outcome of the action's other commands. */
+export const VERDICT_ICON: Readonly<Record<string, string>> = {
   pass: '✅',
-  'new-frontier': '🚀',
+  'new-frontier': '🟢',
   dominated: '❌',
-  inconclusive: '⚠️',
+  inconclusive: '🟡',
   invalid: '❌',
   recorded: '📝',
   swept: '🔁',
   drift: '📉',
   unchanged: '✅',
   skipped: '⏭️',
+  lacs: '🧮',
+  profiled: '🔬',
+  searched: '🔬',
+  merged: '🔬',
+  ran: '▶️',
+};
+
+/** The verdicts a terminal colours: failing red, passing green, undecided yellow. */
+export const VERDICT_COLOUR: Readonly<Record<'red' | 'green' | 'yellow', readonly string[]>> = {
+  red: ['dominated', 'invalid'],
+  green: ['pass', 'new-frontier'],
+  yellow: ['inconclusive'],
 };
 
 /** What the headline shows of a candidate. */

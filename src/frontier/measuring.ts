@@ -1,0 +1,38 @@
+/**
+ * What check, record and sweep share: their dependencies, the models they hand the measurer (built from
+ * configs, stored ones checked like any input), and reading its result. Latency comparisons are only ever
+ * side by side: the models compared are measured in one interleaved run on this machine.
+ */
+import { checkResourceLimits } from '../arch/parse';
+import type { ArchConfig } from '../arch/types';
+import { UserError } from '../errors';
+import type { MeasureResult, Measurer, ModelInput, ModelMeasurement } from '../measure/types';
+import type { FrontierRecord } from './store';
+
+export interface GateDeps {
+  measurer: Measurer;
+  now?: () => Date;
+  /** Commit the measurement belongs to (GITHUB_SHA or git HEAD); recorded with each measurement. */
+  commit?: string;
+}
+
+export const configInput = (name: string, config: ArchConfig): ModelInput => ({ kind: 'config', name, config });
+
+/**
+ * A stored config is input like any other (a PR can edit the store): it must fit the resource limits and
+ * have possible shapes before anything is built from it.
+ */
+export function checkStoredConfig(record: FrontierRecord, storeFile?: string): { macs: number } {
+  try {
+    return checkResourceLimits(record.config);
+  } catch (err) {
+    if (err instanceof UserError) throw new UserError(`${storeFile ?? 'frontier store'}: record ${JSON.stringify(record.name)}: ${err.message}`);
+    throw err;
+  }
+}
+
+export function measurementOf(result: MeasureResult, name: string): ModelMeasurement {
+  const m = result.models.find((x) => x.name === name);
+  if (!m) throw new Error(`measurer returned no measurement for ${name}`);
+  return m;
+}
