@@ -4,7 +4,6 @@
  * stderr unless --quiet. Never lets a user error become a stack trace.
  */
 import { closest } from 'fastest-levenshtein';
-import { checkOutputPath, writeFileAtomic } from './util/fs';
 import { EXIT, UserError } from './errors';
 import { COMMANDS, findCommand } from './commands';
 import { GLOBAL_FLAGS, parseCommandArgv } from './commands/argv';
@@ -82,10 +81,6 @@ export function commandHelp(cmd: AnyCommand): string {
   ].join('\n');
 }
 
-function writeOutput(flag: string, file: string, text: string): void {
-  writeFileAtomic(file, text, { what: `--${flag}` });
-}
-
 function defaultMeasurer(log: ((line: string) => void) | undefined): Measurer {
   // Loaded lazily: commands that fail on their input never load onnxruntime.
   const { createMeasurer } = require('./measure') as typeof import('./measure');
@@ -133,14 +128,14 @@ export async function main(argv: string[], io: CommandIO = processIO, deps: CliD
     // Output files are checked before any work: a folder, special file or read-only path fails now.
     for (const flag of ['report', 'json-report']) {
       const file = stringFlag(values, flag);
-      if (file) checkOutputPath(ctx.files.resolve(file), `--${flag}`);
+      if (file) ctx.files.checkOutput(file, { what: `--${flag}`, named: true });
     }
     const args = cmd.parse(values, positionals);
     const result = await cmd.run(args, ctx);
     const reportFile = stringFlag(values, 'report');
     const jsonFile = stringFlag(values, 'json-report');
-    if (reportFile) writeOutput('report', ctx.files.resolve(reportFile), renderMarkdown(result));
-    if (jsonFile) writeOutput('json-report', ctx.files.resolve(jsonFile), JSON.stringify(toJson(result), null, 2) + '\n');
+    if (reportFile) ctx.files.write(reportFile, renderMarkdown(result), { what: '--report', named: true });
+    if (jsonFile) ctx.files.write(jsonFile, JSON.stringify(toJson(result), null, 2) + '\n', { what: '--json-report', named: true });
     io.out(render(result, format, { color: tty.stdout && wantsColor({ isTTY: true }) }));
     return exitCodeOf(result);
   } catch (err) {

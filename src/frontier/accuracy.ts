@@ -4,6 +4,7 @@
  */
 import { UserError } from '../errors';
 import { readRegularText } from '../util/fs';
+import { parseJson } from '../util/json';
 import { readModelCard } from './model-card';
 import { readingNote, toPercent } from './top1';
 
@@ -64,12 +65,7 @@ export function readMetricsAccuracy(file: string, key: string | undefined, name 
     if (err instanceof UserError) throw err;
     throw new UserError(`--metrics: cannot read ${JSON.stringify(file)}: ${(err as Error).message}`);
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`--metrics ${name}: not valid JSON (${(err as Error).message})`);
-  }
+  const data = parseJson(text, `--metrics ${name}`);
   const { top1, fraction } = toPercent(lookupKey(data, key, name), `--metrics ${name}: key ${JSON.stringify(key)}`);
   return { top1, source: `${name}:${key}${readingNote(fraction)}` };
 }

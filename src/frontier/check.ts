@@ -137,9 +137,23 @@ function describeNoAccuracy(c: CheckCandidate): string {
   );
 }
 
+/**
+ * Candidates of one check: each is measured beside its own contenders (about the budget each), so a PR
+ * that changes hundreds of configs would hold a runner for hours. Documented in the README (Limits).
+ */
+export const MAX_CHECK_CANDIDATES = 100;
+
+/** Refuses more candidates than one check takes (exit 2), before anything is read or measured. */
+export function checkCandidateCount(n: number, where = 'check'): void {
+  if (n > MAX_CHECK_CANDIDATES) {
+    throw new UserError(`${where}: ${n} candidate configs; allowed: at most ${MAX_CHECK_CANDIDATES} in one check (MAX_CHECK_CANDIDATES): check them in several runs, or narrow the configs glob`);
+  }
+}
+
 export async function runCheck(store: FrontierStore, candidates: readonly CheckCandidate[], options: Partial<CheckOptions>, deps: GateDeps): Promise<CheckReport> {
   const opts: CheckOptions = { ...DEFAULT_CHECK_OPTIONS, ...options };
   if (!candidates.length) throw new UserError('check: give at least one candidate config');
+  checkCandidateCount(candidates.length);
   const names = new Set<string>();
   for (const c of candidates) {
     if (names.has(c.config.name)) throw new UserError(`check: two candidates are named ${JSON.stringify(c.config.name)}; names must differ`);
@@ -156,7 +170,8 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
   const estimate = selectionEstimate(store.records, (r) => checkStoredConfig(r, opts.storeFile).macs);
   const results: CandidateResult[] = [];
   let target: Target | undefined;
-  for (const c of candidates) {
+  for (const [index, c] of candidates.entries()) {
+    if (index > 0) deps.onItem?.(index, candidates.length, candidates[index - 1].config.name);
     const accuracy = opts.latencyOnly ? null : (c.accuracy ?? c.config.accuracy!.top1);
     const accuracySource = opts.latencyOnly ? null : c.accuracy !== undefined ? (c.accuracySource ?? '--accuracy') : (c.config.accuracy?.source ? `the config (its source: ${c.config.accuracy.source})` : 'the config');
     const candStats = statsOf(c.config);

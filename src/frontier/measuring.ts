@@ -14,6 +14,8 @@ export interface GateDeps {
   now?: () => Date;
   /** Commit the measurement belongs to (GITHUB_SHA or git HEAD); recorded with each measurement. */
   commit?: string;
+  /** Called as each of several candidates (or records) is done, for a progress line. */
+  onItem?: (done: number, total: number, name: string) => void;
 }
 
 export const configInput = (name: string, config: ArchConfig): ModelInput => ({ kind: 'config', name, config });

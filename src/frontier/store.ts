@@ -21,6 +21,7 @@ import { PROVIDER_NAMES } from '../measure/providers';
 import type { ExecutionProvider, Fingerprint, Precision } from '../measure/types';
 import { checkOutputPath, FileInputError, readRegularText, withFileLock, writeFileAtomic, type LockOptions } from '../util/fs';
 import { migrateOnRead, type Json } from '../util/versioned';
+import { parseJson } from '../util/json';
 import { STORE_FORMAT, STORE_VERSION } from './migrate';
 import storeSchemaFile from './store.schema.json';
 
@@ -185,13 +186,7 @@ function describeError(err: ErrorObject, data: unknown): string {
  * rewrite a store that failed here.
  */
 export function parseStore(text: string, file: string): FrontierStore {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`${file}: not valid JSON (${(err as Error).message}); the store was left untouched`);
-  }
-  return validateStore(data, file);
+  return validateStore(parseJson(text, file, { outcome: 'the store was left untouched' }), file);
 }
 
 /**
@@ -464,7 +459,8 @@ export async function updateStoreFile(
   mutate: (current: FrontierStore) => FrontierStore | Promise<FrontierStore>,
   opts: LockOptions = {},
 ): Promise<FrontierStore> {
-  checkOutputPath(file, '--frontier');
+  // The store is the user's own file: a symbolic link to it is written through (the link stays).
+  checkOutputPath(file, '--frontier', { followLink: true });
   try {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   } catch (err) {
@@ -475,7 +471,7 @@ export async function updateStoreFile(
     async () => {
       const current = readStoreFile(file, { allowMissing: true });
       const next = await mutate(current);
-      writeFileAtomic(file, serializeStore(next), { what: '--frontier' });
+      writeFileAtomic(file, serializeStore(next), { what: '--frontier', followLink: true });
       return next;
     },
     { what: '--frontier', ...opts },

@@ -21,6 +21,7 @@ import type { CheckResult } from '../report/result';
 import { renderMarkdown } from '../report';
 import { neutraliseHtmlComments } from '../report/markdown';
 import { excerpt, readRegularText } from '../util/fs';
+import { parseJson } from '../util/json';
 import type { RepoApi } from './api';
 import { commentBudget, digestOf, fitMarkdown, upsertComment, type CommentIdentity, type CommentOutcome } from './comment';
 import type { EventContext } from './event';
@@ -206,12 +207,7 @@ function readReportText(reportFile: string, workspace: string): string {
 /** Reads and validates a check run's JSON report; throws a UserError (exit 2) naming the bad field. */
 export function readPublishableReport(reportFile: string, workspace: string): PublishableReport {
   const text = readReportText(reportFile, workspace);
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw bad(reportFile, `not valid JSON (${(err as Error).message.slice(0, 120)})`);
-  }
+  const data = parseJson(text, `input report-path: ${JSON.stringify(reportFile)} is not a frontier-gate check report`);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) throw bad(reportFile, 'not a JSON object');
   if ((data as Record<string, unknown>).tool !== 'frontier-gate') throw bad(reportFile, 'no "tool": "frontier-gate"');
   if (!validate(data)) throw bad(reportFile, describeAjvError(validate.errors![0], data));

@@ -5,7 +5,7 @@
  * three-way merged (mergeStores keeps every record and history entry of both sides) and written again.
  */
 import { execFileSync } from 'node:child_process';
-import { EnvironmentError, UserError } from '../errors';
+import { EnvironmentError, ServiceError, UserError } from '../errors';
 import { emptyStore, mergeStores, parseStore, serializeStore, type FrontierStore } from '../frontier/store';
 import { WriteConflict, WriteForbidden, type RepoApi, ACTIONS_BOT_LOGIN } from './api';
 
@@ -17,6 +17,8 @@ export interface StoreSnapshot {
 }
 
 export async function readStoreAt(api: RepoApi, path: string, ref: string): Promise<StoreSnapshot> {
+  // Fail closed: an empty ref would read the default branch (or nothing) and judge against the wrong store.
+  if (!ref || !/^[\w./-]+$/.test(ref)) throw new UserError(`cannot tell which commit to read the store ${path} at (ref ${JSON.stringify(ref)}); not judging against an empty or unknown frontier`);
   const file = await api.getFile(path, ref);
   if (!file) return { store: emptyStore(), sha: null, ref };
   // parseStore throws a UserError naming the file and the field: an invalid store is never rewritten.
@@ -69,7 +71,7 @@ export async function commitStore(
     } catch (err) {
       if (!(err instanceof WriteConflict) || attempt === maxAttempts) {
         if (err instanceof WriteConflict) {
-          throw new Error(`${path}: still conflicting after ${maxAttempts} attempts to commit to ${branch}; nothing was written`);
+          throw new ServiceError(`PUT contents ${path}@${branch}: still conflicting after ${maxAttempts} attempts (HTTP ${err.status}); nothing was written`, err.status);
         }
         throw err;
       }
