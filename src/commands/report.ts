@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { UserError } from '../errors';
 import { DEFAULT_STORE_PATH } from '../frontier/store';
+import { checkStoredConfigs } from '../frontier/measuring';
 import { buildDashboard } from '../report/dashboard';
 import type { DashboardCommandResult } from '../report/result';
 import { STORE_FLAG, storeFlag, stringFlag } from './flags';
@@ -34,6 +35,7 @@ export const command: Command<ReportArgs, DashboardCommandResult> = {
     ctx.files.checkOutputFolder(args.dir, '--html');
     const access = ctx.files.store(args.storeFile);
     const store = await access.read();
+    checkStoredConfigs(store, access.name);
     const site = await buildDashboard(store, { now: ctx.now(), source: access.name, ...(args.title ? { title: args.title } : {}) });
     const files: string[] = [];
     for (const [name, html] of site) {

@@ -7,7 +7,7 @@ import { checkResourceLimits } from '../arch/parse';
 import type { ArchConfig } from '../arch/types';
 import { UserError } from '../errors';
 import type { MeasureResult, Measurer, ModelInput, ModelMeasurement } from '../measure/types';
-import type { FrontierRecord } from './store';
+import type { FrontierRecord, FrontierStore } from './store';
 
 export interface GateDeps {
   measurer: Measurer;
@@ -31,6 +31,14 @@ export function checkStoredConfig(record: FrontierRecord, storeFile?: string): {
     if (err instanceof UserError) throw new UserError(`${storeFile ?? 'frontier store'}: record ${JSON.stringify(record.name)}: ${err.message}`);
     throw err;
   }
+}
+
+/**
+ * Every stored config checked as check and sweep check the ones they build: a command that only reads the
+ * store (report --html counts every record) refuses an impossible one the same way (exit 2), not with a crash.
+ */
+export function checkStoredConfigs(store: FrontierStore, storeFile?: string): void {
+  for (const r of store.records) checkStoredConfig(r, storeFile);
 }
 
 export function measurementOf(result: MeasureResult, name: string): ModelMeasurement {

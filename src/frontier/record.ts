@@ -8,7 +8,7 @@ import type { ArchConfig } from '../arch/types';
 import { UserError } from '../errors';
 import type { MeasureOptions } from '../measure/types';
 import { configInput, measurementOf, type GateDeps } from './measuring';
-import { assertStorable, configHash, newRecord, storedConfig, type FrontierStore, type StoredAccuracy } from './store';
+import { assertStorable, configHash, newRecord, ownEntry, storedConfig, type FrontierStore, type StoredAccuracy } from './store';
 import { applyRecordUpdates, storedMeasurement, type RecordUpdate } from './updates';
 
 export interface RecordInput {
@@ -81,7 +81,7 @@ export async function runRecord(
       action: !existing ? 'added' : existing.config_hash !== hash ? 'config-changed' : 'updated',
       accuracy: accuracy?.top1 ?? existing?.accuracy?.top1 ?? null,
       latency_ms: measurement.median_ms, ci95_ms: measurement.ci95_ms,
-      previous_ms: existing && existing.config_hash === hash ? (existing.targets[result.target.key]?.latest.median_ms ?? null) : null,
+      previous_ms: existing && existing.config_hash === hash ? (ownEntry(existing.targets, result.target.key)?.latest.median_ms ?? null) : null,
       params: stats.params, macs: stats.macs,
     });
   }

@@ -332,6 +332,18 @@ export function serializeStore(store: FrontierStore, file = 'frontier store'): s
 // ---------------------------------------------------------------------------------------------------------
 // Merge
 
+/**
+ * Keyed maps of the store (targets, lacs) hold whatever keys the file holds, "__proto__" included (JSON.parse
+ * makes it an own key): read and write them as own properties only, never through the prototype.
+ */
+export function ownEntry<T>(map: Record<string, T> | undefined, key: string): T | undefined {
+  return map && Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
+}
+
+export function setEntry<T>(map: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function sameEntry(a: HistoryEntry, b: HistoryEntry): boolean {
   return a.date === b.date && a.median_ms === b.median_ms && a.samples === b.samples;
 }
@@ -355,8 +367,8 @@ export function mergeLacs(a: Record<string, StoredLacs> | undefined, b: Record<s
   if (!a || !b) return a ?? b;
   const out: Record<string, StoredLacs> = { ...a };
   for (const [key, entry] of Object.entries(b)) {
-    const mine = out[key];
-    if (!mine || Date.parse(entry.date) > Date.parse(mine.date)) out[key] = entry;
+    const mine = ownEntry(out, key);
+    if (!mine || Date.parse(entry.date) > Date.parse(mine.date)) setEntry(out, key, entry);
   }
   return out;
 }
@@ -374,12 +386,12 @@ function mergeRecord(base: FrontierRecord | undefined, ours: FrontierRecord, the
   const targets: Record<string, TargetEntry> = {};
   if (ours.config_hash === theirs.config_hash) {
     for (const key of new Set([...Object.keys(ours.targets), ...Object.keys(theirs.targets)])) {
-      const merged = mergeTarget(ours.targets[key], theirs.targets[key]);
-      if (merged) targets[key] = merged;
+      const merged = mergeTarget(ownEntry(ours.targets, key), ownEntry(theirs.targets, key));
+      if (merged) setEntry(targets, key, merged);
     }
   } else {
     // Measurements of another network are not comparable: keep those of the winning config.
-    Object.assign(targets, configSide.targets);
+    for (const [key, entry] of Object.entries(configSide.targets)) setEntry(targets, key, entry);
   }
   // LACS entries carry the base hash they were searched for, so both sides' are kept (newer per target).
   const lacs = mergeLacs(ours.lacs, theirs.lacs);

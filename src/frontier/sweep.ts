@@ -6,7 +6,7 @@ import { UserError } from '../errors';
 import { band, change } from '../measure/band';
 import type { MeasureOptions } from '../measure/types';
 import { checkStoredConfig, configInput, measurementOf, type GateDeps } from './measuring';
-import type { FrontierStore } from './store';
+import { ownEntry, type FrontierStore } from './store';
 import { applyRecordUpdates, storedMeasurement, type RecordUpdate } from './updates';
 
 export interface SweepOptions {
@@ -79,7 +79,7 @@ export async function runSweep(store: FrontierStore, options: SweepOptions, deps
   for (const r of store.records) {
     const measurement = storedMeasurement(measurementOf(result, r.name), result.target, date, deps.commit);
     updates.push({ name: r.name, config: r.config, config_hash: r.config_hash, target: key, label: result.target.label, measurement, requireSameConfig: true });
-    const prev = r.targets[key]?.latest;
+    const prev = ownEntry(r.targets, key)?.latest;
     rows.push({
       name: r.name, latency_ms: measurement.median_ms, ci95_ms: measurement.ci95_ms,
       previous_ms: prev?.median_ms ?? null, previous_date: prev?.date ?? null,

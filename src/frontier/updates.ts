@@ -6,7 +6,7 @@
  */
 import type { ArchConfig } from '../arch/types';
 import type { Fingerprint, ModelMeasurement, Target } from '../measure/types';
-import { mergeHistory, STORE_VERSION, type FrontierStore, type HistoryEntry, type StoredAccuracy, type StoredLacs, type StoredMeasurement } from './store';
+import { mergeHistory, ownEntry, setEntry, STORE_VERSION, type FrontierStore, type HistoryEntry, type StoredAccuracy, type StoredLacs, type StoredMeasurement } from './store';
 
 /** One change to apply to a store: add or update a record and its measurement on one target. */
 export interface RecordUpdate {
@@ -60,12 +60,12 @@ export function applyRecordUpdates(store: FrontierStore, updates: readonly Recor
       rec.targets = {};
     }
     if (u.accuracy !== undefined) rec.accuracy = u.accuracy;
-    const prev = rec.targets[u.target];
-    rec.targets[u.target] = {
+    const prev = ownEntry(rec.targets, u.target);
+    setEntry(rec.targets, u.target, {
       label: u.label,
       latest: prev && Date.parse(prev.latest.date) > Date.parse(u.measurement.date) ? prev.latest : u.measurement,
       history: mergeHistory(prev?.history ?? [], [historyEntry(u.measurement)]),
-    };
+    });
     // Kept when the config changes: each entry names the base version it was searched for.
     if (u.lacs) rec.lacs = { ...rec.lacs, [u.lacs.target]: u.lacs.entry };
   }
