@@ -13,6 +13,7 @@ import { streamProgress, withMeasureProgress } from './commands/progress';
 import { silentProgress, type AnyCommand, type CommandContext, type CommandIO, type Progress } from './commands/types';
 import type { Measurer } from './measure/types';
 import { exitCodeOf, FORMATS, render, renderMarkdown, toJson, wantsColor, type Format } from './report';
+import { escapeTerminal } from './report/escape';
 
 /** What the CLI takes from the outside world; tests inject a fake measurer, a fixed clock, captured output. */
 export interface CliDeps {
@@ -101,7 +102,7 @@ export async function main(argv: string[], io: CommandIO = processIO, deps: CliD
   }
   const cmd = findCommand(name);
   if (!cmd) {
-    io.err(`frontier-gate: unknown command '${name}'; did you mean '${closest(name, COMMANDS.map((c) => c.name))}'?\n\n${help()}`);
+    io.err(`frontier-gate: unknown command '${escapeTerminal(name)}'; did you mean '${closest(name, COMMANDS.map((c) => c.name))}'?\n\n${help()}`);
     return EXIT.BAD_INPUT;
   }
   try {
@@ -113,7 +114,8 @@ export async function main(argv: string[], io: CommandIO = processIO, deps: CliD
     const tty = deps.tty ?? { stdout: Boolean(process.stdout.isTTY), stderr: Boolean(process.stderr.isTTY) };
     const quiet = Boolean(values.quiet);
     const progress: Progress = quiet ? silentProgress : streamProgress({ write: (t) => (tty.stderr ? process.stderr.write(t) : io.err(t.replace(/\n$/, ''))), isTTY: tty.stderr });
-    const log = quiet ? () => undefined : (line: string) => io.err(line);
+    // Notes and errors quote files, fields and names: on a terminal through the one terminal escape.
+    const log = quiet ? () => undefined : (line: string) => io.err(escapeTerminal(line));
     let measurer: Measurer | undefined;
     const ctx: CommandContext = {
       files: localFiles(deps.cwd),
@@ -140,11 +142,11 @@ export async function main(argv: string[], io: CommandIO = processIO, deps: CliD
     return exitCodeOf(result);
   } catch (err) {
     if (err instanceof UserError) {
-      io.err(`error: ${err.message}`);
+      io.err(`error: ${escapeTerminal(err.message)}`);
       return err.exitCode;
     }
     // A bug of ours: say so plainly, keep the stack for the report.
-    io.err(`frontier-gate ${name}: internal error: ${(err as Error)?.stack ?? String(err)}`);
+    io.err(escapeTerminal(`frontier-gate ${name}: internal error: ${(err as Error)?.stack ?? String(err)}`));
     return 70;
   }
 }

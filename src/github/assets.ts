@@ -14,7 +14,7 @@
 import * as fs from 'node:fs';
 import { extname } from 'node:path';
 import { chartImageMarkdown, chartText } from '../report/chart';
-import { escapeMarkdown } from '../report/markdown';
+import { escapeMarkdown } from '../report/escape';
 import type { FrontierChartInput } from '../report/svg-chart';
 import { WriteConflict, WriteForbidden, type RepoApi } from './api';
 import type { RepoRef } from './event';

@@ -19,7 +19,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { UserError } from '../errors';
 import type { CheckResult } from '../report/result';
 import { renderMarkdown } from '../report';
-import { neutraliseHtmlComments } from '../report/markdown';
+import { neutraliseHtmlComments } from '../report/escape';
 import { excerpt, readRegularText } from '../util/fs';
 import { parseJson } from '../util/json';
 import type { RepoApi } from './api';

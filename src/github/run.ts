@@ -28,7 +28,7 @@ import type { Measurer } from '../measure/types';
 import { renderMarkdown, toJson, type Result } from '../report';
 import { checkChartInputs } from '../report/chart';
 import { headlineOf, reportHead, VERDICT_ICON } from '../report/headline';
-import { escapeMarkdown } from '../report/markdown';
+import { escapeMarkdown } from '../report/escape';
 import { checkOutputFolder, checkOutputPath, writeFileAtomic } from '../util/fs';
 import { insideRoot, repoPath } from '../util/paths';
 import { compileGlobs, walkGlob } from '../util/glob';

@@ -1,16 +1,21 @@
 /**
- * Escaping for untrusted strings (model names, file paths, anything from a PR) placed in Markdown that
- * GitHub renders: PR comments, job summaries, annotations. Without it a config named "<img src=x>" or
- * "[click](https://evil)" or "@org/team" would inject HTML, links or mentions into the bot's comment.
+ * One escape per output format, for every untrusted string (model names, file paths, stage names, shard
+ * labels, config keys in error messages, anything from a PR or an artifact). Every renderer uses these and
+ * no other:
  *
- * Three tools, from the most to the least strict:
- * - escapeMarkdown(text): a plain string shown as text (every Markdown/HTML character escaped).
- * - escapeCode(text): a plain string inside a `code span`.
- * - sanitizeMarkdown(markdown): an untrusted Markdown fragment kept readable (lists, emphasis, tables) but
- *   with no HTML at all (every "<" becomes "&lt;", so no tag, comment or marker survives however it is
- *   nested), no links or images (the link syntax is broken, so no javascript: links or tracking images),
- *   no mentions, no autolinks.
- * All three remove bidirectional overrides and invisible control characters first (stripInvisible).
+ * - Markdown that GitHub renders (PR comments, job summaries, report files):
+ *   escapeMarkdown(text) a plain string shown as text (every Markdown/HTML character escaped);
+ *   escapeCode(text) a plain string inside a `code span`;
+ *   sanitizeMarkdown(markdown) an untrusted Markdown fragment kept readable (lists, emphasis, tables) but
+ *   with no HTML at all, no links or images, no mentions, no autolinks;
+ *   escapeMermaid(text) a label inside a Mermaid chart's quoted string;
+ *   neutraliseHtmlComments(markdown) the last line of defence before our own Markdown is posted.
+ * - HTML (the dashboard): escapeHtml.
+ * - The terminal (the CLI's stdout and stderr, error messages with their `file:line:col: FIELD:` prefix
+ *   included): escapeTerminal, which shows control characters, terminal escapes and bidirectional overrides
+ *   as visible \uXXXX instead of letting them retitle, clear or reorder the terminal.
+ * - Annotations and log lines of the action: annotationText (no hidden characters, no workflow commands).
+ * All of them remove or show bidirectional overrides and invisible control characters (INVISIBLE).
  */
 
 const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#!|<>~&@:]/g;
@@ -28,6 +33,52 @@ const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u0
 /** Removes bidi overrides and invisible/control characters (keeps tab, newline; CR is dropped). */
 export function stripInvisible(text: string): string {
   return String(text).replace(/\r\n?/g, '\n').replace(INVISIBLE, '');
+}
+
+const hex = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
+ * Text for a terminal: every control character but newline and tab (ESC sequences that retitle or clear the
+ * terminal, C1 controls), every bidirectional override and invisible character shown as a visible \uXXXX.
+ * In JSON output this is the same document (those characters only occur inside strings, where \uXXXX is
+ * their JSON escape).
+ */
+export function escapeTerminal(text: string): string {
+  return String(text).replace(/\r\n/g, '\n').replace(INVISIBLE, hex).replace(/\r/g, hex);
+}
+
+/**
+ * Plain text as a fenced code block: the fence is longer than any run of backticks in the text, so nothing
+ * in it (a target label, a file name) can close the block and start Markdown of its own.
+ */
+export function fenceCode(text: string, lang = 'text'): string {
+  const body = stripInvisible(text).trimEnd();
+  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}${lang}\n${body}\n${fence}\n`;
+}
+
+/** Text inside a Mermaid chart's quoted label: no quote, bracket, backtick or markup can end or extend it. */
+export function escapeMermaid(text: string): string {
+  return stripInvisible(text).replace(/[\n\t]+/g, ' ').replace(/["`<>{}[\]#;&]/g, '').replace(/@/g, '@\u200b').slice(0, 80);
+}
+
+/** Text for HTML content and attribute values (quotes included), without hidden characters. */
+export function escapeHtml(text: string): string {
+  return stripInvisible(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/**
+ * A line that starts with "::" is a workflow command to the runner; untrusted text (model names, file
+ * paths, API messages) that reaches the log must not be able to issue one.
+ */
+export function neutraliseCommands(text: string): string {
+  return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
+}
+
+/** Annotation and log text of the action: no hidden characters (they make text read differently), no workflow commands. */
+export function annotationText(message: string): string {
+  return neutraliseCommands(stripInvisible(message));
 }
 
 /** Escape every character that Markdown or GitHub's autolinking could interpret; newlines become spaces. */
