@@ -4,7 +4,7 @@ import { DEFAULT_TOLERANCES } from '../frontier/position';
 import { isSweepShardResult, mergeSweepShards, type SweepShardResult } from '../frontier/shard';
 import { DEFAULT_STORE_PATH } from '../frontier/store';
 import { isLacsShardResult, mergeLacsShards, readLacsShardFile, type LacsShardResult } from '../lacs/shard';
-import { mergeProfiles, spaceHash, PROFILE_KIND, type ProfileResult } from '../search/profile';
+import { checkUnitsAgainstSpace, mergeProfiles, spaceHash, PROFILE_KIND, type ProfileResult } from '../search/profile';
 import { loadSpace } from '../search/space';
 import type { LacsScreenCommandResult, MergedSweepResult, ProfileCommandResult } from '../report/result';
 import { CHART_FLAG, profileResult, REDUCE_FLAGS, reduceArgs, writeProfileChart, type ReduceArgs } from './profile';
@@ -132,6 +132,7 @@ export const command: Command<MergeArgs, ProfileCommandResult | MergedSweepResul
     if (space && spaceHash(space) !== merged.space.hash) {
       throw new UserError(`--space ${a.space}: this space (${space.name}, hash ${spaceHash(space)}) is not the one profiled (${merged.space.name}, hash ${merged.space.hash})`);
     }
+    if (space) checkUnitsAgainstSpace(merged, space, a.files.join(', '));
     if (a.out) ctx.files.write(a.out, JSON.stringify(merged, null, 1) + '\n', { what: '--out', named: true });
     const missing = merged.units_total - merged.planned.length;
     if (missing > 0) ctx.log(`note: the merged shards cover ${merged.planned.length} of ${merged.units_total} work units; a shard is missing`);
