@@ -1,4 +1,4 @@
-/* global require, process */
+/* global require, process, module */
 // ts-register with a disk cache of the transpiled output (keyed by path, size and mtime), so the many
 // short-lived child processes of the fault suite start in a fraction of a second.
 const crypto = require('node:crypto');

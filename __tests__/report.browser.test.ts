@@ -182,7 +182,7 @@ maybe('the PR comment in headless Chromium, at 800 px', () => {
         { waitUntil: 'load' },
       );
       const img = await page.$eval('.markdown-body img', (e) => {
-        const i = e as HTMLImageElement;
+        const i = e as unknown as { complete: boolean; naturalWidth: number; src: string; getBoundingClientRect(): { width: number } };
         return { complete: i.complete, natural: i.naturalWidth, shown: i.getBoundingClientRect().width, src: i.src };
       });
       expect(served).toEqual([img.src]);
@@ -191,7 +191,7 @@ maybe('the PR comment in headless Chromium, at 800 px', () => {
       const svg = sc.gh.fileAt(/\/raw\/([0-9a-f]{40})\//.exec(img.src)![1], decodeURIComponent(/\/raw\/[0-9a-f]{40}\/(.+)$/.exec(img.src)![1]))!;
       const svgPage = await browser.newPage();
       await svgPage.setContent(svg, { waitUntil: 'load' });
-      const sizes = await svgPage.$$eval('text', (ts) => ts.filter((t) => (t.textContent ?? '').trim()).map((t) => parseFloat(getComputedStyle(t).fontSize)));
+      const sizes = await svgPage.$$eval('text', (ts) => ts.filter((t) => (t.textContent ?? '').trim()).map((t) => parseFloat((globalThis as unknown as { getComputedStyle(x: unknown): { fontSize: string } }).getComputedStyle(t).fontSize)));
       await svgPage.close();
       expect(sizes.length).toBeGreaterThan(5);
       const shownPx = Math.min(...sizes) * (img.shown / img.natural);
