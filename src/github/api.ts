@@ -76,6 +76,13 @@ export interface RepoApi {
   listIssueComments(issue: number): Promise<IssueComment[]>;
   createIssueComment(issue: number, body: string): Promise<IssueComment>;
   updateIssueComment(id: number, body: string): Promise<void>;
+  /** The commit a branch points at; null when the repository has no such branch. */
+  getBranchHead?(branch: string): Promise<string | null>;
+  /**
+   * Creates `branch` as an orphan commit (no parent) holding only `files`: a new ref, never a change to an
+   * existing one. Throws BranchExists when the ref exists already (another run created it meanwhile).
+   */
+  createOrphanBranch?(branch: string, files: Readonly<Record<string, string>>, message: string): Promise<string>;
   /** Open issues (not pull requests) of the repository; the drift issue is found among them by its marker. */
   listOpenIssues?(): Promise<RepoIssue[]>;
   createIssue?(title: string, body: string): Promise<RepoIssue>;
@@ -94,6 +101,14 @@ export class WriteConflict extends Error {
   constructor(readonly status: number, message: string) {
     super(message);
     this.name = 'WriteConflict';
+  }
+}
+
+/** A branch to be created exists already. */
+export class BranchExists extends Error {
+  constructor(readonly branch: string) {
+    super(`branch ${branch} exists already`);
+    this.name = 'BranchExists';
   }
 }
 
@@ -423,6 +438,36 @@ export function createRepoApi(octokit: ActionOctokit, repo: RepoRef): RepoApi {
       }
       const d = checkResponse<{ commit: { sha: string }; content: { sha: string } | null }>('repos.createOrUpdateFileContents', `PUT contents ${path}@${branch}`, data);
       return { commitSha: d.commit.sha, blobSha: d.content?.sha ?? '' };
+    },
+
+    async getBranchHead(branch) {
+      let data: unknown;
+      try {
+        ({ data } = await octokit.rest.git.getRef({ owner, repo: name, ref: `heads/${branch}` }));
+      } catch (err) {
+        if (statusOf(err) === 404) return null;
+        throw err;
+      }
+      return checkResponse<{ object: { sha: string } }>('git.getRef', `GET git/ref/heads/${branch}`, data).object.sha;
+    },
+
+    async createOrphanBranch(branch, files, message) {
+      try {
+        const tree = checkResponse<{ sha: string }>('git.createTree', 'POST git/trees', (await octokit.rest.git.createTree({
+          owner, repo: name, tree: Object.entries(files).map(([path, content]) => ({ path, mode: '100644' as const, type: 'blob' as const, content })),
+        })).data);
+        // parents: [] makes the commit a root: the branch shares no history with the repository's code.
+        const commit = checkResponse<{ sha: string }>('git.createCommit', 'POST git/commits', (await octokit.rest.git.createCommit({ owner, repo: name, message, tree: tree.sha, parents: [] })).data);
+        try {
+          await octokit.rest.git.createRef({ owner, repo: name, ref: `refs/heads/${branch}`, sha: commit.sha });
+        } catch (err) {
+          if (statusOf(err) === 422 && /already exists/i.test((err as HttpError).message ?? '')) throw new BranchExists(branch);
+          throw err;
+        }
+        return commit.sha;
+      } catch (err) {
+        throw forbidden(err);
+      }
     },
 
     async listIssueComments(issue) {

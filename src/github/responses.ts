@@ -77,6 +77,9 @@ export const RESPONSE_SCHEMAS = {
       content: { anyOf: [{ type: 'null' }, { type: 'object', required: ['sha'], properties: { sha: SHA } }] },
     },
   },
+  'git.getRef': { type: 'object', required: ['object'], properties: { object: { type: 'object', required: ['sha'], properties: { sha: SHA } } } },
+  'git.createTree': { type: 'object', required: ['sha'], properties: { sha: SHA } },
+  'git.createCommit': { type: 'object', required: ['sha'], properties: { sha: SHA } },
   'users.getAuthenticated': { type: 'object', required: ['login'], properties: { login: LOGIN } },
   'issues.listComments': {
     type: 'array',
