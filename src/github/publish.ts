@@ -13,8 +13,6 @@
  *   which must be known (a deleted fork is refused);
  * - only a comment authored by the token's own login is ever edited (upsertComment).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { UserError } from '../errors';
 import type { CheckResult } from '../report/result';
