@@ -97,12 +97,20 @@ export interface GitRunner {
   (args: string[]): string | null;
 }
 
+/** Time limit of one git call of store-source: git. */
+export const GIT_TIMEOUT_MS = 60_000;
+
 export function workspaceGit(workspace: string): GitRunner {
   return (args) => {
     try {
-      return execFileSync('git', args, { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+      // Bounded like an API call: a git that hangs (a lock, a network remote) ends the run, not the job.
+      return execFileSync('git', args, { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024, timeout: GIT_TIMEOUT_MS });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new EnvironmentError('store-source: git needs git on PATH');
+      const e = err as NodeJS.ErrnoException & { status?: number | null };
+      if (e.code === 'ENOENT') throw new EnvironmentError('store-source: git needs git on PATH');
+      // Only git's own "no" (a non-zero exit) means "not there"; a git that did not finish is an error, never
+      // an empty store (fail closed).
+      if (typeof e.status !== 'number') throw new EnvironmentError(`store-source: git ${args[0]} did not finish (${e.code ?? e.message}; limit ${GIT_TIMEOUT_MS / 1000} s, 256 MiB of output)`);
       return null;
     }
   };
