@@ -134,6 +134,20 @@ describe('API responses are checked before use (exit 4, never a verdict)', () =>
   });
 });
 
+describe('a report that says the check could not judge', () => {
+  test('is not published: the publish job says so and writes nothing', async () => {
+    s = await scenario({ event: 'workflow_run', payload: readEvent('workflow_run.fork-pr.json'), workspaceFiles: { 'artifact/r.json': '{}' }, inputs: { 'report-path': 'artifact/r.json' } });
+    // What reportError writes when a fork PR's check could not judge.
+    const io = new RecordingIO();
+    await reportError({ ...s.env, 'INPUT_REPORT-PATH': 'artifact/r.json', 'INPUT_COMMAND': 'check' }, io, new ServiceError('GET pulls/2/files: HTTP 502', 502));
+    const result = await s.run();
+    expect(result.verdict).toBe('error');
+    expect(result.comment).toBeUndefined();
+    expect(s.io.logs.join('\n')).toMatch(/nothing to publish: the check run could not judge/);
+    expect(s.gh.writes()).toHaveLength(0);
+  });
+});
+
 describe('event payloads are checked before use (exit 2)', () => {
   test.each([
     ['pull_request without its commits', { ...pr, pull_request: { number: 2 } }, /the pull_request event's payload: pull_request: must have required property 'base'/],

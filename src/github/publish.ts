@@ -48,7 +48,8 @@ export interface PublishResult {
   reason?: string;
 }
 
-const VERDICTS = ['pass', 'new-frontier', 'dominated', 'inconclusive', 'invalid', 'skipped'] as const;
+/** error: the check run could not judge (src/github/run.ts reportError); nothing is published for it. */
+const VERDICTS = ['pass', 'new-frontier', 'dominated', 'inconclusive', 'invalid', 'skipped', 'error'] as const;
 const GATE_VERDICTS = ['pass', 'new-frontier', 'dominated', 'inconclusive'] as const;
 const NAME = { type: 'string', maxLength: 200 } as const;
 const PATH = { type: 'string', maxLength: 500 } as const;
@@ -290,6 +291,7 @@ export async function publishFromWorkflowRun(
   if (run.event !== 'pull_request' && run.event !== 'pull_request_target') {
     return { outcome: 'skipped', verdict, reason: `the triggering run was a ${excerpt(run.event, 40)} run, not a pull request` };
   }
+  if (verdict === 'error') return { outcome: 'skipped', verdict, reason: 'the check run could not judge (its job summary says why); nothing to publish' };
   if (report.command !== 'check' || report.pullRequest === undefined || verdict === 'skipped') {
     return { outcome: 'skipped', verdict, reason: 'the report carries no PR check (nothing was checked)' };
   }

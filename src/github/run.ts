@@ -320,7 +320,7 @@ export async function reportError(env: NodeJS.ProcessEnv, rawIO: ActionIO, err: 
     const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
     const reportPath = insideRoot(workspace, repoPath(read('report-path') || DEFAULT_REPORT_PATH, 'input report-path'), 'input report-path');
     checkOutputPath(reportPath, 'input report-path');
-    const json = { tool: 'frontier-gate', verdict: 'error', failing: onError !== 'pass', error: { exit_code: code, kind, message }, candidates: [] };
+    const json = { tool: 'frontier-gate', command: (read('command') || 'auto').slice(0, 20), verdict: 'error', failing: onError !== 'pass', error: { exit_code: code, kind, message }, candidates: [] };
     writeFileAtomic(reportPath, JSON.stringify(json, null, 2) + '\n', { what: 'input report-path' });
     io.setOutput('report-json', reportPath);
   } catch {
@@ -364,7 +364,7 @@ function checkChartBranch(config: ActionConfig, ctx: EventContext): void {
 
 /** workflow_run: post the comment a fork PR's check run could not (its report arrives as an artifact). */
 async function runPublishCommand(deps: ActionDeps, config: ActionConfig, ctx: EventContext, api: RepoApi): Promise<ActionResult> {
-  const reportPath = path.resolve(ctx.workspace, config.reportPath);
+  const reportPath = insideRoot(ctx.workspace, config.reportPath, 'input report-path');
   const res = await publishFromWorkflowRun(api, ctx, config, (m) => deps.io.info(m));
   if (res.reason) deps.io.info(`nothing to publish: ${res.reason}`);
   deps.io.setOutput('verdict', res.verdict);
@@ -728,7 +728,7 @@ async function runCheckCommand(run: RunState): Promise<Outcome> {
   let result: Result | undefined;
   let targetLabel: string | undefined;
   if (valid.length) {
-    const reportPath = path.resolve(ctx.workspace, config.reportPath);
+    const reportPath = insideRoot(ctx.workspace, config.reportPath, 'input report-path');
     const store = memoryStore(`${config.frontier}@${storeRef.slice(0, 12)}`, snapshot.store);
     const checked = await runCommand(run, 'check', { chart: chartFileBesideReport(reportPath) }, valid.map((c) => c.file), { store, configs }, { commit: pr?.headSha ?? ctx.sha });
     if (checked.command !== 'check') throw new Error('check returned no check result');
