@@ -44,8 +44,17 @@ const hex = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
  * their JSON escape).
  */
 export function escapeTerminal(text: string): string {
-  return String(text).replace(/\r\n/g, '\n').replace(INVISIBLE, hex).replace(/\r/g, hex);
+  return String(text).replace(/\r\n/g, '\n').replace(TERMINAL_ACTIVE, hex);
 }
+
+/**
+ * What acts on a terminal or reorders what it shows: C0 controls but tab and newline (ESC starts every escape
+ * sequence; CR overwrites a line), DEL and C1 controls (CSI), bidirectional marks, embeddings, overrides and
+ * isolates, line and paragraph separators, the BOM. Emoji variation selectors and joiners stay (they only
+ * shape a glyph).
+ */
+// eslint-disable-next-line no-control-regex
+const TERMINAL_ACTIVE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff]/g;
 
 /**
  * Plain text as a fenced code block: the fence is longer than any run of backticks in the text, so nothing
