@@ -426,7 +426,7 @@ function nearbyStore(file: string): { file: string; typo: boolean } | undefined 
   const dir = path.dirname(file);
   let siblings: string[] = [];
   try {
-    siblings = fs.readdirSync(dir).filter((f) => /\.json$/i.test(f) && !/\.lock$/.test(f) && fs.statSync(path.join(dir, f)).isFile());
+    siblings = fs.readdirSync(dir).filter((f) => f !== path.basename(file) && /\.json$/i.test(f) && !/\.lock$/.test(f) && fs.statSync(path.join(dir, f)).isFile());
   } catch {
     // no such folder: look for the default store only
   }
@@ -439,12 +439,14 @@ function nearbyStore(file: string): { file: string; typo: boolean } | undefined 
  * Reads and validates a store file; a missing file is an empty store only when `allowMissing` (record
  * starts a store), and never when a store with a near name exists: that is a typo, not a new store.
  */
-export function readStoreFile(file: string, opts: { allowMissing?: boolean } = {}): FrontierStore {
+export function readStoreFile(file: string, opts: { allowMissing?: boolean; retried?: boolean } = {}): FrontierStore {
   let text: string;
   try {
     text = readRegularText(file, { what: '--frontier', kind: 'store' });
   } catch (err) {
     if (err instanceof FileInputError && err.code === 'ENOENT') {
+      // Another writer created it since (concurrent first records): read what it wrote, once.
+      if (!opts.retried && fs.existsSync(file)) return readStoreFile(file, { ...opts, retried: true });
       const near = nearbyStore(file);
       if (opts.allowMissing && !near?.typo) return emptyStore();
       if (near) {
