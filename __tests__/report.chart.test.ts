@@ -174,10 +174,10 @@ describe('chart text and Markdown', () => {
   it('candidateChartInput maps a check row by row', () => {
     const input = candidateChartInput({
       name: 'c', verdict: 'new-frontier',
-      models: [{ name: 'c', role: 'candidate', accuracy: 70, latency_ms: 5, ci95_ms: [4.9, 5.1], frontier: 'on', on_frontier: true, params: 1, macs: 1, intensity: 1, samples: 9 }],
+      models: [{ name: 'c', provenance: 'config', role: 'candidate', accuracy: 70, latency_ms: 5, ci95_ms: [4.9, 5.1], frontier: 'on', on_frontier: true, params: 1, macs: 1, intensity: 1, samples: 9 }],
     }, 'cpu');
     expect(input.title).toBe('c: new frontier (top-1 against latency, measured side by side)');
-    expect(input.points).toEqual([{ name: 'c', role: 'candidate', latency_ms: 5, ci95_ms: [4.9, 5.1], top1: 70, frontier: 'on' }]);
+    expect(input.points).toEqual([{ name: 'c', role: 'candidate', provenance: 'config', latency_ms: 5, ci95_ms: [4.9, 5.1], top1: 70, frontier: 'on' }]);
   });
 });
 
