@@ -155,7 +155,8 @@ export type Unavailable = {
 
 const LFS_HEADER = 'version https://git-lfs.github.com/spec/';
 
-function isLfsPointer(file: string): boolean {
+/** A Git LFS pointer checked out in place of the file (a repository that keeps models in LFS, without `lfs: true`). */
+export function isLfsPointer(file: string): boolean {
   const st = fs.statSync(file);
   if (st.size >= 1024) return false;
   return fs.readFileSync(file).subarray(0, LFS_HEADER.length).toString('latin1') === LFS_HEADER;
