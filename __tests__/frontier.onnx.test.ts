@@ -63,7 +63,7 @@ class AnyMeasurer extends FakeMeasurer {
     super({ latency: new Proxy({}, { get: (_t, name: string) => ms[name] ?? 10 }) });
   }
 
-  async measure(models: ModelInput[], options?: Partial<MeasureOptions>) {
+  override async measure(models: ModelInput[], options?: Partial<MeasureOptions>) {
     this.inputs.push(models);
     return super.measure(models, options);
   }
