@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { canonicalJson, configHash } from '../arch/identity';
 import { ARCH_CONFIG_SCHEMA, cloneSchema, storedConfigSchema } from '../arch/schema';
 import { EXCERPT_CHARS, quoteValue } from '../util/describe';
@@ -220,7 +220,10 @@ export function storeSchema(): Record<string, unknown> {
 }
 
 const ajv = new Ajv({ allErrors: false, strict: true });
-const validateSchema = ajv.compile<FrontierStore>(storeSchema());
+// Compiled on first use (about 10 MiB of generated code): commands that never read a store (stats of a
+// 100 MB .onnx model, whose peak RSS is bounded) do not pay for it.
+let compiled: ValidateFunction<FrontierStore> | undefined;
+const schemaValidator = (): ValidateFunction<FrontierStore> => (compiled ??= ajv.compile<FrontierStore>(storeSchema()));
 
 function describePath(instancePath: string, data: unknown): string {
   // "/records/3/accuracy/top1" -> records[3] (efficientnet-b0).accuracy.top1
@@ -286,6 +289,7 @@ export function validateStore(data: unknown, file: string, outcome = 'the store 
   // An older store is read as the current version (./migrate.ts); its messages say so.
   const { doc, from } = migrateOnRead(data as Json, STORE_FORMAT, file, outcome);
   const migrated = from !== STORE_VERSION ? ` (read as version ${STORE_VERSION} from a version ${from} store)` : '';
+  const validateSchema = schemaValidator();
   if (!validateSchema(doc)) {
     const first = validateSchema.errors?.[0];
     throw new UserError(`${file}: invalid frontier store${migrated}: ${first ? describeError(first, doc) : 'schema mismatch'}; ${outcome}`);
@@ -358,6 +362,7 @@ export function newRecord(config: ArchConfig, accuracy: StoredAccuracy | null, p
  */
 export function assertStorable(record: FrontierRecord, configFile?: string): void {
   const probe = { version: STORE_VERSION, records: [JSON.parse(JSON.stringify(record)) as FrontierRecord] };
+  const validateSchema = schemaValidator();
   if (validateSchema(probe)) return;
   const err = validateSchema.errors![0];
   const parts = err.instancePath.split('/').slice(3).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
