@@ -33,6 +33,9 @@ export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
   readonly commits = new Map<string, Tree>();
   readonly branches = new Map<string, string>();
+  /** Each commit's parents: [] for a root (orphan) commit. */
+  readonly parents = new Map<string, string[]>();
+  private readonly trees = new Map<string, Tree>();
   readonly comments: Comment[] = [];
   readonly issues: { number: number; title: string; body: string; user: string; state: 'open' | 'closed' }[] = [];
   prFiles = new Map<number, { filename: string; status: string }[]>();
@@ -40,10 +43,14 @@ export class FakeGitHub {
   pulls = new Map<number, { headSha: string; headRepo: string | null; state?: string }>();
   /** Writes answer 403 "Resource not accessible by integration" (a read-only token). */
   readOnly = false;
+  /** Contents and git writes answer 403 while comments work: a job with `contents: read, pull-requests: write`. */
+  contentsReadOnly = false;
   /** A contents PUT to a branch that does not exist answers 404, as GitHub does (default: the branch is created). */
   strictBranches = false;
   /** Called before a contents PUT is applied: lets a test commit "another writer's" change first. */
   beforePut?: (path: string, branch: string) => void;
+  /** Called before any request is answered: lets a test race a request ("another run created the branch"). */
+  beforeRequest?: (r: RecordedRequest) => void;
   botLogin = 'github-actions[bot]';
   /**
    * What GET /user answers: 'integration' (403, as for GITHUB_TOKEN, which comments as github-actions[bot])
@@ -77,6 +84,7 @@ export class FakeGitHub {
     }
     const sha = createHash('sha1').update(`commit ${++this.commitCounter} ${JSON.stringify([...tree])}`).digest('hex');
     this.commits.set(sha, tree);
+    this.parents.set(sha, from ? [from] : []);
     if (branch) this.branches.set(branch, sha);
     return sha;
   }
@@ -117,6 +125,7 @@ export class FakeGitHub {
             this.failNext--;
             throw Object.assign(new Error('Bad Gateway'), { status: 502 });
           }
+          this.beforeRequest?.(rec);
           [status, payload] = this.handle(rec);
         } catch (err) {
           [status, payload] = [(err as { status?: number }).status ?? 500, { message: (err as Error).message }];
@@ -163,7 +172,7 @@ export class FakeGitHub {
         return [200, { type: 'file', path, sha: blobSha(text), size: text.length, encoding: 'base64', content: Buffer.from(text).toString('base64') }];
       }
       if (r.method === 'PUT') {
-        if (this.readOnly) return forbidden;
+        if (this.readOnly || this.contentsReadOnly) return forbidden;
         const branch = r.body.branch as string;
         if (this.strictBranches && !this.branches.has(branch)) return [404, { message: `Branch ${branch} not found` }];
         this.beforePut?.(path, branch);
@@ -176,6 +185,39 @@ export class FakeGitHub {
         const sha = this.commit(branch, { [path]: text });
         return [current === undefined ? 201 : 200, { content: { path, sha: blobSha(text) }, commit: { sha } }];
       }
+    }
+    // The git data API: a branch's head, and a branch created from a tree and a commit (an orphan when parents is []).
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/git\/ref\/heads\/(.+)$/.exec(p)) && r.method === 'GET') {
+      const sha = this.branches.get(m[1]);
+      return sha ? [200, { ref: `refs/heads/${m[1]}`, object: { type: 'commit', sha } }] : [404, { message: 'Not Found' }];
+    }
+    if (/^\/repos\/[^/]+\/[^/]+\/git\/(trees|commits|refs)$/.test(p) && r.method === 'POST' && this.contentsReadOnly) return forbidden;
+    if (/^\/repos\/[^/]+\/[^/]+\/git\/trees$/.test(p) && r.method === 'POST') {
+      if (this.readOnly) return forbidden;
+      const base = r.body.base_tree ? this.trees.get(r.body.base_tree) : undefined;
+      const tree: Tree = new Map(base);
+      for (const e of r.body.tree as { path: string; content: string }[]) tree.set(e.path, e.content);
+      const sha = createHash('sha1').update(`tree ${JSON.stringify([...tree])}`).digest('hex');
+      this.trees.set(sha, tree);
+      return [201, { sha }];
+    }
+    if (/^\/repos\/[^/]+\/[^/]+\/git\/commits$/.test(p) && r.method === 'POST') {
+      if (this.readOnly) return forbidden;
+      const tree = this.trees.get(r.body.tree);
+      if (!tree) return [422, { message: 'Tree SHA does not exist' }];
+      const sha = createHash('sha1').update(`commit ${++this.commitCounter} ${r.body.tree} ${JSON.stringify(r.body.parents)}`).digest('hex');
+      this.commits.set(sha, new Map(tree));
+      this.parents.set(sha, [...(r.body.parents as string[])]);
+      return [201, { sha, tree: { sha: r.body.tree }, parents: (r.body.parents as string[]).map((x) => ({ sha: x })) }];
+    }
+    if (/^\/repos\/[^/]+\/[^/]+\/git\/refs$/.test(p) && r.method === 'POST') {
+      if (this.readOnly) return forbidden;
+      const ref = /^refs\/heads\/(.+)$/.exec(r.body.ref as string);
+      if (!ref) return [422, { message: 'Reference name is invalid' }];
+      if (this.branches.has(ref[1])) return [422, { message: 'Reference already exists' }];
+      if (!this.commits.has(r.body.sha)) return [422, { message: 'Object does not exist' }];
+      this.branches.set(ref[1], r.body.sha);
+      return [201, { ref: r.body.ref, object: { type: 'commit', sha: r.body.sha } }];
     }
     if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(p))) {
       const issue = Number(m[1]);

@@ -451,6 +451,9 @@ describe('hostile inputs that could allocate much, in a memory-capped child proc
       [['build', file('heavy/b.yaml', ARCH), '-o', path.join(dir, 'folder')], /-o: ".*folder" is a folder/],
       [['build', file('heavy/r.yaml', arch((t) => t.replace(/^resolution: .*$/m, 'resolution: 4096'))), '-o', path.join(dir, 'heavy', 'r.onnx'), '--max-activation-bytes', '1000000'], /r\.yaml:\d+:\d+: .*resource limit.*maxActivationBytes/],
     ];
+    // The capped child must measure the hostile inputs, not the TypeScript compiler: transpile first.
+    const warm = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(__dirname, 'faults.register.js'))}).warmCache(${JSON.stringify(path.join(__dirname, '..', 'src'))})`], { encoding: 'utf8', timeout: 120_000 });
+    expect(warm.stderr).toBe('');
     const child = spawnSync(process.execPath, [`--max-old-space-size=${HEAP_MB}`, path.join(__dirname, 'hostile.child.js'), JSON.stringify(heavy.map((h) => h[0]))], {
       encoding: 'utf8', timeout: 90_000, maxBuffer: 16 * 1024 * 1024,
     });

@@ -2,15 +2,24 @@
  * The dashboard in a real browser: headless Chromium (Debian's `chromium`, or CHROMIUM_PATH) driven by
  * puppeteer-core. Offline: every request other than file: and data: is blocked and fails the test. Skips
  * with one line when no Chromium is installed (scripts/ci-chromium.sh installs it in CI).
- * BROWSER_SCREENSHOTS=DIR keeps a PNG of each page, for looking at.
+ * BROWSER_SCREENSHOTS=DIR keeps a PNG of each page, for looking at; DOC_SCREENSHOT=1 rewrites
+ * docs/pr-comment-example.png from the PR comment test.
+ *
+ * The PR comment: the action (against the loopback API, chart-branch set) posts a comment; its Markdown is
+ * rendered to HTML by markdown-it with HTML allowed (as GitHub's renderer allows <details>, <sub>) in a
+ * comment body 800 px wide with GitHub's image rule (max-width: 100%), the chart image served from the
+ * commit the comment's URL names. The chart's smallest text must be at least 11 px as shown.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import MarkdownIt from 'markdown-it';
 import type { Browser, Page } from 'puppeteer-core';
 import { sampleStore } from '../src/bench/report';
+import { serializeStore } from '../src/frontier/store';
 import { buildDashboard, dashboardTargets } from '../src/report/dashboard';
+import { archYaml, readEvent, referenceStore, scenario } from './action.harness';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter((p): p is string => !!p);
 const executable = CANDIDATES.find((p) => fs.existsSync(p));
@@ -121,4 +130,87 @@ maybe('dashboard in headless Chromium', () => {
     expect(problems).toEqual([]);
     await page.close();
   });
+});
+
+maybe('the PR comment in headless Chromium, at 800 px', () => {
+  it('shows the chart committed for it with its smallest text at least 11 px', async () => {
+    const pr = readEvent('pull_request.opened.json');
+    const files = { 'models/wide-resnet.yaml': archYaml('resnet-50', 'wide-resnet') };
+    const sc = await scenario({ event: 'pull_request', payload: pr, workspaceFiles: files, inputs: { 'chart-branch': 'frontier-assets' } });
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'chromium-profile-'));
+    const puppeteer = await import('puppeteer-core');
+    const browser = await puppeteer.launch({
+      executablePath: executable, headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`],
+    });
+    try {
+      const store = serializeStore(await referenceStore());
+      sc.gh.commitAs(pr.pull_request.base.sha, { '.frontier/frontier.json': store });
+      sc.gh.commitAs(pr.pull_request.head.sha, { '.frontier/frontier.json': store, ...files });
+      sc.gh.prFiles.set(2, [{ filename: 'models/wide-resnet.yaml', status: 'modified' }]);
+      await sc.run();
+      const body = sc.gh.comments[0].body;
+      const html = new MarkdownIt({ html: true, linkify: false }).render(body);
+      const page = await browser.newPage();
+      await page.setViewport({ width: 866, height: 900 });
+      const served: string[] = [];
+      const problems: string[] = [];
+      await page.setRequestInterception(true);
+      page.on('request', (req) => {
+        // https://github.com/<owner>/<repo>/raw/<commit>/<path>: the file of that commit on the fake GitHub.
+        const m = /^https:\/\/github\.com\/[^/]+\/[^/]+\/raw\/([0-9a-f]{40})\/(.+)$/.exec(req.url());
+        const text = m ? sc.gh.fileAt(m[1], decodeURIComponent(m[2])) : undefined;
+        if (text !== undefined) {
+          served.push(req.url());
+          void req.respond({ status: 200, contentType: 'image/svg+xml', body: text });
+        } else if (req.url().startsWith('data:') || req.url() === 'about:blank') void req.continue();
+        else {
+          problems.push(`network request: ${req.url()}`);
+          void req.abort();
+        }
+      });
+      await page.setContent(
+        `<!doctype html><html><head><meta charset="utf-8"><style>
+          body { margin: 0; background: #fff; }
+          .markdown-body { box-sizing: content-box; width: 800px; margin: 16px; padding: 16px; border: 1px solid #d0d7de; border-radius: 6px;
+            font: 14px/1.5 -apple-system, "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif; color: #1f2328; }
+          .markdown-body img { max-width: 100%; box-sizing: content-box; }
+          .markdown-body table { border-collapse: collapse; display: block; width: max-content; max-width: 100%; overflow: auto; }
+          .markdown-body td, .markdown-body th { border: 1px solid #d0d7de; padding: 6px 13px; }
+          .markdown-body h2 { font-size: 1.5em; border-bottom: 1px solid #d8dee4; }
+        </style></head><body><div class="markdown-body">${html}</div></body></html>`,
+        { waitUntil: 'load' },
+      );
+      const img = await page.$eval('.markdown-body img', (e) => {
+        const i = e as unknown as { complete: boolean; naturalWidth: number; src: string; getBoundingClientRect(): { width: number } };
+        return { complete: i.complete, natural: i.naturalWidth, shown: i.getBoundingClientRect().width, src: i.src };
+      });
+      expect(served).toEqual([img.src]);
+      expect(img.complete && img.natural).toBeGreaterThan(0);
+      // The chart's own text sizes, measured in the SVG as Chromium lays it out, scaled as the comment shows it.
+      const svg = sc.gh.fileAt(/\/raw\/([0-9a-f]{40})\//.exec(img.src)![1], decodeURIComponent(/\/raw\/[0-9a-f]{40}\/(.+)$/.exec(img.src)![1]))!;
+      const svgPage = await browser.newPage();
+      await svgPage.setContent(svg, { waitUntil: 'load' });
+      const sizes = await svgPage.$$eval('text', (ts) => ts.filter((t) => (t.textContent ?? '').trim()).map((t) => parseFloat((globalThis as unknown as { getComputedStyle(x: unknown): { fontSize: string } }).getComputedStyle(t).fontSize)));
+      await svgPage.close();
+      expect(sizes.length).toBeGreaterThan(5);
+      const shownPx = Math.min(...sizes) * (img.shown / img.natural);
+      expect(img.shown).toBeLessThanOrEqual(800);
+      expect(shownPx).toBeGreaterThanOrEqual(11);
+      expect(problems).toEqual([]);
+      if (process.env.DOC_SCREENSHOT) {
+        const box = (await page.$('.markdown-body'))!;
+        await box.screenshot({ path: path.join(__dirname, '..', 'docs', 'pr-comment-example.png') as `${string}.png` });
+      }
+      if (process.env.BROWSER_SCREENSHOTS) {
+        fs.mkdirSync(process.env.BROWSER_SCREENSHOTS, { recursive: true });
+        await page.screenshot({ path: path.join(process.env.BROWSER_SCREENSHOTS, 'pr-comment.png') as `${string}.png`, fullPage: true });
+      }
+      await page.close();
+    } finally {
+      await browser.close();
+      await sc.cleanup();
+      fs.rmSync(profile, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -46,13 +46,20 @@ function tables(markdown: string): Table[] {
   return out;
 }
 
-/** The interval a reader sees, "-1.2% .. +4.1%", as fractions. */
-function intervalIn(text: string): [number, number] | undefined {
+/**
+ * The interval a reader sees as changes: "-1.2% .. +4.1%" as fractions, or a gap read as factors (the gap
+ * rule, src/report/format.ts) "11.9x .. 12.8x" as r - 1 (`factor` set: three significant digits).
+ */
+function intervalIn(text: string): ([number, number] & { factor?: boolean }) | undefined {
   const m = /([+-]?\d+(?:\.\d+)?)% \.\. ([+-]?\d+(?:\.\d+)?)%/.exec(text);
-  return m ? [Number(m[1]) / 100, Number(m[2]) / 100] : undefined;
+  if (m) return [Number(m[1]) / 100, Number(m[2]) / 100];
+  const f = /(\d+(?:\.\d+)?)x \.\. (\d+(?:\.\d+)?)x/.exec(text);
+  return f ? Object.assign([Number(f[1]) - 1, Number(f[2]) - 1] as [number, number], { factor: true }) : undefined;
 }
 
 const close = (printed: number, exact: number, decimals = 1) => Math.abs(printed - exact) <= 0.5 * 10 ** -decimals / 100 + 1e-12;
+/** A printed end against the exact change, in the unit it was printed in. */
+const closeIn = (factor: boolean | undefined, printed: number, exact: number) => (factor ? Math.abs(printed - exact) <= 0.005 * (1 + exact) + 1e-12 : close(printed, exact));
 
 /** candidate / model - 1 with its interval, recomputed from the ratio the measurer reported. */
 function slowerInterval(r: ModelRow): [number, number] {
@@ -120,7 +127,7 @@ function checkInvariants(report: CheckReport): void {
       const cell = cells[col('candidate vs')];
       const printed = intervalIn(cell)!;
       const exact = slowerInterval(r);
-      expect(close(printed[0], exact[0]) && close(printed[1], exact[1])).toBe(true);
+      expect(closeIn(printed.factor, printed[0], exact[0]) && closeIn(printed.factor, printed[1], exact[1])).toBe(true);
       // A direction only when the whole interval is beyond the tolerance; never one that straddles it.
       const word = cell.split(':')[0];
       if (word === 'slower') expect(exact[0]).toBeGreaterThan(t);
@@ -147,7 +154,7 @@ function checkInvariants(report: CheckReport): void {
       const stated = intervalIn(seg);
       if (stated) {
         // A stated interval is the model's, signed or as a magnitude.
-        const signed = close(stated[0], exact[0]) && close(stated[1], exact[1]);
+        const signed = closeIn(stated.factor, stated[0], exact[0]) && closeIn(stated.factor, stated[1], exact[1]);
         const magnitude = close(stated[0], Math.min(Math.abs(exact[0]), Math.abs(exact[1]))) && close(stated[1], Math.max(Math.abs(exact[0]), Math.abs(exact[1])));
         expect(signed || magnitude).toBe(true);
       }
@@ -178,7 +185,13 @@ function checkInvariants(report: CheckReport): void {
       .split(report.target.label).join('')
       .replace(/\*\*[^*]+\*\*|`[^`]*`/g, '')
       .replace(/top-1|95% (CI|interval)|− 1\b/g, '');
-    for (const token of bare.match(/[+-]?\d+(?:\.\d+)?%?/g) ?? []) {
+    for (const token of bare.match(/[+-]?\d+(?:\.\d+)?[%x]?/g) ?? []) {
+      if (token.endsWith('x')) {
+        // A gap read as a factor (three significant digits) is 1 + a change in the result; other factors are in it.
+        const factor = Number(token.slice(0, -1));
+        if (!numbers.some((n) => Math.abs(1 + n - factor) <= 0.005 * factor + 1e-9 || Math.abs(n - factor) <= 0.005 * factor + 1e-9)) throw new Error(`the factor ${token} in "${text}" is not in the result`);
+        continue;
+      }
       const percent = token.endsWith('%');
       const value = Math.abs(Number(token.replace('%', '')));
       const decimals = token.replace('%', '').split('.')[1]?.length ?? 0;

@@ -101,8 +101,15 @@ describe('what a workflow needs to run at all, and to be allowed to do its job',
   test('permissions are read from action.yml: chart-branch, on-drift issue, the command per event, a missing block', () => {
     const pr = run(wf("  pull_request:\n    paths: ['models/**']", 'permissions:\n  contents: read\n', '          configs: models/**/*.yaml\n          chart-branch: frontier-assets\n'));
     expect(pr.code).toBe(2);
-    expect(pr.out).toMatch(/jobs\.a: command check \(auto on pull_request\) needs pull-requests: write, but the job's token has pull-requests: none/);
-    expect(pr.out).toMatch(/jobs\.a: chart-branch: frontier-assets needs contents: write, but the job's token has contents: read/);
+    expect(pr.out).toMatch(/jobs\.a: command check \(auto on pull_request\) with chart-branch "frontier-assets" \(chart-branch: '' for none\) needs pull-requests: write, but the job's token has pull-requests: none/);
+    expect(pr.out).toMatch(/jobs\.a: command check \(auto on pull_request\) with chart-branch "frontier-assets" \(chart-branch: '' for none\) needs contents: write, but the job's token has contents: read/);
+    // chart-branch defaults to frontier-assets: a PR gate that keeps contents: read says so with chart-branch: ''.
+    const byDefault = run(wf("  pull_request:\n    paths: ['models/**']", 'permissions:\n  contents: read\n  pull-requests: write\n', '          configs: models/**/*.yaml\n'));
+    expect(byDefault.out).toMatch(/with chart-branch "frontier-assets" \(the default; chart-branch: '' for none\) needs contents: write, but the job's token has contents: read/);
+    const noChart = run(wf("  pull_request:\n    paths: ['models/**']", 'permissions:\n  contents: read\n  pull-requests: write\n', "          configs: models/**/*.yaml\n          chart-branch: ''\n"));
+    expect(noChart.code).toBe(0);
+    const publish = run(wf('  workflow_run:\n    workflows: [frontier]\n    types: [completed]', 'permissions:\n  pull-requests: write\n', '          report-path: a/r.json\n'));
+    expect(publish.out).toMatch(/command publish \(auto on workflow_run\) with chart-branch "frontier-assets" \(the default; chart-branch: '' for none\) needs contents: write/);
     const nightly = run(wf("  schedule:\n    - cron: '17 3 * * *'", 'permissions:\n  contents: write\n', '          on-drift: issue\n'));
     expect(nightly.out).toMatch(/on-drift: issue needs issues: write, but the job's token has issues: none/);
     const shard = run(wf('  workflow_dispatch:', 'permissions:\n  contents: read\n', '          command: sweep\n          search-args: --shard 1/4\n'));

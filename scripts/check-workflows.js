@@ -39,7 +39,7 @@ const YAML = require('yaml');
 require('./ts-source');
 const { githubFilterProblem, githubFiltersMatch, samplePathsForGlob } = require('../src/util/github-filter.ts');
 const { compileGlobs } = require('../src/util/glob.ts');
-const { initWorkflow, DEFAULT_INIT_CONFIGS, DEFAULT_INIT_BRANCH } = require('../src/frontier/init-workflow.ts');
+const { initWorkflow, DEFAULT_CHART_BRANCH, DEFAULT_INIT_CONFIGS, DEFAULT_INIT_BRANCH } = require('../src/frontier/init-workflow.ts');
 
 // The tree being checked (set by checkTree): this repository, or a scratch copy in the tests.
 let ROOT;
@@ -319,8 +319,11 @@ function frontierNeeds(rel, line, withMap, eventsHere, meta) {
       const m = /^(\S+) with (\S+)$/.exec(v);
       return m && m[1] === cmd && holds(m[2]);
     })) ?? commandRules.find((r) => r.values.includes(cmd));
+    const withInput = variant?.values.map((v) => /^(\S+) with (\S+)$/.exec(v)).find((m) => m && m[1] === cmd)?.[2];
+    // A variant for an input that has a default ("check with chart-branch") says how to do without it.
+    const how = withInput && !withInput.startsWith('--') ? ` with ${withInput} ${JSON.stringify(value(withInput))} (${withInput in withMap ? '' : 'the default; '}${withInput}: '' for none)` : withInput ? ` with ${withInput}` : '';
     for (const r of commandRules.filter((x) => x === variant || (x.values.includes(cmd) && !variant?.values.some((v) => v.startsWith(`${cmd} with `))))) {
-      for (const n of r.needs) needs.push({ need: n, why: `command ${cmd}${command === 'auto' ? ` (auto on ${event})` : ''}` });
+      for (const n of r.needs) needs.push({ need: n, why: `command ${cmd}${command === 'auto' ? ` (auto on ${event})` : ''}${how}` });
     }
   }
   for (const r of meta.rules.filter((x) => x.input !== 'command')) {
@@ -428,6 +431,9 @@ function checkWorkflow(rel, text, meta) {
 /** The workflows init prints: the action's defaults (which must be docs/workflows/init.yml) and other globs. */
 function checkInitWorkflows(meta) {
   const defaults = { configs: meta.inputs.get('configs'), storePath: meta.inputs.get('frontier'), branch: DEFAULT_INIT_BRANCH };
+  if (DEFAULT_CHART_BRANCH !== meta.inputs.get('chart-branch')) {
+    problem('src/frontier/init-workflow.ts', 0, `DEFAULT_CHART_BRANCH ${JSON.stringify(DEFAULT_CHART_BRANCH)} differs from action.yml's chart-branch default ${JSON.stringify(meta.inputs.get('chart-branch'))}`);
+  }
   if (DEFAULT_INIT_CONFIGS !== defaults.configs) {
     problem('src/frontier/init-workflow.ts', 0, `DEFAULT_INIT_CONFIGS ${JSON.stringify(DEFAULT_INIT_CONFIGS)} differs from action.yml's configs default ${JSON.stringify(defaults.configs)}`);
   }

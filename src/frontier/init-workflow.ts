@@ -7,7 +7,7 @@ import { pathFiltersForGlobs } from '../util/github-filter';
 /** The action's `configs` default (action.yml); the workflow check holds the two equal. */
 export const DEFAULT_INIT_CONFIGS = 'models/**/*.{yaml,yml}';
 export const DEFAULT_INIT_BRANCH = 'main';
-/** The orphan branch the printed workflow commits the PR comment's chart to (docs/report.md). */
+/** The orphan branch the PR comment's chart is committed to: action.yml's chart-branch default (docs/report.md). */
 export const DEFAULT_CHART_BRANCH = 'frontier-assets';
 
 export interface InitOptions {
@@ -39,7 +39,7 @@ jobs:
   frontier:
     runs-on: ubuntu-24.04
     permissions:
-      contents: write       # push/schedule: commit ${opts.storePath}; PRs: the chart on ${DEFAULT_CHART_BRANCH}
+      contents: write       # push/schedule: commit ${opts.storePath}; PRs: commit the chart to ${DEFAULT_CHART_BRANCH}
       pull-requests: write  # the one PR comment
       issues: write         # the nightly drift issue
     concurrency:
@@ -53,7 +53,7 @@ jobs:
         with:
           configs: ${yamlString(opts.configs)}
           frontier: ${yamlString(opts.storePath)}
-          chart-branch: ${DEFAULT_CHART_BRANCH}   # the chart as an image in the PR comment; create the branch once (docs/report.md)
+          chart-branch: ${DEFAULT_CHART_BRANCH}   # the chart as an image in the PR comment (branch created on first use)
           on-drift: issue
 `;
 }

@@ -54,6 +54,13 @@ export interface RepoApi {
   listIssueComments(issue: number): Promise<IssueComment[]>;
   createIssueComment(issue: number, body: string): Promise<IssueComment>;
   updateIssueComment(id: number, body: string): Promise<void>;
+  /** The commit a branch points at; null when the repository has no such branch. */
+  getBranchHead?(branch: string): Promise<string | null>;
+  /**
+   * Creates `branch` as an orphan commit (no parent) holding only `files`: a new ref, never a change to an
+   * existing one. Throws BranchExists when the ref exists already (another run created it meanwhile).
+   */
+  createOrphanBranch?(branch: string, files: Readonly<Record<string, string>>, message: string): Promise<string>;
   /** Open issues (not pull requests) of the repository; the drift issue is found among them by its marker. */
   listOpenIssues?(): Promise<RepoIssue[]>;
   createIssue?(title: string, body: string): Promise<RepoIssue>;
@@ -72,6 +79,14 @@ export class WriteConflict extends Error {
   constructor(readonly status: number, message: string) {
     super(message);
     this.name = 'WriteConflict';
+  }
+}
+
+/** A branch to be created exists already. */
+export class BranchExists extends Error {
+  constructor(readonly branch: string) {
+    super(`branch ${branch} exists already`);
+    this.name = 'BranchExists';
   }
 }
 
@@ -295,6 +310,39 @@ export function createRepoApi(octokit: ActionOctokit, repo: RepoRef): RepoApi {
         if (status === 409 || (status === 422 && /sha/i.test(msg))) throw new WriteConflict(status, msg);
         if (status === 403 || status === 401) throw new WriteForbidden(status, msg);
         throw err;
+      }
+    },
+
+    async getBranchHead(branch) {
+      try {
+        const { data } = await octokit.rest.git.getRef({ owner, repo: name, ref: `heads/${branch}` });
+        return typeof data?.object?.sha === 'string' ? data.object.sha : null;
+      } catch (err) {
+        if (statusOf(err) === 404) return null;
+        throw err;
+      }
+    },
+
+    async createOrphanBranch(branch, files, message) {
+      const forbidden = (err: unknown) => {
+        const status = statusOf(err);
+        return status === 403 || status === 401 ? new WriteForbidden(status, (err as HttpError).message ?? String(err)) : err;
+      };
+      try {
+        const tree = await octokit.rest.git.createTree({
+          owner, repo: name, tree: Object.entries(files).map(([path, content]) => ({ path, mode: '100644' as const, type: 'blob' as const, content })),
+        });
+        // parents: [] makes the commit a root: the branch shares no history with the repository's code.
+        const commit = await octokit.rest.git.createCommit({ owner, repo: name, message, tree: tree.data.sha, parents: [] });
+        try {
+          await octokit.rest.git.createRef({ owner, repo: name, ref: `refs/heads/${branch}`, sha: commit.data.sha });
+        } catch (err) {
+          if (statusOf(err) === 422 && /already exists/i.test((err as HttpError).message ?? '')) throw new BranchExists(branch);
+          throw err;
+        }
+        return commit.data.sha;
+      } catch (err) {
+        throw forbidden(err);
       }
     },
 

@@ -19,9 +19,12 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { UserError } from '../errors';
 import type { CheckResult } from '../report/result';
 import { renderMarkdown } from '../report';
+import { checkChartInputs } from '../report/chart';
+import { renderFrontierSvg } from '../report/svg-chart';
 import { neutraliseHtmlComments } from '../report/markdown';
 import { excerpt, readRegularText } from '../util/fs';
 import type { RepoApi } from './api';
+import { maskChartCommits, publishCharts, type ChartSource } from './assets';
 import { commentBudget, digestOf, fitMarkdown, upsertComment, type CommentIdentity, type CommentOutcome } from './comment';
 import type { EventContext } from './event';
 import { headlineOf, reportHead, type HeadlineCandidate } from '../report/headline';
@@ -66,6 +69,7 @@ const MODEL_ROW = {
     ratio: NUM,
     ratio_ci95: INTERVAL,
     on_frontier: { type: 'boolean' },
+    frontier: { enum: ['on', 'off', 'undecided', 'unrated'] },
     params: NUM,
     macs: NUM,
     intensity: NUM,
@@ -249,8 +253,25 @@ export function renderPublishedReport(check: NonNullable<PublishableReport['chec
   return renderMarkdown({ ...check, command: 'check', exitCode: 0, candidates });
 }
 
+/**
+ * The check's charts, rendered here from the report's validated data with the check run's chart code (the
+ * fork's run may have left an SVG in its artifact: it is never read). Reports of an action version that did
+ * not keep the frontier status per model fall back to its on_frontier flag.
+ */
+export async function renderPublishedCharts(check: NonNullable<PublishableReport['check']>): Promise<ChartSource[]> {
+  const candidates = check.candidates.map((c) => ({
+    ...c, models: c.models.map((m) => ({ ...m, frontier: m.frontier ?? (m.on_frontier ? 'on' as const : 'off' as const) })),
+  }));
+  const inputs = checkChartInputs({ candidates, target: check.target });
+  const out: ChartSource[] = [];
+  for (const [i, input] of inputs.entries()) {
+    if (input.points.length) out.push({ name: check.candidates[i].name, input, svg: await renderFrontierSvg(input) });
+  }
+  return out;
+}
+
 /** The comment a publish job posts for a report: body (fitted, marker-free) and its digest. */
-export function publishedComment(report: PublishableReport, identity: CommentIdentity, fallbackLabel: string, hint: string): { body: string; digest: string } {
+export function publishedComment(report: PublishableReport, identity: CommentIdentity, fallbackLabel: string, hint: string, chartMarkdown = ''): { body: string; digest: string } {
   const head = reportHead(report.check?.target.label ?? report.targetLabel ?? fallbackLabel, headlineOf(report.verdict, report.candidates));
   let markdown = '';
   try {
@@ -259,8 +280,9 @@ export function publishedComment(report: PublishableReport, identity: CommentIde
     // The schema admits only what the renderer reads; anything it still cannot render is bad input.
     throw new UserError(`input report-path: the report's data cannot be rendered (${excerpt((err as Error).message, 80)}); not publishing`);
   }
-  const body = neutraliseHtmlComments(fitMarkdown(head, markdown, commentBudget(identity), hint));
-  return { body, digest: digestOf(body) };
+  const body = neutraliseHtmlComments(fitMarkdown(head, markdown + (chartMarkdown ? `\n${chartMarkdown}\n` : ''), commentBudget(identity), hint));
+  // A re-published chart is a new commit of the same file: the digest ignores which commit a chart URL names.
+  return { body, digest: digestOf(maskChartCommits(body)) };
 }
 
 type Json = Record<string, unknown>;
@@ -270,7 +292,7 @@ const SHA = /^[0-9a-f]{40}$/i;
 export async function publishFromWorkflowRun(
   api: RepoApi,
   ctx: EventContext,
-  config: Pick<ActionConfig, 'reportPath' | 'executionProvider' | 'target' | 'comment' | 'onFail'>,
+  config: Pick<ActionConfig, 'reportPath' | 'executionProvider' | 'target' | 'comment' | 'onFail' | 'chartBranch'>,
   log: (m: string) => void,
 ): Promise<PublishResult> {
   const run = ctx.payload.workflow_run as Json | undefined;
@@ -310,7 +332,14 @@ export async function publishFromWorkflowRun(
   const identity: CommentIdentity = { workflow: ctx.workflow, target: `${config.executionProvider}/${config.target}` };
   const url = typeof run.html_url === 'string' && /^https:\/\/[\w.-]+\/[\w./-]+$/.test(run.html_url) ? run.html_url : undefined;
   const hint = url ? `The full report is in the job summary of [the check run](${url}).` : "The full report is in the check run's job summary.";
-  const content = publishedComment(report, identity, `${config.executionProvider} · ${config.target}`, hint);
+  // The chart the fork's read-only run could not commit: rendered from the validated data, committed to chart-branch.
+  const charts = report.check
+    ? await publishCharts(api, await renderPublishedCharts(report.check), {
+        branch: config.chartBranch, serverUrl: ctx.serverUrl, repo: ctx.repo, pr: issue, sha: runSha, readOnly: false,
+      })
+    : undefined;
+  for (const w of charts?.warnings ?? []) log(`warning: ${w}`);
+  const content = publishedComment(report, identity, `${config.executionProvider} · ${config.target}`, hint, charts?.markdown ?? '');
   const res = await upsertComment(api, issue, identity, content);
   log(`PR #${issue}: comment ${res.outcome} (id ${res.commentId}) from the report of run ${excerpt(run.id, 20)}`);
   return { outcome: res.outcome, issue, verdict };

@@ -26,6 +26,7 @@ import { applyRecordUpdates, type RecordUpdate } from '../frontier/updates';
 import type { Verdict } from '../frontier/verdict';
 import type { Measurer } from '../measure/types';
 import { renderMarkdown, toJson, type Result } from '../report';
+import type { CheckResult } from '../report/result';
 import { checkChartInputs } from '../report/chart';
 import { headlineOf, reportHead, VERDICT_ICON } from '../report/headline';
 import { escapeMarkdown } from '../report/markdown';
@@ -34,7 +35,7 @@ import { checkInsideFolder, checkOutputFolder, checkOutputPath, writeFileAtomic 
 import { repoPath } from '../util/repo-path';
 import { compileGlobs, walkGlob } from '../util/glob';
 import { WriteForbidden, type RepoApi } from './api';
-import { chartFileBesideReport, publishCheckCharts } from './assets';
+import { chartFileBesideReport, publishCharts, type ChartSource } from './assets';
 import { commentBudget, digestOf, fitMarkdown, upsertComment, type CommentIdentity, type CommentOutcome } from './comment';
 import { applyDriftPolicy } from './drift';
 import { branchOf, isZeroSha, readEventContext, type EventContext } from './event';
@@ -128,6 +129,7 @@ export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
   const config = parseActionInputs(envInputReader(env));
   const ctx = readEventContext(env);
   const command = resolveCommand(config.command, ctx);
+  checkChartBranch(config, ctx);
   const readOnlyReason = config.storeSource === 'git' ? 'store-source is git: the store is read through git and no API call is made' : detectReadOnly(ctx);
   let readOnly = readOnlyReason !== undefined;
   if (readOnly) io.warning(`frontier-gate makes no write calls in this run: ${readOnlyReason}. The report goes to the job summary and ${config.reportPath}.`);
@@ -176,8 +178,9 @@ export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
   // the assets branch when chart-branch names one.
   const checkResult = outcome.result?.command === 'check' ? outcome.result : undefined;
   const charts = checkResult
-    ? await publishCheckCharts(api, checkChartInputs(checkResult), chartFiles(chartFileBesideReport(reportPath), checkResult.candidates.map((c) => c.name)), {
+    ? await publishCharts(api, chartSourcesOf(checkResult, reportPath), {
         branch: config.chartBranch, serverUrl: ctx.serverUrl, repo: ctx.repo, pr: pr?.number, sha: pr?.headSha ?? ctx.sha, readOnly,
+        readOnlyReason, forkPr: Boolean(pr?.fromFork) && ctx.name === 'pull_request',
       })
     : undefined;
   for (const w of charts?.warnings ?? []) io.warning(w);
@@ -237,7 +240,7 @@ export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
   io.setOutput('latency-ms', first?.latency_ms !== undefined ? String(round(first.latency_ms, 4)) : '');
   io.setOutput('ratio', first?.ratio !== undefined ? String(round(first.ratio, 4)) : '');
   io.setOutput('new-frontier', String(outcome.candidates.some((c) => c.verdict === 'new-frontier')));
-  io.setOutput('chart-svg', (charts?.charts ?? []).map((c) => c.file).join('\n'));
+  io.setOutput('chart-svg', (charts?.charts ?? []).flatMap((c) => (c.file ? [c.file] : [])).join('\n'));
 
   if (outcome.failing && config.onFail !== 'comment') {
     io.setFailed(`frontier-gate: ${outcome.verdict}: ${plainHeadline(outcome)}`);
@@ -254,6 +257,28 @@ export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
     commit: outcome.commit,
     reportPath,
   };
+}
+
+/** The charts the check command wrote beside the report (--chart), one per candidate with points. */
+function chartSourcesOf(result: CheckResult, reportPath: string): ChartSource[] {
+  const inputs = checkChartInputs(result);
+  const files = chartFiles(chartFileBesideReport(reportPath), result.candidates.map((c) => c.name));
+  return result.candidates.flatMap((c, i) =>
+    inputs[i].points.length && fs.existsSync(files[i]) ? [{ name: c.name, input: inputs[i], svg: fs.readFileSync(files[i], 'utf8'), file: files[i] }] : [],
+  );
+}
+
+/**
+ * `chart-branch` names a branch of its own: the action commits charts to it (and creates it), so it must not be
+ * the branch of the code or the store.
+ */
+function checkChartBranch(config: ActionConfig, ctx: EventContext): void {
+  const branch = config.chartBranch;
+  if (!branch) return;
+  const taken = [ctx.defaultBranch, ctx.pullRequest?.baseRef, branchOf(ctx.ref)].filter((b): b is string => Boolean(b));
+  if (taken.includes(branch)) {
+    throw new UserError(`input chart-branch: ${JSON.stringify(branch)} is a branch of the repository's code; charts need a branch of their own, e.g. frontier-assets (created by the action), or '' for none`);
+  }
 }
 
 /** workflow_run: post the comment a fork PR's check run could not (its report arrives as an artifact). */

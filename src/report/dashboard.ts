@@ -8,7 +8,7 @@
  *
  * `buildDashboard` is pure apart from rendering: store in, Map of relative file name -> HTML out.
  */
-import { top1Text } from './format';
+import { gapInterval, gapPoint, top1Text } from './format';
 import { createHash } from 'node:crypto';
 import { modelCounter } from '../frontier/models';
 import { driftOf, type DriftStatus } from '../frontier/sweep';
@@ -125,7 +125,6 @@ const fixed = (x: number, d: number) => x.toFixed(d);
 const ms = (x: number) => (x >= 100 ? fixed(x, 0) : x >= 10 ? fixed(x, 1) : fixed(x, 2));
 const millions = (x: number) => `${fixed(x / 1e6, 2)} M`;
 const giga = (x: number) => `${fixed(x / 1e9, 3)} G`;
-const pct = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${fixed(Math.abs(x) * 100, 1)}%`;
 const day = (iso: string) => iso.slice(0, 10);
 
 /** The least height of a sparkline, as a fraction of the mean latency (+-3%). */
@@ -252,7 +251,7 @@ const DRIFT_CLASS: Record<DriftStatus, string> = { slower: 'up', faster: 'down',
 function driftCell(m: DashboardModel): string {
   if (m.drift === null || m.drift_ci95 === null || m.drift_status === null) return '<span class="muted">–</span>';
   const cls = DRIFT_CLASS[m.drift_status];
-  return `<span${cls ? ` class="${cls}"` : ''}>${pct(m.drift)} ${m.drift_status}</span> <span class="muted">(${pct(m.drift_ci95[0])} .. ${pct(m.drift_ci95[1])})</span>`;
+  return `<span${cls ? ` class="${cls}"` : ''}>${gapPoint(m.drift, m.drift_ci95)} ${m.drift_status}</span> <span class="muted">(${gapInterval(m.drift_ci95)})</span>`;
 }
 
 function modelRow(m: DashboardModel): string {

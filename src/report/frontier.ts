@@ -5,7 +5,7 @@
  * nothing here re-decides a position. Every untrusted string (model names, file paths, target labels) goes
  * through escapeMarkdown. docs/reading-reports.md explains each part.
  */
-import { top1Text } from './format';
+import { gapInterval, gapPoint, gapRuns, gapSize, gapUnit, top1Text } from './format';
 import type { CandidateResult, ModelRow } from '../frontier/check';
 import { type FrontierStatus } from '../frontier/position';
 import type { Unavailable } from '../frontier/models';
@@ -24,7 +24,6 @@ const VERDICT_WORD: Record<Verdict, string> = { 'new-frontier': 'new frontier', 
 /** The verdict as a report line opens with it: the one icon table (./headline.ts) and the verdict's words. */
 const VERDICT_LABEL = Object.fromEntries(Object.entries(VERDICT_WORD).map(([v, word]) => [v, `${VERDICT_ICON[v]} ${word}`])) as Record<Verdict, string>;
 
-export const pct = (x: number, digits = 1) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(digits)}%`;
 export const ms = (x: number) => (x >= 100 ? x.toFixed(1) : x >= 10 ? x.toFixed(2) : x.toFixed(3));
 export const millions = (x: number) => `${(x / 1e6).toFixed(2)} M`;
 export const giga = (x: number) => `${(x / 1e9).toFixed(3)} G`;
@@ -36,19 +35,12 @@ type Settings = CheckView['settings'];
 
 /** A tolerance as the reader types it: 0.03 -> "3%", 0.025 -> "2.5%". */
 const tolPct = (t: number) => `${+(t * 100).toFixed(2)}%`;
-/** A signed percentage interval, "-1.2% .. +4.1%". */
-const pctInterval = (ci: readonly [number, number]) => `${pct(ci[0])} .. ${pct(ci[1])}`;
-/** An unsigned one for a stated direction, "0.2% .. 1.7%". */
-const magnitude = (ci: readonly [number, number]) => {
-  const [a, b] = [Math.abs(ci[0]), Math.abs(ci[1])].sort((x, y) => x - y);
-  return `${(a * 100).toFixed(1)}% .. ${(b * 100).toFixed(1)}%`;
-};
 const bold = (name: string) => `**${md(name)}**`;
 
 /** What the interval of candidate / model - 1 proves, in the words of the table and the sentences alike. */
 export function separationText(r: ModelRow, latencyTolerance: number): string {
   if (!r.slower_by_ci95 || !r.separation) return '–';
-  const ci = pctInterval(r.slower_by_ci95);
+  const ci = gapInterval(r.slower_by_ci95);
   switch (r.separation) {
     case 'slower':
       return `slower: ${ci}`;
@@ -75,7 +67,7 @@ export function candidateSentence(c: CandidateResult, settings: Pick<Settings, '
       const d = c.dominated_by!;
       return (
         `${VERDICT_LABEL.dominated}: ${name} (top-1 ${top1(c.accuracy)}) is dominated by ${bold(d.name)} (top-1 ${top1(d.accuracy)}): ` +
-        `it runs ${pct(d.slower_by).replace('+', '')} slower (95% CI ${magnitude(d.slower_by_ci95)}), beyond the ${t} latency tolerance, measured side by side.`
+        `it runs ${gapRuns(d.slower_by, d.slower_by_ci95)}, beyond the ${t} latency tolerance, measured side by side.`
       );
     }
     case 'inconclusive': {
@@ -83,7 +75,7 @@ export function candidateSentence(c: CandidateResult, settings: Pick<Settings, '
       if (!undecided.length) return `${VERDICT_LABEL.inconclusive}: ${name} is neither proven dominated nor proven clear: ${md(c.reason)}.`;
       return (
         `${VERDICT_LABEL.inconclusive}: ${name} (top-1 ${top1(c.accuracy)}) is neither proven dominated nor proven clear: ` +
-        `its latency against ${undecided.map((r) => `${bold(r.name)} (top-1 ${top1(r.accuracy)}) is ${pctInterval(r.slower_by_ci95!)}`).join(', against ')} (95% CI), ` +
+        `its latency against ${undecided.map((r) => `${bold(r.name)} (top-1 ${top1(r.accuracy)}) is ${gapInterval(r.slower_by_ci95!)}`).join(', against ')} (95% CI), ` +
         `which straddles the +${t} tolerance line. A longer \`--budget\` narrows the interval.`
       );
     }
@@ -94,7 +86,7 @@ export function candidateSentence(c: CandidateResult, settings: Pick<Settings, '
       }
       const by = asAccurate.map((r) => {
         const note = r.separation === 'faster' ? '' : r.separation === 'within' ? ` (within the ${t} tolerance)` : ` (not proven beyond the ${t} tolerance)`;
-        return `${bold(r.name)} by ${magnitude(r.slower_by_ci95!)}${note}`;
+        return `${bold(r.name)} ${gapSize(r.slower_by_ci95!)}${note}`;
       });
       return `${VERDICT_LABEL['new-frontier']}: ${name} (top-1 ${top1(c.accuracy)}) moves the frontier: it is faster than every measured model at least as accurate (${within}), 95% CI: ${by.join(', ')}.`;
     }
@@ -106,7 +98,7 @@ export function candidateSentence(c: CandidateResult, settings: Pick<Settings, '
       // The models that keep it from moving the frontier: those it is not proven faster than.
       const close = asAccurate.filter((r) => r.separation === 'within' || r.separation === 'straddles');
       if (!close.length) return head;
-      const parts = close.map((r) => `${r.separation === 'within' ? 'within tolerance of' : 'not separated beyond the tolerance from'} ${bold(r.name)} (${pctInterval(r.slower_by_ci95!)})`);
+      const parts = close.map((r) => `${r.separation === 'within' ? 'within tolerance of' : 'not separated beyond the tolerance from'} ${bold(r.name)} (${gapInterval(r.slower_by_ci95!)})`);
       return `${head} Its latency is ${parts.join(' and ')}, 95% CI.`;
     }
   }
@@ -269,7 +261,7 @@ export function renderSweepMarkdown(report: SweepReport): string {
   const fresh = report.rows.filter((r) => r.status === 'new').length;
   const compared = report.rows.length - fresh;
   const where = md(report.target.label);
-  const drift = (r: DriftRow) => `${pct(r.drift!)} (${pctInterval(r.drift_ci95!)})`;
+  const drift = (r: DriftRow) => `${gapPoint(r.drift!, r.drift_ci95!)} (${gapInterval(r.drift_ci95!)})`;
   // A dry run says so first: nothing below was stored.
   const sentences: string[] = report.dry_run ? [`Dry run: ${storeFile ? md(storeFile) : 'the store'} was not updated.`] : [];
   if (moved.length) {
@@ -291,7 +283,9 @@ export function renderSweepMarkdown(report: SweepReport): string {
   }
   const out = [sentences.join(' '), ''];
   if (report.common_drift !== null && Math.abs(report.common_drift) > report.latency_tolerance) {
-    out.push(`All models moved by ${pct(report.common_drift)} in the median: the machine or runtime changed more than the models did.`, '');
+    const common: [number, number] = [report.common_drift, report.common_drift];
+    const shift = gapUnit(common) === 'factor' ? `to ${gapPoint(report.common_drift, common)} their latency` : `by ${gapPoint(report.common_drift, common)}`;
+    out.push(`All models moved ${shift} in the median: the machine or runtime changed more than the models did.`, '');
   }
   out.push('| model | provenance | status | latency ms (95% CI) | previous ms (date) | drift (interval) |', '|---|---|---|---:|---:|---:|');
   for (const r of report.rows) {

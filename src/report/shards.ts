@@ -69,7 +69,7 @@ export function initText(r: InitCommandResult): string {
   lines.push(
     '',
     `Commit ${r.store_path} and add this workflow as .github/workflows/frontier.yml (pin OWNER/frontier-gate to a release's full commit sha).`,
-    `For the chart in the PR comment, create its branch once: git switch --orphan ${DEFAULT_CHART_BRANCH} && git commit --allow-empty -m "frontier-gate charts" && git push origin ${DEFAULT_CHART_BRANCH} && git switch -`,
+    `The first PR creates the branch ${DEFAULT_CHART_BRANCH} (an orphan branch holding only charts) for the chart in the PR comment.`,
     '',
     r.workflow,
   );
