@@ -102,6 +102,17 @@ describe('pull_request: a changed .onnx file is a candidate', () => {
     expect(sc.io.summaries.join('\n')).toContain('Not measured: other (its file models/other.onnx has other bytes than were recorded; record it again to measure it)');
   });
 
+  test('changed-only false: a model an earlier step exported (in no PR diff) is checked; with the default it is not', async () => {
+    const sc = await prScenario(['train/net.py'], { 'changed-only': 'false' });
+    sc.gh.commitAs(BASE_SHA, { [STORE]: serializeStore(await referenceStore()) });
+    writeOnnx(sc, 'models/tiny.onnx', 16);
+    const result = await sc.run();
+    expect(result.command).toBe('check');
+    expect(sc.measurer.calls[0].names[0]).toBe('tiny');
+    const only = await sc.run({ 'INPUT_CHANGED-ONLY': 'true' });
+    expect(only.verdict).toBe('skipped');
+  });
+
   test('a Git LFS pointer is an invalid candidate with the message to check out LFS files; nothing is measured', async () => {
     const sc = await prScenario(['models/tiny.onnx']);
     sc.gh.commitAs(BASE_SHA, { [STORE]: serializeStore(await referenceStore()) });

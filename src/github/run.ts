@@ -646,7 +646,8 @@ async function runCheckCommand(run: RunState): Promise<Outcome> {
   const notes: string[] = [];
   if (pr) {
     const changed = await api.listPullRequestFiles(pr.number);
-    files = changed.filter(matches).sort();
+    // changed-only: false checks every matching file, such as a model an earlier step exported.
+    files = config.changedOnly ? changed.filter(matches).sort() : walkGlob(ctx.workspace, config.configs);
     storeRef = config.frontierRef ?? pr.baseSha;
     if (changed.includes(config.frontier)) {
       const msg = `this PR edits the frontier store ${config.frontier}; it is judged against the base version (${storeRef.slice(0, 12)}), not its own`;
@@ -741,7 +742,7 @@ async function runStoreCommand(run: RunState, command: 'record' | 'sweep' | 'mer
   let invalid: ReportedCandidate[] = [];
   if (command === 'record') {
     const matches = compileGlobs(config.configs);
-    const changed = await changedOnPush(run);
+    const changed = config.changedOnly ? await changedOnPush(run) : undefined;
     const candidates = changed ? changed.filter(matches).sort() : walkGlob(ctx.workspace, config.configs);
     if (candidates.length === 0) return skipped(`no config matching ${config.configs} changed in this push`);
     const loaded = await loadAll(configs, candidates);
