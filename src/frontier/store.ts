@@ -380,7 +380,6 @@ export function assertStorable(record: FrontierRecord, configFile?: string): voi
 const KEY_ORDER = [
   'version', 'records',
   'name', 'provenance', 'description', 'family', 'accuracy', 'top1', 'dataset', 'source', 'config_hash', 'config', 'onnx', 'published',
-  'entry', 'weights', 'crop_pct', 'resize', 'interpolation',
   'path', 'sha256', 'external_data', 'network_hash', 'opset', 'producer', 'input', 'dims', 'layout', 'fixed', 'axis', 'declared', 'value', 'by',
   'counts', 'params', 'macs', 'weight_bytes', 'activation_bytes', 'peak_activation_bytes', 'intensity', 'partial', 'ops', 'unknown_nodes',
   'resolution', 'block', 'repeats', 'channels', 'classes', 'width', 'depth', 'divisor', 'stem', 'stages',
@@ -392,6 +391,8 @@ const KEY_ORDER = [
   'flops_budget', 'accuracy_source', 'measured_candidates',
 ];
 const KEY_RANK = new Map(KEY_ORDER.map((k, i) => [k, i]));
+/** A published result reads as the catalogue states it: which weights, evaluated how, with what top-1. */
+const PUBLISHED_ORDER: readonly (keyof StoredPublished)[] = ['entry', 'source', 'weights', 'resolution', 'crop_pct', 'resize', 'interpolation', 'top1'];
 
 function orderedKeys(obj: Record<string, unknown>): string[] {
   return Object.keys(obj)
@@ -435,7 +436,7 @@ function format(value: unknown, indent: string, keyOrderFor: (o: Record<string, 
 export function serializeStore(store: FrontierStore, file = 'frontier store'): string {
   const records = [...store.records].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const keyOrderFor = (o: Record<string, unknown>, parentKey?: string) =>
-    parentKey === 'targets' || parentKey === 'lacs' ? Object.keys(o).sort() : orderedKeys(o);
+    parentKey === 'targets' || parentKey === 'lacs' ? Object.keys(o).sort() : parentKey === 'published' ? PUBLISHED_ORDER.filter((k) => o[k] !== undefined) : orderedKeys(o);
   const text = format({ version: STORE_VERSION, records }, '', keyOrderFor) + '\n';
   validateStore(JSON.parse(text), file, 'nothing was written');
   return text;
