@@ -152,7 +152,8 @@ describe('frontier chart SVG', () => {
     // All configs: no provenance in the legend.
     expect(await renderFrontierSvg(CHECK)).not.toContain('(dashed)');
     // The chart in words names a provenance other than config.
-    expect(chartText(mixed)).toContain('candidate mobilenet-v2-deeper (onnx) 14 ms');
+    expect(chartText(mixed)).toContain('candidate mobilenet-v2-deeper (onnx) 14.3 ms');
+    expect(chartText(mixed)).toContain('fastest first: mobilenet-v2 (published) 7.46 ms');
   });
 
   it('an undecided model is pale, not hollow like one off the frontier, and the legend line says so', async () => {
