@@ -135,22 +135,23 @@ describe('frontier chart SVG', () => {
     expect(svg).not.toContain('role-legend');
   });
 
-  it('the provenance is the marker\'s outline, listed in the legend when not every model is a config, and named in each point\'s aria-label', async () => {
+  it('the provenance is a ring around the marker (none for a config), in the legend when present, and named in each point\'s aria-label', async () => {
     const mixed: FrontierChartInput = {
       ...CHECK,
       points: [{ ...CHECK.points[0], provenance: 'onnx' }, { ...CHECK.points[1], provenance: 'published' }, ...CHECK.points.slice(2)],
     };
     const svg = await renderFrontierSvg(mixed);
-    for (const text of ['config', '.onnx file (dotted)', 'published (dashed)']) expect(svg).toContain(`>${text}</text>`);
+    for (const text of ['.onnx file (dotted ring)', 'published model (dashed ring)']) expect(svg).toContain(`>${text}</text>`);
     expect(svg).toContain('aria-label="mobilenet-v2-deeper: onnx, top-1 71, 14.33 ms"');
     expect(svg).toContain('aria-label="mobilenet-v2: published, top-1 71.88, 7.46 ms"');
-    expect(svg).toContain('stroke-dasharray="4,2"');
-    expect(svg).toContain('stroke-dasharray="1.2,1.6"');
+    // Two rings in the plot and one in the legend each.
+    expect(svg.match(/stroke-dasharray="4,2.5"/g)).toHaveLength(2);
+    expect(svg.match(/stroke-dasharray="1.5,2"/g)).toHaveLength(2);
     // Every entry stays inside the image, on as many rows as it takes.
     const chart = frontierChartSpec(mixed);
     expect(chart.size.height).toBe(480);
     // All configs: no provenance in the legend.
-    expect(await renderFrontierSvg(CHECK)).not.toContain('(dashed)');
+    expect(await renderFrontierSvg(CHECK)).not.toContain('ring');
     // The chart in words names a provenance other than config.
     expect(chartText(mixed)).toContain('candidate mobilenet-v2-deeper (onnx) 14.3 ms');
     expect(chartText(mixed)).toContain('fastest first: mobilenet-v2 (published) 7.46 ms');

@@ -12,7 +12,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { FrontierStatus } from '../frontier/position';
-import { PROVENANCES, type Provenance } from '../frontier/store';
+import type { Provenance } from '../frontier/store';
 
 export type ChartRole = 'candidate' | 'contender' | 'neighbour' | 'stored';
 
@@ -103,8 +103,13 @@ const ROLE_LEGEND: Record<ChartRole, string> = {
   stored: 'stored model',
 };
 /** A marker's outline by provenance: solid for a config, dotted for an .onnx file, dashed for a published model. */
-const PROVENANCE_DASH: Record<Provenance, number[]> = { config: [1, 0], onnx: [1.2, 1.6], published: [4, 2] };
-const PROVENANCE_LEGEND: Record<Provenance, string> = { config: 'config', onnx: '.onnx file (dotted)', published: 'published (dashed)' };
+/**
+ * A model's provenance as a grey ring around its marker (none for a config): dotted for an .onnx file, dashed
+ * for a published model. A ring, not the marker's own outline, so a filled marker shows it too.
+ */
+const RING_DASH: Record<Exclude<Provenance, 'config'>, number[]> = { onnx: [1.5, 2], published: [4, 2.5] };
+const RING_LEGEND: Record<Exclude<Provenance, 'config'>, string> = { onnx: '.onnx file (dotted ring)', published: 'published model (dashed ring)' };
+const RING_COLOUR = '#555';
 /** The smallest text in the chart (labels, ticks, legend, subtitle), in SVG pixels. */
 export const FONT_SIZE = 11;
 const TITLE_SIZE = 14;
@@ -243,14 +248,14 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
   }
   // The legend: the roles (when more than one) and, when not every model is a config, the provenances.
   const provenanceOf = (p: ChartPoint): Provenance => p.provenance ?? 'config';
-  const provenances = PROVENANCES.filter((v) => points.some((p) => provenanceOf(p) === v));
+  const rings = (['onnx', 'published'] as const).filter((v) => points.some((p) => provenanceOf(p) === v));
   const legendItems = [
-    ...(roles.length > 1 ? roles.map((r) => ({ role: r, provenance: 'config' as Provenance, text: ROLE_LEGEND[r], filled: true })) : []),
-    ...(provenances.some((v) => v !== 'config') ? provenances.map((v) => ({ role: roles[roles.length - 1], provenance: v, text: PROVENANCE_LEGEND[v], filled: false })) : []),
+    ...(roles.length > 1 ? roles.map((r) => ({ role: r as ChartRole | null, ring: null as keyof typeof RING_DASH | null, text: ROLE_LEGEND[r] })) : []),
+    ...rings.map((v) => ({ role: null, ring: v, text: RING_LEGEND[v] })),
   ];
   const W = size.width - MARGIN.left - MARGIN.right;
   // Entries placed by our conservative width, wrapped onto further rows rather than past the plot's width.
-  const legend: { role: ChartRole; provenance: Provenance; text: string; filled: boolean; sx: number; tx: number; row: number }[] = [];
+  const legend: (typeof legendItems[number] & { sx: number; tx: number; row: number })[] = [];
   for (let i = 0, at = 6, row = 0; i < legendItems.length; i++) {
     const w = 10 + labelWidth(legendItems[i].text) + 14;
     if (at + w > W && at > 6) {
@@ -424,7 +429,7 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
   const plainColour = colour;
   const shape = { field: 'role', type: 'nominal' as const, scale: { domain: roles, range: roles.map((r) => ROLE_SHAPE[r]) }, legend: null };
   const pointSize = (big: number, small: number) => ({ condition: { test: "datum.role === 'candidate'", value: big }, value: small });
-  const dash = { field: 'provenance', type: 'nominal' as const, scale: { domain: [...PROVENANCES], range: PROVENANCES.map((v) => PROVENANCE_DASH[v]) }, legend: null };
+  const ringDash = { field: 'ring', type: 'nominal' as const, scale: { domain: Object.keys(RING_DASH), range: Object.values(RING_DASH) }, legend: null };
 
   const layers: unknown[] = [];
   if (step.length) {
@@ -470,11 +475,17 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
           color: colour,
           shape,
           fill: { field: 'fill', type: 'nominal', scale: null, legend: null },
-          strokeDash: dash,
           description: { field: 'description' },
           size: pointSize(130, 60),
         },
       },
+      ...(rings.length
+        ? [{
+          transform: [{ filter: "datum.provenance !== 'config'" }, { calculate: 'datum.provenance', as: 'ring' }],
+          mark: { type: 'point', filled: false, strokeWidth: 1.2, opacity: 1, color: RING_COLOUR, shape: 'circle' },
+          encoding: { x, y, strokeDash: ringDash, size: pointSize(420, 230) },
+        }]
+        : []),
     ],
   });
   if (labelData.length) {
@@ -501,16 +512,20 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
   }
   if (legend.length) {
     // One role of config models (a dashboard of configs) needs no legend.
-    const entries = legend.map((e) => ({ ...e, y: H + 44 + LEGEND_ROW / 2 + e.row * LEGEND_ROW, fill: e.filled ? ROLE_COLOUR[e.role] : 'white' }));
+    const entries = legend.map((e) => ({ ...e, y: H + 44 + LEGEND_ROW / 2 + e.row * LEGEND_ROW }));
+    const at = { x: { field: 'sx', type: 'quantitative', scale: null }, y: { field: 'y', type: 'quantitative', scale: null } };
     layers.push({
       data: { values: entries },
       layer: [
         {
-          mark: { type: 'point', size: 60, opacity: 1, strokeWidth: 1.8 },
-          encoding: {
-            x: { field: 'sx', type: 'quantitative', scale: null }, y: { field: 'y', type: 'quantitative', scale: null },
-            color: plainColour, shape, strokeDash: dash, fill: { field: 'fill', type: 'nominal', scale: null, legend: null },
-          },
+          transform: [{ filter: 'datum.role !== null' }],
+          mark: { type: 'point', filled: true, size: 60, opacity: 1 },
+          encoding: { ...at, color: plainColour, shape },
+        },
+        {
+          transform: [{ filter: 'datum.ring !== null' }],
+          mark: { type: 'point', filled: false, size: 110, strokeWidth: 1.2, opacity: 1, color: RING_COLOUR, shape: 'circle' },
+          encoding: { ...at, strokeDash: ringDash },
         },
         {
           mark: { type: 'text', align: 'left', baseline: 'middle', fontSize: FONT_SIZE, font: 'sans-serif', color: '#222' },
@@ -529,7 +544,7 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
     padding: { left: MARGIN.left, right: MARGIN.right, top, bottom },
     background: 'white',
     config: { view: { stroke: '#ccc' }, axis: { labelFontSize: FONT_SIZE, titleFontSize: 12, titleFontWeight: 'normal' } },
-    resolve: { scale: { color: 'shared', shape: 'shared', strokeDash: 'shared' } },
+    resolve: { scale: { color: 'shared', shape: 'shared' } },
     layer: layers,
   } as unknown as TopLevelSpec;
   return {
