@@ -277,3 +277,35 @@ describe('the measurer loads only the bytes that were checked', () => {
     expect(stats.macs).toBe(require('../src/arch/counts').countConfig(config).macs);
   });
 });
+
+describe('one store for every provenance', () => {
+  it('the dashboard shows config, .onnx and published records in one table with their provenance, counted from the graph or the config', async () => {
+    fs.writeFileSync(path.join(repo, 'models/net.yaml'), TINY('net', 12));
+    writeOnnx('models/tiny.onnx');
+    fs.writeFileSync(path.join(repo, 'm.json'), JSON.stringify({ net: 61, tiny: 62 }));
+    expect((await cli(['record', 'models/net.yaml', 'models/tiny.onnx', '--zoo', 'mobilenet_v3_small', '--metrics', 'm.json', '--metrics-key', '{name}', '--frontier', '.frontier/frontier.json'])).code).toBe(0);
+    const r = await cli(['report', '--html', 'site', '--frontier', '.frontier/frontier.json']);
+    expect(r.code).toBe(0);
+    const page = fs.readdirSync(path.join(repo, 'site')).find((f) => f.startsWith('target-'))!;
+    const html = fs.readFileSync(path.join(repo, 'site', page), 'utf8');
+    for (const p of ['config', 'onnx', 'published']) expect(html).toContain(`<td class="prov" data-v="${p}">${p}</td>`);
+    const tiny = inspectOnnx(path.join(repo, 'models/tiny.onnx')).stats;
+    expect(html).toMatch(new RegExp(`data-v="tiny">tiny</td><td class="prov" data-v="onnx">onnx</td>.*?<td data-v="${tiny.params}">`));
+  });
+
+  it('a sharded sweep leaves out an .onnx model whose file changed; the merge lists it as not measured', async () => {
+    fs.writeFileSync(path.join(repo, 'models/net.yaml'), TINY('net', 12));
+    writeOnnx('models/a.onnx');
+    writeOnnx('models/b.onnx', { channels: 16 });
+    expect((await cli(['record', 'models/net.yaml', 'models/a.onnx', 'models/b.onnx', '--frontier', '.frontier/frontier.json'])).code).toBe(0);
+    writeOnnx('models/b.onnx', { channels: 16, seed: 4 });
+    const measurer = new AnyMeasurer();
+    const shard = await cli(['sweep', '--shard', '1/1', '--out', 'shard.json', '--frontier', '.frontier/frontier.json'], measurer);
+    expect(shard.err).toBe('');
+    // The anchor is the config (rebuilt anywhere); b is not measured from its changed bytes.
+    expect(measurer.inputs[0].map((m) => m.name)).toEqual(['net', 'a']);
+    const merged = await cli(['merge', 'shard.json', '--frontier', '.frontier/frontier.json', '--json']);
+    expect(merged.code).toBe(0);
+    expect(JSON.parse(merged.out).missing).toEqual(['b']);
+  });
+});
