@@ -99,6 +99,7 @@ describe('record of an .onnx model', () => {
     expect(rec).not.toHaveProperty('config');
     expect(rec).not.toHaveProperty('config_hash');
     expect(r.out).toMatch(/tiny\s+onnx\s+71\.23/);
+    expect(r.out).toContain('Top-1 from: tiny: models/README.md: model-index[0].results[0].metrics[0] "Top 1 Accuracy" (fraction x100) (dataset ImageNet-1K).');
   });
 
   it('a re-export (other bytes, the same network) keeps the history; another network under the name drops it', async () => {
@@ -158,6 +159,7 @@ describe('record of an .onnx model', () => {
       ],
     });
     expect(measurer.inputs[0][0]).toMatchObject({ kind: 'onnx', resolution: 48, sha256: rec.onnx!.sha256 });
+    expect(r.out).toContain('.onnx models as measured: dyn (models/dyn.onnx): x [1 (N by default), 3, 48 (H by --resolution), 48 (W by --resolution)] NCHW.');
     // The check report says how each dim was fixed.
     const check = await cli(['check', 'models/dyn.onnx', '--accuracy', '61', '--resolution', '48', '--frontier', '.frontier/frontier.json', '--format', 'markdown']);
     expect(check.out).toContain('Model: `models/dyn.onnx` (.onnx, opset 17, fp32) · input x [1 (N by default), 3, 48 (H by --resolution), 48 (W by --resolution)]');

@@ -7,7 +7,7 @@ import { UserError } from '../errors';
 import type { MeasureOptions } from '../measure/types';
 import { measurementOf, type GateDeps } from './measuring';
 import { modelCounter, modelInput, recordFields, type GateModel } from './models';
-import { assertStorable, modelKey, type FrontierRecord, type FrontierStore, type Provenance, type StoredAccuracy } from './store';
+import { assertStorable, modelKey, type FrontierRecord, type FrontierStore, type Provenance, type StoredAccuracy, type StoredOnnx } from './store';
 import { applyRecordUpdates, storedMeasurement, type RecordUpdate } from './updates';
 
 export interface RecordInput {
@@ -29,12 +29,17 @@ export interface RecordRow {
   name: string;
   file?: string;
   provenance: Provenance;
+  /** An .onnx model: its repository path and inputs as measured, with how each symbolic dim was fixed. */
+  onnx?: Pick<StoredOnnx, 'path' | 'input' | 'fixed'>;
   /**
    * added; updated (the same network); config-changed / network-changed (another network under the name:
    * earlier measurements dropped); re-exported (an .onnx file with other bytes but the same network: kept).
    */
   action: 'added' | 'updated' | 'config-changed' | 'network-changed' | 're-exported';
   accuracy: number | null;
+  /** Where the stored top-1 comes from and its dataset (a config, a metrics file, a model card, a published result). */
+  accuracy_source: string | null;
+  accuracy_dataset: string | null;
   latency_ms: number;
   ci95_ms: [number, number];
   previous_ms: number | null;
@@ -102,7 +107,10 @@ export async function runRecord(
     const stats = counts(i.model);
     rows.push({
       name: i.model.name, ...(i.file ? { file: i.file } : {}), provenance: i.model.provenance, action,
+      ...(fields.onnx ? { onnx: { path: fields.onnx.path, input: fields.onnx.input, fixed: fields.onnx.fixed } } : {}),
       accuracy: accuracy?.top1 ?? existing?.accuracy?.top1 ?? null,
+      accuracy_source: (accuracy ?? existing?.accuracy)?.source ?? null,
+      accuracy_dataset: (accuracy ?? existing?.accuracy)?.dataset ?? null,
       latency_ms: measurement.median_ms, ci95_ms: measurement.ci95_ms,
       previous_ms: existing && (action === 'updated' || action === 're-exported') ? (existing.targets[result.target.key]?.latest.median_ms ?? null) : null,
       params: stats.params, macs: stats.macs,

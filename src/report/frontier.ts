@@ -238,6 +238,13 @@ export function renderRecordMarkdown(report: RecordResult): string {
     );
   }
   out.push('', '<sub>Previous: the stored median of the same network on this target, kept in its history (else why there is none); latencies of other runs are not compared here.</sub>');
+  const exported = report.rows.filter((r) => r.onnx);
+  if (exported.length) out.push('', `<sub>.onnx models as measured: ${exported.map((r) => `${md(r.name)} (\`${escapeCode(r.onnx!.path)}\`): ${onnxInputText(r.onnx!)}`).join('; ')}.</sub>`);
+  const sourced = report.rows.filter((r) => r.accuracy !== null && r.accuracy_source);
+  if (sourced.length) {
+    const from = (r: RecordRow) => `${md(r.name)}: ${md(r.accuracy_source!)}${r.accuracy_dataset ? ` (dataset ${md(r.accuracy_dataset)})` : ''}`;
+    out.push('', `<sub>Top-1 from: ${sourced.map(from).join('; ')}.</sub>`);
+  }
   for (const r of report.rows) {
     if (!r.lacs) continue;
     out.push('', renderGateLacs(r.lacs).trimEnd());
