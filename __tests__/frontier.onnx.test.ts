@@ -133,6 +133,11 @@ describe('record of an .onnx model', () => {
     const clash = await cli(['record', 'models/b/model.onnx', '--accuracy', '71', '--frontier', '.frontier/frontier.json'], measurer);
     expect(clash.code).toBe(2);
     expect(clash.err).toMatch(/the store's record "model" is models\/a\/model\.onnx; this file would take its name/);
+    // A config of the name is no more replaced by an .onnx file than the other way round.
+    fs.writeFileSync(path.join(repo, 'models/model.yaml'), TINY('model'));
+    const config = await cli(['record', 'models/model.yaml', '--accuracy', '71', '--frontier', '.frontier/frontier.json'], measurer);
+    expect(config.code).toBe(2);
+    expect(config.err).toMatch(/the store's record "model" is an \.onnx record \(models\/a\/model\.onnx\); this config would take its name: rename one of them/);
     expect(measurer.inputs).toHaveLength(1);
   });
 

@@ -83,12 +83,19 @@ export async function runRecord(
     if (other !== undefined) throw new UserError(`record: ${other} and ${i.file ?? i.model.name} are both named ${JSON.stringify(i.model.name)}; names key the store's records and must differ`);
     names.set(i.model.name, i.file ?? i.model.name);
     assertStorable({ name: i.model.name, ...recordFields(i.model), accuracy: accuracyFor(i) ?? null, targets: {} }, i.model.config ? i.file : undefined);
-    // A stored .onnx record of another file keeps its name: recording this one would replace it.
+    // A stored .onnx record of another file, or a config record, keeps its name: recording this model would
+    // replace it and drop its history.
     const stored = store.records.find((r) => r.name === i.model.name);
     if (stored?.onnx && i.model.onnx && stored.onnx.path !== i.model.onnx.path) {
       throw new UserError(
         `${i.file ?? i.model.onnx.path}: the store's record ${JSON.stringify(stored.name)} is ${stored.onnx.path}; ` +
           `this file would take its name: rename one of the files (records are named by their file name)`,
+      );
+    }
+    if (stored && stored.provenance !== i.model.provenance && (stored.onnx || i.model.onnx)) {
+      throw new UserError(
+        `${i.file ?? i.model.name}: the store's record ${JSON.stringify(stored.name)} is ${stored.onnx ? `an .onnx record (${stored.onnx.path})` : `a ${stored.provenance} record`}; ` +
+          `this ${i.model.provenance === 'onnx' ? '.onnx model' : 'config'} would take its name: rename one of them (an .onnx record is named by its file name, a config by its name)`,
       );
     }
   }
