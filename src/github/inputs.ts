@@ -25,8 +25,13 @@ export type OnDrift = (typeof ON_DRIFT)[number];
 
 export interface ActionConfig {
   command: ActionCommand;
-  /** Glob of architecture configs; on a PR only the changed files that match it are checked. */
+  /** Glob of architecture configs and .onnx models; on a PR only the changed files that match it are checked. */
   configs: string;
+  /**
+   * true: a PR checks (a push records) only the changed files that match `configs`; false: every matching
+   * file in the workspace (models a workflow step generates, such as an .onnx export).
+   */
+  changedOnly: boolean;
   /** Store path inside the repository (also the path used with the contents API). */
   frontier: string;
   /** Ref the store is read at; undefined = the PR's base commit (or the pushed/scheduled ref). */
@@ -167,6 +172,7 @@ export function parseActionInputs(read: InputReader): ActionConfig {
   return {
     command: choice(read, 'command', COMMANDS, 'auto'),
     configs,
+    changedOnly: bool(read, 'changed-only', true),
     frontier: repoPath(read, 'frontier', DEFAULT_FRONTIER),
     frontierRef,
     target,
