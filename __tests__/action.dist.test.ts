@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { parseStore, serializeStore } from '../src/frontier/store';
 import { blobSha, FakeGitHub } from './action.fake-github';
 import { archYaml, readEvent, referenceStore, ROOT } from './action.harness';
+import { configModel } from '../src/frontier/models';
 
 const STORE = '.frontier/frontier.json';
 const DIST = path.join(ROOT, 'dist', 'index.js');
@@ -120,7 +121,7 @@ async function smallStore(): Promise<string> {
   const { runRecord } = await import('../src/frontier/record');
   const { emptyStore } = await import('../src/frontier/store');
   const { MacsMeasurer } = await import('./action.fake-measurer');
-  const configs = [SMALL, SMALLER].map((text, i) => ({ config: parseArchConfig(text, `small-${i}.yaml`) }));
+  const configs = [SMALL, SMALLER].map((text, i) => ({ model: configModel(parseArchConfig(text, `small-${i}.yaml`)) }));
   const { store } = await runRecord(emptyStore(), configs, { budgetSeconds: 1 }, { measurer: new MacsMeasurer(), commit: 'base' });
   return serializeStore(store);
 }

@@ -1,8 +1,9 @@
 /**
- * A deterministic Measurer for the action's in-process tests: latency proportional to a config's MACs
+ * A deterministic Measurer for the action's in-process tests: latency proportional to a config's (or .onnx model's) MACs
  * (so a big network is slow, as on a real CPU), a fixed ±1% interval, one fake target.
  */
 import { countConfig } from '../src/arch/counts';
+import { inspectOnnx } from '../src/onnx/inspect';
 import type { MeasureOptions, MeasureResult, Measurer, ModelInput, Target } from '../src/measure/types';
 import { fakeResult } from './support/fake-result';
 
@@ -21,7 +22,9 @@ export class MacsMeasurer implements Measurer {
   constructor(private readonly scale = 1) {}
 
   latencyOf(model: ModelInput): number {
-    if (model.kind !== 'config') throw new Error('MacsMeasurer measures configs only');
+    // An .onnx model is read as the real measurer reads it (the reader, inference and counts).
+    if (model.kind === 'onnx') return (inspectOnnx(model.path, { resolution: model.resolution }).stats.macs / 1e8) * this.scale;
+    if (model.kind !== 'config') throw new Error('MacsMeasurer measures configs and .onnx files');
     return (countConfig(model.config, 'fp32').macs / 1e8) * this.scale;
   }
 

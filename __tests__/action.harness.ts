@@ -15,6 +15,7 @@ import { runAction, type ActionResult } from '../src/github/run';
 import type { Measurer } from '../src/measure/types';
 import { FakeGitHub } from './action.fake-github';
 import { MacsMeasurer } from './action.fake-measurer';
+import { configModel } from '../src/frontier/models';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const ARCHS = path.join(ROOT, 'fixtures', 'archs');
@@ -64,7 +65,7 @@ export function archYaml(fixture: string, rename?: string): string {
 
 /** A store with a few reference models measured by the MacsMeasurer. */
 export async function referenceStore(names = ['efficientnet-b0', 'mobilenet-v2', 'resnet-18'], measurer: Measurer = new MacsMeasurer()): Promise<FrontierStore> {
-  const configs = names.map((n) => ({ config: loadArchConfig(path.join(ARCHS, `${n}.yaml`)) }));
+  const configs = names.map((n) => ({ model: configModel(loadArchConfig(path.join(ARCHS, `${n}.yaml`))) }));
   const { store } = await runRecord(emptyStore(), configs, { budgetSeconds: 1 }, { measurer, now: () => new Date('2026-01-01T00:00:00Z'), commit: 'base' });
   return store;
 }

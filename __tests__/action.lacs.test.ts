@@ -13,6 +13,7 @@ import { emptyStore, parseStore, serializeStore, type FrontierStore } from '../s
 import { parseActionInputs } from '../src/github/inputs';
 import { ARCHS, archYaml, readEvent, referenceStore, scenario, type Scenario } from './action.harness';
 import { ACTION_FAKE_TARGET, MacsMeasurer } from './action.fake-measurer';
+import { configModel } from '../src/frontier/models';
 
 const STORE = '.frontier/frontier.json';
 const pr = readEvent('pull_request.opened.json');
@@ -31,7 +32,7 @@ const FAMILY_STORE = ['efficientnet-b0', 'efficientnet-b1', 'efficientnet-b2', '
 
 /** A store whose base record carries LACS coefficients, as a push with lacs-on-base would have left it. */
 async function storeWithLacs(): Promise<FrontierStore> {
-  const configs = FAMILY_STORE.map((n) => ({ config: loadArchConfig(path.join(ARCHS, `${n}.yaml`)) }));
+  const configs = FAMILY_STORE.map((n) => ({ model: configModel(loadArchConfig(path.join(ARCHS, `${n}.yaml`))) }));
   const deps = { measurer: new MacsMeasurer(), now: () => new Date('2026-02-01T00:00:00Z'), commit: 'feedbeef0001' };
   const recorded = await runRecord(emptyStore(), configs, { budgetSeconds: 1 }, deps);
   const { updates } = await recordWithLacs(recorded.report, recorded.updates, emptyStore(), configs, { lacs: {} }, deps);

@@ -174,8 +174,8 @@ describe('on-drift', () => {
       expect(slower.result!.failing).toBe(false);
       expect(gh.issues).toHaveLength(1);
       expect(gh.issues[0].body.startsWith(driftMarker(ACTION_FAKE_TARGET.key))).toBe(true);
-      expect(gh.issues[0].body).toMatch(/\| mobilenet-v2 \| slower \|/);
-      expect(gh.issues[0].body).toMatch(/\| resnet-18 \| slower \|/);
+      expect(gh.issues[0].body).toMatch(/\| mobilenet-v2 \| config \| slower \|/);
+      expect(gh.issues[0].body).toMatch(/\| resnet-18 \| config \| slower \|/);
       // Slower again from the new level: the same issue is updated, not a second one opened.
       await run(gh.url, { event: 'schedule', payload: schedule(), inputs: { command: 'sweep', 'on-drift': 'issue' }, measurer: new MacsMeasurer(2.25) });
       expect(gh.issues).toHaveLength(1);
@@ -280,9 +280,9 @@ describe('inputs and the drift issue text', () => {
   test('the issue lists only moved models; a pasted marker in a person\'s issue is not ours', async () => {
     const { driftIssue, findDriftIssue, movedModels } = await import('../src/github/drift');
     const rows = [
-      { name: 'a', status: 'slower' as const, latency_ms: 12, ci95_ms: [11.9, 12.1] as [number, number], previous_ms: 10, previous_date: '2026-11-01T00:00:00Z', drift: 0.2, drift_ci95: [0.17, 0.23] as [number, number] },
-      { name: 'b', status: 'within' as const, latency_ms: 5, ci95_ms: [4.9, 5.1] as [number, number], previous_ms: 5, previous_date: '2026-11-01T00:00:00Z', drift: 0, drift_ci95: [-0.03, 0.03] as [number, number] },
-      { name: 'c|x', status: 'faster' as const, latency_ms: 4, ci95_ms: [3.9, 4.1] as [number, number], previous_ms: 5, previous_date: '2026-11-01T00:00:00Z', drift: -0.2, drift_ci95: [-0.23, -0.17] as [number, number] },
+      { name: 'a', provenance: 'config' as const, status: 'slower' as const, latency_ms: 12, ci95_ms: [11.9, 12.1] as [number, number], previous_ms: 10, previous_date: '2026-11-01T00:00:00Z', drift: 0.2, drift_ci95: [0.17, 0.23] as [number, number] },
+      { name: 'b', provenance: 'config' as const, status: 'within' as const, latency_ms: 5, ci95_ms: [4.9, 5.1] as [number, number], previous_ms: 5, previous_date: '2026-11-01T00:00:00Z', drift: 0, drift_ci95: [-0.03, 0.03] as [number, number] },
+      { name: 'c|x', provenance: 'config' as const, status: 'faster' as const, latency_ms: 4, ci95_ms: [3.9, 4.1] as [number, number], previous_ms: 5, previous_date: '2026-11-01T00:00:00Z', drift: -0.2, drift_ci95: [-0.23, -0.17] as [number, number] },
     ];
     const moved = movedModels(rows);
     expect(moved.map((r) => r.name)).toEqual(['a', 'c|x']);
@@ -290,7 +290,7 @@ describe('inputs and the drift issue text', () => {
     expect(title).toBe('frontier-gate: latency drift on cpu · X');
     expect(body.split('\n')[0]).toBe(driftMarker('cpu-k'));
     // The sweep's own rendering (src/report): each drift with its interval.
-    expect(body).toContain('| a | slower | 12.00 (11.90–12.10) | 10.00 (2026-11-01) | +20.0% (+17.0% .. +23.0%) |');
+    expect(body).toContain('| a | config | slower | 12.00 (11.90–12.10) | 10.00 (2026-11-01) | +20.0% (+17.0% .. +23.0%) |');
     expect(body).toContain('c\\|x');
     expect(body).not.toMatch(/\| b \|/);
     const issues = [

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { parseStore, serializeStore } from '../src/frontier/store';
 import { COMMENT_LIMIT } from '../src/github/comment';
 import { archYaml, readEvent, referenceStore, scenario, type Scenario } from './action.harness';
+import { configModel } from '../src/frontier/models';
 
 const STORE = '.frontier/frontier.json';
 const pr = readEvent('pull_request.opened.json');
@@ -386,7 +387,7 @@ describe('workflow_dispatch: lacs', () => {
     const { emptyStore } = await import('../src/frontier/store');
     const { MacsMeasurer } = await import('./action.fake-measurer');
     const small: Record<string, number> = { 'efficientnet-b0': 112, 'efficientnet-b1': 120, 'efficientnet-b2': 130, 'efficientnet-b3': 150 };
-    const family = Object.entries(small).map(([n, r]) => ({ config: { ...loadArchConfig(path.join(__dirname, '..', 'fixtures', 'archs', `${n}.yaml`)), resolution: r } }));
+    const family = Object.entries(small).map(([n, r]) => ({ model: configModel({ ...loadArchConfig(path.join(__dirname, '..', 'fixtures', 'archs', `${n}.yaml`)), resolution: r }) }));
     const { store } = await runRecord(emptyStore(), family, { budgetSeconds: 1 }, { measurer: new MacsMeasurer(), now: () => new Date('2026-01-01T00:00:00Z') });
     s.gh.commitAs(s.env.GITHUB_SHA!, { [STORE]: serializeStore(store) });
     const { runAction } = await import('../src/github/run');

@@ -17,7 +17,7 @@ describe('configHash (the store identity)', () => {
     const file = path.join(ROOT, 'fixtures', 'frontier', 'frontier.json');
     const store = parseStore(fs.readFileSync(file, 'utf8'), file);
     expect(store.records.length).toBeGreaterThan(0);
-    for (const rec of store.records) expect(configHash(rec.config)).toBe(rec.config_hash);
+    for (const rec of store.records) expect(configHash(rec.config!)).toBe(rec.config_hash);
   });
 
   it('has the values stores hold today', () => {

@@ -22,6 +22,7 @@ import { dashboardTargets } from '../src/report/dashboard';
 import { candidateSentence, renderSweepMarkdown, separationText } from '../src/report/frontier';
 import { markerFill } from '../src/report/svg-chart';
 import { FAKE_TARGET } from './frontier.support/fake-measurer';
+import { configModel } from '../src/frontier/models';
 
 const CONFIG = storedConfig(loadArchConfig(path.join(__dirname, '../fixtures/archs/mobilenet-v2.yaml')));
 const SEED = 20260120;
@@ -94,7 +95,7 @@ const measurement = (median: number, ci: [number, number], date = '2026-01-01T00
 function storeOf(models: readonly Stored[]): FrontierStore {
   const ranked = [...models].sort((a, b) => a.accuracy - b.accuracy);
   const updates: RecordUpdate[] = ranked.map((m, i) => ({
-    name: m.name, config: CONFIG, config_hash: configHash(CONFIG), accuracy: { top1: m.accuracy, dataset: null, source: null },
+    name: m.name, model: { provenance: 'config' as const, config: CONFIG, config_hash: configHash(CONFIG) }, accuracy: { top1: m.accuracy, dataset: null, source: null },
     target: FAKE_TARGET.key, label: FAKE_TARGET.label, measurement: measurement(10 + i, [9.9 + i, 10.1 + i]),
   }));
   return applyRecordUpdates(emptyStore(), updates);
@@ -104,7 +105,7 @@ async function checkOn(models: readonly Stored[], candidateAccuracy: number, tol
   const measurer = new IntervalMeasurer(Object.fromEntries(models.map((m) => [m.name, m.ci])));
   const report = await runCheck(
     storeOf(models),
-    [{ config: { ...CONFIG, name: 'cand', accuracy: { top1: candidateAccuracy } } }],
+    [{ model: configModel({ ...CONFIG, name: 'cand', accuracy: { top1: candidateAccuracy } }) }],
     { latencyTolerance: tol.latency, accuracyTolerance: tol.accuracy, neighbors: Math.max(1, models.length) },
     { measurer },
   );
@@ -193,10 +194,10 @@ const scenario = fc
     }),
   );
 
-/** The first Markdown table of a candidate (model, top-1, latency, candidate vs this model, frontier): name -> cells. */
+/** The first Markdown table of a candidate (model, provenance, top-1, latency, candidate vs this model, frontier): name -> cells. */
 function tableOf(md: string): Map<string, string[]> {
   const lines = md.split('\n');
-  const start = lines.findIndex((l) => l.startsWith('| model | top-1 |')) + 2;
+  const start = lines.findIndex((l) => l.startsWith('| model | provenance | top-1 |')) + 2;
   const end = lines.findIndex((l, i) => i >= start && !l.startsWith('|'));
   const rows = lines.slice(start, end);
   return new Map(rows.map((l) => l.slice(2, -2).split(' | ')).map((cells) => [cells[0].replace(/\*\*/g, ''), cells]));
@@ -247,8 +248,9 @@ describe('property: the verdict, rows, table, pairwise status, chart, dashboard 
         const table = tableOf(renderMarkdown(report));
         for (const r of c.models) {
           const cells = table.get(r.name)!;
-          if (r.role !== 'candidate') expect(cells[3].startsWith(r.separation!)).toBe(true);
-          expect(cells[4]).toBe(STAR[r.frontier]);
+          expect(cells[1]).toBe(r.provenance);
+          if (r.role !== 'candidate') expect(cells[4].startsWith(r.separation!)).toBe(true);
+          expect(cells[5]).toBe(STAR[r.frontier]);
         }
         // The chart: the same roles and statuses, and the marker from the status.
         const points = candidateChartInput(c, report.target.label).points;
@@ -259,8 +261,8 @@ describe('property: the verdict, rows, table, pairwise status, chart, dashboard 
         }
         // The dashboard over the same intervals (the candidate stored at exactly 1 ms): the same stars.
         const stored = applyRecordUpdates(storeOf(models.map((m) => ({ ...m }))), [
-          ...models.map((m) => ({ name: m.name, config: CONFIG, config_hash: configHash(CONFIG), target: 'dash', label: 'dash', measurement: measurement(Math.sqrt(m.ci[0] * m.ci[1]), m.ci) })),
-          { name: 'cand', config: CONFIG, config_hash: configHash(CONFIG), accuracy: { top1: cand, dataset: null, source: null }, target: 'dash', label: 'dash', measurement: measurement(1, [1, 1]) },
+          ...models.map((m) => ({ name: m.name, model: { provenance: 'config' as const, config: CONFIG, config_hash: configHash(CONFIG) }, target: 'dash', label: 'dash', measurement: measurement(Math.sqrt(m.ci[0] * m.ci[1]), m.ci) })),
+          { name: 'cand', model: { provenance: 'config' as const, config: CONFIG, config_hash: configHash(CONFIG) }, accuracy: { top1: cand, dataset: null, source: null }, target: 'dash', label: 'dash', measurement: measurement(1, [1, 1]) },
         ]);
         const dash = dashboardTargets(stored, tol).find((x) => x.key === 'dash')!;
         for (const r of c.models) expect([r.name, dash.models.find((m) => m.name === r.name)!.frontier]).toEqual([r.name, r.frontier]);
@@ -282,15 +284,15 @@ describe('property: the verdict, rows, table, pairwise status, chart, dashboard 
         expect(d.status).toBe(band([ratio - spread, ratio + spread], t));
         // The dashboard's drift (oldest kept against latest) over the same two measurements.
         const store = applyRecordUpdates(emptyStore(), [
-          { name: 'x', config: CONFIG, config_hash: configHash(CONFIG), accuracy: null, target: 'k', label: 'k', measurement: measurement(a, prev.ci95_ms, '2026-01-01T00:00:00.000Z') },
-          { name: 'x', config: CONFIG, config_hash: configHash(CONFIG), target: 'k', label: 'k', measurement: measurement(b, now.ci95_ms, '2026-01-02T00:00:00.000Z') },
+          { name: 'x', model: { provenance: 'config' as const, config: CONFIG, config_hash: configHash(CONFIG) }, accuracy: null, target: 'k', label: 'k', measurement: measurement(a, prev.ci95_ms, '2026-01-01T00:00:00.000Z') },
+          { name: 'x', model: { provenance: 'config' as const, config: CONFIG, config_hash: configHash(CONFIG) }, target: 'k', label: 'k', measurement: measurement(b, now.ci95_ms, '2026-01-02T00:00:00.000Z') },
         ]);
         const m = dashboardTargets(store, { latency: t, accuracy: 0.1 })[0].models[0];
         expect([m.drift_status, m.drift_ci95]).toEqual([d.status, d.drift_ci95]);
         // The sweep report's status cell and the drift issue's moved models.
-        const row = { name: 'x', latency_ms: b, ci95_ms: now.ci95_ms, previous_ms: a, previous_date: '2026-01-01T00:00:00.000Z', ...d };
+        const row = { name: 'x', provenance: 'config' as const, latency_ms: b, ci95_ms: now.ci95_ms, previous_ms: a, previous_date: '2026-01-01T00:00:00.000Z', ...d };
         const md = renderSweepMarkdown({ command: 'sweep', target: { key: 'k', label: 'k' }, rows: [row], common_drift: d.drift, latency_tolerance: t, dry_run: true });
-        expect(md).toContain(`| x | ${d.status} |`);
+        expect(md).toContain(`| x | config | ${d.status} |`);
         expect(movedModels([row]).length).toBe(d.status === 'slower' || d.status === 'faster' ? 1 : 0);
       }),
       { seed: SEED, numRuns: 500 },

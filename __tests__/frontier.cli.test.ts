@@ -57,7 +57,7 @@ describe('frontier-gate record', () => {
     const fresh = await run('record', [arch('mobilenet-v2'), '--frontier', store, '--budget', '1'], { ...deps(), measurer: () => new FakeMeasurer({ latency: LATENCY, target: { ...FAKE_TARGET, key: 'cpu-other0001', label: 'cpu · Other CPU x4' } }) });
     expect(fresh.code).toBe(0);
     expect(fresh.out).toContain('1 measured for the first time on this target');
-    expect(fresh.out).toMatch(/mobilenet-v2\s+first measurement/);
+    expect(fresh.out).toMatch(/mobilenet-v2\s+config\s.*– \(first measurement\)/);
     expect(fresh.out).not.toMatch(/\bupdated\b/);
   });
 
@@ -134,7 +134,7 @@ describe('frontier-gate check', () => {
       [[cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--latency-tolerance', 'lots'], /--latency-tolerance: expected a number >= 0 and <= 1, got "lots"/],
       [[cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--neighbours', '2'], /unknown flag --neighbours; did you mean --neighbors\?/],
       [[cand('mobilenet-v2-deeper.yaml'), '--frontier', store, '--ep', 'tpu'], /--ep: expected one of cpu \| cuda \| tensorrt \| webgpu, got "tpu"/],
-      [['--frontier', store], /no config given/],
+      [['--frontier', store], /no config or .onnx model given/],
       [[arch('efficientnet-x-b0'), '--frontier', store], /candidate "efficientnet-x-b0" has no accuracy/],
       [[cand('mobilenet-v2-retrained.yaml'), '--frontier', store, '--metrics', cand('metrics.json'), '--metrics-key', 'eval.top3'], /no "top3" at "eval"/],
     ];

@@ -10,6 +10,7 @@ import { configHash, emptyStore, parseStore, serializeStore, storedConfig, type 
 import { FAKE_TARGET, FakeMeasurer } from './frontier.support/fake-measurer';
 import { renderMarkdown } from '../src/report';
 import { checkChartInputs } from '../src/report/chart';
+import { configModel } from '../src/frontier/models';
 
 const ARCHS = path.join(__dirname, '../fixtures/archs');
 const load = (name: string) => loadArchConfig(path.join(ARCHS, `${name}.yaml`));
@@ -25,7 +26,7 @@ function storeOn(targetKey: string, latencies = STORED_MS): FrontierStore {
     const stored = storedConfig(config);
     const median = latencies[config.name];
     return {
-      name: config.name, config: stored, config_hash: configHash(stored),
+      name: config.name, model: { provenance: 'config' as const, config: stored, config_hash: configHash(stored) },
       accuracy: config.accuracy ? { top1: config.accuracy.top1, dataset: config.accuracy.dataset ?? null, source: config.accuracy.source ?? null } : null,
       target: targetKey, label: targetKey,
       measurement: {
@@ -48,7 +49,7 @@ const HERE: Record<string, number> = { ...STORED_MS };
 describe('runCheck on injected measurements', () => {
   it('names the dominating model, measures the candidate first, and fails the gate', async () => {
     const measurer = new FakeMeasurer({ latency: { ...HERE, dominated: 32 } });
-    const report = await runCheck(storeOn(FAKE_TARGET.key), [{ config: candidate('dominated', 70.0), file: 'cands/dominated.yaml' }], {}, { measurer });
+    const report = await runCheck(storeOn(FAKE_TARGET.key), [{ model: configModel(candidate('dominated', 70.0)), file: 'cands/dominated.yaml' }], {}, { measurer });
     expect(measurer.calls).toHaveLength(1);
     expect(measurer.calls[0].names[0]).toBe('dominated');
     expect(measurer.calls[0].names).toContain('mobilenet-v2');
@@ -68,19 +69,19 @@ describe('runCheck on injected measurements', () => {
   it('never compares stored latencies: the side-by-side run decides even when the store says otherwise', async () => {
     // Stored on another machine where MBv2 looked 10x slower than the candidate will be; here it is faster.
     const other = storeOn('cpu-othermachine', { ...STORED_MS, 'mobilenet-v2': 500 });
-    const report = await runCheck(other, [{ config: candidate('dominated', 70.0) }], {}, { measurer: new FakeMeasurer({ latency: { ...HERE, dominated: 32 } }) });
+    const report = await runCheck(other, [{ model: configModel(candidate('dominated', 70.0)) }], {}, { measurer: new FakeMeasurer({ latency: { ...HERE, dominated: 32 } }) });
     // Ranked by the stored numbers, B0 is re-measured first; measured here it is faster, so it dominates.
     expect(report.verdict).toBe('dominated');
     const d = report.candidates[0].dominated_by!;
     expect(d.ratio).toBeCloseTo(HERE[d.name] / 32, 12);
     expect(report.target.key).toBe(FAKE_TARGET.key);
     // The same store measured fresh with the candidate faster than everything: not dominated.
-    const fast = await runCheck(other, [{ config: candidate('quick', 70.0) }], {}, { measurer: new FakeMeasurer({ latency: { ...HERE, quick: 10 } }) });
+    const fast = await runCheck(other, [{ model: configModel(candidate('quick', 70.0)) }], {}, { measurer: new FakeMeasurer({ latency: { ...HERE, quick: 10 } }) });
     expect(fast.verdict).toBe('new-frontier');
   });
 
   it('new-frontier when faster than every measured model at least as accurate', async () => {
-    const report = await runCheck(storeOn(FAKE_TARGET.key), [{ config: candidate('fast', 78.0) }], {}, { measurer: new FakeMeasurer({ latency: { ...HERE, fast: 21 } }) });
+    const report = await runCheck(storeOn(FAKE_TARGET.key), [{ model: configModel(candidate('fast', 78.0)) }], {}, { measurer: new FakeMeasurer({ latency: { ...HERE, fast: 21 } }) });
     expect(report.verdict).toBe('new-frontier');
     expect(report.exitCode).toBe(0);
     const c = report.candidates[0];
@@ -92,42 +93,42 @@ describe('runCheck on injected measurements', () => {
 
   it('pass when on the frontier within tolerance', async () => {
     // 77.6 vs B0 at 77.692 and the same latency: not dominated, does not move the frontier.
-    const report = await runCheck(storeOn(FAKE_TARGET.key), [{ config: candidate('peer', 77.6) }], {}, { measurer: new FakeMeasurer({ latency: { ...HERE, peer: 30 } }) });
+    const report = await runCheck(storeOn(FAKE_TARGET.key), [{ model: configModel(candidate('peer', 77.6)) }], {}, { measurer: new FakeMeasurer({ latency: { ...HERE, peer: 30 } }) });
     expect(report.verdict).toBe('pass');
     expect(report.exitCode).toBe(0);
   });
 
   it('inconclusive when the interval straddles the tolerance: exit 0, or 1 with --strict', async () => {
     const spec = { latency: { ...HERE, wobbly: 31.2 }, ratioHalfWidth: { 'efficientnet-b0': 0.05 } };
-    const lax = await runCheck(storeOn(FAKE_TARGET.key), [{ config: candidate('wobbly', 77.6) }], {}, { measurer: new FakeMeasurer(spec) });
+    const lax = await runCheck(storeOn(FAKE_TARGET.key), [{ model: configModel(candidate('wobbly', 77.6)) }], {}, { measurer: new FakeMeasurer(spec) });
     expect(lax.verdict).toBe('inconclusive');
     expect(lax.candidates[0].undecided).toEqual(['efficientnet-b0']);
     expect(lax.exitCode).toBe(0);
-    const strict = await runCheck(storeOn(FAKE_TARGET.key), [{ config: candidate('wobbly', 77.6) }], { strict: true }, { measurer: new FakeMeasurer(spec) });
+    const strict = await runCheck(storeOn(FAKE_TARGET.key), [{ model: configModel(candidate('wobbly', 77.6)) }], { strict: true }, { measurer: new FakeMeasurer(spec) });
     expect(strict.exitCode).toBe(1);
   });
 
   it('tolerance flags move the verdict', async () => {
     const measurer = () => new FakeMeasurer({ latency: { ...HERE, near: 21 } }); // 5% slower than MBv2
     const store = storeOn(FAKE_TARGET.key);
-    expect((await runCheck(store, [{ config: candidate('near', 71.9) }], {}, { measurer: measurer() })).verdict).toBe('dominated');
-    expect((await runCheck(store, [{ config: candidate('near', 71.9) }], { latencyTolerance: 0.1 }, { measurer: measurer() })).verdict).toBe('pass');
+    expect((await runCheck(store, [{ model: configModel(candidate('near', 71.9)) }], {}, { measurer: measurer() })).verdict).toBe('dominated');
+    expect((await runCheck(store, [{ model: configModel(candidate('near', 71.9)) }], { latencyTolerance: 0.1 }, { measurer: measurer() })).verdict).toBe('pass');
     // 72.0 is more than 0.1 points above MBv2's 71.878: MBv2 is no longer "as accurate".
-    expect((await runCheck(store, [{ config: candidate('near', 72.0) }], {}, { measurer: measurer() })).verdict).not.toBe('dominated');
-    expect((await runCheck(store, [{ config: candidate('near', 72.0) }], { accuracyTolerance: 0.2 }, { measurer: measurer() })).verdict).toBe('dominated');
+    expect((await runCheck(store, [{ model: configModel(candidate('near', 72.0)) }], {}, { measurer: measurer() })).verdict).not.toBe('dominated');
+    expect((await runCheck(store, [{ model: configModel(candidate('near', 72.0)) }], { accuracyTolerance: 0.2 }, { measurer: measurer() })).verdict).toBe('dominated');
   });
 
   it('uses --accuracy over the config, and requires an accuracy unless latency-only', async () => {
     const store = storeOn(FAKE_TARGET.key);
     const fake = () => new FakeMeasurer({ latency: { ...HERE, c: 32 } });
-    await expect(runCheck(store, [{ config: candidate('c'), file: 'c.yaml' }], {}, { measurer: fake() })).rejects.toThrow(
+    await expect(runCheck(store, [{ model: configModel(candidate('c')), file: 'c.yaml' }], {}, { measurer: fake() })).rejects.toThrow(
       /c\.yaml: candidate "c" has no accuracy: .*--accuracy.*--metrics FILE --metrics-key.*--latency-only/,
     );
-    const overridden = await runCheck(store, [{ config: candidate('c', 50), accuracy: 90, accuracySource: 'm.json:eval.top1' }], {}, { measurer: fake() });
+    const overridden = await runCheck(store, [{ model: configModel(candidate('c', 50)), accuracy: 90, accuracySource: 'm.json:eval.top1' }], {}, { measurer: fake() });
     expect(overridden.candidates[0].accuracy).toBe(90);
     expect(overridden.candidates[0].accuracy_source).toBe('m.json:eval.top1');
     expect(overridden.verdict).toBe('new-frontier');
-    const position = await runCheck(store, [{ config: candidate('c') }], { latencyOnly: true, neighbors: 2 }, { measurer: fake() });
+    const position = await runCheck(store, [{ model: configModel(candidate('c')) }], { latencyOnly: true, neighbors: 2 }, { measurer: fake() });
     expect(position.candidates[0].latency_only).toBe(true);
     expect(position.candidates[0].models).toHaveLength(3);
     expect(position.exitCode).toBe(0);
@@ -138,13 +139,13 @@ describe('runCheck on injected measurements', () => {
     const store = storeOn(FAKE_TARGET.key);
     const changed = { ...load('mobilenet-v2'), resolution: 256 };
     const measurer = new FakeMeasurer({ latency: HERE });
-    await runCheck(store, [{ config: changed }], {}, { measurer });
+    await runCheck(store, [{ model: configModel(changed) }], {}, { measurer });
     expect(measurer.calls[0].names.filter((n) => n === 'mobilenet-v2')).toHaveLength(1);
   });
 
   it('checks several candidates, one interleaved call each, and reports the worst verdict', async () => {
     const measurer = new FakeMeasurer({ latency: { ...HERE, dominated: 32, fast: 21 } });
-    const report = await runCheck(storeOn(FAKE_TARGET.key), [{ config: candidate('fast', 78.0) }, { config: candidate('dominated', 70.0) }], {}, { measurer });
+    const report = await runCheck(storeOn(FAKE_TARGET.key), [{ model: configModel(candidate('fast', 78.0)) }, { model: configModel(candidate('dominated', 70.0)) }], {}, { measurer });
     expect(measurer.calls.map((c) => c.names[0])).toEqual(['fast', 'dominated']);
     expect(report.candidates.map((c) => c.verdict)).toEqual(['new-frontier', 'dominated']);
     expect(report.verdict).toBe('dominated');
@@ -153,7 +154,7 @@ describe('runCheck on injected measurements', () => {
 
   it('an empty store gives new-frontier with only the candidate measured', async () => {
     const measurer = new FakeMeasurer({ latency: { solo: 10 } });
-    const report = await runCheck(emptyStore(), [{ config: candidate('solo', 60) }], {}, { measurer });
+    const report = await runCheck(emptyStore(), [{ model: configModel(candidate('solo', 60)) }], {}, { measurer });
     expect(measurer.calls[0].names).toEqual(['solo']);
     expect(report.verdict).toBe('new-frontier');
   });
@@ -187,7 +188,7 @@ describe('selectModels', () => {
     ]);
     expect(sel.skipped_total).toBe(3);
     // The report names them under the table.
-    const report = await runCheck(store, [{ config: candidate('k1', 70.0) }], { neighbors: 1 }, { measurer: new FakeMeasurer({ latency: { ...HERE, k1: 32 } }) });
+    const report = await runCheck(store, [{ model: configModel(candidate('k1', 70.0)) }], { neighbors: 1 }, { measurer: new FakeMeasurer({ latency: { ...HERE, k1: 32 } }) });
     expect(renderMarkdown(report)).toMatch(/Not re-measured, although at least as accurate: efficientnet-b0 \(top-1 77\.69: over the limit of 1 re-measured model \(--neighbors\)\), efficientnet-b1 \(top-1 78\.64: stored latency over 1\.5x the fastest one's at least as accurate\), resnet-50 \(top-1 76\.13: a stored model at least as accurate has a lower stored latency\)\./);
   });
 
@@ -198,7 +199,7 @@ describe('selectModels', () => {
     const picked = selectModels(store.records, { name: 'cand', accuracy: 77.0, macs: 4e8 }, { neighbors: 3, accuracyTolerance: 0.1 }, est).models;
     expect(picked.map((s) => [s.record.name, s.role])).toEqual([['efficientnet-b0', 'contender'], ['mobilenet-v2', 'neighbour'], ['efficientnet-b1', 'neighbour']]);
     const stored = storeOn(FAKE_TARGET.key, { ...STORED_MS, 'efficientnet-b1': 100 });
-    const report = await runCheck(stored, [{ config: candidate('slow', 77.0) }], {}, { measurer: new FakeMeasurer({ latency: { ...HERE, slow: 30.2, 'efficientnet-b1': 20 } }) });
+    const report = await runCheck(stored, [{ model: configModel(candidate('slow', 77.0)) }], {}, { measurer: new FakeMeasurer({ latency: { ...HERE, slow: 30.2, 'efficientnet-b1': 20 } }) });
     const c = report.candidates[0];
     expect(c.models.map((m) => [m.name, m.role])).toEqual([['slow', 'candidate'], ['efficientnet-b0', 'contender'], ['mobilenet-v2', 'neighbour'], ['efficientnet-b1', 'contender']]);
     expect(c.verdict).toBe('dominated');
@@ -222,14 +223,14 @@ describe('record and sweep on injected measurements', () => {
 
   it('record adds records with full config, accuracy and measurement; a second record updates history', async () => {
     const configs = [load('mobilenet-v2'), load('efficientnet-x-b0')];
-    const first = await runRecord(emptyStore(), configs.map((config) => ({ config })), { budgetSeconds: 5 }, { measurer: new FakeMeasurer({ latency: HERE }), now, commit: 'deadbeef' });
+    const first = await runRecord(emptyStore(), configs.map((config) => ({ model: configModel(config) })), { budgetSeconds: 5 }, { measurer: new FakeMeasurer({ latency: HERE }), now, commit: 'deadbeef' });
     expect(first.report.rows.map((r) => r.action)).toEqual(['added', 'added']);
     const store = parseStore(serializeStore(first.store), 'f.json');
     const mb = store.records.find((r) => r.name === 'mobilenet-v2')!;
     expect(mb.accuracy!.top1).toBe(71.878);
     expect(mb.targets[FAKE_TARGET.key].latest).toMatchObject({ median_ms: 20, commit: 'deadbeef', date: '2026-03-01T12:00:00.000Z', provider: 'cpu', batch: 1 });
     expect(store.records.find((r) => r.name === 'efficientnet-x-b0')!.accuracy).toBeNull();
-    const again = await runRecord(store, [{ config: configs[0] }], { budgetSeconds: 5 }, { measurer: new FakeMeasurer({ latency: { 'mobilenet-v2': 22 } }), now: () => new Date('2026-03-02T00:00:00.000Z') });
+    const again = await runRecord(store, [{ model: configModel(configs[0]) }], { budgetSeconds: 5 }, { measurer: new FakeMeasurer({ latency: { 'mobilenet-v2': 22 } }), now: () => new Date('2026-03-02T00:00:00.000Z') });
     expect(again.report.rows[0]).toMatchObject({ action: 'updated', previous_ms: 20, latency_ms: 22 });
     expect(again.store.records.find((r) => r.name === 'mobilenet-v2')!.targets[FAKE_TARGET.key].history.map((h) => h.median_ms)).toEqual([20, 22]);
   });
@@ -266,10 +267,10 @@ describe('stored configs are checked like any input', () => {
   it('a stored config over the resource limits is a clear error before anything is measured', async () => {
     const store = storeOn(FAKE_TARGET.key);
     const huge = store.records.find((r) => r.name === 'resnet-50')!;
-    huge.config = { ...huge.config, resolution: 20000 };
+    huge.config = { ...huge.config!, resolution: 20000 };
     huge.config_hash = configHash(huge.config);
     const measurer = new FakeMeasurer({ latency: HERE });
-    await expect(runCheck(store, [{ config: candidate('c', 70) }], { storeFile: 'f.json' }, { measurer })).rejects.toThrow(/^f\.json: record "resnet-50": .*/);
+    await expect(runCheck(store, [{ model: configModel(candidate('c', 70)) }], { storeFile: 'f.json' }, { measurer })).rejects.toThrow(/^f\.json: record "resnet-50": .*/);
     await expect(runSweep(store, { budgetSeconds: 1, latencyTolerance: 0.03, storeFile: 'f.json' }, { measurer })).rejects.toThrow(/f\.json: record "resnet-50"/);
     expect(measurer.calls).toHaveLength(0);
   });

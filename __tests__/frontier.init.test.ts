@@ -9,6 +9,7 @@ import { DEFAULT_STORE_PATH, parseStore, serializeStore } from '../src/frontier/
 import { MacsMeasurer } from './action.fake-measurer';
 import { archYaml, ROOT } from './action.harness';
 import { runCommand } from './support/run-command';
+import { configModel } from '../src/frontier/models';
 
 const OPTS = { configs: DEFAULT_INIT_CONFIGS, storePath: DEFAULT_STORE_PATH, branch: DEFAULT_INIT_BRANCH };
 const cfg = (fixture: string, file = `models/${fixture}.yaml`) => ({ file, config: parseArchConfig(archYaml(fixture), file) });
@@ -60,7 +61,7 @@ describe('the command, in a fresh model repository', () => {
     expect(store.records.map((x) => x.name)).toEqual(['mobilenet-v2', 'resnet-18']);
     // Unmeasured records are still contenders: a slower, less accurate candidate is re-measured against them.
     const cand = parseArchConfig(archYaml('resnet-50', 'r50').replace(/^accuracy: .*$/m, 'accuracy: {top1: 60.0, dataset: imagenet-1k, source: t}'), 'c.yaml');
-    const checked = await runCheck(store, [{ config: cand }], { budgetSeconds: 1 }, { measurer: new MacsMeasurer() });
+    const checked = await runCheck(store, [{ model: configModel(cand) }], { budgetSeconds: 1 }, { measurer: new MacsMeasurer() });
     expect(checked.verdict).toBe('dominated');
     // A second init does not overwrite the store.
     const again = await init([]);

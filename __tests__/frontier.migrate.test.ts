@@ -96,6 +96,42 @@ describe('frontier store version 1 -> 2', () => {
     }
   });
 
+  it('every version 1 record reads as a config record (provenance config); a version 2 record must state its provenance', () => {
+    const v1 = JSON.parse(read(V1));
+    expect(v1.records.every((r: object) => !('provenance' in r))).toBe(true);
+    const migrated = parseStore(read(V1), V1);
+    expect(migrated.records.every((r) => r.provenance === 'config' && r.config && r.config_hash)).toBe(true);
+    const v2 = JSON.parse(read(V2));
+    delete v2.records[0].provenance;
+    expect(() => parseStore(JSON.stringify(v2), 'v2.json')).toThrow(/v2\.json: invalid frontier store: records\[0\] \(efficientnet-b0\): missing field 'provenance'/);
+    // The provenance decides the fields: a config record holds no onnx, an onnx record no config.
+    const mixed = JSON.parse(read(V2));
+    mixed.records[0].provenance = 'onnx';
+    expect(() => parseStore(JSON.stringify(mixed), 'm.json')).toThrow(/records\[0\] \(efficientnet-b0\): missing field 'onnx'/);
+    mixed.records[0].provenance = 'published';
+    expect(() => parseStore(JSON.stringify(mixed), 'm.json')).toThrow(/records\[0\] \(efficientnet-b0\): missing field 'published'/);
+  });
+
+  it('an .onnx model recorded into a version 1 store: version 2 with config and onnx records side by side', async () => {
+    const repo = fs.mkdtempSync(path.join(dir, 'repo-'));
+    const file = path.join(repo, '.frontier/frontier.json');
+    fs.mkdirSync(path.dirname(file));
+    fs.copyFileSync(V1, file);
+    fs.mkdirSync(path.join(repo, 'models'));
+    const { buildModel } = await import('../src/onnx/build');
+    const { loadArchConfig } = await import('../src/arch/parse');
+    fs.writeFileSync(path.join(repo, 'models/mbv2-160.onnx'), buildModel({ ...loadArchConfig(path.join(ROOT, 'fixtures/archs/mobilenet-v2.yaml')), resolution: 160 }));
+    const err: string[] = [];
+    const code = await main(['record', 'models/mbv2-160.onnx', '--accuracy', '68.5', '--frontier', '.frontier/frontier.json', '--quiet'], { out: () => undefined, err: (t) => err.push(t) },
+      { measurer: () => new MacsMeasurer(), commit: () => undefined, cwd: repo });
+    expect({ code, err }).toEqual({ code: 0, err: [] });
+    const after = readStoreFile(file);
+    expect(JSON.parse(read(file)).version).toBe(2);
+    const byProvenance = (p: string) => after.records.filter((r) => r.provenance === p).map((r) => r.name);
+    expect(byProvenance('onnx')).toEqual(['mbv2-160']);
+    expect(byProvenance('config')).toEqual(parseStore(read(V1), V1).records.map((r) => r.name));
+  });
+
   it('versions it cannot read are refused with the versions it can', () => {
     for (const version of [0, 3, '1', 1.5, null]) {
       expect(() => parseStore(JSON.stringify({ version, records: [] }), 's.json')).toThrow(/s\.json: unknown frontier store format \(version .*\); this frontier-gate reads versions 1 to 2\. Upgrade frontier-gate/);

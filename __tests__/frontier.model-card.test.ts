@@ -99,7 +99,7 @@ describe('real model-card layouts', () => {
     expect(msg).toContain('model-index[0].results[0].metrics[0] "Top-1 Accuracy" = 0.9133 on "Banking77" (model "dev-0.4b")');
     expect(msg).toContain('model-index[0].results[1].metrics[0] "Accuracy" = 0.852 on "Google BoolQ"');
     expect(msg).toContain('model-index[0].results[2].metrics[0] "Exact Accuracy" = 0.6267 on "Yelp Review Full"');
-    expect(msg).toMatch(/choose the dataset by its name or type$/);
+    expect(msg).toMatch(/choose the dataset by its name or type \(--card-dataset NAME\)$/);
     expect(readModelCard(card('dev-0.4b.md'), { dataset: 'google/boolq' })).toMatchObject({ top1: 85.2, dataset: 'Google BoolQ' });
     expect(readModelCard(card('dev-0.4b.md'), { dataset: 'banking77' })).toMatchObject({ top1: 91.33 });
     expect(userError(() => readModelCard(card('dev-0.4b.md'), { dataset: 'imagenet-1k' }))).toMatch(/no accuracy metric matches dataset "imagenet-1k"; found:/);

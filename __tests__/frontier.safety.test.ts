@@ -13,6 +13,7 @@ import { runRecord } from '../src/frontier/record';
 import { configHash, emptyStore, parseStore, readStoreFile, serializeStore, type FrontierStore } from '../src/frontier/store';
 import { FakeMeasurer } from './frontier.support/fake-measurer';
 import { runCommand } from './support/run-command';
+import { configModel } from '../src/frontier/models';
 
 const ROOT = path.join(__dirname, '..');
 const arch = (n: string) => path.join(ROOT, 'fixtures/archs', `${n}.yaml`);
@@ -98,7 +99,7 @@ describe('a store is validated before it is written', () => {
     const s: FrontierStore = parseStore(serializeStore(emptyStore()), 'x.json');
     const config = loadArchConfig(arch('resnet-18'));
     const { accuracy: _a, ...stored } = config;
-    s.records.push({ name: 'resnet-18', accuracy: null, config_hash: configHash(stored), config: { ...stored, depth: 1e300 }, targets: {} });
+    s.records.push({ name: 'resnet-18', provenance: 'config', accuracy: null, config_hash: configHash(stored), config: { ...stored, depth: 1e300 }, targets: {} });
     expect(() => serializeStore(s, 'store.json')).toThrow(UserError);
     expect(() => serializeStore(s, 'store.json')).toThrow(/^store\.json: invalid frontier store: records\[0\] \(resnet-18\)\.config\.depth: must be <= 10; nothing was written$/);
   });
@@ -109,7 +110,7 @@ describe('a store is validated before it is written', () => {
     const fake = new FakeMeasurer({ latency: LATENCY });
     let error: unknown;
     try {
-      await runRecord(emptyStore(), [{ config, file }], { budgetSeconds: 1 }, { measurer: fake });
+      await runRecord(emptyStore(), [{ model: configModel(config), file }], { budgetSeconds: 1 }, { measurer: fake });
     } catch (e) {
       error = e;
     }

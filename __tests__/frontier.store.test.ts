@@ -18,7 +18,7 @@ const b0 = loadArchConfig(path.join(ARCHS, 'efficientnet-b0.yaml'));
 function update(config = mbv2, median = 10, date = '2026-01-01T00:00:00.000Z', target = FAKE_TARGET.key): RecordUpdate {
   const stored = storedConfig(config);
   return {
-    name: config.name, config: stored, config_hash: configHash(stored),
+    name: config.name, model: { provenance: 'config' as const, config: stored, config_hash: configHash(stored) },
     accuracy: config.accuracy ? { top1: config.accuracy.top1, dataset: config.accuracy.dataset ?? null, source: config.accuracy.source ?? null } : null,
     target, label: FAKE_TARGET.label,
     measurement: {
@@ -48,13 +48,13 @@ describe('serializeStore / parseStore', () => {
     expect(text.endsWith('}\n')).toBe(true);
     // Records sorted by name; record keys in a fixed order; a stage per line.
     expect(text.indexOf('"efficientnet-b0"')).toBeLessThan(text.indexOf('"mobilenet-v2"'));
-    expect(text).toMatch(/\{\s*"name": "efficientnet-b0",\s*"accuracy"/);
+    expect(text).toMatch(/\{\s*"name": "efficientnet-b0",\s*"provenance": "config",\s*"accuracy"/);
     expect(text).toMatch(/\n {10}\{"block": "mbconv", "repeats": 1, "channels": 16, "kernel": 3/);
   });
 
   it('stores the config without accuracy, and the hash ignores name and accuracy but not the network', () => {
     const rec = twoRecords().records.find((r) => r.name === 'mobilenet-v2')!;
-    expect(rec.config.accuracy).toBeUndefined();
+    expect(rec.config!.accuracy).toBeUndefined();
     expect(rec.accuracy).toEqual({ top1: 71.878, dataset: 'imagenet-1k', source: 'torchvision' });
     expect(configHash({ ...mbv2, name: 'renamed', accuracy: { top1: 1 } })).toBe(rec.config_hash);
     expect(configHash({ ...mbv2, resolution: 192 })).not.toBe(rec.config_hash);
@@ -123,7 +123,7 @@ describe('history and updates', () => {
   it('a changed config replaces the record and drops measurements of the old network', () => {
     const store = applyRecordUpdates(twoRecords(), [update({ ...mbv2, resolution: 160 }, 5, '2026-02-01T00:00:00.000Z', 'other-target')]);
     const rec = store.records.find((r) => r.name === 'mobilenet-v2')!;
-    expect(rec.config.resolution).toBe(160);
+    expect(rec.config!.resolution).toBe(160);
     expect(Object.keys(rec.targets)).toEqual(['other-target']);
   });
 

@@ -14,6 +14,7 @@ import { renderGateLacs, renderLacsMarkdown } from '../src/report/lacs';
 import { renderMarkdown } from '../src/report';
 import { runLacs, type LacsOptions, type LacsResult } from '../src/lacs/run';
 import { checkLacs, FakeMeasurer, loadFixture, macsLatency, recordLacs, type LatencyModel } from './lacs.helpers';
+import { configModel } from '../src/frontier/models';
 
 const base = loadFixture('efficientnet-b0');
 const fast: Partial<LacsOptions> = { phi: 2 };
@@ -211,9 +212,9 @@ describe('the PR-gate hook', () => {
 
   test('without the base\'s family in the store, record chooses nothing, stores nothing and says so; check reports "no choice"', async () => {
     const measurer = new FakeMeasurer(latency);
-    const { store: seeded } = await runRecord(emptyStore(), others.map((n) => ({ config: loadFixture(n) })), { budgetSeconds: 1 }, { measurer, now: () => new Date('2026-03-01T00:00:00Z') });
+    const { store: seeded } = await runRecord(emptyStore(), others.map((n) => ({ model: configModel(loadFixture(n)) })), { budgetSeconds: 1 }, { measurer, now: () => new Date('2026-03-01T00:00:00Z') });
     const before = measurer.calls.length;
-    const { store, report, updates } = await recordLacs(seeded, [{ config: base }], { budgetSeconds: 1, lacs: {} }, { measurer, now: () => new Date('2026-03-02T00:00:00Z') });
+    const { store, report, updates } = await recordLacs(seeded, [{ model: configModel(base) }], { budgetSeconds: 1, lacs: {} }, { measurer, now: () => new Date('2026-03-02T00:00:00Z') });
     // One call for the record's own measurement; LACS measured nothing (the gate does not spend its budget on no choice).
     expect(measurer.calls.length - before).toBe(1);
     expect(updates[0].lacs).toBeUndefined();
@@ -226,7 +227,7 @@ describe('the PR-gate hook', () => {
     expect(renderMarkdown(report)).toContain('no choice, accuracy is unknown');
     expect(renderMarkdown(report)).not.toContain('Stored with efficientnet-b0 for this target');
 
-    const check = await checkLacs(store, [{ config: { ...base, dropout: 0.3 } }], { budgetSeconds: 1, lacs: {} }, { measurer });
+    const check = await checkLacs(store, [{ model: configModel({ ...base, dropout: 0.3 }) }], { budgetSeconds: 1, lacs: {} }, { measurer });
     expect(check.candidates[0].lacs).toMatchObject({ status: 'no-choice' });
     expect(renderMarkdown(check)).toContain('no choice, accuracy is unknown');
   });

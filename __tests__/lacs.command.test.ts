@@ -140,7 +140,7 @@ describe('frontier-gate lacs --frontier STORE', () => {
     for (const name of ['efficientnet-b0', 'efficientnet-b1', 'efficientnet-b2', 'efficientnet-b3', 'resnet-18']) {
       const config = loadArchConfig(path.join(FIXTURES, `${name}.yaml`));
       store.records.push({
-        name, config_hash: configHash(config), config: storedConfig(config), targets: {},
+        name, provenance: 'config', config_hash: configHash(config), config: storedConfig(config), targets: {},
         accuracy: { top1: config.accuracy!.top1, dataset: 'imagenet-1k', source: 'torchvision' },
       });
     }

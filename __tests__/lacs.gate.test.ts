@@ -16,6 +16,7 @@ import type { Measurer } from '../src/measure/types';
 import { checkLacs, FakeMeasurer, loadFixture, macsLatency, recordLacs, resolutionPunishingLatency, TARGET, FIXTURES } from './lacs.helpers';
 import { runCommand } from './support/run-command';
 import { renderMarkdown, toJson } from '../src/report';
+import { configModel } from '../src/frontier/models';
 
 const ZOO = ['efficientnet-b0', 'efficientnet-b1', 'efficientnet-b2', 'efficientnet-b3', 'mobilenet-v2', 'resnet-18'];
 const DATE = new Date('2026-03-01T00:00:00.000Z');
@@ -23,7 +24,7 @@ const b0 = loadFixture('efficientnet-b0');
 
 /** A store recorded before LACS entries existed: no `lacs` anywhere. */
 async function oldStore(measurer: Measurer = new FakeMeasurer(macsLatency)): Promise<FrontierStore> {
-  const { store } = await runRecord(emptyStore(), ZOO.map((n) => ({ config: loadFixture(n) })), { budgetSeconds: 1 }, { measurer, now: () => DATE, commit: 'old' });
+  const { store } = await runRecord(emptyStore(), ZOO.map((n) => ({ model: configModel(loadFixture(n)) })), { budgetSeconds: 1 }, { measurer, now: () => DATE, commit: 'old' });
   return store;
 }
 
@@ -52,7 +53,7 @@ describe('store: optional LACS entries', () => {
     expect(loaded.records.every((r) => r.lacs === undefined)).toBe(true);
 
     const measurer = new FakeMeasurer(macsLatency);
-    const { store, report, updates } = await recordLacs(loaded, [{ config: b0 }], { budgetSeconds: 1, lacs: {} }, { measurer, now: () => DATE, commit: 'abc123' });
+    const { store, report, updates } = await recordLacs(loaded, [{ model: configModel(b0) }], { budgetSeconds: 1, lacs: {} }, { measurer, now: () => DATE, commit: 'abc123' });
     const entry = store.records.find((r) => r.name === b0.name)!.lacs![TARGET.key];
     expect(updates[0].lacs).toEqual({ target: TARGET.key, entry });
     // The stored coefficients are what a direct LACS run with the gate's budget chooses.
@@ -80,7 +81,7 @@ describe('store: optional LACS entries', () => {
   });
 
   test('an entry missing a field or with a bad date is rejected naming the field', async () => {
-    const { store } = await recordLacs(await oldStore(), [{ config: b0 }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency), now: () => DATE });
+    const { store } = await recordLacs(await oldStore(), [{ model: configModel(b0) }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency), now: () => DATE });
     const doc = JSON.parse(serializeStore(store));
     const i = doc.records.findIndex((r: { name: string }) => r.name === b0.name);
     delete doc.records[i].lacs[TARGET.key].chosen;
@@ -95,7 +96,7 @@ describe('store: optional LACS entries', () => {
       date, commit: null, base_config_hash: configHash(b0), chosen: { alpha, beta: 1.1, gamma: 1.1, objective: 77 }, efficientnet: { alpha: 1.2, beta: 1.1, gamma: 1.15, objective: 77 },
       w: -0.07, target_latency_ms: 3, grid: { step: 0.05, tolerance: 0.1, flops_budget: 2 }, accuracy_source: 'test', measured_candidates: 10,
     });
-    const rec = { name: b0.name, accuracy: null, config_hash: configHash(b0), config: b0, targets: {} };
+    const rec = { name: b0.name, provenance: 'config' as const, accuracy: null, config_hash: configHash(b0), config: b0, targets: {} };
     const base: FrontierStore = { version: 2, records: [rec] };
     const ours: FrontierStore = { version: 2, records: [{ ...rec, lacs: { cpu: entry('2026-01-02T00:00:00Z', 1.3), gpu: entry('2026-01-01T00:00:00Z', 1.4) } }] };
     const theirs: FrontierStore = { version: 2, records: [{ ...rec, lacs: { cpu: entry('2026-01-01T00:00:00Z', 1.5), tpu: entry('2026-01-01T00:00:00Z', 1.6) } }] };
@@ -106,7 +107,7 @@ describe('store: optional LACS entries', () => {
 
 describe('check: LACS for a family: base candidate', () => {
   async function storeWithLacs(): Promise<FrontierStore> {
-    const { store } = await recordLacs(await oldStore(), [{ config: b0 }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency), now: () => DATE, commit: 'prev0001' });
+    const { store } = await recordLacs(await oldStore(), [{ model: configModel(b0) }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency), now: () => DATE, commit: 'prev0001' });
     return store;
   }
 
@@ -114,7 +115,7 @@ describe('check: LACS for a family: base candidate', () => {
     const store = await storeWithLacs();
     const stored = store.records.find((r) => r.name === b0.name)!.lacs![TARGET.key];
     // Another runner behaviour (resolution is expensive) moves the optimum.
-    const candidate = { config: editedBase() };
+    const candidate = { model: configModel(editedBase()) };
     const withLacs = await checkLacs(store, [candidate], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(resolutionPunishingLatency) });
     const without = await checkLacs(store, [candidate], { budgetSeconds: 1, lacs: false }, { measurer: new FakeMeasurer(resolutionPunishingLatency) });
     const c = withLacs.candidates[0];
@@ -147,20 +148,20 @@ describe('check: LACS for a family: base candidate', () => {
 
   test('the same runner behaviour reads as unchanged', async () => {
     const store = await storeWithLacs();
-    const r = await checkLacs(store, [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
+    const r = await checkLacs(store, [{ model: configModel(editedBase()) }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
     expect(r.candidates[0].lacs).toMatchObject({ status: 'computed', changed: false });
     expect(renderMarkdown(r)).toMatch(/coefficients unchanged at \*\*\(/);
   });
 
   test('a store without LACS entries says none are stored; entries of other targets are named, not compared', async () => {
-    const r = await checkLacs(await oldStore(), [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
+    const r = await checkLacs(await oldStore(), [{ model: configModel(editedBase()) }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
     expect(r.candidates[0].lacs).toMatchObject({ status: 'computed', previous: null, moves: [], other_targets: [] });
     expect(renderMarkdown(r)).toContain('none stored for the previous base on this target, so there is no move to show.');
 
     const store = await storeWithLacs();
     const rec = store.records.find((x) => x.name === b0.name)!;
     rec.lacs = { 'gpu-elsewhere': rec.lacs![TARGET.key] };
-    const other = await checkLacs(store, [{ config: editedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
+    const other = await checkLacs(store, [{ model: configModel(editedBase()) }], { budgetSeconds: 1, lacs: {} }, { measurer: new FakeMeasurer(macsLatency) });
     expect(other.candidates[0].lacs).toMatchObject({ previous: null, other_targets: ['gpu-elsewhere'] });
     expect(renderMarkdown(other)).toContain('stored for other targets only: `gpu-elsewhere`');
   });
@@ -168,8 +169,8 @@ describe('check: LACS for a family: base candidate', () => {
   test('a base whose family has too few trained records: "no choice", nothing measured or stored, the verdict stands', async () => {
     const store = await oldStore();
     const measurer = new FakeMeasurer(macsLatency);
-    const r = await checkLacs(store, [{ config: reblockedBase() }], { budgetSeconds: 1, lacs: {} }, { measurer });
-    const plain = await runCheck(store, [{ config: reblockedBase() }], { budgetSeconds: 1 }, { measurer: new FakeMeasurer(macsLatency) });
+    const r = await checkLacs(store, [{ model: configModel(reblockedBase()) }], { budgetSeconds: 1, lacs: {} }, { measurer });
+    const plain = await runCheck(store, [{ model: configModel(reblockedBase()) }], { budgetSeconds: 1 }, { measurer: new FakeMeasurer(macsLatency) });
     expect(r.candidates[0].lacs).toMatchObject({ status: 'no-choice', measured_candidates: 0 });
     expect(r.candidates[0].lacs!.error).toMatch(/1 trained record\(s\) of efficientnet-b0's family/);
     expect(renderMarkdown(r)).toMatch(/no choice, accuracy is unknown: .*Nothing is stored\. The verdict does not depend on it\./);
@@ -181,7 +182,7 @@ describe('check: LACS for a family: base candidate', () => {
   test('candidates without family: base get no LACS', async () => {
     const mv2 = loadFixture('mobilenet-v2');
     const measurer = new FakeMeasurer(macsLatency);
-    const r = await checkLacs(await oldStore(), [{ config: { ...mv2, name: 'mv2-copy' } }], { budgetSeconds: 1, lacs: {} }, { measurer });
+    const r = await checkLacs(await oldStore(), [{ model: configModel({ ...mv2, name: 'mv2-copy' }) }], { budgetSeconds: 1, lacs: {} }, { measurer });
     expect(r.candidates[0].lacs).toBeUndefined();
     expect(measurer.calls).toHaveLength(1);
   });

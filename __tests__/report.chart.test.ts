@@ -136,6 +136,28 @@ describe('frontier chart SVG', () => {
     expect(svg).not.toContain('role-legend');
   });
 
+  it('the provenance is a ring around the marker (none for a config), in the legend when present, and named in each point\'s aria-label', async () => {
+    const mixed: FrontierChartInput = {
+      ...CHECK,
+      points: [{ ...CHECK.points[0], provenance: 'onnx' }, { ...CHECK.points[1], provenance: 'published' }, ...CHECK.points.slice(2)],
+    };
+    const svg = await renderFrontierSvg(mixed);
+    for (const text of ['.onnx file (dotted ring)', 'published model (dashed ring)']) expect(svg).toContain(`>${text}</text>`);
+    expect(svg).toContain('aria-label="mobilenet-v2-deeper: onnx, top-1 71, 14.33 ms"');
+    expect(svg).toContain('aria-label="mobilenet-v2: published, top-1 71.88, 7.46 ms"');
+    // Two rings in the plot and one in the legend each.
+    expect(svg.match(/stroke-dasharray="4,2.5"/g)).toHaveLength(2);
+    expect(svg.match(/stroke-dasharray="1.5,2"/g)).toHaveLength(2);
+    // Every entry stays inside the image, on as many rows as it takes.
+    const chart = frontierChartSpec(mixed);
+    expect(chart.size.height).toBe(480);
+    // All configs: no provenance in the legend.
+    expect(await renderFrontierSvg(CHECK)).not.toContain('ring');
+    // The chart in words names a provenance other than config.
+    expect(chartText(mixed)).toContain('candidate mobilenet-v2-deeper (onnx) 14.3 ms');
+    expect(chartText(mixed)).toContain('fastest first: mobilenet-v2 (published) 7.46 ms');
+  });
+
   it('an undecided model is pale, not hollow like one off the frontier, and the legend line says so', async () => {
     const open: ChartPoint = { ...pt('open-question', 'contender', 9, 76), frontier: 'undecided' };
     const svg = await renderFrontierSvg({ ...CHECK, points: [...CHECK.points, open] });
@@ -175,10 +197,10 @@ describe('chart text and Markdown', () => {
   it('candidateChartInput maps a check row by row', () => {
     const input = candidateChartInput({
       name: 'c', verdict: 'new-frontier',
-      models: [{ name: 'c', role: 'candidate', accuracy: 70, latency_ms: 5, ci95_ms: [4.9, 5.1], frontier: 'on', on_frontier: true, params: 1, macs: 1, intensity: 1, samples: 9 }],
+      models: [{ name: 'c', provenance: 'config', role: 'candidate', accuracy: 70, latency_ms: 5, ci95_ms: [4.9, 5.1], frontier: 'on', on_frontier: true, params: 1, macs: 1, intensity: 1, samples: 9 }],
     }, 'cpu');
     expect(input.title).toBe('c: new frontier (top-1 against latency, measured side by side)');
-    expect(input.points).toEqual([{ name: 'c', role: 'candidate', latency_ms: 5, ci95_ms: [4.9, 5.1], top1: 70, frontier: 'on' }]);
+    expect(input.points).toEqual([{ name: 'c', role: 'candidate', provenance: 'config', latency_ms: 5, ci95_ms: [4.9, 5.1], top1: 70, frontier: 'on' }]);
   });
 });
 

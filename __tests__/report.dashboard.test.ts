@@ -67,7 +67,7 @@ describe('dashboard site', () => {
     const config = storedConfig({ ...mbv2, name: 'mbv2' });
     const fp = { cpu: 'c', cores: 2, memory_gb: 8, os: 'linux-x64', node: 'v20', onnxruntime: '1.30.0', provider: 'cpu' as const, threads: 1, batch: 1, precision: 'fp32' as const };
     const store = applyRecordUpdates(emptyStore(), [{
-      name: hostile, config, config_hash: configHash(config), accuracy: { top1: 71.9, dataset: null, source: null },
+      name: hostile, model: { provenance: 'config', config, config_hash: configHash(config) }, accuracy: { top1: 71.9, dataset: null, source: null },
       target: 'cpu-x', label: 'cpu <b>label</b>',
       measurement: { date: '2026-01-01T00:00:00.000Z', commit: null, median_ms: 20, ci95_ms: [19, 21], samples: 9, batch: 1, precision: 'fp32', provider: 'cpu', fingerprint: fp },
     }]);

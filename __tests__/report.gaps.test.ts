@@ -18,6 +18,7 @@ import { buildDashboard } from '../src/report/dashboard';
 import { factorText, FACTOR_FROM, gapInterval, gapPoint, gapRuns, gapSize, gapUnit } from '../src/report/format';
 import { renderSweepMarkdown } from '../src/report/frontier';
 import { FAKE_TARGET } from './frontier.support/fake-measurer';
+import { configModel } from '../src/frontier/models';
 
 const CONFIG = storedConfig(loadArchConfig(path.join(__dirname, '../fixtures/archs/mobilenet-v2.yaml')));
 
@@ -81,12 +82,12 @@ const measurement = (median: number, ci: [number, number], date: string): Stored
 
 async function checkAgainst(name: string, accuracy: number, modelOverCandidate: [number, number], candidateAccuracy: number) {
   const update: RecordUpdate = {
-    name, config: CONFIG, config_hash: configHash(CONFIG), accuracy: { top1: accuracy, dataset: null, source: null },
+    name, model: { provenance: 'config', config: CONFIG, config_hash: configHash(CONFIG) }, accuracy: { top1: accuracy, dataset: null, source: null },
     target: FAKE_TARGET.key, label: FAKE_TARGET.label, measurement: measurement(10, [9.9, 10.1], '2026-01-01T00:00:00.000Z'),
   };
   return runCheck(
     applyRecordUpdates(emptyStore(), [update]),
-    [{ config: { ...CONFIG, name: 'cand', accuracy: { top1: candidateAccuracy } } }],
+    [{ model: configModel({ ...CONFIG, name: 'cand', accuracy: { top1: candidateAccuracy } }) }],
     { latencyTolerance: 0.03, accuracyTolerance: 0.1, neighbors: 3 },
     { measurer: new IntervalMeasurer({ [name]: modelOverCandidate }) },
   );
@@ -125,15 +126,15 @@ describe('the rule in every format', () => {
     const now = { median_ms: 10, ci95_ms: [9.9, 10.1] as [number, number] };
     const d = driftOf(prev, now, 0.03);
     expect(d.status).toBe('slower');
-    const row = { name: 'x', latency_ms: 10, ci95_ms: now.ci95_ms, previous_ms: 4, previous_date: '2026-01-01T00:00:00.000Z', ...d };
+    const row = { name: 'x', provenance: 'config' as const, latency_ms: 10, ci95_ms: now.ci95_ms, previous_ms: 4, previous_date: '2026-01-01T00:00:00.000Z', ...d };
     const sweep = { command: 'sweep' as const, target: { key: 'k', label: 'k' }, rows: [row], common_drift: d.drift, latency_tolerance: 0.03, dry_run: true };
     const md = renderSweepMarkdown(sweep);
     expect(md).toContain('**x** slower: 2.5x (2.48x .. 2.52x)');
     expect(md).toContain('All models moved to 2.5x their latency in the median');
     expect(render(sweep, 'text')).toContain('x slower: 2.5x (2.48x .. 2.52x)');
     const store = applyRecordUpdates(emptyStore(), [
-      { name: 'x', config: CONFIG, config_hash: configHash(CONFIG), accuracy: null, target: 'k', label: 'k', measurement: measurement(4, prev.ci95_ms, '2026-01-01T00:00:00.000Z') },
-      { name: 'x', config: CONFIG, config_hash: configHash(CONFIG), target: 'k', label: 'k', measurement: measurement(10, now.ci95_ms, '2026-01-02T00:00:00.000Z') },
+      { name: 'x', model: { provenance: 'config' as const, config: CONFIG, config_hash: configHash(CONFIG) }, accuracy: null, target: 'k', label: 'k', measurement: measurement(4, prev.ci95_ms, '2026-01-01T00:00:00.000Z') },
+      { name: 'x', model: { provenance: 'config' as const, config: CONFIG, config_hash: configHash(CONFIG) }, target: 'k', label: 'k', measurement: measurement(10, now.ci95_ms, '2026-01-02T00:00:00.000Z') },
     ]);
     const pages = [...(await buildDashboard(store, { now: new Date('2026-02-01T00:00:00Z') })).values()].join('\n');
     expect(pages).toContain('2.5x slower</span> <span class="muted">(2.48x .. 2.52x)</span>');

@@ -11,6 +11,7 @@ import { fitMarkdown } from '../src/github/comment';
 import { renderMarkdown, toJson } from '../src/report';
 import { chartText, checkChartInputs } from '../src/report/chart';
 import { CANDIDATES, checkOf, StoryMeasurer, ZOO_HERE, ZOO_STORE, type Candidate } from './support/story-scenarios';
+import { configModel } from '../src/frontier/models';
 
 const HEADLINE: Record<string, RegExp> = {
   dominated: /^❌ dominated[: ]/,
@@ -224,7 +225,7 @@ describe('check report: one story per result', () => {
     const report = await checkOf([CANDIDATES.pass()]);
     const c = report.candidates[0];
     expect(c.frontier).toBe('on');
-    expect(renderMarkdown(report)).toMatch(/\| \*\*mobilenet-v2-retrained\*\* \| 71\.85 \| [\d.]+ \| candidate \| ★ \|/);
+    expect(renderMarkdown(report)).toMatch(/\| \*\*mobilenet-v2-retrained\*\* \| config \| 71\.85 \| [\d.]+ \| candidate \| ★ \|/);
     expect(renderMarkdown(report).split('\n\n')[0]).toContain('within tolerance of **mobilenet-v2** (');
   });
 
@@ -250,7 +251,7 @@ describe('check report: one story per result', () => {
 
 describe('record and sweep reports', () => {
   const store = readStoreFile(ZOO_STORE);
-  const configs = store.records.slice(0, 4).map((r) => ({ config: { ...r.config, name: r.name } }));
+  const configs = store.records.slice(0, 4).map((r) => ({ model: configModel({ ...r.config!, name: r.name }) }));
 
   async function recorded() {
     return runRecord(store, configs, { budgetSeconds: 5, storeFile: 'zoo.json' }, { measurer: new StoryMeasurer(ZOO_HERE), now: () => new Date('2026-11-01T00:00:00Z') });
@@ -285,8 +286,9 @@ describe('record and sweep reports', () => {
     const table = tables(renderMarkdown(report))[0];
     for (const r of report.rows) {
       const cells = table.rows.find((x) => x[0] === r.name)!;
-      expect(cells[1]).toBe(r.status);
-      if (r.drift !== null) expect(cells[4]).toMatch(/^[+-]\d+\.\d% \([+-]\d+\.\d% \.\. [+-]\d+\.\d%\)$/);
+      expect(cells[1]).toBe(r.provenance);
+      expect(cells[2]).toBe(r.status);
+      if (r.drift !== null) expect(cells[5]).toMatch(/^[+-]\d+\.\d% \([+-]\d+\.\d% \.\. [+-]\d+\.\d%\)$/);
     }
   });
 });
@@ -304,7 +306,7 @@ describe('the position rule behind the stars and cells', () => {
 
   it('frontierStatus: off only when a model as accurate is faster beyond the tolerance with its whole interval', () => {
     const row = (name: string, accuracy: number | null, ratio?: [number, number]): ModelRow => ({
-      name, role: ratio ? 'neighbour' : 'candidate', accuracy, latency_ms: 1, ci95_ms: [1, 1], frontier: 'unrated', on_frontier: false,
+      name, provenance: 'config', role: ratio ? 'neighbour' : 'candidate', accuracy, latency_ms: 1, ci95_ms: [1, 1], frontier: 'unrated', on_frontier: false,
       params: 0, macs: 0, intensity: 0, samples: 1, ...(ratio ? { ratio: (ratio[0] + ratio[1]) / 2, ratio_ci95: ratio } : {}),
     });
     const tol = { latency: 0.03, accuracy: 0.1 };

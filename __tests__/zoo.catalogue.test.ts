@@ -60,13 +60,15 @@ const TORCH_REFERENCE: [string, number, number, number][] = [
 ];
 
 /**
- * timm-only networks (timm is not installed here): the exact counts as decoded from their arch_defs, which
- * agree with timm's results-imagenet.csv param_count (millions, two decimals) and lie within 7% below
- * timm's benchmark-infer-amp-nchw-pt240-cu124-rtx3090.csv infer_gmacs at the same resolution (timm's
- * profiler counts more op types than conv and linear multiply-adds).
+ * timm-only networks: counted by `scripts/torchvision-reference.py counts NAME RES`'s plain-PyTorch
+ * implementations of them (written from the published block tables, not with timm's code or frontier-gate's
+ * decoder; every nn.Parameter, Conv2d and Linear multiply-adds by forward hooks), so these counts have an
+ * independent source as the torchvision ones do. They also agree with timm's results-imagenet.csv param_count
+ * (millions, two decimals) and lie within 7% below timm's benchmark-infer-amp-nchw-pt240-cu124-rtx3090.csv
+ * infer_gmacs at the same resolution (timm's profiler counts more op types than conv and linear multiply-adds).
  */
 const TIMM_PUBLISHED: [string, number, number, number, number, number][] = [
-  // name, resolution, params, MACs, csv param_count (M), csv infer_gmacs
+  // name, resolution, params, MACs (the plain-PyTorch reference's), csv param_count (M), csv infer_gmacs
   ['mobilenetv4_conv_small', 224, 3_774_024, 186_005_568, 3.77, 0.19],
   ['mobilenetv4_conv_medium', 256, 9_715_512, 1_080_244_224, 9.72, 1.1],
   ['mobilenetv4_conv_large', 384, 32_590_864, 6_376_220_672, 32.59, 6.43],
@@ -74,6 +76,18 @@ const TIMM_PUBLISHED: [string, number, number, number, number, number][] = [
   ['mixnet_s', 224, 4_134_606, 239_173_360, 4.13, 0.25],
   ['mixnet_m', 224, 5_014_382, 339_172_672, 5.01, 0.36],
 ];
+
+/** Debian's python3-torch (where CI installs it): the reference script is run, not only its numbers kept. */
+const PYTHON = '/usr/bin/python3';
+const torchAt = (() => {
+  try {
+    require('node:child_process').execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!torchAt) process.stderr.write(`zoo.catalogue.test: the plain-PyTorch reference run skipped: no torch for ${PYTHON} (scripts/ci-torch.sh installs it)\n`);
 
 const entry = (name: string) => findEntry(name)!;
 
@@ -99,7 +113,7 @@ describe('the catalogue', () => {
     expect(countConfig(config)).toMatchObject({ params, macs });
   });
 
-  it.each(TIMM_PUBLISHED)('%s counts what timm publishes', (name, resolution, params, macs, csvParams, csvGmacs) => {
+  it.each(TIMM_PUBLISHED)('%s counts exactly what its plain-PyTorch reference holds and computes, and what timm publishes', (name, resolution, params, macs, csvParams, csvGmacs) => {
     const config = entryConfig(entry(name));
     expect(config.resolution).toBe(resolution);
     const stats = countConfig(config);
@@ -107,6 +121,12 @@ describe('the catalogue', () => {
     expect(Math.round(stats.params / 1e4) / 100).toBe(csvParams);
     expect(stats.macs / 1e9).toBeLessThanOrEqual(csvGmacs);
     expect(stats.macs / 1e9).toBeGreaterThan(csvGmacs * 0.93);
+  });
+
+  (torchAt ? it : it.skip)('the plain-PyTorch references, run now, count what the table above says (and so what frontier-gate counts)', () => {
+    const out = require('node:child_process').execFileSync(PYTHON, [require('node:path').join(__dirname, '..', 'scripts', 'torchvision-reference.py'), 'counts-timm-only'], { encoding: 'utf8', timeout: 300_000 });
+    const got = JSON.parse(out) as Record<string, { resolution: number; params: number; macs: number }>;
+    expect(Object.entries(got).map(([name, c]) => [name, c.resolution, c.params, c.macs]).sort()).toEqual(TIMM_PUBLISHED.map((r) => r.slice(0, 4)).sort());
   });
 
   it('has every family the issue names, EfficientNet B0-B7 and Lite, RegNetX and RegNetY, ResNet and ResNet-D', () => {

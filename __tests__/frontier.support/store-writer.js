@@ -16,7 +16,7 @@ function update(name, median, date) {
   const config = storedConfig({ ...base, name });
   const fingerprint = { cpu: 'Fake CPU', cores: 2, memory_gb: 8, os: 'linux-x64', node: 'v20', onnxruntime: '1.30.0', provider: 'cpu', threads: 2, batch: 1, precision: 'fp32' };
   return {
-    name, config, config_hash: configHash(config), accuracy: { top1: 70, dataset: null, source: prefix },
+    name, model: { provenance: 'config', config, config_hash: configHash(config) }, accuracy: { top1: 70, dataset: null, source: prefix },
     target: 'cpu-fake0001', label: 'fake',
     measurement: { date, commit: null, median_ms: median, ci95_ms: [median * 0.99, median * 1.01], samples: 10, batch: 1, precision: 'fp32', provider: 'cpu', fingerprint },
   };

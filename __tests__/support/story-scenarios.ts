@@ -10,6 +10,7 @@ import { readStoreFile } from '../../src/frontier/store';
 import type { MeasureOptions, MeasureResult, Measurer, ModelInput } from '../../src/measure/types';
 import { FAKE_TARGET } from '../frontier.support/fake-measurer';
 import { fakeResult } from './fake-result';
+import { configModel } from '../../src/frontier/models';
 
 const ROOT = path.join(__dirname, '../..');
 export const ZOO_STORE = path.join(ROOT, 'fixtures/frontier/frontier.json');
@@ -73,9 +74,9 @@ export async function checkOf(cands: Candidate[], options: Partial<CheckOptions>
   const results: CheckReport[] = [];
   for (const c of cands) {
     const measurer = new StoryMeasurer(medians, c.halfWidth ?? {});
-    results.push(await runCheck(store, [{ config: c.config, file: c.file }], { storeFile: 'fixtures/frontier/frontier.json', ...options }, { measurer }));
+    results.push(await runCheck(store, [{ model: configModel(c.config), file: c.file }], { storeFile: 'fixtures/frontier/frontier.json', ...options }, { measurer }));
   }
   if (cands.length === 1) return results[0];
   const measurer = new StoryMeasurer(medians, halfWidth);
-  return runCheck(store, cands.map((c) => ({ config: c.config, file: c.file })), { storeFile: 'fixtures/frontier/frontier.json', ...options }, { measurer });
+  return runCheck(store, cands.map((c) => ({ model: configModel(c.config), file: c.file })), { storeFile: 'fixtures/frontier/frontier.json', ...options }, { measurer });
 }

@@ -17,7 +17,8 @@ import { selectionEstimate, selectModels } from '../frontier/select';
 import { applyRecordUpdates, type RecordUpdate } from '../frontier/updates';
 import { paretoFrontier } from '../frontier/pareto';
 import { mergeSweepShards, SWEEP_SHARD_KIND, storeRecordsHash, type SweepShardResult } from '../frontier/shard';
-import { configHash, emptyStore, mergeStores, parseStore, readStoreFile, serializeStore, storedConfig, type FrontierStore } from '../frontier/store';
+import { configHash, emptyStore, mergeStores, modelKey, parseStore, readStoreFile, serializeStore, storedConfig, type FrontierStore } from '../frontier/store';
+import { configModel } from '../frontier/models';
 import type { Fingerprint } from '../measure/types';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -30,7 +31,7 @@ async function timeToVerdict(): Promise<void> {
   const base = loadArchConfig(path.join(ROOT, 'fixtures/archs/efficientnet-b0.yaml'));
   const candidate: ArchConfig = { ...base, name: 'b0-class-candidate', stages: base.stages.map((s, i) => (i === 0 ? { ...s, kernel: 5 } : s)), accuracy: { top1: 77.5 } };
   const store = readStoreFile(path.join(ROOT, 'fixtures/frontier/frontier.json'));
-  const report = await runCheck(store, [{ config: candidate }], {}, { measurer: createMeasurer() });
+  const report = await runCheck(store, [{ model: configModel(candidate) }], {}, { measurer: createMeasurer() });
   const wall = ms(t0);
   const c = report.candidates[0];
   console.log(`check of a B0-class candidate (${(c.macs / 1e9).toFixed(3)} GMACs) with ${c.models.length - 1} neighbours, default settings, on ${report.target.label}:`);
@@ -58,7 +59,7 @@ function syntheticStoreText(n: number): string {
     for (let h = 0; h < 3; h++) {
       const median = +(2 + 100 * rand()).toFixed(4);
       updates.push({
-        name: config.name, config, config_hash: hash, accuracy, target: 'cpu-synthetic', label: 'synthetic',
+        name: config.name, model: { provenance: 'config', config, config_hash: hash }, accuracy, target: 'cpu-synthetic', label: 'synthetic',
         measurement: {
           date: new Date(Date.UTC(2026, 0, 1 + h)).toISOString(), commit: null, median_ms: median, ci95_ms: [median * 0.99, median * 1.01],
           samples: 50, batch: 1, precision: 'fp32', provider: 'cpu', fingerprint: FINGERPRINT,
@@ -89,8 +90,8 @@ function storeAtScale(): void {
     t0 = process.hrtime.bigint();
     const macs = new Map<string, number>();
     const estimate = selectionEstimate(store.records, (rec) => {
-      let m = macs.get(rec.config_hash);
-      if (m === undefined) macs.set(rec.config_hash, (m = countConfig(rec.config).macs));
+      let m = macs.get(rec.config_hash!);
+      if (m === undefined) macs.set(rec.config_hash!, (m = countConfig(rec.config!).macs));
       return m;
     });
     selectModels(store.records, { name: 'cand', accuracy: 77, macs: 4e8 }, { neighbors: DEFAULT_CHECK_OPTIONS.neighbors, accuracyTolerance: DEFAULT_CHECK_OPTIONS.accuracyTolerance }, estimate);
@@ -121,7 +122,7 @@ function multiTargetStore(n: number): FrontierStore {
       for (let h = 0; h < 2; h++) {
         const median = +(base * (1 + t * 0.3) * (1 + 0.02 * rand())).toFixed(4);
         updates.push({
-          name: config.name, config, config_hash: hash, accuracy, target: targetKey(t), label: `synthetic ${t}`,
+          name: config.name, model: { provenance: 'config', config, config_hash: hash }, accuracy, target: targetKey(t), label: `synthetic ${t}`,
           measurement: {
             date: new Date(Date.UTC(2026, 0, 1 + h)).toISOString(), commit: null, median_ms: median, ci95_ms: [median * 0.99, median * 1.01],
             samples: 50, batch: 1, precision: 'fp32', provider: 'cpu', fingerprint: { ...FINGERPRINT, cpu: `Synthetic CPU ${t}` },
@@ -139,7 +140,7 @@ function shardResults(store: FrontierStore, t: number): SweepShardResult[] {
   const hash = storeRecordsHash(store);
   const others = store.records.filter((r) => r !== anchor).sort((a, b) => (a.name < b.name ? -1 : 1));
   const model = (r: (typeof others)[number], ratio: number) => ({
-    name: r.name, config_hash: r.config_hash, median_ms: ratio * 10, ci95_ms: [ratio * 9.9, ratio * 10.1] as [number, number], samples: 40,
+    name: r.name, config_hash: modelKey(r), median_ms: ratio * 10, ci95_ms: [ratio * 9.9, ratio * 10.1] as [number, number], samples: 40,
     ratio, ratio_ci95: [ratio * 0.99, ratio * 1.01] as [number, number],
   });
   return Array.from({ length: 8 }, (_, i) => ({
@@ -192,8 +193,8 @@ function storeAtScaleTargets(): { mergeMs: number } {
     t0 = process.hrtime.bigint();
     const macs = new Map<string, number>();
     const estimate = selectionEstimate(head.records, (rec) => {
-      let m = macs.get(rec.config_hash);
-      if (m === undefined) macs.set(rec.config_hash, (m = countConfig(rec.config).macs));
+      let m = macs.get(rec.config_hash!);
+      if (m === undefined) macs.set(rec.config_hash!, (m = countConfig(rec.config!).macs));
       return m;
     });
     selectModels(head.records, { name: 'cand', accuracy: 77, macs: 4e8 }, { neighbors: DEFAULT_CHECK_OPTIONS.neighbors, accuracyTolerance: DEFAULT_CHECK_OPTIONS.accuracyTolerance }, estimate);

@@ -36,6 +36,7 @@ export function sampleStore(records: number, opts: { targets?: number; history?:
     const top1 = 64 + 18 * (1 - Math.exp(-base / 12)) + (rand() - 0.5) * 4;
     const rec: FrontierRecord = {
       name: `model-${String(i).padStart(4, '0')}`,
+      provenance: 'config',
       accuracy: i % 12 === 5 ? null : { top1: +top1.toFixed(2), dataset: 'imagenet-1k', source: 'synthetic' },
       config_hash: hashes[k],
       config: { ...configs[k], name: `model-${String(i).padStart(4, '0')}` },

@@ -5,8 +5,8 @@ import { DEFAULT_STORE_PATH } from '../frontier/store';
 import type { CheckResult } from '../report/result';
 import { chartFiles, chartFlag, writeCheckCharts } from './chart-files';
 import {
-  ACCURACY_FLAGS, accuracyFlags, budgetFlag, gateCandidate, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, numberFlag, REPORT_FLAGS,
-  STORE_FLAG, storeFlag,
+  ACCURACY_FLAGS, accuracyFlags, budgetFlag, gateCandidate, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, modelKind, numberFlag, ONNX_FLAGS,
+  REPORT_FLAGS, resolutionFlag, STORE_FLAG, storeFlag,
 } from './flags';
 import { checkWithLacs, type GateLacsOption } from './gate-lacs';
 import type { Command } from './types';
@@ -14,8 +14,10 @@ import type { Command } from './types';
 export interface CheckArgs {
   /** The store (--frontier), read through the context. */
   storeFile: string;
-  /** The candidate configs, loaded through the context. */
+  /** The candidate configs and .onnx models, loaded through the context. */
   files: string[];
+  /** .onnx candidates: the size their symbolic spatial dims are fixed to (--resolution). */
+  resolution?: number;
   accuracy: AccuracyFlags;
   options: CheckOptions;
   /** --lacs / --no-lacs: LACS beside the verdict for `family: base` candidates (./gate-lacs.ts). */
@@ -27,9 +29,9 @@ export interface CheckArgs {
 export const command: Command<CheckArgs, CheckResult> = {
   name: 'check',
   summary:
-    'judge candidate configs against the stored frontier, re-measured side by side on this machine ' +
+    'judge candidate configs and .onnx models against the stored frontier, re-measured side by side on this machine ' +
     '(exit 0 pass/new-frontier/inconclusive, 1 dominated or inconclusive with --strict, 2 bad input)',
-  args: '<config.yaml>...',
+  args: '<config.yaml|model.onnx>...',
   flags: {
     ...STORE_FLAG,
     'latency-tolerance': { type: 'string', value: 'FRACTION', default: DEFAULT_CHECK_OPTIONS.latencyTolerance, help: 'a stored model must be faster by more than this to dominate' },
@@ -41,6 +43,7 @@ export const command: Command<CheckArgs, CheckResult> = {
     strict: { type: 'boolean', help: 'inconclusive fails the gate (exit 1)' },
     ...LACS_FLAGS,
     ...MEASURE_FLAGS,
+    ...ONNX_FLAGS,
     ...REPORT_FLAGS,
     chart: { type: 'string', value: 'FILE.svg', help: 'also write the frontier chart as SVG (several candidates: FILE-<name>.svg)' },
   },
@@ -57,19 +60,27 @@ export const command: Command<CheckArgs, CheckResult> = {
       measure: measureOptions(values),
       storeFile,
     };
-    if (!positionals.length) throw new UserError('check: no config given');
+    if (!positionals.length) throw new UserError('check: no config or .onnx model given');
+    positionals.forEach(modelKind);
     const chart = chartFlag(values.chart);
-    return { storeFile, files: [...positionals], accuracy: accuracyFlags(values, positionals.length), options, lacs: lacsFlag(values) ? {} : false, ...(chart ? { chart } : {}) };
+    const resolution = resolutionFlag(values);
+    return {
+      storeFile, files: [...positionals], ...(resolution !== undefined ? { resolution } : {}), accuracy: accuracyFlags(values, positionals.length), options,
+      lacs: lacsFlag(values) ? {} : false, ...(chart ? { chart } : {}),
+    };
   },
   async run(args, ctx) {
     // Everything that can fail on its input fails before anything is measured.
-    const candidates = (await loadCandidates(args.files, args.accuracy, ctx)).map(gateCandidate);
-    const charts = args.chart ? chartFiles(args.chart, candidates.map((c) => c.config.name)) : [];
+    const candidates = (await loadCandidates(args.files, args.accuracy, ctx, { batch: args.options.measure?.batch, resolution: args.resolution })).map(gateCandidate);
+    const charts = args.chart ? chartFiles(args.chart, candidates.map((c) => c.model.name)) : [];
     for (const f of charts) ctx.files.checkOutput(f, { what: '--chart', named: charts.length === 1 });
     const store = await ctx.files.store(args.storeFile).read();
     // Several candidates: one progress line over them, beside each measurement's own.
-    const task = candidates.length > 1 ? ctx.progress.start(`checking ${candidates.length} candidates`, candidates.length, 'configs') : undefined;
-    const deps = { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit(), onItem: (done: number, _total: number, name: string) => task?.update(done, name) };
+    const task = candidates.length > 1 ? ctx.progress.start(`checking ${candidates.length} candidates`, candidates.length, 'models') : undefined;
+    const deps = {
+      measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit(), files: { root: ctx.files.root() },
+      onItem: (done: number, _total: number, name: string) => task?.update(done, name),
+    };
     const report = await runCheck(store, candidates, args.options, deps);
     task?.end(`${candidates.length} candidates checked`);
     const result = await checkWithLacs(report, store, candidates, { lacs: args.lacs, measure: args.options.measure }, deps);

@@ -3,9 +3,13 @@
  * typed readers that turn a flag's text into a value or a clear usage error (exit 2).
  */
 import { execFileSync } from 'node:child_process';
-import { PRECISIONS as ARCH_PRECISIONS, type ArchConfig } from '../arch/types';
+import * as path from 'node:path';
+import { PRECISIONS as ARCH_PRECISIONS } from '../arch/types';
 import { UserError } from '../errors';
 import { checkAccuracyFlags, NAME_PLACEHOLDER, readMetricsAccuracy, resolveAccuracy, type AccuracyFlags, type ResolvedAccuracy } from '../frontier/accuracy';
+import { cardBeside, readCardBeside } from '../frontier/model-card';
+import { configModel, inspectOnnxModel, type GateModel } from '../frontier/models';
+import { repoPath } from '../util/paths';
 import { DEFAULT_MEASURE_OPTIONS, type ExecutionProvider, type MeasureOptions, type Precision } from '../measure/types';
 import { PROVIDER_NAMES, providerOptions, readProviderOptions } from '../measure/providers';
 import type { CommandContext, FlagDefs, FlagValues } from './types';
@@ -108,10 +112,22 @@ export function budgetFlag(values: FlagValues, fallback: number): number {
 }
 
 export const ACCURACY_FLAGS: FlagDefs = {
-  accuracy: { type: 'string', value: 'PERCENT', help: "the candidate's top-1 (overrides the config's accuracy; one config only)" },
+  accuracy: { type: 'string', value: 'PERCENT', help: "the candidate's top-1 (overrides the config's accuracy; one model only)" },
   metrics: { type: 'string', value: 'FILE', help: 'read the top-1 from this JSON metrics file (with --metrics-key)' },
-  'metrics-key': { type: 'string', value: 'a.b.c', help: 'dotted path of the top-1 in --metrics; {name} stands for each config\'s name (several configs)' },
+  'metrics-key': { type: 'string', value: 'a.b.c', help: 'dotted path of the top-1 in --metrics; {name} stands for each model\'s name (several models)' },
+  'model-card': { type: 'string', value: 'README.md', help: 'read the top-1 from a model card\'s model-index (one model; an .onnx model\'s README.md beside it is read without this flag)' },
+  'card-dataset': { type: 'string', value: 'NAME', help: 'the dataset (name or type) whose result a model card\'s top-1 is read from, when it lists several' },
+  'card-model': { type: 'string', value: 'NAME', help: 'the model-index entry a model card\'s top-1 is read from, when it lists several' },
 };
+
+/** .onnx models: the size their symbolic spatial dims are fixed to (the batch is --batch). */
+export const ONNX_FLAGS: FlagDefs = {
+  resolution: { type: 'string', value: 'N', help: '.onnx models: the size symbolic height and width are fixed to (a size the graph states is kept)' },
+};
+
+export function resolutionFlag(values: FlagValues): number | undefined {
+  return optionalNumber(values, 'resolution', { min: 1, max: 8192, integer: true });
+}
 
 /** --lacs / --no-lacs: LACS for `family: base` configs (check: report the move; record: store it). */
 export const LACS_FLAGS: FlagDefs = {
@@ -134,39 +150,71 @@ export const REPORT_FLAGS: FlagDefs = {
 };
 
 export interface LoadedCandidate {
-  config: ArchConfig;
+  model: GateModel;
   file: string;
   accuracy?: ResolvedAccuracy;
 }
 
-/** --accuracy / --metrics / --metrics-key as given, checked against the number of configs (pure). */
-export function accuracyFlags(values: FlagValues, configs: number): AccuracyFlags {
-  const flags = { accuracy: stringFlag(values, 'accuracy'), metrics: stringFlag(values, 'metrics'), metricsKey: stringFlag(values, 'metrics-key') };
-  checkAccuracyFlags(flags, configs);
+/** --accuracy / --metrics / --metrics-key / --model-card as given, checked against the number of models (pure). */
+export function accuracyFlags(values: FlagValues, models: number): AccuracyFlags {
+  const flags = {
+    accuracy: stringFlag(values, 'accuracy'), metrics: stringFlag(values, 'metrics'), metricsKey: stringFlag(values, 'metrics-key'),
+    modelCard: stringFlag(values, 'model-card'), cardDataset: stringFlag(values, 'card-dataset'), cardModel: stringFlag(values, 'card-model'),
+  };
+  checkAccuracyFlags(flags, models);
   return flags;
 }
 
+/** What each argument is, from its extension (pure): a config to build, or an ONNX model to read. */
+export function modelKind(file: string): 'config' | 'onnx' {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.onnx') return 'onnx';
+  if (ext === '.yaml' || ext === '.yml') return 'config';
+  throw new UserError(`${file}: expected an architecture config (.yaml, .yml) or an ONNX model (.onnx), got ${JSON.stringify(ext || 'no extension')}`);
+}
+
+/** How messages and reports name a file: its repository path when it is inside the repository, else as given. */
+function shownPath(ctx: Pick<CommandContext, 'files'>, file: string): string {
+  try {
+    return repoPath(ctx.files.root(), file, file).rel;
+  } catch {
+    return file;
+  }
+}
+
 /**
- * Loads configs through the context, each with its accuracy from --accuracy or --metrics (its key with
- * `{name}` replaced by the config's name), or none (the config's own is used then).
+ * Loads configs and .onnx models through the context, each with its accuracy from --accuracy, --metrics (its
+ * key with `{name}` replaced by the model's name) or --model-card; else an .onnx model's from the model card
+ * beside it (README.md with model-index), a config's from the config itself. An .onnx model is read,
+ * fixed to `onnx.batch`/`onnx.resolution`, counted and identified (frontier/models.ts) inside the repository.
  */
-export async function loadCandidates(files: readonly string[], flags: AccuracyFlags, ctx: Pick<CommandContext, 'files'>): Promise<LoadedCandidate[]> {
+export async function loadCandidates(
+  files: readonly string[], flags: AccuracyFlags, ctx: Pick<CommandContext, 'files'>, onnx: { batch?: number; resolution?: number } = {},
+): Promise<LoadedCandidate[]> {
   const out: LoadedCandidate[] = [];
   for (const file of files) {
-    const { config } = await ctx.files.config(file);
+    let model: GateModel;
+    if (modelKind(file) === 'onnx') model = inspectOnnxModel(ctx.files.resolve(file), { root: ctx.files.root() }, { ...onnx, what: file }).model;
+    else model = configModel((await ctx.files.config(file)).config);
     let accuracy: ResolvedAccuracy | undefined;
     if (flags.accuracy !== undefined) accuracy = resolveAccuracy(flags, undefined);
     else if (flags.metrics !== undefined) {
-      accuracy = readMetricsAccuracy(ctx.files.resolve(flags.metrics), flags.metricsKey?.split(NAME_PLACEHOLDER).join(config.name), flags.metrics);
+      accuracy = readMetricsAccuracy(ctx.files.resolve(flags.metrics), flags.metricsKey?.split(NAME_PLACEHOLDER).join(model.name), flags.metrics);
+    } else if (flags.modelCard !== undefined) {
+      accuracy = resolveAccuracy({ ...flags, modelCard: ctx.files.resolve(flags.modelCard) }, undefined, shownPath(ctx, ctx.files.resolve(flags.modelCard)));
+    } else if (model.onnxFile) {
+      const card = cardBeside(model.onnxFile);
+      const read = card ? readCardBeside(card, { dataset: flags.cardDataset, model: flags.cardModel }, shownPath(ctx, card)) : undefined;
+      if (read) accuracy = { top1: read.top1, source: read.source, dataset: read.dataset };
     }
-    out.push({ config, file, ...(accuracy ? { accuracy } : {}) });
+    out.push({ model, file, ...(accuracy ? { accuracy } : {}) });
   }
   return out;
 }
 
-/** A candidate as the gate takes it: the config and, when given on the command line, its accuracy. */
-export function gateCandidate(c: LoadedCandidate): { config: ArchConfig; file: string; accuracy?: number; accuracySource?: string } {
-  return { config: c.config, file: c.file, ...(c.accuracy ? { accuracy: c.accuracy.top1, accuracySource: c.accuracy.source } : {}) };
+/** A candidate as the gate takes it: the model and, when given on the command line or by a model card, its accuracy. */
+export function gateCandidate(c: LoadedCandidate): { model: GateModel; file: string; accuracy?: number; accuracySource?: string; accuracyDataset?: string | null } {
+  return { model: c.model, file: c.file, ...(c.accuracy ? { accuracy: c.accuracy.top1, accuracySource: c.accuracy.source, accuracyDataset: c.accuracy.dataset ?? null } : {}) };
 }
 
 /** GITHUB_SHA in CI, else the checkout's HEAD; undefined outside git. */

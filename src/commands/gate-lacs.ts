@@ -28,16 +28,18 @@ function withoutEntry(g: GateLacs): GateLacs {
 export async function checkWithLacs(
   report: CheckReport,
   store: FrontierStore,
-  candidates: readonly { config: RecordInput['config'] }[],
+  candidates: readonly Pick<RecordInput, 'model'>[],
   settings: { lacs: GateLacsOption; measure?: Partial<MeasureOptions> },
   deps: GateDeps,
 ): Promise<CheckResult> {
   const result: CheckResult = { ...report, settings: { ...report.settings, lacs: settings.lacs !== false }, candidates: [...report.candidates] };
   if (settings.lacs === false) return result;
   for (const [i, c] of candidates.entries()) {
-    if (c.config.family !== 'base') continue;
+    // LACS scales a config: an .onnx model has none to scale.
+    const config = c.model.config;
+    if (config?.family !== 'base') continue;
     const checked = result.candidates[i];
-    const lacs = await gateLacs(c.config, store, { options: settings.lacs, measure: settings.measure, accuracy: checked.accuracy ?? undefined }, deps);
+    const lacs = await gateLacs(config, store, { options: settings.lacs, measure: settings.measure, accuracy: checked.accuracy ?? undefined }, deps);
     result.candidates[i] = { ...checked, lacs: withoutEntry(lacs) };
   }
   return result;
@@ -61,10 +63,11 @@ export async function recordWithLacs(
   const withThese = applyRecordUpdates(store, updates);
   const out = [...updates];
   for (const [n, input] of inputs.entries()) {
-    if (input.config.family !== 'base') continue;
+    const config = input.model.config;
+    if (config?.family !== 'base') continue;
     // Dated like the measurement it is stored beside.
     const date = new Date(updates[n].measurement.date);
-    const lacs = await gateLacs(input.config, withThese, { options: settings.lacs, measure: settings.measure, accuracy: updates[n].accuracy?.top1 }, { ...deps, now: () => date });
+    const lacs = await gateLacs(config, withThese, { options: settings.lacs, measure: settings.measure, accuracy: updates[n].accuracy?.top1 }, { ...deps, now: () => date });
     if (lacs.entry) out[n] = { ...out[n], lacs: { target: lacs.target_key!, entry: lacs.entry } };
     result.rows[n] = { ...result.rows[n], lacs: withoutEntry(lacs) };
   }

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors';
+import { configModel } from '../frontier/models';
+import { publishedModel, type PublishedPick } from '../frontier/published';
 import { runRecord } from '../frontier/record';
 import { applyRecordUpdates } from '../frontier/updates';
 import { DEFAULT_INIT_BRANCH, DEFAULT_INIT_CONFIGS, initStore, type InitConfig, type InitOptions, type InitResult } from '../frontier/init';
@@ -10,11 +12,13 @@ import type { InitCommandResult } from '../report/result';
 // The `configs` glob dialect of the action, so init and the action agree on what matches.
 import { walkGlob } from '../util/glob';
 import { budgetFlag, MEASURE_FLAGS, measureOptions, stringFlag } from './flags';
-import { RECORD_BUDGET_S } from './record';
+import { RECORD_BUDGET_S, ZOO_FLAG, zooFlag } from './record';
 import type { Command } from './types';
 
 export interface InitArgs {
   opts: InitOptions;
+  /** Published models of the catalogue to put on the store beside the repository's configs (--zoo). */
+  published: PublishedPick[];
   force: boolean;
   /** Measure every config on this machine before writing (--measure). */
   measure?: { budgetSeconds: number; options: Partial<MeasureOptions> };
@@ -23,11 +27,12 @@ export interface InitArgs {
 
 export const command: Command<InitArgs, InitCommandResult> = {
   name: 'init',
-  summary: "start a model repository: create the frontier store from the repo's configs and print the workflow to add",
+  summary: "start a model repository: create the frontier store from the repo's configs (and, with --zoo, published models) and print the workflow to add",
   args: '',
   flags: {
     configs: { type: 'string', value: 'GLOB', default: DEFAULT_INIT_CONFIGS, help: 'the architecture configs of the repository (the action\'s `configs` glob)' },
     frontier: { type: 'string', value: 'STORE', default: DEFAULT_STORE_PATH, help: 'the store to create, inside the repository' },
+    ...ZOO_FLAG,
     branch: { type: 'string', value: 'BRANCH', default: DEFAULT_INIT_BRANCH, help: 'the branch the printed workflow records merges to' },
     force: { type: 'boolean', help: 'start the store over when it exists already' },
     measure: { type: 'boolean', help: 'measure every config on this machine before writing the store (default: the first push or sweep does)' },
@@ -47,7 +52,7 @@ export const command: Command<InitArgs, InitCommandResult> = {
     }
     if (!/^[\w./-]+$/.test(opts.branch)) throw new UserError(`--branch: expected a branch name, got ${JSON.stringify(opts.branch)}`);
     return {
-      opts, force: Boolean(values.force), workflowOnly: Boolean(values['workflow-only']),
+      opts, published: zooFlag(values), force: Boolean(values.force), workflowOnly: Boolean(values['workflow-only']),
       ...(values.measure ? { measure: { budgetSeconds: budgetFlag(values, RECORD_BUDGET_S), options: measureOptions(values) } } : {}),
     };
   },
@@ -56,7 +61,8 @@ export const command: Command<InitArgs, InitCommandResult> = {
     // Every config is parsed before anything is written; the first bad one stops init with its position.
     const configs: InitConfig[] = [];
     for (const file of walkGlob(root, a.opts.configs)) configs.push({ file, config: (await ctx.files.config(file)).config });
-    const init: InitResult = initStore(configs, a.opts);
+    const published = a.published.map(publishedModel);
+    const init: InitResult = initStore(configs, a.opts, published);
     const storeFile = path.join(root, a.opts.storePath);
     if (!a.workflowOnly && fs.existsSync(storeFile) && !a.force) {
       throw new UserError(`${a.opts.storePath} exists already; add configs with frontier-gate record, or pass --force to start it over`);
@@ -68,7 +74,8 @@ export const command: Command<InitArgs, InitCommandResult> = {
     if (a.workflowOnly) return result;
     let store = init.store;
     if (a.measure) {
-      const { updates } = await runRecord(store, configs.map((c) => ({ config: c.config, file: c.file })), { budgetSeconds: a.measure.budgetSeconds, measure: a.measure.options },
+      const inputs = [...configs.map((c) => ({ model: configModel(c.config), file: c.file })), ...published.map((p) => ({ model: p.model }))];
+      const { updates } = await runRecord(store, inputs, { budgetSeconds: a.measure.budgetSeconds, measure: a.measure.options },
         { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit() });
       store = applyRecordUpdates(store, updates);
     }

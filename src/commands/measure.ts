@@ -4,7 +4,7 @@ import { DEFAULT_MEASURE_OPTIONS, type MeasureOptions, type ModelInput } from '.
 import type { MeasureCommandResult } from '../report/result';
 import { readProviderOptions } from '../measure/providers';
 import { measureGrid, parseBatchList, parsePrecisionList, type MeasureGrid } from '../measure/sweep';
-import { choiceFlag, MEASURE_FLAGS, numberFlag, optionalNumber, PROVIDERS, stringFlag } from './flags';
+import { choiceFlag, MEASURE_FLAGS, modelKind, numberFlag, optionalNumber, PROVIDERS, stringFlag } from './flags';
 import type { Command, CommandContext } from './types';
 
 /** Model names must be unique to pair ratios; measuring a file against itself is legitimate (noise check). */
@@ -15,20 +15,12 @@ function uniqueName(name: string, taken: Set<string>): string {
   return candidate;
 }
 
-/** What each argument is, from its extension (pure): a config to build, or an ONNX model to load. */
-function kindOf(file: string): 'config' | 'onnx' {
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.onnx') return 'onnx';
-  if (ext === '.yaml' || ext === '.yml') return 'config';
-  throw new UserError(`${file}: expected an architecture config (.yaml, .yml) or an ONNX model (.onnx), got ${JSON.stringify(ext || 'no extension')}`);
-}
-
 /** The models to measure, configs read through the context; names made unique in argument order. */
 export async function modelInputs(files: readonly string[], ctx: Pick<CommandContext, 'files'>): Promise<ModelInput[]> {
   const taken = new Set<string>();
   const out: ModelInput[] = [];
   for (const file of files) {
-    if (kindOf(file) === 'onnx') out.push({ kind: 'onnx', name: uniqueName(path.basename(file, path.extname(file)), taken), path: ctx.files.resolve(file) });
+    if (modelKind(file) === 'onnx') out.push({ kind: 'onnx', name: uniqueName(path.basename(file, path.extname(file)), taken), path: ctx.files.resolve(file) });
     else {
       const { config } = await ctx.files.config(file);
       out.push({ kind: 'config', name: uniqueName(config.name, taken), config });
@@ -76,7 +68,7 @@ export const command: Command<MeasureArgs, MeasureCommandResult> = {
       roofline: Boolean(values.roofline),
     };
     const grid = { batches: parseBatchList(stringFlag(values, 'batch') ?? String(d.batch)), precisions: parsePrecisionList(stringFlag(values, 'precision') ?? d.precision) };
-    positionals.forEach(kindOf);
+    positionals.forEach(modelKind);
     return { files: [...positionals], options, grid, raw: Boolean(values.raw) };
   },
   async run(args, ctx) {

@@ -40,7 +40,7 @@ export const SWEEP_SHARD_FLAGS = ['shard', 'anchor'] as const;
 
 export const command: Command<SweepArgs, SweepReport | SweepShardCommandResult> = {
   name: 'sweep',
-  summary: 're-measure every stored model on this machine, update the store and report drift since the last measurement',
+  summary: 're-measure every stored model on this machine (an .onnx model only as it was recorded), update the store and report drift since the last measurement',
   args: '',
   flags: {
     ...STORE_FLAG,
@@ -87,11 +87,11 @@ export const command: Command<SweepArgs, SweepReport | SweepShardCommandResult> 
     if (args.shard) {
       const { shard, anchors, out } = args.shard;
       const result = await runSweepShard(store, shard, { budgetSeconds: args.options.budgetSeconds, measure: args.options.measure, anchors },
-        { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit() });
+        { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit(), files: { root: ctx.files.root() } });
       if (out) ctx.files.write(out, JSON.stringify(result, null, 1) + '\n', { what: '--out', named: true });
       return { command: 'sweep-shard', shard: result, ...(out ? { file: out } : {}) };
     }
-    const { report, updates } = await runSweep(store, args.options, { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit() });
+    const { report, updates } = await runSweep(store, args.options, { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit(), files: { root: ctx.files.root() } });
     if (!args.options.dryRun) await access.apply(updates, `frontier-gate: sweep ${store.records.length} model(s)`);
     return report;
   },

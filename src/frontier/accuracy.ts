@@ -1,6 +1,8 @@
 /**
  * Candidate accuracy: from `--accuracy`, from a metrics JSON a training job wrote (`--metrics FILE
- * --metrics-key a.b.c`), or from the config's `accuracy.top1`, in that order of precedence.
+ * --metrics-key a.b.c`), from a model card (`--model-card README.md`), or from the config's `accuracy.top1`,
+ * in that order of precedence; an .onnx model without any of these reads the model card beside its file
+ * (src/commands/flags.ts loadCandidates).
  */
 import { UserError } from '../errors';
 import { excerpt, readRegularText } from '../util/fs';
@@ -87,9 +89,10 @@ export interface AccuracyFlags {
   accuracy?: string;
   metrics?: string;
   metricsKey?: string;
-  /** A model card (README.md with model-index front matter), and optionally the dataset to read it for. */
+  /** A model card (README.md with model-index front matter), and optionally the dataset or model to read it for. */
   modelCard?: string;
   cardDataset?: string;
+  cardModel?: string;
 }
 
 /** `{name}` in a metrics key stands for each config's name: one metrics file for several configs. */
@@ -119,7 +122,7 @@ export function checkAccuracyFlags(flags: AccuracyFlags, configs = 1): void {
  * The candidate's accuracy by precedence; undefined when none is given (the caller decides whether
  * that is an error: it is, unless --latency-only).
  */
-export function resolveAccuracy(flags: AccuracyFlags, configTop1: number | undefined): ResolvedAccuracy | undefined {
+export function resolveAccuracy(flags: AccuracyFlags, configTop1: number | undefined, cardName?: string): ResolvedAccuracy | undefined {
   checkAccuracyFlags(flags);
   if (flags.accuracy !== undefined) {
     const { top1, fraction } = toPercent(flags.accuracy, '--accuracy');
@@ -127,7 +130,7 @@ export function resolveAccuracy(flags: AccuracyFlags, configTop1: number | undef
   }
   if (flags.metrics !== undefined) return readMetricsAccuracy(flags.metrics, flags.metricsKey);
   if (flags.modelCard !== undefined) {
-    const card = readModelCard(flags.modelCard, { dataset: flags.cardDataset });
+    const card = readModelCard(flags.modelCard, { dataset: flags.cardDataset, model: flags.cardModel }, cardName);
     return { top1: card.top1, source: card.source, dataset: card.dataset };
   }
   if (configTop1 !== undefined) return { top1: configTop1, source: 'config' };

@@ -5,24 +5,25 @@
  * the one band rule (./position.ts on measure/band.ts). LACS for a `family: base` candidate is composed
  * beside it by the command (src/commands/gate-lacs.ts), never part of the verdict.
  */
-import { countConfig } from '../arch/counts';
-import type { ArchConfig } from '../arch/types';
 import { EXIT, UserError } from '../errors';
 import { change, invert } from '../measure/band';
 import type { MeasureOptions, Target } from '../measure/types';
-import { checkStoredConfig, configInput, measurementOf, type GateDeps } from './measuring';
+import { checkStoredConfig, measurementOf, type GateDeps } from './measuring';
+import { isUnavailable, modelCounter, modelInput, storedModel, type GateModel, type Unavailable } from './models';
 import { accuracyGap, latencyGap, type AccuracyGap, type LatencyGap } from './pareto';
 import { frontierStatuses, separationOf, type FrontierStatus, type Separation } from './position';
 import { CONTENDER_SPREAD, DEFAULT_NEIGHBORS, selectionEstimate, selectModels, type Skipped } from './select';
-import { configHash, type FrontierStore } from './store';
+import type { FrontierRecord, FrontierStore, Provenance, StoredOnnx } from './store';
 import { ACCURACY_EPSILON, decide, DEFAULT_TOLERANCES, slowerBy, worstVerdict, type Verdict } from './verdict';
 
 export interface CheckCandidate {
-  config: ArchConfig;
+  model: GateModel;
   file?: string;
-  /** Overrides config.accuracy (from --accuracy or --metrics). */
+  /** Overrides the config's accuracy (from --accuracy, --metrics or a model card). */
   accuracy?: number;
   accuracySource?: string;
+  /** The dataset the source states (a model card), shown beside the source. */
+  accuracyDataset?: string | null;
 }
 
 export interface CheckOptions {
@@ -50,6 +51,7 @@ export const DEFAULT_CHECK_OPTIONS: CheckOptions = {
 
 export interface ModelRow {
   name: string;
+  provenance: Provenance;
   /** contender: at least as accurate as the candidate minus the accuracy tolerance (it could dominate); neighbour: the rest. */
   role: 'candidate' | 'contender' | 'neighbour';
   accuracy: number | null;
@@ -76,6 +78,9 @@ export interface ModelRow {
 export interface CandidateResult {
   name: string;
   file?: string;
+  provenance: Provenance;
+  /** An .onnx candidate: its repository path, inputs as measured and how their symbolic dims were fixed. */
+  onnx?: Pick<StoredOnnx, 'path' | 'input' | 'fixed' | 'precision' | 'opset' | 'producer'> & { partial: StoredOnnx['counts']['partial'] };
   verdict: Verdict;
   /** The candidate's own place on the frontier of this run, from its verdict (see FrontierStatus). */
   frontier: FrontierStatus;
@@ -86,6 +91,8 @@ export interface CandidateResult {
   latency_only: boolean;
   accuracy: number | null;
   accuracy_source: string | null;
+  /** The dataset the accuracy is on, when its source states one (a config, a model card, a published result). */
+  accuracy_dataset: string | null;
   latency_ms: number;
   ci95_ms: [number, number];
   params: number;
@@ -99,6 +106,8 @@ export interface CandidateResult {
    */
   skipped: Skipped[];
   skipped_total: number;
+  /** Stored .onnx models the selection picked whose file is missing, changed or an LFS pointer at this commit: not measured. */
+  unavailable: Unavailable[];
   /** Distance to the frontier of this run's measurements, both ways, from the medians (the report states ModelRow.separation instead). */
   distance: { latency?: LatencyGap; accuracy?: AccuracyGap };
   models: ModelRow[];
@@ -131,8 +140,14 @@ function setFrontier(row: ModelRow, status: FrontierStatus): void {
 
 function describeNoAccuracy(c: CheckCandidate): string {
   const where = c.file ? `${c.file}: ` : '';
+  if (c.model.onnx) {
+    return (
+      `${where}candidate ${JSON.stringify(c.model.name)} has no accuracy: put a model card (README.md with model-index) beside it, ` +
+      'pass --model-card FILE, --accuracy <percent>, or --metrics FILE --metrics-key a.b.c; or use --latency-only for a latency position without an accuracy verdict'
+    );
+  }
   return (
-    `${where}candidate ${JSON.stringify(c.config.name)} has no accuracy: add "accuracy: {top1: <percent>}" to the config, ` +
+    `${where}candidate ${JSON.stringify(c.model.name)} has no accuracy: add "accuracy: {top1: <percent>}" to the config, ` +
     'pass --accuracy <percent>, or --metrics FILE --metrics-key a.b.c; or use --latency-only for a latency position without an accuracy verdict'
   );
 }
@@ -150,59 +165,88 @@ export function checkCandidateCount(n: number, where = 'check'): void {
   }
 }
 
+/** The candidate's accuracy, where it comes from and its dataset (flags and cards first, then the config's own). */
+function candidateAccuracy(c: CheckCandidate): { top1: number; source: string; dataset: string | null } | undefined {
+  const own = c.model.config?.accuracy;
+  if (c.accuracy !== undefined) return { top1: c.accuracy, source: c.accuracySource ?? '--accuracy', dataset: c.accuracyDataset ?? null };
+  if (!own) return undefined;
+  const what = c.model.provenance === 'published' ? 'the published result' : 'the config';
+  return { top1: own.top1, source: own.source ? `${what} (its source: ${own.source})` : what, dataset: own.dataset ?? null };
+}
+
+/**
+ * The stored models to measure beside a candidate (./select.ts), each as a model to measure: a stored .onnx
+ * model whose file is not at hand with its recorded bytes is set aside and the selection made again without it.
+ */
+function selectAvailable(
+  records: readonly FrontierRecord[], candidate: Parameters<typeof selectModels>[1], opts: Parameters<typeof selectModels>[2],
+  estimate: Parameters<typeof selectModels>[3], files: GateDeps['files'],
+) {
+  const unavailable: Unavailable[] = [];
+  const known = new Map<string, GateModel>();
+  for (;;) {
+    const pool = records.filter((r) => !unavailable.some((u) => u.name === r.name));
+    const selection = selectModels(pool, candidate, opts, estimate);
+    let missing = false;
+    for (const s of selection.models) {
+      if (known.has(s.record.name)) continue;
+      const m = storedModel(s.record, files);
+      if (isUnavailable(m)) {
+        unavailable.push(m);
+        missing = true;
+      } else known.set(s.record.name, m);
+    }
+    if (!missing) return { selection, models: selection.models.map((s) => known.get(s.record.name)!), unavailable };
+  }
+}
+
 export async function runCheck(store: FrontierStore, candidates: readonly CheckCandidate[], options: Partial<CheckOptions>, deps: GateDeps): Promise<CheckReport> {
   const opts: CheckOptions = { ...DEFAULT_CHECK_OPTIONS, ...options };
-  if (!candidates.length) throw new UserError('check: give at least one candidate config');
+  if (!candidates.length) throw new UserError('check: give at least one candidate config or .onnx model');
   checkCandidateCount(candidates.length);
   const names = new Set<string>();
   for (const c of candidates) {
-    if (names.has(c.config.name)) throw new UserError(`check: two candidates are named ${JSON.stringify(c.config.name)}; names must differ`);
-    names.add(c.config.name);
-    if (!opts.latencyOnly && c.accuracy === undefined && c.config.accuracy === undefined) throw new UserError(describeNoAccuracy(c));
+    if (names.has(c.model.name)) throw new UserError(`check: two candidates are named ${JSON.stringify(c.model.name)}; names must differ`);
+    names.add(c.model.name);
+    if (!opts.latencyOnly && !candidateAccuracy(c)) throw new UserError(describeNoAccuracy(c));
   }
-  const statsCache = new Map<string, ReturnType<typeof countConfig>>();
-  const statsOf = (config: ArchConfig) => {
-    const key = configHash(config);
-    let s = statsCache.get(key);
-    if (!s) statsCache.set(key, (s = countConfig(config, opts.measure?.precision ?? 'fp32')));
-    return s;
-  };
+  const countsOf = modelCounter(opts.measure?.precision ?? 'fp32');
   const estimate = selectionEstimate(store.records, (r) => checkStoredConfig(r, opts.storeFile).macs);
   const results: CandidateResult[] = [];
   let target: Target | undefined;
   for (const [index, c] of candidates.entries()) {
-    if (index > 0) deps.onItem?.(index, candidates.length, candidates[index - 1].config.name);
-    const accuracy = opts.latencyOnly ? null : (c.accuracy ?? c.config.accuracy!.top1);
-    const accuracySource = opts.latencyOnly ? null : c.accuracy !== undefined ? (c.accuracySource ?? '--accuracy') : (c.config.accuracy?.source ? `the config (its source: ${c.config.accuracy.source})` : 'the config');
-    const candStats = statsOf(c.config);
-    const selection = selectModels(store.records, { name: c.config.name, accuracy, macs: candStats.macs }, opts, estimate);
-    const selected = selection.models;
-    const inputs = [configInput(c.config.name, c.config), ...selected.map((s) => configInput(s.record.name, s.record.config))];
+    if (index > 0) deps.onItem?.(index, candidates.length, candidates[index - 1].model.name);
+    const name = c.model.name;
+    const resolved = opts.latencyOnly ? undefined : candidateAccuracy(c);
+    const accuracy = resolved?.top1 ?? null;
+    const candStats = countsOf(c.model);
+    const { selection, models: selected, unavailable } = selectAvailable(store.records, { name, accuracy, macs: candStats.macs }, opts, estimate, deps.files);
+    const inputs = [modelInput(c.model), ...selected.map(modelInput)];
     // The stopping rule judges the candidate (first) against each model, with the verdict's band.
     const result = await deps.measurer.measure(inputs, { ...opts.measure, budgetSeconds: opts.budgetSeconds, band: opts.latencyTolerance, bandSubject: 'first' });
     target ??= result.target;
-    const candM = measurementOf(result, c.config.name);
+    const candM = measurementOf(result, name);
 
     const rows: ModelRow[] = [];
-    const row = (name: string, role: ModelRow['role'], acc: number | null, config: ArchConfig): ModelRow => {
-      const m = measurementOf(result, name);
-      const s = statsOf(config);
-      const ratio = result.ratios.find((r) => r.model === name);
+    const row = (m: GateModel, role: ModelRow['role'], acc: number | null): ModelRow => {
+      const measured = measurementOf(result, m.name);
+      const s = countsOf(m);
+      const ratio = result.ratios.find((r) => r.model === m.name);
       return {
-        name, role, accuracy: acc, latency_ms: m.median_ms, ci95_ms: m.ci95_ms,
+        name: m.name, provenance: m.provenance, role, accuracy: acc, latency_ms: measured.median_ms, ci95_ms: measured.ci95_ms,
         ...(ratio ? { ratio: ratio.ratio, ratio_ci95: ratio.ci95 } : {}),
         // candidate / model - 1: the band's r - 1, and its band as the row's words.
         ...(ratio ? { slower_by: slowerBy(ratio.ratio), slower_by_ci95: change(invert(ratio.ci95)), separation: separationOf(ratio.ci95, opts.latencyTolerance) } : {}),
         ...(ratio && accuracy !== null ? { as_accurate: acc !== null && acc >= accuracy - opts.accuracyTolerance - ACCURACY_EPSILON } : {}),
-        frontier: 'unrated', on_frontier: false, params: s.params, macs: s.macs, intensity: s.intensity, samples: m.samples,
+        frontier: 'unrated', on_frontier: false, params: s.params, macs: s.macs, intensity: s.intensity, samples: measured.samples,
       };
     };
-    rows.push(row(c.config.name, 'candidate', accuracy, c.config));
+    rows.push(row(c.model, 'candidate', accuracy));
     // The role is the documented rule, decided on accuracy alone: every measured model at least as accurate
     // (minus the tolerance) could dominate the candidate, whatever the stored-latency pre-filter picked it for.
     const roleOf = (acc: number | null): ModelRow['role'] =>
       accuracy !== null && acc !== null && acc >= accuracy - opts.accuracyTolerance - ACCURACY_EPSILON ? 'contender' : 'neighbour';
-    for (const s of selected) rows.push(row(s.record.name, roleOf(s.record.accuracy?.top1 ?? null), s.record.accuracy?.top1 ?? null, s.record.config));
+    selection.models.forEach((s, i) => rows.push(row(selected[i], roleOf(s.record.accuracy?.top1 ?? null), s.record.accuracy?.top1 ?? null)));
     const points = rows.filter((r) => r.accuracy !== null).map((r) => ({ name: r.name, accuracy: r.accuracy!, latency: r.latency_ms }));
     // The candidate's ratio to itself is exactly 1; a model without a ratio has no interval to compare.
     const status = frontierStatuses(
@@ -211,14 +255,16 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
     );
     rows.forEach((r, i) => setFrontier(r, status[i]));
 
+    const onnx = c.model.onnx;
     const base = {
-      name: c.config.name, ...(c.file ? { file: c.file } : {}),
-      accuracy, accuracy_source: accuracySource, latency_ms: candM.median_ms, ci95_ms: candM.ci95_ms,
+      name, ...(c.file ? { file: c.file } : {}), provenance: c.model.provenance,
+      ...(onnx ? { onnx: { path: onnx.path, input: onnx.input, fixed: onnx.fixed, precision: onnx.precision, opset: onnx.opset, producer: onnx.producer, partial: onnx.counts.partial } } : {}),
+      accuracy, accuracy_source: resolved?.source ?? null, accuracy_dataset: resolved?.dataset ?? null, latency_ms: candM.median_ms, ci95_ms: candM.ci95_ms,
       params: candStats.params, macs: candStats.macs, intensity: candStats.intensity, models: rows,
-      skipped: selection.skipped, skipped_total: selection.skipped_total,
+      skipped: selection.skipped, skipped_total: selection.skipped_total, unavailable,
       budget_exhausted: result.budget_exhausted, rounds: result.rounds, wall_s: result.wall_s,
     };
-    const others = store.records.filter((r) => r.name !== c.config.name && r.accuracy).map((r) => r.accuracy!.top1);
+    const others = store.records.filter((r) => r.name !== name && r.accuracy).map((r) => r.accuracy!.top1);
     const storeBest = others.length ? Math.max(...others) : null;
     if (accuracy === null) {
       results.push({
@@ -230,7 +276,7 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
     const comparisons = rows.filter((r) => r.role !== 'candidate' && r.ratio !== undefined).map((r) => ({ name: r.name, accuracy: r.accuracy, ratio: r.ratio!, ci95: r.ratio_ci95! }));
     const tolerances = { latency: opts.latencyTolerance, accuracy: opts.accuracyTolerance };
     const decision = decide(accuracy, comparisons, tolerances, storeBest);
-    const candPoint = { name: c.config.name, accuracy, latency: candM.median_ms };
+    const candPoint = { name, accuracy, latency: candM.median_ms };
     // The candidate's star is its pairwise status: the verdict's rule on the same intervals.
     const own = rows[0].frontier;
     results.push({

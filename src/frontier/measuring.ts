@@ -1,12 +1,12 @@
 /**
- * What check, record and sweep share: their dependencies, the models they hand the measurer (built from
- * configs, stored ones checked like any input), and reading its result. Latency comparisons are only ever
+ * What check, record and sweep share: their dependencies (the measurer, and the repository stored .onnx
+ * records are read from), stored configs checked like any input, and reading the measurer's result. Latency comparisons are only ever
  * side by side: the models compared are measured in one interleaved run on this machine.
  */
 import { checkResourceLimits } from '../arch/parse';
-import type { ArchConfig } from '../arch/types';
 import { UserError } from '../errors';
-import type { MeasureResult, Measurer, ModelInput, ModelMeasurement } from '../measure/types';
+import type { MeasureResult, Measurer, ModelMeasurement } from '../measure/types';
+import type { ModelFiles } from './models';
 import type { FrontierRecord, FrontierStore } from './store';
 
 export interface GateDeps {
@@ -16,17 +16,19 @@ export interface GateDeps {
   commit?: string;
   /** Called as each of several candidates (or records) is done, for a progress line. */
   onItem?: (done: number, total: number, name: string) => void;
+  /** The repository stored .onnx records are read from (their paths are relative to its root). */
+  files?: ModelFiles;
 }
-
-export const configInput = (name: string, config: ArchConfig): ModelInput => ({ kind: 'config', name, config });
 
 /**
  * A stored config is input like any other (a PR can edit the store): it must fit the resource limits and
- * have possible shapes before anything is built from it.
+ * have possible shapes before anything is built from it. An .onnx record's MACs are its stored counts (its
+ * file is read, with every limit, only when it is measured).
  */
 export function checkStoredConfig(record: FrontierRecord, storeFile?: string): { macs: number } {
+  if (record.onnx) return { macs: record.onnx.counts.macs };
   try {
-    return checkResourceLimits(record.config);
+    return checkResourceLimits(record.config!);
   } catch (err) {
     if (err instanceof UserError) throw new UserError(`${storeFile ?? 'frontier store'}: record ${JSON.stringify(record.name)}: ${err.message}`);
     throw err;

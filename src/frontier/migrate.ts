@@ -7,6 +7,10 @@
  * Version 2:
  *  - `records[].lacs[target].base_hash` is `base_config_hash`: it holds the store config hash of the base
  *    the coefficients were searched for (arch/identity.ts configHash), never a network hash.
+ *  - `records[].provenance` (config | onnx | published) says where a record's model comes from; version 1
+ *    records were all built from configs. An onnx record holds `onnx` (its file's path, sha256 and network
+ *    hash, inputs, counts) instead of `config` and `config_hash`; a published one adds `published` (the
+ *    catalogue result it stands for).
  *
  * Adding a field in this round goes into version 2, not a version 3: its schema in store.schema.json, its
  * type in store.ts, its place in KEY_ORDER (store.ts), and, when a version 1 store must get a value for it
@@ -39,8 +43,15 @@ function lacsBaseConfigHash(doc: Json): void {
   });
 }
 
+/** Every version 1 record was built from a config. */
+function provenanceConfig(doc: Json): void {
+  eachRecord(doc, (r) => {
+    if (!('provenance' in r)) r.provenance = 'config';
+  });
+}
+
 /** The steps from version 1 to version 2, in order. */
-const V1_TO_V2: readonly ((doc: Json) => void)[] = [lacsBaseConfigHash];
+const V1_TO_V2: readonly ((doc: Json) => void)[] = [lacsBaseConfigHash, provenanceConfig];
 
 export const STORE_FORMAT: VersionedFormat = {
   kind: 'frontier store',
@@ -48,7 +59,7 @@ export const STORE_FORMAT: VersionedFormat = {
   migrations: [
     {
       from: 1,
-      what: 'lacs entries name their hash base_config_hash',
+      what: 'lacs entries name their hash base_config_hash; every record states its provenance (config)',
       migrate: (doc) => {
         for (const step of V1_TO_V2) step(doc);
         return doc;

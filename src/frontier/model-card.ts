@@ -133,13 +133,13 @@ export function accuracyFromCard(data: unknown, file: string, select: CardSelect
   const filters = [select.model && `model ${JSON.stringify(select.model)}`, select.dataset && `dataset ${JSON.stringify(select.dataset)}`].filter(Boolean).join(' and ');
   if (!found.length) {
     const all = candidatesOf(index, file);
-    if (all.length && filters) ambiguous(file, `no accuracy metric matches ${filters}`, all, 'choose one of the datasets or models listed');
+    if (all.length && filters) ambiguous(file, `no accuracy metric matches ${filters}`, all, 'choose one of the datasets or models listed (--card-dataset, --card-model)');
     throw new UserError(`${file}: the model card's model-index has no metric of type accuracy${filters ? ` for ${filters}` : ''}; give the accuracy with --accuracy or --metrics`);
   }
   const models = new Set(found.map((c) => c.model));
-  if (models.size > 1) ambiguous(file, `it lists ${models.size} models`, found, 'choose the model by its model-index name');
+  if (models.size > 1) ambiguous(file, `it lists ${models.size} models`, found, 'choose the model by its model-index name (--card-model NAME)');
   const results = new Set(found.map((c) => c.where.replace(/\.metrics\[\d+\]$/, '')));
-  if (results.size > 1) ambiguous(file, `${results.size} results (datasets) report accuracy`, found, 'choose the dataset by its name or type');
+  if (results.size > 1) ambiguous(file, `${results.size} results (datasets) report accuracy`, found, 'choose the dataset by its name or type (--card-dataset NAME)');
   const named = found.filter((c) => c.top1Named);
   let chosen: Candidate;
   if (named.length === 1) chosen = named[0];
@@ -154,26 +154,42 @@ export function accuracyFromCard(data: unknown, file: string, select: CardSelect
   return { top1, dataset: chosen!.dataset ?? chosen!.datasetType, source: `${at}${readingNote(fraction)}`, value: chosen!.value, fraction };
 }
 
-/** Reads a model card (README.md) and picks its top-1. */
-export function readModelCard(file: string, select: CardSelector = {}): CardAccuracy {
+/** The parsed front matter of a card; undefined when the file has none. `name` is how messages call the file. */
+function cardData(file: string, name: string): unknown {
   const text = readRegularText(file, { what: '--model-card', kind: 'modelCard' });
-  const yamlText = frontMatter(text, file);
-  if (yamlText === undefined) throw new UserError(`${file}: no YAML front matter (a first line ---): the model card states no model-index to read accuracy from`);
-  let data: unknown;
+  const yamlText = frontMatter(text, name);
+  if (yamlText === undefined) return undefined;
   try {
     const doc = YAML.parseDocument(yamlText, { uniqueKeys: false, logLevel: 'silent', prettyErrors: true });
     const problem = doc.errors[0];
     if (problem) {
       // The front matter starts on the file's second line.
       const line = (problem.linePos?.[0]?.line ?? 0) + 1;
-      throw new UserError(`${file}:${line}: the front matter is not valid YAML: ${problem.message.split('\n')[0]}`);
+      throw new UserError(`${name}:${line}: the front matter is not valid YAML: ${problem.message.split('\n')[0]}`);
     }
-    data = doc.toJS({ maxAliasCount: 100 });
+    return doc.toJS({ maxAliasCount: 100 }) ?? null;
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`${file}: the front matter could not be read: ${excerpt((err as Error).message, 120)}`);
+    throw new UserError(`${name}: the front matter could not be read: ${excerpt((err as Error).message, 120)}`);
   }
-  return accuracyFromCard(data, file, select);
+}
+
+/** Reads a model card (README.md) and picks its top-1. `name` is how messages and the source call the file (default: its path). */
+export function readModelCard(file: string, select: CardSelector = {}, name = file): CardAccuracy {
+  const data = cardData(file, name);
+  if (data === undefined) throw new UserError(`${name}: no YAML front matter (a first line ---): the model card states no model-index to read accuracy from`);
+  return accuracyFromCard(data, name, select);
+}
+
+/**
+ * The accuracy of the card beside a model file, when that README is a model card: a README without front
+ * matter or without `model-index` is documentation, not a card (undefined); a card that is ambiguous or
+ * malformed is an error, as with --model-card.
+ */
+export function readCardBeside(card: string, select: CardSelector = {}, name = card): CardAccuracy | undefined {
+  const data = cardData(card, name);
+  if (data === undefined || obj(data)?.['model-index'] === undefined) return undefined;
+  return accuracyFromCard(data, name, select);
 }
 
 /** The model card that sits beside a model file (README.md in its folder), if there is one. */

@@ -18,9 +18,10 @@ import Ajv from 'ajv';
 import { UserError } from '../errors';
 import { quoteValue } from '../util/describe';
 import type { Fingerprint, MeasureOptions, MeasureResult, Measurer } from '../measure/types';
+import { isUnavailable, modelInput, storedModel, type GateModel, type ModelFiles } from './models';
 import { driftOf, type DriftRow } from './sweep';
 import { type RecordUpdate } from './updates';
-import { ownEntry, storeSchema, type FrontierRecord, type FrontierStore, type StoredMeasurement } from './store';
+import { hasConfig, modelKey, ownEntry, storeSchema, type FrontierRecord, type FrontierStore, type StoredMeasurement } from './store';
 
 export const SWEEP_SHARD_KIND = 'frontier-gate/sweep-shard';
 
@@ -41,9 +42,9 @@ export function parseShard(text: string, flag = '--shard'): Shard {
   return { index, count };
 }
 
-/** Identity of the records a sweep shards over: names and config hashes, in name order. */
+/** Identity of the records a sweep shards over: names and model keys (config hashes, .onnx network hashes), in name order. */
 export function storeRecordsHash(store: FrontierStore): string {
-  const rows = [...store.records].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((r) => `${r.name}\t${r.config_hash}`);
+  const rows = [...store.records].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((r) => `${r.name}\t${modelKey(r)}`);
   return 'sha256:' + createHash('sha256').update(rows.join('\n')).digest('hex').slice(0, 32);
 }
 
@@ -62,8 +63,10 @@ export function chooseAnchors(store: FrontierStore, names?: readonly string[]): 
     }
     return [...new Set(names)];
   }
-  const ranked = store.records
-    .map((r) => ({ name: r.name, macs: countConfig(r.config).macs }))
+  // Every shard must measure the anchor: a config (rebuilt anywhere) rather than a file that may be missing.
+  const built = store.records.filter(hasConfig);
+  const ranked = (built.length ? built : store.records)
+    .map((r) => ({ name: r.name, macs: hasConfig(r) ? countConfig(r.config).macs : r.onnx!.counts.macs }))
     .sort((a, b) => a.macs - b.macs || (a.name < b.name ? -1 : 1));
   return [ranked[Math.floor((ranked.length - 1) / 2)].name];
 }
@@ -77,6 +80,7 @@ export function shardRecords(store: FrontierStore, shard: Shard, anchors: readon
 
 export interface ShardModel {
   name: string;
+  /** The record's model key (store.ts modelKey: its config hash, or `onnx:` + its network hash). */
   config_hash: string;
   median_ms: number;
   ci95_ms: [number, number];
@@ -116,6 +120,7 @@ export function sweepShardResult(
   anchors: readonly string[],
   result: MeasureResult,
   meta: { date: Date; commit?: string },
+  unmeasured: readonly string[] = [],
 ): SweepShardResult {
   const byName = new Map(store.records.map((r) => [r.name, r]));
   const ref = anchors[0];
@@ -126,7 +131,7 @@ export function sweepShardResult(
     if (!ratio) throw new Error(`measurer returned no ratio of ${name} to the anchor ${ref}`);
     return {
       name,
-      config_hash: byName.get(name)!.config_hash,
+      config_hash: modelKey(byName.get(name)!),
       median_ms: round(m.median_ms),
       ci95_ms: [round(m.ci95_ms[0]), round(m.ci95_ms[1])],
       samples: m.samples,
@@ -134,7 +139,7 @@ export function sweepShardResult(
       ratio_ci95: [round(ratio.ci95[0], 6), round(ratio.ci95[1], 6)],
     };
   };
-  const own = shardRecords(store, shard, anchors).map((r) => r.name);
+  const own = shardRecords(store, shard, anchors).map((r) => r.name).filter((n) => !unmeasured.includes(n));
   return {
     kind: SWEEP_SHARD_KIND,
     version: 1,
@@ -155,16 +160,21 @@ export async function runSweepShard(
   store: FrontierStore,
   shard: Shard,
   options: SweepShardOptions,
-  deps: { measurer: Measurer; now?: () => Date; commit?: string },
+  deps: { measurer: Measurer; now?: () => Date; commit?: string; files?: ModelFiles },
 ): Promise<SweepShardResult> {
   const anchors = chooseAnchors(store, options.anchors);
   const byName = new Map(store.records.map((r) => [r.name, r]));
-  const names = [...anchors, ...shardRecords(store, shard, anchors).map((r) => r.name)];
-  const result = await deps.measurer.measure(
-    names.map((name) => ({ kind: 'config' as const, name, config: byName.get(name)!.config })),
-    { ...options.measure, budgetSeconds: options.budgetSeconds },
-  );
-  return sweepShardResult(store, shard, anchors, result, { date: (deps.now ?? (() => new Date()))(), commit: deps.commit });
+  const models: GateModel[] = [];
+  const unmeasured: string[] = [];
+  for (const name of [...anchors, ...shardRecords(store, shard, anchors).map((r) => r.name)]) {
+    const m = storedModel(byName.get(name)!, deps.files);
+    if (!isUnavailable(m)) models.push(m);
+    else if (anchors.includes(name)) throw new UserError(`sweep --shard: the anchor ${JSON.stringify(name)} cannot be measured here: ${m.detail}; choose another with --anchor`);
+    // A stored .onnx model whose file is missing or changed is left out; the merge lists it as not measured.
+    else unmeasured.push(name);
+  }
+  const result = await deps.measurer.measure(models.map(modelInput), { ...options.measure, budgetSeconds: options.budgetSeconds });
+  return sweepShardResult(store, shard, anchors, result, { date: (deps.now ?? (() => new Date()))(), commit: deps.commit }, unmeasured);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -333,14 +343,15 @@ export function mergeSweepShards(store: FrontierStore, shards: readonly SweepSha
       missing.push(r.name);
       continue;
     }
-    if (got.m.config_hash !== r.config_hash) {
+    if (got.m.config_hash !== modelKey(r)) {
       missing.push(r.name);
       continue;
     }
-    updates.push({ name: r.name, config: r.config, config_hash: r.config_hash, target: key, label, measurement: got.measurement, requireSameConfig: true });
+    const model = { provenance: r.provenance, config_hash: r.config_hash, config: r.config, onnx: r.onnx, published: r.published };
+    updates.push({ name: r.name, model, target: key, label, measurement: got.measurement, requireSameModel: true });
     const prev = ownEntry(r.targets, key)?.latest;
     rows.push({
-      name: r.name, latency_ms: got.measurement.median_ms, ci95_ms: got.measurement.ci95_ms,
+      name: r.name, provenance: r.provenance, latency_ms: got.measurement.median_ms, ci95_ms: got.measurement.ci95_ms,
       previous_ms: prev?.median_ms ?? null, previous_date: prev?.date ?? null,
       ...driftOf(prev, got.measurement, options.latencyTolerance),
     });

@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { canonicalJson, configHash } from '../arch/identity';
 import { ARCH_CONFIG_SCHEMA, cloneSchema, storedConfigSchema } from '../arch/schema';
 import { EXCERPT_CHARS, quoteValue } from '../util/describe';
@@ -91,13 +91,89 @@ export interface StoredLacs {
   measured_candidates: number;
 }
 
+/** Where a record's model comes from: an architecture config, an .onnx file, or the published catalogue. */
+export const PROVENANCES = ['config', 'onnx', 'published'] as const;
+export type Provenance = (typeof PROVENANCES)[number];
+
+/** How one input dim of an .onnx model got its value (onnx/infer.ts FixedDim). */
+export interface StoredFixedDim {
+  input: string;
+  axis: number;
+  declared: string | number | null;
+  value: number;
+  by: 'graph' | '--batch' | '--resolution' | 'default batch 1';
+}
+
+/** Counts of an .onnx model as read from its graph (per image; onnx/count.ts). */
+export interface StoredOnnxCounts {
+  params: number;
+  macs: number;
+  weight_bytes: number;
+  activation_bytes: number;
+  peak_activation_bytes: number;
+  intensity: number;
+  /** Null when every node was counted; else the ops outside the inference set (counts miss what follows them). */
+  partial: { ops: string[]; unknown_nodes: number } | null;
+}
+
+/**
+ * An .onnx model as the store records it: what it is (its file's bytes, the network it holds) and how it
+ * was measured (its inputs' dims, and how each symbolic dim was fixed). Measured again only when the file
+ * at `path` has the same `sha256` (and external data); a re-export of the same network (another `sha256`,
+ * the same `network_hash`) keeps the record's history.
+ */
+export interface StoredOnnx {
+  /** Repository-relative, POSIX separators (util/paths.ts). */
+  path: string;
+  /** "sha256:" + hex of the file's bytes. */
+  sha256: string;
+  /** External data files (repository-relative) with the sha256 of their bytes. */
+  external_data: { path: string; sha256: string }[];
+  /** onnx/identity.ts onnxNetworkHash: the graph and weight shapes, not the bytes. */
+  network_hash: string;
+  opset: number;
+  producer: string;
+  /** fp32, fp16, int8 (quantized weights) or mixed, as the graph holds it. */
+  precision: string;
+  /** The graph inputs as measured. */
+  input: { name: string; dims: number[]; layout?: 'NCHW' | 'NHWC' }[];
+  /** The dims that were symbolic or set by a flag, and how each got its value (the graph's own are left out). */
+  fixed: StoredFixedDim[];
+  /** The size symbolic spatial dims were fixed to (--resolution); null when the graph states them. */
+  resolution: number | null;
+  counts: StoredOnnxCounts;
+}
+
+/** The published result a `published` record stands for (src/arch/catalogue). */
+export interface StoredPublished {
+  /** The catalogue entry (torchvision's name, or timm's). */
+  entry: string;
+  source: 'torchvision' | 'timm';
+  /** torchvision's weights enum name or timm's `model.tag`. */
+  weights: string;
+  resolution: number;
+  crop_pct: number;
+  resize?: number;
+  interpolation: 'bilinear' | 'bicubic';
+  top1: number;
+}
+
 export interface FrontierRecord {
   name: string;
+  /** config: built from an architecture config; onnx: an .onnx file of the repository; published: a catalogue model. */
+  provenance: Provenance;
   accuracy: StoredAccuracy | null;
-  /** "sha256:" + hex of the canonical JSON of the config without name, description, family and accuracy. */
-  config_hash: string;
-  /** The normalised config without `accuracy` (kept once, on the record). */
-  config: ArchConfig;
+  /**
+   * config and published records: "sha256:" + hex of the canonical JSON of the config without name,
+   * description, family and accuracy. Absent on onnx records (their identity is `onnx`).
+   */
+  config_hash?: string;
+  /** config and published records: the normalised config without `accuracy` (kept once, on the record). */
+  config?: ArchConfig;
+  /** onnx records: the file and the network it holds. */
+  onnx?: StoredOnnx;
+  /** published records: the published result (weights, evaluation resolution and crop, top-1, source). */
+  published?: StoredPublished;
   /** Keyed by Target.key; measurements under different keys are never compared. */
   targets: Record<string, TargetEntry>;
   /** Keyed by Target.key: LACS coefficients recomputed for this (base) config on that target. */
@@ -145,7 +221,10 @@ export function storeSchema(): Record<string, unknown> {
 }
 
 const ajv = new Ajv({ allErrors: false, strict: true });
-const validateSchema = ajv.compile<FrontierStore>(storeSchema());
+// Compiled on first use (about 10 MiB of generated code): commands that never read a store (stats of a
+// 100 MB .onnx model, whose peak RSS is bounded) do not pay for it.
+let compiled: ValidateFunction<FrontierStore> | undefined;
+const schemaValidator = (): ValidateFunction<FrontierStore> => (compiled ??= ajv.compile<FrontierStore>(storeSchema()));
 
 function describePath(instancePath: string, data: unknown): string {
   // "/records/3/accuracy/top1" -> records[3] (efficientnet-b0).accuracy.top1
@@ -176,6 +255,9 @@ function describeError(err: ErrorObject, data: unknown): string {
       return `${where}: unknown field '${p.additionalProperty}'`;
     case 'enum':
       return `${where}: ${err.message} (${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')})`;
+    case 'false schema':
+      // The provenance decides the fields: config and published records hold a config, onnx ones a file.
+      return `${where}: not allowed on a record of this provenance (config and published records hold config and config_hash, onnx records hold onnx, only published ones hold published)`;
     default:
       return `${where}: ${err.message}`;
   }
@@ -202,6 +284,7 @@ export function validateStore(data: unknown, file: string, outcome = 'the store 
   // An older store is read as the current version (./migrate.ts); its messages say so.
   const { doc, from } = migrateOnRead(data as Json, STORE_FORMAT, file, outcome);
   const migrated = from !== STORE_VERSION ? ` (read as version ${STORE_VERSION} from a version ${from} store)` : '';
+  const validateSchema = schemaValidator();
   if (!validateSchema(doc)) {
     const first = validateSchema.errors?.[0];
     throw new UserError(`${file}: invalid frontier store${migrated}: ${first ? describeError(first, doc) : 'schema mismatch'}; ${outcome}`);
@@ -213,6 +296,20 @@ export function validateStore(data: unknown, file: string, outcome = 'the store 
     const where = `${file}: records[${i}] (${rec.name})`;
     if (seen.has(rec.name)) throw new UserError(`${file}: records[${i}]: duplicate record name ${quoteValue(rec.name)}; ${outcome}`);
     seen.add(rec.name);
+    for (const [key, entry] of Object.entries(rec.targets)) {
+      for (const m of [entry.latest, ...entry.history]) {
+        if (Number.isNaN(Date.parse(m.date))) {
+          throw new UserError(`${where}.targets.${key}: bad date ${JSON.stringify(m.date)}; ${outcome}`);
+        }
+      }
+    }
+    for (const [key, entry] of Object.entries(rec.lacs ?? {})) {
+      if (Number.isNaN(Date.parse(entry.date))) {
+        throw new UserError(`${where}.lacs.${key}: bad date ${JSON.stringify(entry.date)}; ${outcome}`);
+      }
+    }
+    // The schema ties the fields to the provenance: config and published records hold a config, onnx ones a file.
+    if (!hasConfig(rec)) return;
     try {
       checkSemantics(rec.config);
     } catch (err) {
@@ -226,26 +323,32 @@ export function validateStore(data: unknown, file: string, outcome = 'the store 
           `the config was edited by hand: re-run \`frontier-gate record\` for it. ${outcome[0].toUpperCase()}${outcome.slice(1)}`,
       );
     }
-    for (const [key, entry] of Object.entries(rec.targets)) {
-      for (const m of [entry.latest, ...entry.history]) {
-        if (Number.isNaN(Date.parse(m.date))) {
-          throw new UserError(`${where}.targets.${key}: bad date ${JSON.stringify(m.date)}; ${outcome}`);
-        }
-      }
-    }
-    for (const [key, entry] of Object.entries(rec.lacs ?? {})) {
-      if (Number.isNaN(Date.parse(entry.date))) {
-        throw new UserError(`${where}.lacs.${key}: bad date ${JSON.stringify(entry.date)}; ${outcome}`);
-      }
-    }
   });
   return store;
 }
 
+/** A record built from a config (config and published records): the config and its hash are present. */
+export type ConfigRecord = FrontierRecord & { config: ArchConfig; config_hash: string };
+
+export const hasConfig = (r: FrontierRecord): r is ConfigRecord => r.config !== undefined && r.config_hash !== undefined;
+
+/**
+ * The identity of the network a record's measurements belong to: a config's hash, or an .onnx model's
+ * network hash (a re-export of the same network keeps its measurements; another network drops them).
+ */
+export function modelKey(r: Pick<FrontierRecord, 'config_hash' | 'onnx'>): string {
+  if (r.onnx) return `onnx:${r.onnx.network_hash}`;
+  if (r.config_hash === undefined) throw new Error('a record without config_hash or onnx');
+  return r.config_hash;
+}
+
 /** The record a config becomes when first recorded (no measurement yet). */
-export function newRecord(config: ArchConfig, accuracy: StoredAccuracy | null): FrontierRecord {
+export function newRecord(config: ArchConfig, accuracy: StoredAccuracy | null, published?: StoredPublished): FrontierRecord {
   const stored = storedConfig(config);
-  return { name: config.name, accuracy, config_hash: configHash(stored), config: stored, targets: {} };
+  return {
+    name: config.name, provenance: published ? 'published' : 'config', accuracy, config_hash: configHash(stored), config: stored,
+    ...(published ? { published } : {}), targets: {},
+  };
 }
 
 /**
@@ -254,6 +357,7 @@ export function newRecord(config: ArchConfig, accuracy: StoredAccuracy | null): 
  */
 export function assertStorable(record: FrontierRecord, configFile?: string): void {
   const probe = { version: STORE_VERSION, records: [JSON.parse(JSON.stringify(record)) as FrontierRecord] };
+  const validateSchema = schemaValidator();
   if (validateSchema(probe)) return;
   const err = validateSchema.errors![0];
   const parts = err.instancePath.split('/').slice(3).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
@@ -270,7 +374,9 @@ export function assertStorable(record: FrontierRecord, configFile?: string): voi
 
 const KEY_ORDER = [
   'version', 'records',
-  'name', 'description', 'family', 'accuracy', 'top1', 'dataset', 'source', 'config_hash', 'config',
+  'name', 'provenance', 'description', 'family', 'accuracy', 'top1', 'dataset', 'source', 'config_hash', 'config', 'onnx', 'published',
+  'path', 'sha256', 'external_data', 'network_hash', 'opset', 'producer', 'input', 'dims', 'layout', 'fixed', 'axis', 'declared', 'value', 'by',
+  'counts', 'params', 'macs', 'weight_bytes', 'activation_bytes', 'peak_activation_bytes', 'intensity', 'partial', 'ops', 'unknown_nodes',
   'resolution', 'block', 'repeats', 'channels', 'classes', 'width', 'depth', 'divisor', 'stem', 'stages',
   'kernel', 'stride', 'expand', 'se', 'act', 'pool', 'space_to_depth', 'space_to_batch',
   'head', 'dropout', 'targets', 'lacs',
@@ -280,6 +386,8 @@ const KEY_ORDER = [
   'flops_budget', 'accuracy_source', 'measured_candidates',
 ];
 const KEY_RANK = new Map(KEY_ORDER.map((k, i) => [k, i]));
+/** A published result reads as the catalogue states it: which weights, evaluated how, with what top-1. */
+const PUBLISHED_ORDER: readonly (keyof StoredPublished)[] = ['entry', 'source', 'weights', 'resolution', 'crop_pct', 'resize', 'interpolation', 'top1'];
 
 function orderedKeys(obj: Record<string, unknown>): string[] {
   return Object.keys(obj)
@@ -323,7 +431,7 @@ function format(value: unknown, indent: string, keyOrderFor: (o: Record<string, 
 export function serializeStore(store: FrontierStore, file = 'frontier store'): string {
   const records = [...store.records].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const keyOrderFor = (o: Record<string, unknown>, parentKey?: string) =>
-    parentKey === 'targets' || parentKey === 'lacs' ? Object.keys(o).sort() : orderedKeys(o);
+    parentKey === 'targets' || parentKey === 'lacs' ? Object.keys(o).sort() : parentKey === 'published' ? PUBLISHED_ORDER.filter((k) => o[k] !== undefined) : orderedKeys(o);
   const text = format({ version: STORE_VERSION, records }, '', keyOrderFor) + '\n';
   validateStore(JSON.parse(text), file, 'nothing was written');
   return text;
@@ -377,25 +485,36 @@ function changed<T>(base: T | undefined, side: T): boolean {
   return base === undefined || canonicalJson(base) !== canonicalJson(side);
 }
 
+/** The fields that say what a record's model is (and so which measurements belong to it). */
+function modelFields(r: FrontierRecord): Pick<FrontierRecord, 'provenance' | 'config_hash' | 'config' | 'onnx' | 'published'> {
+  return {
+    provenance: r.provenance,
+    ...(r.config_hash !== undefined ? { config_hash: r.config_hash } : {}),
+    ...(r.config !== undefined ? { config: r.config } : {}),
+    ...(r.onnx !== undefined ? { onnx: r.onnx } : {}),
+    ...(r.published !== undefined ? { published: r.published } : {}),
+  };
+}
+
 function mergeRecord(base: FrontierRecord | undefined, ours: FrontierRecord, theirs: FrontierRecord): FrontierRecord {
-  // Config and accuracy: the side that changed them wins; ours wins when both changed.
-  const oursConfigChanged = changed(base?.config_hash, ours.config_hash);
-  const theirsConfigChanged = changed(base?.config_hash, theirs.config_hash);
-  const configSide = !oursConfigChanged && theirsConfigChanged ? theirs : ours;
+  // The model (config, file, published result) and accuracy: the side that changed them wins; ours when both did.
+  const oursModelChanged = changed(base && modelFields(base), modelFields(ours));
+  const theirsModelChanged = changed(base && modelFields(base), modelFields(theirs));
+  const modelSide = !oursModelChanged && theirsModelChanged ? theirs : ours;
   const accuracySide = !changed(base?.accuracy, ours.accuracy) && changed(base?.accuracy, theirs.accuracy) ? theirs : ours;
   const targets: Record<string, TargetEntry> = {};
-  if (ours.config_hash === theirs.config_hash) {
+  if (modelKey(ours) === modelKey(theirs)) {
     for (const key of new Set([...Object.keys(ours.targets), ...Object.keys(theirs.targets)])) {
       const merged = mergeTarget(ownEntry(ours.targets, key), ownEntry(theirs.targets, key));
       if (merged) setEntry(targets, key, merged);
     }
   } else {
-    // Measurements of another network are not comparable: keep those of the winning config.
-    for (const [key, entry] of Object.entries(configSide.targets)) setEntry(targets, key, entry);
+    // Measurements of another network are not comparable: keep those of the winning model.
+    for (const [key, entry] of Object.entries(modelSide.targets)) setEntry(targets, key, entry);
   }
   // LACS entries carry the base hash they were searched for, so both sides' are kept (newer per target).
   const lacs = mergeLacs(ours.lacs, theirs.lacs);
-  return { name: ours.name, accuracy: accuracySide.accuracy, config_hash: configSide.config_hash, config: configSide.config, targets, ...(lacs ? { lacs } : {}) };
+  return { name: ours.name, ...modelFields(modelSide), accuracy: accuracySide.accuracy, targets, ...(lacs ? { lacs } : {}) };
 }
 
 /**

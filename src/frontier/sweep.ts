@@ -1,12 +1,14 @@
 /**
  * sweep: re-measure every record on this target in one interleaved run, report drift against the store
- * (judged by the band rule, measure/band.ts) and return the store updates.
+ * (judged by the band rule, measure/band.ts) and which .onnx records' files are missing or changed at this
+ * commit (not measured, history kept), and return the store updates.
  */
 import { UserError } from '../errors';
 import { band, change } from '../measure/band';
 import type { MeasureOptions } from '../measure/types';
-import { checkStoredConfig, configInput, measurementOf, type GateDeps } from './measuring';
-import { ownEntry, type FrontierStore } from './store';
+import { checkStoredConfig, measurementOf, type GateDeps } from './measuring';
+import { isUnavailable, modelInput, storedModel, type GateModel, type Unavailable } from './models';
+import { ownEntry, type FrontierStore, type Provenance } from './store';
 import { applyRecordUpdates, storedMeasurement, type RecordUpdate } from './updates';
 
 export interface SweepOptions {
@@ -24,6 +26,7 @@ export type DriftStatus = 'slower' | 'faster' | 'within' | 'straddles' | 'new';
 
 export interface DriftRow {
   name: string;
+  provenance: Provenance;
   status: DriftStatus;
   latency_ms: number;
   ci95_ms: [number, number];
@@ -46,6 +49,11 @@ export interface SweepReport {
   store?: string;
   /** True when the store was not written (sweep --dry-run). */
   dry_run: boolean;
+  /**
+   * Stored .onnx records not measured: their file is missing, changed or a Git LFS pointer at this commit.
+   * Their records and history stay as they are.
+   */
+  unmeasured?: Unavailable[];
 }
 
 const halfWidth = (ci: readonly [number, number], median: number) => (ci[1] - ci[0]) / 2 / median;
@@ -67,21 +75,36 @@ export function driftOf(
   return { status: band(interval, tolerance), drift: ratio - 1, drift_ci95: change(interval) };
 }
 
-/** Re-measures every record on this target in one interleaved run; reports drift against the store. */
+/**
+ * Re-measures every record on this target in one interleaved run; reports drift against the store. A stored
+ * .onnx record is measured only when its file has the bytes it was recorded with; the others are listed as
+ * unmeasured, their history kept.
+ */
 export async function runSweep(store: FrontierStore, options: SweepOptions, deps: GateDeps): Promise<{ report: SweepReport; store: FrontierStore; updates: RecordUpdate[] }> {
   if (!store.records.length) throw new UserError(`sweep: the store${options.storeFile ? ` ${options.storeFile}` : ''} has no records; add some with 'frontier-gate record'`);
   for (const r of store.records) checkStoredConfig(r, options.storeFile);
-  const result = await deps.measurer.measure(store.records.map((r) => configInput(r.name, r.config)), { ...options.measure, budgetSeconds: options.budgetSeconds });
+  const unmeasured: Unavailable[] = [];
+  const models: GateModel[] = [];
+  for (const r of store.records) {
+    const m = storedModel(r, deps.files);
+    if (isUnavailable(m)) unmeasured.push(m);
+    else models.push(m);
+  }
+  if (!models.length) {
+    throw new UserError(`sweep: no record of the store can be measured at this commit: ${unmeasured.map((u) => `${u.name}: ${u.detail}`).join('; ')}`);
+  }
+  const result = await deps.measurer.measure(models.map(modelInput), { ...options.measure, budgetSeconds: options.budgetSeconds });
   const date = (deps.now ?? (() => new Date()))();
   const key = result.target.key;
   const updates: RecordUpdate[] = [];
   const rows: DriftRow[] = [];
-  for (const r of store.records) {
+  for (const r of store.records.filter((x) => models.some((m) => m.name === x.name))) {
     const measurement = storedMeasurement(measurementOf(result, r.name), result.target, date, deps.commit);
-    updates.push({ name: r.name, config: r.config, config_hash: r.config_hash, target: key, label: result.target.label, measurement, requireSameConfig: true });
+    const model = { provenance: r.provenance, config_hash: r.config_hash, config: r.config, onnx: r.onnx, published: r.published };
+    updates.push({ name: r.name, model, target: key, label: result.target.label, measurement, requireSameModel: true });
     const prev = ownEntry(r.targets, key)?.latest;
     rows.push({
-      name: r.name, latency_ms: measurement.median_ms, ci95_ms: measurement.ci95_ms,
+      name: r.name, provenance: r.provenance, latency_ms: measurement.median_ms, ci95_ms: measurement.ci95_ms,
       previous_ms: prev?.median_ms ?? null, previous_date: prev?.date ?? null,
       ...driftOf(prev, measurement, options.latencyTolerance),
     });
@@ -90,7 +113,7 @@ export async function runSweep(store: FrontierStore, options: SweepOptions, deps
   const common = drifts.length ? (drifts.length % 2 ? drifts[(drifts.length - 1) / 2] : (drifts[drifts.length / 2 - 1] + drifts[drifts.length / 2]) / 2) : null;
   const report: SweepReport = {
     command: 'sweep', target: { key, label: result.target.label }, rows, common_drift: common, latency_tolerance: options.latencyTolerance,
-    ...(options.storeFile ? { store: options.storeFile } : {}), dry_run: !!options.dryRun,
+    ...(options.storeFile ? { store: options.storeFile } : {}), dry_run: !!options.dryRun, unmeasured,
   };
   return { report, store: applyRecordUpdates(store, updates), updates };
 }

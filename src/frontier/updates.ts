@@ -4,22 +4,23 @@
  * freshly re-read store under the lock and the action to the store at the branch head (StoreAccess), so
  * concurrent writers lose nothing.
  */
-import type { ArchConfig } from '../arch/types';
 import type { Fingerprint, ModelMeasurement, Target } from '../measure/types';
-import { mergeHistory, ownEntry, setEntry, STORE_VERSION, type FrontierStore, type HistoryEntry, type StoredAccuracy, type StoredLacs, type StoredMeasurement } from './store';
+import { mergeHistory, modelKey, ownEntry, setEntry, STORE_VERSION, type FrontierRecord, type FrontierStore, type HistoryEntry, type StoredAccuracy, type StoredLacs, type StoredMeasurement } from './store';
+
+/** What a record's model is: its provenance and its config and hash, .onnx file, or published result. */
+export type RecordModel = Pick<FrontierRecord, 'provenance' | 'config_hash' | 'config' | 'onnx' | 'published'>;
 
 /** One change to apply to a store: add or update a record and its measurement on one target. */
 export interface RecordUpdate {
   name: string;
-  config: ArchConfig;
-  config_hash: string;
+  model: RecordModel;
   /** undefined: keep the stored accuracy. */
   accuracy?: StoredAccuracy | null;
   target: string;
   label: string;
   measurement: StoredMeasurement;
-  /** Sweep: apply only if the record still has this config (it may have changed while we measured). */
-  requireSameConfig?: boolean;
+  /** Sweep: apply only if the record still holds this network (it may have changed while we measured). */
+  requireSameModel?: boolean;
   /** LACS coefficients recomputed for a `family: base` config, filed under their own target key. */
   lacs?: { target: string; entry: StoredLacs };
 }
@@ -42,23 +43,23 @@ export function storedMeasurement(m: ModelMeasurement, target: Target, date: Dat
 const historyEntry = (m: StoredMeasurement): HistoryEntry => ({ date: m.date, commit: m.commit, median_ms: m.median_ms, ci95_ms: m.ci95_ms, samples: m.samples });
 
 /**
- * Applies updates to a store (a new object; the input is not changed). A changed config replaces the
- * record's config and drops its old measurements: they belong to another network.
+ * Applies updates to a store (a new object; the input is not changed). Another network under a record's
+ * name (a changed config, an .onnx file of another network) replaces the record's model and drops its old
+ * measurements: they belong to another network. The same network (a re-export of an .onnx model) keeps them.
  */
 export function applyRecordUpdates(store: FrontierStore, updates: readonly RecordUpdate[]): FrontierStore {
   const records = store.records.map((r) => ({ ...r, targets: { ...r.targets } }));
   for (const u of updates) {
     let rec = records.find((r) => r.name === u.name);
-    if (u.requireSameConfig && rec?.config_hash !== u.config_hash) continue;
+    if (u.requireSameModel && (!rec || modelKey(rec) !== modelKey(u.model))) continue;
     if (!rec) {
-      rec = { name: u.name, accuracy: u.accuracy ?? null, config_hash: u.config_hash, config: u.config, targets: {} };
+      rec = { name: u.name, provenance: u.model.provenance, accuracy: u.accuracy ?? null, targets: {} };
       records.push(rec);
-    }
-    if (rec.config_hash !== u.config_hash) {
-      rec.config = u.config;
-      rec.config_hash = u.config_hash;
+    } else if (modelKey(rec) !== modelKey(u.model)) {
+      // Another network under this name: its measurements belong to the old one.
       rec.targets = {};
     }
+    if (!u.requireSameModel) setModel(rec, u.model);
     if (u.accuracy !== undefined) rec.accuracy = u.accuracy;
     const prev = ownEntry(rec.targets, u.target);
     setEntry(rec.targets, u.target, {
@@ -70,4 +71,10 @@ export function applyRecordUpdates(store: FrontierStore, updates: readonly Recor
     if (u.lacs) rec.lacs = { ...rec.lacs, [u.lacs.target]: u.lacs.entry };
   }
   return { version: STORE_VERSION, records };
+}
+
+/** Replaces what a record's model is (a re-export of the same network keeps the record's measurements). */
+function setModel(rec: FrontierRecord, model: RecordModel): void {
+  for (const key of ['config_hash', 'config', 'onnx', 'published'] as const) delete rec[key];
+  Object.assign(rec, Object.fromEntries(Object.entries(model).filter(([, v]) => v !== undefined)));
 }

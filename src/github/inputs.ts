@@ -6,7 +6,7 @@ import { PRECISIONS } from '../arch/types';
 import { COMMANDS as COMMAND_REGISTRY } from '../commands';
 import { UserError } from '../errors';
 import { excerpt } from '../util/fs';
-import { isRepoPath, repoPath } from '../util/paths';
+import { cleanRepoPath, isRepoPath } from '../util/paths';
 import { DEFAULT_TOLERANCES } from '../frontier/position';
 import { PROVIDER_NAMES } from '../measure/providers';
 import { DEFAULT_MEASURE_OPTIONS, type ExecutionProvider, type Precision } from '../measure/types';
@@ -33,8 +33,13 @@ export const API_TIMEOUT_RANGE = { min: 1, max: 600 } as const;
 
 export interface ActionConfig {
   command: ActionCommand;
-  /** Glob of architecture configs; on a PR only the changed files that match it are checked. */
+  /** Glob of architecture configs and .onnx models; on a PR only the changed files that match it are checked. */
   configs: string;
+  /**
+   * true: a PR checks (a push records) only the changed files that match `configs`; false: every matching
+   * file in the workspace (models a workflow step generates, such as an .onnx export).
+   */
+  changedOnly: boolean;
   /** Store path inside the repository (also the path used with the contents API). */
   frontier: string;
   /** Ref the store is read at; undefined = the PR's base commit (or the pushed/scheduled ref). */
@@ -150,7 +155,7 @@ function bool(read: InputReader, name: string, fallback: boolean): boolean {
 function repoPathInput(read: InputReader, name: string, fallback: string): string {
   const raw = read(name) || fallback;
   if (!isRepoPath(raw)) throw new UserError(`input ${name}: expected a path inside the repository, got ${excerpt(raw, 80)}`);
-  return repoPath(raw, `input ${name}`);
+  return cleanRepoPath(raw, `input ${name}`);
 }
 
 export function parseActionInputs(read: InputReader): ActionConfig {
@@ -181,6 +186,7 @@ export function parseActionInputs(read: InputReader): ActionConfig {
   return {
     command: choice(read, 'command', COMMANDS, 'auto'),
     configs,
+    changedOnly: bool(read, 'changed-only', true),
     frontier: repoPathInput(read, 'frontier', DEFAULT_FRONTIER),
     frontierRef,
     target,

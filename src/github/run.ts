@@ -30,8 +30,9 @@ import type { CheckResult } from '../report/result';
 import { checkChartInputs } from '../report/chart';
 import { headlineOf, reportHead, VERDICT_ICON } from '../report/headline';
 import { escapeMarkdown } from '../report/escape';
+import { isLfsPointer } from '../frontier/models';
 import { checkOutputFolder, checkOutputPath, readRegularText, writeFileAtomic } from '../util/fs';
-import { insideRoot, repoPath } from '../util/paths';
+import { cleanRepoPath, insideRoot, repoPath } from '../util/paths';
 import { compileGlobs, walkGlob } from '../util/glob';
 import { WriteForbidden, type RepoApi } from './api';
 import { chartFileBesideReport, publishCharts, type ChartSource } from './assets';
@@ -318,7 +319,7 @@ export async function reportError(env: NodeJS.ProcessEnv, rawIO: ActionIO, err: 
   const kind = code === EXIT.BAD_INPUT ? 'bad input' : code === EXIT.ENVIRONMENT ? 'environment' : code === EXIT.SERVICE ? 'the GitHub API' : 'internal error';
   try {
     const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-    const reportPath = insideRoot(workspace, repoPath(read('report-path') || DEFAULT_REPORT_PATH, 'input report-path'), 'input report-path');
+    const reportPath = insideRoot(workspace, cleanRepoPath(read('report-path') || DEFAULT_REPORT_PATH, 'input report-path'), 'input report-path');
     checkOutputPath(reportPath, 'input report-path');
     const json = { tool: 'frontier-gate', command: (read('command') || 'auto').slice(0, 20), verdict: 'error', failing: onError !== 'pass', error: { exit_code: code, kind, message }, candidates: [] };
     writeFileAtomic(reportPath, JSON.stringify(json, null, 2) + '\n', { what: 'input report-path' });
@@ -585,8 +586,12 @@ async function commandContext(run: RunState, commit: string | undefined, files: 
 interface LoadedCandidate {
   file: string;
   loaded?: LoadedArchConfig;
+  /** An .onnx model present in the workspace (the command reads, checks and counts it). */
+  onnx?: true;
   error?: ConfigError | UserError;
 }
+
+const isOnnxFile = (file: string) => path.extname(file).toLowerCase() === '.onnx';
 
 interface ConfigLoader {
   /** The config, or its error (a bad config is reported, and the others go on). */
@@ -604,11 +609,12 @@ function configLoader(run: RunState, headRef?: string, alwaysFetch = false): Con
   const seen = new Map<string, Promise<LoadedCandidate>>();
   let fetchedDir: string | undefined;
   const read = async (file: string): Promise<LoadedCandidate> => {
+    if (isOnnxFile(file)) return onnxCandidate(run, file, alwaysFetch);
     let local: string;
     try {
       // A PR's file name (from the API or the event) and a link in its checkout stay inside the workspace:
       // a symbolic link to /etc/... or the runner's files would leak its text into errors and the comment.
-      local = insideRoot(run.ctx.workspace, repoPath(file, 'config'), 'config');
+      local = insideRoot(run.ctx.workspace, cleanRepoPath(file, 'config'), 'config');
     } catch (err) {
       if (err instanceof UserError) return { file, error: err };
       throw err;
@@ -644,6 +650,28 @@ function configLoader(run: RunState, headRef?: string, alwaysFetch = false): Con
   };
 }
 
+/**
+ * An .onnx model changed by a PR or a push is a candidate like a config, read from the checkout (a binary
+ * file is not fetched through the API): it must be in the workspace, inside it, and the file itself rather
+ * than a Git LFS pointer. A pull_request_target run checks out the base branch, whose file is not the PR's.
+ */
+function onnxCandidate(run: RunState, file: string, baseCheckedOut: boolean): LoadedCandidate {
+  const fail = (message: string): LoadedCandidate => ({ file, error: new UserError(`${file}: ${message}`) });
+  if (baseCheckedOut) {
+    return fail('an .onnx model is read from the checkout, and a pull_request_target run checks out the base branch, not this PR; gate .onnx models on pull_request');
+  }
+  let at: string;
+  try {
+    at = repoPath(run.ctx.workspace, file, file).abs;
+  } catch (err) {
+    if (err instanceof UserError) return { file, error: err };
+    throw err;
+  }
+  if (!fs.existsSync(at)) return fail('not in the workspace: .onnx models are read from the checkout; add actions/checkout (with lfs: true for Git LFS files) before this step');
+  if (isLfsPointer(at)) return fail('a Git LFS pointer, not the model: check out the LFS files (actions/checkout with lfs: true, or git lfs pull) before this step');
+  return { file, onnx: true };
+}
+
 async function loadAll(loader: ConfigLoader, files: readonly string[]): Promise<LoadedCandidate[]> {
   const out: LoadedCandidate[] = [];
   for (const f of files) out.push(await loader.try(f));
@@ -654,7 +682,7 @@ function annotateConfigErrors(run: RunState, loaded: LoadedCandidate[]): Reporte
   const invalid: ReportedCandidate[] = [];
   for (const c of loaded) {
     if (!c.error) continue;
-    const at: AnnotationAt = { file: c.file, title: 'frontier-gate: invalid architecture config' };
+    const at: AnnotationAt = { file: c.file, title: isOnnxFile(c.file) ? 'frontier-gate: invalid .onnx model' : 'frontier-gate: invalid architecture config' };
     let message = c.error.message;
     if (c.error instanceof ConfigError) {
       if (c.error.position) {
@@ -664,7 +692,7 @@ function annotateConfigErrors(run: RunState, loaded: LoadedCandidate[]): Reporte
       message = `${c.error.field ? `${c.error.field}: ` : ''}${c.error.detail}`;
     }
     run.deps.io.error(message, at);
-    invalid.push({ name: path.basename(c.file).replace(/\.ya?ml$/, ''), file: c.file, verdict: 'invalid' });
+    invalid.push({ name: path.basename(c.file).replace(/\.(ya?ml|onnx)$/i, ''), file: c.file, verdict: 'invalid' });
   }
   return invalid;
 }
@@ -672,9 +700,10 @@ function annotateConfigErrors(run: RunState, loaded: LoadedCandidate[]): Reporte
 function annotateVerdicts(run: RunState, loaded: LoadedCandidate[], results: ReportedCandidate[]): void {
   for (const r of results) {
     if (r.verdict !== 'dominated' && r.verdict !== 'inconclusive') continue;
-    const cand = loaded.find((c) => c.loaded && (c.file === r.file || c.loaded.config.name === r.name));
-    if (!cand?.loaded) continue;
-    const nameAt = cand.loaded.locate(['name']);
+    const cand = loaded.find((c) => c.file === r.file || c.loaded?.config.name === r.name);
+    if (!cand) continue;
+    // A config is annotated at its name; an .onnx model, a binary file, as a whole.
+    const nameAt = cand.loaded ? cand.loaded.locate(['name']) : { line: undefined, col: undefined };
     const msg =
       r.verdict === 'dominated'
         ? `${r.name} is dominated by ${r.dominated_by ?? 'a stored model'}${r.ratio !== undefined ? ` (latency ratio ${r.ratio.toFixed(3)})` : ''}`
@@ -698,7 +727,8 @@ async function runCheckCommand(run: RunState): Promise<Outcome> {
   const notes: string[] = [];
   if (pr) {
     const changed = await api.listPullRequestFiles(pr.number);
-    files = changed.filter(matches).sort();
+    // changed-only: false checks every matching file, such as a model an earlier step exported.
+    files = config.changedOnly ? changed.filter(matches).sort() : walkGlob(ctx.workspace, config.configs);
     storeRef = config.frontierRef ?? pr.baseSha;
     if (changed.includes(config.frontier)) {
       const msg = `this PR edits the frontier store ${config.frontier}; it is judged against the base version (${storeRef.slice(0, 12)}), not its own`;
@@ -721,7 +751,7 @@ async function runCheckCommand(run: RunState): Promise<Outcome> {
   const configs = configLoader(run, pr?.headSha, ctx.name === 'pull_request_target');
   const loaded = await loadAll(configs, files);
   const invalid = annotateConfigErrors(run, loaded);
-  const valid = loaded.filter((c) => c.loaded);
+  const valid = loaded.filter((c) => c.loaded || c.onnx);
 
   let results: ReportedCandidate[] = [];
   let verdict: string = 'invalid';
@@ -794,15 +824,15 @@ async function runStoreCommand(run: RunState, command: 'record' | 'sweep' | 'mer
   let invalid: ReportedCandidate[] = [];
   if (command === 'record') {
     const matches = compileGlobs(config.configs);
-    const changed = await changedOnPush(run);
+    const changed = config.changedOnly ? await changedOnPush(run) : undefined;
     const candidates = changed ? changed.filter(matches).sort() : walkGlob(ctx.workspace, config.configs);
     if (candidates.length === 0) return skipped(`no config matching ${config.configs} changed in this push`);
     const loaded = await loadAll(configs, candidates);
     invalid = annotateConfigErrors(run, loaded);
-    if (loaded.every((c) => !c.loaded)) {
+    if (loaded.every((c) => !c.loaded && !c.onnx)) {
       return { command, verdict: 'invalid', headline: headlineOf('invalid', invalid), candidates: invalid, failing: true };
     }
-    files = loaded.filter((c) => c.loaded).map((c) => c.file);
+    files = loaded.filter((c) => c.loaded || c.onnx).map((c) => c.file);
   }
   const shardFiles = command === 'merge' ? sweepShardFiles(ctx.workspace, config.searchArgs) : undefined;
   const snapshot: StoreSnapshot = await readStoreAt(api, config.frontier, storeRef);

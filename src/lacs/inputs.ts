@@ -1,6 +1,6 @@
 /** Turning trained configs (a store's records, YAML configs with `accuracy`) into LACS inputs. */
 import type { ArchConfig } from '../arch/types';
-import type { FrontierStore } from '../frontier/store';
+import { hasConfig, type ConfigRecord, type FrontierStore } from '../frontier/store';
 import type { AccuracyRecord } from './accuracy';
 import type { FrontierInput } from './run';
 
@@ -22,7 +22,8 @@ export function inputsFromConfigs(configs: ArchConfig[]): LacsInputs {
 
 /** A frontier store's records with accuracy, as configs (the store keeps accuracy beside the config). */
 export function configsFromStore(store: FrontierStore): ArchConfig[] {
+  // .onnx records have no config to scale or fit: LACS reads the networks it can rebuild.
   return store.records
-    .filter((r) => r.accuracy)
+    .filter((r): r is ConfigRecord => r.accuracy !== null && hasConfig(r))
     .map((r) => ({ ...r.config, name: r.name, accuracy: { top1: r.accuracy!.top1, ...(r.accuracy!.source ? { source: r.accuracy!.source } : {}) } }));
 }

@@ -4,6 +4,7 @@
  * folder (a model from a PR must not make the gate read /etc/passwd or another checkout's secrets), and
  * every intermediate tensor is bounded before a session exists.
  */
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { countConfig, type NetworkStats } from '../arch/counts';
 import { buildModel } from '../onnx/build';
@@ -41,11 +42,18 @@ export type ConfigBuilder = (config: ArchConfig, opts: { batch: number; precisio
  * of every tensor) and the resource limits, all before a session exists. The inputs' dims are fixed here
  * (batch, resolution) and travel with the source, so the session allocates exactly what was checked.
  */
-export function readOnnxFile(name: string, modelPath: string, opts: { batch?: number; resolution?: number; limits?: Partial<ResourceLimits> } = {}): ModelSource & { stats: GraphStats } {
+export function readOnnxFile(
+  name: string, modelPath: string, opts: { batch?: number; resolution?: number; limits?: Partial<ResourceLimits>; sha256?: string } = {},
+): ModelSource & { stats: GraphStats } {
+  const { sha256, ...inspect } = opts;
   const { model, externalFiles, graph, stats } = inspectOnnx(modelPath, {
-    ...opts,
+    ...inspect,
     checkInputs: (inputs) => void checkInputBytes(modelPath, inputs.map((i) => ({ name: i.name, type: typeName(i.type), dims: i.dims }))),
   });
+  // The bytes loaded are the bytes that were checked (a stored model is measured only as it was recorded).
+  if (sha256 !== undefined && `sha256:${createHash('sha256').update(model.bytes).digest('hex')}` !== sha256) {
+    throw new UserError(`${modelPath}: the file changed while it was being measured (its sha256 is no longer ${sha256.slice(0, 19)}…); run again`);
+  }
   const inputDims = Object.fromEntries(graph.inputs.map((i) => [i.name, i.dims]));
   // onnxruntime finds external files relative to the model's path, so such models load from the file.
   return externalFiles.length ? { name, path: path.resolve(modelPath), inputDims, stats } : { name, bytes: model.bytes, inputDims, stats };
@@ -72,7 +80,7 @@ export function prepareModel(input: ModelInput, opts: PrepareOptions, build: Con
         stats: countConfig(input.config, opts.precision),
       };
     case 'onnx': {
-      const { stats, ...source } = readOnnxFile(input.name, input.path, { batch: opts.batch, resolution: opts.resolution, limits: opts.limits });
+      const { stats, ...source } = readOnnxFile(input.name, input.path, { batch: opts.batch, resolution: input.resolution ?? opts.resolution, limits: opts.limits, sha256: input.sha256 });
       // Per-image counts scale by the batch measured; a batch the graph fixes otherwise is not that batch.
       return { source, ...(stats.batch === opts.batch ? { stats } : {}) };
     }

@@ -12,7 +12,11 @@ export type RatioVerdict = 'slower' | 'faster' | 'same' | 'inconclusive';
 /** A model to measure: an architecture config (built in memory) or an external .onnx file. */
 export type ModelInput =
   | { kind: 'config'; name: string; config: ArchConfig }
-  | { kind: 'onnx'; name: string; path: string }
+  /**
+   * An .onnx file; `sha256` ("sha256:" + hex): the bytes it must have (a stored model is measured only as it
+   * was recorded); `resolution`: the size its symbolic spatial dims are fixed to, over the run's option.
+   */
+  | { kind: 'onnx'; name: string; path: string; sha256?: string; resolution?: number }
   | { kind: 'bytes'; name: string; bytes: Uint8Array };
 
 export interface MeasureOptions {

@@ -22,6 +22,7 @@ export function candidateChartInput(c: Pick<CandidateResult, 'name' | 'verdict' 
   const points: ChartPoint[] = c.models.map((m) => ({
     name: m.name,
     role: m.role,
+    provenance: m.provenance,
     latency_ms: m.latency_ms,
     ci95_ms: m.ci95_ms,
     top1: m.accuracy,
@@ -43,7 +44,7 @@ const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.
  */
 export function chartText(input: FrontierChartInput): string {
   const fmt = (p: ChartPoint) =>
-    `${p.name} ${ms(p.latency_ms)} ms${p.ci95_ms ? ` (95% CI ${ms(p.ci95_ms[0])}-${ms(p.ci95_ms[1])})` : ''}, top-1 ${p.top1 === null ? 'unknown' : top1Text(p.top1)}`;
+    `${p.name}${p.provenance && p.provenance !== 'config' ? ` (${p.provenance})` : ''} ${ms(p.latency_ms)} ms${p.ci95_ms ? ` (95% CI ${ms(p.ci95_ms[0])}-${ms(p.ci95_ms[1])})` : ''}, top-1 ${p.top1 === null ? 'unknown' : top1Text(p.top1)}`;
   const parts: string[] = [];
   const candidates = input.points.filter((p) => p.role === 'candidate');
   const words: Record<ChartPoint['frontier'], string> = { on: ', on the frontier', undecided: ', on or off the frontier not decided', off: ', off the frontier', unrated: ', no accuracy' };

@@ -11,10 +11,10 @@
 import { gapInterval, gapPoint, top1Text } from './format';
 import { escapeHtml } from './escape';
 import { createHash } from 'node:crypto';
-import { countConfig } from '../arch/counts';
+import { modelCounter } from '../frontier/models';
 import { driftOf, type DriftStatus } from '../frontier/sweep';
 import { DEFAULT_TOLERANCES, frontierStatuses, type FrontierStatus, type Tolerances } from '../frontier/position';
-import type { FrontierRecord, FrontierStore, HistoryEntry } from '../frontier/store';
+import type { FrontierRecord, FrontierStore, HistoryEntry, Provenance } from '../frontier/store';
 import { renderFrontierSvg, type ChartPoint } from './svg-chart';
 
 export interface DashboardOptions {
@@ -30,6 +30,7 @@ export interface DashboardOptions {
 
 export interface DashboardModel {
   name: string;
+  provenance: Provenance;
   top1: number | null;
   median_ms: number;
   ci95_ms: [number, number];
@@ -68,18 +69,10 @@ export function targetFile(key: string): string {
  * the frontier of the target's latest measurements, both judged by the band rule with `tol`.
  */
 export function dashboardTargets(store: FrontierStore, tol: Tolerances = DEFAULT_TOLERANCES): DashboardTarget[] {
-  // Counted once per distinct config and precision (a store often holds one config under several names).
-  const counts = new Map<string, { params: number; macs: number; intensity: number }>();
-  const countsOf = (r: FrontierRecord, precision: 'fp32' | 'fp16') => {
-    const key = `${r.config_hash}/${precision}`;
-    let c = counts.get(key);
-    if (!c) {
-      const s = countConfig(r.config, precision);
-      c = { params: s.params, macs: s.macs, intensity: s.intensity };
-      counts.set(key, c);
-    }
-    return c;
-  };
+  // Counted once per distinct config and precision (a store often holds one config under several names);
+  // an .onnx record's counts are those stored from its graph.
+  const counters = { fp32: modelCounter('fp32'), fp16: modelCounter('fp16') };
+  const countsOf = (r: FrontierRecord, precision: 'fp32' | 'fp16') => counters[precision](r);
   const byKey = new Map<string, { label: string; rows: DashboardModel[] }>();
   for (const r of store.records) {
     for (const [key, t] of Object.entries(r.targets)) {
@@ -90,6 +83,7 @@ export function dashboardTargets(store: FrontierStore, tol: Tolerances = DEFAULT
       const drift = history.length > 1 && first.median_ms > 0 ? driftOf(first, m, tol.latency) : null;
       const row: DashboardModel = {
         name: r.name,
+        provenance: r.provenance,
         top1: r.accuracy ? r.accuracy.top1 : null,
         median_ms: m.median_ms,
         ci95_ms: m.ci95_ms,
@@ -183,7 +177,7 @@ th,td{padding:4px 10px;border-bottom:1px solid #eee;text-align:right;white-space
 th{background:#f2f2f2;position:sticky;top:0}
 th button{all:unset;cursor:pointer;font-weight:600}th button:focus-visible{outline:2px solid #1f5fa8}
 th[aria-sort=ascending] button::after{content:" ▲"}th[aria-sort=descending] button::after{content:" ▼"}
-td.name,th.name{text-align:left}td.name{font-family:ui-monospace,Menlo,Consolas,monospace}
+td.name,th.name,td.prov,th.prov{text-align:left}td.name{font-family:ui-monospace,Menlo,Consolas,monospace}
 tr.frontier td.name::before{content:"★ ";color:#1f5fa8}
 tr.undecided td.name::before{content:"? ";color:#777}
 .muted{color:#777}.up{color:#b3261e}.down{color:#1e7b34}
@@ -261,6 +255,7 @@ function driftCell(m: DashboardModel): string {
 function modelRow(m: DashboardModel): string {
   const cells: [string, string | number | null, string][] = [
     ['name', m.name, escapeHtml(m.name)],
+    ['prov', m.provenance, m.provenance],
     ['', m.top1, m.top1 === null ? '<span class="muted">unknown</span>' : top1Text(m.top1)],
     ['', m.median_ms, `${ms(m.median_ms)} <span class="muted">(${ms(m.ci95_ms[0])}–${ms(m.ci95_ms[1])})</span>`],
     ['', m.drift, driftCell(m)],
@@ -276,6 +271,7 @@ function modelRow(m: DashboardModel): string {
 
 const HEADERS: [string, string][] = [
   ['name', 'model'],
+  ['prov', 'provenance'],
   ['', 'top-1 %'],
   ['', 'latency ms (95% CI)'],
   ['', 'drift'],
@@ -295,7 +291,7 @@ export function modelTable(models: readonly DashboardModel[]): string {
 export function targetChartPoints(t: DashboardTarget): ChartPoint[] {
   return t.models
     .filter((m) => m.top1 !== null)
-    .map((m) => ({ name: m.name, role: 'stored' as const, latency_ms: m.median_ms, ci95_ms: m.ci95_ms, top1: m.top1, frontier: m.frontier }));
+    .map((m) => ({ name: m.name, role: 'stored' as const, provenance: m.provenance, latency_ms: m.median_ms, ci95_ms: m.ci95_ms, top1: m.top1, frontier: m.frontier }));
 }
 
 const tolPct = (t: number) => `${+(t * 100).toFixed(2)}%`;
@@ -322,7 +318,7 @@ async function targetPage(t: DashboardTarget, targets: readonly DashboardTarget[
     `<p class="muted">Target key <code>${escapeHtml(t.key)}</code> · ${t.models.length} model${t.models.length === 1 ? '' : 's'} · measurements on ${sweeps} day${sweeps === 1 ? '' : 's'} · last ${escapeHtml(day(t.last_measured))}</p>`,
     chart,
     `<h2>Models</h2>`,
-    `<p class="muted">Click a column to sort. ★ on the frontier, ? not decided by the intervals (the check's rule, ±${tolPct(tol.latency)} latency, ${tol.accuracy} top-1 points). ` +
+    `<p class="muted">Click a column to sort. Provenance: config (built from an architecture config), onnx (an .onnx file of the repository), published (a published model of the catalogue, with its published top-1). ★ on the frontier, ? not decided by the intervals (the check's rule, ±${tolPct(tol.latency)} latency, ${tol.accuracy} top-1 points). ` +
       `Drift: latest median against the oldest kept one, with its interval, judged as sweep judges it (red: slower beyond ±${tolPct(tol.latency)}, green: faster). ` +
       `History: the kept medians with their 95% intervals, oldest left, at least ±${tolPct(SPARK_MIN_SPAN / 2)} in height (hover for values). ` +
       'FLOP/byte: arithmetic intensity, the floating-point operations (two per multiply-add) per byte of weights and activations moved; higher leans compute-bound.</p>',

@@ -8,7 +8,9 @@
 import { gapInterval, gapPoint, gapRuns, gapSize, gapUnit, top1Text } from './format';
 import type { CandidateResult, ModelRow } from '../frontier/check';
 import { type FrontierStatus } from '../frontier/position';
+import type { Unavailable } from '../frontier/models';
 import type { RecordRow } from '../frontier/record';
+import type { StoredFixedDim, StoredOnnx } from '../frontier/store';
 import type { CheckedCandidate, CheckResult, RecordResult } from './result';
 import { type Skipped } from '../frontier/select';
 import { type DriftRow, type SweepReport } from '../frontier/sweep';
@@ -120,14 +122,35 @@ function skippedNote(c: CandidateResult, report: CheckView): string {
   );
 }
 
+/** Stored .onnx models the selection picked but could not measure: their file is missing or changed at this commit. */
+export function unavailableNote(list: readonly Unavailable[]): string {
+  return (
+    `<sub>Not measured: ${list.map((u) => `${md(u.name)} (${md(u.detail)})`).join(', ')}. ` +
+    'A stored .onnx model is measured only as it was recorded (the sha256 of its bytes).</sub>'
+  );
+}
+
+/** An .onnx model's inputs as measured, each dim a symbol or flag fixed with how: "input [1 (batch by --batch), 3, 224, 224] NCHW". */
+export function onnxInputText(o: { input: StoredOnnx['input']; fixed: StoredFixedDim[] }): string {
+  return o.input
+    .map((i) => {
+      const dims = i.dims.map((d, axis) => {
+        const f = o.fixed.find((x) => x.input === i.name && x.axis === axis);
+        return f ? `${d} (${f.declared === null ? 'unset' : md(String(f.declared))} by ${f.by === 'default batch 1' ? 'default' : f.by})` : String(d);
+      });
+      return `${md(i.name)} [${dims.join(', ')}]${i.layout ? ` ${i.layout}` : ''}`;
+    })
+    .join('; ');
+}
+
 function candidateSection(c: CheckedCandidate, report: CheckView): string {
   const t = report.settings.latency_tolerance;
   const out: string[] = [candidateSentence(c, report.settings), ''];
   // At most 6 columns of short cells: fits an 800 px comment without wrapping a number.
-  out.push('| model | top-1 | latency ms | candidate vs this model (95% CI) | frontier |', '|---|---:|---:|---|:-:|');
+  out.push('| model | provenance | top-1 | latency ms | candidate vs this model (95% CI) | frontier |', '|---|---|---:|---:|---|:-:|');
   for (const r of c.models) {
     const cmp = r.role === 'candidate' ? 'candidate' : separationText(r, t);
-    out.push(`| ${r.role === 'candidate' ? bold(r.name) : md(r.name)} | ${top1(r.accuracy)} | ${ms(r.latency_ms)} | ${cmp} | ${STAR[r.frontier]} |`);
+    out.push(`| ${r.role === 'candidate' ? bold(r.name) : md(r.name)} | ${r.provenance} | ${top1(r.accuracy)} | ${ms(r.latency_ms)} | ${cmp} | ${STAR[r.frontier]} |`);
   }
   out.push(
     '',
@@ -136,6 +159,7 @@ function candidateSection(c: CheckedCandidate, report: CheckView): string {
     '',
   );
   if (c.skipped_total > 0) out.push(skippedNote(c, report), '');
+  if (c.unavailable.length) out.push(unavailableNote(c.unavailable), '');
   // Before the details: a comment cut to fit keeps the coefficients.
   if (c.lacs) out.push(renderGateLacs(c.lacs).trimEnd(), '');
   out.push('<details><summary>Intervals, sizes and how this was measured</summary>', '');
@@ -144,7 +168,10 @@ function candidateSection(c: CheckedCandidate, report: CheckView): string {
     out.push(`| ${md(r.name)} | ${ROLE[r.role]} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${millions(r.params)} | ${giga(r.macs)} | ${r.intensity.toFixed(1)} |`);
   }
   out.push('', '<sub>FLOP/byte: arithmetic intensity, the floating-point operations (two per multiply-add) per byte of weights and activations moved; higher leans compute-bound, lower memory-bound.</sub>', '');
-  if (c.file) out.push(`Config: \`${escapeCode(c.file)}\`${c.accuracy_source ? ` · top-1 from ${md(c.accuracy_source)}` : ''}`, '');
+  const source = c.accuracy_source ? ` · top-1 from ${md(c.accuracy_source)}${c.accuracy_dataset ? ` (dataset ${md(c.accuracy_dataset)})` : ''}` : '';
+  if (c.onnx) out.push(`Model: \`${escapeCode(c.onnx.path)}\` (.onnx, opset ${c.onnx.opset}, ${md(c.onnx.precision)}) · input ${onnxInputText(c.onnx)}${source}`, '');
+  else if (c.file) out.push(`Config: \`${escapeCode(c.file)}\`${source}`, '');
+  if (c.onnx?.partial) out.push(`<sub>Counts are partial: shapes after ${c.onnx.partial.ops.map((o) => md(o)).join(', ')} are unknown (${c.onnx.partial.unknown_nodes} nodes not counted).</sub>`, '');
   const note = c.budget_exhausted ? ' · budget spent before the precision target' : '';
   out.push(
     `Measured side by side in one interleaved run on ${md(report.target.label)}: ${c.rounds} rounds, ${c.wall_s.toFixed(1)} s${note}. ` +
@@ -193,19 +220,31 @@ export function renderRecordMarkdown(report: RecordResult): string {
     [count('first measurement'), 'measured for the first time on this target'],
     [count('updated'), 'updated'],
     [count('config-changed'), 'replaced with a changed config (earlier measurements dropped)'],
+    [count('network-changed'), 'replaced with another network (earlier measurements dropped)'],
+    [count('re-exported'), 're-exported (other bytes, the same network: measurements kept)'],
   ].filter(([n]) => n).map(([n, what]) => `${n} ${what}`);
   const out = [
     `Recorded ${report.rows.length} model${report.rows.length === 1 ? '' : 's'} on ${md(report.target.label)}${storeFile ? ` into ${md(storeFile)}` : ''}: ${actions.join(', ')}.`,
     '',
-    '| model | action | top-1 | latency ms (95% CI) | previous ms | params · MACs |',
+    '| model | provenance | top-1 | latency ms (95% CI) | previous ms | params · MACs |',
     '|---|---|---:|---:|---:|---:|',
   ];
+  // Without a previous measurement the cell says why (the action); a re-export keeps its history and says so.
+  const previous = (r: RecordRow) =>
+    r.previous_ms === null ? `– (${actionOf(r)})` : `${ms(r.previous_ms)}${r.action === 're-exported' ? ' (re-exported)' : ''}`;
   for (const r of report.rows) {
     out.push(
-      `| ${md(r.name)} | ${actionOf(r)} | ${top1(r.accuracy)} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${r.previous_ms === null ? '–' : ms(r.previous_ms)} | ${millions(r.params)} · ${giga(r.macs)} |`,
+      `| ${md(r.name)} | ${r.provenance} | ${top1(r.accuracy)} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${previous(r)} | ${millions(r.params)} · ${giga(r.macs)} |`,
     );
   }
-  out.push('', '<sub>Previous: the stored median of the same config on this target, kept in its history; latencies of other runs are not compared here.</sub>');
+  out.push('', '<sub>Previous: the stored median of the same network on this target, kept in its history (else why there is none); latencies of other runs are not compared here.</sub>');
+  const exported = report.rows.filter((r) => r.onnx);
+  if (exported.length) out.push('', `<sub>.onnx models as measured: ${exported.map((r) => `${md(r.name)} (\`${escapeCode(r.onnx!.path)}\`): ${onnxInputText(r.onnx!)}`).join('; ')}.</sub>`);
+  const sourced = report.rows.filter((r) => r.accuracy !== null && r.accuracy_source);
+  if (sourced.length) {
+    const from = (r: RecordRow) => `${md(r.name)}: ${md(r.accuracy_source!)}${r.accuracy_dataset ? ` (dataset ${md(r.accuracy_dataset)})` : ''}`;
+    out.push('', `<sub>Top-1 from: ${sourced.map(from).join('; ')}.</sub>`);
+  }
   for (const r of report.rows) {
     if (!r.lacs) continue;
     out.push('', renderGateLacs(r.lacs).trimEnd());
@@ -213,6 +252,13 @@ export function renderRecordMarkdown(report: RecordResult): string {
   }
   return out.join('\n') + '\n';
 }
+
+const UNMEASURED_WORD: Record<Unavailable['reason'], string> = {
+  missing: 'file missing',
+  changed: 'file changed since it was recorded',
+  'lfs-pointer': 'file is a Git LFS pointer (check out LFS files)',
+  outside: 'path outside the repository',
+};
 
 export function renderSweepMarkdown(report: SweepReport): string {
   const storeFile = report.store;
@@ -236,17 +282,23 @@ export function renderSweepMarkdown(report: SweepReport): string {
     );
   }
   if (fresh) sentences.push(`${fresh} model${fresh === 1 ? ' was' : 's were'} measured on ${where} for the first time.`);
+  const unmeasured = report.unmeasured ?? [];
+  if (unmeasured.length) {
+    sentences.push(
+      `Not measured at this commit (records and history kept): ${unmeasured.map((u) => `**${md(u.name)}** ${UNMEASURED_WORD[u.reason]}`).join(', ')}.`,
+    );
+  }
   const out = [sentences.join(' '), ''];
   if (report.common_drift !== null && Math.abs(report.common_drift) > report.latency_tolerance) {
     const common: [number, number] = [report.common_drift, report.common_drift];
     const shift = gapUnit(common) === 'factor' ? `to ${gapPoint(report.common_drift, common)} their latency` : `by ${gapPoint(report.common_drift, common)}`;
     out.push(`All models moved ${shift} in the median: the machine or runtime changed more than the models did.`, '');
   }
-  out.push('| model | status | latency ms (95% CI) | previous ms (date) | drift (interval) |', '|---|---|---:|---:|---:|');
+  out.push('| model | provenance | status | latency ms (95% CI) | previous ms (date) | drift (interval) |', '|---|---|---|---:|---:|---:|');
   for (const r of report.rows) {
     const previous = r.previous_ms === null ? '–' : `${ms(r.previous_ms)}${r.previous_date ? ` (${r.previous_date.slice(0, 10)})` : ''}`;
     out.push(
-      `| ${md(r.name)} | ${r.status} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${previous} | ${r.drift === null ? '–' : drift(r)} |`,
+      `| ${md(r.name)} | ${r.provenance} | ${r.status} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${previous} | ${r.drift === null ? '–' : drift(r)} |`,
     );
   }
   out.push(
@@ -254,6 +306,9 @@ export function renderSweepMarkdown(report: SweepReport): string {
     "<sub>Drift is latency / previous − 1; its interval adds both measurements' relative 95% half-widths. " +
       `Slower or faster when the whole interval lies beyond ±${t}, within when it lies inside, straddles otherwise.</sub>`,
   );
+  if (unmeasured.length) {
+    out.push('', `<sub>${unmeasured.map((u) => `${md(u.name)}: ${md(u.detail)}`).join('; ')}.</sub>`);
+  }
   if (storeFile) {
     out.push('', report.dry_run ? `<sub>Dry run: ${md(storeFile)} was not updated; run without \`--dry-run\` to store these measurements.</sub>` : `<sub>Store ${md(storeFile)} updated with these measurements.</sub>`);
   }

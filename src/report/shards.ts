@@ -57,9 +57,11 @@ export function lacsScreenText(r: LacsScreenCommandResult): string {
 export function initText(r: InitCommandResult): string {
   if (r.workflow_only) return r.workflow;
   const width = Math.max(24, ...r.rows.map((x) => x.name.length));
+  const published = r.rows.filter((x) => x.provenance === 'published').length;
+  const from = published === r.rows.length ? 'the published catalogue' : `${r.configs}${published ? ` and ${published} published model(s) of the catalogue` : ''}`;
   const lines = [
-    `Created ${r.store_path} with ${r.rows.length} record(s) from ${r.configs}${r.measured ? ', measured on this machine' : ' (not measured yet: the first push or nightly sweep measures them on the runner, or run init --measure)'}:`,
-    ...r.rows.map((x) => `  ${x.name.padEnd(width)} ${x.file}  top-1 ${x.accuracy === null ? '–' : top1Text(x.accuracy)}`),
+    `Created ${r.store_path} with ${r.rows.length} record(s) from ${from}${r.measured ? ', measured on this machine' : ' (not measured yet: the first push or nightly sweep measures them on the runner, or run init --measure)'}:`,
+    ...r.rows.map((x) => `  ${x.name.padEnd(width)} ${x.provenance.padEnd(9)} ${x.file}  top-1 ${x.accuracy === null ? '–' : top1Text(x.accuracy)}`),
   ];
   if (r.without_accuracy.length) {
     lines.push(`Without an accuracy (add accuracy: {top1: ...} to the config, or a metrics-file in the workflow): ${r.without_accuracy.join(', ')}`);

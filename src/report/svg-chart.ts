@@ -12,12 +12,15 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { FrontierStatus } from '../frontier/position';
+import type { Provenance } from '../frontier/store';
 
 export type ChartRole = 'candidate' | 'contender' | 'neighbour' | 'stored';
 
 export interface ChartPoint {
   name: string;
   role: ChartRole;
+  /** Where the model comes from (a config, an .onnx file, the published catalogue): the marker's outline. Default config. */
+  provenance?: Provenance;
   /** Median latency, ms. */
   latency_ms: number;
   /** 95% interval of the median; drawn as a whisker when present (re-measured models). */
@@ -99,6 +102,14 @@ const ROLE_LEGEND: Record<ChartRole, string> = {
   neighbour: 'neighbour (context)',
   stored: 'stored model',
 };
+/** A marker's outline by provenance: solid for a config, dotted for an .onnx file, dashed for a published model. */
+/**
+ * A model's provenance as a grey ring around its marker (none for a config): dotted for an .onnx file, dashed
+ * for a published model. A ring, not the marker's own outline, so a filled marker shows it too.
+ */
+const RING_DASH: Record<Exclude<Provenance, 'config'>, number[]> = { onnx: [1.5, 2], published: [4, 2.5] };
+const RING_LEGEND: Record<Exclude<Provenance, 'config'>, string> = { onnx: '.onnx file (dotted ring)', published: 'published model (dashed ring)' };
+const RING_COLOUR = '#555';
 /** The smallest text in the chart (labels, ticks, legend, subtitle), in SVG pixels. */
 export const FONT_SIZE = 11;
 const TITLE_SIZE = 14;
@@ -235,10 +246,29 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
     if (last !== undefined && (labelWidth(`${last} ${word}`) * TITLE_SIZE) / FONT_SIZE <= size.width - MARGIN.left) title[title.length - 1] = `${last} ${word}`;
     else title.push(word);
   }
-  // Margins around the plot: the title block above; the x axis, its title and the legend row below.
-  const top = 12 + title.length * (TITLE_SIZE + 3) + subtitle.length * (FONT_SIZE + 3) + 10;
-  const bottom = 44 + (roles.length > 1 ? LEGEND_ROW : 0);
+  // The legend: the roles (when more than one) and, when not every model is a config, the provenances.
+  const provenanceOf = (p: ChartPoint): Provenance => p.provenance ?? 'config';
+  const rings = (['onnx', 'published'] as const).filter((v) => points.some((p) => provenanceOf(p) === v));
+  const legendItems = [
+    ...(roles.length > 1 ? roles.map((r) => ({ role: r as ChartRole | null, ring: null as keyof typeof RING_DASH | null, text: ROLE_LEGEND[r] })) : []),
+    ...rings.map((v) => ({ role: null, ring: v, text: RING_LEGEND[v] })),
+  ];
   const W = size.width - MARGIN.left - MARGIN.right;
+  // Entries placed by our conservative width, wrapped onto further rows rather than past the plot's width.
+  const legend: (typeof legendItems[number] & { sx: number; tx: number; row: number })[] = [];
+  for (let i = 0, at = 6, row = 0; i < legendItems.length; i++) {
+    const w = 10 + labelWidth(legendItems[i].text) + 14;
+    if (at + w > W && at > 6) {
+      row++;
+      at = 6;
+    }
+    legend.push({ ...legendItems[i], sx: at, tx: at + 10, row });
+    at += w;
+  }
+  const legendRows = legend.length ? legend[legend.length - 1].row + 1 : 0;
+  // Margins around the plot: the title block above; the x axis, its title and the legend rows below.
+  const top = 12 + title.length * (TITLE_SIZE + 3) + subtitle.length * (FONT_SIZE + 3) + 10;
+  const bottom = 44 + legendRows * LEGEND_ROW;
   const H = size.height - top - bottom;
   if (W < 200 || H < 120) throw new Error(`frontier chart: ${size.width} x ${size.height} px leaves no room for the plot`);
   const known = points.filter((p) => p.top1 !== null && Number.isFinite(p.top1)) as (ChartPoint & { top1: number })[];
@@ -355,6 +385,9 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
   const pointData = known.map((p) => ({
     name: p.name,
     role: p.role,
+    provenance: provenanceOf(p),
+    // The point's accessible name (aria-label): what a tooltip would say.
+    description: `${p.name}: ${provenanceOf(p)}, top-1 ${p.top1}, ${p.latency_ms} ms`,
     latency: p.latency_ms,
     top1: p.top1,
     lo: p.ci95_ms?.[0] ?? null,
@@ -396,6 +429,7 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
   const plainColour = colour;
   const shape = { field: 'role', type: 'nominal' as const, scale: { domain: roles, range: roles.map((r) => ROLE_SHAPE[r]) }, legend: null };
   const pointSize = (big: number, small: number) => ({ condition: { test: "datum.role === 'candidate'", value: big }, value: small });
+  const ringDash = { field: 'ring', type: 'nominal' as const, scale: { domain: Object.keys(RING_DASH), range: Object.values(RING_DASH) }, legend: null };
 
   const layers: unknown[] = [];
   if (step.length) {
@@ -441,9 +475,17 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
           color: colour,
           shape,
           fill: { field: 'fill', type: 'nominal', scale: null, legend: null },
+          description: { field: 'description' },
           size: pointSize(130, 60),
         },
       },
+      ...(rings.length
+        ? [{
+          transform: [{ filter: "datum.provenance !== 'config'" }, { calculate: 'datum.provenance', as: 'ring' }],
+          mark: { type: 'point', filled: false, strokeWidth: 1.2, opacity: 1, color: RING_COLOUR, shape: 'circle' },
+          encoding: { x, y, strokeDash: ringDash, size: pointSize(420, 230) },
+        }]
+        : []),
     ],
   });
   if (labelData.length) {
@@ -468,20 +510,27 @@ export function frontierChartSpec(input: FrontierChartInput): FrontierChart {
       ],
     });
   }
-  if (roles.length > 1) {
-    // One role (a dashboard's stored models) needs no legend. Entries placed by our conservative width.
-    let at = 6;
-    const entries = roles.map((r) => {
-      const e = { role: r, text: ROLE_LEGEND[r], sx: at, tx: at + 10 };
-      at += 10 + labelWidth(ROLE_LEGEND[r]) + 14;
-      return e;
-    });
-    const rowY = H + 44 + LEGEND_ROW / 2;
+  if (legend.length) {
+    // One role of config models (a dashboard of configs) needs no legend.
+    const entries = legend.map((e) => ({ ...e, y: H + 44 + LEGEND_ROW / 2 + e.row * LEGEND_ROW }));
+    const at = { x: { field: 'sx', type: 'quantitative', scale: null }, y: { field: 'y', type: 'quantitative', scale: null } };
     layers.push({
       data: { values: entries },
       layer: [
-        { mark: { type: 'point', filled: true, size: 60, opacity: 1, y: rowY }, encoding: { x: { field: 'sx', type: 'quantitative', scale: null }, color: plainColour, shape } },
-        { mark: { type: 'text', align: 'left', baseline: 'middle', fontSize: FONT_SIZE, font: 'sans-serif', color: '#222', y: rowY }, encoding: { x: { field: 'tx', type: 'quantitative', scale: null }, text: { field: 'text' } } },
+        {
+          transform: [{ filter: 'datum.role !== null' }],
+          mark: { type: 'point', filled: true, size: 60, opacity: 1 },
+          encoding: { ...at, color: plainColour, shape },
+        },
+        {
+          transform: [{ filter: 'datum.ring !== null' }],
+          mark: { type: 'point', filled: false, size: 110, strokeWidth: 1.2, opacity: 1, color: RING_COLOUR, shape: 'circle' },
+          encoding: { ...at, strokeDash: ringDash },
+        },
+        {
+          mark: { type: 'text', align: 'left', baseline: 'middle', fontSize: FONT_SIZE, font: 'sans-serif', color: '#222' },
+          encoding: { x: { field: 'tx', type: 'quantitative', scale: null }, y: { field: 'y', type: 'quantitative', scale: null }, text: { field: 'text' } },
+        },
       ],
     });
   }

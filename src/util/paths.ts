@@ -3,13 +3,17 @@
  * changed files, a compare), an event payload, an artifact, an action input, or the repository itself (a
  * symbolic link committed in a PR). Every such path goes through here before anything is read or written:
  *
- * - repoPath(raw, what): a repository-relative path as text. Normalised (forward slashes, no "." or empty
- *   segments); refused (exit 2, naming `what`) when it is empty, absolute, has a ".." segment, a backslash,
- *   a control or invisible character, or is longer than git or a file system would allow.
+ * - cleanRepoPath(raw, what): a repository-relative path as text (an input, a PR's file name). Normalised
+ *   (forward slashes, no "." or empty segments); refused (exit 2, naming `what`) when it is empty, absolute,
+ *   has a ".." segment, a backslash, a control or invisible character, or is longer than git or a file
+ *   system would allow. isRepoPath says the same as a yes/no; isGitPath is the looser "could git hold it"
+ *   of API responses and event payloads (a name that hides characters is then refused where it is read).
  * - insideRoot(root, file, what, rootName?): the absolute path of `file` (relative to `root`, or absolute) after
  *   checking that it stays inside `root` once every symbolic link on the way is followed, a dangling link
  *   included; a link that leaves the root, or a loop of links, is refused (exit 2).
- * - isRepoPath(raw): the same rule as a yes/no (for schemas of API responses).
+ * - repoPath(root, file, what): a model's file (the command line, the API, the store) as the repository
+ *   knows it and as this machine opens it ({rel, abs}): either separator, "." and ".." resolved, and then
+ *   insideRoot's rule.
  *
  * Callers turn the error into their own exit code where the path came from a service (the API: exit 4).
  */
@@ -67,7 +71,7 @@ export function isRepoPath(raw: unknown): boolean {
 }
 
 /** A repository-relative path, normalised ("./a//b" -> "a/b"); refused with a message naming `what`. */
-export function repoPath(raw: unknown, what: string): string {
+export function cleanRepoPath(raw: unknown, what: string): string {
   const problem = problemOf(raw);
   if (problem) throw new PathError(`${what}: ${typeof raw === 'string' ? `${shown(raw)}: ` : ''}${problem}`);
   return (raw as string).split('/').filter((s) => s && s !== '.').join('/');
@@ -120,8 +124,9 @@ export function insideRoot(root: string, file: string, what: string, rootName = 
   if (typeof file !== 'string' || !file || HIDDEN.test(file)) throw new PathError(`${what}: ${typeof file === 'string' ? shown(file) : 'no path'}: not a usable path`);
   const absRoot = path.resolve(root);
   const abs = path.resolve(absRoot, file);
-  if (!within(abs, absRoot)) throw new PathError(`${what}: ${shown(file)} is outside ${rootName}; expected a path inside it`);
   const realRoot = realLocation(absRoot);
+  // An absolute path through a root that is itself a link (/tmp -> /private/tmp) is inside it too.
+  if (!within(abs, absRoot) && !within(abs, realRoot)) throw new PathError(`${what}: ${shown(file)} is outside ${rootName}; expected a path inside it`);
   let real: string;
   try {
     real = realLocation(abs);
@@ -134,4 +139,28 @@ export function insideRoot(root: string, file: string, what: string, rootName = 
     throw new PathError(`${what}: ${shown(file)} resolves outside ${rootName} through a symbolic link; not used`);
   }
   return abs;
+}
+
+/** A file of the repository: as the store and reports name it, and where it is on this machine. */
+export interface RepoPath {
+  /** Repository-relative, POSIX separators. */
+  rel: string;
+  /** Absolute path on this machine, inside the root. */
+  abs: string;
+}
+
+/**
+ * `file` (absolute, or relative to `root`; either separator) as a file of the repository at `root`: refused
+ * (exit 2, naming `what`) when empty, a Windows drive path, outside the root lexically or through a symbolic
+ * link (insideRoot), or the root itself.
+ */
+export function repoPath(root: string, file: string, what: string): RepoPath {
+  const posix = typeof file === 'string' ? file.replace(/\\/g, '/') : file;
+  if (typeof posix === 'string' && /^[A-Za-z]:\//.test(posix) && path.sep === '/') throw new PathError(`${what}: ${shown(posix)} is not a path inside the repository`);
+  const abs = insideRoot(root, posix, what, 'the repository');
+  const absRoot = path.resolve(root);
+  const base = within(abs, absRoot) ? absRoot : realLocation(absRoot);
+  const rel = path.relative(base, abs);
+  if (!rel) throw new PathError(`${what}: ${shown(file)} is the repository itself, not a file in it`);
+  return { rel: rel.split(path.sep).join('/'), abs: path.join(absRoot, rel) };
 }
