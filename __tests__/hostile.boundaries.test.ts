@@ -235,7 +235,7 @@ describe('time bounds', () => {
     const files = Object.fromEntries(['a', 'b', 'c'].map((n) => [`models/${n}.yaml`, archYaml('mobilenet-v2', `net-${n}`)]));
     const sc = await prCheck({ files });
     await sc.run();
-    expect(sc.io.logs.some((l) => /^checking 3 candidates: started \(3 configs\)/.test(l))).toBe(true);
+    expect(sc.io.logs.some((l) => /^checking 3 candidates: started \(3 models\)/.test(l))).toBe(true);
     expect(sc.io.logs.some((l) => /^checking 3 candidates: done in \d+ s · 3 candidates checked/.test(l))).toBe(true);
   });
 });

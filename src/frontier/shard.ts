@@ -223,7 +223,8 @@ function sweepShardSchema(): object {
     type: 'object',
     required: ['name', 'config_hash', 'median_ms', 'ci95_ms', 'samples', 'ratio', 'ratio_ci95'],
     properties: {
-      name, config_hash: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+      // The record's model key (store.ts modelKey): a config's hash, or onnx: and the .onnx network hash.
+      name, config_hash: { type: 'string', pattern: '^(sha256:[0-9a-f]{64}|onnx:[0-9a-f]{8,64})$' },
       median_ms: { type: 'number', exclusiveMinimum: 0 }, ci95_ms: interval, samples: { type: 'integer', minimum: 1 },
       ratio: { type: 'number', exclusiveMinimum: 0 }, ratio_ci95: interval,
     },
