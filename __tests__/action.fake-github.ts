@@ -65,6 +65,17 @@ export class FakeGitHub {
   }
   /** Answer the next N requests with 502 (a flaky proxy), to exercise the retry plugin. */
   failNext = 0;
+  /**
+   * A hostile or broken API: called for each request before the normal handling; when it returns true it
+   * has answered (or chosen never to answer) on `res` itself: raw bytes that are not JSON, a huge body, a
+   * trickle, a hang, rate-limit headers.
+   */
+  intercept?: (r: RecordedRequest, res: http.ServerResponse) => boolean;
+  private readonly hanging = new Set<http.ServerResponse>();
+  /** Keeps a response open without answering (released when the server stops). */
+  hang(res: http.ServerResponse): void {
+    this.hanging.add(res);
+  }
   private server?: http.Server;
   private nextCommentId = 1000;
   private commitCounter = 0;
@@ -118,6 +129,7 @@ export class FakeGitHub {
           auth: req.headers.authorization,
         };
         this.requests.push(rec);
+        if (this.intercept?.(rec, res)) return;
         let status = 200;
         let payload: unknown;
         try {
@@ -139,7 +151,17 @@ export class FakeGitHub {
   }
 
   async stop(): Promise<void> {
+    for (const res of this.hanging) res.destroy();
+    this.hanging.clear();
+    this.server?.closeAllConnections?.();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  /** One page of a list, as GitHub pages it (page, per_page; 30 a page by default). */
+  private page<T>(r: RecordedRequest, list: T[]): T[] {
+    const size = Number(r.query.per_page ?? 30);
+    const page = Number(r.query.page ?? 1);
+    return list.slice((page - 1) * size, page * size);
   }
 
   private handle(r: RecordedRequest): [number, unknown] {
@@ -151,8 +173,7 @@ export class FakeGitHub {
     }
     if ((m = /^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)\/files$/.exec(p)) && r.method === 'GET') {
       const files = this.prFiles.get(Number(m[1])) ?? [];
-      const page = Number(r.query.page ?? 1);
-      return [200, page === 1 ? files.map((f, i) => ({ sha: String(i), filename: f.filename, status: f.status })) : []];
+      return [200, this.page(r, files.map((f, i) => ({ sha: String(i), filename: f.filename, status: f.status })))];
     }
     if ((m = /^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)$/.exec(p)) && r.method === 'GET') {
       const pr = this.pulls.get(Number(m[1]));
@@ -222,9 +243,8 @@ export class FakeGitHub {
     if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(p))) {
       const issue = Number(m[1]);
       if (r.method === 'GET') {
-        const page = Number(r.query.page ?? 1);
         const list = this.comments.filter((c) => c.issue === issue).map((c) => ({ id: c.id, body: c.body, user: { login: c.user } }));
-        return [200, page === 1 ? list : []];
+        return [200, this.page(r, list)];
       }
       if (r.method === 'POST') {
         if (this.readOnly) return forbidden;
@@ -242,10 +262,9 @@ export class FakeGitHub {
     }
     if (/^\/repos\/[^/]+\/[^/]+\/issues$/.test(p)) {
       if (r.method === 'GET') {
-        const page = Number(r.query.page ?? 1);
         const state = r.query.state ?? 'open';
         const list = this.issues.filter((i) => state === 'all' || i.state === state).map((i) => ({ number: i.number, title: i.title, body: i.body, state: i.state, user: { login: i.user } }));
-        return [200, page === 1 ? list : []];
+        return [200, this.page(r, list)];
       }
       if (r.method === 'POST') {
         if (this.readOnly) return forbidden;

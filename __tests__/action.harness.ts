@@ -88,6 +88,8 @@ export async function scenario(opts: {
   measurer?: MacsMeasurer;
   /** Keep the throttling plugin's real pacing (slow: 1 s between writes, 3 s between comments). */
   realThrottle?: boolean;
+  /** Unit of the throttling plugin's rate-limit waits in ms (default 1000: the API's seconds). */
+  rateLimitBaseMs?: number;
 }): Promise<Scenario> {
   const gh = new FakeGitHub();
   await gh.start();
@@ -126,7 +128,10 @@ export async function scenario(opts: {
         env: { ...env, ...extraEnv },
         io,
         api: (ctx, config) =>
-          createRepoApi(createOctokit({ token: config.githubToken, baseUrl: ctx.apiUrl, log: { debug: () => undefined, info: () => undefined, warning: () => undefined }, retryBaseMs: 1, throttle: opts.realThrottle ?? false }), ctx.repo),
+          createRepoApi(createOctokit({
+            token: config.githubToken, baseUrl: ctx.apiUrl, log: { debug: () => undefined, info: () => undefined, warning: (m) => io.warning(m) },
+            retryBaseMs: 1, throttle: opts.realThrottle ?? false, timeoutMs: config.apiTimeoutSeconds * 1000, rateLimitBaseMs: opts.rateLimitBaseMs,
+          }), ctx.repo),
         createMeasurer: () => measurer,
         loadConfig: (file) => loadArchConfigWithSource(file),
         conflictBackoffMs: () => 0,

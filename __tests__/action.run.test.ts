@@ -179,7 +179,7 @@ describe('pull_request: check', () => {
       const result = await sc.run();
       expect(result.verdict).toBe('invalid');
       const err = sc.io.annotations.find((a) => a.at?.file === 'models/leak.yaml');
-      expect(err?.message).toContain('symbolic link to a file outside the repository');
+      expect(err?.message).toContain('resolves outside the workspace through a symbolic link');
       expect(JSON.stringify(sc.gh.comments)).not.toContain('TOPSECRET');
       expect(JSON.stringify(sc.io.annotations)).not.toContain('TOPSECRET');
     } finally {

@@ -8,9 +8,9 @@ import { digestInBody, fitMarkdown, marker, markerPrefix } from '../src/github/c
 import { readEventContext } from '../src/github/event';
 import { compileGlobs, globToRegExp, walkGlob } from '../src/util/glob';
 import { DEFAULT_CONFIGS_GLOB, parseActionInputs } from '../src/github/inputs';
-import { neutraliseCommands } from '../src/github/io';
+import { neutraliseCommands } from '../src/report/escape';
 import { defaultPackageUrl, ensureProviderLibraries, GPU_PROVIDER_LIBRARIES, type ToolCache } from '../src/github/runtime';
-import { escapeMarkdown } from '../src/report/markdown';
+import { escapeMarkdown } from '../src/report/escape';
 import { EVENTS } from './action.harness';
 
 const reader = (inputs: Record<string, string>) => (name: string) => inputs[name] ?? '';

@@ -209,14 +209,26 @@ describe('full disk, read-only folder, corrupted store', () => {
 });
 
 describe('atomic write and lock (src/util/fs.ts)', () => {
-  test('a symbolic link is written through: the link stays, its target gets the new text', () => {
+  test('a symbolic link at a path the user named is written through: the link stays, its target gets the new text', () => {
     const target = path.join(dir, 'real.json');
     const link = path.join(dir, 'link.json');
     fs.writeFileSync(target, 'old');
     fs.symlinkSync('real.json', link);
-    writeFileAtomic(link, 'new');
+    writeFileAtomic(link, 'new', { followLink: true });
     expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
     expect(fs.readFileSync(target, 'utf8')).toBe('new');
+    expect(tempFiles(dir)).toEqual([]);
+  });
+
+  test('a symbolic link at a path frontier-gate chose itself is refused: neither the link nor its target changes', () => {
+    const target = path.join(dir, 'victim.txt');
+    const link = path.join(dir, 'profile.json');
+    fs.writeFileSync(target, 'precious');
+    fs.symlinkSync(target, link);
+    expect(() => writeFileAtomic(link, 'new', { what: '--out' })).toThrow(/--out: ".*profile\.json" is a symbolic link; frontier-gate writes through a link only at a path you name yourself/);
+    expect(() => checkOutputPath(link, '--out')).toThrow(/is a symbolic link/);
+    expect(fs.readFileSync(target, 'utf8')).toBe('precious');
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
     expect(tempFiles(dir)).toEqual([]);
   });
 

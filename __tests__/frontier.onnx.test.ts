@@ -312,6 +312,7 @@ describe('one store for every provenance', () => {
     // The anchor is the config (rebuilt anywhere); b is not measured from its changed bytes.
     expect(measurer.inputs[0].map((m) => m.name)).toEqual(['net', 'a']);
     const merged = await cli(['merge', 'shard.json', '--frontier', '.frontier/frontier.json', '--json']);
+    expect(merged.err).toBe('');
     expect(merged.code).toBe(0);
     expect(JSON.parse(merged.out).missing).toEqual(['b']);
   });

@@ -63,8 +63,8 @@ test('3 shards on machines 1x, 1.3x and 0.75x as fast merge to the unsharded res
   const speeds = [1, 1.3, 0.75];
   const shards: SweepShardResult[] = [];
   for (const [i, speed] of speeds.entries()) {
-    // The second and third runners are other machines: another fingerprint, another target key.
-    const m = machine(speed, 20 + i, i === 0 ? 'Synthetic CPU' : `Synthetic CPU rev ${i}`);
+    // Other runners of the same target type (the same key) that run slower or faster: a busier host.
+    const m = machine(speed, 20 + i);
     shards.push(await runSweepShard(store, { index: i + 1, count: 3 }, OPTS, { measurer: m, now }));
   }
   // Raw medians of shard 2 are 30% off: comparing them directly would be wrong.
@@ -73,7 +73,7 @@ test('3 shards on machines 1x, 1.3x and 0.75x as fast merge to the unsharded res
 
   const merged = mergeSweepShards(store, [shards[2], shards[0], shards[1]], { latencyTolerance: 0.03 });
   expect(merged.shards).toEqual([1, 2, 3]);
-  expect(merged.machines).toBe(3);
+  expect(merged.machines).toBe(1);
   expect(merged.missing).toEqual([]);
   expect(merged.target.key).toBe(unsharded.report.target.key);
   expect(merged.rows).toHaveLength(ALL.length);
@@ -87,6 +87,23 @@ test('3 shards on machines 1x, 1.3x and 0.75x as fast merge to the unsharded res
   }
   // The merged updates store under the reference machine's target like the unsharded sweep.
   expect(new Set(merged.updates.map((u) => u.target))).toEqual(new Set([unsharded.report.target.key]));
+});
+
+test('shards of another target (another CPU) are refused, not filed under this one', async () => {
+  const a = await runSweepShard(store, { index: 1, count: 2 }, OPTS, { measurer: machine(1, 50), now });
+  const b = await runSweepShard(store, { index: 2, count: 2 }, OPTS, { measurer: machine(1, 51, 'Another CPU'), now });
+  expect(a.target.key).not.toBe(b.target.key);
+  expect(() => mergeSweepShards(store, [a, b], { latencyTolerance: 0.03 })).toThrow(/merge: shard result 2 differs from shard result 1 in target .*only shards of one sweep of one target can be merged/);
+});
+
+test('a shard file labelled 3 of 2, or with a field of the wrong kind, is refused before anything is merged', async () => {
+  const a = await runSweepShard(store, { index: 1, count: 2 }, OPTS, { measurer: machine(1, 52), now });
+  const forged = JSON.parse(JSON.stringify(a));
+  forged.shard = { index: 3, count: 2 };
+  expect(() => mergeSweepShards(store, [forged], { latencyTolerance: 0.03, names: ['s3.json'] })).toThrow(/merge: s3\.json: shard\.index 3 is beyond shard\.count 2/);
+  const bad = JSON.parse(JSON.stringify(a));
+  bad.models[0].median_ms = 'fast';
+  expect(() => mergeSweepShards(store, [bad], { latencyTolerance: 0.03, names: ['bad.json'] })).toThrow(/merge: bad\.json: not a sweep shard result .*models\.0\.median_ms: must be number/);
 });
 
 test('a second anchor is cross-checked across shards', async () => {
@@ -108,7 +125,8 @@ test('merge refuses shards of another sweep or a shard twice; a missing shard le
   const b = await runSweepShard(store, { index: 2, count: 2 }, OPTS, { measurer: machine(1, 51), now });
   expect(() => mergeSweepShards(store, [a, a], { latencyTolerance: 0.03 })).toThrow(/shard 1\/2 is given twice/);
   expect(() => mergeSweepShards(store, [a, { ...b, store_hash: 'sha256:other' }], { latencyTolerance: 0.03 })).toThrow(UserError);
-  expect(() => mergeSweepShards(store, [a, { ...b, anchors: ['resnet-50'] }], { latencyTolerance: 0.03 })).toThrow(/differs .* in anchors/);
+  expect(() => mergeSweepShards(store, [a, { ...b, anchors: ['resnet-50'] }], { latencyTolerance: 0.03 })).toThrow(/anchor_models do not measure the anchors/);
+  expect(() => mergeSweepShards(store, [a, { ...b, anchors: ['resnet-50'], anchor_models: [{ ...b.anchor_models[0], name: 'resnet-50' }] }], { latencyTolerance: 0.03 })).toThrow(/differs .* in anchors/);
   const partial = mergeSweepShards(store, [a], { latencyTolerance: 0.03 });
   expect(partial.missing.sort()).toEqual(b.models.map((m) => m.name).sort());
   expect(partial.rows).toHaveLength(ALL.length - b.models.length);

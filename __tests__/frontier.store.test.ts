@@ -139,6 +139,19 @@ describe('history and updates', () => {
     expect(m.targets[FAKE_TARGET.key].latest.median_ms).toBe(13);
     expect(m.targets['gpu-target'].latest.median_ms).toBe(12);
   });
+
+  it('a target keyed "__proto__" (a key JSON.parse keeps as its own) survives updates, the three-way merge and a round trip', () => {
+    const base = parseStore(serializeStore(applyRecordUpdates(emptyStore(), [update(mbv2, 10, '2026-01-01T00:00:00.000Z', '__proto__')])), 'base.json');
+    expect(Object.keys(base.records[0].targets)).toEqual(['__proto__']);
+    const ours = applyRecordUpdates(base, [update(mbv2, 11, '2026-01-02T00:00:00.000Z', '__proto__')]);
+    const theirs = applyRecordUpdates(base, [update(mbv2, 12, '2026-01-03T00:00:00.000Z')]);
+    for (const merged of [mergeStores(base, ours, theirs), mergeStores(base, theirs, ours)]) {
+      const m = parseStore(serializeStore(merged), 'merged.json').records[0];
+      expect(Object.keys(m.targets).sort()).toEqual(['__proto__', FAKE_TARGET.key].sort());
+      expect(Object.getOwnPropertyDescriptor(m.targets, '__proto__')?.value.history.map((h: { median_ms: number }) => h.median_ms)).toEqual([10, 11]);
+      expect(Object.getPrototypeOf(m.targets)).toBe(Object.prototype);
+    }
+  });
 });
 
 describe('store files', () => {

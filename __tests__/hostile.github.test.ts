@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { UserError } from '../src/errors';
 import { serializeStore } from '../src/frontier/store';
 import { COMMENT_LIMIT, marker } from '../src/github/comment';
-import { sanitizeMarkdown, escapeMarkdown, neutraliseHtmlComments } from '../src/report/markdown';
+import { sanitizeMarkdown, escapeMarkdown, neutraliseHtmlComments } from '../src/report/escape';
 import { archYaml, readEvent, referenceStore, scenario, type Scenario } from './action.harness';
 
 const STORE = '.frontier/frontier.json';

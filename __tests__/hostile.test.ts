@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { main, type CliDeps } from '../src/cli';
+import { configHash } from '../src/arch/identity';
 import type { CommandIO } from '../src/commands/types';
 import { UserError } from '../src/errors';
 import { readEventContext } from '../src/github/event';
@@ -220,6 +221,11 @@ const CASES: Case[] = [
   ['config', 'a !!js/function tag', cfg('jsfn', arch((t) => t.replace(/^name: .*$/m, 'name: !!js/function "function(){}"'))), /jsfn\.yaml:\d+:\d+: /],
   ['config', 'a 100 KB name', cfg('longname', arch((t) => t.replace(/^name: .*$/m, `name: ${'a'.repeat(100_000)}`))), /longname\.yaml:\d+:\d+: name: /],
   ['config', 'a bidi override in the name', cfg('bidi', arch((t) => t.replace(/^name: .*$/m, 'name: "abc\u202Efdp"'))), /bidi\.yaml:\d+:\d+: name: .*\\u202e/],
+  ['config', 'a key with terminal escapes and a bidi override', cfg('esc', ARCH + '"\u001b]0;pwned\u0007\u001b[2J\u202egnp": 1\n'), /esc\.yaml:\d+:1: \\u001b\]0;pwned\\u0007\\u001b\[2J\\u202egnp: unknown key/],
+  ['config', 'UTF-16 with a byte order mark', cfg('utf16', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(ARCH, 'utf16le')]) as never), /utf16\.yaml:1:1: the file is UTF-16 \(little-endian, with a byte order mark\); save it as UTF-8/],
+  ['config', 'UTF-16 without a mark', cfg('utf16be', Buffer.from(ARCH, 'utf16le').swap16() as never), /utf16be\.yaml:1:1: the file looks like UTF-16 \(big-endian/],
+  ['config', 'CR-only line endings', cfg('cr', ARCH.replace(/\n/g, '\r')), /cr\.yaml:1:1: the file's lines end in CR alone \(classic Mac OS line endings\); save it with LF/],
+  ['config', 'bytes that are not UTF-8', cfg('latin1', Buffer.from(ARCH.replace(/^name: .*$/m, 'name: caf\u00e9'), 'latin1') as never), /latin1\.yaml:1:1: the file is not UTF-8 text \(invalid bytes at byte \d+\)/],
 
   // Stores (check reads it before measuring; record/sweep check the output first)
   ['store', '/dev/zero', storePath(special.zero), /--frontier: "\/dev\/zero" is a character device; expected a regular file/],
@@ -269,6 +275,8 @@ const CASES: Case[] = [
   ['space', 'not a mapping', space('list', '- 1\n- 2\n'), /list\.yaml:1:1: a search space must be a YAML mapping/],
   ['space', 'an unknown block', space('block', SPACE.replace('block: basic', 'block: evil')), /block\.yaml:\d+:\d+: .*block/],
   ['space', 'an even kernel', space('kernel', SPACE.replace('{block: basic, kernel: 3', '{block: basic, kernel: 4')), /kernel\.yaml:\d+:\d+: .*kernel/],
+  ['space', '2 x 6 x 900 x 900 x 6 block choices in 14 KB', space('choices', SPACE.replace('      - {block: basic, kernel: 3, expand: 1, act: relu}\n', `      - {block: basic, kernel: 3, expand: 1, act: relu}\n      - {block: [basic, bottleneck], kernel: [1, 3, 5, 7, 9, 11], expand: [${Array.from({ length: 900 }, (_, i) => 1 + i / 1000).join(', ')}], se: [${Array.from({ length: 900 }, (_, i) => i / 1000).join(', ')}], act: [relu, relu6, swish, hswish, gelu, sigmoid]}\n`)), /choices\.yaml:\d+:\d+: stages\[0\]\.blocks\[1\]: the stage offers 58,320,001 or more block choices .*allowed: at most 256 per stage \(SPACE_LIMITS\.blockChoicesPerStage\)/],
+  ['space', '100 width choices', space('widths', SPACE.replace('channels: 48', `channels: [${Array.from({ length: 100 }, (_, i) => 8 * (i + 1)).join(', ')}]`)), /widths\.yaml:\d+:\d+: stages\[0\]\.channels: 100 width choices; allowed: at most 64/],
 
   // Metrics files
   ['metrics', '/dev/zero', metricsPath(special.zero), /--metrics: "\/dev\/zero" is a character device/],
@@ -285,6 +293,10 @@ const CASES: Case[] = [
   ['metrics', 'top-1 null', metrics('null', '{"eval": {"top1": null}}'), /null\.json: key "eval\.top1": expected a number/],
   ['metrics', 'a 100 KB string value', metrics('long', JSON.stringify({ eval: { top1: 'x'.repeat(100_000) } })), /long\.json: key "eval\.top1": expected a number \(top-1 accuracy, e\.g\. 77\.69, 77\.69% or 0\.7769\), got "x{60}…"\n?$/],
   ['metrics', '/proc/self/environ', metricsPath(() => '/proc/self/environ'), /--metrics \/proc\/self\/environ: not valid JSON/],
+  ['metrics', 'a value nested 100,000 deep', metrics('deep', `{"eval": {"top1": ${'['.repeat(100_000)}${']'.repeat(100_000)}}}`), /--metrics .*deep\.json: nested deeper than 64 levels \(at character \d+\); allowed: at most 64/],
+  ['metrics', 'a key of 20,000 parts', metrics('parts', '{"eval": {"top1": 70}}', Array(20_000).fill('a').join('.')), /--metrics-key: 39999 characters in 20000 parts; allowed: at most 1000 characters and 64 parts/],
+  ['metrics', 'a key that reads a list\'s length', metrics('length', '{"runs": [70, 71]}', 'runs.length'), /length\.json: key "runs\.length": no "length" at "runs" \(it has indexes 0\.\.1\)/],
+  ['metrics', 'UTF-16 with a byte order mark', metrics('utf16', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('{"eval": {"top1": 70}}', 'utf16le').swap16()]) as never), /--metrics: ".*utf16\.json": the file is UTF-16 \(big-endian, with a byte order mark\)/],
 
   // Accuracy tables (lacs --accuracy)
   ['accuracy table', '/dev/zero', tablePath(special.zero), /--accuracy: "\/dev\/zero" is a character device/],
@@ -370,6 +382,15 @@ const CASES: Case[] = [
   }, /--chart: ".*charts\.svg" is a folder; expected a regular file/],
   ['flags', 'report --html to a file', () => cli(['report', '--html', path.join(dir, 'regular.txt'), '--frontier', path.join(dir, 'store.json')]), /--html: ".*regular\.txt" is a regular file; expected a folder/],
   ['flags', 'sweep with a config given', () => cli(['sweep', 'x.yaml']), /takes no configs/],
+  ['flags', 'a negative value (--batch -1)', () => cli(['build', path.join(dir, 'ok.yaml'), '-o', path.join(dir, 'm.onnx'), '--batch', '-1']), /--batch: expected an integer >= 1 and <= 4096, got "-1"/],
+  ['flags', 'a negative value (--min-effect -5)', () => cli(['profile', file('spaces/ok.yaml', SPACE), '--min-effect', '-5']), /--min-effect: expected a number >= 0 and <= 100, got "-5"/],
+  ['flags', 'a value that starts with a dash (-o -x)', () => cli(['build', path.join(dir, 'ok.yaml'), '-o', '-x']), /-o \(--output\) takes a value, and the next argument starts with "-"; write --output=VALUE/],
+  ['flags', '101 configs to check', () => cli(['check', ...Array.from({ length: 101 }, (_, i) => `c${i}.yaml`), '--accuracy', '70']), /check: 101 candidate configs; allowed: at most 100 in one check/],
+  ['flags', 'report --html of a store with an impossible stored shape', () => cli(['report', '--html', path.join(dir, 'site'), '--frontier', file('stores/shape.json', storeWith((st) => {
+    const r = st.records.find((x: { config: { stages: { space_to_depth?: string }[] } }) => x.config.stages.some((g) => g.space_to_depth));
+    r.config.resolution = 226;
+    r.config_hash = configHash(r.config);
+  }))]), /shape\.json: record "efficientnet-x-b0": .*space_to_depth needs an even input size, got 113x113/],
 
   // Action inputs
   ['action input', 'metrics-file outside the workspace', inputs({ 'metrics-file': '/etc/passwd' }), /input metrics-file: expected a path inside the repository, got "\/etc\/passwd"/],

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { sampleCheckPoints } from '../src/bench/report';
 import { chartFiles, chartFlag, writeCheckCharts } from '../src/commands/chart-files';
+import { localFiles } from '../src/commands/context';
 import { candidateChartInput, chartImageMarkdown, chartText } from '../src/report/chart';
 import { top1Text } from '../src/report/format';
 import { frontierChartSpec, labelWidth, logTicks, renderFrontierSvg, segmentHitsBox, type ChartPoint, type FrontierChartInput } from '../src/report/svg-chart';
@@ -213,7 +214,8 @@ describe('--chart files', () => {
     try {
       const models = sampleCheckPoints(3).map((p) => ({ name: p.name, role: p.role as 'candidate', accuracy: p.top1, latency_ms: p.latency_ms, ci95_ms: p.ci95_ms!, frontier: p.frontier, on_frontier: p.frontier === 'on', params: 1, macs: 1, intensity: 1, samples: 9 }));
       const err: string[] = [];
-      const files = await writeCheckCharts(path.join(dir, 'sub', 'c.svg'), { target: { key: 'k', label: 'cpu' }, candidates: [{ name: 'cand', verdict: 'pass', models } as never] }, (t) => err.push(t));
+      const ctx = { files: localFiles(), log: (t: string) => void err.push(t) };
+      const files = await writeCheckCharts(path.join(dir, 'sub', 'c.svg'), { target: { key: 'k', label: 'cpu' }, candidates: [{ name: 'cand', verdict: 'pass', models } as never] }, ctx);
       expect(fs.readFileSync(files[0], 'utf8')).toMatch(/^<svg/);
       expect(err).toEqual([`chart: ${files[0]}`]);
     } finally {

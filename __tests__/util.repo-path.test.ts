@@ -1,5 +1,5 @@
 /**
- * The one function a model's path goes through (src/util/repo-path.ts), whatever its source: the command line,
+ * The one function a model's path goes through (src/util/paths.ts), whatever its source: the command line,
  * the GitHub API or the store. Property: any string either is refused (exit 2) or names a file inside the
  * repository, kept as a repository-relative POSIX path that joins back to the same file.
  */
@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { UserError } from '../src/errors';
-import { repoPath } from '../src/util/repo-path';
+import { repoPath } from '../src/util/paths';
 
 let root: string;
 beforeAll(() => {
@@ -32,7 +32,7 @@ describe('repoPath', () => {
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'fg-out-'));
     fs.writeFileSync(path.join(outside, 's.onnx'), 'secret');
     fs.symlinkSync(path.join(outside, 's.onnx'), path.join(root, 'models', 'link.onnx'));
-    expect(() => repoPath(root, 'models/link.onnx', 'what')).toThrow(/what: "models\/link\.onnx" resolves outside the repository \(a symbolic link\?\); not read/);
+    expect(() => repoPath(root, 'models/link.onnx', 'what')).toThrow(/what: "models\/link\.onnx" resolves outside the repository through a symbolic link; not used/);
     fs.rmSync(outside, { recursive: true, force: true });
   });
 

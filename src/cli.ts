@@ -4,7 +4,6 @@
  * stderr unless --quiet. Never lets a user error become a stack trace.
  */
 import { closest } from 'fastest-levenshtein';
-import { checkOutputPath, writeFileAtomic } from './util/fs';
 import { EXIT, UserError } from './errors';
 import { COMMANDS, findCommand } from './commands';
 import { GLOBAL_FLAGS, parseCommandArgv } from './commands/argv';
@@ -14,6 +13,7 @@ import { streamProgress, withMeasureProgress } from './commands/progress';
 import { silentProgress, type AnyCommand, type CommandContext, type CommandIO, type Progress } from './commands/types';
 import type { Measurer } from './measure/types';
 import { exitCodeOf, FORMATS, render, renderMarkdown, toJson, wantsColor, type Format } from './report';
+import { escapeTerminal } from './report/escape';
 
 /** What the CLI takes from the outside world; tests inject a fake measurer, a fixed clock, captured output. */
 export interface CliDeps {
@@ -82,10 +82,6 @@ export function commandHelp(cmd: AnyCommand): string {
   ].join('\n');
 }
 
-function writeOutput(flag: string, file: string, text: string): void {
-  writeFileAtomic(file, text, { what: `--${flag}` });
-}
-
 function defaultMeasurer(log: ((line: string) => void) | undefined): Measurer {
   // Loaded lazily: commands that fail on their input never load onnxruntime.
   const { createMeasurer } = require('./measure') as typeof import('./measure');
@@ -106,7 +102,7 @@ export async function main(argv: string[], io: CommandIO = processIO, deps: CliD
   }
   const cmd = findCommand(name);
   if (!cmd) {
-    io.err(`frontier-gate: unknown command '${name}'; did you mean '${closest(name, COMMANDS.map((c) => c.name))}'?\n\n${help()}`);
+    io.err(`frontier-gate: unknown command '${escapeTerminal(name)}'; did you mean '${closest(name, COMMANDS.map((c) => c.name))}'?\n\n${help()}`);
     return EXIT.BAD_INPUT;
   }
   try {
@@ -118,7 +114,8 @@ export async function main(argv: string[], io: CommandIO = processIO, deps: CliD
     const tty = deps.tty ?? { stdout: Boolean(process.stdout.isTTY), stderr: Boolean(process.stderr.isTTY) };
     const quiet = Boolean(values.quiet);
     const progress: Progress = quiet ? silentProgress : streamProgress({ write: (t) => (tty.stderr ? process.stderr.write(t) : io.err(t.replace(/\n$/, ''))), isTTY: tty.stderr });
-    const log = quiet ? () => undefined : (line: string) => io.err(line);
+    // Notes and errors quote files, fields and names: on a terminal through the one terminal escape.
+    const log = quiet ? () => undefined : (line: string) => io.err(escapeTerminal(line));
     let measurer: Measurer | undefined;
     const ctx: CommandContext = {
       files: localFiles(deps.cwd),
@@ -133,23 +130,23 @@ export async function main(argv: string[], io: CommandIO = processIO, deps: CliD
     // Output files are checked before any work: a folder, special file or read-only path fails now.
     for (const flag of ['report', 'json-report']) {
       const file = stringFlag(values, flag);
-      if (file) checkOutputPath(ctx.files.resolve(file), `--${flag}`);
+      if (file) ctx.files.checkOutput(file, { what: `--${flag}`, named: true });
     }
     const args = cmd.parse(values, positionals);
     const result = await cmd.run(args, ctx);
     const reportFile = stringFlag(values, 'report');
     const jsonFile = stringFlag(values, 'json-report');
-    if (reportFile) writeOutput('report', ctx.files.resolve(reportFile), renderMarkdown(result));
-    if (jsonFile) writeOutput('json-report', ctx.files.resolve(jsonFile), JSON.stringify(toJson(result), null, 2) + '\n');
+    if (reportFile) ctx.files.write(reportFile, renderMarkdown(result), { what: '--report', named: true });
+    if (jsonFile) ctx.files.write(jsonFile, JSON.stringify(toJson(result), null, 2) + '\n', { what: '--json-report', named: true });
     io.out(render(result, format, { color: tty.stdout && wantsColor({ isTTY: true }) }));
     return exitCodeOf(result);
   } catch (err) {
     if (err instanceof UserError) {
-      io.err(`error: ${err.message}`);
+      io.err(`error: ${escapeTerminal(err.message)}`);
       return err.exitCode;
     }
     // A bug of ours: say so plainly, keep the stack for the report.
-    io.err(`frontier-gate ${name}: internal error: ${(err as Error)?.stack ?? String(err)}`);
+    io.err(escapeTerminal(`frontier-gate ${name}: internal error: ${(err as Error)?.stack ?? String(err)}`));
     return 70;
   }
 }

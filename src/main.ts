@@ -4,17 +4,15 @@
  * failed step with a message, never a stack trace.
  */
 import { loadArchConfigWithSource } from './arch/parse';
-import { UserError } from './errors';
-import { escapeMarkdown } from './report/markdown';
 import { createMeasurer } from './measure';
 import { createOctokit, createRepoApi } from './github/api';
 import { createCoreIO, type ActionIO } from './github/io';
-import { runAction, type ActionResult } from './github/run';
+import { reportError, runAction, type ActionResult } from './github/run';
 import { ensureProviderLibraries } from './github/runtime';
 
 export async function run(env: NodeJS.ProcessEnv = process.env, io: ActionIO = createCoreIO()): Promise<ActionResult | undefined> {
   try {
-    return await runAction({
+    const result = await runAction({
       env,
       io,
       api: (ctx, config) =>
@@ -22,6 +20,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env, io: ActionIO = c
           createOctokit({
             token: config.githubToken,
             baseUrl: ctx.apiUrl,
+            timeoutMs: config.apiTimeoutSeconds * 1000,
             log: { debug: (m) => io.debug(m), info: (m) => io.info(m), warning: (m) => io.warning(m) },
           }),
           ctx.repo,
@@ -32,20 +31,11 @@ export async function run(env: NodeJS.ProcessEnv = process.env, io: ActionIO = c
       },
       loadConfig: (file) => loadArchConfigWithSource(file),
     });
+    // 1 only for a failed gate; @actions/core's setFailed would leave 1 for anything.
+    process.exitCode = result.exitCode;
+    return result;
   } catch (err) {
-    let message: string;
-    if (err instanceof UserError) {
-      message = err.message;
-      io.setFailed(message);
-      process.exitCode = err.exitCode;
-    } else {
-      const e = err as Error & { status?: number };
-      io.debug(e?.stack ?? String(err));
-      message = `frontier-gate failed: ${e?.message ?? String(err)}${e?.status ? ` (HTTP ${e.status})` : ''}`;
-      io.setFailed(message);
-    }
-    // The summary is where people look first; a failed run says why there too.
-    await io.writeSummary(`### frontier-gate: error\n\n${escapeMarkdown(message)}\n`).catch(() => undefined);
+    process.exitCode = await reportError(env, io, err);
     return undefined;
   }
 }

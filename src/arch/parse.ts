@@ -22,7 +22,7 @@ import {
   ACTIVATIONS, DEFAULT_LIMITS, SE_FROM, SE_GATES, SE_ROUNDING,
   type ArchConfig, type BlockType, type HeadConfig, type ResourceLimits, type StageConfig, type StemConfig,
 } from './types';
-import { FileInputError, readRegularText } from '../util/fs';
+import { EncodingError, FileInputError, readRegularText } from '../util/fs';
 import { kindOfValue, quoteValue } from '../util/describe';
 
 export type FieldPath = (string | number)[];
@@ -96,6 +96,7 @@ export function loadArchConfigWithSource(path: string, limits?: Partial<Resource
   } catch (err) {
     if (err instanceof FileInputError && err.code === 'TOOLARGE') throw oversized(path, fs.statSync(path).size, resolved.maxFileBytes);
     if (err instanceof FileInputError && err.code === 'ENOENT') throw new UserError(`config ${path}: no such file`);
+    if (err instanceof EncodingError) throw new ConfigError(err.detail, { file: path, line: 1, col: 1 }, undefined);
     throw err;
   }
   return parseArchConfigWithSource(text, path, resolved);

@@ -2,7 +2,6 @@ import { countConfig } from '../arch/counts';
 import { checkResourceLimits } from '../arch/parse';
 import type { ResourceLimits } from '../arch/types';
 import { UserError } from '../errors';
-import { checkOutputPath, writeFileAtomic } from '../util/fs';
 import { DEFAULT_MEASURE_OPTIONS, type Precision } from '../measure/types';
 import { buildModel } from '../onnx/build';
 import type { BuildResult } from '../report/result';
@@ -41,11 +40,11 @@ export const command: Command<BuildArgs, BuildResult> = {
     };
   },
   async run({ file, limits, output, batch, precision, seed }, ctx) {
-    checkOutputPath(ctx.files.resolve(output), '-o');
+    ctx.files.checkOutput(output, { what: '-o', named: true });
     const { config } = await ctx.files.config(file, limits);
     checkResourceLimits(config, limits, batch);
     const bytes = buildModel(config, { batch, precision, seed });
-    writeFileAtomic(ctx.files.resolve(output), bytes, { what: '-o' });
+    ctx.files.write(output, bytes, { what: '-o', named: true });
     return { command: 'build', file: output, name: config.name, batch, precision, params: countConfig(config, precision).params, bytes: bytes.length };
   },
 };

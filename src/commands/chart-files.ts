@@ -1,10 +1,10 @@
 /** `--chart FILE.svg`: the frontier chart of each checked candidate, written as SVG (thin: data from report/). */
 import * as path from 'node:path';
 import { UserError } from '../errors';
-import { writeFileAtomic } from '../util/fs';
 import type { CheckReport } from '../frontier/check';
 import { checkChartInputs } from '../report/chart';
 import { renderFrontierSvg } from '../report/svg-chart';
+import type { CommandContext } from './types';
 
 /**
  * The file of each candidate's chart: FILE itself for one candidate; FILE's stem + "-" + the candidate's name
@@ -24,15 +24,16 @@ export function chartFlag(value: unknown): string | undefined {
   return value;
 }
 
-export async function writeCheckCharts(file: string | undefined, report: Pick<CheckReport, 'candidates' | 'target'>, log: (line: string) => void): Promise<string[]> {
+/** Writes each candidate's chart: FILE as named for one candidate, files named from it for several. */
+export async function writeCheckCharts(file: string | undefined, report: Pick<CheckReport, 'candidates' | 'target'>, ctx: Pick<CommandContext, 'files' | 'log'>): Promise<string[]> {
   if (file === undefined) return [];
   const inputs = checkChartInputs(report);
   const files = chartFiles(file, report.candidates.map((c) => c.name));
   for (let i = 0; i < inputs.length; i++) {
     if (!inputs[i].points.length) continue;
     const svg = await renderFrontierSvg(inputs[i]);
-    writeFileAtomic(files[i], svg, { what: '--chart' });
-    log(`chart: ${files[i]}`);
+    ctx.files.write(files[i], svg, { what: '--chart', named: files.length === 1 });
+    ctx.log(`chart: ${files[i]}`);
   }
   return files;
 }

@@ -1,10 +1,9 @@
 import { UserError } from '../errors';
-import { DEFAULT_CHECK_OPTIONS, runCheck, type CheckOptions } from '../frontier/check';
+import { checkCandidateCount, DEFAULT_CHECK_OPTIONS, runCheck, type CheckOptions } from '../frontier/check';
 import type { AccuracyFlags } from '../frontier/accuracy';
 import { DEFAULT_STORE_PATH } from '../frontier/store';
 import type { CheckResult } from '../report/result';
-import { checkOutputPath } from '../util/fs';
-import { chartFlag, writeCheckCharts } from './chart-files';
+import { chartFiles, chartFlag, writeCheckCharts } from './chart-files';
 import {
   ACCURACY_FLAGS, accuracyFlags, budgetFlag, gateCandidate, LACS_FLAGS, lacsFlag, loadCandidates, MEASURE_FLAGS, measureOptions, modelKind, numberFlag, ONNX_FLAGS,
   REPORT_FLAGS, resolutionFlag, STORE_FLAG, storeFlag,
@@ -49,6 +48,7 @@ export const command: Command<CheckArgs, CheckResult> = {
     chart: { type: 'string', value: 'FILE.svg', help: 'also write the frontier chart as SVG (several candidates: FILE-<name>.svg)' },
   },
   parse(values, positionals) {
+    checkCandidateCount(positionals.length);
     const storeFile = storeFlag(values, DEFAULT_STORE_PATH);
     const options: CheckOptions = {
       latencyTolerance: numberFlag(values, 'latency-tolerance', DEFAULT_CHECK_OPTIONS.latencyTolerance, { min: 0, max: 1 }),
@@ -71,13 +71,20 @@ export const command: Command<CheckArgs, CheckResult> = {
   },
   async run(args, ctx) {
     // Everything that can fail on its input fails before anything is measured.
-    if (args.chart) checkOutputPath(ctx.files.resolve(args.chart), '--chart');
     const candidates = (await loadCandidates(args.files, args.accuracy, ctx, { batch: args.options.measure?.batch, resolution: args.resolution })).map(gateCandidate);
+    const charts = args.chart ? chartFiles(args.chart, candidates.map((c) => c.model.name)) : [];
+    for (const f of charts) ctx.files.checkOutput(f, { what: '--chart', named: charts.length === 1 });
     const store = await ctx.files.store(args.storeFile).read();
-    const deps = { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit(), files: { root: ctx.files.root() } };
+    // Several candidates: one progress line over them, beside each measurement's own.
+    const task = candidates.length > 1 ? ctx.progress.start(`checking ${candidates.length} candidates`, candidates.length, 'models') : undefined;
+    const deps = {
+      measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit(), files: { root: ctx.files.root() },
+      onItem: (done: number, _total: number, name: string) => task?.update(done, name),
+    };
     const report = await runCheck(store, candidates, args.options, deps);
+    task?.end(`${candidates.length} candidates checked`);
     const result = await checkWithLacs(report, store, candidates, { lacs: args.lacs, measure: args.options.measure }, deps);
-    await writeCheckCharts(args.chart && ctx.files.resolve(args.chart), result, ctx.log);
+    await writeCheckCharts(args.chart, result, ctx);
     return result;
   },
 };

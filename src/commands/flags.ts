@@ -9,7 +9,7 @@ import { UserError } from '../errors';
 import { checkAccuracyFlags, NAME_PLACEHOLDER, readMetricsAccuracy, resolveAccuracy, type AccuracyFlags, type ResolvedAccuracy } from '../frontier/accuracy';
 import { cardBeside, readCardBeside } from '../frontier/model-card';
 import { configModel, inspectOnnxModel, type GateModel } from '../frontier/models';
-import { repoPath } from '../util/repo-path';
+import { repoPath } from '../util/paths';
 import { DEFAULT_MEASURE_OPTIONS, type ExecutionProvider, type MeasureOptions, type Precision } from '../measure/types';
 import { PROVIDER_NAMES, providerOptions, readProviderOptions } from '../measure/providers';
 import type { CommandContext, FlagDefs, FlagValues } from './types';

@@ -7,7 +7,6 @@ import { runRecord } from '../frontier/record';
 import { applyRecordUpdates } from '../frontier/updates';
 import { DEFAULT_INIT_BRANCH, DEFAULT_INIT_CONFIGS, initStore, type InitConfig, type InitOptions, type InitResult } from '../frontier/init';
 import { DEFAULT_STORE_PATH, serializeStore } from '../frontier/store';
-import { writeFileAtomic } from '../util/fs';
 import type { MeasureOptions } from '../measure/types';
 import type { InitCommandResult } from '../report/result';
 // The `configs` glob dialect of the action, so init and the action agree on what matches.
@@ -80,8 +79,7 @@ export const command: Command<InitArgs, InitCommandResult> = {
         { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit() });
       store = applyRecordUpdates(store, updates);
     }
-    fs.mkdirSync(path.dirname(storeFile), { recursive: true });
-    writeFileAtomic(storeFile, serializeStore(store), { what: '--frontier' });
+    ctx.files.write(storeFile, serializeStore(store), { what: '--frontier', named: true });
     return { ...result, measured: Boolean(a.measure) };
   },
 };

@@ -6,7 +6,7 @@ import { UserError } from '../errors';
 import { loadAccuracyTable, type AccuracyTable } from '../lacs/accuracy';
 import { FileCache, type MeasurementCache } from '../lacs/cache';
 import { compareCoefficients, type StoredCoefficients } from '../lacs/compare';
-import { storedCoefficients, writeFamily } from '../lacs/family';
+import { familyFiles, storedCoefficients } from '../lacs/family';
 import { DEFAULT_GRID_STEP, DEFAULT_TOLERANCE } from '../lacs/grid';
 import { configsFromStore, inputsFromConfigs } from '../lacs/inputs';
 import { DEFAULT_LACS_OPTIONS, runLacs, type LacsOptions } from '../lacs/run';
@@ -14,10 +14,10 @@ import { isLacsScreen, readLacsShardFile, runLacsShard, screenedCache, type Lacs
 import { parseShard } from '../frontier/shard';
 import { DEFAULT_MEASURE_OPTIONS, type MeasureOptions } from '../measure/types';
 import type { LacsCommandResult, LacsShardCommandResult } from '../report/result';
-import { writeFileOrFail } from './profile';
 import { MEASURE_FLAGS, REPORT_FLAGS, choiceFlag, listFlag, numberFlag, optionalNumber, PRECISIONS, PROVIDERS, stringFlag } from './flags';
 import type { Command } from './types';
-import { checkOutputFolder, checkOutputPath, readRegularText, writeFileAtomic } from '../util/fs';
+import { readRegularText } from '../util/fs';
+import { parseJson } from '../util/json';
 
 const isYaml = (f: string) => /\.ya?ml$/i.test(f);
 
@@ -47,13 +47,7 @@ function loadRecordConfigs(sources: string[], warn: ((s: string) => void) | unde
 }
 
 function readPrevious(file: string, name = file): StoredCoefficients {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readRegularText(file, { what: '--previous', kind: 'metrics' }));
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`--previous ${name}: cannot read stored coefficients: ${(err as Error).message}`);
-  }
+  const doc = parseJson(readRegularText(file, { what: '--previous', kind: 'metrics' }), `--previous ${name}`, { notJson: 'cannot read stored coefficients: not valid JSON' });
   const o = doc as Record<string, unknown>;
   for (const k of ['alpha', 'beta', 'gamma']) {
     if (typeof o?.[k] !== 'number') throw new UserError(`--previous ${name}: ${k}: expected a number, got ${JSON.stringify(o?.[k])}`);
@@ -65,13 +59,7 @@ function readPrevious(file: string, name = file): StoredCoefficients {
 
 /** The merged screen of `merge <lacs-shard.json>... --out`, checked to be one. */
 function readScreen(file: string, name = file): LacsScreen {
-  let screen: unknown;
-  try {
-    screen = JSON.parse(readRegularText(file, { what: '--screened', kind: 'store' }));
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`--screened ${name}: cannot read the merged screen: ${(err as Error).message}`);
-  }
+  const screen = parseJson(readRegularText(file, { what: '--screened', kind: 'store' }), `--screened ${name}`, { notJson: 'cannot read the merged screen: not valid JSON' });
   if (!isLacsScreen(screen)) throw new UserError(`--screened ${name}: not a merged LACS screen (merge the lacs --shard results with frontier-gate merge --out)`);
   return readLacsShardFile(screen, name) as LacsScreen;
 }
@@ -183,8 +171,8 @@ export const command: Command<LacsArgs, LacsCommandResult | LacsShardCommandResu
     const file = (f: string) => ctx.files.resolve(f);
     const accuracyTable: AccuracyTable | undefined = a.accuracyFile ? loadAccuracyTable(file(a.accuracyFile)) : undefined;
     // Every output path is checked before anything is measured.
-    for (const [flag, f] of [['coefficients-out', a.coefficientsOut], ['cache', a.cacheFile]] as const) if (f) checkOutputPath(file(f), `--${flag}`);
-    if (a.familyDir) checkOutputFolder(file(a.familyDir), '--family-dir');
+    for (const [flag, f] of [['coefficients-out', a.coefficientsOut], ['cache', a.cacheFile], ['out', a.shard?.out]] as const) if (f) ctx.files.checkOutput(f, { what: `--${flag}`, named: true });
+    if (a.familyDir) ctx.files.checkOutputFolder(a.familyDir, '--family-dir');
     const { config: base } = await ctx.files.config(a.baseFile);
     const previous = a.previousFile ? readPrevious(file(a.previousFile), a.previousFile) : undefined;
     const screen = a.screenFile ? readScreen(file(a.screenFile), a.screenFile) : undefined;
@@ -194,12 +182,13 @@ export const command: Command<LacsArgs, LacsCommandResult | LacsShardCommandResu
     if (a.storeFile) configs.push(...configsFromStore(await ctx.files.store(a.storeFile).read()));
     if (!a.storeFile && a.recordSources.length === 0) configs.push(...loadRecordConfigs([path.dirname(file(a.baseFile))], undefined));
     const { records, frontier } = inputsFromConfigs(configs);
-    let cache: MeasurementCache | undefined = a.cacheFile ? new FileCache(file(a.cacheFile)) : undefined;
+    const cacheFile = a.cacheFile;
+    let cache: MeasurementCache | undefined = cacheFile ? new FileCache(file(cacheFile), (_f, text) => ctx.files.write(cacheFile, text, { what: '--cache', named: true })) : undefined;
     if (a.shard) {
       // One shard of the screen (src/lacs/shard.ts): written for `merge`, then `lacs --screened`.
       const shard = await runLacsShard(base, a.shard.shard, a.options, { measurer: ctx.measurer(), accuracyTable, records, frontier, cache, log: ctx.log });
       cache?.flush?.();
-      writeFileOrFail(file(a.shard.out), JSON.stringify(shard, null, 1) + '\n', 'LACS shard result');
+      ctx.files.write(a.shard.out, JSON.stringify(shard, null, 1) + '\n', { what: '--out', named: true });
       return { command: 'lacs-shard', shard, file: a.shard.out };
     }
     if (screen) cache = screenedCache(screen, base, cache);
@@ -212,13 +201,16 @@ export const command: Command<LacsArgs, LacsCommandResult | LacsShardCommandResu
       log: ctx.log,
     });
     // Nothing chosen (accuracy unknown): no family, no coefficients to write or compare; the report says why.
-    const family_files = a.familyDir ? writeFamily(file(a.familyDir), lacs) : [];
+    // Files named here, in the folder --family-dir names: a symbolic link among them is refused.
+    const family = a.familyDir ? familyFiles(a.familyDir, lacs) : [];
+    for (const f of family) ctx.files.write(f.file, f.text, { what: '--family-dir', named: false });
+    const family_files = family.map((f) => file(f.file));
     if (a.familyDir && !lacs.chosen) ctx.log(`lacs: no coefficients were chosen (accuracy unknown); no family written to ${a.familyDir}`);
     const comparison = lacs.chosen && (base.family === 'base' || previous)
       ? compareCoefficients(previous, { ...lacs.chosen, target_key: lacs.target?.key })
       : undefined;
     const stored = storedCoefficients(lacs, ctx.now().toISOString());
-    if (a.coefficientsOut && stored) writeFileAtomic(file(a.coefficientsOut), JSON.stringify(stored, null, 2) + '\n', { what: '--coefficients-out' });
+    if (a.coefficientsOut && stored) ctx.files.write(a.coefficientsOut, JSON.stringify(stored, null, 2) + '\n', { what: '--coefficients-out', named: true });
     else if (a.coefficientsOut) ctx.log(`lacs: no coefficients were chosen (accuracy unknown); ${a.coefficientsOut} was not written`);
     const written = a.coefficientsOut && stored ? { coefficients_file: a.coefficientsOut } : {};
     return { command: 'lacs', lacs, ...(comparison ? { comparison } : {}), family_files, ...written };

@@ -4,15 +4,16 @@ import { DEFAULT_TOLERANCES } from '../frontier/position';
 import { isSweepShardResult, mergeSweepShards, type SweepShardResult } from '../frontier/shard';
 import { DEFAULT_STORE_PATH } from '../frontier/store';
 import { isLacsShardResult, mergeLacsShards, readLacsShardFile, type LacsShardResult } from '../lacs/shard';
-import { mergeProfiles, spaceHash, PROFILE_KIND, type ProfileResult } from '../search/profile';
+import { checkUnitsAgainstSpace, mergeProfiles, spaceHash, PROFILE_KIND, type ProfileResult } from '../search/profile';
 import { loadSpace } from '../search/space';
 import type { LacsScreenCommandResult, MergedSweepResult, ProfileCommandResult } from '../report/result';
-import { CHART_FLAG, profileResult, REDUCE_FLAGS, reduceArgs, writeFileOrFail, writeProfileChart, type ReduceArgs } from './profile';
+import { CHART_FLAG, profileResult, REDUCE_FLAGS, reduceArgs, writeProfileChart, type ReduceArgs } from './profile';
 import { chartFlag } from './chart-files';
 import { choiceFlag, numberFlag, REPORT_FLAGS, storeFlag, stringFlag } from './flags';
 import type { Command } from './types';
 import { checkOutputs } from './profile';
 import { readRegularText } from '../util/fs';
+import { parseJson } from '../util/json';
 
 /** A shard result file, `name` as given on the command line (messages quote it). */
 function readResult(file: string, name = file): unknown {
@@ -23,13 +24,7 @@ function readResult(file: string, name = file): unknown {
     if (err instanceof UserError) throw err;
     throw new UserError(`cannot read shard result ${JSON.stringify(name)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`${name}: not valid JSON (${(err as Error).message})`);
-  }
-  return readLacsShardFile(value, name);
+  return readLacsShardFile(parseJson(text, name), name);
 }
 
 export type ShardResultKind = 'profile' | 'sweep' | 'lacs';
@@ -127,7 +122,7 @@ export const command: Command<MergeArgs, ProfileCommandResult | MergedSweepResul
       refuse(a.given, PROFILE_ONLY, 'is for profile shards; LACS shards are joined into a screen file');
       if (!a.out) throw new UserError('merge: LACS shards are joined into a screen file: give --out lacs-screen.json');
       const screen = mergeLacsShards(results as LacsShardResult[], a.files);
-      writeFileOrFail(ctx.files.resolve(a.out), JSON.stringify(screen, null, 1) + '\n', 'merged LACS screen');
+      ctx.files.write(a.out, JSON.stringify(screen, null, 1) + '\n', { what: '--out', named: true });
       return { command: 'lacs-screen', screen, file: a.out, files: a.files };
     }
     const merged = mergeProfiles(results as ProfileResult[], a.files);
@@ -137,7 +132,8 @@ export const command: Command<MergeArgs, ProfileCommandResult | MergedSweepResul
     if (space && spaceHash(space) !== merged.space.hash) {
       throw new UserError(`--space ${a.space}: this space (${space.name}, hash ${spaceHash(space)}) is not the one profiled (${merged.space.name}, hash ${merged.space.hash})`);
     }
-    if (a.out) writeFileOrFail(ctx.files.resolve(a.out), JSON.stringify(merged, null, 1) + '\n', 'merged profile');
+    if (space) checkUnitsAgainstSpace(merged, space, a.files.join(', '));
+    if (a.out) ctx.files.write(a.out, JSON.stringify(merged, null, 1) + '\n', { what: '--out', named: true });
     const missing = merged.units_total - merged.planned.length;
     if (missing > 0) ctx.log(`note: the merged shards cover ${merged.planned.length} of ${merged.units_total} work units; a shard is missing`);
     const files = a.out ? [a.out] : [];

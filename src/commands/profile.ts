@@ -6,7 +6,6 @@ import type { ProfileCommandResult } from '../report/result';
 import type { MeasureOptions } from '../measure/types';
 import { LIMIT_FLAGS, limitsFromFlags, MEASURE_FLAGS, REPORT_FLAGS, choiceFlag, measureOptions, numberFlag, optionalNumber, stringFlag } from './flags';
 import type { Command, CommandContext, FlagDefs, FlagValues, ProgressTask } from './types';
-import { checkOutputPath, writeFileAtomic } from '../util/fs';
 import type { ResourceLimits } from '../arch/types';
 import { profileBars } from '../report/search';
 import { renderProfileSvg } from '../report/profile-chart';
@@ -21,18 +20,14 @@ export const CHART_FLAG: FlagDefs = {
 export async function writeProfileChart(file: string | undefined, result: ProfileCommandResult, ctx: Pick<CommandContext, 'files' | 'log'>): Promise<ProfileCommandResult> {
   if (!file || !result.analysis || !result.space) return result;
   const svg = await renderProfileSvg({ title: `Block latency: ${result.space.name}`, target: result.analysis.target, bars: profileBars(result.analysis) });
-  writeFileAtomic(ctx.files.resolve(file), svg, { what: '--chart' });
+  ctx.files.write(file, svg, { what: '--chart', named: true });
   ctx.log(`chart: ${file}`);
   return { ...result, files: [...result.files, file] };
 }
 
-/** Output files (flag -> path), checked before any work. */
+/** Output files the user named (flag -> path), checked before any work. */
 export function checkOutputs(ctx: Pick<CommandContext, 'files'>, files: Record<string, string | undefined>): void {
-  for (const [flag, file] of Object.entries(files)) if (file) checkOutputPath(ctx.files.resolve(file), `--${flag}`);
-}
-
-export function writeFileOrFail(file: string, text: string, what: string): void {
-  writeFileAtomic(file, text, { what });
+  for (const [flag, file] of Object.entries(files)) if (file) ctx.files.checkOutput(file, { what: `--${flag}`, named: true });
 }
 
 /** The reduction flags profile and merge share. */
@@ -63,7 +58,7 @@ export function profileResult(command: 'profile' | 'merge', space: SearchSpace, 
     ...reduction.removals.map((r) => `removed ${r.label} from ${r.stageName} (${r.rule}): ${r.because}`),
   ];
   const extra = { reduction: reduction.removals.map((r) => ({ stage: r.stageName, block: r.key, rule: r.rule, because: r.because })) };
-  writeFileOrFail(ctx.files.resolve(reduce.reducePath), spaceToYaml(reduction.space, header, extra) + '\n', 'reduced space');
+  ctx.files.write(reduce.reducePath, spaceToYaml(reduction.space, header, extra) + '\n', { what: '--reduce', named: true });
   return {
     command, profile, space, analysis, files: [...files, reduce.reducePath], missing_units: missing,
     reduction: { ...reduction, file: reduce.reducePath, min_effect_pct: reduce.minEffectPct },
@@ -148,7 +143,7 @@ export const command: Command<ProfileArgs, ProfileCommandResult> = {
       },
     });
     task?.end(`${profile.units.length} work units measured`);
-    if (a.out) writeFileOrFail(ctx.files.resolve(a.out), JSON.stringify(profile, null, 1) + '\n', 'profile result');
+    if (a.out) ctx.files.write(a.out, JSON.stringify(profile, null, 1) + '\n', { what: '--out', named: true });
     return writeProfileChart(a.chart, profileResult('profile', space, profile, a.reduce, a.out ? [a.out] : [], ctx), ctx);
   },
 };

@@ -1,8 +1,8 @@
 /** `frontier-gate report --html DIR`: the store as a static dashboard (thin: the site comes from report/dashboard). */
 import * as path from 'node:path';
 import { UserError } from '../errors';
-import { checkOutputFolder, writeFileAtomic } from '../util/fs';
 import { DEFAULT_STORE_PATH } from '../frontier/store';
+import { checkStoredConfigs } from '../frontier/measuring';
 import { buildDashboard } from '../report/dashboard';
 import type { DashboardCommandResult } from '../report/result';
 import { STORE_FLAG, storeFlag, stringFlag } from './flags';
@@ -32,14 +32,16 @@ export const command: Command<ReportArgs, DashboardCommandResult> = {
     return { storeFile: storeFlag(values, DEFAULT_STORE_PATH), dir, ...(title ? { title } : {}) };
   },
   async run(args, ctx) {
-    checkOutputFolder(ctx.files.resolve(args.dir), '--html');
+    ctx.files.checkOutputFolder(args.dir, '--html');
     const access = ctx.files.store(args.storeFile);
     const store = await access.read();
+    checkStoredConfigs(store, access.name);
     const site = await buildDashboard(store, { now: ctx.now(), source: access.name, ...(args.title ? { title: args.title } : {}) });
     const files: string[] = [];
     for (const [name, html] of site) {
       const file = path.join(args.dir, name);
-      writeFileAtomic(ctx.files.resolve(file), html, { what: '--html' });
+      // Files named here, not by the user: a symbolic link among them is refused.
+      ctx.files.write(file, html, { what: '--html', named: false });
       files.push(file);
     }
     return { command: 'report', dir: args.dir, files, targets: site.size - 1, records: store.records.length };

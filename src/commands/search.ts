@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { UserError } from '../errors';
@@ -9,9 +8,7 @@ import type { MeasureOptions } from '../measure/types';
 import { toJson } from '../report/index';
 import { renderSearch } from '../report/search';
 import { LIMIT_FLAGS, limitsFromFlags, MEASURE_FLAGS, measureOptions, REPORT_FLAGS, numberFlag, optionalNumber, stringFlag } from './flags';
-import { writeFileOrFail } from './profile';
 import type { Command } from './types';
-import { checkOutputFolder } from '../util/fs';
 import type { ResourceLimits } from '../arch/types';
 
 export interface SearchArgs {
@@ -84,7 +81,7 @@ export const command: Command<SearchArgs, SearchCommandResult> = {
     };
   },
   async run(a, ctx) {
-    if (a.outDir) checkOutputFolder(ctx.files.resolve(a.outDir), '--out');
+    if (a.outDir) ctx.files.checkOutputFolder(a.outDir, '--out');
     const space = loadSpace(ctx.files.resolve(a.space));
     const reduced = a.reduced ? loadSpace(ctx.files.resolve(a.reduced)) : undefined;
     const measurer = ctx.measurer();
@@ -113,17 +110,12 @@ export const command: Command<SearchArgs, SearchCommandResult> = {
     const runs = results.map((r) => ({ ...r, hypervolume: hypervolume(r.result.all, reference) }));
     const out: SearchCommandResult = { command: 'search', latency_target_ms: a.latencyTargetMs, reference, runs, files: [] };
     if (a.outDir) {
-      const outDir = ctx.files.resolve(a.outDir);
-      try {
-        fs.mkdirSync(outDir, { recursive: true });
-      } catch (err) {
-        throw new UserError(`--out ${JSON.stringify(a.outDir)}: cannot create the folder (${(err as NodeJS.ErrnoException).code})`);
-      }
       for (const { result } of runs) {
         for (const c of result.front) {
           const header = `# ${c.config.name}: found by frontier-gate search (${result.mode}) in ${result.space}; latency ${f(c.latency_ms)} ms on ${result.target ?? 'unknown target'}, ${result.proxy} ${f(c.proxy)} (a proxy, not an accuracy)\n`;
           const file = path.join(a.outDir, `${c.config.name}.yaml`);
-          writeFileOrFail(ctx.files.resolve(file), header + stringify(c.config, { flowCollectionPadding: false }), 'candidate config');
+          // Files named here, in the folder --out names: a symbolic link among them is refused.
+          ctx.files.write(file, header + stringify(c.config, { flowCollectionPadding: false }), { what: '--out', named: false });
           out.files.push(file);
         }
       }
@@ -131,8 +123,8 @@ export const command: Command<SearchArgs, SearchCommandResult> = {
       const md = path.join(a.outDir, 'search.md');
       out.files.push(json, md);
       // search.json is the same document `--json` prints (src/report's JSON form).
-      writeFileOrFail(ctx.files.resolve(json), JSON.stringify(toJson(out), null, 1) + '\n', 'search result');
-      writeFileOrFail(ctx.files.resolve(md), renderSearch(out), 'search report');
+      ctx.files.write(json, JSON.stringify(toJson(out), null, 1) + '\n', { what: '--out', named: false });
+      ctx.files.write(md, renderSearch(out), { what: '--out', named: false });
     }
     return out;
   },

@@ -4,9 +4,7 @@ import { parseShard, runSweepShard, type Shard } from '../frontier/shard';
 import { DEFAULT_STORE_PATH } from '../frontier/store';
 import { runSweep, type SweepOptions, type SweepReport } from '../frontier/sweep';
 import type { SweepShardCommandResult } from '../report/result';
-import { checkOutputPath } from '../util/fs';
 import { budgetFlag, MEASURE_FLAGS, measureOptions, numberFlag, REPORT_FLAGS, STORE_FLAG, storeFlag, stringFlag } from './flags';
-import { writeFileOrFail } from './profile';
 import type { Command } from './types';
 
 /**
@@ -84,13 +82,13 @@ export const command: Command<SweepArgs, SweepReport | SweepShardCommandResult> 
     const access = ctx.files.store(args.storeFile);
     // The store is written after measuring: a folder, special file or read-only path fails now.
     if (!args.options.dryRun && !args.shard) access.checkWritable();
-    if (args.shard?.out) checkOutputPath(ctx.files.resolve(args.shard.out), '--out');
+    if (args.shard?.out) ctx.files.checkOutput(args.shard.out, { what: '--out', named: true });
     const store = await access.read();
     if (args.shard) {
       const { shard, anchors, out } = args.shard;
       const result = await runSweepShard(store, shard, { budgetSeconds: args.options.budgetSeconds, measure: args.options.measure, anchors },
         { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit(), files: { root: ctx.files.root() } });
-      if (out) writeFileOrFail(ctx.files.resolve(out), JSON.stringify(result, null, 1) + '\n', 'sweep shard result');
+      if (out) ctx.files.write(out, JSON.stringify(result, null, 1) + '\n', { what: '--out', named: true });
       return { command: 'sweep-shard', shard: result, ...(out ? { file: out } : {}) };
     }
     const { report, updates } = await runSweep(store, args.options, { measurer: ctx.measurer(), now: ctx.now, commit: ctx.commit(), files: { root: ctx.files.root() } });

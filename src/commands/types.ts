@@ -64,6 +64,24 @@ export interface CommandFiles {
   store(file: string, opts?: { allowMissing?: boolean }): StoreAccess;
   /** The folder relative paths start from (the CLI: the current folder; the action: the workspace). */
   root(): string;
+  /**
+   * Checks an output file before any work (a folder, special file, read-only file, or a symbolic link where
+   * links are refused is exit 2 at once). `named`: the path is a flag's value as the user gave it (the CLI
+   * then writes through a link there); a path the command derived (a file in an output folder) is not.
+   */
+  checkOutput(file: string, out: OutputFile): void;
+  /** Checks an output folder before any work: an existing writable folder, or one that can be created. */
+  checkOutputFolder(dir: string, what: string): void;
+  /** Writes an output file through the one atomic writer (src/util/fs.ts), creating its folder. */
+  write(file: string, data: string | Uint8Array, out: OutputFile): void;
+}
+
+/** How a command names an output file to its context. */
+export interface OutputFile {
+  /** The flag or input, for messages: "--out", "-o", "reduced space". */
+  what: string;
+  /** The path is the value of a flag as the user gave it, not one the command made up. */
+  named: boolean;
 }
 
 /** Everything a command may touch beside its arguments. */

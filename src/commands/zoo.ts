@@ -8,7 +8,6 @@ import { closest } from 'fastest-levenshtein';
 import { CATALOGUE, catalogueYaml, entryStats, findEntry, findResult, type CatalogueEntry } from '../arch/catalogue';
 import { UserError } from '../errors';
 import type { ZooEntry, ZooResult } from '../report/result';
-import { checkOutputPath, writeFileAtomic } from '../util/fs';
 import { stringFlag } from './flags';
 import type { Command } from './types';
 
@@ -57,11 +56,11 @@ export const command: Command<ZooArgs, ZooResult> = {
   async run(args, ctx) {
     const result: ZooResult = { command: 'zoo', entries: args.entries.map(row), detail: args.detail };
     if (args.write) {
-      const file = ctx.files.resolve(args.write.file);
-      checkOutputPath(file, '-o');
+      const file = args.write.file;
+      ctx.files.checkOutput(file, { what: '-o', named: true });
       const entry = args.entries[0];
       const chosen = findResult(entry, args.write.weights)!;
-      writeFileAtomic(file, catalogueYaml(entry, chosen), { what: '-o' });
+      ctx.files.write(file, catalogueYaml(entry, chosen), { what: '-o', named: true });
       result.written = { file: args.write.file, name: entry.name, result: chosen };
     }
     return result;

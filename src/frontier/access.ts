@@ -27,7 +27,7 @@ export function fileStore(file: string, opts: { allowMissing?: boolean } = {}): 
   return {
     name: file,
     read: async () => readStoreFile(file, opts),
-    checkWritable: () => checkOutputPath(file, '--frontier'),
+    checkWritable: () => checkOutputPath(file, '--frontier', { followLink: true }),
     apply: async (updates) => {
       await updateStoreFile(file, (current) => applyRecordUpdates(current, updates));
     },

@@ -5,7 +5,9 @@
  * (src/commands/flags.ts loadCandidates).
  */
 import { UserError } from '../errors';
-import { readRegularText } from '../util/fs';
+import { excerpt, readRegularText } from '../util/fs';
+import { quoteValue } from '../util/describe';
+import { parseJson } from '../util/json';
 import { readModelCard } from './model-card';
 import { readingNote, toPercent } from './top1';
 
@@ -19,34 +21,46 @@ export interface ResolvedAccuracy {
   dataset?: string | null;
 }
 
+/** A metrics key's bounds: a real one has a handful of parts (the lookup tries every dotted run of parts). */
+export const METRICS_KEY_LIMITS = { maxChars: 1000, maxParts: 64 } as const;
+
+/** `part` names an element of `node`: an own key of an object, or a canonical index of a list (never "length"). */
+function hasPart(node: object, part: string): boolean {
+  if (Array.isArray(node)) return /^(0|[1-9]\d{0,8})$/.test(part) && Number(part) < node.length;
+  return Object.prototype.hasOwnProperty.call(node, part);
+}
+
 /**
- * Looks a dotted key up in parsed JSON. Array elements are addressed by index ("runs.0.top1"); a key that
- * itself contains dots is matched whole first ("eval.top1.acc" finds {"eval": {"top1.acc": ..}}).
+ * Looks a dotted key up in parsed JSON. Array elements are addressed by index ("runs.0.top1"), and only
+ * by index (a list's "length" is not a metric); a key that itself contains dots is matched whole first
+ * ("eval.top1.acc" finds {"eval": {"top1.acc": ..}}). Keys are bounded (METRICS_KEY_LIMITS).
  */
 export function lookupKey(data: unknown, key: string, file: string): unknown {
   if (!key.trim()) throw new UserError(`--metrics-key: expected a dotted path such as "eval.top1", got ${JSON.stringify(key)}`);
   const parts = key.split('.');
+  if (key.length > METRICS_KEY_LIMITS.maxChars || parts.length > METRICS_KEY_LIMITS.maxParts) {
+    throw new UserError(`--metrics-key: ${key.length} characters in ${parts.length} parts; allowed: at most ${METRICS_KEY_LIMITS.maxChars} characters and ${METRICS_KEY_LIMITS.maxParts} parts (METRICS_KEY_LIMITS)`);
+  }
   let node: unknown = data;
   let walked: string[] = [];
   let i = 0;
   while (i < parts.length) {
     if (node === null || typeof node !== 'object') {
       const at = walked.length ? `"${walked.join('.')}"` : 'the top level';
-      throw new UserError(`--metrics ${file}: key ${JSON.stringify(key)}: ${at} is ${JSON.stringify(node)}, not an object, so "${parts.slice(i).join('.')}" cannot be looked up in it`);
+      throw new UserError(`--metrics ${file}: key ${excerpt(key, 80)}: ${at} is ${quoteValue(node, 40)}, not an object, so ${excerpt(parts.slice(i).join('.'), 60)} cannot be looked up in it`);
     }
     // Longest dotted segment that exists as a key at this level.
     let matched = 0;
     for (let j = parts.length; j > i; j--) {
-      const candidate = parts.slice(i, j).join('.');
-      if (Object.prototype.hasOwnProperty.call(node, candidate)) {
+      if (hasPart(node, parts.slice(i, j).join('.'))) {
         matched = j;
         break;
       }
     }
     if (!matched) {
       const at = walked.length ? `"${walked.join('.')}"` : 'the top level';
-      const keys = Array.isArray(node) ? `indexes 0..${node.length - 1}` : `keys ${Object.keys(node).slice(0, 20).map((k) => JSON.stringify(k)).join(', ') || '(none)'}`;
-      throw new UserError(`--metrics ${file}: key ${JSON.stringify(key)}: no "${parts[i]}" at ${at} (it has ${keys})`);
+      const keys = Array.isArray(node) ? `indexes 0..${node.length - 1}` : `keys ${Object.keys(node).slice(0, 20).map((k) => excerpt(k, 40)).join(', ') || '(none)'}`;
+      throw new UserError(`--metrics ${file}: key ${excerpt(key, 80)}: no ${excerpt(parts[i], 40)} at ${at} (it has ${keys})`);
     }
     const segment = parts.slice(i, matched).join('.');
     node = (node as Record<string, unknown>)[segment];
@@ -66,12 +80,7 @@ export function readMetricsAccuracy(file: string, key: string | undefined, name 
     if (err instanceof UserError) throw err;
     throw new UserError(`--metrics: cannot read ${JSON.stringify(file)}: ${(err as Error).message}`);
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`--metrics ${name}: not valid JSON (${(err as Error).message})`);
-  }
+  const data = parseJson(text, `--metrics ${name}`);
   const { top1, fraction } = toPercent(lookupKey(data, key, name), `--metrics ${name}: key ${JSON.stringify(key)}`);
   return { top1, source: `${name}:${key}${readingNote(fraction)}` };
 }

@@ -152,6 +152,19 @@ function describeNoAccuracy(c: CheckCandidate): string {
   );
 }
 
+/**
+ * Candidates of one check: each is measured beside its own contenders (about the budget each), so a PR
+ * that changes hundreds of configs would hold a runner for hours. Documented in the README (Limits).
+ */
+export const MAX_CHECK_CANDIDATES = 100;
+
+/** Refuses more candidates than one check takes (exit 2), before anything is read or measured. */
+export function checkCandidateCount(n: number, where = 'check'): void {
+  if (n > MAX_CHECK_CANDIDATES) {
+    throw new UserError(`${where}: ${n} candidate configs; allowed: at most ${MAX_CHECK_CANDIDATES} in one check (MAX_CHECK_CANDIDATES): check them in several runs, or narrow the configs glob`);
+  }
+}
+
 /** The candidate's accuracy, where it comes from and its dataset (flags and cards first, then the config's own). */
 function candidateAccuracy(c: CheckCandidate): { top1: number; source: string; dataset: string | null } | undefined {
   const own = c.model.config?.accuracy;
@@ -190,6 +203,7 @@ function selectAvailable(
 export async function runCheck(store: FrontierStore, candidates: readonly CheckCandidate[], options: Partial<CheckOptions>, deps: GateDeps): Promise<CheckReport> {
   const opts: CheckOptions = { ...DEFAULT_CHECK_OPTIONS, ...options };
   if (!candidates.length) throw new UserError('check: give at least one candidate config or .onnx model');
+  checkCandidateCount(candidates.length);
   const names = new Set<string>();
   for (const c of candidates) {
     if (names.has(c.model.name)) throw new UserError(`check: two candidates are named ${JSON.stringify(c.model.name)}; names must differ`);
@@ -200,7 +214,8 @@ export async function runCheck(store: FrontierStore, candidates: readonly CheckC
   const estimate = selectionEstimate(store.records, (r) => checkStoredConfig(r, opts.storeFile).macs);
   const results: CandidateResult[] = [];
   let target: Target | undefined;
-  for (const c of candidates) {
+  for (const [index, c] of candidates.entries()) {
+    if (index > 0) deps.onItem?.(index, candidates.length, candidates[index - 1].model.name);
     const name = c.model.name;
     const resolved = opts.latencyOnly ? undefined : candidateAccuracy(c);
     const accuracy = resolved?.top1 ?? null;

@@ -7,13 +7,15 @@ import { checkResourceLimits } from '../arch/parse';
 import { UserError } from '../errors';
 import type { MeasureResult, Measurer, ModelMeasurement } from '../measure/types';
 import type { ModelFiles } from './models';
-import type { FrontierRecord } from './store';
+import type { FrontierRecord, FrontierStore } from './store';
 
 export interface GateDeps {
   measurer: Measurer;
   now?: () => Date;
   /** Commit the measurement belongs to (GITHUB_SHA or git HEAD); recorded with each measurement. */
   commit?: string;
+  /** Called as each of several candidates (or records) is done, for a progress line. */
+  onItem?: (done: number, total: number, name: string) => void;
   /** The repository stored .onnx records are read from (their paths are relative to its root). */
   files?: ModelFiles;
 }
@@ -31,6 +33,14 @@ export function checkStoredConfig(record: FrontierRecord, storeFile?: string): {
     if (err instanceof UserError) throw new UserError(`${storeFile ?? 'frontier store'}: record ${JSON.stringify(record.name)}: ${err.message}`);
     throw err;
   }
+}
+
+/**
+ * Every stored config checked as check and sweep check the ones they build: a command that only reads the
+ * store (report --html counts every record) refuses an impossible one the same way (exit 2), not with a crash.
+ */
+export function checkStoredConfigs(store: FrontierStore, storeFile?: string): void {
+  for (const r of store.records) checkStoredConfig(r, storeFile);
 }
 
 export function measurementOf(result: MeasureResult, name: string): ModelMeasurement {

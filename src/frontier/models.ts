@@ -21,7 +21,7 @@ import type { ModelInput } from '../measure/types';
 import type { GraphStats } from '../onnx/count';
 import { onnxNetworkHash } from '../onnx/identity';
 import { inspectOnnx, onnxModelName } from '../onnx/inspect';
-import { repoPath, type RepoPath } from '../util/repo-path';
+import { repoPath, type RepoPath } from '../util/paths';
 import { configHash, storedConfig, type FrontierRecord, type Provenance, type StoredOnnx, type StoredPublished } from './store';
 
 export interface GateModel {
@@ -80,7 +80,7 @@ export interface OnnxInspection {
 /**
  * An .onnx file as a model: read, fixed to `batch`/`resolution`, inferred and counted (onnx/inspect.ts, every
  * limit before any session), then identified by its bytes and network. `file` is confined to the
- * repository at `files.root` (util/repo-path.ts); external data is inside the model's folder (the reader).
+ * repository at `files.root` (util/paths.ts); external data is inside the model's folder (the reader).
  */
 export function inspectOnnxModel(file: string, files: ModelFiles, opts: { batch?: number; resolution?: number; limits?: Partial<ResourceLimits>; what?: string } = {}): OnnxInspection {
   const at = repoPath(files.root, file, opts.what ?? file);

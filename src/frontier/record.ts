@@ -7,7 +7,7 @@ import { UserError } from '../errors';
 import type { MeasureOptions } from '../measure/types';
 import { measurementOf, type GateDeps } from './measuring';
 import { modelCounter, modelInput, recordFields, type GateModel } from './models';
-import { assertStorable, modelKey, type FrontierRecord, type FrontierStore, type Provenance, type StoredAccuracy, type StoredOnnx } from './store';
+import { assertStorable, modelKey, ownEntry, type FrontierRecord, type FrontierStore, type Provenance, type StoredAccuracy, type StoredOnnx } from './store';
 import { applyRecordUpdates, storedMeasurement, type RecordUpdate } from './updates';
 
 export interface RecordInput {
@@ -119,7 +119,7 @@ export async function runRecord(
       accuracy_source: (accuracy ?? existing?.accuracy)?.source ?? null,
       accuracy_dataset: (accuracy ?? existing?.accuracy)?.dataset ?? null,
       latency_ms: measurement.median_ms, ci95_ms: measurement.ci95_ms,
-      previous_ms: existing && (action === 'updated' || action === 're-exported') ? (existing.targets[result.target.key]?.latest.median_ms ?? null) : null,
+      previous_ms: existing && (action === 'updated' || action === 're-exported') ? (ownEntry(existing.targets, result.target.key)?.latest.median_ms ?? null) : null,
       params: stats.params, macs: stats.macs,
     });
   }

@@ -5,7 +5,7 @@
  */
 import { paretoFrontier } from './pareto';
 import { ACCURACY_EPSILON } from './position';
-import type { FrontierRecord } from './store';
+import { ownEntry, type FrontierRecord } from './store';
 
 export const DEFAULT_NEIGHBORS = 3;
 /** Contenders whose stored (proxy) latency is within this factor of the fastest one are all re-measured. */
@@ -30,14 +30,14 @@ export function selectionEstimate(records: readonly FrontierRecord[], macsOf: (r
   const referenceTarget = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0];
   const perMac: number[] = [];
   for (const r of records) {
-    const m = referenceTarget ? r.targets[referenceTarget]?.latest : undefined;
+    const m = referenceTarget ? ownEntry(r.targets, referenceTarget)?.latest : undefined;
     if (m) perMac.push(m.median_ms / Math.max(1, macsOf(r)));
   }
   perMac.sort((a, b) => a - b);
   const msPerMac = perMac.length ? perMac[Math.floor(perMac.length / 2)] : 1e-9;
   const proxy = new Map<string, number>();
   for (const r of records) {
-    const m = referenceTarget ? r.targets[referenceTarget]?.latest : undefined;
+    const m = referenceTarget ? ownEntry(r.targets, referenceTarget)?.latest : undefined;
     proxy.set(r.name, m ? m.median_ms : Math.max(1, macsOf(r)) * msPerMac);
   }
   return { proxy, msPerMac, referenceTarget };

@@ -14,12 +14,14 @@
  */
 import { createHash } from 'node:crypto';
 import { countConfig } from '../arch/counts';
+import Ajv from 'ajv';
 import { UserError } from '../errors';
+import { quoteValue } from '../util/describe';
 import type { Fingerprint, MeasureOptions, MeasureResult, Measurer } from '../measure/types';
 import { isUnavailable, modelInput, storedModel, type GateModel, type ModelFiles } from './models';
 import { driftOf, type DriftRow } from './sweep';
 import { type RecordUpdate } from './updates';
-import { hasConfig, modelKey, type FrontierRecord, type FrontierStore, type StoredMeasurement } from './store';
+import { hasConfig, modelKey, ownEntry, storeSchema, type FrontierRecord, type FrontierStore, type StoredMeasurement } from './store';
 
 export const SWEEP_SHARD_KIND = 'frontier-gate/sweep-shard';
 
@@ -208,6 +210,68 @@ export function isSweepShardResult(value: unknown): value is SweepShardResult {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === SWEEP_SHARD_KIND;
 }
 
+/**
+ * A shard result file is an artifact of another job (in the action, of another runner): every field the
+ * merge reads is checked here before any is used, with the store schema's own definitions (record names,
+ * fingerprints, dates, intervals).
+ */
+function sweepShardSchema(): object {
+  const store = storeSchema() as { definitions: Record<string, unknown> };
+  const name = (store.definitions.record as { properties: { name: unknown } }).properties.name;
+  const interval = { type: 'array', minItems: 2, maxItems: 2, items: { type: 'number', minimum: 0 } };
+  const model = {
+    type: 'object',
+    required: ['name', 'config_hash', 'median_ms', 'ci95_ms', 'samples', 'ratio', 'ratio_ci95'],
+    properties: {
+      // The record's model key (store.ts modelKey): a config's hash, or onnx: and the .onnx network hash.
+      name, config_hash: { type: 'string', pattern: '^(sha256:[0-9a-f]{64}|onnx:[0-9a-f]{8,64})$' },
+      median_ms: { type: 'number', exclusiveMinimum: 0 }, ci95_ms: interval, samples: { type: 'integer', minimum: 1 },
+      ratio: { type: 'number', exclusiveMinimum: 0 }, ratio_ci95: interval,
+    },
+  };
+  return {
+    definitions: store.definitions,
+    type: 'object',
+    required: ['kind', 'version', 'shard', 'store_hash', 'anchors', 'target', 'date', 'commit', 'budget_exhausted', 'anchor_models', 'models'],
+    properties: {
+      kind: { const: SWEEP_SHARD_KIND },
+      version: { const: 1 },
+      shard: { type: 'object', required: ['index', 'count'], properties: { index: { type: 'integer', minimum: 1, maximum: 1000 }, count: { type: 'integer', minimum: 1, maximum: 1000 } } },
+      store_hash: { type: 'string', pattern: '^sha256:[0-9a-f]{32}$' },
+      anchors: { type: 'array', minItems: 1, maxItems: 16, items: name },
+      target: {
+        type: 'object', required: ['key', 'label', 'fingerprint'],
+        properties: { key: { type: 'string', minLength: 1, maxLength: 200 }, label: { type: 'string', maxLength: 1000 }, fingerprint: { $ref: '#/definitions/fingerprint' } },
+      },
+      date: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$' },
+      commit: { anyOf: [{ type: 'null' }, { type: 'string', maxLength: 100 }] },
+      budget_exhausted: { type: 'boolean' },
+      anchor_models: { type: 'array', minItems: 1, maxItems: 16, items: model },
+      models: { type: 'array', maxItems: 100_000, items: model },
+    },
+  };
+}
+
+let validateShard: ReturnType<Ajv['compile']> | undefined;
+
+/** Checks a sweep shard result read from a file (`name` as given); throws exit 2 naming the field. */
+export function checkSweepShard(value: unknown, name: string): SweepShardResult {
+  validateShard ??= new Ajv({ allErrors: false, strict: false }).compile(sweepShardSchema());
+  if (!validateShard(value)) {
+    const e = validateShard.errors![0];
+    let v: unknown = value;
+    for (const p of e.instancePath.split('/').slice(1)) v = (v as Record<string, unknown> | undefined)?.[p];
+    throw new UserError(`merge: ${name}: not a sweep shard result this frontier-gate can merge: ${e.instancePath.slice(1).replace(/\//g, '.') || '(top level)'}: ${e.message ?? 'invalid'}, got ${quoteValue(v, 60)}; nothing was merged`);
+  }
+  const s = value as SweepShardResult;
+  if (s.shard.index > s.shard.count) throw new UserError(`merge: ${name}: shard.index ${s.shard.index} is beyond shard.count ${s.shard.count} (a shard i/n has 1 <= i <= n); nothing was merged`);
+  if (Number.isNaN(Date.parse(s.date))) throw new UserError(`merge: ${name}: date ${quoteValue(s.date)} is not a date; nothing was merged`);
+  if (s.anchor_models.map((m) => m.name).join('\n') !== s.anchors.join('\n')) {
+    throw new UserError(`merge: ${name}: anchor_models do not measure the anchors ${quoteValue(s.anchors.join(', '))}; nothing was merged`);
+  }
+  return s;
+}
+
 function median(xs: number[]): number | null {
   if (!xs.length) return null;
   const s = [...xs].sort((a, b) => a - b);
@@ -222,17 +286,24 @@ function median(xs: number[]): number | null {
 export function mergeSweepShards(store: FrontierStore, shards: readonly SweepShardResult[], options: { latencyTolerance: number; names?: readonly string[] }): MergedSweep {
   if (!shards.length) throw new UserError('merge: no sweep shard results given');
   const names = options.names ?? shards.map((_, i) => `shard result ${i + 1}`);
+  for (const [i, s] of shards.entries()) {
+    if ((s as { version?: unknown })?.version !== 1) throw new UserError(`merge: ${names[i]}: sweep shard version ${quoteValue((s as { version?: unknown })?.version)} is not supported (expected 1)`);
+    checkSweepShard(s, names[i]);
+  }
   const sorted = shards.map((s, i) => ({ s, name: names[i] })).sort((a, b) => a.s.shard.index - b.s.shard.index);
   const first = sorted[0];
   for (const { s, name } of sorted) {
-    if (s.version !== 1) throw new UserError(`merge: ${name}: sweep shard version ${JSON.stringify(s.version)} is not supported (expected 1)`);
+    // One target: its key names what the merged latencies are stored under. Runners of one target type
+    // that differ only in speed (a busier host) share the key and combine through the anchor; another
+    // CPU, OS, onnxruntime or provider is another target, whose medians must never be filed under this one.
     for (const [field, a, b] of [
       ['store records', first.s.store_hash, s.store_hash],
       ['anchors', first.s.anchors.join(','), s.anchors.join(',')],
       ['shard count', first.s.shard.count, s.shard.count],
       ['provider/batch/precision', fpKey(first.s.target.fingerprint), fpKey(s.target.fingerprint)],
+      ['target', first.s.target.key, s.target.key],
     ] as const) {
-      if (a !== b) throw new UserError(`merge: ${name} differs from ${first.name} in ${field} (${JSON.stringify(b)} vs ${JSON.stringify(a)}); only shards of one sweep of one target can be merged`);
+      if (a !== b) throw new UserError(`merge: ${name} differs from ${first.name} in ${field} (${quoteValue(b, 80)} vs ${quoteValue(a, 80)}); only shards of one sweep of one target can be merged`);
     }
   }
   const seen = new Set<number>();
@@ -279,7 +350,7 @@ export function mergeSweepShards(store: FrontierStore, shards: readonly SweepSha
     }
     const model = { provenance: r.provenance, config_hash: r.config_hash, config: r.config, onnx: r.onnx, published: r.published };
     updates.push({ name: r.name, model, target: key, label, measurement: got.measurement, requireSameModel: true });
-    const prev = r.targets[key]?.latest;
+    const prev = ownEntry(r.targets, key)?.latest;
     rows.push({
       name: r.name, provenance: r.provenance, latency_ms: got.measurement.median_ms, ci95_ms: got.measurement.ci95_ms,
       previous_ms: prev?.median_ms ?? null, previous_date: prev?.date ?? null,
@@ -295,7 +366,7 @@ export function mergeSweepShards(store: FrontierStore, shards: readonly SweepSha
     target: { key, label },
     shards: sorted.map(({ s }) => s.shard.index),
     count: ref.shard.count,
-    machines: new Set(sorted.map(({ s }) => s.target.key)).size,
+    machines: new Set(sorted.map(({ s }) => JSON.stringify(s.target.fingerprint))).size,
     anchors: ref.anchors,
     reference: { shard: ref.shard.index, anchor_ms: anchorMs },
     rows,

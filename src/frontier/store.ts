@@ -21,6 +21,7 @@ import { PROVIDER_NAMES } from '../measure/providers';
 import type { ExecutionProvider, Fingerprint, Precision } from '../measure/types';
 import { checkOutputPath, FileInputError, readRegularText, withFileLock, writeFileAtomic, type LockOptions } from '../util/fs';
 import { migrateOnRead, type Json } from '../util/versioned';
+import { parseJson } from '../util/json';
 import { STORE_FORMAT, STORE_VERSION } from './migrate';
 import storeSchemaFile from './store.schema.json';
 
@@ -122,7 +123,7 @@ export interface StoredOnnxCounts {
  * the same `network_hash`) keeps the record's history.
  */
 export interface StoredOnnx {
-  /** Repository-relative, POSIX separators (util/repo-path.ts). */
+  /** Repository-relative, POSIX separators (util/paths.ts). */
   path: string;
   /** "sha256:" + hex of the file's bytes. */
   sha256: string;
@@ -267,13 +268,7 @@ function describeError(err: ErrorObject, data: unknown): string {
  * rewrite a store that failed here.
  */
 export function parseStore(text: string, file: string): FrontierStore {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`${file}: not valid JSON (${(err as Error).message}); the store was left untouched`);
-  }
-  return validateStore(data, file);
+  return validateStore(parseJson(text, file, { outcome: 'the store was left untouched' }), file);
 }
 
 /**
@@ -445,6 +440,18 @@ export function serializeStore(store: FrontierStore, file = 'frontier store'): s
 // ---------------------------------------------------------------------------------------------------------
 // Merge
 
+/**
+ * Keyed maps of the store (targets, lacs) hold whatever keys the file holds, "__proto__" included (JSON.parse
+ * makes it an own key): read and write them as own properties only, never through the prototype.
+ */
+export function ownEntry<T>(map: Record<string, T> | undefined, key: string): T | undefined {
+  return map && Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
+}
+
+export function setEntry<T>(map: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function sameEntry(a: HistoryEntry, b: HistoryEntry): boolean {
   return a.date === b.date && a.median_ms === b.median_ms && a.samples === b.samples;
 }
@@ -468,8 +475,8 @@ export function mergeLacs(a: Record<string, StoredLacs> | undefined, b: Record<s
   if (!a || !b) return a ?? b;
   const out: Record<string, StoredLacs> = { ...a };
   for (const [key, entry] of Object.entries(b)) {
-    const mine = out[key];
-    if (!mine || Date.parse(entry.date) > Date.parse(mine.date)) out[key] = entry;
+    const mine = ownEntry(out, key);
+    if (!mine || Date.parse(entry.date) > Date.parse(mine.date)) setEntry(out, key, entry);
   }
   return out;
 }
@@ -498,12 +505,12 @@ function mergeRecord(base: FrontierRecord | undefined, ours: FrontierRecord, the
   const targets: Record<string, TargetEntry> = {};
   if (modelKey(ours) === modelKey(theirs)) {
     for (const key of new Set([...Object.keys(ours.targets), ...Object.keys(theirs.targets)])) {
-      const merged = mergeTarget(ours.targets[key], theirs.targets[key]);
-      if (merged) targets[key] = merged;
+      const merged = mergeTarget(ownEntry(ours.targets, key), ownEntry(theirs.targets, key));
+      if (merged) setEntry(targets, key, merged);
     }
   } else {
     // Measurements of another network are not comparable: keep those of the winning model.
-    Object.assign(targets, modelSide.targets);
+    for (const [key, entry] of Object.entries(modelSide.targets)) setEntry(targets, key, entry);
   }
   // LACS entries carry the base hash they were searched for, so both sides' are kept (newer per target).
   const lacs = mergeLacs(ours.lacs, theirs.lacs);
@@ -538,7 +545,7 @@ function nearbyStore(file: string): { file: string; typo: boolean } | undefined 
   const dir = path.dirname(file);
   let siblings: string[] = [];
   try {
-    siblings = fs.readdirSync(dir).filter((f) => /\.json$/i.test(f) && !/\.lock$/.test(f) && fs.statSync(path.join(dir, f)).isFile());
+    siblings = fs.readdirSync(dir).filter((f) => f !== path.basename(file) && /\.json$/i.test(f) && !/\.lock$/.test(f) && fs.statSync(path.join(dir, f)).isFile());
   } catch {
     // no such folder: look for the default store only
   }
@@ -551,12 +558,14 @@ function nearbyStore(file: string): { file: string; typo: boolean } | undefined 
  * Reads and validates a store file; a missing file is an empty store only when `allowMissing` (record
  * starts a store), and never when a store with a near name exists: that is a typo, not a new store.
  */
-export function readStoreFile(file: string, opts: { allowMissing?: boolean } = {}): FrontierStore {
+export function readStoreFile(file: string, opts: { allowMissing?: boolean; retried?: boolean } = {}): FrontierStore {
   let text: string;
   try {
     text = readRegularText(file, { what: '--frontier', kind: 'store' });
   } catch (err) {
     if (err instanceof FileInputError && err.code === 'ENOENT') {
+      // Another writer created it since (concurrent first records): read what it wrote, once.
+      if (!opts.retried && fs.existsSync(file)) return readStoreFile(file, { ...opts, retried: true });
       const near = nearbyStore(file);
       if (opts.allowMissing && !near?.typo) return emptyStore();
       if (near) {
@@ -583,7 +592,8 @@ export async function updateStoreFile(
   mutate: (current: FrontierStore) => FrontierStore | Promise<FrontierStore>,
   opts: LockOptions = {},
 ): Promise<FrontierStore> {
-  checkOutputPath(file, '--frontier');
+  // The store is the user's own file: a symbolic link to it is written through (the link stays).
+  checkOutputPath(file, '--frontier', { followLink: true });
   try {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   } catch (err) {
@@ -594,7 +604,7 @@ export async function updateStoreFile(
     async () => {
       const current = readStoreFile(file, { allowMissing: true });
       const next = await mutate(current);
-      writeFileAtomic(file, serializeStore(next), { what: '--frontier' });
+      writeFileAtomic(file, serializeStore(next), { what: '--frontier', followLink: true });
       return next;
     },
     { what: '--frontier', ...opts },

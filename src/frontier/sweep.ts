@@ -8,7 +8,7 @@ import { band, change } from '../measure/band';
 import type { MeasureOptions } from '../measure/types';
 import { checkStoredConfig, measurementOf, type GateDeps } from './measuring';
 import { isUnavailable, modelInput, storedModel, type GateModel, type Unavailable } from './models';
-import type { FrontierStore, Provenance } from './store';
+import { ownEntry, type FrontierStore, type Provenance } from './store';
 import { applyRecordUpdates, storedMeasurement, type RecordUpdate } from './updates';
 
 export interface SweepOptions {
@@ -102,7 +102,7 @@ export async function runSweep(store: FrontierStore, options: SweepOptions, deps
     const measurement = storedMeasurement(measurementOf(result, r.name), result.target, date, deps.commit);
     const model = { provenance: r.provenance, config_hash: r.config_hash, config: r.config, onnx: r.onnx, published: r.published };
     updates.push({ name: r.name, model, target: key, label: result.target.label, measurement, requireSameModel: true });
-    const prev = r.targets[key]?.latest;
+    const prev = ownEntry(r.targets, key)?.latest;
     rows.push({
       name: r.name, provenance: r.provenance, latency_ms: measurement.median_ms, ci95_ms: measurement.ci95_ms,
       previous_ms: prev?.median_ms ?? null, previous_date: prev?.date ?? null,

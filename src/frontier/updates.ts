@@ -5,7 +5,7 @@
  * concurrent writers lose nothing.
  */
 import type { Fingerprint, ModelMeasurement, Target } from '../measure/types';
-import { mergeHistory, modelKey, STORE_VERSION, type FrontierRecord, type FrontierStore, type HistoryEntry, type StoredAccuracy, type StoredLacs, type StoredMeasurement } from './store';
+import { mergeHistory, modelKey, ownEntry, setEntry, STORE_VERSION, type FrontierRecord, type FrontierStore, type HistoryEntry, type StoredAccuracy, type StoredLacs, type StoredMeasurement } from './store';
 
 /** What a record's model is: its provenance and its config and hash, .onnx file, or published result. */
 export type RecordModel = Pick<FrontierRecord, 'provenance' | 'config_hash' | 'config' | 'onnx' | 'published'>;
@@ -61,12 +61,12 @@ export function applyRecordUpdates(store: FrontierStore, updates: readonly Recor
     }
     if (!u.requireSameModel) setModel(rec, u.model);
     if (u.accuracy !== undefined) rec.accuracy = u.accuracy;
-    const prev = rec.targets[u.target];
-    rec.targets[u.target] = {
+    const prev = ownEntry(rec.targets, u.target);
+    setEntry(rec.targets, u.target, {
       label: u.label,
       latest: prev && Date.parse(prev.latest.date) > Date.parse(u.measurement.date) ? prev.latest : u.measurement,
       history: mergeHistory(prev?.history ?? [], [historyEntry(u.measurement)]),
-    };
+    });
     // Kept when the config changes: each entry names the base version it was searched for.
     if (u.lacs) rec.lacs = { ...rec.lacs, [u.lacs.target]: u.lacs.entry };
   }

@@ -18,7 +18,7 @@
  */
 import { extname } from 'node:path';
 import { chartImageMarkdown, chartText } from '../report/chart';
-import { escapeCode, escapeMarkdown } from '../report/markdown';
+import { escapeCode, escapeMarkdown } from '../report/escape';
 import type { FrontierChartInput } from '../report/svg-chart';
 import { BranchExists, WriteConflict, WriteForbidden, type RepoApi } from './api';
 import type { RepoRef } from './event';

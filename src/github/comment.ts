@@ -4,7 +4,7 @@
  * the last digit makes no API write at all.
  */
 import { createHash } from 'node:crypto';
-import { neutraliseHtmlComments, stripInvisible } from '../report/markdown';
+import { neutraliseHtmlComments, stripInvisible } from '../report/escape';
 import type { IssueComment, RepoApi } from './api';
 
 /** GitHub rejects comment bodies over 65,536 characters; stay a little under. */

@@ -7,7 +7,7 @@
  */
 import type { DriftRow, SweepReport } from '../frontier/sweep';
 import { renderSweepMarkdown } from '../report/frontier';
-import { escapeMarkdown } from '../report/markdown';
+import { escapeMarkdown } from '../report/escape';
 import { WriteForbidden, type RepoApi, type RepoIssue } from './api';
 import type { OnDrift } from './inputs';
 

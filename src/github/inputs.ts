@@ -5,9 +5,12 @@
 import { PRECISIONS } from '../arch/types';
 import { COMMANDS as COMMAND_REGISTRY } from '../commands';
 import { UserError } from '../errors';
+import { excerpt } from '../util/fs';
+import { cleanRepoPath, isRepoPath } from '../util/paths';
 import { DEFAULT_TOLERANCES } from '../frontier/position';
 import { PROVIDER_NAMES } from '../measure/providers';
 import { DEFAULT_MEASURE_OPTIONS, type ExecutionProvider, type Precision } from '../measure/types';
+import { DEFAULT_API_TIMEOUT_S } from './api';
 
 /**
  * `command`: auto, or any command of the registry (src/commands/index.ts): a new command is reachable from
@@ -22,6 +25,11 @@ export const STORE_SOURCES = ['api', 'git'] as const;
 export type StoreSource = (typeof STORE_SOURCES)[number];
 export const ON_DRIFT = ['report', 'issue', 'fail', 'issue+fail'] as const;
 export type OnDrift = (typeof ON_DRIFT)[number];
+/** What a run that could not judge (bad input, an API failure, a provider that cannot load) does to the step. */
+export const ON_ERROR = ['fail', 'pass'] as const;
+export type OnError = (typeof ON_ERROR)[number];
+/** Bounds of the api-timeout input, seconds (the default is api.ts DEFAULT_API_TIMEOUT_S). */
+export const API_TIMEOUT_RANGE = { min: 1, max: 600 } as const;
 
 export interface ActionConfig {
   command: ActionCommand;
@@ -65,6 +73,10 @@ export interface ActionConfig {
   storeSource: StoreSource;
   /** What a sweep (or a merge of sweep shards) that finds drift beyond the latency tolerance does. */
   onDrift: OnDrift;
+  /** fail (default): a run that could not judge fails the step with its exit code; pass: it warns and passes. */
+  onError: OnError;
+  /** Time limit of each GitHub API request, seconds. */
+  apiTimeoutSeconds: number;
 }
 
 export const DEFAULT_CONFIGS_GLOB = 'models/**/*.{yaml,yml}';
@@ -90,6 +102,11 @@ function chartBranch(read: InputReader): string {
 }
 
 export type InputReader = (name: string) => string;
+
+/** on-error, read on its own: the error path needs it even when another input is wrong (then: fail). */
+export function onErrorInput(read: InputReader): OnError {
+  return choice(read, 'on-error', ON_ERROR, 'fail');
+}
 
 /** Build a reader over an environment the way the runner passes inputs (INPUT_<NAME>, spaces -> _). */
 export function envInputReader(env: NodeJS.ProcessEnv): InputReader {
@@ -134,19 +151,16 @@ function bool(read: InputReader, name: string, fallback: boolean): boolean {
   throw new UserError(`input ${name}: expected true or false, got ${JSON.stringify(raw)}`);
 }
 
-/** A repository-relative path: no absolute paths, no escaping the workspace with "..". */
-function repoPath(read: InputReader, name: string, fallback: string): string {
+/** A repository-relative path (util/paths.ts: no absolute path, no "..", no hidden characters), normalised. */
+function repoPathInput(read: InputReader, name: string, fallback: string): string {
   const raw = read(name) || fallback;
-  const normalised = raw.replace(/\\/g, '/').replace(/^\.\//, '');
-  if (normalised.startsWith('/') || normalised.split('/').includes('..') || normalised === '') {
-    throw new UserError(`input ${name}: expected a path inside the repository, got ${JSON.stringify(raw)}`);
-  }
-  return normalised;
+  if (!isRepoPath(raw)) throw new UserError(`input ${name}: expected a path inside the repository, got ${excerpt(raw, 80)}`);
+  return cleanRepoPath(raw, `input ${name}`);
 }
 
 export function parseActionInputs(read: InputReader): ActionConfig {
   // Confined to the workspace like configs: a PR must not make the action read the runner's files.
-  const metricsFile = read('metrics-file') ? repoPath(read, 'metrics-file', '') : undefined;
+  const metricsFile = read('metrics-file') ? repoPathInput(read, 'metrics-file', '') : undefined;
   const metricsKey = read('metrics-key') || undefined;
   if (metricsKey && !metricsFile) {
     throw new UserError(`input metrics-key: set metrics-file too (metrics-key is ${JSON.stringify(metricsKey)})`);
@@ -173,7 +187,7 @@ export function parseActionInputs(read: InputReader): ActionConfig {
     command: choice(read, 'command', COMMANDS, 'auto'),
     configs,
     changedOnly: bool(read, 'changed-only', true),
-    frontier: repoPath(read, 'frontier', DEFAULT_FRONTIER),
+    frontier: repoPathInput(read, 'frontier', DEFAULT_FRONTIER),
     frontierRef,
     target,
     // Defaults from the sources the CLI's flags take theirs from (action.yml states the same values; a lint checks it).
@@ -189,12 +203,14 @@ export function parseActionInputs(read: InputReader): ActionConfig {
     budgetSeconds: num(read, 'budget-seconds', undefined, { min: 0, max: 6 * 3600, exclusiveMin: true }),
     lacsOnBase: bool(read, 'lacs-on-base', true),
     githubToken,
-    reportPath: repoPath(read, 'report-path', DEFAULT_REPORT_PATH),
-    space: read('space') ? repoPath(read, 'space', '') : undefined,
+    reportPath: repoPathInput(read, 'report-path', DEFAULT_REPORT_PATH),
+    space: read('space') ? repoPathInput(read, 'space', '') : undefined,
     searchArgs: searchArgs(read),
-    outputDir: repoPath(read, 'output-dir', DEFAULT_OUTPUT_DIR),
+    outputDir: repoPathInput(read, 'output-dir', DEFAULT_OUTPUT_DIR),
     chartBranch: chartBranch(read),
     storeSource,
     onDrift: choice(read, 'on-drift', ON_DRIFT, 'report'),
+    onError: onErrorInput(read),
+    apiTimeoutSeconds: num(read, 'api-timeout', DEFAULT_API_TIMEOUT_S, API_TIMEOUT_RANGE)!,
   };
 }

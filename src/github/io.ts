@@ -3,7 +3,8 @@
  * orchestration can be run in-process by tests; the real one is @actions/core.
  */
 import * as core from '@actions/core';
-import { neutraliseHtmlComments, stripInvisible } from '../report/markdown';
+import { annotationText, neutraliseHtmlComments, stripInvisible } from '../report/escape';
+
 
 export interface AnnotationAt {
   file?: string;
@@ -23,22 +24,9 @@ export interface ActionIO {
   writeSummary(markdown: string): Promise<void>;
 }
 
-/**
- * A line that starts with "::" is a workflow command to the runner; untrusted text (model names, file
- * paths, API messages) that reaches the log must not be able to issue one.
- */
-export function neutraliseCommands(text: string): string {
-  return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
-}
-
 function props(at?: AnnotationAt): core.AnnotationProperties {
   if (!at) return {};
   return { file: at.file && stripInvisible(at.file), startLine: at.line, startColumn: at.line ? at.col : undefined, title: at.title && stripInvisible(at.title) };
-}
-
-/** Annotation text: no bidi overrides or invisible characters (they make text read differently), no workflow commands. */
-export function annotationText(message: string): string {
-  return neutraliseCommands(stripInvisible(message));
 }
 
 /** @actions/core escapes %, CR, LF (and ":" "," in properties) in annotations; logs need neutralising. */

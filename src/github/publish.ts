@@ -13,16 +13,16 @@
  *   which must be known (a deleted fork is refused);
  * - only a comment authored by the token's own login is ever edited (upsertComment).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { UserError } from '../errors';
 import type { CheckResult } from '../report/result';
 import { renderMarkdown } from '../report';
 import { checkChartInputs } from '../report/chart';
 import { renderFrontierSvg } from '../report/svg-chart';
-import { neutraliseHtmlComments } from '../report/markdown';
+import { neutraliseHtmlComments } from '../report/escape';
 import { excerpt, readRegularText } from '../util/fs';
+import { parseJson } from '../util/json';
+import { insideRoot } from '../util/paths';
 import type { RepoApi } from './api';
 import { maskChartCommits, publishCharts, type ChartSource } from './assets';
 import { commentBudget, digestOf, fitMarkdown, upsertComment, type CommentIdentity, type CommentOutcome } from './comment';
@@ -48,7 +48,8 @@ export interface PublishResult {
   reason?: string;
 }
 
-const VERDICTS = ['pass', 'new-frontier', 'dominated', 'inconclusive', 'invalid', 'skipped'] as const;
+/** error: the check run could not judge (src/github/run.ts reportError); nothing is published for it. */
+const VERDICTS = ['pass', 'new-frontier', 'dominated', 'inconclusive', 'invalid', 'skipped', 'error'] as const;
 const GATE_VERDICTS = ['pass', 'new-frontier', 'dominated', 'inconclusive'] as const;
 const NAME = { type: 'string', maxLength: 200 } as const;
 const PATH = { type: 'string', maxLength: 500 } as const;
@@ -189,14 +190,7 @@ function describeAjvError(e: ErrorObject, data: unknown): string {
 
 /** The report file: inside the workspace (symlinks resolved), a regular file within its size cap. */
 function readReportText(reportFile: string, workspace: string): string {
-  const file = path.resolve(workspace, reportFile);
-  const root = fs.existsSync(workspace) ? fs.realpathSync(workspace) : path.resolve(workspace);
-  if (fs.existsSync(file)) {
-    const real = fs.realpathSync(file);
-    if (real !== root && !real.startsWith(root + path.sep)) {
-      throw new UserError(`input report-path: ${JSON.stringify(reportFile)} resolves outside the workspace; not read`);
-    }
-  }
+  const file = insideRoot(workspace, reportFile, 'input report-path');
   try {
     return readRegularText(file, { what: `input report-path ${JSON.stringify(reportFile)}`, kind: 'report' });
   } catch (err) {
@@ -210,12 +204,7 @@ function readReportText(reportFile: string, workspace: string): string {
 /** Reads and validates a check run's JSON report; throws a UserError (exit 2) naming the bad field. */
 export function readPublishableReport(reportFile: string, workspace: string): PublishableReport {
   const text = readReportText(reportFile, workspace);
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw bad(reportFile, `not valid JSON (${(err as Error).message.slice(0, 120)})`);
-  }
+  const data = parseJson(text, `input report-path: ${JSON.stringify(reportFile)} is not a frontier-gate check report`);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) throw bad(reportFile, 'not a JSON object');
   if ((data as Record<string, unknown>).tool !== 'frontier-gate') throw bad(reportFile, 'no "tool": "frontier-gate"');
   if (!validate(data)) throw bad(reportFile, describeAjvError(validate.errors![0], data));
@@ -302,6 +291,7 @@ export async function publishFromWorkflowRun(
   if (run.event !== 'pull_request' && run.event !== 'pull_request_target') {
     return { outcome: 'skipped', verdict, reason: `the triggering run was a ${excerpt(run.event, 40)} run, not a pull request` };
   }
+  if (verdict === 'error') return { outcome: 'skipped', verdict, reason: 'the check run could not judge (its job summary says why); nothing to publish' };
   if (report.command !== 'check' || report.pullRequest === undefined || verdict === 'skipped') {
     return { outcome: 'skipped', verdict, reason: 'the report carries no PR check (nothing was checked)' };
   }

@@ -17,9 +17,9 @@ import { defaultProxy } from '../commands/context';
 import { streamProgress } from '../commands/progress';
 import { SWEEP_SHARD_FLAGS } from '../commands/sweep';
 import type { CommandContext, CommandFiles, FlagValues } from '../commands/types';
-import { ConfigError, UserError } from '../errors';
+import { ConfigError, EXIT, ServiceError, UserError } from '../errors';
 import { memoryStore, type StoreAccess } from '../frontier/access';
-import type { CandidateResult } from '../frontier/check';
+import { checkCandidateCount, type CandidateResult } from '../frontier/check';
 import { parseShard } from '../frontier/shard';
 import { serializeStore, type FrontierStore } from '../frontier/store';
 import { applyRecordUpdates, type RecordUpdate } from '../frontier/updates';
@@ -29,17 +29,17 @@ import { renderMarkdown, toJson, type Result } from '../report';
 import type { CheckResult } from '../report/result';
 import { checkChartInputs } from '../report/chart';
 import { headlineOf, reportHead, VERDICT_ICON } from '../report/headline';
-import { escapeMarkdown } from '../report/markdown';
+import { escapeMarkdown } from '../report/escape';
 import { isLfsPointer } from '../frontier/models';
-import { checkInsideFolder, checkOutputFolder, checkOutputPath, writeFileAtomic } from '../util/fs';
-import { repoPath } from '../util/repo-path';
+import { checkOutputFolder, checkOutputPath, readRegularText, writeFileAtomic } from '../util/fs';
+import { cleanRepoPath, insideRoot, repoPath } from '../util/paths';
 import { compileGlobs, walkGlob } from '../util/glob';
 import { WriteForbidden, type RepoApi } from './api';
 import { chartFileBesideReport, publishCharts, type ChartSource } from './assets';
 import { commentBudget, digestOf, fitMarkdown, upsertComment, type CommentIdentity, type CommentOutcome } from './comment';
 import { applyDriftPolicy } from './drift';
 import { branchOf, isZeroSha, readEventContext, type EventContext } from './event';
-import { COMMANDS, envInputReader, parseActionInputs, type ActionCommand, type ActionConfig } from './inputs';
+import { COMMANDS, DEFAULT_REPORT_PATH, envInputReader, onErrorInput, parseActionInputs, type ActionCommand, type ActionConfig } from './inputs';
 import { safeIO, type ActionIO, type AnnotationAt } from './io';
 import { publishFromWorkflowRun, type CommentRequest } from './publish';
 import { commitStore, createGitRepoApi, readStoreAt, type StoreSnapshot } from './store-io';
@@ -67,9 +67,15 @@ export interface ActionResult {
   failing: boolean;
   readOnly: boolean;
   readOnlyReason?: string;
-  comment?: CommentOutcome | 'skipped-read-only' | 'disabled';
+  comment?: CommentOutcome | 'skipped-read-only' | 'disabled' | 'failed';
   commit?: { status: string; sha?: string; attempts: number; merges: number };
   reportPath: string;
+  /**
+   * The step's exit code: 0, 1 for a failed gate (dominated, drift with on-drift fail), 2 for configs that
+   * did not load, 4 when the PR comment could not be posted after the verdict; 0 for any of them where
+   * on-fail or on-error lets the step pass.
+   */
+  exitCode: number;
 }
 
 interface Outcome {
@@ -136,9 +142,10 @@ export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
 
   const api = config.storeSource === 'git' ? createGitRepoApi(ctx.workspace, ctx) : deps.api(ctx, config);
   if (command === 'publish') return runPublishCommand(deps, config, ctx, api);
-  // The report file is written at the end: a folder or read-only path fails now, before any measuring.
-  checkInsideFolder(path.resolve(ctx.workspace, config.reportPath), ctx.workspace, 'input report-path');
-  checkOutputPath(path.resolve(ctx.workspace, config.reportPath), 'input report-path');
+  // The report file is written at the end: a path out of the workspace (a link), a folder or a read-only
+  // file fails now, before any measuring.
+  const reportPath = insideRoot(ctx.workspace, config.reportPath, 'input report-path');
+  checkOutputPath(reportPath, 'input report-path');
   const run: RunState = { deps, config, ctx, api, readOnly, measurer: undefined };
 
   let outcome: Outcome;
@@ -169,8 +176,8 @@ export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
   }
   readOnly = run.readOnly;
 
-  // Report: file, summary, outputs, comment; then the step's status.
-  const reportPath = path.resolve(ctx.workspace, config.reportPath);
+  // Report: file, summary and outputs first (a comment call that hangs or fails cannot keep them from being
+  // written), then the comment, then the step's status.
   const commentId: CommentIdentity = { workflow: ctx.workflow, target: `${config.executionProvider}/${config.target}` };
   const head = reportHead(outcome.targetLabel ?? `${config.executionProvider} · ${config.target}`, outcome.headline);
   const pr = ctx.pullRequest;
@@ -178,7 +185,7 @@ export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
   // the assets branch when chart-branch names one.
   const checkResult = outcome.result?.command === 'check' ? outcome.result : undefined;
   const charts = checkResult
-    ? await publishCharts(api, chartSourcesOf(checkResult, reportPath), {
+    ? await publishCharts(api, chartSourcesOf(checkResult, reportPath, ctx.workspace), {
         branch: config.chartBranch, serverUrl: ctx.serverUrl, repo: ctx.repo, pr: pr?.number, sha: pr?.headSha ?? ctx.sha, readOnly,
         readOnlyReason, forkPr: Boolean(pr?.fromFork) && ctx.name === 'pull_request',
       })
@@ -190,48 +197,39 @@ export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
   let comment: ActionResult['comment'];
   let commentRequest: CommentRequest | undefined;
   const wantsComment = config.comment || (outcome.failing && config.onFail !== 'fail');
-  if (pr && outcome.command === 'check' && outcome.verdict !== 'skipped') {
+  const commentable = Boolean(pr && outcome.command === 'check' && outcome.verdict !== 'skipped');
+  if (pr && commentable) {
     const hint = ctx.runUrl ? `The full report is in the job summary of [this run](${ctx.runUrl}).` : 'The full report is in the job summary.';
     const body = fitMarkdown(head, reportMarkdown, commentBudget(commentId), hint);
     // Kept in the JSON report: the workflow_run pattern publishes it for fork PRs (src/github/publish.ts).
     commentRequest = { issue: pr.number, identity: commentId, body, digest: digestOf(outcome.digestParts ?? body) };
     if (!wantsComment) comment = 'disabled';
     else if (readOnly) comment = 'skipped-read-only';
-    else {
-      try {
-        const res = await upsertComment(api, pr.number, commentId, { body, digest: commentRequest.digest });
-        comment = res.outcome;
-        io.info(`PR comment ${res.outcome} (id ${res.commentId})`);
-      } catch (err) {
-        if (!(err instanceof WriteForbidden)) throw err;
-        readOnly = true;
-        comment = 'skipped-read-only';
-        io.warning(`the token may not comment on this PR (HTTP ${err.status}); the report is in the job summary and ${config.reportPath}`);
-      }
-    }
   }
 
-  const json = {
-    tool: 'frontier-gate',
-    command: outcome.command,
-    event: ctx.name,
-    repository: `${ctx.repo.owner}/${ctx.repo.repo}`,
-    pull_request: pr?.number,
-    verdict: outcome.verdict,
-    failing: outcome.failing,
-    store: { path: config.frontier, ref: outcome.storeRef },
-    target: outcome.targetLabel,
-    read_only: readOnly,
-    read_only_reason: readOnlyReason,
-    comment,
-    commit: outcome.commit,
-    candidates: outcome.candidates,
-    ...outcome.extra,
-    report: outcome.result ? toJson(outcome.result) : undefined,
-    comment_request: wantsComment ? commentRequest : undefined,
+  const writeReport = () => {
+    const json = {
+      tool: 'frontier-gate',
+      command: outcome.command,
+      event: ctx.name,
+      repository: `${ctx.repo.owner}/${ctx.repo.repo}`,
+      pull_request: pr?.number,
+      verdict: outcome.verdict,
+      failing: outcome.failing,
+      store: { path: config.frontier, ref: outcome.storeRef },
+      target: outcome.targetLabel,
+      read_only: readOnly,
+      read_only_reason: readOnlyReason,
+      comment,
+      commit: outcome.commit,
+      candidates: outcome.candidates,
+      ...outcome.extra,
+      report: outcome.result ? toJson(outcome.result) : undefined,
+      comment_request: wantsComment ? commentRequest : undefined,
+    };
+    writeFileAtomic(reportPath, JSON.stringify(json, null, 2) + '\n', { what: 'input report-path' });
   };
-  fs.mkdirSync(path.dirname(reportPath), { recursive: true });
-  writeFileAtomic(reportPath, JSON.stringify(json, null, 2) + '\n', { what: 'input report-path' });
+  writeReport();
   await io.writeSummary(fitMarkdown(head, reportMarkdown, 1_000_000, `The full report is in ${config.reportPath}.`));
 
   const first = outcome.candidates.find((c) => c.verdict === outcome.verdict) ?? outcome.candidates[0];
@@ -242,10 +240,36 @@ export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
   io.setOutput('new-frontier', String(outcome.candidates.some((c) => c.verdict === 'new-frontier')));
   io.setOutput('chart-svg', (charts?.charts ?? []).flatMap((c) => (c.file ? [c.file] : [])).join('\n'));
 
+  let commentError: ServiceError | undefined;
+  if (pr && commentRequest && comment === undefined) {
+    try {
+      const res = await upsertComment(api, pr.number, commentId, { body: commentRequest.body, digest: commentRequest.digest });
+      comment = res.outcome;
+      io.info(`PR comment ${res.outcome} (id ${res.commentId})`);
+    } catch (err) {
+      if (err instanceof WriteForbidden) {
+        readOnly = true;
+        comment = 'skipped-read-only';
+        io.warning(`the token may not comment on this PR (HTTP ${err.status}); the report is in the job summary and ${config.reportPath}`);
+      } else if (err instanceof ServiceError) {
+        // The verdict stands and is in the report and the summary; the comment could not be posted.
+        comment = 'failed';
+        commentError = err;
+      } else throw err;
+    }
+    writeReport();
+  }
+
+  let exitCode: number = EXIT.OK;
   if (outcome.failing && config.onFail !== 'comment') {
+    exitCode = outcome.verdict === 'invalid' ? EXIT.BAD_INPUT : EXIT.GATE_FAILED;
     io.setFailed(`frontier-gate: ${outcome.verdict}: ${plainHeadline(outcome)}`);
   } else if (outcome.failing) {
     io.warning(`frontier-gate: ${outcome.verdict} (on-fail: comment, so the step passes)`);
+  }
+  if (commentError) {
+    const code = failStep(io, config.onError, `frontier-gate: the verdict (${outcome.verdict}) is in the report and the job summary, but the PR comment could not be posted: ${commentError.message}`, EXIT.SERVICE);
+    exitCode = exitCode || code;
   }
   return {
     command: outcome.command,
@@ -256,16 +280,74 @@ export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
     comment,
     commit: outcome.commit,
     reportPath,
+    exitCode,
   };
 }
 
-/** The charts the check command wrote beside the report (--chart), one per candidate with points. */
-function chartSourcesOf(result: CheckResult, reportPath: string): ChartSource[] {
+/**
+ * A step that could not finish says so and fails (exit `code`), unless on-error: pass lets it pass with a
+ * warning. Returns the exit code the step ends with.
+ */
+export function failStep(io: ActionIO, onError: ActionConfig['onError'], message: string, code: number): number {
+  if (onError === 'pass') {
+    io.warning(`${message} (on-error: pass, so the step passes; exit ${code} otherwise)`);
+    return EXIT.OK;
+  }
+  io.setFailed(message);
+  return code;
+}
+
+/**
+ * A run that could not judge (bad input or usage, an API that failed, a provider that cannot load, a bug of
+ * ours) says so: in the job summary, in the JSON report (verdict "error", where report-path is usable), in
+ * the outputs, and by failing the step with the documented exit code (2, 3, 4; 70 for an internal error),
+ * unless on-error: pass lets it pass with a warning. Never a verdict. Returns the exit code.
+ */
+export async function reportError(env: NodeJS.ProcessEnv, rawIO: ActionIO, err: unknown): Promise<number> {
+  const io = safeIO(rawIO);
+  const user = err instanceof UserError;
+  const code = user ? err.exitCode : EXIT_INTERNAL;
+  if (!user) io.debug((err as Error)?.stack ?? String(err));
+  const message = user ? err.message : `frontier-gate: internal error (a bug; please report it): ${(err as Error)?.message ?? String(err)}`;
+  const read = envInputReader(env);
+  let onError: ActionConfig['onError'] = 'fail';
+  try {
+    onError = onErrorInput(read);
+  } catch {
+    // An on-error that is itself wrong cannot ask for a pass: fail closed.
+  }
+  const kind = code === EXIT.BAD_INPUT ? 'bad input' : code === EXIT.ENVIRONMENT ? 'environment' : code === EXIT.SERVICE ? 'the GitHub API' : 'internal error';
+  try {
+    const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+    const reportPath = insideRoot(workspace, cleanRepoPath(read('report-path') || DEFAULT_REPORT_PATH, 'input report-path'), 'input report-path');
+    checkOutputPath(reportPath, 'input report-path');
+    const json = { tool: 'frontier-gate', command: (read('command') || 'auto').slice(0, 20), verdict: 'error', failing: onError !== 'pass', error: { exit_code: code, kind, message }, candidates: [] };
+    writeFileAtomic(reportPath, JSON.stringify(json, null, 2) + '\n', { what: 'input report-path' });
+    io.setOutput('report-json', reportPath);
+  } catch {
+    // The report path is what is wrong (or unusable): the summary and the step say why.
+  }
+  io.setOutput('verdict', 'error');
+  await io.writeSummary(`### ❗ frontier-gate could not judge (${kind}, exit ${code})\n\n${escapeMarkdown(message)}\n\nNo verdict was reached: nothing was measured against the frontier, or the result could not be trusted.\n`).catch(() => undefined);
+  return failStep(io, onError, message, code);
+}
+
+/** Exit code of an internal error (a bug of ours), as the CLI's. */
+export const EXIT_INTERNAL = 70;
+
+/**
+ * The charts the check command wrote beside the report (--chart), one per candidate with points. Read back
+ * as regular files of the workspace only: a link a PR planted at a chart's name is never read (and the
+ * check command refused to write through it).
+ */
+function chartSourcesOf(result: CheckResult, reportPath: string, workspace: string): ChartSource[] {
   const inputs = checkChartInputs(result);
   const files = chartFiles(chartFileBesideReport(reportPath), result.candidates.map((c) => c.name));
-  return result.candidates.flatMap((c, i) =>
-    inputs[i].points.length && fs.existsSync(files[i]) ? [{ name: c.name, input: inputs[i], svg: fs.readFileSync(files[i], 'utf8'), file: files[i] }] : [],
-  );
+  return result.candidates.flatMap((c, i) => {
+    if (!inputs[i].points.length || !fs.existsSync(files[i]) || fs.lstatSync(files[i]).isSymbolicLink()) return [];
+    const svg = readRegularText(insideRoot(workspace, files[i], '--chart'), { what: '--chart', kind: 'report' });
+    return [{ name: c.name, input: inputs[i], svg, file: files[i] }];
+  });
 }
 
 /**
@@ -283,7 +365,7 @@ function checkChartBranch(config: ActionConfig, ctx: EventContext): void {
 
 /** workflow_run: post the comment a fork PR's check run could not (its report arrives as an artifact). */
 async function runPublishCommand(deps: ActionDeps, config: ActionConfig, ctx: EventContext, api: RepoApi): Promise<ActionResult> {
-  const reportPath = path.resolve(ctx.workspace, config.reportPath);
+  const reportPath = insideRoot(ctx.workspace, config.reportPath, 'input report-path');
   const res = await publishFromWorkflowRun(api, ctx, config, (m) => deps.io.info(m));
   if (res.reason) deps.io.info(`nothing to publish: ${res.reason}`);
   deps.io.setOutput('verdict', res.verdict);
@@ -295,7 +377,7 @@ async function runPublishCommand(deps: ActionDeps, config: ActionConfig, ctx: Ev
   await deps.io.writeSummary(
     res.issue ? `frontier-gate: published the check report to PR #${res.issue} (${res.outcome}).` : `frontier-gate: nothing published (${escapeMarkdown(res.reason ?? '')}).`,
   );
-  return { command: 'publish', verdict: res.verdict, failing: false, readOnly: false, comment: res.outcome === 'skipped' ? undefined : res.outcome, reportPath };
+  return { command: 'publish', verdict: res.verdict, failing: false, readOnly: false, comment: res.outcome === 'skipped' ? undefined : res.outcome, reportPath, exitCode: EXIT.OK };
 }
 
 interface RunState {
@@ -452,24 +534,26 @@ interface ActionFilesOptions {
 }
 
 /**
- * The action's files: paths inside the workspace (a link out of it is refused), configs through the run's
- * loader, and the store this run prepared (read at a commit, committed back through the API).
+ * The action's files: every path inside the workspace, symbolic links followed (util/paths.ts insideRoot: a
+ * path or link out of it is refused); configs through the run's loader; the store this run prepared (read
+ * at a commit, committed back through the API). Outputs never write through a symbolic link: in a
+ * checkout, any link may be the PR's.
  */
 function actionFiles(run: RunState, opts: ActionFilesOptions): CommandFiles {
   const workspace = run.ctx.workspace;
   const configs = opts.configs ?? configLoader(run);
+  const inside = (file: string, what: string) => insideRoot(workspace, file, what);
   return {
-    resolve: (file) => {
-      const abs = path.resolve(workspace, file);
-      if (fs.existsSync(abs) && !insideWorkspace(workspace, abs)) throw new UserError(`${file}: resolves outside the workspace (a symbolic link?); not used`);
-      return abs;
-    },
+    resolve: (file) => inside(file, JSON.stringify(file)),
     config: async (file) => configs.load(file),
     store: (file) => {
       if (!opts.store || file !== run.config.frontier) throw new Error(`the action prepared no store ${JSON.stringify(file)} for this command`);
       return opts.store;
     },
     root: () => workspace,
+    checkOutput: (file, out) => checkOutputPath(inside(file, out.what), out.what),
+    checkOutputFolder: (dir, what) => checkOutputFolder(inside(dir, what), what),
+    write: (file, data, out) => writeFileAtomic(inside(file, out.what), data, { what: out.what }),
   };
 }
 
@@ -526,19 +610,22 @@ function configLoader(run: RunState, headRef?: string, alwaysFetch = false): Con
   let fetchedDir: string | undefined;
   const read = async (file: string): Promise<LoadedCandidate> => {
     if (isOnnxFile(file)) return onnxCandidate(run, file, alwaysFetch);
-    let local = path.join(run.ctx.workspace, file);
+    let local: string;
+    try {
+      // A PR's file name (from the API or the event) and a link in its checkout stay inside the workspace:
+      // a symbolic link to /etc/... or the runner's files would leak its text into errors and the comment.
+      local = insideRoot(run.ctx.workspace, cleanRepoPath(file, 'config'), 'config');
+    } catch (err) {
+      if (err instanceof UserError) return { file, error: err };
+      throw err;
+    }
     if (headRef && (alwaysFetch || !fs.existsSync(local))) {
       const remote = await run.api.getFile(file, headRef);
       if (remote) {
         fetchedDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'frontier-gate-configs-'));
-        local = path.join(fetchedDir, file);
-        fs.mkdirSync(path.dirname(local), { recursive: true });
-        fs.writeFileSync(local, remote.text);
+        local = insideRoot(fetchedDir, file, 'config');
+        writeFileAtomic(local, remote.text, { what: 'config' });
       }
-    }
-    if (local.startsWith(run.ctx.workspace) && fs.existsSync(local) && !insideWorkspace(run.ctx.workspace, local)) {
-      // A PR can add a symlink to /etc/... or the runner's files: its text could leak into errors and the comment.
-      return { file, error: new UserError(`${file}: a symbolic link to a file outside the repository; not read`) };
     }
     try {
       return { file, loaded: run.deps.loadConfig(local) };
@@ -589,12 +676,6 @@ async function loadAll(loader: ConfigLoader, files: readonly string[]): Promise<
   const out: LoadedCandidate[] = [];
   for (const f of files) out.push(await loader.try(f));
   return out;
-}
-
-function insideWorkspace(workspace: string, file: string): boolean {
-  const root = fs.realpathSync(workspace);
-  const real = fs.realpathSync(file);
-  return real.startsWith(root + path.sep);
 }
 
 function annotateConfigErrors(run: RunState, loaded: LoadedCandidate[]): ReportedCandidate[] {
@@ -661,7 +742,8 @@ async function runCheckCommand(run: RunState): Promise<Outcome> {
   if (files.length === 0) {
     return skipped(pr ? `this PR changes no file matching ${config.configs}` : `no file matches ${config.configs}`);
   }
-  deps.io.info(`checking ${files.length} config(s): ${files.join(', ')} against ${config.frontier} at ${storeRef}`);
+  checkCandidateCount(files.length, `input configs (${JSON.stringify(config.configs)}${pr ? ', changed by this PR' : ''})`);
+  deps.io.info(`checking ${files.length} config(s): ${files.slice(0, 20).join(', ')}${files.length > 20 ? ', …' : ''} against ${config.frontier} at ${storeRef}`);
   const snapshot = await readStoreAt(api, config.frontier, storeRef);
   if (!snapshot.sha) deps.io.notice(`${config.frontier} does not exist at ${storeRef.slice(0, 12)}: checking against an empty frontier`);
 
@@ -676,7 +758,7 @@ async function runCheckCommand(run: RunState): Promise<Outcome> {
   let result: Result | undefined;
   let targetLabel: string | undefined;
   if (valid.length) {
-    const reportPath = path.resolve(ctx.workspace, config.reportPath);
+    const reportPath = insideRoot(ctx.workspace, config.reportPath, 'input report-path');
     const store = memoryStore(`${config.frontier}@${storeRef.slice(0, 12)}`, snapshot.store);
     const checked = await runCommand(run, 'check', { chart: chartFileBesideReport(reportPath) }, valid.map((c) => c.file), { store, configs }, { commit: pr?.headSha ?? ctx.sha });
     if (checked.command !== 'check') throw new Error('check returned no check result');
@@ -826,8 +908,8 @@ async function runSweepShardCommand(run: RunState, shardValues: FlagValues): Pro
   // Every shard reads the store at the triggering commit, so all shards of one run share the records.
   const storeRef = config.frontierRef ?? ctx.sha;
   const snapshot = await readStoreAt(run.api, config.frontier, storeRef);
-  const outDir = path.resolve(ctx.workspace, config.outputDir);
-  fs.mkdirSync(outDir, { recursive: true });
+  const outDir = insideRoot(ctx.workspace, config.outputDir, 'input output-dir');
+  checkOutputFolder(outDir, 'input output-dir');
   const shard = parseShard(String(shardValues.shard), 'input search-args: --shard');
   const out = path.join(outDir, shardFileName(shard));
   const result = await runCommand(run, 'sweep', { ...shardValues, out }, [], { store: memoryStore(`${config.frontier}@${storeRef.slice(0, 12)}`, snapshot.store) });
@@ -850,8 +932,7 @@ async function runSweepShardCommand(run: RunState, shardValues: FlagValues): Pro
 
 /** With no write access the updated store is left as a file a later step can upload or commit. */
 function writeStoreCopy(run: RunState, store: FrontierStore): string {
-  const file = path.resolve(run.ctx.workspace, 'frontier-gate-store.json');
-  checkInsideFolder(file, run.ctx.workspace, 'frontier-gate-store.json');
+  const file = insideRoot(run.ctx.workspace, 'frontier-gate-store.json', 'frontier-gate-store.json');
   writeFileAtomic(file, serializeStore(store), { what: 'frontier-gate-store.json' });
   run.deps.io.notice(`updated store written to ${file} (not committed: read-only token)`);
   return `The store was not committed (read-only token); the updated store is in \`frontier-gate-store.json\`.`;
@@ -890,8 +971,7 @@ async function runLacsCommand(run: RunState): Promise<Outcome> {
 async function runSearchCommand(run: RunState, command: 'profile' | 'search' | 'merge'): Promise<Outcome> {
   const { config, ctx } = run;
   if (!config.space) throw new UserError(`input space: ${command} needs a search space file (e.g. fixtures/spaces/genet.yaml)`);
-  const outDir = path.resolve(ctx.workspace, config.outputDir);
-  checkInsideFolder(outDir, ctx.workspace, 'input output-dir');
+  const outDir = insideRoot(ctx.workspace, config.outputDir, 'input output-dir');
   checkOutputFolder(outDir, 'input output-dir');
   fs.mkdirSync(outDir, { recursive: true });
   const user = searchArgValues(command, config.searchArgs);

@@ -5,7 +5,7 @@
  * three-way merged (mergeStores keeps every record and history entry of both sides) and written again.
  */
 import { execFileSync } from 'node:child_process';
-import { EnvironmentError, UserError } from '../errors';
+import { EnvironmentError, ServiceError, UserError } from '../errors';
 import { emptyStore, mergeStores, parseStore, serializeStore, type FrontierStore } from '../frontier/store';
 import { WriteConflict, WriteForbidden, type RepoApi, ACTIONS_BOT_LOGIN } from './api';
 
@@ -17,6 +17,8 @@ export interface StoreSnapshot {
 }
 
 export async function readStoreAt(api: RepoApi, path: string, ref: string): Promise<StoreSnapshot> {
+  // Fail closed: an empty ref would read the default branch (or nothing) and judge against the wrong store.
+  if (!ref || !/^[\w./-]+$/.test(ref)) throw new UserError(`cannot tell which commit to read the store ${path} at (ref ${JSON.stringify(ref)}); not judging against an empty or unknown frontier`);
   const file = await api.getFile(path, ref);
   if (!file) return { store: emptyStore(), sha: null, ref };
   // parseStore throws a UserError naming the file and the field: an invalid store is never rewritten.
@@ -69,7 +71,7 @@ export async function commitStore(
     } catch (err) {
       if (!(err instanceof WriteConflict) || attempt === maxAttempts) {
         if (err instanceof WriteConflict) {
-          throw new Error(`${path}: still conflicting after ${maxAttempts} attempts to commit to ${branch}; nothing was written`);
+          throw new ServiceError(`PUT contents ${path}@${branch}: still conflicting after ${maxAttempts} attempts (HTTP ${err.status}); nothing was written`, err.status);
         }
         throw err;
       }
@@ -95,12 +97,20 @@ export interface GitRunner {
   (args: string[]): string | null;
 }
 
+/** Time limit of one git call of store-source: git. */
+export const GIT_TIMEOUT_MS = 60_000;
+
 export function workspaceGit(workspace: string): GitRunner {
   return (args) => {
     try {
-      return execFileSync('git', args, { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+      // Bounded like an API call: a git that hangs (a lock, a network remote) ends the run, not the job.
+      return execFileSync('git', args, { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024, timeout: GIT_TIMEOUT_MS });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new EnvironmentError('store-source: git needs git on PATH');
+      const e = err as NodeJS.ErrnoException & { status?: number | null };
+      if (e.code === 'ENOENT') throw new EnvironmentError('store-source: git needs git on PATH');
+      // Only git's own "no" (a non-zero exit) means "not there"; a git that did not finish is an error, never
+      // an empty store (fail closed).
+      if (typeof e.status !== 'number') throw new EnvironmentError(`store-source: git ${args[0]} did not finish (${e.code ?? e.message}; limit ${GIT_TIMEOUT_MS / 1000} s, 256 MiB of output)`);
       return null;
     }
   };

@@ -5,10 +5,10 @@
  * search-args (paths or globs inside the workspace) to the merge command (`--kind sweep`), which joins them
  * into the store, committed like a sweep's (one commit per target, merged on a 409).
  */
-import * as path from 'node:path';
 import { UserError } from '../errors';
 import type { Shard } from '../frontier/shard';
 import { walkGlob } from '../util/glob';
+import { insideRoot } from '../util/paths';
 
 export function shardFileName(shard: Shard): string {
   return `sweep-shard-${shard.index}-of-${shard.count}.json`;
@@ -26,8 +26,7 @@ export function sweepShardFiles(workspace: string, args: readonly string[]): str
     } else files.push(arg);
   }
   const unique = [...new Set(files)].sort();
-  for (const f of unique) {
-    if (!path.resolve(workspace, f).startsWith(path.resolve(workspace) + path.sep)) throw new UserError(`input search-args: ${JSON.stringify(f)} is outside the workspace`);
-  }
+  // The one path boundary: inside the workspace, links followed (the command reads them through it again).
+  for (const f of unique) insideRoot(workspace, f, 'input search-args');
   return unique;
 }

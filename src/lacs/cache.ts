@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import { UserError } from '../errors';
 import { readRegularText, writeFileAtomic } from '../util/fs';
+import { parseJson } from '../util/json';
 import { migrateOnRead, type Json, type VersionedFormat } from '../util/versioned';
 
 export interface CachedMeasurement {
@@ -72,16 +73,11 @@ export const CACHE_FORMAT: VersionedFormat = {
 
 /** A JSON file cache (`{version: 2, entries: {"<network hash>@<target>": ...}}`), written atomically on flush. */
 export class FileCache extends MemoryCache {
-  constructor(readonly file: string) {
+  /** `write` stores the file (default: the atomic writer, through a link only because the user named the file). */
+  constructor(readonly file: string, private readonly write: (file: string, text: string) => void = (f, t) => writeFileAtomic(f, t, { what: '--cache', followLink: true })) {
     super();
     if (!fs.existsSync(file)) return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readRegularText(file, { what: '--cache', kind: 'store' }));
-    } catch (err) {
-      if (err instanceof UserError) throw err;
-      throw new UserError(`${file}: measurement cache is not valid JSON (${(err as Error).message}); delete it to start over`);
-    }
+    const raw = parseJson(readRegularText(file, { what: '--cache', kind: 'store' }), file, { notJson: 'measurement cache is not valid JSON', outcome: 'delete it to start over' });
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
       throw new UserError(`${file}: not a LACS measurement cache (expected {"version": ${CACHE_VERSION}, "entries": {...}}); delete it to start over`);
     }
@@ -99,6 +95,6 @@ export class FileCache extends MemoryCache {
   flush(): void {
     const sorted = Object.fromEntries([...this.entries.entries()].sort(([a], [b]) => a.localeCompare(b)));
     const body: CacheFile = { version: CACHE_VERSION, entries: sorted };
-    writeFileAtomic(this.file, JSON.stringify(body, null, 2) + '\n', { what: '--cache' });
+    this.write(this.file, JSON.stringify(body, null, 2) + '\n');
   }
 }

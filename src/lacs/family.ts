@@ -1,9 +1,7 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compoundFactors, formatCoefficients } from './grid';
 import type { FamilyMember, LacsResult } from './run';
 import type { StoredCoefficients } from './compare';
-import { writeFileAtomic } from '../util/fs';
 import { configToYaml } from './yaml';
 
 /**
@@ -28,15 +26,9 @@ export function familyYaml(result: LacsResult, member: FamilyMember): string {
   return configToYaml(member.config, header);
 }
 
-/** Writes each family member as <name>.yaml into dir (created if missing); returns the paths written. */
-export function writeFamily(dir: string, result: LacsResult): string[] {
-  if (!result.family.length) return [];
-  fs.mkdirSync(dir, { recursive: true });
-  return result.family.map((member) => {
-    const file = path.join(dir, `${member.name}.yaml`);
-    writeFileAtomic(file, familyYaml(result, member), { what: '--family-dir' });
-    return file;
-  });
+/** Each family member as <name>.yaml in dir: the files (path and text) for the command to write. */
+export function familyFiles(dir: string, result: LacsResult): { file: string; text: string }[] {
+  return result.family.map((member) => ({ file: path.join(dir, `${member.name}.yaml`), text: familyYaml(result, member) }));
 }
 
 /** What to store with a base so the next run can report how the coefficients moved; null when nothing was chosen. */

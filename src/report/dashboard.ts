@@ -9,6 +9,7 @@
  * `buildDashboard` is pure apart from rendering: store in, Map of relative file name -> HTML out.
  */
 import { gapInterval, gapPoint, top1Text } from './format';
+import { escapeHtml } from './escape';
 import { createHash } from 'node:crypto';
 import { modelCounter } from '../frontier/models';
 import { driftOf, type DriftStatus } from '../frontier/sweep';
@@ -117,9 +118,6 @@ export function dashboardTargets(store: FrontierStore, tol: Tolerances = DEFAULT
 // ---------------------------------------------------------------------------------------------------------
 // HTML
 
-export function escapeHtml(text: string): string {
-  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 const fixed = (x: number, d: number) => x.toFixed(d);
 const ms = (x: number) => (x >= 100 ? fixed(x, 0) : x >= 10 ? fixed(x, 1) : fixed(x, 2));

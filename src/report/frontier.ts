@@ -17,7 +17,7 @@ import { type DriftRow, type SweepReport } from '../frontier/sweep';
 import type { Verdict } from '../frontier/verdict';
 import { VERDICT_ICON } from './headline';
 import { renderGateLacs } from './lacs';
-import { escapeCode, escapeMarkdown as md } from './markdown';
+import { escapeCode, escapeMarkdown as md } from './escape';
 
 const VERDICT_WORD: Record<Verdict, string> = { 'new-frontier': 'new frontier', pass: 'pass', inconclusive: 'inconclusive', dominated: 'dominated' };
 

@@ -4,7 +4,7 @@
  * this headline, the terminal's colours (./terminal.ts). One function, used by the check run and by the
  * publish job that renders a fork PR's comment from its report's data.
  */
-import { escapeMarkdown } from './markdown';
+import { escapeMarkdown } from './escape';
 
 /** Icon per verdict (check) and per outcome of the action's other commands. */
 export const VERDICT_ICON: Readonly<Record<string, string>> = {

@@ -13,10 +13,11 @@ import type { MeasureResult } from '../measure/types';
 import { renderProfileResult, renderSearch } from './search';
 import { initText, lacsScreenText, lacsShardText, renderMergedSweepMarkdown, renderSweepShardMarkdown } from './shards';
 import { markdownToText, type TextOptions } from './terminal';
+import { escapeTerminal, fenceCode } from './escape';
 import { renderZooMarkdown } from './zoo';
 
 
-const fenced = (text: string) => '```text\n' + text.trimEnd() + '\n```\n';
+const fenced = (text: string) => fenceCode(text);
 
 /** Plain-text results (tables of numbers) that read the same in a terminal and in a code block. */
 function plainText(r: Result): string | undefined {
@@ -117,9 +118,15 @@ export function toJson(r: Result): unknown {
  * renderer file in src/report and one entry here.
  */
 export const FORMATS = {
-  text: (r: Result, o: TextOptions) => plainText(r) ?? markdownToText(renderMarkdown(r), o),
-  markdown: (r: Result) => renderMarkdown(r),
-  json: (r: Result) => JSON.stringify(toJson(r), null, 2) + '\n',
+  // Text is for a terminal: nothing in it may move the cursor, retitle or clear the terminal (escapeTerminal;
+  // markdownToText strips hidden characters before it adds its own colours).
+  text: (r: Result, o: TextOptions) => {
+    const plain = plainText(r);
+    return plain !== undefined ? escapeTerminal(plain) : markdownToText(renderMarkdown(r), o);
+  },
+  markdown: (r: Result) => escapeTerminal(renderMarkdown(r)),
+  // Hidden characters occur only inside JSON strings, where \uXXXX is their own escape: the same document.
+  json: (r: Result) => escapeTerminal(JSON.stringify(toJson(r), null, 2) + '\n'),
 } satisfies Record<string, (r: Result, o: TextOptions) => string>;
 
 export type Format = keyof typeof FORMATS;

@@ -8,7 +8,7 @@ import type { CoefficientComparison } from '../lacs/compare';
 import type { GateLacs } from '../lacs/gate';
 import type { Coefficients } from '../lacs/grid';
 import type { FamilyMember, LacsResult, ScoredCandidate } from '../lacs/run';
-import { escapeMarkdown } from './markdown';
+import { escapeMarkdown } from './escape';
 
 /** Model names come from user configs: table cells and links must not break; LACS's own words are left readable. */
 const esc = (s: string) => escapeMarkdown(s).replace(/:\u200b/g, ':').replace(/\\([().])/g, '$1');

@@ -9,7 +9,7 @@ import type {
   InitCommandResult, LacsScreenCommandResult, LacsShardCommandResult, MergedSweepResult, SweepShardCommandResult,
 } from './result';
 import { renderSweepMarkdown } from './frontier';
-import { escapeMarkdown as md } from './markdown';
+import { escapeMarkdown as md } from './escape';
 
 const code = (s: string) => `\`${s.replace(/`/g, '')}\``;
 

@@ -1,7 +1,7 @@
 /** Plain-text tables of numbers (measure, stats): the same in a terminal and in a Markdown code block. */
 import type { NetworkStats } from '../arch/counts';
 import type { GraphStats } from '../onnx/count';
-import { escapeCode } from './markdown';
+import { escapeCode } from './escape';
 import { formatBytes, formatCount } from '../arch/format';
 import { DEFAULT_MEASURE_OPTIONS, type MeasureResult } from '../measure/types';
 

@@ -5,6 +5,7 @@
  * asked for (a TTY without NO_COLOR). Charts, which only a Markdown viewer can draw, become a one-line note.
  */
 
+import { stripInvisible } from './escape';
 import { VERDICT_COLOUR, VERDICT_ICON } from './headline';
 
 export interface TextOptions {
@@ -20,16 +21,13 @@ export function wantsColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv =
 
 const ENTITIES: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&amp;': '&', '&quot;': '"', '&#124;': '|' };
 
-/** Zero-width and bidirectional-control characters: invisible on screen, but they travel on copy. */
-const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
 /** One line of Markdown inline syntax as plain text. */
 export function inlineText(line: string, o: TextOptions): string {
   const bold = (s: string) => (o.color ? `${ANSI.bold}${s}${ANSI.reset}` : s);
-  return line
-    .replace(CONTROL, '')
+  // Hidden characters (controls, ESC sequences, bidi overrides, zero-width) go first and last: the one rule
+  // of escape.ts; the unescaping in between could not make new ones.
+  return stripInvisible(line)
     .replace(/<summary>(.*?)<\/summary>/g, '$1')
     .replace(/<\/?(sub|sup|details|summary|b|i|em|strong|p)>/g, '')
     .replace(/<br\s*\/?>/g, ' ')
@@ -39,7 +37,7 @@ export function inlineText(line: string, o: TextOptions): string {
     .replace(/`([^`]*)`/g, '$1')
     .replace(/\\([\\`*_{}[\]()#!|<>~&@:+\-.=])/g, '$1')
     .replace(/&(lt|gt|amp|quot|#124);/g, (m) => ENTITIES[m])
-    .replace(INVISIBLE, '');
+    .replace(/[\u200b-\u200f\u2060]/g, '');
 }
 
 /** Splits a Markdown table row on the pipes that are not escaped. */
@@ -99,7 +97,7 @@ export function markdownToText(markdown: string, o: TextOptions = { color: false
       const body: string[] = [];
       for (i++; i < lines.length && !lines[i].startsWith('```'); i++) body.push(lines[i]);
       if (fence[1] === 'mermaid') out.push('(chart: shown where Markdown is rendered: write it with --report FILE.md, or as SVG with --chart FILE.svg)');
-      else out.push(...body.map((b) => '    ' + b.replace(CONTROL, '').replace(INVISIBLE, '')));
+      else out.push(...body.map((b) => '    ' + stripInvisible(b)));
       continue;
     }
     if (/^\s*\|/.test(line)) {

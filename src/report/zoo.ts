@@ -2,7 +2,7 @@
 import { RESULT_SOURCES } from '../arch/catalogue';
 import { formatCount } from '../arch/format';
 import { top1Text } from './format';
-import { escapeCode, escapeMarkdown as escapeCell } from './markdown';
+import { escapeCode, escapeMarkdown as escapeCell } from './escape';
 import type { ZooEntry, ZooResult } from './result';
 
 const best = (e: ZooEntry) => e.results.reduce((a, r) => (r.top1 > a.top1 ? r : a));

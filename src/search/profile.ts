@@ -7,6 +7,8 @@
  * runs a fixed subset and merging the shards' results gives exactly the unsharded result.
  */
 import { createHash } from 'node:crypto';
+import Ajv from 'ajv';
+import { quoteValue } from '../util/describe';
 import { countConfig } from '../arch/counts';
 import type { ArchConfig } from '../arch/types';
 import { UserError } from '../errors';
@@ -203,10 +205,88 @@ export async function runProfile(space: SearchSpace, measurer: Measurer, options
 }
 
 /** Joins shard results of one profile (same space, seed, samples, target, proxy). */
+const NUMBERS = { type: 'array', maxItems: 64, items: { type: 'number', minimum: 0 } } as const;
+const INDEXES = { type: 'array', maxItems: 1_000_000, items: { type: 'integer', minimum: 0 } } as const;
+
+/**
+ * A profile result file is an artifact of another job: every field the merge and the analysis read is
+ * checked here before any is used (a unit's lists agree in length; indices are integers).
+ */
+const PROFILE_RESULT_SCHEMA = {
+  type: 'object',
+  required: ['kind', 'version', 'space', 'seed', 'samples', 'units_total', 'shard', 'planned', 'skipped', 'target', 'proxy', 'measure', 'units', 'wall_s'],
+  properties: {
+    kind: { const: PROFILE_KIND },
+    version: { const: 1 },
+    space: { type: 'object', required: ['name', 'hash'], properties: { name: { type: 'string', maxLength: 200 }, hash: { type: 'string', pattern: '^[0-9a-f]{16}$' } } },
+    seed: { type: 'integer', minimum: 0 },
+    samples: { type: 'integer', minimum: 1, maximum: 10000 },
+    units_total: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+    shard: { anyOf: [{ type: 'null' }, { type: 'object', required: ['index', 'count'], properties: { index: { type: 'integer', minimum: 1 }, count: { type: 'integer', minimum: 1 } } }] },
+    planned: INDEXES,
+    skipped: INDEXES,
+    target: { anyOf: [{ type: 'null' }, { type: 'object', required: ['key', 'label'], properties: { key: { type: 'string', maxLength: 200 }, label: { type: 'string', maxLength: 1000 } } }] },
+    proxy: { anyOf: [{ type: 'null' }, { type: 'string', maxLength: 100 }] },
+    measure: { type: 'object' },
+    units: {
+      type: 'array',
+      maxItems: 1_000_000,
+      items: {
+        type: 'object',
+        required: ['index', 'context', 'stage', 'layer', 'blocks', 'macs', 'median_ms', 'ci95_ms', 'budget_exhausted', 'wall_s'],
+        properties: {
+          index: { type: 'integer', minimum: 0 }, context: { type: 'integer', minimum: 0 }, stage: { type: 'integer', minimum: 0, maximum: 64 },
+          layer: { type: 'integer', minimum: 0, maximum: 64 }, blocks: { type: 'array', minItems: 2, maxItems: 64, items: { type: 'string', maxLength: 200 } },
+          macs: NUMBERS, median_ms: NUMBERS, ci95_ms: { type: 'array', maxItems: 64, items: { type: 'array', minItems: 2, maxItems: 2, items: { type: 'number' } } },
+          proxy: { type: 'array', maxItems: 64, items: { type: 'number' } }, budget_exhausted: { type: 'boolean' }, wall_s: { type: 'number', minimum: 0 },
+        },
+      },
+    },
+    wall_s: { type: 'number', minimum: 0 },
+  },
+} as const;
+
+let validateProfile: ReturnType<Ajv['compile']> | undefined;
+
+/** A profile result read from a file (`name` as given), checked; throws exit 2 naming the field. */
+export function checkProfileResult(value: unknown, name: string): ProfileResult {
+  validateProfile ??= new Ajv({ allErrors: false, strict: false }).compile(PROFILE_RESULT_SCHEMA);
+  const bad = (what: string) => new UserError(`merge: ${name}: not a profile result this frontier-gate can merge: ${what}; nothing was merged`);
+  if (!validateProfile(value)) {
+    const e = validateProfile.errors![0];
+    let v: unknown = value;
+    for (const p of e.instancePath.split('/').slice(1)) v = (v as Record<string, unknown> | undefined)?.[p];
+    throw bad(`${e.instancePath.slice(1).replace(/\//g, '.') || '(top level)'}: ${e.message ?? 'invalid'}, got ${quoteValue(v, 60)}`);
+  }
+  const r = value as ProfileResult;
+  r.units.forEach((u, i) => {
+    const n = u.blocks.length;
+    if (u.macs.length !== n || u.median_ms.length !== n || u.ci95_ms.length !== n || (u.proxy && u.proxy.length !== n)) {
+      throw bad(`units.${i}: blocks, macs, median_ms, ci95_ms (and proxy) must list one value per block`);
+    }
+    if (new Set(u.blocks).size !== n) throw bad(`units.${i}.blocks: a block is listed twice`);
+  });
+  if (r.shard && r.shard.index > r.shard.count) throw bad(`shard.index ${r.shard.index} is beyond shard.count ${r.shard.count}`);
+  return r;
+}
+
+/** The units of a profile of `space` are at its positions and name its blocks (checked before analysing them). */
+export function checkUnitsAgainstSpace(result: ProfileResult, space: SearchSpace, name: string): void {
+  const positions = new Map(profilePositions(space).map((p) => [`${p.stage}/${p.layer}`, new Set(p.choices.map((c) => blockKey(space.stages[p.stage].blocks[c])))]));
+  for (const u of result.units) {
+    const keys = positions.get(`${u.stage}/${u.layer}`);
+    const stray = keys ? u.blocks.find((b) => !keys.has(b)) : undefined;
+    if (!keys || stray !== undefined) {
+      throw new UserError(`merge: ${name}: unit ${u.index} (stage ${u.stage}, layer ${u.layer}) ${keys ? `names block ${quoteValue(stray, 60)}, which` : 'is at a position that'} the space ${quoteValue(space.name, 60)} does not offer; nothing was merged`);
+    }
+  }
+}
+
 export function mergeProfiles(parts: ProfileResult[], names: string[] = parts.map((_, i) => `part ${i + 1}`)): ProfileResult {
   if (!parts.length) throw new UserError('merge: no profile results given');
   parts.forEach((p, i) => {
     if (p?.kind !== PROFILE_KIND) throw new UserError(`merge: ${names[i]} is not a frontier-gate profile result (kind ${JSON.stringify(p?.kind)})`);
+    checkProfileResult(p, names[i]);
   });
   const first = parts[0];
   const sameAs = (p: ProfileResult, i: number, field: string, a: unknown, b: unknown) => {

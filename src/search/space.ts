@@ -152,6 +152,13 @@ interface RawBlock {
   space_to_depth?: 'none' | SpaceToDepth | ('none' | SpaceToDepth)[];
 }
 
+/**
+ * Bounds on what one space may offer, checked on the lists before any choice is made: every block choice is
+ * built and validated once when the space is read, so a space that lists 2 x 6 x 900 x 900 x 6 combinations
+ * (58 million choices from a 14 KB file) is refused, not expanded until the heap runs out.
+ */
+export const SPACE_LIMITS = { blockChoicesPerStage: 256, blockChoices: 1024, widthChoices: 64, resolutionChoices: 64 } as const;
+
 /** Parses and validates a search space; throws ConfigError with file:line:col. */
 /** The first number that is not finite (1e309, .inf, .nan): JSON Schema's "number" would accept it. */
 function findNonFinite(v: unknown, path: Path = [], depth = 0): { path: Path; value: number } | undefined {
@@ -236,6 +243,26 @@ export function parseSpace(text: string, file: string): SearchSpace {
     head?: { channels: number; act?: Activation };
     stages: { name?: string; channels: number | number[]; stride: number; depth: number | number[]; blocks: RawBlock[] }[];
   };
+  const count = (v: unknown[] | unknown, fallback = 1) => (v === undefined ? fallback : Array.isArray(v) ? v.length : 1);
+  if (count(r.resolution) > SPACE_LIMITS.resolutionChoices) {
+    fail(['resolution'], `${count(r.resolution)} resolution choices; allowed: at most ${SPACE_LIMITS.resolutionChoices} (SPACE_LIMITS.resolutionChoices)`);
+  }
+  let totalChoices = 0;
+  r.stages.forEach((s, si) => {
+    if (count(s.channels) > SPACE_LIMITS.widthChoices) fail(['stages', si, 'channels'], `${count(s.channels)} width choices; allowed: at most ${SPACE_LIMITS.widthChoices} (SPACE_LIMITS.widthChoices)`);
+    let stageChoices = 0;
+    s.blocks.forEach((b, bi) => {
+      const n = count(b.block) * count(b.kernel) * count(b.expand) * count(b.se) * count(b.act) * count(b.space_to_depth);
+      stageChoices += n;
+      if (stageChoices > SPACE_LIMITS.blockChoicesPerStage) {
+        fail(['stages', si, 'blocks', bi], `the stage offers ${stageChoices.toLocaleString('en-US')} or more block choices (every combination of the listed values is one); allowed: at most ${SPACE_LIMITS.blockChoicesPerStage} per stage (SPACE_LIMITS.blockChoicesPerStage)`);
+      }
+    });
+    totalChoices += stageChoices;
+    if (totalChoices > SPACE_LIMITS.blockChoices) {
+      fail(['stages', si, 'blocks'], `the space offers ${totalChoices.toLocaleString('en-US')} or more block choices over its stages; allowed: at most ${SPACE_LIMITS.blockChoices} (SPACE_LIMITS.blockChoices)`);
+    }
+  });
   const stages: SpaceStage[] = r.stages.map((s, si) => {
     const depth = Array.isArray(s.depth) ? { min: s.depth[0], max: s.depth[1] } : { min: s.depth, max: s.depth };
     if (depth.min > depth.max) fail(['stages', si, 'depth'], `depth [min, max] needs min <= max, got [${depth.min}, ${depth.max}]`);

@@ -5,11 +5,16 @@
  * - readRegularFile: opens without following a FIFO's block, checks on the open descriptor that the thing is
  *   a regular file and not over its size cap, then reads at most the cap. A folder, FIFO, device
  *   (/dev/zero), socket or a file over the cap is a UserError (exit 2) naming the file and what it is.
+ * - readRegularText: readRegularFile decoded as UTF-8 by one rule (decodeText): a UTF-8 byte order mark is
+ *   dropped; UTF-16 (with or without its mark), bytes that are not UTF-8 and CR-only line endings are named
+ *   as the encoding problem they are (exit 2), not left to a parser's confusing complaint.
  * - writeFileAtomic: temp file in the target's folder, fsync, rename, fsync of the folder. The temp file is
  *   removed on every failure path; temp files left by killed processes are removed by the next write. The
- *   file's mode is kept. A symbolic link is written THROUGH: the link stays and its target is replaced.
- *   A read-only file (no write bit) is refused, never silently rewritten.
- * - checkOutputPath: an output path is checked before any work starts.
+ *   file's mode is kept. A symbolic link is written THROUGH (the link stays and its target is replaced)
+ *   only when the user named that very path (`followLink`); at a path frontier-gate chose itself (a file
+ *   in an output folder, the action's files) a link is refused, so a link planted in a repository cannot
+ *   redirect a write. A read-only file (no write bit) is refused, never silently rewritten.
+ * - checkOutputPath: an output path is checked before any work starts (by the same rules).
  * - withFileLock: a lock file beside the file, created complete by a hard link, naming its owner (host, pid
  *   and process start time), so a lock left by a killed process is recognised at once; permission errors
  *   fail at once with their real cause.
@@ -147,9 +152,74 @@ export function readRegularFile(file: string, opts: ReadOptions): Buffer {
   }
 }
 
-/** readRegularFile as UTF-8 text. */
+/** A text input that is not UTF-8 text (exit 2): UTF-16, invalid bytes, CR-only line endings. */
+export class EncodingError extends UserError {
+  constructor(readonly what: string, readonly detail: string) {
+    super(`${what}: ${detail}`);
+    this.name = 'EncodingError';
+  }
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** UTF-16 without a mark: ASCII text has a zero byte in every other position. */
+function looksUtf16(buf: Uint8Array): 'LE' | 'BE' | undefined {
+  const n = Math.min(buf.length - (buf.length % 2), 512);
+  if (n < 8) return undefined;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (buf[i] === 0) even++;
+    if (buf[i + 1] === 0) odd++;
+  }
+  const half = n / 2;
+  if (odd >= half * 0.9 && even === 0) return 'LE';
+  if (even >= half * 0.9 && odd === 0) return 'BE';
+  return undefined;
+}
+
+/** Offset of the first byte that does not continue a valid UTF-8 sequence. */
+function firstInvalidUtf8(buf: Uint8Array, start: number): number {
+  for (let i = start; i < buf.length; ) {
+    const b = buf[i];
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (!len || i + len > buf.length) return i;
+    for (let k = 1; k < len; k++) if ((buf[i + k] & 0xc0) !== 0x80) return i;
+    i += len;
+  }
+  return buf.length;
+}
+
+/**
+ * Bytes of a text input as a string, by one rule for every text file frontier-gate reads (configs, stores,
+ * spaces, metrics, tables, events, reports, and files fetched through the API): UTF-8, a leading UTF-8 byte
+ * order mark dropped. UTF-16 (with or without its mark), invalid UTF-8 and CR-only line endings are refused
+ * with what to do about them. `what` names the input and the file.
+ */
+export function decodeText(buf: Uint8Array, what: string): string {
+  const save = 'save it as UTF-8 (without a byte order mark: any editor\'s "UTF-8" encoding)';
+  if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
+    throw new EncodingError(what, `the file is UTF-16 (${buf[0] === 0xff ? 'little' : 'big'}-endian, with a byte order mark); ${save}`);
+  }
+  const utf16 = looksUtf16(buf);
+  if (utf16) throw new EncodingError(what, `the file looks like UTF-16 (${utf16 === 'LE' ? 'little' : 'big'}-endian: a zero byte beside every character); ${save}`);
+  const start = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  let text: string;
+  try {
+    text = UTF8.decode(buf.subarray(start));
+  } catch {
+    throw new EncodingError(what, `the file is not UTF-8 text (invalid bytes at byte ${firstInvalidUtf8(buf, start)}); ${save}`);
+  }
+  const cr = text.indexOf('\r');
+  if (cr >= 0 && !text.includes('\n') && text.indexOf('\r', cr + 1) >= 0) {
+    throw new EncodingError(what, `the file's lines end in CR alone (classic Mac OS line endings); save it with LF (or CRLF) line endings`);
+  }
+  return text;
+}
+
+/** readRegularFile as text (decodeText: UTF-8, a byte order mark dropped, encoding problems named). */
 export function readRegularText(file: string, opts: ReadOptions): string {
-  return readRegularFile(file, opts).toString('utf8');
+  return decodeText(readRegularFile(file, opts), `${opts.what}: ${JSON.stringify(file)}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -174,14 +244,40 @@ function writable(p: string): boolean {
   }
 }
 
+/** How an output path may be written. */
+export interface OutputOptions {
+  /**
+   * The user named this very path (a flag's value as given): a symbolic link there is written through to
+   * its target. Otherwise (a file frontier-gate names itself, in an output folder or in the action) a link
+   * is refused.
+   */
+  followLink?: boolean;
+}
+
+function linkRefusal(file: string, what: string): UserError {
+  return new UserError(
+    `${what}: ${JSON.stringify(file)} is a symbolic link; frontier-gate writes through a link only at a path you name yourself ` +
+      '(a flag\'s value), never at a file it names itself: remove the link or name the file',
+  );
+}
+
+function isLink(file: string): boolean {
+  try {
+    return fs.lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Checks, before any work, that `file` can be written as a file: not a folder or special file, not a
- * read-only file, in a folder that exists (or can be created) and is writable. `what` names the flag or
- * input. Throws a UserError (exit 2).
+ * read-only file, not a symbolic link unless `followLink`, in a folder that exists (or can be created) and
+ * is writable. `what` names the flag or input. Throws a UserError (exit 2).
  */
-export function checkOutputPath(file: string, what: string): void {
+export function checkOutputPath(file: string, what: string, opts: OutputOptions = {}): void {
   const name = JSON.stringify(file);
   if (!file || /[\\/]$/.test(file)) throw new UserError(`${what}: ${name} names a folder; expected a file path`);
+  if (!opts.followLink && isLink(file)) throw linkRefusal(file, what);
   let st: fs.Stats | undefined;
   try {
     st = fs.statSync(file);
@@ -205,32 +301,6 @@ export function checkOutputPath(file: string, what: string): void {
   }
   if (fs.existsSync(dir) && isReadOnlyFolder(dir)) {
     throw new UserError(`${what}: ${name}: the folder ${JSON.stringify(dir)} is read-only (mode ${(fs.statSync(dir).mode & 0o777).toString(8)})`);
-  }
-}
-
-/**
- * A path given relative to a folder (the workspace) must stay inside it also after resolving symbolic
- * links: a repository can carry a link named like our output that points at the runner's files.
- */
-export function checkInsideFolder(file: string, root: string, what: string): void {
-  const realRoot = fs.existsSync(root) ? fs.realpathSync(root) : path.resolve(root);
-  let probe = path.resolve(file);
-  while (!fs.existsSync(probe) && !isDanglingLink(probe)) {
-    const up = path.dirname(probe);
-    if (up === probe) return;
-    probe = up;
-  }
-  const real = isDanglingLink(probe) ? path.resolve(path.dirname(probe), fs.readlinkSync(probe)) : fs.realpathSync(probe);
-  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
-    throw new UserError(`${what}: ${JSON.stringify(file)} resolves outside the workspace (a symbolic link?); not writing there`);
-  }
-}
-
-function isDanglingLink(p: string): boolean {
-  try {
-    return fs.lstatSync(p).isSymbolicLink() && !fs.existsSync(p);
-  } catch {
-    return false;
   }
 }
 
@@ -333,7 +403,7 @@ function writeError(file: string, err: unknown, what: string): Error {
   }
 }
 
-export interface WriteOptions {
+export interface WriteOptions extends OutputOptions {
   /** Names the file in errors, e.g. "--frontier" or "-o". */
   what?: string;
   /** Mode of a new file (an existing file keeps its own); default 0o644. */
@@ -343,10 +413,12 @@ export interface WriteOptions {
 /**
  * Writes `data` to `file` atomically (readers see the old or the new file, never a part): temp file in the
  * same folder, write, fsync, keep the mode, rename, fsync the folder. A symbolic link is written through
- * to its target (the link is kept). The temp file is removed on every failure path.
+ * to its target (the link is kept) only with `followLink` (the user named this path); otherwise it is
+ * refused. The temp file is removed on every failure path.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array, opts: WriteOptions = {}): void {
   const what = opts.what ?? 'output';
+  if (!opts.followLink && isLink(file)) throw linkRefusal(file, what);
   const target = writeTarget(file);
   const dir = path.dirname(target);
   let mode = opts.mode ?? 0o644;
