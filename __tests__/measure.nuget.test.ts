@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EnvironmentError, EXIT } from '../src/errors';
-import { ensureProviderLibraries, GPU_PROVIDER_LIBRARIES, ORT_VERSION } from '../src/github/runtime';
+import { DEFAULT_FETCH_TIMEOUT_S, ensureProviderLibraries, fetchTimeoutSeconds, GPU_PROVIDER_LIBRARIES, ORT_VERSION } from '../src/github/runtime';
 import { checkNvidiaProvider } from '../src/measure/providers/cuda';
 import { NUGET_PACKAGE } from '../src/measure/providers/libraries';
 import type { SystemProbe } from '../src/measure/providers/system';
@@ -48,6 +48,13 @@ const unzip = fs.existsSync('/usr/bin/unzip') || fs.existsSync('/bin/unzip');
     packages['/incomplete.nupkg'] = nupkg(GPU_PROVIDER_LIBRARIES.filter((f) => !f.includes('tensorrt')));
     server = http.createServer((req, res) => {
       requests.push(req.url ?? '');
+      if (req.url === '/trickle.nupkg') {
+        // A mirror that never finishes: a byte every 100 ms, so no socket ever sits idle long enough to time out.
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': 1_000_000 });
+        const drip = setInterval(() => res.write('P'), 100);
+        res.on('close', () => clearInterval(drip));
+        return;
+      }
       const body = packages[req.url ?? ''];
       if (!body) {
         res.writeHead(404).end('not found');
@@ -60,6 +67,7 @@ const unzip = fs.existsSync('/usr/bin/unzip') || fs.existsSync('/bin/unzip');
   });
   afterAll(async () => {
     jest.restoreAllMocks();
+    server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     fs.rmSync(root, { recursive: true, force: true });
     process.env.RUNNER_TOOL_CACHE = saved.cache;
@@ -117,6 +125,26 @@ const unzip = fs.existsSync('/usr/bin/unzip') || fs.existsSync('/bin/unzip');
     expect(err.message).toMatch(/pre-seed the tool cache \(onnxruntime-gpu-linux\//);
     expect(err.message).toMatch(/or webgpu \(bundled/);
   }, 30_000);
+
+  it('a mirror that trickles forever: exit 3 at the deadline (FRONTIER_GATE_ORT_GPU_TIMEOUT), not a hung runner', async () => {
+    const r = runner('trickle');
+    const started = Date.now();
+    const err = await ensureProviderLibraries({ ep: 'cuda', dir: r.binding, url: `${base}/trickle.nupkg`, timeoutSeconds: 0.5 }).catch((e) => e);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect(err.exitCode).toBe(EXIT.ENVIRONMENT);
+    expect(err.message).toMatch(/the download did not finish within 0\.5 s \(FRONTIER_GATE_ORT_GPU_TIMEOUT\)/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(GPU_PROVIDER_LIBRARIES.some((f) => fs.existsSync(path.join(r.binding, f)))).toBe(false);
+  }, 30_000);
+
+  it('FRONTIER_GATE_ORT_GPU_TIMEOUT: seconds > 0, else exit 3 naming the variable', () => {
+    expect(fetchTimeoutSeconds(undefined)).toBe(DEFAULT_FETCH_TIMEOUT_S);
+    expect(fetchTimeoutSeconds('')).toBe(DEFAULT_FETCH_TIMEOUT_S);
+    expect(fetchTimeoutSeconds('90')).toBe(90);
+    for (const bad of ['0', '-5', 'ten', 'Infinity']) {
+      expect(() => fetchTimeoutSeconds(bad)).toThrow(/FRONTIER_GATE_ORT_GPU_TIMEOUT: expected seconds > 0 \(default 600\)/);
+    }
+  });
 
   it('a package without the provider libraries: exit 3 naming what it lacks', async () => {
     const r = runner('incomplete');

@@ -8,7 +8,7 @@ import { createMeasurer } from './measure';
 import { createOctokit, createRepoApi } from './github/api';
 import { createCoreIO, type ActionIO } from './github/io';
 import { reportError, runAction, type ActionResult } from './github/run';
-import { ensureProviderLibraries } from './github/runtime';
+import { ensureProviderLibraries, fetchTimeoutSeconds } from './github/runtime';
 
 export async function run(env: NodeJS.ProcessEnv = process.env, io: ActionIO = createCoreIO()): Promise<ActionResult | undefined> {
   try {
@@ -26,7 +26,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env, io: ActionIO = c
           ctx.repo,
         ),
       createMeasurer: async (config) => {
-        await ensureProviderLibraries({ ep: config.executionProvider, url: env.FRONTIER_GATE_ORT_GPU_URL || undefined, log: (m) => io.info(m) });
+        await ensureProviderLibraries({
+          ep: config.executionProvider,
+          url: env.FRONTIER_GATE_ORT_GPU_URL || undefined,
+          timeoutSeconds: fetchTimeoutSeconds(env.FRONTIER_GATE_ORT_GPU_TIMEOUT),
+          log: (m) => io.info(m),
+        });
         return createMeasurer();
       },
       loadConfig: (file) => loadArchConfigWithSource(file),

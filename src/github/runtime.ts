@@ -7,7 +7,7 @@
 import { getProvider, type ExecutionProvider } from '../measure/providers';
 import { fetchProviderLibraries, type LibraryState, type ToolCache } from '../measure/providers/libraries';
 
-export { ORT_VERSION, GPU_PROVIDER_LIBRARIES, defaultPackageUrl, bindingDir, type ToolCache } from '../measure/providers/libraries';
+export { ORT_VERSION, DEFAULT_FETCH_TIMEOUT_S, fetchTimeoutSeconds, GPU_PROVIDER_LIBRARIES, defaultPackageUrl, bindingDir, type ToolCache } from '../measure/providers/libraries';
 
 export interface ProviderSetup {
   ep: ExecutionProvider;
@@ -17,6 +17,8 @@ export interface ProviderSetup {
   /** Mirror of the NuGet package for networks without nuget.org (FRONTIER_GATE_ORT_GPU_URL). */
   url?: string;
   toolCache?: ToolCache;
+  /** Bound on the package's download and extraction (FRONTIER_GATE_ORT_GPU_TIMEOUT). */
+  timeoutSeconds?: number;
   log?: (message: string) => void;
 }
 

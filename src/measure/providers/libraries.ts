@@ -5,8 +5,14 @@
  * in the tool cache, and copies the provider libraries next to the native binding, where onnxruntime looks
  * for them. The CUDA major those libraries link against must be the runner's.
  */
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { getProxyFetch } from '@actions/github/lib/internal/utils';
 import ortPackage from 'onnxruntime-node/package.json';
 import { EnvironmentError } from '../../errors';
 import { cudaRuntimeMajors, nvidiaDriverCuda, realSystem, type SystemProbe } from './system';
@@ -91,6 +97,64 @@ export function checkCudaMatch(ep: 'cuda' | 'tensorrt', needMajor: number, probe
 
 // ------------------------------------------------------------------------------------------ NuGet fetch
 
+/**
+ * Time allowed for the package's download and extraction (FRONTIER_GATE_ORT_GPU_TIMEOUT seconds): the
+ * package is about 250 MB, so this asks for 0.5 MB/s. @actions/tool-cache only bounds a silent socket
+ * (3 minutes, then retries), so a trickling mirror would otherwise hold the runner until the job's limit.
+ */
+export const DEFAULT_FETCH_TIMEOUT_S = 600;
+
+/** Reads FRONTIER_GATE_ORT_GPU_TIMEOUT: seconds > 0, else an error naming the variable and the value. */
+export function fetchTimeoutSeconds(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return DEFAULT_FETCH_TIMEOUT_S;
+  const s = Number(value);
+  if (!(Number.isFinite(s) && s > 0)) {
+    throw new EnvironmentError(`FRONTIER_GATE_ORT_GPU_TIMEOUT: expected seconds > 0 (default ${DEFAULT_FETCH_TIMEOUT_S}), got ${JSON.stringify(value)}`);
+  }
+  return s;
+}
+
+/** Runs `work` with a signal that aborts it once `ms` have passed, and rejects then naming `what`. */
+async function withDeadline<T>(work: (signal: AbortSignal) => Promise<T>, ms: number, what: string): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`${what} did not finish within ${ms / 1000} s (FRONTIER_GATE_ORT_GPU_TIMEOUT)`)), ms);
+  try {
+    return await work(controller.signal);
+  } catch (err) {
+    throw controller.signal.aborted ? controller.signal.reason : err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The package is about 250 MB; anything past this is not the package. */
+export const MAX_PACKAGE_BYTES = 2 * 1024 ** 3;
+
+/**
+ * Downloads `url` into the runner's temp folder through the runner's proxy settings (as @actions/github's
+ * fetch), abortable: @actions/tool-cache's own download cannot be cancelled and retries in the background.
+ */
+export async function downloadPackage(url: string, signal?: AbortSignal): Promise<string> {
+  const fetchVia = getProxyFetch(url) as unknown as typeof fetch;
+  const res = await fetchVia(url, { signal, redirect: 'follow' });
+  if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+  const dest = path.join(process.env.RUNNER_TEMP || os.tmpdir(), `frontier-gate-${randomUUID()}.nupkg`);
+  let bytes = 0;
+  const cap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      done(bytes > MAX_PACKAGE_BYTES ? new Error(`over ${MAX_PACKAGE_BYTES / 1024 ** 3} GiB; not a provider package`) : null, chunk);
+    },
+  });
+  try {
+    await pipeline(Readable.fromWeb(res.body as WebReadableStream), cap, fs.createWriteStream(dest, { flags: 'wx' }), { signal });
+  } catch (err) {
+    fs.rmSync(dest, { force: true });
+    throw err;
+  }
+  return dest;
+}
+
 export function defaultPackageUrl(version = ORT_VERSION): string {
   return `https://api.nuget.org/v3-flatcontainer/${NUGET_PACKAGE}/${version}/${NUGET_PACKAGE}.${version}.nupkg`;
 }
@@ -98,7 +162,8 @@ export function defaultPackageUrl(version = ORT_VERSION): string {
 /** The part of @actions/tool-cache used here (injected in tests). */
 export interface ToolCache {
   find(tool: string, version: string, arch?: string): string;
-  downloadTool(url: string): Promise<string>;
+  /** Downloads to a file and returns its path; stops when `signal` aborts. */
+  downloadTool(url: string, signal?: AbortSignal): Promise<string>;
   extractZip(file: string): Promise<string>;
   cacheDir(dir: string, tool: string, version: string, arch?: string): Promise<string>;
 }
@@ -114,6 +179,8 @@ export interface LibrarySetup {
   /** Mirror of the NuGet package for networks without nuget.org (FRONTIER_GATE_ORT_GPU_URL). */
   url?: string;
   toolCache?: ToolCache;
+  /** Bound on download plus extraction (DEFAULT_FETCH_TIMEOUT_S unless set). */
+  timeoutSeconds?: number;
   platform?: string;
   log?: (message: string) => void;
 }
@@ -133,7 +200,7 @@ export async function fetchProviderLibraries(setup: LibrarySetup): Promise<Libra
   const files = setup.libraries ?? GPU_PROVIDER_LIBRARIES;
   const dir = setup.dir ?? bindingDir();
   const version = setup.version ?? ORT_VERSION;
-  const cache: ToolCache = setup.toolCache ?? (require('@actions/tool-cache') as ToolCache);
+  const cache: ToolCache = setup.toolCache ?? { ...(require('@actions/tool-cache') as ToolCache), downloadTool: downloadPackage };
   const log = setup.log ?? (() => undefined);
   const missing = () => files.filter((f) => !fs.existsSync(path.join(dir, f)));
   if (missing().length === 0) return 'present';
@@ -145,7 +212,7 @@ export async function fetchProviderLibraries(setup: LibrarySetup): Promise<Libra
     log(`fetching the onnxruntime ${version} GPU provider libraries from ${url} (once per runner; cached with the tool cache)`);
     let extracted: string;
     try {
-      const nupkg = await cache.downloadTool(url);
+      const nupkg = await withDeadline((signal) => cache.downloadTool(url, signal), (setup.timeoutSeconds ?? DEFAULT_FETCH_TIMEOUT_S) * 1000, 'the download');
       extracted = await cache.extractZip(nupkg);
     } catch (err) {
       throw new EnvironmentError(
