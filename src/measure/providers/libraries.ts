@@ -12,7 +12,6 @@ import * as path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { getProxyFetch } from '@actions/github/lib/internal/utils';
 import ortPackage from 'onnxruntime-node/package.json';
 import { EnvironmentError } from '../../errors';
 import { cudaRuntimeMajors, nvidiaDriverCuda, realSystem, type SystemProbe } from './system';
@@ -135,6 +134,8 @@ export const MAX_PACKAGE_BYTES = 2 * 1024 ** 3;
  * fetch), abortable: @actions/tool-cache's own download cannot be cancelled and retries in the background.
  */
 export async function downloadPackage(url: string, signal?: AbortSignal): Promise<string> {
+  // Loaded here, not at the top: undici costs every CLI start ~70 ms, and only a GPU runner's first use downloads.
+  const { getProxyFetch } = require('@actions/github/lib/internal/utils') as typeof import('@actions/github/lib/internal/utils');
   const fetchVia = getProxyFetch(url) as unknown as typeof fetch;
   const res = await fetchVia(url, { signal, redirect: 'follow' });
   if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
