@@ -40,7 +40,7 @@ export const SWEEP_SHARD_FLAGS = ['shard', 'anchor'] as const;
 
 export const command: Command<SweepArgs, SweepReport | SweepShardCommandResult> = {
   name: 'sweep',
-  summary: 're-measure every stored model on this machine (an .onnx model only as it was recorded), update the store and report drift since the last measurement',
+  summary: 're-measure every stored model beside an anchor on this machine (an .onnx model only as it was recorded), update the store and report drift judged on ratios to the anchor and their history',
   args: '',
   flags: {
     ...STORE_FLAG,
@@ -48,7 +48,7 @@ export const command: Command<SweepArgs, SweepReport | SweepShardCommandResult> 
     budget: { type: 'string', value: 'SECONDS', default: SWEEP_BUDGET_S, help: 'measurement budget for the whole sweep (with --shard: for this shard)' },
     'dry-run': { type: 'boolean', help: 'measure and report, but do not write the store' },
     shard: { type: 'string', value: 'i/n', help: 'measure only shard i of n against the anchor and write it to --out; merge joins the shards into the store' },
-    anchor: { type: 'string', value: 'NAME[,NAME]', help: 'with --shard: the anchor model(s) every shard measures (default: the record with the median MACs)' },
+    anchor: { type: 'string', value: 'NAME[,NAME]', help: 'the model every other is measured beside, drift being judged on ratios to it (default: the anchor of the last sweep, else the record with the median MACs); with --shard, further names are cross-checks' },
     out: { type: 'string', value: 'FILE.json', help: 'with --shard: where the shard result goes' },
     ...MEASURE_FLAGS,
     ...REPORT_FLAGS,
@@ -63,9 +63,11 @@ export const command: Command<SweepArgs, SweepReport | SweepShardCommandResult> 
       if (!out && !values.json && values.format !== 'json') throw new UserError('sweep --shard: give --out shard.json (or --json) for the shard result; merge joins them');
       if (values['dry-run']) throw new UserError('sweep: --dry-run has no meaning with --shard i/n (a shard never writes the store)');
       shard = { shard: parseShard(shardText), anchors: anchorList(stringFlag(values, 'anchor')), ...(out ? { out } : {}) };
-    } else if (values.anchor !== undefined || values.out !== undefined) {
-      throw new UserError('sweep: --anchor and --out go with --shard i/n');
+    } else if (values.out !== undefined) {
+      throw new UserError('sweep: --out goes with --shard i/n');
     }
+    const anchors = anchorList(stringFlag(values, 'anchor'));
+    if (!shard && anchors && anchors.length > 1) throw new UserError(`sweep: --anchor takes one model without --shard (the cross-check anchors are for shards), got ${JSON.stringify(anchors.join(','))}`);
     return {
       storeFile,
       options: {
@@ -74,6 +76,7 @@ export const command: Command<SweepArgs, SweepReport | SweepShardCommandResult> 
         measure: measureOptions(values),
         storeFile,
         dryRun: Boolean(values['dry-run']),
+        ...(!shard && anchors ? { anchor: anchors[0] } : {}),
       },
       ...(shard ? { shard } : {}),
     };

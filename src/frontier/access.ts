@@ -3,7 +3,7 @@
  * the store at a commit through the API and commits it back (merging on conflict). Commands see only this
  * interface, so check / record / sweep are the same code in both front ends.
  */
-import { applyRecordUpdates, type RecordUpdate } from './updates';
+import { applyRecordUpdates, type StoreUpdate } from './updates';
 import { checkOutputPath } from '../util/fs';
 import { readStoreFile, updateStoreFile, type FrontierStore } from './store';
 
@@ -20,7 +20,7 @@ export interface StoreAccess {
    * Applies updates to the store as it is now (re-read under a lock, or merged with a concurrent commit), so
    * concurrent writers lose nothing. `summary` describes the change (a commit message in the action).
    */
-  apply(updates: readonly RecordUpdate[], summary: string): Promise<void>;
+  apply(updates: readonly StoreUpdate[], summary: string): Promise<void>;
 }
 
 export function fileStore(file: string, opts: { allowMissing?: boolean } = {}): StoreAccess {
@@ -41,7 +41,7 @@ export function memoryStore(name: string, store: FrontierStore): StoreAccess & {
     current: store,
     read: async () => access.current,
     checkWritable: () => undefined,
-    apply: async (updates: readonly RecordUpdate[]) => {
+    apply: async (updates: readonly StoreUpdate[]) => {
       access.current = applyRecordUpdates(access.current, updates);
     },
   };

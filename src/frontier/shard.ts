@@ -13,15 +13,17 @@
  * whose records changed between shards is refused at the merge (store_hash).
  */
 import { createHash } from 'node:crypto';
-import { countConfig } from '../arch/counts';
 import Ajv from 'ajv';
 import { UserError } from '../errors';
 import { quoteValue } from '../util/describe';
 import type { Fingerprint, MeasureOptions, MeasureResult, Measurer } from '../measure/types';
 import { isUnavailable, modelInput, storedModel, type GateModel, type ModelFiles } from './models';
-import { driftOf, type DriftRow } from './sweep';
+import { chooseAnchors } from './anchor';
+import { judgeSweep, type SweepReport } from './sweep';
+
+export { chooseAnchors } from './anchor';
 import { type RecordUpdate } from './updates';
-import { hasConfig, modelKey, ownEntry, storeSchema, type FrontierRecord, type FrontierStore, type StoredMeasurement } from './store';
+import { modelKey, storeSchema, type FrontierRecord, type FrontierStore, type StoredMeasurement } from './store';
 
 export const SWEEP_SHARD_KIND = 'frontier-gate/sweep-shard';
 
@@ -48,30 +50,6 @@ export function storeRecordsHash(store: FrontierStore): string {
   return 'sha256:' + createHash('sha256').update(rows.join('\n')).digest('hex').slice(0, 32);
 }
 
-/**
- * The anchors: the names given, else the record with the median MACs (ties by name). A mid-sized model:
- * long enough to time precisely, short enough not to eat the budget. The first anchor is the reference of
- * every ratio; further anchors are measured in every shard as a cross-check.
- */
-export function chooseAnchors(store: FrontierStore, names?: readonly string[]): string[] {
-  if (!store.records.length) throw new UserError('sweep --shard: the store has no records; add some with frontier-gate record');
-  if (names?.length) {
-    for (const n of names) {
-      if (!store.records.some((r) => r.name === n)) {
-        throw new UserError(`--anchor: ${JSON.stringify(n)} is not a record of the store (records: ${store.records.slice(0, 8).map((r) => r.name).join(', ')}${store.records.length > 8 ? ', …' : ''})`);
-      }
-    }
-    return [...new Set(names)];
-  }
-  // Every shard must measure the anchor: a config (rebuilt anywhere) rather than a file that may be missing.
-  const built = store.records.filter(hasConfig);
-  const ranked = (built.length ? built : store.records)
-    .map((r) => ({ name: r.name, macs: hasConfig(r) ? countConfig(r.config).macs : r.onnx!.counts.macs }))
-    .sort((a, b) => a.macs - b.macs || (a.name < b.name ? -1 : 1));
-  return [ranked[Math.floor((ranked.length - 1) / 2)].name];
-}
-
-/** The records of shard i/n (anchors excluded: every shard measures them anyway). */
 export function shardRecords(store: FrontierStore, shard: Shard, anchors: readonly string[]): FrontierRecord[] {
   const anchorSet = new Set(anchors);
   const ordered = store.records.filter((r) => !anchorSet.has(r.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -188,7 +166,7 @@ export interface AnchorCheck {
   spread: number;
 }
 
-export interface MergedSweep {
+export interface MergedSweep extends Pick<SweepReport, 'rows' | 'common_drift' | 'anchor' | 'runner_shift' | 'together'> {
   target: { key: string; label: string };
   /** Shard indices merged, and of how many. */
   shards: number[];
@@ -198,8 +176,6 @@ export interface MergedSweep {
   anchors: string[];
   /** The reference shard and its anchor median: every latency is expressed on that machine. */
   reference: { shard: number; anchor_ms: number };
-  rows: DriftRow[];
-  common_drift: number | null;
   updates: RecordUpdate[];
   /** Records of the store no merged shard measured (a shard missing, or records added since). */
   missing: string[];
@@ -317,8 +293,10 @@ export function mergeSweepShards(store: FrontierStore, shards: readonly SweepSha
   const fp = ref.target.fingerprint;
   const key = ref.target.key;
   const label = ref.target.label;
+  // Every model's ratio to the reference anchor, measured side by side in its shard: what drift is judged on.
   const stored = (m: ShardModel, ms: number, ci: [number, number], shard: SweepShardResult): StoredMeasurement => ({
     date: shard.date, commit: shard.commit, median_ms: round(ms), ci95_ms: [round(ci[0]), round(ci[1])], samples: m.samples,
+    anchor: refAnchor.name, ...(m.name === refAnchor.name ? {} : { ratio: m.ratio, ratio_ci95: m.ratio_ci95 }),
     batch: fp.batch, precision: fp.precision, provider: fp.provider, fingerprint: fp,
   });
 
@@ -336,27 +314,19 @@ export function mergeSweepShards(store: FrontierStore, shards: readonly SweepSha
   }
 
   const updates: RecordUpdate[] = [];
-  const rows: DriftRow[] = [];
+  const judgedModels: { record: FrontierRecord; measurement: StoredMeasurement }[] = [];
   const missing: string[] = [];
   for (const r of store.records) {
     const got = measured.get(r.name);
-    if (!got) {
-      missing.push(r.name);
-      continue;
-    }
-    if (got.m.config_hash !== modelKey(r)) {
+    if (!got || got.m.config_hash !== modelKey(r)) {
       missing.push(r.name);
       continue;
     }
     const model = { provenance: r.provenance, config_hash: r.config_hash, config: r.config, onnx: r.onnx, published: r.published };
     updates.push({ name: r.name, model, target: key, label, measurement: got.measurement, requireSameModel: true });
-    const prev = ownEntry(r.targets, key)?.latest;
-    rows.push({
-      name: r.name, provenance: r.provenance, latency_ms: got.measurement.median_ms, ci95_ms: got.measurement.ci95_ms,
-      previous_ms: prev?.median_ms ?? null, previous_date: prev?.date ?? null,
-      ...driftOf(prev, got.measurement, options.latencyTolerance),
-    });
+    judgedModels.push({ record: r, measurement: got.measurement });
   }
+  const judged = judgeSweep(judgedModels, key, refAnchor.name, options.latencyTolerance);
   const anchorChecks: AnchorCheck[] = ref.anchors.slice(1).map((name) => {
     const ratios = sorted.map(({ s }) => ({ shard: s.shard.index, ratio: s.anchor_models.find((a) => a.name === name)!.ratio }));
     const rs = ratios.map((x) => x.ratio);
@@ -369,8 +339,7 @@ export function mergeSweepShards(store: FrontierStore, shards: readonly SweepSha
     machines: new Set(sorted.map(({ s }) => JSON.stringify(s.target.fingerprint))).size,
     anchors: ref.anchors,
     reference: { shard: ref.shard.index, anchor_ms: anchorMs },
-    rows,
-    common_drift: median(rows.filter((r) => r.drift !== null).map((r) => r.drift!)),
+    ...judged,
     updates,
     missing,
     anchor_checks: anchorChecks,

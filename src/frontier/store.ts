@@ -46,6 +46,10 @@ export interface StoredMeasurement {
   precision: Precision;
   provider: ExecutionProvider;
   fingerprint: Fingerprint;
+  /** The sweep's anchor this model was measured side by side with, and the ratio (frontier/drift.ts). */
+  anchor?: string;
+  ratio?: number;
+  ratio_ci95?: [number, number];
 }
 
 /** A compact past measurement, kept for drift. The latest measurement is also the last history entry. */
@@ -55,12 +59,23 @@ export interface HistoryEntry {
   median_ms: number;
   ci95_ms: [number, number];
   samples: number;
+  anchor?: string;
+  ratio?: number;
+  ratio_ci95?: [number, number];
+}
+
+/** A step the team accepted (accept-drift): drift is judged on measurements from `since` on. */
+export interface DriftBaseline {
+  since: string;
+  accepted: string;
+  note?: string;
 }
 
 export interface TargetEntry {
   label: string;
   latest: StoredMeasurement;
   history: HistoryEntry[];
+  baseline?: DriftBaseline;
 }
 
 /** EfficientNet's or the chosen compound-scaling coefficients with their LACS objective. */
@@ -380,8 +395,8 @@ const KEY_ORDER = [
   'resolution', 'block', 'repeats', 'channels', 'classes', 'width', 'depth', 'divisor', 'stem', 'stages',
   'kernel', 'stride', 'expand', 'se', 'act', 'pool', 'space_to_depth', 'space_to_batch',
   'head', 'dropout', 'targets', 'lacs',
-  'label', 'latest', 'history',
-  'date', 'commit', 'median_ms', 'ci95_ms', 'samples', 'batch', 'precision', 'provider', 'fingerprint',
+  'label', 'baseline', 'latest', 'history', 'since', 'accepted', 'note',
+  'date', 'commit', 'median_ms', 'ci95_ms', 'samples', 'anchor', 'ratio', 'ratio_ci95', 'batch', 'precision', 'provider', 'fingerprint',
   'base_config_hash', 'chosen', 'efficientnet', 'alpha', 'beta', 'gamma', 'objective', 'w', 'target_latency_ms', 'grid', 'step', 'tolerance',
   'flops_budget', 'accuracy_source', 'measured_candidates',
 ];
@@ -467,7 +482,9 @@ export function mergeHistory(a: HistoryEntry[], b: HistoryEntry[]): HistoryEntry
 function mergeTarget(a: TargetEntry | undefined, b: TargetEntry | undefined): TargetEntry | undefined {
   if (!a || !b) return a ?? b;
   const latest = Date.parse(b.latest.date) > Date.parse(a.latest.date) ? b : a;
-  return { label: latest.label, latest: latest.latest, history: mergeHistory(a.history, b.history) };
+  // The later acceptance wins: a baseline is a decision, never combined.
+  const baseline = !a.baseline || (b.baseline && Date.parse(b.baseline.accepted) > Date.parse(a.baseline.accepted)) ? b.baseline : a.baseline;
+  return { label: latest.label, ...(baseline ? { baseline } : {}), latest: latest.latest, history: mergeHistory(a.history, b.history) };
 }
 
 /** Per target, the newer LACS entry wins (entries are whole results, never combined). */

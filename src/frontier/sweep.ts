@@ -5,10 +5,12 @@
  */
 import { UserError } from '../errors';
 import { band, change } from '../measure/band';
-import type { MeasureOptions } from '../measure/types';
+import type { MeasureOptions, MeasureResult } from '../measure/types';
+import { chooseAnchors } from './anchor';
+import { judgeDrift, movedTogether, ratioSeries, runnerShift, type DriftStatus, type RatioPoint, type RunnerShift } from './drift';
 import { checkStoredConfig, measurementOf, type GateDeps } from './measuring';
 import { isUnavailable, modelInput, storedModel, type GateModel, type Unavailable } from './models';
-import { ownEntry, type FrontierStore, type Provenance } from './store';
+import { ownEntry, type FrontierRecord, type FrontierStore, type Provenance, type StoredMeasurement } from './store';
 import { applyRecordUpdates, storedMeasurement, type RecordUpdate } from './updates';
 
 export interface SweepOptions {
@@ -19,10 +21,11 @@ export interface SweepOptions {
   storeFile?: string;
   /** Measure and report only: the store is not written. */
   dryRun?: boolean;
+  /** The anchor every model is measured beside (default: ./anchor.ts chooseAnchors). */
+  anchor?: string;
 }
 
-/** The band (measure/band.ts) of now / previous, in the band's words; `new` without a previous measurement. */
-export type DriftStatus = 'slower' | 'faster' | 'within' | 'straddles' | 'new';
+export type { DriftStatus } from './drift';
 
 export interface DriftRow {
   name: string;
@@ -36,6 +39,21 @@ export interface DriftRow {
   drift: number | null;
   /** drift -/+ the sum of both measurements' relative 95% half-widths: wider than a 95% interval, never narrower. */
   drift_ci95: [number, number] | null;
+  /**
+   * `ratio`: judged on the ratio to the anchor (frontier/drift.ts), drift = ratio / reference - 1. `anchor`:
+   * the anchor's own row, judged on its absolute latency (drift = latency / previous - 1), which is the runner.
+   * `latency`: a report of shards or stores without an anchor, judged on absolute latency.
+   */
+  basis?: 'ratio' | 'anchor' | 'latency';
+  ratio?: number | null;
+  ratio_ci95?: [number, number] | null;
+  /** The level tonight's ratio is judged against (median before the change point, or of the history). */
+  reference_ratio?: number | null;
+  /** First night of a confirmed or pending change. */
+  since?: string | null;
+  /** The ratio series judged, oldest first, tonight last, and its last change point's index. */
+  series?: RatioPoint[];
+  change_point?: number | null;
 }
 
 export interface SweepReport {
@@ -44,6 +62,12 @@ export interface SweepReport {
   rows: DriftRow[];
   /** Median drift over models measured before: a machine-wide shift rather than a model's. */
   common_drift: number | null;
+  /** The model every other was measured beside. */
+  anchor?: string | null;
+  /** The anchor's own latency moved beyond the band since the last sweep: the runner changed. */
+  runner_shift?: RunnerShift | null;
+  /** Every model moved the same way against the anchor: one fact about the anchor, not model drifts. */
+  together?: { status: 'slower' | 'faster'; drift: number } | null;
   /** The latency tolerance the drift was judged with. */
   latency_tolerance: number;
   store?: string;
@@ -93,27 +117,84 @@ export async function runSweep(store: FrontierStore, options: SweepOptions, deps
   if (!models.length) {
     throw new UserError(`sweep: no record of the store can be measured at this commit: ${unmeasured.map((u) => `${u.name}: ${u.detail}`).join('; ')}`);
   }
-  const result = await deps.measurer.measure(models.map(modelInput), { ...options.measure, budgetSeconds: options.budgetSeconds });
+  const anchor = options.anchor ?? chooseAnchors(store)[0];
+  const anchorModel = models.find((m) => m.name === anchor);
+  if (!anchorModel) {
+    const why = unmeasured.find((u) => u.name === anchor)?.detail ?? 'not a record of the store';
+    throw new UserError(`sweep: the anchor ${JSON.stringify(anchor)} cannot be measured here (${why}); choose another with --anchor`);
+  }
+  // The anchor first: every ratio the engine reports is model / first, measured side by side.
+  const ordered = [anchorModel, ...models.filter((m) => m !== anchorModel)];
+  const result = await deps.measurer.measure(ordered.map(modelInput), { ...options.measure, budgetSeconds: options.budgetSeconds });
   const date = (deps.now ?? (() => new Date()))();
   const key = result.target.key;
-  const updates: RecordUpdate[] = [];
-  const rows: DriftRow[] = [];
-  for (const r of store.records.filter((x) => models.some((m) => m.name === x.name))) {
-    const measurement = storedMeasurement(measurementOf(result, r.name), result.target, date, deps.commit);
-    const model = { provenance: r.provenance, config_hash: r.config_hash, config: r.config, onnx: r.onnx, published: r.published };
-    updates.push({ name: r.name, model, target: key, label: result.target.label, measurement, requireSameModel: true });
-    const prev = ownEntry(r.targets, key)?.latest;
-    rows.push({
-      name: r.name, provenance: r.provenance, latency_ms: measurement.median_ms, ci95_ms: measurement.ci95_ms,
-      previous_ms: prev?.median_ms ?? null, previous_date: prev?.date ?? null,
-      ...driftOf(prev, measurement, options.latencyTolerance),
-    });
-  }
-  const drifts = rows.filter((r) => r.drift !== null).map((r) => r.drift!).sort((a, b) => a - b);
-  const common = drifts.length ? (drifts.length % 2 ? drifts[(drifts.length - 1) / 2] : (drifts[drifts.length / 2 - 1] + drifts[drifts.length / 2]) / 2) : null;
+  const measured = store.records
+    .filter((x) => models.some((m) => m.name === x.name))
+    .map((r) => ({ record: r, measurement: withRatio(storedMeasurement(measurementOf(result, r.name), result.target, date, deps.commit), result, r.name, anchor) }));
+  const updates: RecordUpdate[] = measured.map(({ record: r, measurement }) => ({
+    name: r.name, model: { provenance: r.provenance, config_hash: r.config_hash, config: r.config, onnx: r.onnx, published: r.published },
+    target: key, label: result.target.label, measurement, requireSameModel: true,
+  }));
+  const judged = judgeSweep(measured, key, anchor, options.latencyTolerance);
   const report: SweepReport = {
-    command: 'sweep', target: { key, label: result.target.label }, rows, common_drift: common, latency_tolerance: options.latencyTolerance,
+    command: 'sweep', target: { key, label: result.target.label }, ...judged, latency_tolerance: options.latencyTolerance,
     ...(options.storeFile ? { store: options.storeFile } : {}), dry_run: !!options.dryRun, unmeasured,
   };
   return { report, store: applyRecordUpdates(store, updates), updates };
+}
+
+/** A stored measurement with its ratio to the anchor (the engine's model / first), except for the anchor itself. */
+function withRatio(m: StoredMeasurement, result: MeasureResult, name: string, anchor: string): StoredMeasurement {
+  if (name === anchor) return { ...m, anchor };
+  const r = result.ratios.find((x) => x.model === name && x.vs === anchor);
+  if (!r) throw new Error(`measurer returned no ratio of ${name} to the anchor ${anchor}`);
+  const round = (x: number) => +x.toFixed(6);
+  return { ...m, anchor, ratio: round(r.ratio), ratio_ci95: [round(r.ci95[0]), round(r.ci95[1])] };
+}
+
+const medianOf = (xs: number[]) => {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/**
+ * Drift rows of one night, sweep or merged shards alike: each model on its ratio to the anchor against its
+ * ratio history, the anchor on its absolute latency (a runner shift), and the all-together case named once.
+ */
+export function judgeSweep(
+  measured: readonly { record: FrontierRecord; measurement: StoredMeasurement }[],
+  key: string,
+  anchor: string,
+  tolerance: number,
+): Pick<SweepReport, 'rows' | 'common_drift' | 'anchor' | 'runner_shift' | 'together'> {
+  const rows: DriftRow[] = [];
+  let shift: RunnerShift | null = null;
+  for (const { record: r, measurement } of measured) {
+    const entry = ownEntry(r.targets, key);
+    const prev = entry?.latest;
+    const base = {
+      name: r.name, provenance: r.provenance, latency_ms: measurement.median_ms, ci95_ms: measurement.ci95_ms,
+      previous_ms: prev?.median_ms ?? null, previous_date: prev?.date ?? null,
+    };
+    if (r.name === anchor || measurement.ratio === undefined) {
+      rows.push({ ...base, ...driftOf(prev, measurement, tolerance), basis: r.name === anchor ? 'anchor' : 'latency' });
+      if (r.name === anchor) shift = runnerShift(anchor, prev, measurement, tolerance);
+      continue;
+    }
+    const tonight = { date: measurement.date, ratio: measurement.ratio, ci95: measurement.ratio_ci95! };
+    const j = judgeDrift(ratioSeries(entry, anchor), tonight, tolerance);
+    rows.push({
+      ...base, status: j.status, drift: j.drift, drift_ci95: j.drift_ci95, basis: 'ratio',
+      ratio: tonight.ratio, ratio_ci95: tonight.ci95, reference_ratio: j.reference, since: j.since, series: j.series, change_point: j.change_point,
+    });
+  }
+  const absolute = rows.filter((r) => r.previous_ms !== null).map((r) => r.latency_ms / r.previous_ms! - 1);
+  return {
+    rows,
+    common_drift: medianOf(absolute),
+    anchor,
+    runner_shift: shift,
+    together: movedTogether(rows.filter((r) => r.basis === 'ratio')),
+  };
 }

@@ -5,7 +5,7 @@
  * concurrent writers lose nothing.
  */
 import type { Fingerprint, ModelMeasurement, Target } from '../measure/types';
-import { mergeHistory, modelKey, ownEntry, setEntry, STORE_VERSION, type FrontierRecord, type FrontierStore, type HistoryEntry, type StoredAccuracy, type StoredLacs, type StoredMeasurement } from './store';
+import { mergeHistory, modelKey, ownEntry, setEntry, STORE_VERSION, type DriftBaseline, type FrontierRecord, type FrontierStore, type HistoryEntry, type StoredAccuracy, type StoredLacs, type StoredMeasurement } from './store';
 
 /** What a record's model is: its provenance and its config and hash, .onnx file, or published result. */
 export type RecordModel = Pick<FrontierRecord, 'provenance' | 'config_hash' | 'config' | 'onnx' | 'published'>;
@@ -25,6 +25,17 @@ export interface RecordUpdate {
   lacs?: { target: string; entry: StoredLacs };
 }
 
+/** accept-drift: a new drift baseline for a record's existing target entry (nothing measured). */
+export interface BaselineUpdate {
+  name: string;
+  target: string;
+  baseline: DriftBaseline;
+}
+
+export type StoreUpdate = RecordUpdate | BaselineUpdate;
+
+const isBaseline = (u: StoreUpdate): u is BaselineUpdate => 'baseline' in u && !('measurement' in u);
+
 const round = (x: number, digits = 4) => +x.toFixed(digits);
 
 const FINGERPRINT_KEYS: (keyof Fingerprint)[] = ['cpu', 'cores', 'memory_gb', 'os', 'node', 'onnxruntime', 'provider', 'gpu', 'driver', 'threads', 'batch', 'precision'];
@@ -40,16 +51,27 @@ export function storedMeasurement(m: ModelMeasurement, target: Target, date: Dat
   };
 }
 
-const historyEntry = (m: StoredMeasurement): HistoryEntry => ({ date: m.date, commit: m.commit, median_ms: m.median_ms, ci95_ms: m.ci95_ms, samples: m.samples });
+const historyEntry = (m: StoredMeasurement): HistoryEntry => ({
+  date: m.date, commit: m.commit, median_ms: m.median_ms, ci95_ms: m.ci95_ms, samples: m.samples,
+  ...(m.anchor !== undefined ? { anchor: m.anchor } : {}),
+  ...(m.ratio !== undefined ? { ratio: m.ratio, ratio_ci95: m.ratio_ci95 } : {}),
+});
 
 /**
  * Applies updates to a store (a new object; the input is not changed). Another network under a record's
  * name (a changed config, an .onnx file of another network) replaces the record's model and drops its old
  * measurements: they belong to another network. The same network (a re-export of an .onnx model) keeps them.
  */
-export function applyRecordUpdates(store: FrontierStore, updates: readonly RecordUpdate[]): FrontierStore {
+export function applyRecordUpdates(store: FrontierStore, updates: readonly StoreUpdate[]): FrontierStore {
   const records = store.records.map((r) => ({ ...r, targets: { ...r.targets } }));
   for (const u of updates) {
+    if (isBaseline(u)) {
+      // Only where the record still has that target: a baseline of nothing is dropped, never invented.
+      const rec = records.find((r) => r.name === u.name);
+      const entry = rec && ownEntry(rec.targets, u.target);
+      if (rec && entry) setEntry(rec.targets, u.target, { ...entry, baseline: u.baseline });
+      continue;
+    }
     let rec = records.find((r) => r.name === u.name);
     if (u.requireSameModel && (!rec || modelKey(rec) !== modelKey(u.model))) continue;
     if (!rec) {
@@ -64,6 +86,7 @@ export function applyRecordUpdates(store: FrontierStore, updates: readonly Recor
     const prev = ownEntry(rec.targets, u.target);
     setEntry(rec.targets, u.target, {
       label: u.label,
+      ...(prev?.baseline ? { baseline: prev.baseline } : {}),
       latest: prev && Date.parse(prev.latest.date) > Date.parse(u.measurement.date) ? prev.latest : u.measurement,
       history: mergeHistory(prev?.history ?? [], [historyEntry(u.measurement)]),
     });

@@ -11,7 +11,7 @@ import { escapeMarkdown } from '../report/escape';
 import { WriteForbidden, type RepoApi, type RepoIssue } from './api';
 import type { OnDrift } from './inputs';
 
-export type DriftInput = Pick<SweepReport, 'target' | 'rows' | 'common_drift' | 'latency_tolerance'>;
+export type DriftInput = Pick<SweepReport, 'target' | 'rows' | 'common_drift' | 'latency_tolerance' | 'anchor' | 'runner_shift' | 'together'>;
 
 export interface DriftOutcome {
   moved: DriftRow[];
@@ -28,24 +28,38 @@ export function driftMarker(targetKey: string): string {
   return `${MARKER_PREFIX}${targetKey.replace(/-->|[;\s]/g, '_')} -->`;
 }
 
-/** Models whose latency moved beyond the tolerance (the band's slower or faster) since their last stored measurement on this target. */
-export function movedModels(rows: readonly DriftRow[]): DriftRow[] {
-  return rows.filter((r) => r.status === 'slower' || r.status === 'faster');
+/**
+ * Models that drifted: slower or faster beyond the tolerance, confirmed by their history where they are
+ * judged on ratios to the anchor (frontier/drift.ts). Never the anchor's own row (that is the runner), never
+ * a `pending` night, and none when every model moved together against the anchor (one fact about the anchor).
+ */
+export function movedModels(rows: readonly DriftRow[], together: DriftInput['together'] = null): DriftRow[] {
+  if (together) return [];
+  return rows.filter((r) => r.basis !== 'anchor' && (r.status === 'slower' || r.status === 'faster'));
 }
 
 
 /** Title and body of the drift issue: the marker, the run it comes from, and the sweep report of the moved models. Pure. */
 export function driftIssue(input: DriftInput, moved: readonly DriftRow[], meta: { date: string; runUrl?: string; sha?: string }): { title: string; body: string } {
   const title = `frontier-gate: latency drift on ${input.target.label}`.slice(0, 250);
-  const report: SweepReport = { command: 'sweep', target: input.target, rows: [...moved], common_drift: moved.length > 1 ? input.common_drift : null, latency_tolerance: input.latency_tolerance, dry_run: false };
+  // The moved models' rows, and the anchor's row so the runner's own change is in the table beside them.
+  const anchorRows = input.rows.filter((r) => r.basis === 'anchor');
+  const report: SweepReport = {
+    command: 'sweep', target: input.target, rows: [...moved, ...anchorRows], common_drift: moved.length > 1 ? input.common_drift : null, latency_tolerance: input.latency_tolerance, dry_run: false,
+    anchor: input.anchor ?? null, runner_shift: input.runner_shift ?? null, together: null,
+  };
+  const evidence = input.anchor
+    ? `a change in its latency relative to the anchor **${escapeMarkdown(input.anchor)}**, significant both in tonight's side-by-side interval and in its history (a change point with at least two nights after it)`
+    : 'the whole drift interval beyond the latency tolerance from the last stored measurement';
   const lines = [
     driftMarker(input.target.key),
-    `The sweep of ${meta.date}${meta.sha ? ` (commit ${meta.sha.slice(0, 12)})` : ''} measured **${moved.length}** model(s) beyond the latency tolerance from their last stored measurement (the whole drift interval beyond it).` +
+    `The sweep of ${meta.date}${meta.sha ? ` (commit ${meta.sha.slice(0, 12)})` : ''} found **${moved.length}** model(s) drifting: ${evidence}.` +
       `${meta.runUrl ? ` [Run](${meta.runUrl}).` : ''}`,
     '',
     renderSweepMarkdown(report).trimEnd(),
     '',
-    'This issue is kept up to date by the nightly sweep and closed by the first sweep without drift on this target.',
+    'This issue is kept up to date by the nightly sweep and closed by the first sweep in which the change has reverted. ' +
+      'A change the team has understood (a new driver, a runtime upgrade) becomes the new baseline with `frontier-gate accept-drift` (action: `command: accept-drift`).',
   ];
   return { title, body: lines.join('\n') };
 }
@@ -63,7 +77,7 @@ export async function applyDriftPolicy(
   input: DriftInput,
   meta: { date: string; runUrl?: string; sha?: string; readOnly: boolean; log: (m: string) => void },
 ): Promise<DriftOutcome> {
-  const moved = movedModels(input.rows);
+  const moved = movedModels(input.rows, input.together ?? null);
   const failing = moved.length > 0 && (onDrift === 'fail' || onDrift === 'issue+fail');
   const out: DriftOutcome = { moved, failing };
   if (onDrift !== 'issue' && onDrift !== 'issue+fail') {
@@ -84,7 +98,7 @@ export async function applyDriftPolicy(
     if (!moved.length) {
       if (existing) {
         await api.updateIssue(existing.number, {
-          body: `${driftMarker(input.target.key)}\nNo drift beyond the tolerance on ${escapeMarkdown(input.target.label)} in the sweep of ${meta.date}; closed by frontier-gate.\n\n<details><summary>Last report</summary>\n\n${existing.body.split('\n').slice(1).join('\n')}\n</details>`,
+          body: `${driftMarker(input.target.key)}\nNo model drift on ${escapeMarkdown(input.target.label)} in the sweep of ${meta.date} (the change reverted, or was accepted as the new baseline); closed by frontier-gate.\n\n<details><summary>Last report</summary>\n\n${existing.body.split('\n').slice(1).join('\n')}\n</details>`,
           state: 'closed',
         });
         out.issue = { number: existing.number, outcome: 'closed' };

@@ -22,7 +22,7 @@ import { memoryStore, type StoreAccess } from '../frontier/access';
 import { checkCandidateCount, type CandidateResult } from '../frontier/check';
 import { parseShard } from '../frontier/shard';
 import { serializeStore, type FrontierStore } from '../frontier/store';
-import { applyRecordUpdates, type RecordUpdate } from '../frontier/updates';
+import { applyRecordUpdates, type StoreUpdate } from '../frontier/updates';
 import type { Verdict } from '../frontier/verdict';
 import type { Measurer } from '../measure/types';
 import { renderMarkdown, toJson, type Result } from '../report';
@@ -158,6 +158,7 @@ export async function runAction(rawDeps: ActionDeps): Promise<ActionResult> {
       break;
     case 'record':
     case 'sweep':
+    case 'accept-drift':
       outcome = await runStoreCommand(run, command);
       break;
     case 'lacs':
@@ -812,11 +813,14 @@ async function changedOnPush(run: RunState): Promise<string[] | undefined> {
  * command runs on the store at the branch head and commits it back (apiStore). A sweep with --shard in
  * search-args measures one shard instead and writes no store.
  */
-async function runStoreCommand(run: RunState, command: 'record' | 'sweep' | 'merge'): Promise<Outcome> {
+async function runStoreCommand(run: RunState, command: 'record' | 'sweep' | 'merge' | 'accept-drift'): Promise<Outcome> {
   const { config, ctx, api, deps } = run;
   const shardArgs = command === 'sweep' ? searchArgValues('sweep', config.searchArgs, SWEEP_SHARD_FLAGS).values : undefined;
   if (shardArgs?.shard !== undefined) return runSweepShardCommand(run, shardArgs);
-  if (shardArgs?.anchor !== undefined) throw new UserError('input search-args: --anchor goes with --shard i/n');
+  // A sweep's --anchor (without --shard) pins the anchor; accept-drift takes its own flags from search-args.
+  const extra: FlagValues = command === 'accept-drift'
+    ? searchArgValues('accept-drift', config.searchArgs, ['target', 'model', 'since', 'note', 'dry-run']).values
+    : shardArgs?.anchor !== undefined ? { anchor: shardArgs.anchor } : {};
   const branch = writeBranch(ctx);
   const storeRef = config.frontierRef ?? branch;
   const configs = configLoader(run);
@@ -837,19 +841,21 @@ async function runStoreCommand(run: RunState, command: 'record' | 'sweep' | 'mer
   const shardFiles = command === 'merge' ? sweepShardFiles(ctx.workspace, config.searchArgs) : undefined;
   const snapshot: StoreSnapshot = await readStoreAt(api, config.frontier, storeRef);
   const access = apiStore(run, snapshot, branch);
-  // Joining shards measures nothing: no measurer is created.
+  // Joining shards and accepting a baseline measure nothing: no measurer is created.
   const result = command === 'merge'
     ? await runCommand(run, 'merge', { kind: 'sweep' }, shardFiles!, { store: access }, { measure: false })
-    : await runCommand(run, command, {}, files, { store: access, configs });
+    : command === 'accept-drift'
+      ? await runCommand(run, command, extra, [], { store: access }, { measure: false })
+      : await runCommand(run, command, extra, files, { store: access, configs });
   const commit = access.outcome.commit;
   const note = access.outcome.notes;
   // Drift beyond the tolerance, after the commit: report, an issue listing the moved models, or a failed run (input on-drift).
-  const driftInput = result.command === 'sweep' || result.command === 'merge-sweep' ? { target: result.target, rows: result.rows, common_drift: result.common_drift, latency_tolerance: result.latency_tolerance } : undefined;
+  const driftInput = result.command === 'sweep' || result.command === 'merge-sweep' ? { target: result.target, rows: result.rows, common_drift: result.common_drift, latency_tolerance: result.latency_tolerance, anchor: result.anchor, runner_shift: result.runner_shift, together: result.together } : undefined;
   const drift = driftInput
     ? await applyDriftPolicy(api, config.onDrift, driftInput, { date: new Date().toISOString().slice(0, 10), runUrl: ctx.runUrl, sha: ctx.sha, readOnly: run.readOnly, log: (m) => deps.io.info(m) })
     : undefined;
   if (drift?.note) note.push(drift.note);
-  const verdict = invalid.length ? 'invalid' : command === 'record' ? 'recorded' : drift?.failing ? 'drift' : 'swept';
+  const verdict = invalid.length ? 'invalid' : command === 'record' ? 'recorded' : command === 'accept-drift' ? 'accepted' : drift?.failing ? 'drift' : 'swept';
   return {
     command,
     verdict,
@@ -878,7 +884,7 @@ function apiStore(run: RunState, snapshot: StoreSnapshot, branch: string): Store
     read: async () => snapshot.store,
     // Committed through the API: nothing on this runner's disk to check.
     checkWritable: () => undefined,
-    async apply(updates: readonly RecordUpdate[], message: string) {
+    async apply(updates: readonly StoreUpdate[], message: string) {
       const updated = applyRecordUpdates(snapshot.store, updates);
       if (run.readOnly) {
         outcome.notes.push(writeStoreCopy(run, updated));

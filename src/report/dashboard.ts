@@ -243,7 +243,7 @@ function navigation(targets: readonly DashboardTarget[], current?: string): stri
 }
 
 const ROW_CLASS: Record<FrontierStatus, string> = { on: ' class="frontier"', undecided: ' class="undecided"', off: '', unrated: '' };
-const DRIFT_CLASS: Record<DriftStatus, string> = { slower: 'up', faster: 'down', within: '', straddles: '', new: '' };
+const DRIFT_CLASS: Record<DriftStatus, string> = { slower: 'up', faster: 'down', within: '', straddles: '', new: '', pending: '' };
 
 /** The drift as the sweep states it: the change, its band's word and its interval. */
 function driftCell(m: DashboardModel): string {

@@ -18,6 +18,7 @@ import type { Verdict } from '../frontier/verdict';
 import { VERDICT_ICON } from './headline';
 import { renderGateLacs } from './lacs';
 import { escapeCode, escapeMarkdown as md } from './escape';
+import { runnerShiftSentence, sparkline, togetherSentence } from './drift';
 
 const VERDICT_WORD: Record<Verdict, string> = { 'new-frontier': 'new frontier', pass: 'pass', inconclusive: 'inconclusive', dominated: 'dominated' };
 
@@ -263,25 +264,39 @@ const UNMEASURED_WORD: Record<Unavailable['reason'], string> = {
 export function renderSweepMarkdown(report: SweepReport): string {
   const storeFile = report.store;
   const t = tolPct(report.latency_tolerance);
-  const moved = report.rows.filter((r) => r.status === 'slower' || r.status === 'faster');
-  const open = report.rows.filter((r) => r.status === 'straddles');
-  const fresh = report.rows.filter((r) => r.status === 'new').length;
-  const compared = report.rows.length - fresh;
+  const together = report.together ?? null;
+  const anchor = report.anchor ?? null;
+  // Moved models are only those confirmed on their ratio (or, without an anchor, on absolute latency); the
+  // anchor's own move is the runner, and all models moving together is the anchor's.
+  const moved = together ? [] : report.rows.filter((r) => r.basis !== 'anchor' && (r.status === 'slower' || r.status === 'faster'));
+  const pending = together ? [] : report.rows.filter((r) => r.status === 'pending');
+  const open = report.rows.filter((r) => r.status === 'straddles' && r.basis !== 'anchor');
+  const fresh = report.rows.filter((r) => r.status === 'new' && r.basis !== 'anchor').length;
+  const compared = report.rows.filter((r) => r.basis !== 'anchor').length - fresh;
   const where = md(report.target.label);
   const drift = (r: DriftRow) => `${gapPoint(r.drift!, r.drift_ci95!)} (${gapInterval(r.drift_ci95!)})`;
+  const ratioWords = anchor ? ` in its ratio to **${md(anchor)}**` : '';
   // A dry run says so first: nothing below was stored.
   const sentences: string[] = report.dry_run ? [`Dry run: ${storeFile ? md(storeFile) : 'the store'} was not updated.`] : [];
   if (moved.length) {
-    sentences.push(`Drift on ${where} since the last stored measurement, beyond the ±${t} tolerance: ${moved.map((r) => `**${md(r.name)}** ${r.status}: ${drift(r)}`).join(', ')}.`);
+    sentences.push(
+      `Drift on ${where} beyond the ±${t} tolerance${anchor ? ', confirmed by the history' : ''}: ` +
+        `${moved.map((r) => `**${md(r.name)}** ${r.status}${r.since ? ` since ${r.since.slice(0, 10)}` : ''}: ${drift(r)}`).join(', ')}${moved.every((r) => r.basis === 'ratio') ? ratioWords.replace('its', 'the') : ''}.`,
+    );
   } else if (compared) {
-    sentences.push(`No drift beyond the ±${t} tolerance on ${where} across the ${compared} model${compared === 1 ? '' : 's'} measured here before.`);
+    sentences.push(`No model drift beyond the ±${t} tolerance on ${where} across the ${compared} model${compared === 1 ? '' : 's'} measured here before.`);
+  }
+  if (pending.length) {
+    sentences.push(
+      `Beyond the tolerance tonight but not confirmed by the history (a change alerts after two consistent nights): ${pending.map((r) => `**${md(r.name)}** ${drift(r)}`).join(', ')}.`,
+    );
   }
   if (open.length) {
     sentences.push(
       `Not decided: the interval of ${open.map((r) => `**${md(r.name)}** (${drift(r)})`).join(', ')} straddles the ±${t} tolerance; a longer budget narrows it.`,
     );
   }
-  if (fresh) sentences.push(`${fresh} model${fresh === 1 ? ' was' : 's were'} measured on ${where} for the first time.`);
+  if (fresh) sentences.push(`${fresh} model${fresh === 1 ? ' has' : 's have'} no ratio history to this anchor on ${where} yet.`);
   const unmeasured = report.unmeasured ?? [];
   if (unmeasured.length) {
     sentences.push(
@@ -289,22 +304,33 @@ export function renderSweepMarkdown(report: SweepReport): string {
     );
   }
   const out = [sentences.join(' '), ''];
-  if (report.common_drift !== null && Math.abs(report.common_drift) > report.latency_tolerance) {
+  if (report.runner_shift) out.push(runnerShiftSentence(report.runner_shift, where), '');
+  if (together && anchor) out.push(togetherSentence(together, anchor), '');
+  if (!anchor && report.common_drift !== null && Math.abs(report.common_drift) > report.latency_tolerance) {
     const common: [number, number] = [report.common_drift, report.common_drift];
     const shift = gapUnit(common) === 'factor' ? `to ${gapPoint(report.common_drift, common)} their latency` : `by ${gapPoint(report.common_drift, common)}`;
     out.push(`All models moved ${shift} in the median: the machine or runtime changed more than the models did.`, '');
   }
-  out.push('| model | provenance | status | latency ms (95% CI) | previous ms (date) | drift (interval) |', '|---|---|---|---:|---:|---:|');
+  out.push(
+    `| model | provenance | status | latency ms (95% CI) | previous ms (date) | ${anchor ? 'ratio to anchor (95% CI) | ' : ''}drift (interval) | history |`,
+    `|---|---|---|---:|---:|${anchor ? '---:|' : ''}---:|---|`,
+  );
   for (const r of report.rows) {
     const previous = r.previous_ms === null ? '–' : `${ms(r.previous_ms)}${r.previous_date ? ` (${r.previous_date.slice(0, 10)})` : ''}`;
+    const ratio = r.basis === 'anchor' ? 'anchor' : r.ratio != null && r.ratio_ci95 ? `${r.ratio.toFixed(4)} (${r.ratio_ci95[0].toFixed(4)}–${r.ratio_ci95[1].toFixed(4)})` : '–';
+    const history = r.series && r.series.length > 1 ? `\`${sparkline(r.series, r.change_point ?? null)}\`` : '–';
     out.push(
-      `| ${md(r.name)} | ${r.provenance} | ${r.status} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${previous} | ${r.drift === null ? '–' : drift(r)} |`,
+      `| ${md(r.name)} | ${r.provenance} | ${r.status} | ${ms(r.latency_ms)} (${interval(r.ci95_ms, ms)}) | ${previous} | ${anchor ? `${ratio} | ` : ''}${r.drift === null ? '–' : drift(r)} | ${history} |`,
     );
   }
   out.push(
     '',
-    "<sub>Drift is latency / previous − 1; its interval adds both measurements' relative 95% half-widths. " +
-      `Slower or faster when the whole interval lies beyond ±${t}, within when it lies inside, straddles otherwise.</sub>`,
+    anchor
+      ? `<sub>Every model is measured side by side with the anchor ${md(anchor)}; drift is its ratio to the anchor over the level before the last change point in its history (or the history's median), with tonight's 95% interval. ` +
+          `Slower or faster when that interval lies beyond ±${t} and the history confirms the change (a change point with at least two nights after it, all beyond ±${t} the same way); pending when only tonight is beyond. ` +
+          `The anchor's row is its own latency against the last sweep: the runner. History: one bar per night, | before the change point.</sub>`
+      : "<sub>Drift is latency / previous − 1; its interval adds both measurements' relative 95% half-widths. " +
+          `Slower or faster when the whole interval lies beyond ±${t}, within when it lies inside, straddles otherwise.</sub>`,
   );
   if (unmeasured.length) {
     out.push('', `<sub>${unmeasured.map((u) => `${md(u.name)}: ${md(u.detail)}`).join('; ')}.</sub>`);

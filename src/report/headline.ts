@@ -15,6 +15,7 @@ export const VERDICT_ICON: Readonly<Record<string, string>> = {
   invalid: '❌',
   recorded: '📝',
   swept: '🔁',
+  accepted: '🧾',
   drift: '📉',
   unchanged: '✅',
   skipped: '⏭️',

@@ -35,11 +35,21 @@ function plainText(r: Result): string | undefined {
       return lacsShardText(r);
     case 'lacs-screen':
       return lacsScreenText(r);
+    case 'accept-drift':
+      return acceptDriftText(r);
     case 'report':
       return `wrote ${r.files.length} page${r.files.length === 1 ? '' : 's'} (${r.records} model${r.records === 1 ? '' : 's'}, ${r.targets} target${r.targets === 1 ? '' : 's'}) to ${r.dir}: open ${path.join(r.dir, 'index.html')}\n`;
     default:
       return undefined;
   }
+}
+
+function acceptDriftText(r: Extract<Result, { command: 'accept-drift' }>): string {
+  if (!r.rows.length) return `accept-drift: no record is measured on ${r.target}; nothing to accept\n`;
+  const from = { 'change-point': 'where its ratio history last changed', latest: 'its latest measurement', given: '--since' };
+  const lines = r.rows.map((x) => `  ${x.name}: since ${x.since.slice(0, 10)} (${from[x.from]})`);
+  const head = r.dry_run ? `accept-drift (dry run, ${r.store} not written): would accept on ${r.target}` : `accepted as the new drift baseline on ${r.target} in ${r.store}`;
+  return `${head}${r.note ? ` (${r.note})` : ''}:\n${lines.join('\n')}\nLater sweeps judge drift on measurements from those dates on; the history before them is kept.\n`;
 }
 
 export function renderMarkdown(r: Result): string {

@@ -2,6 +2,7 @@
  * What each command returns: plain typed data, discriminated by `command`. src/report renders a Result in
  * each format (terminal text, Markdown, JSON); the JSON form is the result itself.
  */
+import type { AcceptedRow } from '../frontier/accept';
 import type { PublishedResult } from '../arch/catalogue';
 import type { NetworkStats } from '../arch/counts';
 import type { GraphStats } from '../onnx/count';
@@ -193,7 +194,18 @@ export interface ZooResult {
   written?: { file: string; name: string; result: PublishedResult };
 }
 
+/** accept-drift: the baselines set (or, with --dry-run, that would be). */
+export interface AcceptDriftResult {
+  command: 'accept-drift';
+  target: string;
+  rows: AcceptedRow[];
+  note?: string;
+  store: string;
+  dry_run: boolean;
+}
+
 export type Result =
+  | AcceptDriftResult
   | CheckResult
   | RecordResult
   | SweepReport

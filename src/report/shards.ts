@@ -27,6 +27,7 @@ export function renderSweepShardMarkdown(r: SweepShardCommandResult): string {
 export function renderMergedSweepMarkdown(r: MergedSweepResult): string {
   const sweep = renderSweepMarkdown({
     command: 'sweep', target: r.target, rows: r.rows, common_drift: r.common_drift, latency_tolerance: r.latency_tolerance, store: r.store, dry_run: r.dry_run,
+    anchor: r.anchor, runner_shift: r.runner_shift, together: r.together,
   });
   const notes = [
     `Merged shards ${r.shards.join(', ')} of ${r.count} from ${r.machines} runner fingerprint(s) through the anchor ${r.anchors.map((a) => `**${md(a)}**`).join(', ')}; ` +
