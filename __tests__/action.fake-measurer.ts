@@ -18,8 +18,14 @@ export const ACTION_FAKE_TARGET: Target = {
 
 export class MacsMeasurer implements Measurer {
   readonly calls: { names: string[]; options?: Partial<MeasureOptions> }[] = [];
-  /** Multiplies every latency: a sweep can then see the runner "get slower". */
-  constructor(private readonly scale = 1) {}
+  /**
+   * `scale` multiplies every latency (the runner "gets slower"); `models` multiplies one model's own (that
+   * model really got slower, below the store).
+   */
+  constructor(
+    private readonly scale = 1,
+    private readonly models: Record<string, number> = {},
+  ) {}
 
   latencyOf(model: ModelInput): number {
     // An .onnx model is read as the real measurer reads it (the reader, inference and counts).
@@ -30,6 +36,6 @@ export class MacsMeasurer implements Measurer {
 
   async measure(models: ModelInput[], options?: Partial<MeasureOptions>): Promise<MeasureResult> {
     this.calls.push({ names: models.map((m) => m.name), options });
-    return fakeResult(models, models.map((m) => this.latencyOf(m)), { target: ACTION_FAKE_TARGET, rounds: 40 });
+    return fakeResult(models, models.map((m) => this.latencyOf(m) * (this.models[m.name] ?? 1)), { target: ACTION_FAKE_TARGET, rounds: 40 });
   }
 }

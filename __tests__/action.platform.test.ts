@@ -165,38 +165,77 @@ describe('store-source: git', () => {
 });
 
 describe('on-drift', () => {
-  test('issue: one issue per target lists the moved models, is updated, then closed by a sweep without drift', async () => {
+  const THREE = ['mobilenet-v2', 'efficientnet-b0', 'resnet-18'];
+  /** Nightly sweeps through the action; returns the last run. */
+  async function nights(gh: { url: string }, count: number, measurer: () => MacsMeasurer, onDrift: string) {
+    let last: Awaited<ReturnType<typeof run>> | undefined;
+    for (let i = 0; i < count; i++) {
+      last = await run(gh.url, { event: 'schedule', payload: schedule(), inputs: { command: 'sweep', 'on-drift': onDrift }, measurer: measurer() });
+      expect(last.error).toBeUndefined();
+    }
+    return last!;
+  }
+
+  test('issue: one issue per target, opened on the second night of a real step, updated, closed when it reverts; a runner shift opens none', async () => {
     await withGitHub(async (gh) => {
-      gh.commit('master', { [STORE]: serializeStore(await referenceStore(['mobilenet-v2', 'resnet-18'])) });
-      const slower = await run(gh.url, { event: 'schedule', payload: schedule(), inputs: { command: 'sweep', 'on-drift': 'issue' }, measurer: new MacsMeasurer(1.5) });
-      expect(slower.error).toBeUndefined();
-      expect(slower.result!.verdict).toBe('swept');
-      expect(slower.result!.failing).toBe(false);
+      gh.commit('master', { [STORE]: serializeStore(await referenceStore(THREE)) });
+      await nights(gh, 9, () => new MacsMeasurer(1), 'issue');
+      // The whole runner 50% slower: the anchor says so once; the ratios hold; no issue.
+      const busy = await nights(gh, 1, () => new MacsMeasurer(1.5), 'issue');
+      expect(busy.result!.verdict).toBe('swept');
+      expect(gh.issues).toHaveLength(0);
+      expect(busy.io.summaries.join('\n')).toMatch(/This runner \(.*\) is \+50\.0% slower than on/);
+      // resnet-18 itself 20% slower: pending the first night (no issue), drift the second (one issue).
+      const first = await nights(gh, 1, () => new MacsMeasurer(1.5, { 'resnet-18': 1.2 }), 'issue');
+      expect(first.result!.failing).toBe(false);
+      expect(gh.issues).toHaveLength(0);
+      await nights(gh, 1, () => new MacsMeasurer(1.5, { 'resnet-18': 1.2 }), 'issue');
       expect(gh.issues).toHaveLength(1);
-      expect(gh.issues[0].body.startsWith(driftMarker(ACTION_FAKE_TARGET.key))).toBe(true);
-      expect(gh.issues[0].body).toMatch(/\| mobilenet-v2 \| config \| slower \|/);
-      expect(gh.issues[0].body).toMatch(/\| resnet-18 \| config \| slower \|/);
-      // Slower again from the new level: the same issue is updated, not a second one opened.
-      await run(gh.url, { event: 'schedule', payload: schedule(), inputs: { command: 'sweep', 'on-drift': 'issue' }, measurer: new MacsMeasurer(2.25) });
+      const body = gh.issues[0].body;
+      expect(body.startsWith(driftMarker(ACTION_FAKE_TARGET.key))).toBe(true);
+      expect(body).toMatch(/\| resnet-18 \| config \| slower \|/);
+      expect(body).not.toMatch(/\| mobilenet-v2 \|/);
+      expect(body).toMatch(/resnet-18\*\* slower since \d{4}-\d\d-\d\d: \+20\.0% \(\+18\.\d% \.\. \+21\.\d%\)/);
+      // Still there the next night: the same issue, never a second one.
+      await nights(gh, 1, () => new MacsMeasurer(1.5, { 'resnet-18': 1.2 }), 'issue');
       expect(gh.issues).toHaveLength(1);
-      expect(gh.requests.filter((r) => r.method === 'PATCH' && /\/issues\/\d+$/.test(r.path))).toHaveLength(1);
-      const steady = await run(gh.url, { event: 'schedule', payload: schedule(), inputs: { command: 'sweep', 'on-drift': 'issue' }, measurer: new MacsMeasurer(2.25) });
-      expect(steady.result!.verdict).toBe('swept');
+      expect(gh.issues[0].state).toBe('open');
+      // Reverted: closed.
+      const reverted = await nights(gh, 1, () => new MacsMeasurer(1.5), 'issue');
+      expect(reverted.result!.verdict).toBe('swept');
+      expect(gh.issues).toHaveLength(1);
       expect(gh.issues[0].state).toBe('closed');
     });
   });
 
-  test('fail: drift fails the step (verdict drift); report: only the report', async () => {
+  test('fail: confirmed drift fails the step (verdict drift); report: only the report', async () => {
     await withGitHub(async (gh) => {
-      gh.commit('master', { [STORE]: serializeStore(await referenceStore(['mobilenet-v2'])) });
-      const fail = await run(gh.url, { event: 'schedule', payload: schedule(), inputs: { command: 'sweep', 'on-drift': 'fail' }, measurer: new MacsMeasurer(0.5) });
+      gh.commit('master', { [STORE]: serializeStore(await referenceStore(THREE)) });
+      await nights(gh, 9, () => new MacsMeasurer(1), 'fail');
+      const pending = await nights(gh, 1, () => new MacsMeasurer(1, { 'mobilenet-v2': 0.5 }), 'fail');
+      expect(pending.result!.verdict).toBe('swept');
+      const fail = await nights(gh, 1, () => new MacsMeasurer(1, { 'mobilenet-v2': 0.5 }), 'fail');
       expect(fail.result!.verdict).toBe('drift');
       expect(fail.io.failed).toMatch(/^frontier-gate: drift/);
       expect(fail.result!.commit!.status).toBe('committed');
-      const report = await run(gh.url, { event: 'schedule', payload: schedule(), inputs: { command: 'sweep' }, measurer: new MacsMeasurer(0.25) });
+      const report = await nights(gh, 1, () => new MacsMeasurer(1, { 'mobilenet-v2': 0.5 }), 'report');
       expect(report.result!.verdict).toBe('swept');
       expect(report.io.failed).toBeUndefined();
       expect(gh.issues).toHaveLength(0);
+    });
+  });
+
+  test('accept-drift: the step becomes the baseline (committed to the store), and the next sweep judges from it', async () => {
+    await withGitHub(async (gh) => {
+      gh.commit('master', { [STORE]: serializeStore(await referenceStore(THREE)) });
+      await nights(gh, 9, () => new MacsMeasurer(1), 'fail');
+      await nights(gh, 2, () => new MacsMeasurer(1, { 'resnet-18': 1.3 }), 'report');
+      const accept = await run(gh.url, { event: 'workflow_dispatch', payload: schedule(), inputs: { command: 'accept-drift', 'search-args': '--note driver-580' } });
+      expect(accept.error).toBeUndefined();
+      expect(accept.result!.verdict).toBe('accepted');
+      expect(accept.result!.commit!.status).toBe('committed');
+      const after = await nights(gh, 1, () => new MacsMeasurer(1, { 'resnet-18': 1.3 }), 'fail');
+      expect(after.result!.verdict).toBe('swept');
     });
   });
 });

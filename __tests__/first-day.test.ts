@@ -240,7 +240,10 @@ describe('docs/first-day.md, replayed', () => {
     const { result, io } = await runner('schedule', head, 'refs/heads/main', { schedule: '17 3 * * *' }, []);
     expect(result).toMatchObject({ command: 'sweep', verdict: 'swept', commit: { status: 'committed' } });
     for (const r of storeOnMain().records) expect(Object.values(r.targets)[0].history.length).toBe(2);
-    expect(io.summaries[0]).toMatch(/No drift beyond the ±3% tolerance .* across the 3 models measured here before/);
+    // The records were measured by `record` before any anchor: the first sweep starts the ratio history.
+    expect(io.summaries[0]).toMatch(/2 models have no ratio history to this anchor on .* yet/);
+    expect(io.summaries[0]).toMatch(/\| mobilenet\\_v2 \| config \| within \| .* \| anchor \|/);
+    for (const r of storeOnMain().records) expect(Object.values(r.targets)[0].latest.anchor).toBe('mobilenet_v2');
   });
 
   it('5. the dashboard: the doc\'s command (the dashboard workflow\'s) builds the site from the store on main', async () => {

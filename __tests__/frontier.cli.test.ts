@@ -156,15 +156,25 @@ describe('frontier-gate check', () => {
 
 describe('frontier-gate sweep', () => {
   it('reports drift and updates the store; --dry-run leaves it alone', async () => {
+    const night = (day: number, latency = LATENCY) => ({ ...deps(latency), now: () => new Date(Date.UTC(2026, 3, 2 + day)) });
     const before = fs.readFileSync(store, 'utf8');
-    const dry = await run('sweep', ['--frontier', store, '--dry-run'], deps({ ...LATENCY, 'resnet-18': 40 }));
+    const dry = await run('sweep', ['--frontier', store, '--dry-run'], night(0, { ...LATENCY, 'resnet-18': 40 }));
     expect(dry.code).toBe(0);
-    expect(dry.out.split('\n')[0]).toMatch(/^Dry run: .* was not updated\. .*resnet-18 slower: \+53\.8% \(\+51\.8% \.\. \+55\.8%\)/);
+    // The records were measured before sweeps kept ratios to an anchor: nothing to judge them against yet.
+    expect(dry.out.split('\n')[0]).toMatch(/^Dry run: .* was not updated\. 2 models have no ratio history to this anchor on .* yet\./);
     expect(fs.readFileSync(store, 'utf8')).toBe(before);
-    const real = await run('sweep', ['--frontier', store], deps({ ...LATENCY, 'resnet-18': 40 }));
+    // Ten quiet nights of history, then resnet-18 slows down: pending the first night, drift the second.
+    for (let day = 0; day < 10; day++) expect((await run('sweep', ['--frontier', store], night(day))).code).toBe(0);
+    const first = await run('sweep', ['--frontier', store], night(10, { ...LATENCY, 'resnet-18': 40 }));
+    expect(first.out).toMatch(/not confirmed by the history .*resnet-18 \+53\.8%/);
+    expect(first.out).not.toMatch(/^Drift on/m);
+    const real = await run('sweep', ['--frontier', store], night(11, { ...LATENCY, 'resnet-18': 40 }));
     expect(real.code).toBe(0);
     expect(real.out).not.toMatch(/dry run/i);
-    expect(readStoreFile(store).records.find((r) => r.name === 'resnet-18')!.targets['cpu-fake0001'].history.map((h) => h.median_ms)).toEqual([26, 40]);
+    expect(real.out.split('\n')[0]).toMatch(/^Drift on .* confirmed by the history: resnet-18 slower since 2026-04-12: \+53\.8% \(\+52\.3% \.\. \+55\.4%\) in the ratio to efficientnet-b0\./);
+    const history = readStoreFile(store).records.find((r) => r.name === 'resnet-18')!.targets['cpu-fake0001'].history;
+    expect(history.map((h) => h.median_ms).slice(-3)).toEqual([26, 40, 40]);
+    expect(history.slice(-1)[0]).toMatchObject({ anchor: 'efficientnet-b0', ratio: expect.any(Number), ratio_ci95: expect.any(Array) });
     const bad = await run('sweep', ['extra.yaml', '--frontier', store], deps());
     expect(bad.code).toBe(2);
   });

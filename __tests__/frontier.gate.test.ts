@@ -235,15 +235,43 @@ describe('record and sweep on injected measurements', () => {
     expect(again.store.records.find((r) => r.name === 'mobilenet-v2')!.targets[FAKE_TARGET.key].history.map((h) => h.median_ms)).toEqual([20, 22]);
   });
 
-  it('sweep re-measures every record and reports drift beyond the tolerance, by the band rule', async () => {
-    const store = storeOn(FAKE_TARGET.key);
-    const latency = { ...STORED_MS, 'resnet-50': 75, 'mobilenet-v2': 16, 'efficientnet-b0': 30.3 };
-    const { report, store: updated } = await runSweep(store, { budgetSeconds: 5, latencyTolerance: 0.03 }, { measurer: new FakeMeasurer({ latency }), now });
-    const status = Object.fromEntries(report.rows.map((r) => [r.name, r.status]));
-    // efficientnet-b0: +1.0% with both intervals +-1.5%, so -2.0% .. +4.0%: it straddles +3%, nothing is proven.
-    expect(status).toMatchObject({ 'resnet-50': 'slower', 'mobilenet-v2': 'faster', 'efficientnet-b0': 'straddles' });
-    expect(renderMarkdown(report).split('\n')[0]).toMatch(/Drift on .*resnet-50\*\* slower: \+25\.0% \(\+22\.0% \.\. \+28\.0%\)/);
-    expect(updated.records.find((r) => r.name === 'resnet-50')!.targets[FAKE_TARGET.key].latest.median_ms).toBe(75);
+  it('sweep measures every record beside the anchor and judges drift on ratios, by the band rule and the history', async () => {
+    const sweepNights = async (store: FrontierStore, nights: Record<string, number>[], first = 0) => {
+      let report: Awaited<ReturnType<typeof runSweep>>['report'] | undefined;
+      for (const [i, latency] of nights.entries()) {
+        const out = await runSweep(store, { budgetSeconds: 5, latencyTolerance: 0.03 }, { measurer: new FakeMeasurer({ latency }), now: () => new Date(Date.UTC(2026, 2, 2 + first + i)) });
+        store = out.store;
+        report = out.report;
+      }
+      return { store, report: report! };
+    };
+    const quiet = await sweepNights(storeOn(FAKE_TARGET.key), Array(9).fill(HERE));
+    // The anchor is the record with the median MACs, measured first in every call.
+    expect(quiet.report.anchor).toBe('efficientnet-b1');
+    const measurer = new FakeMeasurer({ latency: HERE });
+    await runSweep(quiet.store, { budgetSeconds: 5, latencyTolerance: 0.03 }, { measurer, now });
+    expect(measurer.calls[0].names[0]).toBe('efficientnet-b1');
+    expect(quiet.report.rows.every((r) => r.status === 'within' || r.basis === 'anchor')).toBe(true);
+    // A runner 40% slower for every model: the ratios hold, one runner shift is reported, no model drifts.
+    const busy = Object.fromEntries(Object.entries(HERE).map(([k, v]) => [k, v * 1.4]));
+    const shifted = await sweepNights(quiet.store, [busy], 9);
+    expect(shifted.report.runner_shift).toMatchObject({ anchor: 'efficientnet-b1', status: 'slower' });
+    expect(shifted.report.rows.filter((r) => r.status === 'slower' || r.status === 'faster')).toEqual([{ ...shifted.report.rows.find((r) => r.basis === 'anchor'), status: 'slower' }]);
+    expect(renderMarkdown(shifted.report)).toMatch(/This runner \(.*\) is \+40\.0% slower than on 2026-03-10 \(the anchor \*\*efficientnet-b1\*\*'s own latency/);
+    // resnet-50 25% slower, mobilenet-v2 20% faster, resnet-18 +1% (0% .. +2% with its ±1% interval: within).
+    const step = { ...HERE, 'resnet-50': 75, 'mobilenet-v2': 16, 'resnet-18': 25 * 1.01 };
+    const one = await sweepNights(quiet.store, [step], 9);
+    const status1 = Object.fromEntries(one.report.rows.map((r) => [r.name, r.status]));
+    expect(status1).toMatchObject({ 'resnet-50': 'pending', 'mobilenet-v2': 'pending', 'resnet-18': 'within' });
+    const two = await sweepNights(one.store, [step], 10);
+    const status2 = Object.fromEntries(two.report.rows.map((r) => [r.name, r.status]));
+    expect(status2).toMatchObject({ 'resnet-50': 'slower', 'mobilenet-v2': 'faster', 'resnet-18': 'within' });
+    const row = two.report.rows.find((r) => r.name === 'resnet-50')!;
+    expect(row.since).toBe('2026-03-11T00:00:00.000Z');
+    expect(row.change_point).toBe(9);
+    expect(renderMarkdown(two.report).split('\n')[0]).toMatch(/Drift on .* confirmed by the history: .*\*\*resnet-50\*\* slower since 2026-03-11: \+25\.0% \(\+23\.8% \.\. \+26\.3%\)/);
+    expect(renderMarkdown(two.report)).toMatch(/\| resnet-50 \| config \| slower \|.*\| `▁▁▁▁▁▁▁▁▁\|██` \|/);
+    expect(two.store.records.find((r) => r.name === 'resnet-50')!.targets[FAKE_TARGET.key].latest).toMatchObject({ median_ms: 75, anchor: 'efficientnet-b1', ratio: 1.666667 });
   });
 
   it('sweep on a new target reports every model as new', async () => {

@@ -181,9 +181,12 @@ describe('CLI: sweep --shard i/n --out, then merge joins the shards into the sto
     const noOut = await runCommand('sweep', ['--frontier', file, '--shard', '1/2', '--quiet']);
     expect(noOut.code).toBe(2);
     expect(noOut.err).toMatch(/^error: sweep --shard: give --out shard\.json/);
-    const anchorAlone = await runCommand('sweep', ['--frontier', file, '--anchor', 'resnet-18', '--quiet']);
-    expect(anchorAlone.code).toBe(2);
-    expect(anchorAlone.err).toMatch(/--anchor and --out go with --shard i\/n/);
+    const outAlone = await runCommand('sweep', ['--frontier', file, '--out', 'x.json', '--quiet']);
+    expect(outAlone.code).toBe(2);
+    expect(outAlone.err).toMatch(/--out goes with --shard i\/n/);
+    const twoAnchors = await runCommand('sweep', ['--frontier', file, '--anchor', 'a,b', '--quiet']);
+    expect(twoAnchors.code).toBe(2);
+    expect(twoAnchors.err).toMatch(/--anchor takes one model without --shard/);
     const space = await runCommand('merge', [...shardFiles, '--space', 'x.yaml', '--quiet']);
     expect(space.code).toBe(2);
     expect(space.err).toMatch(/--space is for profile shards/);

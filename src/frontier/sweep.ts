@@ -117,7 +117,11 @@ export async function runSweep(store: FrontierStore, options: SweepOptions, deps
   if (!models.length) {
     throw new UserError(`sweep: no record of the store can be measured at this commit: ${unmeasured.map((u) => `${u.name}: ${u.detail}`).join('; ')}`);
   }
-  const anchor = options.anchor ?? chooseAnchors(store)[0];
+  // The anchor named, else the usual one (chooseAnchors), else, when that one's file is not at hand, the
+  // usual choice among the records measurable here.
+  const measurable = { ...store, records: store.records.filter((r) => models.some((m) => m.name === r.name)) };
+  const preferred = options.anchor ?? chooseAnchors(store)[0];
+  const anchor = options.anchor || models.some((m) => m.name === preferred) ? preferred : chooseAnchors(measurable)[0];
   const anchorModel = models.find((m) => m.name === anchor);
   if (!anchorModel) {
     const why = unmeasured.find((u) => u.name === anchor)?.detail ?? 'not a record of the store';
