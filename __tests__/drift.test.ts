@@ -152,3 +152,21 @@ describe('accept-drift', () => {
     expect(acceptDrift(store, { since: '2026-01-05' }, now).rows[0]).toEqual({ name: 'm', since: '2026-01-05T00:00:00.000Z', from: 'given' });
   });
 });
+
+describe('the dashboard draws what the sweep judged', () => {
+  it("a model's ratio series with its change point, and the sweep's status", async () => {
+    const { dashboardTargets, modelTable } = await import('../src/report/dashboard');
+    const ratios = [...Array(10).fill(1), 1.2, 1.2];
+    const history = ratios.map((r, i) => ({ date: day(i), commit: null, median_ms: 10 * r, ci95_ms: [9.9 * r, 10.1 * r] as [number, number], samples: 20, anchor: 'a', ratio: r, ratio_ci95: [r * 0.99, r * 1.01] as [number, number] }));
+    const fingerprint = { cpu: 'X', cores: 2, memory_gb: 8, os: 'linux', node: 'v20', onnxruntime: '1.30.0', provider: 'cpu' as const, threads: 1, batch: 1, precision: 'fp32' as const };
+    const latest = { ...history[11], batch: 1, precision: 'fp32' as const, provider: 'cpu' as const, fingerprint };
+    const store: FrontierStore = { version: 2, records: [{ name: 'm<x>', provenance: 'onnx', accuracy: null, onnx: { path: 'm.onnx', sha256: 'a'.repeat(64), network_hash: 'b'.repeat(16), opset: 17, producer: 'p', input: { name: 'i', dims: [1, 3, 8, 8], layout: 'NCHW', fixed: [] }, counts: { params: 1, macs: 1, weight_bytes: 4, activation_bytes: 4, peak_activation_bytes: 4, intensity: 1, partial: false, ops: {}, unknown_nodes: [] } } as never, targets: { t: { label: 'cpu', latest, history } } }] };
+    const [target] = dashboardTargets(store);
+    const m = target.models[0];
+    expect(m).toMatchObject({ drift_status: 'slower', change_point: 10, anchor: 'a' });
+    const html = modelTable(target.models);
+    expect(html).toMatch(/aria-label="ratio to a, 12 measurements"/);
+    expect(html).toMatch(/<line class="cp" [^>]*><title>change point: 2026-01-11<\/title><\/line>/);
+    expect(html).toContain('m&lt;x&gt;');
+  });
+});

@@ -13,6 +13,7 @@ import { escapeHtml } from './escape';
 import { createHash } from 'node:crypto';
 import { modelCounter } from '../frontier/models';
 import { driftOf, type DriftStatus } from '../frontier/sweep';
+import { judgeDrift, ratioSeries, type RatioPoint } from '../frontier/drift';
 import { DEFAULT_TOLERANCES, frontierStatuses, type FrontierStatus, type Tolerances } from '../frontier/position';
 import type { FrontierRecord, FrontierStore, HistoryEntry, Provenance } from '../frontier/store';
 import { renderFrontierSvg, type ChartPoint } from './svg-chart';
@@ -47,6 +48,14 @@ export interface DashboardModel {
   drift: number | null;
   drift_ci95: [number, number] | null;
   drift_status: DriftStatus | null;
+  /**
+   * With an anchor (frontier/drift.ts): the ratio series the drift is judged on (since the accepted baseline)
+   * and its last change point; the drift above is then the sweep's judgement of the latest night.
+   */
+  anchor: string | null;
+  ratio_series: RatioPoint[];
+  change_point: number | null;
+  baseline_since: string | null;
 }
 
 export interface DashboardTarget {
@@ -80,7 +89,10 @@ export function dashboardTargets(store: FrontierStore, tol: Tolerances = DEFAULT
       const history = [...t.history].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
       const first = history[0];
       const c = countsOf(r, m.precision === 'fp16' ? 'fp16' : 'fp32');
-      const drift = history.length > 1 && first.median_ms > 0 ? driftOf(first, m, tol.latency) : null;
+      // Judged as the sweep judges it where the store holds ratios to an anchor; else latency over the kept history.
+      const series = m.anchor && m.ratio !== undefined ? ratioSeries(t, m.anchor) : [];
+      const judged = series.length > 1 ? judgeDrift(series.slice(0, -1), series[series.length - 1], tol.latency) : null;
+      const drift = judged ?? (history.length > 1 && first.median_ms > 0 ? driftOf(first, m, tol.latency) : null);
       const row: DashboardModel = {
         name: r.name,
         provenance: r.provenance,
@@ -98,6 +110,10 @@ export function dashboardTargets(store: FrontierStore, tol: Tolerances = DEFAULT
         drift: drift?.drift ?? null,
         drift_ci95: drift?.drift_ci95 ?? null,
         drift_status: drift?.status ?? null,
+        anchor: m.anchor ?? null,
+        ratio_series: series,
+        change_point: judged?.change_point ?? null,
+        baseline_since: t.baseline?.since ?? null,
       };
       const entry = byKey.get(key) ?? { label: t.label, rows: [] };
       entry.rows.push(row);
@@ -159,6 +175,20 @@ export function sparkline(history: readonly HistoryEntry[], width = 120, height 
     `<circle cx="${f(x(history.length - 1))}" cy="${f(y(last.median_ms))}" r="2.5" fill="#1f5fa8"/>` +
     `</svg>`
   );
+}
+
+/**
+ * A model's ratio to the anchor over the nights its drift is judged on, as a sparkline, with a dashed line at
+ * its last change point (the same series and change point the sweep report draws as bars).
+ */
+export function ratioSparkline(series: readonly RatioPoint[], changePoint: number | null, anchor: string, width = 120, height = 28): string {
+  const asHistory: HistoryEntry[] = series.map((p) => ({ date: p.date, commit: null, median_ms: p.ratio, ci95_ms: p.ci95, samples: 1 }));
+  const svg = sparkline(asHistory, width, height)
+    .replace(/aria-label="latency history, /, () => `aria-label="ratio to ${escapeHtml(anchor)}, `)
+    .replace(/<title>[^<]*<\/title>/, () => `<title>${escapeHtml(series.map((p) => `${day(p.date)}: ${p.ratio.toFixed(4)} x ${anchor} (${p.ci95[0].toFixed(4)}–${p.ci95[1].toFixed(4)})`).join('\n'))}</title>`);
+  if (changePoint === null || series.length < 2) return svg;
+  const x = 3 + ((width - 6) * (changePoint - 0.5)) / (series.length - 1);
+  return svg.replace('</svg>', () => `<line class="cp" x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="1" y2="${height - 1}" stroke="#b3261e" stroke-dasharray="2,2"><title>change point: ${day(series[changePoint].date)}</title></line></svg>`);
 }
 
 const STYLE = `
@@ -259,7 +289,7 @@ function modelRow(m: DashboardModel): string {
     ['', m.top1, m.top1 === null ? '<span class="muted">unknown</span>' : top1Text(m.top1)],
     ['', m.median_ms, `${ms(m.median_ms)} <span class="muted">(${ms(m.ci95_ms[0])}–${ms(m.ci95_ms[1])})</span>`],
     ['', m.drift, driftCell(m)],
-    ['', m.history.length, sparkline(m.history)],
+    ['', m.history.length, m.ratio_series.length > 1 && m.anchor ? ratioSparkline(m.ratio_series, m.change_point, m.anchor) : sparkline(m.history)],
     ['', m.params, millions(m.params)],
     ['', m.macs, giga(m.macs)],
     ['', m.intensity, fixed(m.intensity, 1)],
