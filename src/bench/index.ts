@@ -12,6 +12,7 @@ const SECTIONS: Record<string, () => Promise<{ bench(): Promise<void> }>> = {
   report: () => import('./report'),
   zoo: () => import('./zoo'),
   onnx: () => import('./onnx'),
+  drift: () => import('./drift'),
 };
 
 async function main(): Promise<void> {
