@@ -25,6 +25,8 @@ export interface DeviceModel {
   coldExtra?: number;
   slowRuns?: number;
   sessionMs?: number;
+  /** Relative sd of a session's own latency (where its memory lands, which kernels it picks). */
+  sessionSpread?: number;
 }
 
 /**
@@ -40,6 +42,7 @@ export function syntheticDevice(clock: FakeClock, models: Record<string, DeviceM
       const m = models[source.name];
       if (!m) throw new Error(`synthetic device: unknown model ${source.name}`);
       clock.t += m.sessionMs ?? 5;
+      const sessionFactor = 1 + (m.sessionSpread ?? 0) * noise();
       let runs = 0;
       const runner: Runner = {
         inputs: [{ name: 'input', type: 'float32', dims: [1, 3, 8, 8] }],
@@ -48,7 +51,7 @@ export function syntheticDevice(clock: FakeClock, models: Record<string, DeviceM
           const cold = m.coldExtra && runs < (m.slowRuns ?? 0) ? m.coldExtra * (1 - runs / (m.slowRuns ?? 1)) : 0;
           runs++;
           const drift = opts.drift ? opts.drift(clock.t) : 1;
-          clock.t += Math.max(0.001, (m.latency * (1 + (m.noise ?? 0) * noise()) + cold) * drift);
+          clock.t += Math.max(0.001, (m.latency * sessionFactor * (1 + (m.noise ?? 0) * noise()) + cold) * drift);
         },
         async dispose() {
           disposed++;

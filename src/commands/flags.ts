@@ -10,7 +10,7 @@ import { checkAccuracyFlags, NAME_PLACEHOLDER, readMetricsAccuracy, resolveAccur
 import { cardBeside, readCardBeside } from '../frontier/model-card';
 import { configModel, inspectOnnxModel, type GateModel } from '../frontier/models';
 import { repoPath } from '../util/paths';
-import { DEFAULT_MEASURE_OPTIONS, type ExecutionProvider, type MeasureOptions, type Precision } from '../measure/types';
+import { DEFAULT_MEASURE_OPTIONS, DEFAULT_SLOTS, type ExecutionProvider, type MeasureOptions, type Precision } from '../measure/types';
 import { PROVIDER_NAMES, providerOptions, readProviderOptions } from '../measure/providers';
 import type { CommandContext, FlagDefs, FlagValues } from './types';
 
@@ -81,6 +81,7 @@ export const MEASURE_FLAGS: FlagDefs = {
   precision: { type: 'string', value: PRECISIONS.join('|'), default: DEFAULT_MEASURE_OPTIONS.precision, help: 'weights and activations precision' },
   threads: { type: 'string', value: 'N', default: 'cores - 1', help: 'intra-op threads (CPU provider)' },
   seed: { type: 'string', value: 'N', help: 'seed of the round-robin order and the bootstrap (reproducible intervals)' },
+  slots: { type: 'string', value: 'N', default: DEFAULT_SLOTS, help: 'sets of sessions each model is measured in, interleaved: ratio intervals then cover session-to-session noise (1 to 16)' },
   verbose: { type: 'boolean', help: 'print the measurement log (warm-up, rounds) on stderr' },
   ...PROVIDER_OPTION_FLAGS,
 };
@@ -94,6 +95,7 @@ export function measureOptions(values: FlagValues): Partial<MeasureOptions> {
   if (values.precision !== undefined) out.precision = choiceFlag(values, 'precision', PRECISIONS, DEFAULT_MEASURE_OPTIONS.precision);
   if (values.threads !== undefined) out.threads = numberFlag(values, 'threads', 1, { min: 1, max: 1024, integer: true });
   if (values.seed !== undefined) out.seed = numberFlag(values, 'seed', 0, { min: 0, max: 2 ** 32 - 1, integer: true });
+  if (values.slots !== undefined) out.slots = numberFlag(values, 'slots', DEFAULT_SLOTS, { min: 1, max: 16, integer: true });
   return out;
 }
 

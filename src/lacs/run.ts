@@ -300,7 +300,7 @@ export async function runLacs(base: ArchConfig, options: Partial<LacsOptions>, d
   const calls: MeasureCallSummary[] = [];
   const measure = async (models: ModelInput[], budgetSeconds: number, phase: MeasureCallSummary['phase']): Promise<MeasureResult> => {
     const t0 = now();
-    const result = await deps.measurer.measure(models, { ...opts.measure, budgetSeconds });
+    const result = await deps.measurer.measure(models, { slots: 1, ...opts.measure, budgetSeconds });
     calls.push({
       phase, models: models.length, budget_s: budgetSeconds, wall_s: (now() - t0) / 1000, rounds: result.rounds,
       budget_exhausted: result.budget_exhausted, first_median_ms: result.models[0]?.median_ms,

@@ -15,9 +15,11 @@ import { classify, probeRoofline, type RooflineResult } from './roofline';
 import { derive, seeded } from '../util/random';
 import { DEFAULT_WARMUP, runRounds, timeOnce, warmUp, type WarmupOptions, type WarmupResult } from './scheduler';
 import { ortSessionFactory, type Runner, type SessionFactory, type SessionOptions } from './session';
-import { bootstrapMedianCI, bootstrapRatioCI, relativeHalfWidth, summarize } from './stats';
+import { CHILD_ENV, childEntry, childMeasurer } from './child';
+import { bootstrapMedianCI, bootstrapRatioCI, relativeHalfWidth, slottedRatioCI, summarize } from './stats';
 import {
   DEFAULT_MEASURE_OPTIONS,
+  DEFAULT_SLOTS,
   type MeasureOptions,
   type MeasureResult,
   type Measurer,
@@ -61,6 +63,13 @@ export interface MeasureDeps {
   warmup: WarmupOptions;
   /** Progress lines (stderr in the CLI); silent by default. */
   log: (line: string) => void;
+  /** Called after each session (setup) and each timed run (timed): a measuring child's heartbeat (./child.ts). */
+  tick?: (phase: 'setup' | 'timed') => void;
+  /**
+   * Measure in this process even with the real onnxruntime factory (the measuring child itself, and the
+   * in-process tests of the engine). Injected session factories always measure in-process.
+   */
+  inProcess?: boolean;
 }
 
 function invalid(flag: string, expected: string, got: unknown): UserError {
@@ -77,7 +86,7 @@ export function defaultThreads(cores: number): number {
 }
 
 /** Fills defaults and checks ranges, naming the option and quoting the bad value. */
-export function resolveOptions(options: Partial<MeasureOptions> = {}, cores = realHost.cores()): MeasureOptions & { threads: number; seed: number } {
+export function resolveOptions(options: Partial<MeasureOptions> = {}, cores = realHost.cores()): MeasureOptions & { threads: number; seed: number; slots: number } {
   const o = { ...DEFAULT_MEASURE_OPTIONS, ...stripUndefined(options) };
   if (!isExecutionProvider(o.ep)) throw invalid('ep', PROVIDER_NAMES.join(' | '), o.ep);
   if (!(PRECISIONS as readonly string[]).includes(o.precision)) throw invalid('precision', PRECISIONS.join(' | '), o.precision);
@@ -88,7 +97,9 @@ export function resolveOptions(options: Partial<MeasureOptions> = {}, cores = re
   const threads = o.threads ?? defaultThreads(cores);
   if (!Number.isInteger(threads) || threads < 1) throw invalid('threads', 'an integer >= 1', o.threads);
   if (o.resolution !== undefined && (!Number.isInteger(o.resolution) || o.resolution < 1)) throw invalid('resolution', 'an integer >= 1', o.resolution);
-  return { ...o, threads, seed: o.seed ?? DEFAULT_SEED };
+  const slots = o.slots ?? DEFAULT_SLOTS;
+  if (!Number.isInteger(slots) || slots < 1 || slots > 16) throw invalid('slots', 'an integer from 1 to 16', o.slots);
+  return { ...o, threads, slots, seed: o.seed ?? DEFAULT_SEED };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -116,7 +127,9 @@ export function hasConverged(
   resamples = CHECK_RESAMPLES,
   band?: number,
   subject: 'model' | 'first' = 'model',
+  slots = 1,
 ): boolean {
+  if (slots > 1) return slottedConverged(samples, slots, target, seed, resamples, band, subject);
   if (samples.length === 1) {
     const s = samples[0];
     const ci = bootstrapMedianCI(s, seeded(derive(seed, `check-${s.length}`)), resamples);
@@ -129,6 +142,34 @@ export function hasConverged(
     if (!(halfWidth <= target)) return false;
     const judged = subject === 'first' ? invert(ci95) : ci95;
     if (band !== undefined && !decided(judged, band) && !(halfWidth <= target * EDGE_PRECISION_FACTOR)) return false;
+  }
+  return true;
+}
+
+/** Samples of unit u = slot * models + model, regrouped: perSlot[model][slot] = that unit's rounds. */
+export function bySlot(samples: readonly number[][], slots: number): number[][][] {
+  const models = samples.length / slots;
+  return Array.from({ length: models }, (_, m) => Array.from({ length: slots }, (_, s) => samples[s * models + m]));
+}
+
+/**
+ * The stopping rule over slots. Rounds narrow the round-to-round part of an interval but not the
+ * session-to-session part, so a ratio stops being sampled once the band decides it (or its interval is
+ * within the precision target), and one that straddles an edge samples on while its rounds still narrow it.
+ */
+function slottedConverged(samples: number[][], slots: number, target: number, seed: number, resamples: number, band: number | undefined, subject: 'model' | 'first'): boolean {
+  const grouped = bySlot(samples, slots);
+  if (grouped.length === 1) {
+    const all = grouped[0].flat();
+    const ci = bootstrapMedianCI(all, seeded(derive(seed, `check-${all.length}`)), resamples);
+    return relativeHalfWidth(ci, summarize(all).median) <= target;
+  }
+  for (let i = 1; i < grouped.length; i++) {
+    const { ratio, ci95 } = slottedRatioCI(grouped[i], grouped[0], seeded(derive(seed, `check-${i}-${samples[0].length}`)), resamples);
+    const halfWidth = relativeHalfWidth(ci95, ratio);
+    const judged = subject === 'first' ? invert(ci95) : ci95;
+    if (band !== undefined && decided(judged, band)) continue;
+    if (!(halfWidth <= target * (band !== undefined ? EDGE_PRECISION_FACTOR : 1))) return false;
   }
   return true;
 }
@@ -157,6 +198,11 @@ export async function measureWithCopies(runners: Runner[], clock: Clock, budgetM
   return times.map((t) => (t.length ? summarize(t).median : undefined));
 }
 
+/**
+ * The measurement engine. With the real onnxruntime sessions (no injected factory) every call runs in a
+ * child process that can be killed when a run overstays the per-run limit (./child.ts); the child itself,
+ * and callers with an injected factory, measure in this process.
+ */
 export function createMeasurer(overrides: Partial<MeasureDeps> = {}): Measurer {
   const deps: MeasureDeps = {
     sessions: ortSessionFactory,
@@ -167,20 +213,35 @@ export function createMeasurer(overrides: Partial<MeasureDeps> = {}): Measurer {
     log: () => undefined,
     ...overrides,
   };
-  return {
-    measure: (models, options) => measureWith(deps, models, options),
-    ready: (options) => deps.sessions.check?.(resolveOptions(options, deps.host.cores()).ep),
-  };
+  const ready = (options?: Partial<MeasureOptions>) => deps.sessions.check?.(resolveOptions(options, deps.host.cores()).ep);
+  const entry = deps.sessions === ortSessionFactory && !deps.inProcess && process.env[CHILD_ENV] !== '1' ? childEntry() : undefined;
+  if (entry) {
+    const child = childMeasurer({ entry, log: deps.log });
+    return {
+      measure: async (models, options) => {
+        // Bad options and names are refused here, at once, as in-process.
+        resolveOptions(options, deps.host.cores());
+        checkNames(models);
+        return child.measure(models, options);
+      },
+      ready,
+    };
+  }
+  return { measure: (models, options) => measureWith(deps, models, options), ready };
 }
 
-async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Partial<MeasureOptions>): Promise<MeasureResult> {
-  const opts = resolveOptions(options, deps.host.cores());
+function checkNames(models: readonly ModelInput[]): void {
   if (models.length === 0) throw new UserError('measure: no models given');
   const seen = new Set<string>();
   for (const m of models) {
     if (seen.has(m.name)) throw new UserError(`measure: two models are named ${JSON.stringify(m.name)}; names must be unique to pair ratios`);
     seen.add(m.name);
   }
+}
+
+async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Partial<MeasureOptions>): Promise<MeasureResult> {
+  const opts = resolveOptions(options, deps.host.cores());
+  checkNames(models);
   const { clock } = deps;
   const wallStart = clock.now();
   const target = makeTarget(fingerprint({ provider: opts.ep, threads: opts.threads, batch: opts.batch, precision: opts.precision }, deps.host));
@@ -196,39 +257,51 @@ async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Pa
   };
 
   const prepared: PreparedModel[] = models.map((m) => prepareModel(m, { batch: opts.batch, precision: opts.precision, seed: opts.seed, resolution: opts.resolution }, deps.buildConfig));
+  const slots = opts.slots;
+  // One budget covers session creation, warm-up and sampling, so --budget bounds the time to a verdict.
+  const budgetMs = opts.budgetSeconds * 1000;
+  const budgetStart = clock.now();
+  // runners[slot * models + model]: every model in every slot, each its own session.
   const runners: Runner[] = [];
   try {
     const setup: { session_ms: number; first_run_ms: number }[] = [];
-    for (const p of prepared) {
-      const t0 = clock.now();
-      const runner = await deps.sessions.create(p.source, sessionOptions);
-      runners.push(runner);
-      const session_ms = clock.now() - t0;
-      const first_run_ms = await timeOnce(runner, clock);
-      setup.push({ session_ms, first_run_ms });
-      deps.log(`${p.source.name}: session ${session_ms.toFixed(1)} ms, first run ${first_run_ms.toFixed(2)} ms`);
+    for (let s = 0; s < slots; s++) {
+      for (const p of prepared) {
+        const t0 = clock.now();
+        const runner = await deps.sessions.create(p.source, sessionOptions);
+        runners.push(runner);
+        const session_ms = clock.now() - t0;
+        const first_run_ms = await timeOnce(runner, clock);
+        setup.push({ session_ms, first_run_ms });
+        deps.tick?.('setup');
+        deps.log(`${p.source.name}${slots > 1 ? ` (slot ${s + 1})` : ''}: session ${session_ms.toFixed(1)} ms, first run ${first_run_ms.toFixed(2)} ms`);
+      }
     }
 
-    // One budget covers warm-up and sampling, so --budget bounds the time to a verdict. Warm-up gets at most
-    // a share of it, split between the models, so a slow-to-settle model cannot eat the timed phase.
-    const budgetMs = opts.budgetSeconds * 1000;
-    const budgetStart = clock.now();
+    // Warm-up gets at most a share of the budget, split between the runners, so a slow-to-settle model
+    // cannot eat the timed phase.
     const warmupCap = { ...deps.warmup, maxMs: Math.min(deps.warmup.maxMs, (0.15 * budgetMs) / runners.length) };
     const warm: WarmupResult[] = [];
-    for (const r of runners) warm.push(await warmUp(r, clock, warmupCap));
+    for (const r of runners) {
+      warm.push(await warmUp(r, clock, warmupCap));
+      deps.tick?.('timed');
+    }
 
     const rounds = await runRounds(runners, clock, seeded(derive(opts.seed, 'order')), {
       budgetMs: Math.max(0, budgetMs - (clock.now() - budgetStart)),
-      minRounds: MIN_ROUNDS,
-      maxRounds: MAX_ROUNDS,
-      done: (samples) => hasConverged(samples, opts.precisionTarget, opts.seed, CHECK_RESAMPLES, opts.band, opts.bandSubject),
+      minRounds: Math.max(MIN_VERDICT_ROUNDS, Math.ceil(MIN_ROUNDS / slots)),
+      maxRounds: Math.ceil(MAX_ROUNDS / slots),
+      done: (samples) => hasConverged(samples, opts.precisionTarget, opts.seed, CHECK_RESAMPLES, opts.band, opts.bandSubject, slots),
+      onRun: deps.tick ? () => deps.tick!('timed') : undefined,
     });
-    deps.log(`${rounds.rounds} rounds in ${(rounds.wallMs / 1000).toFixed(1)} s${rounds.budgetExhausted ? ' (budget exhausted)' : ''}`);
-    const withCopies = await measureWithCopies(runners, clock, budgetMs);
+    deps.log(`${rounds.rounds} rounds${slots > 1 ? ` in each of ${slots} slots` : ''} in ${(rounds.wallMs / 1000).toFixed(1)} s${rounds.budgetExhausted ? ' (budget exhausted)' : ''}`);
+    const withCopies = await measureWithCopies(runners.slice(0, prepared.length), clock, budgetMs);
+    const grouped = bySlot(rounds.samples, slots);
 
     const measurements: ModelMeasurement[] = prepared.map((p, i) => {
-      const raw = rounds.samples[i];
+      const raw = grouped[i].flat();
       const s = summarize(raw);
+      const units = grouped[i].map((_, slot) => slot * prepared.length + i);
       return {
         name: p.source.name,
         median_ms: s.median,
@@ -240,10 +313,10 @@ async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Pa
         ci95_ms: bootstrapMedianCI(raw, seeded(derive(opts.seed, `median-${i}`)), FINAL_RESAMPLES),
         samples: s.n,
         outliers: s.outliers,
-        session_ms: setup[i].session_ms,
-        first_run_ms: setup[i].first_run_ms,
-        warmup_runs: warm[i].runs,
-        warmup_steady: warm[i].steady,
+        session_ms: Math.max(...units.map((u) => setup[u].session_ms)),
+        first_run_ms: Math.max(...units.map((u) => setup[u].first_run_ms)),
+        warmup_runs: units.reduce((a, u) => a + warm[u].runs, 0),
+        warmup_steady: units.every((u) => warm[u].steady),
         io: runners[i].io ?? 'host',
         ...(withCopies[i] !== undefined ? { with_copies_ms: withCopies[i] } : {}),
         inputs: runners[i].inputs,
@@ -253,7 +326,8 @@ async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Pa
 
     const ratios: RatioResult[] = [];
     for (let i = 1; i < measurements.length; i++) {
-      const { ratio, ci95 } = bootstrapRatioCI(rounds.samples[i], rounds.samples[0], seeded(derive(opts.seed, `ratio-${i}`)), FINAL_RESAMPLES);
+      const rng = seeded(derive(opts.seed, `ratio-${i}`));
+      const { ratio, ci95 } = slots > 1 ? slottedRatioCI(grouped[i], grouped[0], rng, FINAL_RESAMPLES) : bootstrapRatioCI(rounds.samples[i], rounds.samples[0], rng, FINAL_RESAMPLES);
       const verdict = rounds.rounds < MIN_VERDICT_ROUNDS ? 'inconclusive' : decide(ci95, opts.band);
       ratios.push({ model: measurements[i].name, vs: measurements[0].name, ratio, ci95, verdict });
     }
@@ -271,7 +345,8 @@ async function measureWith(deps: MeasureDeps, models: ModelInput[], options?: Pa
       models: measurements,
       ratios,
       budget_exhausted: rounds.budgetExhausted,
-      rounds: rounds.rounds,
+      rounds: rounds.rounds * slots,
+      slots,
       wall_s: (clock.now() - wallStart) / 1000,
       seed: opts.seed,
       precision_target: opts.precisionTarget,

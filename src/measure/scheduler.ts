@@ -82,6 +82,8 @@ export interface RoundsOptions {
   checkGrowth?: number;
   /** Receives each round's order (tests check the interleaving). */
   onRound?(order: number[]): void;
+  /** Called after each timed run, outside the timed region (a measuring child's heartbeat). */
+  onRun?(): void;
 }
 
 export interface RoundsResult {
@@ -108,7 +110,10 @@ export async function runRounds(runners: Timed[], clock: Clock, rng: Rng, opts: 
   while (rounds < opts.maxRounds) {
     const order = roundOrder(runners.length, rng);
     opts.onRound?.(order);
-    for (const i of order) samples[i].push(await timeOnce(runners[i], clock));
+    for (const i of order) {
+      samples[i].push(await timeOnce(runners[i], clock));
+      opts.onRun?.();
+    }
     rounds++;
     // Synchronous runs never give the event loop a turn; between rounds (never inside a timed run) let
     // pending I/O and timers of the host process through now and then.

@@ -171,3 +171,34 @@ export function meanCI(values: readonly number[]): MeanCI {
   const half = (t975(n - 1) * sampleStandardDeviation(values as number[])) / Math.sqrt(n);
   return { n, mean: m, ci95: [m - half, m + half] };
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Ratios over several sessions (slots): the session is a source of variance of its own
+
+/**
+ * The ratio of model to base measured in several slots (sets of sessions, each its own memory placement
+ * and kernel choice), with a 95% interval that covers the session-to-session spread as well as the
+ * round-to-round noise: the mean of the slots' log median ratios, its standard error the larger of the
+ * slots' spread (Student-t with slots - 1 degrees of freedom) and the pooled rounds' own (a paired
+ * bootstrap over every round of every slot), so a run that happens to draw three alike sessions is never
+ * narrower than its rounds allow. `model[s]` and `base[s]` are slot s's samples, paired by round.
+ */
+export function slottedRatioCI(
+  model: readonly (readonly number[])[],
+  base: readonly (readonly number[])[],
+  rng: Rng,
+  resamples = DEFAULT_BOOTSTRAP_RESAMPLES,
+): { ratio: number; ci95: [number, number]; slots: number[] } {
+  const slots = model.map((m, s) => medianInPlace(Float64Array.from(m)) / medianInPlace(Float64Array.from(base[s])));
+  const logs = slots.map(Math.log);
+  const center = logs.reduce((a, b) => a + b, 0) / logs.length;
+  const pooled = bootstrapRatioCI(model.flat(), base.flat(), rng, resamples);
+  const withinHalf = (Math.log(pooled.ci95[1]) - Math.log(pooled.ci95[0])) / 2;
+  let betweenHalf = 0;
+  if (logs.length > 1) {
+    const variance = logs.reduce((a, l) => a + (l - center) ** 2, 0) / (logs.length - 1);
+    betweenHalf = t975(logs.length - 1) * Math.sqrt(variance / logs.length);
+  }
+  const half = Math.max(withinHalf, betweenHalf);
+  return { ratio: Math.exp(center), ci95: [Math.exp(center - half), Math.exp(center + half)], slots };
+}

@@ -47,7 +47,15 @@ export interface MeasureOptions {
   resolution?: number;
   /** Also probe the runner's roofline and place each counted model under it (adds a few seconds). */
   roofline?: boolean;
+  /**
+   * Sets of sessions each model is measured in, interleaved (default DEFAULT_SLOTS): the session (where its
+   * memory lands, which kernels it picks) moves a ratio by 1-2% from run to run, so ratios are judged over
+   * slots as well as rounds (stats.ts slottedRatioCI). 1 for many cheap calls (profile, search, LACS grids).
+   */
+  slots?: number;
 }
+
+export const DEFAULT_SLOTS = 3;
 
 export const DEFAULT_MEASURE_OPTIONS: MeasureOptions = {
   ep: 'cpu',
@@ -150,6 +158,8 @@ export interface MeasureResult {
   ratios: RatioResult[];
   /** True when the budget ran out before the precision target was met. */
   budget_exhausted: boolean;
+  /** Sets of sessions every model was measured in (MeasureOptions.slots); `rounds` counts runs per model. */
+  slots?: number;
   rounds: number;
   wall_s: number;
   /** Seed of the round order and the bootstrap: the same seed and samples give the same intervals. */

@@ -149,7 +149,7 @@ export async function runSearch(space: SearchSpace, measurer: Measurer, proxy: A
     if (toMeasure.length) {
       const models: ModelInput[] = toMeasure.map((c) => ({ kind: 'config', name: c.config.name, config: c.config }));
       if (anchor) models.unshift({ kind: 'config', name: `anchor-${anchor.config.name}`, config: anchor.config });
-      const result = await measurer.measure(models, { ...(options.measure ?? {}), budgetSeconds: options.perCallSeconds, seed: derive(options.seed, 'gen', generation) });
+      const result = await measurer.measure(models, { slots: 1, ...(options.measure ?? {}), budgetSeconds: options.perCallSeconds, seed: derive(options.seed, 'gen', generation) });
       target = result.target.label;
       const medians = result.models.map((m) => m.median_ms);
       if (!anchor) anchor = { config: toMeasure[0].config, ms: medians[0] };

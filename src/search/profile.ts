@@ -162,7 +162,7 @@ export async function runProfile(space: SearchSpace, measurer: Measurer, options
       if (tooBig) throw new UserError(`${tooBig.message} (context ${context}, stage ${position.stage}, layer ${position.layer}); narrow the space's choices or raise the limit`);
     }
     const models: ModelInput[] = configs.map((config) => ({ kind: 'config', name: config.name, config }));
-    const result = await measurer.measure(models, { ...(options.measure ?? {}), budgetSeconds: options.perCallSeconds, seed: derive(options.seed, 'unit', index) });
+    const result = await measurer.measure(models, { slots: 1, ...(options.measure ?? {}), budgetSeconds: options.perCallSeconds, seed: derive(options.seed, 'unit', index) });
     target = result.target;
     const proxy = options.proxy ? await Promise.all(configs.map((c) => options.proxy!.score(c))) : undefined;
     const unit: UnitResult = {
