@@ -242,7 +242,7 @@ describe('docs/first-day.md, replayed', () => {
     for (const r of storeOnMain().records) expect(Object.values(r.targets)[0].history.length).toBe(2);
     // The records were measured by `record` before any anchor: the first sweep starts the ratio history.
     expect(io.summaries[0]).toMatch(/2 models have no ratio history to this anchor on .* yet/);
-    expect(io.summaries[0]).toMatch(/\| mobilenet\\_v2 \| config \| within \| .* \| anchor \|/);
+    expect(io.summaries[0]).toMatch(/\| mobilenet\\_v2 \| within \| .* \| anchor \|/);
     for (const r of storeOnMain().records) expect(Object.values(r.targets)[0].latest.anchor).toBe('mobilenet_v2');
   });
 

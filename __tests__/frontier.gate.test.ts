@@ -270,7 +270,7 @@ describe('record and sweep on injected measurements', () => {
     expect(row.since).toBe('2026-03-11T00:00:00.000Z');
     expect(row.change_point).toBe(9);
     expect(renderMarkdown(two.report).split('\n')[0]).toMatch(/Drift on .* confirmed by the history: .*\*\*resnet-50\*\* slower since 2026-03-11: \+25\.0% \(\+23\.8% \.\. \+26\.3%\)/);
-    expect(renderMarkdown(two.report)).toMatch(/\| resnet-50 \| config \| slower \|.*\| `▁▁▁▁▁▁▁▁▁\|██` \|/);
+    expect(renderMarkdown(two.report)).toMatch(/\| resnet-50 \| slower \|.*\| `▁▁▁▁▁▁▁▁▁\|██` \|/);
     expect(two.store.records.find((r) => r.name === 'resnet-50')!.targets[FAKE_TARGET.key].latest).toMatchObject({ median_ms: 75, anchor: 'efficientnet-b1', ratio: 1.666667 });
   });
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { GraphBuilder } from '../src/onnx/graph';
 import { loadArchConfig } from '../src/arch/parse';
 import { countConfig } from '../src/arch/counts';
-import type { ModelInput } from '../src/measure/types';
+import type { Measurer, ModelInput } from '../src/measure/types';
 import { FakeClock, syntheticDevice, type DeviceModel } from './measure.synthetic';
 
 const host: HostProbe = {
@@ -21,7 +21,9 @@ const bytesModel = (name: string): ModelInput => ({ kind: 'bytes', name, bytes: 
 function setup(models: Record<string, DeviceModel>, opts: { seed?: number; drift?: (t: number) => number } = {}) {
   const clock = new FakeClock();
   const device = syntheticDevice(clock, models, opts);
-  const measurer = createMeasurer({ sessions: device.factory, clock, host });
+  // One session per model: these tests are about rounds; slots have their own (measure.slots.test.ts).
+  const engine = createMeasurer({ sessions: device.factory, clock, host });
+  const measurer: Measurer = { measure: (models, options) => engine.measure(models, { slots: 1, ...options }) };
   return { clock, device, measurer };
 }
 
@@ -186,7 +188,7 @@ describe('engine with onnxruntime on the CPU', () => {
     };
     const r = await createMeasurer().measure(
       [{ kind: 'bytes', name: 'a', bytes: tiny(false) }, { kind: 'bytes', name: 'b', bytes: tiny(true) }],
-      { budgetSeconds: 1, threads: 1 },
+      { budgetSeconds: 3, threads: 1 },
     );
     expect(r.models.map((m) => m.name)).toEqual(['a', 'b']);
     for (const m of r.models) {

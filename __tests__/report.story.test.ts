@@ -264,18 +264,28 @@ describe('record and sweep reports', () => {
   });
 
   it.each([false, true])('sweep (dry run %s): drift stated with its interval, the word agrees with it', async (dryRun) => {
-    const { store: after } = await recorded();
-    const here = { ...ZOO_HERE, 'efficientnet-b0': ZOO_HERE['efficientnet-b0'] * 1.2, 'efficientnet-b1': ZOO_HERE['efficientnet-b1'] * 0.9 };
-    const { report } = await runSweep(after, { budgetSeconds: 5, latencyTolerance: 0.03, storeFile: 'zoo.json', dryRun }, { measurer: new StoryMeasurer(here) });
+    let { store: after } = await recorded();
+    // Nine quiet nights of ratio history, then two models move for two nights: the second night confirms.
+    const night = (i: number) => () => new Date(Date.UTC(2026, 10, 2 + i));
+    let anchor = '';
+    for (let i = 0; i < 9; i++) {
+      const r = await runSweep(after, { budgetSeconds: 5, latencyTolerance: 0.03 }, { measurer: new StoryMeasurer(ZOO_HERE), now: night(i) });
+      after = r.store;
+      anchor = r.report.anchor!;
+    }
+    const [up, down] = store.records.slice(0, 4).map((r) => r.name).filter((n) => n !== anchor);
+    const here = { ...ZOO_HERE, [up]: ZOO_HERE[up] * 1.2, [down]: ZOO_HERE[down] * 0.9 };
+    after = (await runSweep(after, { budgetSeconds: 5, latencyTolerance: 0.03 }, { measurer: new StoryMeasurer(here), now: night(9) })).store;
+    const { report } = await runSweep(after, { budgetSeconds: 5, latencyTolerance: 0.03, storeFile: 'zoo.json', dryRun }, { measurer: new StoryMeasurer(here), now: night(10) });
     const head = renderMarkdown(report).split('\n\n')[0];
     expect(report.dry_run).toBe(dryRun);
     expect(/Dry run: zoo\.json was not updated\./.test(head)).toBe(dryRun);
     expect(renderMarkdown(report).includes('updated with these measurements')).toBe(!dryRun);
     for (const table of tables(renderMarkdown(report))) expect(table.header.length).toBeLessThanOrEqual(6);
     const moved = report.rows.filter((r) => r.status === 'slower' || r.status === 'faster');
-    expect(moved.map((r) => r.name).sort()).toEqual(['efficientnet-b0', 'efficientnet-b1']);
+    expect(moved.map((r) => r.name).sort()).toEqual([up, down].sort());
     for (const r of moved) {
-      const m = new RegExp(`\\*\\*${r.name}\\*\\* (slower|faster): ([+-]\\d+\\.\\d)% \\(([^)]*)\\)`).exec(head)!;
+      const m = new RegExp(`\\*\\*${r.name}\\*\\* (slower|faster) since \\d{4}-\\d\\d-\\d\\d: ([+-]\\d+\\.\\d)% \\(([^)]*)\\)`).exec(head)!;
       expect(m[1]).toBe(r.status);
       const [lo, hi] = intervalIn(m[3])!;
       expect(close(lo, r.drift_ci95![0]) && close(hi, r.drift_ci95![1])).toBe(true);
@@ -286,11 +296,11 @@ describe('record and sweep reports', () => {
     const table = tables(renderMarkdown(report))[0];
     for (const r of report.rows) {
       const cells = table.rows.find((x) => x[0] === r.name)!;
-      expect(cells[1]).toBe(r.provenance);
-      expect(cells[2]).toBe(r.status);
-      if (r.drift !== null) expect(cells[5]).toMatch(/^[+-]\d+\.\d% \([+-]\d+\.\d% \.\. [+-]\d+\.\d%\)$/);
+      expect(cells[1]).toBe(r.status);
+      if (r.drift !== null) expect(cells[4]).toMatch(/^[+-]\d+\.\d% \([+-]\d+\.\d% \.\. [+-]\d+\.\d%\)$/);
     }
   });
+});
 });
 
 describe('the position rule behind the stars and cells', () => {

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { loadArchConfig } from '../arch/parse';
 import type { ArchConfig } from '../arch/types';
 import { configHash, emptyStore, storedConfig, type FrontierStore } from '../frontier/store';
+import { DEFAULT_TOLERANCES } from '../frontier/position';
 import { runSweep, type SweepReport } from '../frontier/sweep';
 import type { Measurer, ModelInput } from '../measure/types';
 
@@ -60,7 +61,7 @@ async function nights(store: FrontierStore, from: number, count: number, measure
   const out: Night[] = [];
   for (let i = 0; i < count; i++) {
     const night = from + i;
-    const r = await runSweep(store, { budgetSeconds: BUDGET_S, latencyTolerance: 0.03 }, { measurer, now: () => new Date(Date.UTC(2026, 0, 1 + night)) });
+    const r = await runSweep(store, { budgetSeconds: BUDGET_S, latencyTolerance: DEFAULT_TOLERANCES.latency }, { measurer, now: () => new Date(Date.UTC(2026, 0, 1 + night)) });
     store = r.store;
     out.push({ night, report: r.report });
   }
@@ -84,7 +85,7 @@ export async function bench(): Promise<void> {
   const { createMeasurer } = await import('../measure');
   const measurer = createMeasurer();
   const t0 = Date.now();
-  console.log(`drift: ${MODELS.length} models, anchor by median MACs, ${BUDGET_S} s per nightly sweep, ${NIGHTS} nights per case, tolerance 3%`);
+  console.log(`drift: ${MODELS.length} models, anchor by median MACs, ${BUDGET_S} s per nightly sweep, ${NIGHTS} nights per case, tolerance ${DEFAULT_TOLERANCES.latency * 100}%`);
   // Quiet A/A: the first night records, the rest are judged against a growing history.
   const quiet = await nights(baseStore(), 0, NIGHTS, measurer);
   console.log(`  anchor: ${quiet.nights[0].report.anchor}`);

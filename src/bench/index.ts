@@ -13,6 +13,7 @@ const SECTIONS: Record<string, () => Promise<{ bench(): Promise<void> }>> = {
   zoo: () => import('./zoo'),
   onnx: () => import('./onnx'),
   drift: () => import('./drift'),
+  coverage: () => import('./coverage'),
 };
 
 async function main(): Promise<void> {
