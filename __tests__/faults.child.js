@@ -18,14 +18,16 @@ const latency = (name) => 1 + ([...name].reduce((a, c) => a + c.charCodeAt(0), 0
 const measurer = {
   async measure(models) {
     await sleep(Math.random() * 20);
-    return {
-      target: TARGET,
-      models: models.map((m) => {
-        const ms = latency(m.name) * (1 + Math.random() * 0.01);
-        return { name: m.name, median_ms: ms, mean_ms: ms, p90_ms: ms, p99_ms: ms, mad_ms: 0, cv: 0.01, ci95_ms: [ms * 0.99, ms * 1.01], samples: 20, outliers: 0, session_ms: 1, first_run_ms: ms, warmup_runs: 1, raw_ms: [] };
-      }),
-      ratios: [], budget_exhausted: false, rounds: 20, wall_s: 0.01,
-    };
+    const measured = models.map((m) => {
+      const ms = latency(m.name) * (1 + Math.random() * 0.01);
+      return { name: m.name, median_ms: ms, mean_ms: ms, p90_ms: ms, p99_ms: ms, mad_ms: 0, cv: 0.01, ci95_ms: [ms * 0.99, ms * 1.01], samples: 20, outliers: 0, session_ms: 1, first_run_ms: ms, warmup_runs: 1, raw_ms: [] };
+    });
+    // Every ratio model / first, as the engine reports them (a sweep stores each model's ratio to its anchor).
+    const ratios = measured.slice(1).map((m) => {
+      const ratio = m.median_ms / measured[0].median_ms;
+      return { model: m.name, vs: measured[0].name, ratio, ci95: [ratio * 0.98, ratio * 1.02], verdict: 'inconclusive' };
+    });
+    return { target: TARGET, models: measured, ratios, budget_exhausted: false, rounds: 20, wall_s: 0.01 };
   },
 };
 const deps = { measurer: () => measurer, commit: () => undefined, tty: { stdout: false, stderr: false } };
