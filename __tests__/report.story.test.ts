@@ -301,7 +301,6 @@ describe('record and sweep reports', () => {
     }
   });
 });
-});
 
 describe('the position rule behind the stars and cells', () => {
   it('separationOf: a direction only with the whole interval beyond the tolerance', () => {
