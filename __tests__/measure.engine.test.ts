@@ -1,20 +1,12 @@
-import { createMeasurer, hasConverged, MIN_VERDICT_ROUNDS, resolveOptions, type HostProbe } from '../src/measure';
+import { createMeasurer, hasConverged, MIN_VERDICT_ROUNDS, resolveOptions } from '../src/measure';
 import * as path from 'node:path';
 import { GraphBuilder } from '../src/onnx/graph';
 import { loadArchConfig } from '../src/arch/parse';
 import { countConfig } from '../src/arch/counts';
 import type { Measurer, ModelInput } from '../src/measure/types';
-import { FakeClock, syntheticDevice, type DeviceModel } from './measure.synthetic';
+import { FakeClock, syntheticDevice, syntheticHost, type DeviceModel } from './measure.synthetic';
 
-const host: HostProbe = {
-  cpuModel: () => 'Synthetic CPU',
-  cores: () => 4,
-  totalMemoryBytes: () => 16 * 1024 ** 3,
-  os: () => 'linux-x64 Test OS',
-  nodeVersion: () => '20.1.0',
-  onnxruntimeVersion: () => '1.30.0',
-  gpu: () => undefined,
-};
+const host = syntheticHost(4);
 
 const bytesModel = (name: string): ModelInput => ({ kind: 'bytes', name, bytes: new Uint8Array() });
 

@@ -6,22 +6,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createMeasurer, type HostProbe } from '../src/measure';
+import { createMeasurer } from '../src/measure';
 import { childEnv, childMeasurer, CHILD_ENV } from '../src/measure/child';
 import { slottedRatioCI } from '../src/measure/stats';
 import type { ModelInput } from '../src/measure/types';
 import { seeded } from '../src/util/random';
-import { FakeClock, syntheticDevice } from './measure.synthetic';
+import { FakeClock, syntheticDevice, syntheticHost } from './measure.synthetic';
 
-const host: HostProbe = {
-  cpuModel: () => 'Synthetic CPU',
-  cores: () => 2,
-  totalMemoryBytes: () => 8 * 1024 ** 3,
-  os: () => 'linux-x64 Test OS',
-  nodeVersion: () => '20.1.0',
-  onnxruntimeVersion: () => '1.30.0',
-  gpu: () => undefined,
-};
+const host = syntheticHost(2);
 const bytesModel = (name: string): ModelInput => ({ kind: 'bytes', name, bytes: new Uint8Array() });
 
 describe('slottedRatioCI', () => {

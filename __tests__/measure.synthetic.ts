@@ -2,6 +2,7 @@
 import type { Clock } from '../src/measure/clock';
 import { seeded as seededRng } from '../src/util/random';
 import type { Runner, SessionFactory } from '../src/measure/session';
+import type { HostProbe } from '../src/measure/fingerprint';
 
 export class FakeClock implements Clock {
   t = 0;
@@ -61,4 +62,17 @@ export function syntheticDevice(clock: FakeClock, models: Record<string, DeviceM
     },
   };
   return { factory, calls, disposed: () => disposed };
+}
+
+/** A host for the engine's tests: `cores` cores (threads default to cores less one), no GPU. */
+export function syntheticHost(cores = 4): HostProbe {
+  return {
+    cpuModel: () => 'Synthetic CPU',
+    cores: () => cores,
+    totalMemoryBytes: () => 16 * 1024 ** 3,
+    os: () => 'linux-x64 Test OS',
+    nodeVersion: () => '20.1.0',
+    onnxruntimeVersion: () => '1.30.0',
+    gpu: () => undefined,
+  };
 }
