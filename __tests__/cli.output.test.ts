@@ -110,6 +110,17 @@ describe('progress on stderr', () => {
     expect(written).toEqual(['sweep: started (4 models)\n', 'sweep: 2/4 models · 12 s · ~12 s left · resnet-18\n', 'sweep: done in 20 s · 4 measured\n']);
   });
 
+  it('a measurement against its budget shows one clock and the budget once', () => {
+    let t = 0;
+    const written: string[] = [];
+    const task = streamProgress({ write: (s) => void written.push(s), isTTY: false }, () => t, 10_000).start('measuring 4 models side by side', 20, 's');
+    t = 11_000;
+    task.update(11);
+    t = 23_000;
+    task.update(23);
+    expect(written).toEqual(['measuring 4 models side by side: started (20 s budget)\n', 'measuring 4 models side by side: 11 of 20 s budget\n', 'measuring 4 models side by side: 20 of 20 s budget\n']);
+  });
+
   test('a redrawn bar on a TTY', () => {
     const written: string[] = [];
     const task = streamProgress({ write: (s) => void written.push(s), isTTY: true }, () => 0).start('profile', 10);

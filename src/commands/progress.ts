@@ -21,11 +21,16 @@ export function streamProgress(stream: ProgressStream, clock: () => number = Dat
       let drawn = false;
       const status = (done: number, note?: string) => {
         const elapsed = clock() - started;
+        // Against a time budget the count is the clock: one clock and the budget once ("11 of 20 s budget").
+        if (unit === 's' && total > 0) {
+          const count = `${Math.min(done, total)} of ${total} s budget`;
+          return { count, text: `${count}${note ? ` · ${note}` : ''}` };
+        }
         const count = total > 0 ? `${Math.min(done, total)}/${total}${unit ? ' ' + unit : ''}` : `${done}${unit ? ' ' + unit : ''}`;
-        const eta = total > 0 && done > 0 && done < total && unit !== 's' ? ` · ~${secs((elapsed / done) * (total - done))} left` : '';
+        const eta = total > 0 && done > 0 && done < total ? ` · ~${secs((elapsed / done) * (total - done))} left` : '';
         return { count, text: `${count} · ${secs(elapsed)}${eta}${note ? ` · ${note}` : ''}` };
       };
-      if (!stream.isTTY) stream.write(`${label}: started${total > 0 ? ` (${total}${unit ? ' ' + unit : ''})` : ''}\n`);
+      if (!stream.isTTY) stream.write(`${label}: started${total > 0 ? ` (${total}${unit === 's' ? ' s budget' : unit ? ' ' + unit : ''})` : ''}\n`);
       const task: ProgressTask = {
         update(done, note) {
           const s = status(done, note);
@@ -60,7 +65,7 @@ export function withMeasureProgress(measurer: Measurer, progress: Progress, tick
       const budget = options?.budgetSeconds;
       const task = progress.start(`measuring ${models.length} model${models.length === 1 ? '' : 's'} side by side`, budget ? Math.ceil(budget) : 0, 's');
       const started = Date.now();
-      const timer = setInterval(() => task.update(Math.floor((Date.now() - started) / 1000), budget ? `budget ${budget} s` : undefined), tickMs);
+      const timer = setInterval(() => task.update(Math.floor((Date.now() - started) / 1000)), tickMs);
       timer.unref?.();
       try {
         const result = await measurer.measure(models, options);
