@@ -58,6 +58,10 @@ export function driftIssue(input: DriftInput, moved: readonly DriftRow[], meta: 
     '',
     renderSweepMarkdown(report).trimEnd(),
     '',
+    // What else changed on the runner: the report says it when the anchor moved; say so when it did not.
+    ...(input.anchor && !input.runner_shift
+      ? [`The runner itself did not move: the anchor **${escapeMarkdown(input.anchor)}** did not move beyond ±${+(input.latency_tolerance * 100).toFixed(2)}% of its last sweep, so this is the model's own change.`, '']
+      : []),
     'This issue is kept up to date by the nightly sweep and closed by the first sweep in which the change has reverted. ' +
       'A change the team has understood (a new driver, a runtime upgrade) becomes the new baseline with `frontier-gate accept-drift` (action: `command: accept-drift`).',
   ];
