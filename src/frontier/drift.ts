@@ -13,6 +13,7 @@
  * absolute latency: that is the runner, reported once as a runner shift, never as model drifts.
  */
 import { band, change } from '../measure/band';
+import { median } from '../measure/stats';
 import type { Fingerprint } from '../measure/types';
 import { changePoints, type ChangePointOptions } from './changepoint';
 import type { StoredMeasurement, TargetEntry } from './store';
@@ -44,10 +45,6 @@ export interface DriftJudgement {
   change_point: number | null;
 }
 
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /**
  * A target entry's ratio history to `anchor`, oldest first: measurements against another anchor (or none,

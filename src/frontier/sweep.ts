@@ -5,6 +5,7 @@
  */
 import { UserError } from '../errors';
 import { band, change } from '../measure/band';
+import { median } from '../measure/stats';
 import type { MeasureOptions, MeasureResult } from '../measure/types';
 import { chooseAnchors } from './anchor';
 import { judgeDrift, movedTogether, ratioSeries, runnerShift, type DriftStatus, type RatioPoint, type RunnerShift } from './drift';
@@ -156,11 +157,6 @@ function withRatio(m: StoredMeasurement, result: MeasureResult, name: string, an
   return { ...m, anchor, ratio: round(r.ratio), ratio_ci95: [round(r.ci95[0]), round(r.ci95[1])] };
 }
 
-const medianOf = (xs: number[]) => {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /**
  * Drift rows of one night, sweep or merged shards alike: each model on its ratio to the anchor against its
@@ -196,7 +192,7 @@ export function judgeSweep(
   const absolute = rows.filter((r) => r.previous_ms !== null).map((r) => r.latency_ms / r.previous_ms! - 1);
   return {
     rows,
-    common_drift: medianOf(absolute),
+    common_drift: absolute.length ? median(absolute) : null,
     anchor,
     runner_shift: shift,
     together: movedTogether(rows.filter((r) => r.basis === 'ratio')),
