@@ -45,7 +45,6 @@ export interface DriftJudgement {
   change_point: number | null;
 }
 
-
 /**
  * A target entry's ratio history to `anchor`, oldest first: measurements against another anchor (or none,
  * before stores kept ratios) are not comparable and are left out, and so is everything before an accepted
@@ -84,7 +83,8 @@ export function judgeDrift(history: readonly RatioPoint[], tonight: RatioPoint, 
   }
   // No confirmed step: tonight against the level since the last change point (tonight excluded).
   const from = last !== null && last < series.length - 1 ? last : before;
-  const reference = median(ratios.slice(from, -1).length ? ratios.slice(from, -1) : ratios.slice(0, -1));
+  const level = ratios.slice(from, -1);
+  const reference = median(level.length ? level : ratios.slice(0, -1));
   const tonightVs = over(reference);
   const beyond = tonightVs.band === 'slower' || tonightVs.band === 'faster';
   return {
@@ -109,15 +109,29 @@ export interface RunnerShift {
 
 const halfWidth = (ci: readonly [number, number], m: number) => (ci[1] - ci[0]) / 2 / m;
 
-/** The anchor's absolute move since its last stored measurement, when beyond the band; null otherwise. */
-export function runnerShift(anchor: string, previous: StoredMeasurement | undefined, now: StoredMeasurement, tolerance: number): RunnerShift | null {
-  if (!previous) return null;
+/**
+ * Drift of one latency between a stored measurement and a later one (two runs, not side by side), judged by
+ * the band rule: the interval of now / previous is the ratio of the medians widened by both measurements'
+ * relative half-widths, and its band for the tolerance is the status. The anchor's own row, the runner
+ * shift and the dashboard's drift of stores without ratios use it.
+ */
+export function driftOf(
+  previous: { median_ms: number; ci95_ms: readonly [number, number] } | undefined,
+  now: { median_ms: number; ci95_ms: readonly [number, number] },
+  tolerance: number,
+): { status: DriftStatus; drift: number | null; drift_ci95: [number, number] | null } {
+  if (!previous) return { status: 'new', drift: null, drift_ci95: null };
   const ratio = now.median_ms / previous.median_ms;
   const spread = halfWidth(previous.ci95_ms, previous.median_ms) + halfWidth(now.ci95_ms, now.median_ms);
-  const ci: [number, number] = [ratio - spread, ratio + spread];
-  const b = band(ci, tolerance);
-  if (b !== 'slower' && b !== 'faster') return null;
-  return { anchor, status: b, change: ratio - 1, change_ci95: change(ci), previous_date: previous.date, fingerprint_changes: fingerprintChanges(previous.fingerprint, now.fingerprint) };
+  const interval: [number, number] = [ratio - spread, ratio + spread];
+  return { status: band(interval, tolerance), drift: ratio - 1, drift_ci95: change(interval) };
+}
+
+/** The anchor's absolute move since its last stored measurement, when beyond the band; null otherwise. */
+export function runnerShift(anchor: string, previous: StoredMeasurement | undefined, now: StoredMeasurement, tolerance: number): RunnerShift | null {
+  const d = driftOf(previous, now, tolerance);
+  if (!previous || (d.status !== 'slower' && d.status !== 'faster')) return null;
+  return { anchor, status: d.status, change: d.drift!, change_ci95: d.drift_ci95!, previous_date: previous.date, fingerprint_changes: fingerprintChanges(previous.fingerprint, now.fingerprint) };
 }
 
 export function fingerprintChanges(from: Fingerprint, to: Fingerprint): RunnerShift['fingerprint_changes'] {

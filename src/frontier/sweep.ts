@@ -4,11 +4,10 @@
  * commit (not measured, history kept), and return the store updates.
  */
 import { UserError } from '../errors';
-import { band, change } from '../measure/band';
 import { median } from '../measure/stats';
 import type { MeasureOptions, MeasureResult } from '../measure/types';
 import { chooseAnchors } from './anchor';
-import { judgeDrift, movedTogether, ratioSeries, runnerShift, type DriftStatus, type RatioPoint, type RunnerShift } from './drift';
+import { driftOf, judgeDrift, movedTogether, ratioSeries, runnerShift, type DriftStatus, type RatioPoint, type RunnerShift } from './drift';
 import { checkStoredConfig, measurementOf, type GateDeps } from './measuring';
 import { isUnavailable, modelInput, storedModel, type GateModel, type Unavailable } from './models';
 import { ownEntry, type FrontierRecord, type FrontierStore, type Provenance, type StoredMeasurement } from './store';
@@ -26,7 +25,7 @@ export interface SweepOptions {
   anchor?: string;
 }
 
-export type { DriftStatus } from './drift';
+export { driftOf, type DriftStatus } from './drift';
 
 export interface DriftRow {
   name: string;
@@ -79,25 +78,6 @@ export interface SweepReport {
    * Their records and history stay as they are.
    */
   unmeasured?: Unavailable[];
-}
-
-const halfWidth = (ci: readonly [number, number], median: number) => (ci[1] - ci[0]) / 2 / median;
-
-/**
- * Drift of one model between a stored measurement and a later one, judged by the band rule: the interval
- * of now / previous is the ratio of the medians widened by both measurements' relative half-widths, and
- * its band for the tolerance is the status.
- */
-export function driftOf(
-  previous: { median_ms: number; ci95_ms: readonly [number, number] } | undefined,
-  now: { median_ms: number; ci95_ms: readonly [number, number] },
-  tolerance: number,
-): Pick<DriftRow, 'status' | 'drift' | 'drift_ci95'> {
-  if (!previous) return { status: 'new', drift: null, drift_ci95: null };
-  const ratio = now.median_ms / previous.median_ms;
-  const spread = halfWidth(previous.ci95_ms, previous.median_ms) + halfWidth(now.ci95_ms, now.median_ms);
-  const interval: [number, number] = [ratio - spread, ratio + spread];
-  return { status: band(interval, tolerance), drift: ratio - 1, drift_ci95: change(interval) };
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { createMeasurer } from './index';
 import type { FromChild, ToChild } from './child';
+import { DEFAULT_MEASURE_OPTIONS } from './types';
 
 /** The child's side: serve one measure call from the parent, then exit. */
 export function serveMeasureChild(): void {
@@ -27,7 +28,7 @@ export function serveMeasureChild(): void {
     try {
       // The budget counts from the parent's call: starting this process is part of it.
       const spent = (Date.now() - msg.startedAt) / 1000;
-      const budgetSeconds = Math.max(0.1, (msg.options?.budgetSeconds ?? 20) - spent);
+      const budgetSeconds = Math.max(0.1, (msg.options?.budgetSeconds ?? DEFAULT_MEASURE_OPTIONS.budgetSeconds) - spent);
       const result = await measurer.measure(msg.models, { ...msg.options, budgetSeconds });
       send({ type: 'result', result });
     } catch (err) {

@@ -12,7 +12,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EnvironmentError, UserError } from '../errors';
-import type { MeasureOptions, MeasureResult, Measurer, ModelInput } from './types';
+import { DEFAULT_MEASURE_OPTIONS, type MeasureOptions, type MeasureResult, type Measurer, type ModelInput } from './types';
 
 /** Set in the child's environment: the entry script then serves one measure call instead of running the CLI or the action. */
 export const CHILD_ENV = 'FRONTIER_GATE_MEASURE_CHILD';
@@ -76,7 +76,7 @@ export function childMeasurer(opts: ChildMeasurerOptions): Measurer {
 
 function measureInChild(opts: ChildMeasurerOptions, models: ModelInput[], options?: Partial<MeasureOptions>): Promise<MeasureResult> {
   const started = Date.now();
-  const budgetS = options?.budgetSeconds ?? 20;
+  const budgetS = options?.budgetSeconds ?? DEFAULT_MEASURE_OPTIONS.budgetSeconds;
   const runLimitMs = Math.max(opts.runTimeoutFloorS ?? RUN_TIMEOUT_FLOOR_S, budgetS) * 1000;
   const setupLimitMs = (opts.setupTimeoutS ?? SETUP_TIMEOUT_S) * 1000;
   return new Promise<MeasureResult>((resolve, reject) => {
