@@ -154,8 +154,9 @@ export function bySlot(samples: readonly number[][], slots: number): number[][][
 
 /**
  * The stopping rule over slots. Rounds narrow the round-to-round part of an interval but not the
- * session-to-session part, so a ratio stops being sampled once the band decides it (or its interval is
- * within the precision target), and one that straddles an edge samples on while its rounds still narrow it.
+ * session-to-session part: a ratio samples on until its pooled rounds meet the precision target (what
+ * rounds can narrow, so stored latencies stay as precise as with one session), then stops once the band
+ * decides it, or once its whole interval is within the precision target (a quarter of it at an edge).
  */
 function slottedConverged(samples: number[][], slots: number, target: number, seed: number, resamples: number, band: number | undefined, subject: 'model' | 'first'): boolean {
   const grouped = bySlot(samples, slots);
@@ -165,7 +166,8 @@ function slottedConverged(samples: number[][], slots: number, target: number, se
     return relativeHalfWidth(ci, summarize(all).median) <= target;
   }
   for (let i = 1; i < grouped.length; i++) {
-    const { ratio, ci95 } = slottedRatioCI(grouped[i], grouped[0], seeded(derive(seed, `check-${i}-${samples[0].length}`)), resamples);
+    const { ratio, ci95, pooled } = slottedRatioCI(grouped[i], grouped[0], seeded(derive(seed, `check-${i}-${samples[0].length}`)), resamples);
+    if (!(relativeHalfWidth(pooled, ratio) <= target)) return false;
     const halfWidth = relativeHalfWidth(ci95, ratio);
     const judged = subject === 'first' ? invert(ci95) : ci95;
     if (band !== undefined && decided(judged, band)) continue;

@@ -188,7 +188,7 @@ export function slottedRatioCI(
   base: readonly (readonly number[])[],
   rng: Rng,
   resamples = DEFAULT_BOOTSTRAP_RESAMPLES,
-): { ratio: number; ci95: [number, number]; slots: number[] } {
+): { ratio: number; ci95: [number, number]; slots: number[]; pooled: [number, number] } {
   const slots = model.map((m, s) => medianInPlace(Float64Array.from(m)) / medianInPlace(Float64Array.from(base[s])));
   const logs = slots.map(Math.log);
   const center = logs.reduce((a, b) => a + b, 0) / logs.length;
@@ -200,5 +200,5 @@ export function slottedRatioCI(
     betweenHalf = t975(logs.length - 1) * Math.sqrt(variance / logs.length);
   }
   const half = Math.max(withinHalf, betweenHalf);
-  return { ratio: Math.exp(center), ci95: [Math.exp(center - half), Math.exp(center + half)], slots };
+  return { ratio: Math.exp(center), ci95: [Math.exp(center - half), Math.exp(center + half)], slots, pooled: pooled.ci95 };
 }
